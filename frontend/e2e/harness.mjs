@@ -1,0 +1,92 @@
+// Browser end-to-end harness: starts the real `fanout` binary on free ports,
+// drives Debian's Chromium through playwright-core, and saves screenshots
+// under target/e2e/ for a person to look at.
+//
+// Environment (set by `cargo xtask test`): FANOUT_BIN, CHROMIUM, E2E_OUT.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const FANOUT_BIN = process.env.FANOUT_BIN ?? 'target/release/fanout';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const E2E_OUT = process.env.E2E_OUT ?? 'target/e2e';
+
+/** Starts `fanout serve` on a free port; resolves once it prints its URL. */
+export async function startServer(extraArgs = []) {
+  const child = spawn(FANOUT_BIN, ['serve', '--http', '127.0.0.1:0', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const url = await new Promise((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`fanout did not start in 20 s:\n${stderr}`)), 20_000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = stdout.match(/serving on (http:\/\/\S+?)\/?\s/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`fanout exited with ${code} before serving:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Launches headless Chromium with the flags this sandbox needs. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * Opens a page that records console errors and uncaught exceptions, so a
+ * test can assert a page loaded cleanly.
+ */
+export async function openPage(browser, { viewport = { width: 1280, height: 800 }, locale } = {}) {
+  const context = await browser.newContext({ viewport, locale });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.problems = problems;
+  return page;
+}
+
+/** Saves a full-page screenshot as target/e2e/<name>.png and returns its path. */
+export async function screenshot(page, name) {
+  mkdirSync(E2E_OUT, { recursive: true });
+  const path = join(E2E_OUT, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

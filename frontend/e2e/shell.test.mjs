@@ -1,0 +1,108 @@
+// Smoke tests of the app shell against the real server: the shell renders,
+// the badge turns "connected", and the WebSocket protocol answers malformed
+// frames with an error while staying usable.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+
+describe('app shell', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('redirects / to the queue lab and shows the header', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/`);
+    await page.waitForURL(/\/queues$/);
+    assert.equal(await page.locator('.brand').textContent(), 'Fanout');
+    const labs = await page.locator('header nav a').allTextContents();
+    assert.deepEqual(labs, ['Queues', 'Cache', 'Shards']);
+    assert.equal(await page.locator('h1').textContent(), 'Queue lab');
+    assert.equal(await page.locator('header nav a[aria-current="page"]').textContent(), 'Queues');
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('turns the badge to "connected"', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/queues`);
+    const badge = page.locator('.link-badge');
+    await badge.and(page.locator('[data-state="connected"]')).waitFor({ timeout: 10_000 });
+    assert.equal((await badge.textContent()).trim(), 'connected');
+    await screenshot(page, 'shell-queues-connected');
+    assert.deepEqual(page.problems, []);
+  });
+
+  for (const [path, heading] of [['/cache', 'Cache lab'], ['/shards', 'Shard lab']]) {
+    it(`renders ${path} from a direct link`, async () => {
+      const page = await openPage(browser);
+      await page.goto(`${server.url}${path}`);
+      assert.equal(await page.locator('h1').textContent(), heading);
+      await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 10_000 });
+      await screenshot(page, `shell${path.replace('/', '-')}`);
+      assert.deepEqual(page.problems, []);
+    });
+  }
+
+  it('navigates between labs without reloading', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/queues`);
+    await page.evaluate(() => { window.__sameDocument = true; });
+    await page.getByRole('link', { name: 'Cache' }).click();
+    await page.waitForURL(/\/cache$/);
+    assert.equal(await page.locator('h1').textContent(), 'Cache lab');
+    assert.equal(await page.evaluate(() => window.__sameDocument), true);
+  });
+
+  it('answers a malformed frame with an error and keeps the socket usable', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/queues`);
+    const replies = await page.evaluate(async () => {
+      const socket = new WebSocket(`ws://${location.host}/ws`);
+      const received = [];
+      const next = () => new Promise((resolve) => {
+        socket.addEventListener('message', (event) => resolve(JSON.parse(event.data)), { once: true });
+      });
+      await new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
+      socket.send(JSON.stringify({ type: 'hello', protocol: 1 }));
+      received.push(await next());
+      socket.send('{"type": "ping", "id": "seven"}');
+      received.push(await next());
+      socket.send('this is not json');
+      received.push(await next());
+      socket.send(JSON.stringify({ type: 'ping', id: 7 }));
+      received.push(await next());
+      socket.close();
+      return received;
+    });
+    assert.equal(replies[0].type, 'welcome');
+    assert.equal(replies[0].protocol, 1);
+    assert.equal(replies[1].type, 'error');
+    assert.equal(replies[1].field, 'id');
+    assert.equal(replies[2].type, 'error');
+    assert.match(replies[2].message, /not valid JSON/);
+    assert.deepEqual(replies[3], { type: 'pong', id: 7 });
+  });
+
+  it('says "offline" when the server goes away, and the cache lab says it needs one', async () => {
+    const lonely = await startServer();
+    const page = await openPage(browser);
+    await page.goto(`${lonely.url}/cache`);
+    await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 10_000 });
+    await lonely.stop();
+    await page.locator('.link-badge[data-state="offline"]').waitFor({ timeout: 10_000 });
+    const notice = page.locator('[data-needs-server="missing"]');
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /cargo xtask run/);
+    await screenshot(page, 'shell-cache-offline');
+  });
+});

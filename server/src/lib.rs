@@ -1,0 +1,149 @@
+//! The `fanout serve` server as a library, so integration tests and the
+//! binary start it the same way.
+//!
+//! Layout (one file per concept, as in mini-redis):
+//! - [`assets`]: the browser app embedded in the binary;
+//! - [`http`]: the axum router (`/healthz`, `/ws`, the app's routes);
+//! - [`ws`]: one WebSocket session speaking `fanout_shared::protocol`.
+
+pub mod assets;
+pub mod http;
+pub mod ws;
+
+use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Instant};
+
+use tokio::{net::TcpListener, sync::watch};
+
+/// Flags of `fanout serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address for the web UI and the WebSocket endpoint. Use 0.0.0.0:8080 to
+    /// open it to a classroom network (see the README first).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub http: SocketAddr,
+}
+
+/// Why the server could not start; each names the flag that fixes it.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{addr} is already in use; choose another address with {flag} ADDR")]
+    AddressInUse {
+        addr: SocketAddr,
+        flag: &'static str,
+    },
+    #[error("cannot listen on {addr} (flag {flag}): {source}")]
+    Bind {
+        addr: SocketAddr,
+        flag: &'static str,
+        source: io::Error,
+    },
+}
+
+/// Binds `addr` for the service configured by `flag`, turning the common
+/// failures into a sentence that names that flag.
+pub async fn bind(addr: SocketAddr, flag: &'static str) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| match source.kind() {
+            io::ErrorKind::AddrInUse => StartError::AddressInUse { addr, flag },
+            _ => StartError::Bind { addr, flag, source },
+        })
+}
+
+/// State shared by every request handler.
+#[derive(Debug)]
+pub struct AppState {
+    pub started: Instant,
+    /// Flips to `true` once when the server shuts down, so long-lived
+    /// WebSocket sessions can say goodbye instead of being cut.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// A bound, not yet running server.
+#[derive(Debug)]
+pub struct Server {
+    http_listener: TcpListener,
+    http_addr: SocketAddr,
+    state: Arc<AppState>,
+    shutdown_tx: watch::Sender<bool>,
+}
+
+/// Binds every listener the configuration asks for. Nothing is served until
+/// [`Server::run_until`], so a failure here leaves no half-started service.
+pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
+    let http_listener = bind(config.http, "--http").await?;
+    let http_addr = http_listener
+        .local_addr()
+        .map_err(|source| StartError::Bind {
+            addr: config.http,
+            flag: "--http",
+            source,
+        })?;
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let state = Arc::new(AppState {
+        started: Instant::now(),
+        shutdown: shutdown_rx,
+    });
+    Ok(Server {
+        http_listener,
+        http_addr,
+        state,
+        shutdown_tx,
+    })
+}
+
+impl Server {
+    /// The address the web UI is reachable at (the real port when 0 was asked).
+    pub fn http_addr(&self) -> SocketAddr {
+        self.http_addr
+    }
+
+    /// Serves until `shutdown` completes, then lets open requests finish and
+    /// tells WebSocket sessions to close.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
+        let Server {
+            http_listener,
+            state,
+            shutdown_tx,
+            ..
+        } = self;
+        let app = http::router(state);
+        let shutdown_tx = Arc::new(shutdown_tx);
+        let notify = Arc::clone(&shutdown_tx);
+        let graceful = async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            let _ = notify.send(true);
+        };
+        if let Err(error) = axum::serve(http_listener, app)
+            .with_graceful_shutdown(graceful)
+            .await
+        {
+            tracing::error!(%error, "HTTP server stopped");
+        }
+    }
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there is such a thing.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

@@ -1,0 +1,67 @@
+//! `fanout`: the command-line entry point.
+//!
+//! `fanout serve` runs the whole playground (UI, WebSocket protocol, and the
+//! services later lessons add). This file only parses flags, sets up logging
+//! and turns start-up failures into one readable line; the work lives in the
+//! library so tests can drive it.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use fanout_server::{ServeConfig, StartError};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "fanout",
+    version,
+    about = "A teaching playground for caches and message queues"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the playground: the browser app, `/ws` and the live services.
+    Serve(ServeConfig),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    match cli.command {
+        Command::Serve(config) => serve(config),
+    }
+}
+
+fn serve(config: ServeConfig) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("fanout: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        let server = fanout_server::start(config).await?;
+        // Tests start the server on port 0 and read the real address here.
+        println!("Fanout is serving on http://{}/", server.http_addr());
+        server.run_until(fanout_server::shutdown_signal()).await;
+        Ok::<(), StartError>(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("fanout: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

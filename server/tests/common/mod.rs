@@ -1,0 +1,156 @@
+//! Helpers shared by the integration tests: start the real `fanout` binary
+//! on free ports and talk to it over real sockets.
+
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::{
+    io::{BufRead, BufReader},
+    net::SocketAddr,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
+
+/// A running `fanout serve`, killed when dropped.
+pub struct Fanout {
+    pub child: Child,
+    pub http: SocketAddr,
+}
+
+impl Fanout {
+    /// Starts `fanout serve --http 127.0.0.1:0 <extra>` and waits for its
+    /// "serving on" line.
+    pub fn start(extra: &[&str]) -> Fanout {
+        Self::start_in(Path::new(env!("CARGO_MANIFEST_DIR")), extra)
+    }
+
+    /// Like [`Fanout::start`], from another working directory.
+    pub fn start_in(dir: &Path, extra: &[&str]) -> Fanout {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_fanout"))
+            .args(["serve", "--http", "127.0.0.1:0"])
+            .args(extra)
+            .current_dir(dir)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the fanout binary starts");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let http = loop {
+            let line = lines
+                .next()
+                .expect("fanout printed its address before exiting")
+                .expect("stdout is readable");
+            if let Some(rest) = line.split("serving on http://").nth(1) {
+                break rest
+                    .trim_end_matches('/')
+                    .parse()
+                    .expect("a socket address");
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Fanout { child, http }
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.http)
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        let status = self.child.wait().expect("fanout exits");
+        std::mem::forget(self);
+        status
+    }
+}
+
+impl Drop for Fanout {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 GET: status code, headers (lower-cased) and body.
+pub async fn http_get(addr: SocketAddr, path: &str) -> (u16, Vec<(String, String)>, String) {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a header block");
+    let mut head_lines = head.lines();
+    let status = head_lines
+        .next()
+        .and_then(|line| line.split_whitespace().nth(1))
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let headers = head_lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    (status, headers, body.to_owned())
+}
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens `/ws` without saying hello.
+pub async fn ws_connect(fanout: &Fanout) -> Ws {
+    let (ws, _) = tokio_tungstenite::connect_async(fanout.ws_url())
+        .await
+        .expect("websocket upgrade");
+    ws
+}
+
+/// Opens `/ws` and completes the `hello`/`welcome` exchange.
+pub async fn ws_hello(fanout: &Fanout) -> Ws {
+    let mut ws = ws_connect(fanout).await;
+    send_json(
+        &mut ws,
+        &serde_json::json!({"type": "hello", "protocol": 1}),
+    )
+    .await;
+    let welcome = recv_json(&mut ws).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    ws
+}
+
+pub async fn send_json(ws: &mut Ws, value: &Value) {
+    send_text(ws, &value.to_string()).await;
+}
+
+pub async fn send_text(ws: &mut Ws, text: &str) {
+    ws.send(Message::text(text)).await.expect("send");
+}
+
+/// The next text frame as JSON, within five seconds.
+pub async fn recv_json(ws: &mut Ws) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a frame within 5 s")
+            .expect("the socket is open")
+            .expect("a well-formed frame");
+        match message {
+            Message::Text(text) => return serde_json::from_str(&text).expect("JSON text"),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("expected a text frame, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Fanout's shared engine: everything whose behaviour must be identical in the
+//! browser (stepped on virtual time) and on the server (driven on real time).
+//!
+//! Nothing here performs IO, reads a clock or spawns a thread; callers feed
+//! inputs in and poll outputs out (the sans-IO style of quinn-proto and
+//! str0m). See `../shared/design/ARCHITECTURE.md`, "One engine, two drivers".
+
+pub mod protocol;

@@ -1,0 +1,316 @@
+//! The versioned JSON protocol spoken over `GET /ws` between `fanout serve`
+//! and its clients (the browser app, `static/clients/worker.py`, scripts).
+//!
+//! Both ends use these types, so the browser and the server cannot drift
+//! apart. Every frame is a JSON object with a `type`; `docs/protocol.md` is
+//! the human-readable description and must change with this file.
+//!
+//! Decoding is deliberately strict and explicit ([`decode_client_frame`]):
+//! a learner typing frames by hand should be told which field was wrong and
+//! what was expected, and the connection must survive the mistake.
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol version this build speaks. A client announces its version in
+/// `hello`; any other version is refused with an `error` naming this one.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Declares the client frames once: the enum, its list of `type` tags and the
+/// per-type decoder all come from this table, so they cannot disagree.
+macro_rules! client_frames {
+    ($($tag:literal => $variant:ident($body:ty)),+ $(,)?) => {
+        /// Frames a client sends to the server, tagged by `type`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        pub enum ClientFrame {
+            $($variant($body),)+
+        }
+
+        impl ClientFrame {
+            /// The `type` tags a client may send, in the order the docs list them.
+            pub const TYPES: &'static [&'static str] = &[$($tag),+];
+
+            /// The frame's `type` tag, for logs and error messages.
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $(ClientFrame::$variant(_) => $tag,)+
+                }
+            }
+
+            /// Decodes the body of a frame whose `type` is already known, so
+            /// that a wrong field can be reported by its path.
+            fn decode_body(
+                frame_type: &str,
+                body: serde_json::Value,
+            ) -> Option<Result<Self, serde_path_to_error::Error<serde_json::Error>>> {
+                match frame_type {
+                    $($tag => Some(serde_path_to_error::deserialize::<_, $body>(body).map(ClientFrame::$variant)),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+client_frames! {
+    "hello" => Hello(Hello),
+    "ping" => Ping(Ping),
+}
+
+/// Opens the conversation; must come first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hello {
+    pub protocol: u32,
+    /// Free-form name of the client program, shown in server logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+}
+
+/// Liveness check; answered with `pong` carrying the same `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ping {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Frames the server sends to a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The answer to a supported `hello`.
+    Welcome {
+        protocol: u32,
+        /// Always `"fanout"`, so a client can tell it reached the right server.
+        server: String,
+        /// The server's crate version.
+        version: String,
+        /// What this server offers beyond the core frames (e.g. `"cache"`),
+        /// so a newer browser can degrade gracefully against an older server.
+        features: Vec<String>,
+    },
+    /// The answer to `ping`.
+    Pong {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Something the client sent could not be honoured. The connection stays
+    /// open unless the message says otherwise.
+    Error {
+        message: String,
+        /// The offending field (`"protocol"`, `"type"`, `"id"` …) when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+        /// On a version mismatch: the version this server speaks.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        supported: Option<u32>,
+    },
+}
+
+impl ServerFrame {
+    /// An error frame built from a decoding failure.
+    pub fn from_frame_error(error: &FrameError) -> Self {
+        ServerFrame::Error {
+            message: error.message.clone(),
+            field: error.field.clone(),
+            supported: None,
+        }
+    }
+}
+
+/// Why a text frame could not be decoded, in words meant for a person.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FrameError {
+    pub message: String,
+    /// Dotted path of the offending field, when the fault lies in one.
+    pub field: Option<String>,
+}
+
+impl FrameError {
+    fn new(message: impl Into<String>, field: Option<&str>) -> Self {
+        FrameError {
+            message: message.into(),
+            field: field.map(str::to_owned),
+        }
+    }
+}
+
+/// Decodes one client text frame, explaining precisely what is wrong when it
+/// cannot: not JSON, not an object, no `type`, an unknown `type`, or a field
+/// of the wrong kind (named by its path).
+pub fn decode_client_frame(text: &str) -> Result<ClientFrame, FrameError> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| FrameError::new(format!("frame is not valid JSON: {e}"), None))?;
+    let object = value.as_object().ok_or_else(|| {
+        FrameError::new(
+            format!(
+                "a frame must be a JSON object with a \"type\" field, got {}",
+                json_kind(&value)
+            ),
+            None,
+        )
+    })?;
+    let frame_type = match object.get("type") {
+        None => {
+            return Err(FrameError::new(
+                "missing field \"type\" (a string such as \"hello\")",
+                Some("type"),
+            ));
+        }
+        Some(serde_json::Value::String(name)) => name.as_str(),
+        Some(other) => {
+            return Err(FrameError::new(
+                format!("field \"type\" must be a string, got {}", json_kind(other)),
+                Some("type"),
+            ));
+        }
+    };
+    let mut body = object.clone();
+    body.remove("type");
+    let decoded = ClientFrame::decode_body(frame_type, serde_json::Value::Object(body));
+    let Some(decoded) = decoded else {
+        return Err(FrameError::new(
+            format!(
+                "unknown frame type \"{frame_type}\"; expected one of: {}",
+                ClientFrame::TYPES.join(", ")
+            ),
+            Some("type"),
+        ));
+    };
+    decoded.map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner().to_string();
+        // serde names the field itself for missing/unknown fields; for a
+        // field of the wrong kind only the path knows which one it was.
+        let field = field_named_in(&inner).or_else(|| (path != ".").then(|| path.clone()));
+        let message = match &field {
+            Some(name) if !inner.contains(&format!("`{name}`")) => {
+                format!("{frame_type}: field \"{name}\": {inner}")
+            }
+            _ => format!("{frame_type}: {inner}"),
+        };
+        FrameError { message, field }
+    })
+}
+
+/// The first back-quoted name in a serde message ("missing field `protocol`").
+fn field_named_in(serde_message: &str) -> Option<String> {
+    let is_field_message = serde_message.starts_with("missing field")
+        || serde_message.starts_with("unknown field")
+        || serde_message.starts_with("duplicate field");
+    if !is_field_message {
+        return None;
+    }
+    let start = serde_message.find('`')? + 1;
+    let len = serde_message[start..].find('`')?;
+    Some(serde_message[start..start + len].to_owned())
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Encodes a server frame as the JSON text sent over the socket.
+pub fn encode_server_frame(frame: &ServerFrame) -> String {
+    // Serialising these plain enums cannot fail: no maps with non-string
+    // keys, no non-finite floats reach here.
+    serde_json::to_string(frame).expect("server frames always serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hello_round_trips() {
+        let frame = decode_client_frame(r#"{"type":"hello","protocol":1}"#).unwrap();
+        assert_eq!(
+            frame,
+            ClientFrame::Hello(Hello {
+                protocol: 1,
+                client: None
+            })
+        );
+    }
+
+    #[test]
+    fn types_list_matches_the_enum() {
+        let samples = [
+            ClientFrame::Hello(Hello {
+                protocol: 1,
+                client: None,
+            }),
+            ClientFrame::Ping(Ping { id: None }),
+        ];
+        let names: Vec<_> = samples.iter().map(ClientFrame::type_name).collect();
+        assert_eq!(names, ClientFrame::TYPES);
+        for sample in samples {
+            let json = serde_json::to_value(&sample).unwrap();
+            assert_eq!(json["type"], sample.type_name());
+        }
+    }
+
+    #[test]
+    fn not_json_is_explained() {
+        let err = decode_client_frame("{oops").unwrap_err();
+        assert!(err.message.starts_with("frame is not valid JSON"), "{err}");
+    }
+
+    #[test]
+    fn non_object_is_explained() {
+        let err = decode_client_frame("[1,2]").unwrap_err();
+        assert_eq!(
+            err.message,
+            "a frame must be a JSON object with a \"type\" field, got an array"
+        );
+    }
+
+    #[test]
+    fn missing_type_names_the_field() {
+        let err = decode_client_frame(r#"{"protocol":1}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("type"));
+    }
+
+    #[test]
+    fn unknown_type_lists_the_known_ones() {
+        let err = decode_client_frame(r#"{"type":"helo"}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("type"));
+        assert!(err.message.contains("\"helo\""), "{err}");
+        assert!(err.message.contains("hello, ping"), "{err}");
+    }
+
+    #[test]
+    fn wrong_kind_names_the_field_and_the_expectation() {
+        let err = decode_client_frame(r#"{"type":"hello","protocol":"one"}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("protocol"));
+        assert!(err.message.contains("u32"), "{err}");
+    }
+
+    #[test]
+    fn missing_field_is_named() {
+        let err = decode_client_frame(r#"{"type":"hello"}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("protocol"));
+        assert!(err.message.contains("missing field"), "{err}");
+    }
+
+    #[test]
+    fn unknown_field_is_named() {
+        let err = decode_client_frame(r#"{"type":"hello","protocol":1,"protcol":1}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("protcol"));
+    }
+
+    #[test]
+    fn server_frames_carry_their_type() {
+        let text = encode_server_frame(&ServerFrame::Pong { id: Some(7) });
+        assert_eq!(text, r#"{"type":"pong","id":7}"#);
+    }
+}

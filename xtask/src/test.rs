@@ -1,0 +1,132 @@
+//! `cargo xtask test`: everything CI checks, in the order that fails fastest.
+//!
+//! Stages (run all, or name some: `cargo xtask test e2e`):
+//! - `fmt`: `cargo fmt --check`;
+//! - `clippy`: clippy with `-D warnings`, native and wasm32;
+//! - `unit`: unit and integration tests (the real `fanout` binary on real sockets);
+//! - `wasm`: `#[wasm_bindgen_test]`s compiled to wasm32 and run in Node;
+//! - `e2e`: the release build driven in headless Chromium (frontend/e2e/).
+
+use std::{path::Path, process::Command};
+
+use anyhow::{Result, bail};
+
+use crate::{
+    build,
+    steps::{run, step},
+    tools::{self, Tools, WASM_TARGET},
+};
+
+const STAGES: &[&str] = &["fmt", "clippy", "unit", "wasm", "e2e"];
+
+pub fn all(root: &Path, only: &[String]) -> Result<()> {
+    for name in only {
+        if !STAGES.contains(&name.as_str()) {
+            bail!(
+                "unknown test stage `{name}`; stages are: {}",
+                STAGES.join(", ")
+            );
+        }
+    }
+    let wanted = |stage: &str| only.is_empty() || only.iter().any(|name| name == stage);
+    let started = std::time::Instant::now();
+
+    if wanted("fmt") {
+        step("check formatting (cargo fmt --check)", || {
+            run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))
+        })?;
+    }
+    let tools = if wanted("clippy") || wanted("wasm") || wanted("e2e") {
+        Some(tools::ensure_build_tools(root)?)
+    } else {
+        None
+    };
+    if wanted("clippy") {
+        step("lint native crates (cargo clippy -D warnings)", || {
+            run(Command::new("cargo").args([
+                "clippy",
+                "--quiet",
+                "--workspace",
+                "--exclude",
+                "fanout-frontend",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        })?;
+        step(
+            "lint wasm crates (cargo clippy --target wasm32 -D warnings)",
+            || {
+                run(Command::new("cargo").args([
+                    "clippy",
+                    "--quiet",
+                    "--package",
+                    "fanout-frontend",
+                    "--package",
+                    "fanout-shared",
+                    "--all-targets",
+                    "--target",
+                    WASM_TARGET,
+                    "--",
+                    "-D",
+                    "warnings",
+                ]))
+            },
+        )?;
+    }
+    if wanted("unit") {
+        step("unit and integration tests (cargo test)", || {
+            run(Command::new("cargo").args([
+                "test",
+                "--quiet",
+                "--workspace",
+                "--exclude",
+                "fanout-frontend",
+            ]))
+        })?;
+    }
+    if wanted("wasm") {
+        let tools = tools.as_ref().expect("installed above");
+        step("wasm tests in Node (cargo test --target wasm32)", || {
+            wasm_tests(tools)
+        })?;
+    }
+    if wanted("e2e") {
+        let tools = tools.as_ref().expect("installed above");
+        let binary = build::release(root)?;
+        let chromium = tools::ensure_debian_package("chromium", "/usr/bin/chromium")?;
+        step("browser end-to-end tests (headless Chromium)", || {
+            run(tools
+                .command("node")
+                .args(["--test", "--test-concurrency=1", "frontend/e2e/"])
+                .env("FANOUT_BIN", &binary)
+                .env("CHROMIUM", &chromium)
+                .env("E2E_OUT", root.join("target/e2e")))
+        })?;
+    }
+    println!(
+        "\nall requested checks passed in {}",
+        crate::steps::format_duration(started.elapsed())
+    );
+    Ok(())
+}
+
+fn wasm_tests(tools: &Tools) -> Result<()> {
+    run(tools
+        .command("cargo")
+        .args([
+            "test",
+            "--quiet",
+            "--package",
+            "fanout-shared",
+            "--package",
+            "fanout-frontend",
+            "--target",
+            WASM_TARGET,
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            tools.bin_dir.join("wasm-bindgen-test-runner"),
+        ))
+}
