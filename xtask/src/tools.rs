@@ -168,6 +168,29 @@ fn trunk_toml_tool(root: &Path, name: &str) -> Result<String> {
         .with_context(|| format!("Trunk.toml has no {name} entry in [tools]"))
 }
 
+/// A project-local virtualenv (`target/python`) holding the pinned packages
+/// of `xtask/python-requirements.txt`; returns its interpreter.
+pub fn ensure_python_env(root: &Path) -> Result<PathBuf> {
+    let venv = root.join("target/python");
+    let python = venv.join("bin/python");
+    let requirements = root.join("xtask/python-requirements.txt");
+    let wanted = fs::read(&requirements).context("xtask/python-requirements.txt is missing")?;
+    let stamp = venv.join(".fanout-requirements-stamp");
+    if python.is_file() && fs::read(&stamp).ok().as_deref() == Some(wanted.as_slice()) {
+        return Ok(python);
+    }
+    step("install Python test clients into target/python (pip)", || {
+        if !python.is_file() {
+            run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        }
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements))?;
+        fs::write(&stamp, &wanted).context("cannot write the virtualenv stamp")
+    })?;
+    Ok(python)
+}
+
 /// A Debian package providing `binary`, installed with apt when missing and
 /// running as root; otherwise a one-line instruction.
 pub fn ensure_debian_package(package: &str, binary: &str) -> Result<PathBuf> {
