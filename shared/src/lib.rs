@@ -5,4 +5,5 @@
 //! inputs in and poll outputs out (the sans-IO style of quinn-proto and
 //! str0m). See `../shared/design/ARCHITECTURE.md`, "One engine, two drivers".
 
+pub mod cache;
 pub mod protocol;

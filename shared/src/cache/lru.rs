@@ -1,0 +1,288 @@
+//! The storage structure: items in a slab, a hash index from key to slot,
+//! and a doubly linked list through the slots in least-recently-used order.
+//!
+//! Every operation is O(1): find, insert at the head, unlink, move to the
+//! head, take the tail. Slots are reused through a free list, so a node that
+//! runs for days does not grow past its largest item count. The index is
+//! hashed with a fixed-seed hasher; its iteration order never reaches any
+//! output (only the list's order does), so runs stay deterministic.
+
+use std::hash::Hasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxHasher;
+
+use super::expiry::ExpiresAt;
+
+/// "No slot": the end of the list.
+const NIL: u32 = u32::MAX;
+
+/// A slot number in the slab; stable while the item lives.
+pub type Slot = u32;
+
+/// One stored item.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The key followed by the value, in one allocation (one fewer per item
+    /// than two separate buffers: this is most of a small item's memory).
+    data: Box<[u8]>,
+    key_len: u8,
+    pub flags: u32,
+    pub expires_at: ExpiresAt,
+    pub cas: u64,
+    /// Read at least once since it was stored (for `evicted_unfetched`,
+    /// `expired_unfetched` and the meta `h` flag).
+    pub fetched: bool,
+    prev: Slot,
+    next: Slot,
+}
+
+impl Entry {
+    /// A new entry; `key` must be at most 250 bytes (memcached's limit).
+    pub fn new(key: &[u8], value: &[u8], flags: u32, expires_at: ExpiresAt, cas: u64) -> Entry {
+        Self::from_parts(key, &[value], flags, expires_at, cas)
+    }
+
+    /// Like [`Entry::new`] with the value given in pieces (append, prepend).
+    pub fn from_parts(
+        key: &[u8],
+        value: &[&[u8]],
+        flags: u32,
+        expires_at: ExpiresAt,
+        cas: u64,
+    ) -> Entry {
+        let key_len = u8::try_from(key.len()).expect("keys are at most 250 bytes");
+        let total = key.len() + value.iter().map(|part| part.len()).sum::<usize>();
+        let mut data = Vec::with_capacity(total);
+        data.extend_from_slice(key);
+        for part in value {
+            data.extend_from_slice(part);
+        }
+        Entry {
+            data: data.into_boxed_slice(),
+            key_len,
+            flags,
+            expires_at,
+            cas,
+            fetched: false,
+            prev: NIL,
+            next: NIL,
+        }
+    }
+
+    pub fn key(&self) -> &[u8] {
+        &self.data[..usize::from(self.key_len)]
+    }
+
+    pub fn value(&self) -> &[u8] {
+        &self.data[usize::from(self.key_len)..]
+    }
+
+    /// The value, writable in place (incr/decr when the number fits).
+    pub fn value_mut(&mut self) -> &mut [u8] {
+        &mut self.data[usize::from(self.key_len)..]
+    }
+}
+
+/// Items in LRU order with a hash index.
+#[derive(Debug, Default, Clone)]
+pub struct Lru {
+    slots: Vec<Option<Entry>>,
+    free: Vec<Slot>,
+    index: HashTable<Slot>,
+    /// Most recently used.
+    head: Option<Slot>,
+    /// Least recently used: the next to evict.
+    tail: Option<Slot>,
+}
+
+fn hash(key: &[u8]) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write(key);
+    hasher.finish()
+}
+
+impl Lru {
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The slot holding `key`, if any.
+    pub fn find(&self, key: &[u8]) -> Option<Slot> {
+        let slots = &self.slots;
+        self.index
+            .find(hash(key), |&slot| entry_at(slots, slot).key() == key)
+            .copied()
+    }
+
+    pub fn get(&self, slot: Slot) -> &Entry {
+        entry_at(&self.slots, slot)
+    }
+
+    pub fn get_mut(&mut self, slot: Slot) -> &mut Entry {
+        self.slots[slot as usize]
+            .as_mut()
+            .expect("slot numbers handed out refer to live entries")
+    }
+
+    /// Slot `slot` if it is in use (for the sweep, which walks the slab).
+    pub fn slot(&self, slot: usize) -> Option<&Entry> {
+        self.slots.get(slot).and_then(Option::as_ref)
+    }
+
+    /// How many slots the slab has (used or free).
+    pub fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Inserts an entry whose key is not present, as the most recently used.
+    pub fn insert(&mut self, mut entry: Entry) -> Slot {
+        debug_assert!(self.find(entry.key()).is_none(), "insert of a present key");
+        entry.prev = NIL;
+        entry.next = self.head.unwrap_or(NIL);
+        let hashed = hash(entry.key());
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(entry);
+                slot
+            }
+            None => {
+                let slot = Slot::try_from(self.slots.len()).expect("fewer than 2^32 items");
+                self.slots.push(Some(entry));
+                slot
+            }
+        };
+        if let Some(old_head) = self.head {
+            self.get_mut(old_head).prev = slot;
+        }
+        self.head = Some(slot);
+        if self.tail.is_none() {
+            self.tail = Some(slot);
+        }
+        let slots = &self.slots;
+        self.index
+            .insert_unique(hashed, slot, |&other| hash(entry_at(slots, other).key()));
+        slot
+    }
+
+    /// Removes the entry in `slot` and returns it.
+    pub fn remove(&mut self, slot: Slot) -> Entry {
+        self.unlink(slot);
+        let entry = self.slots[slot as usize]
+            .take()
+            .expect("slot numbers handed out refer to live entries");
+        if let Ok(found) = self
+            .index
+            .find_entry(hash(entry.key()), |&other| other == slot)
+        {
+            found.remove();
+        }
+        self.free.push(slot);
+        entry
+    }
+
+    /// Makes `slot` the most recently used.
+    pub fn bump(&mut self, slot: Slot) {
+        if self.head == Some(slot) {
+            return;
+        }
+        self.unlink(slot);
+        let old_head = self.head;
+        {
+            let entry = self.get_mut(slot);
+            entry.prev = NIL;
+            entry.next = old_head.unwrap_or(NIL);
+        }
+        if let Some(old_head) = old_head {
+            self.get_mut(old_head).prev = slot;
+        }
+        self.head = Some(slot);
+        if self.tail.is_none() {
+            self.tail = Some(slot);
+        }
+    }
+
+    /// The least recently used slot.
+    pub fn tail(&self) -> Option<Slot> {
+        self.tail
+    }
+
+    /// Entries from the most to the least recently used.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> + '_ {
+        let mut cursor = self.head;
+        std::iter::from_fn(move || {
+            let slot = cursor?;
+            let entry = self.get(slot);
+            cursor = (entry.next != NIL).then_some(entry.next);
+            Some(entry)
+        })
+    }
+
+    /// Drops everything and gives the memory back.
+    pub fn clear(&mut self) {
+        *self = Lru::default();
+    }
+
+    fn unlink(&mut self, slot: Slot) {
+        let (prev, next) = {
+            let entry = self.get(slot);
+            (entry.prev, entry.next)
+        };
+        if prev == NIL {
+            self.head = (next != NIL).then_some(next);
+        } else {
+            self.get_mut(prev).next = next;
+        }
+        if next == NIL {
+            self.tail = (prev != NIL).then_some(prev);
+        } else {
+            self.get_mut(next).prev = prev;
+        }
+        let entry = self.get_mut(slot);
+        entry.prev = NIL;
+        entry.next = NIL;
+    }
+}
+
+fn entry_at(slots: &[Option<Entry>], slot: Slot) -> &Entry {
+    slots[slot as usize]
+        .as_ref()
+        .expect("the index refers to live entries")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(lru: &Lru) -> Vec<&[u8]> {
+        lru.iter().map(Entry::key).collect()
+    }
+
+    #[test]
+    fn insert_bump_remove_keep_the_order() {
+        let mut lru = Lru::default();
+        let a = lru.insert(Entry::new(b"a", b"1", 0, None, 1));
+        let b = lru.insert(Entry::new(b"b", b"2", 0, None, 2));
+        let c = lru.insert(Entry::new(b"c", b"3", 0, None, 3));
+        assert_eq!(keys(&lru), [b"c", b"b", b"a"]);
+        lru.bump(a);
+        assert_eq!(keys(&lru), [b"a", b"c", b"b"]);
+        assert_eq!(lru.tail(), Some(b));
+        assert_eq!(lru.remove(c).value(), b"3");
+        assert_eq!(keys(&lru), [b"a", b"b"]);
+        assert_eq!(lru.find(b"c"), None);
+        assert_eq!(lru.find(b"b"), Some(b));
+        let d = lru.insert(Entry::new(b"d", b"4", 0, None, 4));
+        assert_eq!(d, c, "the freed slot is reused");
+        assert_eq!(keys(&lru), [b"d", b"a", b"b"]);
+        lru.remove(b);
+        lru.remove(a);
+        lru.remove(d);
+        assert!(lru.is_empty());
+        assert_eq!(lru.tail(), None);
+    }
+}

@@ -1,0 +1,27 @@
+//! The cache model: what one memcached node does to its items, as a pure
+//! state machine (no IO, no clock: time comes in as unix seconds), so the
+//! server's TCP nodes and the browser's offline lab run the same semantics.
+//!
+//! - [`expiry`]: memcached's exptime rules;
+//! - [`lru`]: the O(1) storage structure (slab, index, LRU list);
+//! - [`store`]: the [`Cache`]: commands, byte accounting, eviction, expiry;
+//! - [`number`]: how incr/decr read a stored number;
+//! - [`stats`]: memcached's counters under memcached's names;
+//! - [`event`]: what the lab is told as it happens.
+
+pub mod event;
+pub mod expiry;
+pub mod lru;
+pub mod number;
+pub mod stats;
+pub mod store;
+
+pub use event::{ConnId, Event, EventKind};
+pub use stats::Stats;
+pub use store::{
+    Arith, Cache, DEFAULT_ITEM_SIZE_MAX, ITEM_OVERHEAD, ItemView, KEY_MAX_LENGTH, Snapshot,
+    SnapshotItem, StoreMode, StoreOutcome, item_size,
+};
+
+#[cfg(test)]
+mod tests;

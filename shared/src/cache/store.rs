@@ -1,0 +1,626 @@
+//! The cache itself: memcached's item semantics over the [`Lru`], with
+//! memory accounted in bytes against a limit, least-recently-used eviction,
+//! lazy expiry on access plus a periodic sweep, memcached's counters, and an
+//! event record for the lab.
+//!
+//! Every method takes the current unix time in seconds (`now`) and the
+//! connection that asked (`conn`); nothing here reads a clock.
+
+use super::{
+    event::{ConnId, Event, EventKind},
+    expiry::{self, ExpiresAt},
+    lru::{Entry, Lru, Slot},
+    number::parse_stored_u64,
+    stats::Stats,
+};
+
+/// Bytes charged per item on top of its key and value: what memcached's
+/// own `bytes` counter charges (a 48-byte item header, an 8-byte cas, the
+/// key's terminating NUL and the value's trailing "\r\n"), so the two
+/// servers report comparable sizes.
+pub const ITEM_OVERHEAD: u64 = 48 + 8 + 1 + 2;
+
+/// memcached's default largest item (`-I 1m`), overhead included.
+pub const DEFAULT_ITEM_SIZE_MAX: u64 = 1024 * 1024;
+
+/// The longest key memcached accepts.
+pub const KEY_MAX_LENGTH: usize = 250;
+
+/// The accounted size of an item.
+pub fn item_size(key_len: usize, value_len: usize) -> u64 {
+    key_len as u64 + value_len as u64 + ITEM_OVERHEAD
+}
+
+/// How a store command treats an existing or missing item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreMode {
+    Set,
+    /// Only when missing.
+    Add,
+    /// Only when present.
+    Replace,
+    /// Add to the end of a present value (flags and expiry kept).
+    Append,
+    /// Add to the front of a present value (flags and expiry kept).
+    Prepend,
+    /// Set, only if the item's cas unique is still this one.
+    Cas(u64),
+}
+
+/// The answer to a store command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreOutcome {
+    /// Stored, with the item's new cas unique.
+    Stored(u64),
+    /// The mode's condition failed (add on a present key, replace/append/
+    /// prepend on a missing one).
+    NotStored,
+    /// cas: the item changed since the client read it.
+    Exists,
+    /// cas: no such item.
+    NotFound,
+    /// Larger than the largest item.
+    TooLarge,
+    /// Larger than the whole memory limit, even with every item evicted.
+    OutOfMemory,
+}
+
+/// The answer to incr/decr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    /// The new value and cas unique.
+    Value(u64, u64),
+    NotFound,
+    /// The stored value is not a decimal number.
+    NonNumeric,
+}
+
+/// A read-only view of an item, as a read returns it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemView<'a> {
+    pub key: &'a [u8],
+    pub value: &'a [u8],
+    pub flags: u32,
+    pub cas: u64,
+    pub expires_at: ExpiresAt,
+    /// Whether it had been read before this access (meta flag `h`).
+    pub fetched_before: bool,
+}
+
+impl<'a> ItemView<'a> {
+    fn of(entry: &'a Entry, fetched_before: bool) -> Self {
+        ItemView {
+            key: entry.key(),
+            value: entry.value(),
+            flags: entry.flags,
+            cas: entry.cas,
+            expires_at: entry.expires_at,
+            fetched_before,
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        item_size(self.key.len(), self.value.len())
+    }
+}
+
+/// One key in a [`Snapshot`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SnapshotItem {
+    pub key: String,
+    pub size: u64,
+    /// Seconds left, or `None` for an item that never expires.
+    pub ttl: Option<u64>,
+}
+
+/// What the lab draws: keys from most to least recently used, and counters.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Snapshot {
+    pub items: Vec<SnapshotItem>,
+    /// Live items left out because of the caller's limit.
+    pub truncated: u64,
+    pub stats: Stats,
+}
+
+/// One memcached-style cache.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    lru: Lru,
+    stats: Stats,
+    item_size_max: u64,
+    /// The last cas unique handed out; memcached's are global and rising.
+    last_cas: u64,
+    /// A `flush_all` with a delay, due at this unix second.
+    pending_flush: Option<u64>,
+    /// Where the periodic sweep resumes in the slab.
+    sweep_cursor: usize,
+    /// `Some` while someone is watching.
+    events: Option<Vec<Event>>,
+}
+
+impl Cache {
+    /// An empty cache holding at most `limit_bytes` of items.
+    pub fn new(limit_bytes: u64) -> Cache {
+        Cache {
+            lru: Lru::default(),
+            stats: Stats {
+                limit_maxbytes: limit_bytes,
+                ..Stats::default()
+            },
+            item_size_max: DEFAULT_ITEM_SIZE_MAX,
+            last_cas: 0,
+            pending_flush: None,
+            sweep_cursor: 0,
+            events: None,
+        }
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub fn limit(&self) -> u64 {
+        self.stats.limit_maxbytes
+    }
+
+    pub fn item_size_max(&self) -> u64 {
+        self.item_size_max
+    }
+
+    pub fn len(&self) -> usize {
+        self.lru.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lru.is_empty()
+    }
+
+    /// Starts or stops recording events. Stopping drops unread ones.
+    pub fn record_events(&mut self, on: bool) {
+        match (on, self.events.is_some()) {
+            (true, false) => self.events = Some(Vec::new()),
+            (false, true) => self.events = None,
+            _ => {}
+        }
+    }
+
+    pub fn is_recording(&self) -> bool {
+        self.events.is_some()
+    }
+
+    /// Takes the events recorded since the last call.
+    pub fn drain_events(&mut self) -> Vec<Event> {
+        self.events.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Whether an item with this key and value length could ever be
+    /// stored (memcached refuses before reading the data).
+    pub fn fits(&self, key_len: usize, value_len: usize) -> bool {
+        item_size(key_len, value_len) <= self.item_size_max
+    }
+
+    /// Applies a delayed `flush_all` that has come due. Every public method
+    /// calls this first.
+    pub fn tick(&mut self, now: u64) {
+        if let Some(at) = self.pending_flush
+            && at <= now
+        {
+            self.pending_flush = None;
+            self.drop_all(0);
+        }
+    }
+
+    // ----- reads -------------------------------------------------------
+
+    /// `get`/`gets`: the live item, counted as a hit or a miss.
+    pub fn get(&mut self, key: &[u8], now: u64, conn: ConnId) -> Option<ItemView<'_>> {
+        self.tick(now);
+        self.stats.cmd_get += 1;
+        match self.find_live(key, now, conn, true) {
+            Some(slot) => {
+                self.stats.get_hits += 1;
+                Some(self.hit(slot, conn))
+            }
+            None => {
+                self.stats.get_misses += 1;
+                self.emit(EventKind::Miss, key, 0, conn);
+                None
+            }
+        }
+    }
+
+    /// `gat`/`gats`: like `get`, and the item gets a new expiry.
+    pub fn get_and_touch(
+        &mut self,
+        key: &[u8],
+        exptime: i64,
+        now: u64,
+        conn: ConnId,
+    ) -> Option<ItemView<'_>> {
+        self.tick(now);
+        self.stats.cmd_get += 1;
+        self.stats.cmd_touch += 1;
+        match self.find_live(key, now, conn, true) {
+            Some(slot) => {
+                self.stats.touch_hits += 1;
+                self.stats.get_hits += 1;
+                self.lru.get_mut(slot).expires_at = expiry::resolve(exptime, now);
+                Some(self.hit(slot, conn))
+            }
+            None => {
+                self.stats.touch_misses += 1;
+                self.stats.get_misses += 1;
+                self.emit(EventKind::Miss, key, 0, conn);
+                None
+            }
+        }
+    }
+
+    /// Looks an item up without counting a read or changing LRU order
+    /// (meta commands that only ask about an item, the lab's inspector).
+    pub fn peek(&mut self, key: &[u8], now: u64) -> Option<ItemView<'_>> {
+        self.tick(now);
+        let slot = self.find_live(key, now, 0, false)?;
+        let entry = self.lru.get(slot);
+        Some(ItemView::of(entry, entry.fetched))
+    }
+
+    // ----- writes ------------------------------------------------------
+
+    /// set, add, replace, append, prepend and cas.
+    // The arguments are exactly the protocol's fields; a struct for them
+    // would only be unpacked again here.
+    #[allow(clippy::too_many_arguments)]
+    pub fn store(
+        &mut self,
+        mode: StoreMode,
+        key: &[u8],
+        value: &[u8],
+        flags: u32,
+        exptime: i64,
+        now: u64,
+        conn: ConnId,
+    ) -> StoreOutcome {
+        self.tick(now);
+        self.stats.cmd_set += 1;
+        let existing = self.find_live(key, now, conn, false);
+        let size = item_size(key.len(), value.len());
+        if size > self.item_size_max {
+            // memcached drops a set's old value rather than keep serving it
+            // after the client tried to replace it.
+            if let (StoreMode::Set, Some(slot)) = (mode, existing) {
+                self.unlink(slot);
+            }
+            return StoreOutcome::TooLarge;
+        }
+        let entry = match (mode, existing) {
+            (StoreMode::Add, Some(slot)) => {
+                // A failed add still counts as a use of the item.
+                self.lru.bump(slot);
+                return StoreOutcome::NotStored;
+            }
+            (StoreMode::Replace | StoreMode::Append | StoreMode::Prepend, None) => {
+                return StoreOutcome::NotStored;
+            }
+            (StoreMode::Cas(_), None) => {
+                self.stats.cas_misses += 1;
+                return StoreOutcome::NotFound;
+            }
+            (StoreMode::Cas(unique), Some(slot)) if self.lru.get(slot).cas != unique => {
+                self.stats.cas_badval += 1;
+                return StoreOutcome::Exists;
+            }
+            (StoreMode::Append | StoreMode::Prepend, Some(slot)) => {
+                let old = self.lru.get(slot);
+                if item_size(key.len(), old.value().len() + value.len()) > self.item_size_max {
+                    return StoreOutcome::TooLarge;
+                }
+                let parts: [&[u8]; 2] = if mode == StoreMode::Append {
+                    [old.value(), value]
+                } else {
+                    [value, old.value()]
+                };
+                Entry::from_parts(key, &parts, old.flags, old.expires_at, 0)
+            }
+            (StoreMode::Cas(_), Some(_)) => {
+                self.stats.cas_hits += 1;
+                Entry::new(key, value, flags, expiry::resolve(exptime, now), 0)
+            }
+            (StoreMode::Set | StoreMode::Add | StoreMode::Replace, _) => {
+                Entry::new(key, value, flags, expiry::resolve(exptime, now), 0)
+            }
+        };
+        if let Some(slot) = existing {
+            self.unlink(slot);
+        }
+        self.insert(entry, now, conn)
+    }
+
+    /// `delete`: whether there was a live item to delete.
+    pub fn delete(&mut self, key: &[u8], now: u64, conn: ConnId) -> bool {
+        self.tick(now);
+        match self.find_live(key, now, conn, false) {
+            Some(slot) => {
+                self.stats.delete_hits += 1;
+                let entry = self.unlink(slot);
+                self.emit(
+                    EventKind::Delete,
+                    key,
+                    item_size(key.len(), entry.value().len()),
+                    conn,
+                );
+                true
+            }
+            None => {
+                self.stats.delete_misses += 1;
+                false
+            }
+        }
+    }
+
+    /// `touch`: gives a live item a new expiry time.
+    pub fn touch(&mut self, key: &[u8], exptime: i64, now: u64, conn: ConnId) -> bool {
+        self.tick(now);
+        self.stats.cmd_touch += 1;
+        match self.find_live(key, now, conn, false) {
+            Some(slot) => {
+                self.stats.touch_hits += 1;
+                self.lru.bump(slot);
+                let entry = self.lru.get_mut(slot);
+                entry.expires_at = expiry::resolve(exptime, now);
+                let size = item_size(key.len(), entry.value().len());
+                self.emit(EventKind::Touch, key, size, conn);
+                true
+            }
+            None => {
+                self.stats.touch_misses += 1;
+                false
+            }
+        }
+    }
+
+    /// `incr`/`decr`: 64-bit unsigned, incr wraps, decr stops at zero. A
+    /// shorter result is padded with spaces in place, as memcached does.
+    pub fn incr_decr(
+        &mut self,
+        key: &[u8],
+        delta: u64,
+        incr: bool,
+        now: u64,
+        conn: ConnId,
+    ) -> Arith {
+        self.tick(now);
+        let Some(slot) = self.find_live(key, now, conn, false) else {
+            if incr {
+                self.stats.incr_misses += 1;
+            } else {
+                self.stats.decr_misses += 1;
+            }
+            return Arith::NotFound;
+        };
+        let entry = self.lru.get(slot);
+        let Some(current) = parse_stored_u64(entry.value()) else {
+            return Arith::NonNumeric;
+        };
+        let new = if incr {
+            self.stats.incr_hits += 1;
+            current.wrapping_add(delta)
+        } else {
+            self.stats.decr_hits += 1;
+            current.saturating_sub(delta)
+        };
+        let digits = new.to_string();
+        let old_len = entry.value().len();
+        if digits.len() <= old_len {
+            self.last_cas += 1;
+            let cas = self.last_cas;
+            self.lru.bump(slot);
+            let entry = self.lru.get_mut(slot);
+            let value = entry.value_mut();
+            value[..digits.len()].copy_from_slice(digits.as_bytes());
+            value[digits.len()..].fill(b' ');
+            entry.cas = cas;
+            self.emit(EventKind::Set, key, item_size(key.len(), old_len), conn);
+            return Arith::Value(new, cas);
+        }
+        let (flags, expires_at) = (entry.flags, entry.expires_at);
+        let entry = Entry::new(key, digits.as_bytes(), flags, expires_at, 0);
+        self.unlink(slot);
+        match self.insert(entry, now, conn) {
+            StoreOutcome::Stored(cas) => Arith::Value(new, cas),
+            // A one-item cache smaller than a number: nothing to return.
+            _ => Arith::NotFound,
+        }
+    }
+
+    /// `flush_all`: drops every item now, or at `delay` (an exptime) later.
+    pub fn flush_all(&mut self, delay: i64, now: u64, conn: ConnId) {
+        self.tick(now);
+        self.stats.cmd_flush += 1;
+        if delay <= 0 {
+            self.pending_flush = None;
+            self.drop_all(conn);
+        } else {
+            self.pending_flush = expiry::resolve(delay, now);
+            self.tick(now);
+        }
+    }
+
+    /// Changes the memory limit, evicting at once down to the new one.
+    pub fn set_limit(&mut self, limit_bytes: u64, now: u64, conn: ConnId) {
+        self.tick(now);
+        self.stats.limit_maxbytes = limit_bytes;
+        while self.stats.bytes > limit_bytes {
+            let Some(tail) = self.lru.tail() else { break };
+            self.evict(tail, now, conn);
+        }
+    }
+
+    /// The periodic expiry sweep: examines up to `budget` slots, resuming
+    /// where the last sweep stopped, and drops expired items. Returns how
+    /// many it dropped. Cost is bounded by `budget`, whatever the size.
+    pub fn sweep(&mut self, now: u64, budget: usize) -> usize {
+        self.tick(now);
+        let mut dropped = 0;
+        let slots = self.lru.slot_count();
+        if slots == 0 {
+            return 0;
+        }
+        for _ in 0..budget.min(slots) {
+            if self.sweep_cursor >= slots {
+                self.sweep_cursor = 0;
+            }
+            let slot = self.sweep_cursor;
+            self.sweep_cursor += 1;
+            let expired = self
+                .lru
+                .slot(slot)
+                .is_some_and(|entry| expiry::is_expired(entry.expires_at, now));
+            if expired {
+                self.expire(slot as Slot, 0);
+                dropped += 1;
+            }
+        }
+        dropped
+    }
+
+    /// Keys from most to least recently used (at most `max_items` of them),
+    /// with sizes and seconds left, and the counters.
+    pub fn snapshot(&mut self, now: u64, max_items: usize) -> Snapshot {
+        self.tick(now);
+        let mut items = Vec::new();
+        let mut live = 0u64;
+        for entry in self.lru.iter() {
+            if expiry::is_expired(entry.expires_at, now) {
+                continue;
+            }
+            live += 1;
+            if items.len() < max_items {
+                items.push(SnapshotItem {
+                    key: String::from_utf8_lossy(entry.key()).into_owned(),
+                    size: item_size(entry.key().len(), entry.value().len()),
+                    ttl: entry.expires_at.map(|at| at.saturating_sub(now)),
+                });
+            }
+        }
+        Snapshot {
+            truncated: live - items.len() as u64,
+            items,
+            stats: self.stats.clone(),
+        }
+    }
+
+    /// Keys from most to least recently used, expired ones included (for
+    /// `stats cachedump` and tests).
+    pub fn keys(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        self.lru.iter().map(Entry::key)
+    }
+
+    // ----- internals ---------------------------------------------------
+
+    /// The slot of `key` if it holds a live item; an expired one found on
+    /// the way is dropped (lazy expiry) and, for reads, counted.
+    fn find_live(&mut self, key: &[u8], now: u64, conn: ConnId, read: bool) -> Option<Slot> {
+        let slot = self.lru.find(key)?;
+        if expiry::is_expired(self.lru.get(slot).expires_at, now) {
+            if read {
+                self.stats.get_expired += 1;
+            }
+            self.expire(slot, conn);
+            return None;
+        }
+        Some(slot)
+    }
+
+    fn hit(&mut self, slot: Slot, conn: ConnId) -> ItemView<'_> {
+        self.lru.bump(slot);
+        let entry = self.lru.get_mut(slot);
+        let fetched_before = entry.fetched;
+        entry.fetched = true;
+        if let Some(events) = self.events.as_mut() {
+            let entry = self.lru.get(slot);
+            events.push(Event {
+                kind: EventKind::Hit,
+                key: String::from_utf8_lossy(entry.key()).into_owned(),
+                size: item_size(entry.key().len(), entry.value().len()),
+                conn,
+            });
+        }
+        ItemView::of(self.lru.get(slot), fetched_before)
+    }
+
+    /// Makes room and inserts a new item with a fresh cas unique.
+    fn insert(&mut self, mut entry: Entry, now: u64, conn: ConnId) -> StoreOutcome {
+        let size = item_size(entry.key().len(), entry.value().len());
+        if size > self.stats.limit_maxbytes {
+            return StoreOutcome::OutOfMemory;
+        }
+        while self.stats.bytes + size > self.stats.limit_maxbytes {
+            let Some(tail) = self.lru.tail() else { break };
+            self.evict(tail, now, conn);
+        }
+        self.last_cas += 1;
+        entry.cas = self.last_cas;
+        let cas = entry.cas;
+        if self.events.is_some() {
+            let key = entry.key().to_vec();
+            self.emit(EventKind::Set, &key, size, conn);
+        }
+        self.lru.insert(entry);
+        self.stats.curr_items += 1;
+        self.stats.total_items += 1;
+        self.stats.bytes += size;
+        StoreOutcome::Stored(cas)
+    }
+
+    /// Removes an item from the structure and the accounting.
+    fn unlink(&mut self, slot: Slot) -> Entry {
+        let entry = self.lru.remove(slot);
+        self.stats.curr_items -= 1;
+        self.stats.bytes -= item_size(entry.key().len(), entry.value().len());
+        entry
+    }
+
+    fn evict(&mut self, slot: Slot, now: u64, conn: ConnId) {
+        if expiry::is_expired(self.lru.get(slot).expires_at, now) {
+            self.expire(slot, conn);
+            return;
+        }
+        let entry = self.unlink(slot);
+        self.stats.evictions += 1;
+        if !entry.fetched {
+            self.stats.evicted_unfetched += 1;
+        }
+        let size = item_size(entry.key().len(), entry.value().len());
+        self.emit(EventKind::Evict, entry.key(), size, conn);
+    }
+
+    fn expire(&mut self, slot: Slot, conn: ConnId) {
+        let entry = self.unlink(slot);
+        self.stats.reclaimed += 1;
+        if !entry.fetched {
+            self.stats.expired_unfetched += 1;
+        }
+        let size = item_size(entry.key().len(), entry.value().len());
+        self.emit(EventKind::Expire, entry.key(), size, conn);
+    }
+
+    fn drop_all(&mut self, conn: ConnId) {
+        self.lru.clear();
+        self.sweep_cursor = 0;
+        self.stats.curr_items = 0;
+        self.stats.bytes = 0;
+        self.emit(EventKind::Flush, b"", 0, conn);
+    }
+
+    fn emit(&mut self, kind: EventKind, key: &[u8], size: u64, conn: ConnId) {
+        if let Some(events) = self.events.as_mut() {
+            events.push(Event {
+                kind,
+                key: String::from_utf8_lossy(key).into_owned(),
+                size,
+                conn,
+            });
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! Behaviour of the cache model as a whole: examples for each rule, and
+//! property tests against a deliberately naive reference model.
+
+use proptest::prelude::*;
+
+use super::*;
+
+const NOW: u64 = 1_700_000_000;
+
+fn value_of(cache: &mut Cache, key: &[u8], now: u64) -> Option<Vec<u8>> {
+    cache.get(key, now, 1).map(|item| item.value.to_vec())
+}
+
+fn set(cache: &mut Cache, key: &[u8], value: &[u8], exptime: i64, now: u64) -> StoreOutcome {
+    cache.store(StoreMode::Set, key, value, 0, exptime, now, 1)
+}
+
+#[test]
+fn set_get_and_the_store_modes() {
+    let mut cache = Cache::new(1 << 20);
+    assert_eq!(
+        cache.store(StoreMode::Add, b"k", b"1", 5, 0, NOW, 1),
+        StoreOutcome::Stored(1)
+    );
+    assert_eq!(
+        cache.store(StoreMode::Add, b"k", b"2", 0, 0, NOW, 1),
+        StoreOutcome::NotStored
+    );
+    assert_eq!(
+        cache.store(StoreMode::Replace, b"nope", b"2", 0, 0, NOW, 1),
+        StoreOutcome::NotStored
+    );
+    cache.store(StoreMode::Append, b"k", b"b", 9, 0, NOW, 1);
+    cache.store(StoreMode::Prepend, b"k", b"a", 9, 0, NOW, 1);
+    let item = cache.get(b"k", NOW, 1).unwrap();
+    assert_eq!(item.value, b"a1b");
+    assert_eq!(item.flags, 5, "append and prepend keep the flags");
+    let cas = item.cas;
+    assert_eq!(
+        cache.store(StoreMode::Cas(cas + 100), b"k", b"x", 0, 0, NOW, 1),
+        StoreOutcome::Exists
+    );
+    assert!(matches!(
+        cache.store(StoreMode::Cas(cas), b"k", b"x", 0, 0, NOW, 1),
+        StoreOutcome::Stored(_)
+    ));
+    assert_eq!(
+        cache.store(StoreMode::Cas(1), b"missing", b"x", 0, 0, NOW, 1),
+        StoreOutcome::NotFound
+    );
+    let stats = cache.stats();
+    assert_eq!(
+        (stats.cas_hits, stats.cas_badval, stats.cas_misses),
+        (1, 1, 1)
+    );
+}
+
+#[test]
+fn expiry_is_lazy_and_swept() {
+    let mut cache = Cache::new(1 << 20);
+    set(&mut cache, b"short", b"v", 2, NOW);
+    set(&mut cache, b"never", b"v", 0, NOW);
+    set(&mut cache, b"gone", b"v", -1, NOW);
+    set(&mut cache, b"past", b"v", expiry::RELATIVE_LIMIT + 1, NOW);
+    assert_eq!(value_of(&mut cache, b"gone", NOW), None);
+    assert_eq!(value_of(&mut cache, b"past", NOW), None);
+    assert_eq!(
+        value_of(&mut cache, b"short", NOW + 1).as_deref(),
+        Some(&b"v"[..])
+    );
+    assert_eq!(cache.stats().get_expired, 2);
+    assert_eq!(cache.stats().expired_unfetched, 2);
+    assert_eq!(
+        cache.sweep(NOW + 2, 100),
+        1,
+        "the sweep finds the short one"
+    );
+    assert_eq!(cache.len(), 1);
+    assert_eq!(cache.stats().reclaimed, 3);
+    assert_eq!(cache.stats().expired_unfetched, 2, "short had been read");
+}
+
+#[test]
+fn lru_eviction_under_the_byte_limit() {
+    let size = item_size(2, 100);
+    let mut cache = Cache::new(3 * size);
+    for key in [b"k1", b"k2", b"k3"] {
+        set(&mut cache, key, &[b'x'; 100], 0, NOW);
+    }
+    assert!(cache.get(b"k1", NOW, 1).is_some(), "k1 is now most recent");
+    set(&mut cache, b"k4", &[b'x'; 100], 0, NOW);
+    assert_eq!(
+        cache.keys().collect::<Vec<_>>(),
+        [&b"k4"[..], b"k1", b"k3"],
+        "k2 was least recently used"
+    );
+    assert_eq!(cache.stats().evictions, 1);
+    assert_eq!(cache.stats().evicted_unfetched, 1);
+    assert_eq!(cache.stats().bytes, 3 * size);
+    cache.set_limit(size, NOW, 0);
+    assert_eq!(cache.keys().collect::<Vec<_>>(), [&b"k4"[..]]);
+    assert_eq!(
+        set(&mut cache, b"big", &[0; 200], 0, NOW),
+        StoreOutcome::OutOfMemory
+    );
+}
+
+#[test]
+fn too_large_items_are_refused_and_a_failed_set_drops_the_old_value() {
+    let mut cache = Cache::new(64 << 20);
+    set(&mut cache, b"k", b"old", 0, NOW);
+    let big = vec![0u8; DEFAULT_ITEM_SIZE_MAX as usize];
+    assert!(!cache.fits(1, big.len()));
+    assert_eq!(set(&mut cache, b"k", &big, 0, NOW), StoreOutcome::TooLarge);
+    assert_eq!(value_of(&mut cache, b"k", NOW), None);
+}
+
+#[test]
+fn incr_and_decr_follow_memcached() {
+    let mut cache = Cache::new(1 << 20);
+    set(&mut cache, b"n", b"10", 0, NOW);
+    assert!(matches!(
+        cache.incr_decr(b"n", 5, true, NOW, 1),
+        Arith::Value(15, _)
+    ));
+    assert!(matches!(
+        cache.incr_decr(b"n", 6, false, NOW, 1),
+        Arith::Value(9, _)
+    ));
+    assert_eq!(
+        value_of(&mut cache, b"n", NOW).unwrap(),
+        b"9 ",
+        "padded in place"
+    );
+    assert!(matches!(
+        cache.incr_decr(b"n", 100, false, NOW, 1),
+        Arith::Value(0, _)
+    ));
+    set(&mut cache, b"n", b"18446744073709551615", 0, NOW);
+    assert!(matches!(
+        cache.incr_decr(b"n", 2, true, NOW, 1),
+        Arith::Value(1, _)
+    ));
+    set(&mut cache, b"s", b"abc", 0, NOW);
+    assert_eq!(cache.incr_decr(b"s", 1, true, NOW, 1), Arith::NonNumeric);
+    assert_eq!(cache.incr_decr(b"x", 1, true, NOW, 1), Arith::NotFound);
+    set(&mut cache, b"g", b"99", 0, NOW);
+    cache.incr_decr(b"g", 1, true, NOW, 1);
+    assert_eq!(value_of(&mut cache, b"g", NOW).unwrap(), b"100", "grows");
+}
+
+#[test]
+fn flush_now_and_later() {
+    let mut cache = Cache::new(1 << 20);
+    set(&mut cache, b"a", b"1", 0, NOW);
+    cache.flush_all(0, NOW, 1);
+    assert!(cache.is_empty());
+    set(&mut cache, b"b", b"1", 0, NOW);
+    cache.flush_all(2, NOW, 1);
+    assert!(value_of(&mut cache, b"b", NOW + 1).is_some());
+    assert!(value_of(&mut cache, b"b", NOW + 2).is_none());
+}
+
+#[test]
+fn events_name_the_key_the_size_and_the_connection() {
+    let mut cache = Cache::new(item_size(1, 1) * 2);
+    set(&mut cache, b"a", b"1", 0, NOW);
+    cache.record_events(true);
+    cache.store(StoreMode::Set, b"b", b"2", 0, 0, NOW, 7);
+    cache.get(b"a", NOW, 8);
+    cache.get(b"z", NOW, 8);
+    cache.store(StoreMode::Set, b"c", b"3", 0, 0, NOW, 7);
+    cache.delete(b"c", NOW, 9);
+    cache.flush_all(0, NOW, 9);
+    let kinds: Vec<_> = cache
+        .drain_events()
+        .into_iter()
+        .map(|e| (e.kind, e.key, e.conn))
+        .collect();
+    use EventKind::*;
+    assert_eq!(
+        kinds,
+        [
+            (Set, "b".into(), 7),
+            (Hit, "a".into(), 8),
+            (Miss, "z".into(), 8),
+            (Evict, "b".into(), 7),
+            (Set, "c".into(), 7),
+            (Delete, "c".into(), 9),
+            (Flush, "".into(), 9),
+        ]
+    );
+    assert!(cache.drain_events().is_empty());
+}
+
+#[test]
+fn snapshot_lists_keys_in_lru_order_with_ttl() {
+    let mut cache = Cache::new(1 << 20);
+    set(&mut cache, b"a", b"1", 10, NOW);
+    set(&mut cache, b"b", b"1", 0, NOW);
+    let snapshot = cache.snapshot(NOW + 4, 1);
+    assert_eq!(snapshot.items.len(), 1);
+    assert_eq!(snapshot.truncated, 1);
+    assert_eq!(snapshot.items[0].key, "b");
+    let snapshot = cache.snapshot(NOW + 4, 10);
+    assert_eq!(snapshot.items[1].ttl, Some(6));
+    assert_eq!(snapshot.items[1].size, item_size(1, 1));
+    assert_eq!(snapshot.stats.curr_items, 2);
+}
+
+// ----- properties ---------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Op {
+    Set(u8, usize, i64),
+    Get(u8),
+    Delete(u8),
+    Touch(u8, i64),
+    Advance(u64),
+    Limit(u64),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0u8..12, 0usize..300, prop_oneof![Just(0i64), 1i64..5]).prop_map(|(k, n, e)| Op::Set(k, n, e)),
+        4 => (0u8..12).prop_map(Op::Get),
+        1 => (0u8..12).prop_map(Op::Delete),
+        1 => (0u8..12, 0i64..5).prop_map(|(k, e)| Op::Touch(k, e)),
+        1 => (0u64..3).prop_map(Op::Advance),
+        1 => (200u64..3000).prop_map(Op::Limit),
+    ]
+}
+
+/// The naive reference: a vector, most recent first, scanned every time.
+#[derive(Debug, Default)]
+struct Model {
+    items: Vec<(Vec<u8>, u64, Option<u64>)>,
+    limit: u64,
+}
+
+impl Model {
+    fn bytes(&self) -> u64 {
+        self.items.iter().map(|(_, size, _)| size).sum()
+    }
+    fn drop_expired_key(&mut self, key: &[u8], now: u64) {
+        self.items
+            .retain(|(k, _, at)| k != key || !expiry::is_expired(*at, now));
+    }
+    fn position(&self, key: &[u8]) -> Option<usize> {
+        self.items.iter().position(|(k, _, _)| k == key)
+    }
+    fn shrink(&mut self) {
+        while self.bytes() > self.limit {
+            self.items.pop();
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn matches_a_naive_lru_and_never_exceeds_the_limit(ops in prop::collection::vec(op(), 1..200)) {
+        let mut now = NOW;
+        let mut cache = Cache::new(2000);
+        let mut model = Model { limit: 2000, ..Model::default() };
+        let mut deleted = 0u64;
+        let mut replaced = 0u64;
+        for op in ops {
+            match op {
+                Op::Set(k, n, e) => {
+                    let key = vec![b'a' + k];
+                    let size = item_size(1, n);
+                    model.drop_expired_key(&key, now);
+                    let outcome = set(&mut cache, &key, &vec![b'v'; n], e, now);
+                    if let Some(i) = model.position(&key) {
+                        model.items.remove(i);
+                        replaced += 1;
+                    }
+                    if size <= model.limit {
+                        prop_assert!(matches!(outcome, StoreOutcome::Stored(_)));
+                        while model.bytes() + size > model.limit {
+                            model.items.pop();
+                        }
+                        model.items.insert(0, (key, size, expiry::resolve(e, now)));
+                    } else {
+                        prop_assert_eq!(outcome, StoreOutcome::OutOfMemory);
+                    }
+                }
+                Op::Get(k) => {
+                    let key = vec![b'a' + k];
+                    model.drop_expired_key(&key, now);
+                    let hit = cache.get(&key, now, 1).is_some();
+                    let position = model.position(&key);
+                    prop_assert_eq!(hit, position.is_some());
+                    if let Some(i) = position {
+                        let item = model.items.remove(i);
+                        model.items.insert(0, item);
+                    }
+                }
+                Op::Delete(k) => {
+                    let key = vec![b'a' + k];
+                    model.drop_expired_key(&key, now);
+                    let found = cache.delete(&key, now, 1);
+                    let position = model.position(&key);
+                    prop_assert_eq!(found, position.is_some());
+                    if let Some(i) = position {
+                        model.items.remove(i);
+                        deleted += 1;
+                    }
+                }
+                Op::Touch(k, e) => {
+                    let key = vec![b'a' + k];
+                    model.drop_expired_key(&key, now);
+                    let found = cache.touch(&key, e, now, 1);
+                    let position = model.position(&key);
+                    prop_assert_eq!(found, position.is_some());
+                    if let Some(i) = position {
+                        let mut item = model.items.remove(i);
+                        item.2 = expiry::resolve(e, now);
+                        model.items.insert(0, item);
+                    }
+                }
+                Op::Advance(seconds) => {
+                    now += seconds;
+                    cache.sweep(now, 4);
+                    // The sweep may drop any expired item; so may the model.
+                    let present: Vec<Vec<u8>> = cache.keys().map(<[u8]>::to_vec).collect();
+                    model.items.retain(|(k, _, _)| present.contains(k));
+                }
+                Op::Limit(limit) => {
+                    cache.set_limit(limit, now, 0);
+                    model.limit = limit;
+                    model.shrink();
+                }
+            }
+            let stats = cache.stats().clone();
+            prop_assert!(stats.bytes <= stats.limit_maxbytes);
+            prop_assert_eq!(stats.bytes, model.bytes());
+            let keys: Vec<Vec<u8>> = cache.keys().map(<[u8]>::to_vec).collect();
+            let expected: Vec<Vec<u8>> = model.items.iter().map(|(k, _, _)| k.clone()).collect();
+            prop_assert_eq!(keys, expected);
+            prop_assert_eq!(stats.curr_items, cache.len() as u64);
+            prop_assert_eq!(stats.get_hits + stats.get_misses, stats.cmd_get);
+            prop_assert_eq!(
+                stats.total_items,
+                stats.curr_items + stats.evictions + stats.reclaimed + deleted + replaced
+            );
+        }
+    }
+}
