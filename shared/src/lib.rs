@@ -7,3 +7,4 @@
 
 pub mod cache;
 pub mod protocol;
+pub mod shard;
