@@ -1,14 +1,112 @@
-//! The shard lab (`/shards`): how clients place keys on servers by hashing.
+//! The shard lab (`/shards`): how clients place keys on servers by hashing
+//! (lesson 6). A real word list is placed over N servers by the chapter's
+//! three functions and by what real clients use; the lab charts the balance,
+//! shows what moves when a server joins or leaves, draws the consistent
+//! hashing ring and shows two Python processes disagreeing.
 //!
-//! For now the page introduces the lab; placement, balance charts and the
-//! ring arrive with the shard functions in `fanout-shared`.
+//! All placement is done by `fanout_shared::shard` running in the browser;
+//! the modules under `shards/` only arrange and draw its results:
+//! `keys` (the word list), `balance` (charts), `moves` (what moves, animated),
+//! `ring`, `trap` (the per-process hash seed) and `live` (the server check).
 
+mod balance;
+mod keys;
+mod live;
+mod model;
+mod moves;
+mod ring;
+mod text;
+mod trap;
+
+use fanout_shared::shard::{self, KeySet, ServerChange, Settings};
 use leptos::prelude::*;
+
+use self::model::{Runs, Shared};
+
+/// The most servers the lab offers (the 1–16).
+pub const MAX_SERVERS: usize = 16;
+
+/// Whether the drawings show the servers before or after the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Before,
+    After,
+}
+
+/// The lab's state: every control's signal and the computed results. All
+/// fields are signals, so the struct is `Copy` and passed to each section.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    pub keys: RwSignal<Option<Shared<KeySet>>>,
+    /// Where the keys came from, in words ("the SCOWL English word list").
+    pub source: RwSignal<String>,
+    /// How many servers, 1–16.
+    pub servers: RwSignal<usize>,
+    pub change: RwSignal<ServerChange>,
+    /// `PYTHONHASHSEED` of the two client processes in the trap; process A
+    /// is also the one the balance charts use.
+    pub seed_a: RwSignal<u32>,
+    pub seed_b: RwSignal<u32>,
+    pub ketama_points: RwSignal<u32>,
+    pub phase: RwSignal<Phase>,
+    pub runs: Memo<Option<Shared<Runs>>>,
+}
+
+impl Lab {
+    fn new() -> Self {
+        let keys = RwSignal::new(None::<Shared<KeySet>>);
+        let servers = RwSignal::new(4usize);
+        let change = RwSignal::new(ServerChange::Add);
+        let seed_a = RwSignal::new(Settings::default().python_hash_seed);
+        let ketama_points = RwSignal::new(Settings::default().ketama_points);
+        let runs = Memo::new(move |_| {
+            let keys = keys.get()?;
+            let before = shard::servers(servers.get());
+            let after = change.get().apply(&before);
+            let settings = Settings {
+                python_hash_seed: seed_a.get(),
+                ketama_points: ketama_points.get(),
+            };
+            Some(Shared::new(Runs::compute(
+                &keys, &before, &after, &settings,
+            )))
+        });
+        Lab {
+            keys,
+            source: RwSignal::new(String::new()),
+            servers,
+            change,
+            seed_a,
+            seed_b: RwSignal::new(2),
+            ketama_points,
+            phase: RwSignal::new(Phase::Before),
+            runs,
+        }
+    }
+
+    /// Sets the server count, keeping a "server leaves" choice in range.
+    fn set_servers(self, n: usize) {
+        let n = n.clamp(1, MAX_SERVERS);
+        self.servers.set(n);
+        if let ServerChange::Remove(index) = self.change.get_untracked() {
+            if n == 1 {
+                self.change.set(ServerChange::Add);
+            } else if index >= n {
+                self.change.set(ServerChange::Remove(n - 1));
+            }
+        }
+        self.phase.set(Phase::Before);
+    }
+}
 
 #[component]
 pub fn ShardsLab() -> impl IntoView {
+    let lab = Lab::new();
+    keys::load_builtin(lab);
+    let ready = move || lab.runs.with(Option::is_some);
+
     view! {
-        <section class="lab" aria-labelledby="shards-title">
+        <section class="lab shard-lab" aria-labelledby="shards-title" data-ready=move || ready().to_string()>
             <h1 id="shards-title">"Shard lab"</h1>
             <p class="lede">
                 "Partitioning keys over servers: first letters are lopsided, a good hash spreads "
@@ -19,6 +117,126 @@ pub fn ShardsLab() -> impl IntoView {
             <p class="notice offline-ok" data-needs-server="no">
                 "Placement is computed in your browser; only the live check needs the server."
             </p>
+            <keys::KeysPanel lab />
+            <ServersPanel lab />
+            <balance::BalanceSection lab />
+            <moves::MovesSection lab />
+            <ring::RingSection lab />
+            <trap::TrapSection lab />
+            <live::LiveSection />
+        </section>
+    }
+}
+
+/// How many servers, and which change to make to them.
+#[component]
+fn ServersPanel(lab: Lab) -> impl IntoView {
+    let n = lab.servers;
+    let removing = move || matches!(lab.change.get(), ServerChange::Remove(_));
+    let removed_index = move || match lab.change.get() {
+        ServerChange::Remove(index) => index,
+        ServerChange::Add => n.get().saturating_sub(1),
+    };
+    view! {
+        <section class="panel" aria-labelledby="servers-title">
+            <h2 id="servers-title">"2. The servers"</h2>
+            <div class="servers-controls">
+                <div class="stepper" role="group" aria-labelledby="servers-count-label">
+                    <span id="servers-count-label">"Servers (1–16)"</span>
+                    <button
+                        type="button"
+                        class="step"
+                        aria-label="One server fewer"
+                        disabled=move || n.get() <= 1
+                        on:click=move |_| lab.set_servers(n.get_untracked() - 1)
+                    >
+                        "−"
+                    </button>
+                    <output class="servers-count" data-servers=move || n.get().to_string() aria-live="polite">
+                        {move || n.get()}
+                    </output>
+                    <button
+                        type="button"
+                        class="step"
+                        aria-label="One server more"
+                        disabled=move || n.get() >= MAX_SERVERS
+                        on:click=move |_| lab.set_servers(n.get_untracked() + 1)
+                    >
+                        "+"
+                    </button>
+                </div>
+                <label class="range">
+                    <span class="visually-hidden">"Number of servers"</span>
+                    <input
+                        type="range"
+                        min="1"
+                        max=MAX_SERVERS.to_string()
+                        prop:value=move || n.get().to_string()
+                        on:input=move |ev| {
+                            if let Ok(value) = event_target_value(&ev).parse::<usize>() {
+                                lab.set_servers(value);
+                            }
+                        }
+                    />
+                </label>
+            </div>
+            <fieldset class="change">
+                <legend>"Then change them (for section 4 and the ring):"</legend>
+                <label>
+                    <input
+                        type="radio"
+                        name="server-change"
+                        value="add"
+                        prop:checked=move || !removing()
+                        on:change=move |_| {
+                            lab.change.set(ServerChange::Add);
+                            lab.phase.set(Phase::Before);
+                        }
+                    />
+                    {move || format!(" a server joins ({} → {})", n.get(), n.get() + 1)}
+                </label>
+                <label>
+                    <input
+                        type="radio"
+                        name="server-change"
+                        value="remove"
+                        disabled=move || n.get() <= 1
+                        prop:checked=removing
+                        on:change=move |_| {
+                            lab.change.set(ServerChange::Remove(n.get_untracked() - 1));
+                            lab.phase.set(Phase::Before);
+                        }
+                    />
+                    " a server leaves:"
+                </label>
+                <label class="remove-which">
+                    <span class="visually-hidden">"Which server leaves"</span>
+                    <select
+                        disabled=move || !removing()
+                        on:change=move |ev| {
+                            if let Ok(index) = event_target_value(&ev).parse::<usize>() {
+                                lab.change.set(ServerChange::Remove(index));
+                                lab.phase.set(Phase::Before);
+                            }
+                        }
+                    >
+                        {move || {
+                            let selected = removed_index();
+                            shard::servers(n.get())
+                                .into_iter()
+                                .enumerate()
+                                .map(|(index, name)| {
+                                    view! {
+                                        <option value=index.to_string() selected=index == selected>
+                                            {format!("server {} ({name})", index + 1)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+            </fieldset>
         </section>
     }
 }

@@ -32,15 +32,17 @@ pub struct Ring {
 
 impl Ring {
     /// Builds the ring for `servers` with `points_per_server` points each
-    /// (rounded up to a multiple of four, one MD5 digest per four points).
+    /// (at least one). Points come four to an MD5 digest; a count that is
+    /// not a multiple of four uses the first words of the last digest.
     pub fn new(servers: &[String], points_per_server: u32) -> Self {
-        let digests_per_server = points_per_server.max(1).div_ceil(4);
-        let mut points = Vec::with_capacity(servers.len() * 4 * digests_per_server as usize);
+        let per_server = points_per_server.max(1) as usize;
+        let mut points = Vec::with_capacity(servers.len() * per_server);
         for (index, server) in servers.iter().enumerate() {
             let index = u32::try_from(index).expect("fewer than 2^32 servers");
-            for i in 0..digests_per_server {
+            for i in 0..per_server.div_ceil(4) {
                 let digest = md5_byte::digest(&format!("{server}-{i}"));
-                for word in digest.chunks_exact(4) {
+                let wanted = (per_server - 4 * i).min(4);
+                for word in digest.chunks_exact(4).take(wanted) {
                     let position = u32::from_le_bytes(word.try_into().expect("4 bytes"));
                     points.push((position, index));
                 }
@@ -126,6 +128,18 @@ mod tests {
             ring.lookup(last_position.wrapping_add(1)),
             first_owner as usize
         );
+    }
+
+    #[test]
+    fn any_point_count() {
+        for points in [1, 3, 4, 5, 160] {
+            let ring = Ring::new(&servers(2), points);
+            assert_eq!(ring.points().len(), 2 * points as usize);
+        }
+        // The first points of a longer ring are the points of a shorter one.
+        let short = Ring::new(&servers(1), 5);
+        let long = Ring::new(&servers(1), 8);
+        assert!(short.points().iter().all(|p| long.points().contains(p)));
     }
 
     #[test]

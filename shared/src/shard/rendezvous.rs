@@ -18,8 +18,14 @@ pub fn score(server: &str, key: &str) -> u32 {
 pub fn place(key: &str, servers: &[String]) -> usize {
     let mut winner = 0;
     let mut high_score = None;
+    // One buffer for all servers: this runs once per server per key.
+    let mut text = String::new();
     for (index, server) in servers.iter().enumerate() {
-        let score = score(server, key);
+        text.clear();
+        text.push_str(server);
+        text.push('-');
+        text.push_str(key);
+        let score = murmur3_32_pymemcache(&text, 0);
         match high_score {
             Some(high) if score < high => {}
             Some(high) if score == high => {

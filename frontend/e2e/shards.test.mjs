@@ -1,0 +1,158 @@
+// The shard lab in a real browser against the real server: the counts the
+// page shows for the shipped word list and for a pasted list equal the
+// values computed natively by fanout-shared (shared/tests/shard/expected.json,
+// kept current by shared/tests/shard_expected.rs), moving from 4 to 5
+// servers moves about 80% of keys under mod-N schemes and about 20% under
+// consistent hashing, and the page works by keyboard and at 360 px.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+
+const expected = JSON.parse(readFileSync(new URL('../../shared/tests/shard/expected.json', import.meta.url)));
+const pastedText = readFileSync(new URL('../../shared/tests/shard/pasted.txt', import.meta.url), 'utf8');
+const SCHEMES = ['first_letter', 'builtin_hash', 'md5_last_byte', 'crc32', 'ketama', 'rendezvous', 'jump'];
+
+/** Waits until the page has placed `keys` keys. */
+async function waitForKeys(page, keys) {
+  await page.locator(`.keys-summary[data-keys="${keys}"]`).waitFor({ timeout: 30_000 });
+  await page.locator('.shard-lab[data-ready="true"]').waitFor({ timeout: 30_000 });
+}
+
+/** Reads every scheme's per-server counts from the balance charts. */
+async function countsOnPage(page) {
+  return page.evaluate((schemes) => Object.fromEntries(schemes.map((id) => [
+    id,
+    [...document.querySelectorAll(`.scheme-card[data-scheme="${id}"] .bar`)]
+      .map((bar) => Number(bar.dataset.count)),
+  ])), SCHEMES);
+}
+
+/** Reads every scheme's moves from the table: [moved, total, shown text]. */
+async function movesOnPage(page) {
+  return page.evaluate((schemes) => Object.fromEntries(schemes.map((id) => {
+    const row = document.querySelector(`table.moves tr[data-scheme="${id}"]`);
+    return [id, {
+      moved: Number(row.dataset.moved),
+      total: Number(row.dataset.total),
+      percent: row.querySelector('.percent').textContent,
+    }];
+  })), SCHEMES);
+}
+
+describe('shard lab', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows the natively computed counts and moves for the word list (4 → 5 servers)', async () => {
+    const want = expected.word_list_4_to_5;
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/shards`);
+    assert.equal(await page.locator('h1').textContent(), 'Shard lab');
+    await waitForKeys(page, want.keys);
+    assert.equal(await page.locator('.keys-summary').getAttribute('data-words'), String(want.words_read));
+    assert.equal(await page.locator('.servers-count').textContent(), '4');
+
+    const counts = await countsOnPage(page);
+    for (const id of SCHEMES) {
+      assert.deepEqual(counts[id], want.balance[id].counts, `${id} counts`);
+      const card = page.locator(`.scheme-card[data-scheme="${id}"]`);
+      assert.equal(
+        await card.locator('[data-stat="max-over-mean"]').textContent(),
+        `${want.balance[id].max_over_mean.toFixed(2)}×`,
+        `${id} max/mean`,
+      );
+    }
+
+    const moves = await movesOnPage(page);
+    for (const id of SCHEMES) {
+      assert.equal(moves[id].moved, want.moves[id].moved, `${id} moved`);
+      assert.equal(moves[id].total, want.moves[id].total, `${id} total`);
+      assert.equal(moves[id].percent, `${want.moves[id].percent.toFixed(1)}%`, `${id} shown percent`);
+    }
+    // The lesson: mod-N moves about 4/5 of the keys, consistent schemes about 1/5.
+    for (const id of ['builtin_hash', 'md5_last_byte', 'crc32']) {
+      const fraction = moves[id].moved / moves[id].total;
+      assert.ok(Math.abs(fraction - 0.8) < 0.02, `${id} moved ${fraction}`);
+    }
+    for (const id of ['ketama', 'rendezvous', 'jump']) {
+      const fraction = moves[id].moved / moves[id].total;
+      assert.ok(Math.abs(fraction - 0.2) < 0.03, `${id} moved ${fraction}`);
+    }
+    console.log('moves 4 → 5:', Object.fromEntries(SCHEMES.map((id) => [id, moves[id].percent])));
+    await screenshot(page, 'shards-wordlist-4-servers');
+
+    // The animation: show after the change, and the sample keys slide.
+    await page.locator('.flow select').selectOption('ketama');
+    await page.getByRole('button', { name: 'Show after the change' }).click();
+    await page.waitForTimeout(1500);
+    await page.locator('#ring-title').scrollIntoViewIfNeeded();
+    await screenshot(page, 'shards-after-change-ketama');
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('places a pasted list exactly as computed natively, and removes a chosen server', async () => {
+    const want = expected.pasted_3_remove_first;
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/shards`);
+    await waitForKeys(page, expected.word_list_4_to_5.keys);
+    await page.getByText('Use your own words').click();
+    await page.getByLabel('Paste words, separated by spaces or new lines:').fill(pastedText);
+    await page.getByRole('button', { name: 'Place these words' }).click();
+    await waitForKeys(page, want.keys);
+    await page.getByRole('button', { name: 'One server fewer' }).click();
+    assert.equal(await page.locator('.servers-count').textContent(), '3');
+    await page.getByLabel('a server leaves:').check();
+    await page.getByLabel('Which server leaves').selectOption('0');
+
+    const counts = await countsOnPage(page);
+    const moves = await movesOnPage(page);
+    for (const id of SCHEMES) {
+      assert.deepEqual(counts[id], want.balance[id].counts, `${id} counts`);
+      assert.equal(moves[id].moved, want.moves[id].moved, `${id} moved`);
+    }
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('shows two Python processes disagreeing, and agreeing with equal seeds', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/shards`);
+    await waitForKeys(page, expected.word_list_4_to_5.keys);
+    const result = page.locator('.trap-result');
+    const differ = Number(await result.getAttribute('data-differ'));
+    const total = Number(await result.getAttribute('data-total'));
+    // Different seeds: about 3 in 4 keys land elsewhere with 4 servers.
+    assert.ok(Math.abs(differ / total - 0.75) < 0.02, `differ ${differ}/${total}`);
+    await page.getByLabel('PYTHONHASHSEED').nth(1).fill('1');
+    await page.getByLabel('PYTHONHASHSEED').nth(1).press('Enter');
+    await page.getByLabel('PYTHONHASHSEED').nth(1).blur();
+    await page.locator('.trap-result[data-differ="0"]').waitFor();
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('works by keyboard and fits a 360 px screen', async () => {
+    const page = await openPage(browser, { viewport: { width: 360, height: 780 } });
+    await page.goto(`${server.url}/shards`);
+    await waitForKeys(page, expected.word_list_4_to_5.keys);
+    await page.getByRole('button', { name: 'One server more' }).focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Space');
+    assert.equal(await page.locator('.servers-count').textContent(), '6');
+    assert.equal(await page.locator('.scheme-card[data-scheme="jump"] .bar').count(), 6);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 360 px`);
+    await screenshot(page, 'shards-360px');
+    assert.deepEqual(page.problems, []);
+  });
+});

@@ -1,0 +1,131 @@
+//! Section 6: the chapter's hidden trap. Python seeds `hash()` of strings
+//! afresh in every process (unless `PYTHONHASHSEED` pins it), so two web
+//! servers using the chapter's `hash_shard` disagree about where a key
+//! lives: one stores it on server 2, the other looks for it on server 4 and
+//! misses. Shown as two client processes with their own seeds.
+
+use fanout_shared::shard::builtin_hash;
+use leptos::prelude::*;
+
+use super::{
+    Lab,
+    model::{percent, sample, thousands},
+};
+
+const EXAMPLES: usize = 8;
+
+fn random_seed() -> u32 {
+    // Like Python, any value in 1..=2^32-1 (0 would turn randomisation off).
+    1 + (js_sys::Math::random() * f64::from(u32::MAX - 1)) as u32
+}
+
+#[component]
+fn Process(name: &'static str, seed: RwSignal<u32>) -> impl IntoView {
+    let id = format!("seed-{}", name.to_lowercase());
+    let label_for = id.clone();
+    view! {
+        <div class="process">
+            <h3>{format!("Client process {name}")}</h3>
+            <label for=label_for>"PYTHONHASHSEED"</label>
+            <input
+                id=id
+                type="number"
+                min="0"
+                max="4294967295"
+                inputmode="numeric"
+                prop:value=move || seed.get().to_string()
+                on:change=move |ev| {
+                    if let Ok(value) = event_target_value(&ev).trim().parse::<u32>() {
+                        seed.set(value);
+                    }
+                }
+            />
+            <button type="button" on:click=move |_| seed.set(random_seed())>
+                {format!("Restart {name} (new random seed)")}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+pub fn TrapSection(lab: Lab) -> impl IntoView {
+    let comparison = Memo::new(move |_| {
+        let keys = lab.keys.get()?;
+        let n = lab.servers.get();
+        let (a, b) = (lab.seed_a.get(), lab.seed_b.get());
+        let place = |seed: u32| -> Vec<usize> {
+            keys.keys()
+                .iter()
+                .map(|k| builtin_hash::place(&k.text, seed, n))
+                .collect()
+        };
+        let (in_a, in_b) = (place(a), place(b));
+        let differ = in_a.iter().zip(&in_b).filter(|(x, y)| x != y).count();
+        let examples: Vec<(String, usize, usize)> = sample(keys.len(), EXAMPLES)
+            .into_iter()
+            .map(|k| (keys.keys()[k].text.clone(), in_a[k], in_b[k]))
+            .collect();
+        Some((differ, keys.len(), n, examples))
+    });
+    view! {
+        <section class="panel" aria-labelledby="trap-title">
+            <h2 id="trap-title">"6. The trap: Python's hash() is different in every process"</h2>
+            <p class="hint">
+                "The chapter's hash_shard works inside one program. But since Python 3.3 each process "
+                "picks a secret random key for hash() of strings at start-up, so two web servers "
+                "sharing the cache place the same word on different servers: one stores it where "
+                "the other never looks. Both run CPython 3.11's hash (SipHash-1-3) exactly."
+            </p>
+            <div class="processes">
+                <Process name="A" seed=lab.seed_a />
+                <Process name="B" seed=lab.seed_b />
+            </div>
+            {move || {
+                comparison.get().map(|(differ, total, n, examples)| {
+                    let rows = examples
+                        .into_iter()
+                        .map(|(word, a, b)| {
+                            let same = a == b;
+                            view! {
+                                <tr class:differ=!same>
+                                    <th scope="row"><code>{word}</code></th>
+                                    <td>{format!("server {}", a + 1)}</td>
+                                    <td>{format!("server {}", b + 1)}</td>
+                                    <td>{if same { "✓ agree" } else { "✗ disagree" }}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view();
+                    view! {
+                        <p class="trap-result" role="status" data-differ=differ.to_string() data-total=total.to_string()>
+                            <strong>{format!("{} of {} keys", thousands(differ as u64), thousands(total as u64))}</strong>
+                            {format!(
+                                " ({}) are on a different server for A than for B, with {n} servers.",
+                                percent(differ as f64 / total.max(1) as f64)
+                            )}
+                            {(n == 1).then_some(" With one server there is nowhere else to go; add servers.")}
+                        </p>
+                        <div class="table-scroll">
+                            <table class="trap">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Key"</th>
+                                        <th scope="col">"Process A"</th>
+                                        <th scope="col">"Process B"</th>
+                                        <th scope="col">"Same server?"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    }
+                })
+            }}
+            <p class="hint">
+                "Give both processes the same seed, or 0 (randomisation off), and they agree: that is why "
+                "deployments that shard with hash() pin PYTHONHASHSEED. The sturdier fix is the chapter's: "
+                "a public hash such as md5, which every client computes alike."
+            </p>
+        </section>
+    }
+}
