@@ -4,10 +4,14 @@
 //! Layout (one file per concept, as in mini-redis):
 //! - [`assets`]: the browser app embedded in the binary;
 //! - [`http`]: the axum router (`/healthz`, `/ws`, the app's routes);
-//! - [`ws`]: one WebSocket session speaking `fanout_shared::protocol`.
+//! - [`ws`]: one WebSocket session speaking `fanout_shared::protocol`;
+//! - [`memcached`]: the cache nodes (memcached protocol over TCP);
+//! - [`cache_ws`]: the cache lab's frames inside a WebSocket session.
 
 pub mod assets;
+pub mod cache_ws;
 pub mod http;
+pub mod memcached;
 pub mod ws;
 
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Instant};
@@ -21,6 +25,19 @@ pub struct ServeConfig {
     /// open it to a classroom network (see the README first).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub http: SocketAddr,
+
+    /// Address of the first memcached-protocol cache node; node i listens
+    /// on port + i. With port 0 each node gets its own free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:11211")]
+    pub memcached: SocketAddr,
+
+    /// How many independent cache nodes to run.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub cache_nodes: usize,
+
+    /// Memory limit of each cache node, in MiB (memcached's `-m`).
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub cache_memory: u64,
 }
 
 /// Why the server could not start; each names the flag that fixes it.
@@ -57,6 +74,8 @@ pub struct AppState {
     /// Flips to `true` once when the server shuts down, so long-lived
     /// WebSocket sessions can say goodbye instead of being cut.
     pub shutdown: watch::Receiver<bool>,
+    /// The cache nodes, for the cache lab's frames.
+    pub cache: Arc<memcached::Cluster>,
 }
 
 /// A bound, not yet running server.
@@ -64,6 +83,7 @@ pub struct AppState {
 pub struct Server {
     http_listener: TcpListener,
     http_addr: SocketAddr,
+    cache_nodes: memcached::cluster::BoundCluster,
     state: Arc<AppState>,
     shutdown_tx: watch::Sender<bool>,
 }
@@ -79,14 +99,18 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
             flag: "--http",
             source,
         })?;
+    let cache_nodes =
+        memcached::Cluster::bind(config.memcached, config.cache_nodes, config.cache_memory).await?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let state = Arc::new(AppState {
         started: Instant::now(),
         shutdown: shutdown_rx,
+        cache: Arc::clone(&cache_nodes.cluster),
     });
     Ok(Server {
         http_listener,
         http_addr,
+        cache_nodes,
         state,
         shutdown_tx,
     })
@@ -98,15 +122,31 @@ impl Server {
         self.http_addr
     }
 
+    /// The cache nodes' addresses, node 0 first.
+    pub fn cache_node_addrs(&self) -> Vec<SocketAddr> {
+        let nodes = self.cache_nodes.cluster.nodes();
+        nodes.iter().map(|node| node.addr).collect()
+    }
+
     /// Serves until `shutdown` completes, then lets open requests finish and
-    /// tells WebSocket sessions to close.
+    /// tells WebSocket sessions to close. Cache nodes stop accepting and
+    /// close their client connections at the same moment.
+    ///
+    /// Prints one line per cache node on stdout first
+    /// (`memcached node 0 on 127.0.0.1:11211`), so that harnesses which
+    /// read the "serving on" line can read the node addresses after it.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let Server {
             http_listener,
+            cache_nodes,
             state,
             shutdown_tx,
             ..
         } = self;
+        for node in cache_nodes.cluster.nodes() {
+            println!("memcached node {} on {}", node.id, node.addr);
+        }
+        cache_nodes.spawn(shutdown_tx.subscribe());
         let app = http::router(state);
         let shutdown_tx = Arc::new(shutdown_tx);
         let notify = Arc::clone(&shutdown_tx);

@@ -20,7 +20,7 @@ use fanout_shared::protocol::{
     encode_server_frame,
 };
 
-use crate::AppState;
+use crate::{AppState, cache_ws::CacheSession};
 
 /// The largest frame a client may send. Every frame of the protocol is a
 /// small JSON object; anything near this size is a mistake or an attack.
@@ -28,7 +28,7 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
 /// Features announced in `welcome`, so a client can tell what this server
 /// offers before asking for it.
-const FEATURES: &[&str] = &[];
+const FEATURES: &[&str] = &["cache"];
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {
     ws.max_message_size(MAX_FRAME_BYTES)
@@ -47,9 +47,23 @@ enum Phase {
 async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     let mut phase = Phase::AwaitingHello;
     let mut shutdown = state.shutdown.clone();
+    // Frames the server pushes on its own (cache events) wait here; it is
+    // bounded, so a slow client slows only the tasks that feed it.
+    let (outbox_tx, mut outbox) = tokio::sync::mpsc::channel(crate::cache_ws::OUTBOX_FRAMES);
+    let mut cache = CacheSession::new(Arc::clone(&state.cache), outbox_tx);
     loop {
         let message = tokio::select! {
             message = socket.recv() => message,
+            Some(pushed) = outbox.recv() => {
+                if socket
+                    .send(Message::Text(encode_server_frame(&pushed).into()))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                continue;
+            }
             _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {
                 let _ = socket
                     .send(Message::Close(Some(CloseFrame {
@@ -61,7 +75,7 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
             }
         };
         let reply = match message {
-            Some(Ok(Message::Text(text))) => handle_text(text.as_str(), &mut phase),
+            Some(Ok(Message::Text(text))) => handle_text(text.as_str(), &mut phase, &mut cache),
             Some(Ok(Message::Binary(_))) => Some(error(
                 "binary frames are not part of the protocol; send JSON text frames",
                 None,
@@ -93,7 +107,7 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
 }
 
 /// Answers one text frame, advancing the handshake phase on a good `hello`.
-fn handle_text(text: &str, phase: &mut Phase) -> Option<ServerFrame> {
+fn handle_text(text: &str, phase: &mut Phase, cache: &mut CacheSession) -> Option<ServerFrame> {
     let frame = match decode_client_frame(text) {
         Ok(frame) => frame,
         Err(problem) => return Some(ServerFrame::from_frame_error(&problem)),
@@ -126,6 +140,7 @@ fn handle_text(text: &str, phase: &mut Phase) -> Option<ServerFrame> {
             Some("type"),
         )),
         (ClientFrame::Ping(Ping { id }), Phase::Ready) => Some(ServerFrame::Pong { id }),
+        (cache_frame, Phase::Ready) => cache.handle(cache_frame),
     }
 }
 

@@ -11,6 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cache::{Event, SnapshotItem, Stats};
+
 /// The protocol version this build speaks. A client announces its version in
 /// `hello`; any other version is refused with an `error` naming this one.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -55,6 +57,17 @@ macro_rules! client_frames {
 client_frames! {
     "hello" => Hello(Hello),
     "ping" => Ping(Ping),
+    "cache_nodes" => CacheNodes(CacheNodes),
+    "cache_watch" => CacheWatch(CacheNodeRef),
+    "cache_unwatch" => CacheUnwatch(CacheNodeRef),
+    "cache_snapshot" => CacheSnapshot(CacheSnapshotRequest),
+    "cache_get" => CacheGet(CacheKeyRef),
+    "cache_set" => CacheSet(CacheSet),
+    "cache_delete" => CacheDelete(CacheKeyRef),
+    "cache_touch" => CacheTouch(CacheTouch),
+    "cache_flush" => CacheFlush(CacheNodeRef),
+    "cache_limit" => CacheLimit(CacheLimit),
+    "cache_restart" => CacheRestart(CacheNodeRef),
 }
 
 /// Opens the conversation; must come first.
@@ -75,6 +88,100 @@ pub struct Ping {
     pub id: Option<u64>,
 }
 
+/// Asks for the list of cache nodes (answered with `cache_nodes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheNodes {
+    /// Echoed in the answer, to pair requests with answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// A frame about one cache node as a whole (watch, unwatch, flush,
+/// restart).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheNodeRef {
+    /// The node's number (0-based, as listed by `cache_nodes`).
+    pub node: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Asks for a node's keys in LRU order and its counters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSnapshotRequest {
+    pub node: usize,
+    /// At most this many keys (default 1000, most recently used first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// A frame about one key (get, delete).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheKeyRef {
+    pub node: usize,
+    /// 1–250 bytes, no spaces or control characters (memcached's rule).
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Stores a value, as memcached's `set`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSet {
+    pub node: usize,
+    pub key: String,
+    pub value: String,
+    /// memcached's exptime: 0 (the default) never, up to 30 days seconds
+    /// from now, larger an absolute unix time, negative already expired.
+    #[serde(default)]
+    pub ttl: i64,
+    #[serde(default)]
+    pub flags: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Gives a key a new expiry time, as memcached's `touch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheTouch {
+    pub node: usize,
+    pub key: String,
+    pub ttl: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Changes a node's memory limit; items are evicted at once down to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheLimit {
+    pub node: usize,
+    /// The new limit in bytes (at least 1024).
+    pub bytes: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// One cache node as `cache_nodes` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheNodeInfo {
+    pub node: usize,
+    /// Where memcached clients connect (`127.0.0.1:11211`).
+    pub addr: String,
+    pub limit_bytes: u64,
+    pub bytes: u64,
+    pub items: u64,
+    pub connections: u64,
+}
+
 /// Frames the server sends to a client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -92,6 +199,76 @@ pub enum ServerFrame {
     },
     /// The answer to `ping`.
     Pong {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `cache_nodes`.
+    CacheNodes {
+        nodes: Vec<CacheNodeInfo>,
+        /// The connection number this session's cache operations carry in
+        /// events, so the lab can tell its own operations from others'.
+        conn: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `cache_watch` / `cache_unwatch`.
+    CacheWatching {
+        node: usize,
+        watching: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Pushed while watching a node: what happened since the last such
+    /// frame, and the node's exact counters now. When the client cannot
+    /// keep up, events are left out and counted in `skipped`; the counters
+    /// are always exact.
+    CacheEvents {
+        node: usize,
+        events: Vec<Event>,
+        skipped: u64,
+        stats: Stats,
+    },
+    /// The answer to `cache_snapshot`.
+    CacheSnapshot {
+        node: usize,
+        /// Most recently used first.
+        items: Vec<SnapshotItem>,
+        /// Live keys left out because of `max_items`.
+        truncated: u64,
+        stats: Stats,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `cache_get`.
+    CacheValue {
+        node: usize,
+        key: String,
+        found: bool,
+        /// The value (lossily decoded as UTF-8) when found.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        flags: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cas: Option<u64>,
+        /// Seconds left; absent when found and never expiring, or missing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ttl: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `cache_set`, `cache_delete`, `cache_touch`,
+    /// `cache_flush`, `cache_limit` and `cache_restart`.
+    CacheResult {
+        node: usize,
+        /// The request's type without `cache_` (`set`, `delete` …).
+        op: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+        /// memcached's answer in lower case: `stored`, `not_stored`,
+        /// `too_large`, `out_of_memory`, `deleted`, `not_found`, `touched`,
+        /// `ok`.
+        outcome: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
@@ -250,6 +427,45 @@ mod tests {
                 client: None,
             }),
             ClientFrame::Ping(Ping { id: None }),
+            ClientFrame::CacheNodes(CacheNodes { id: None }),
+            ClientFrame::CacheWatch(CacheNodeRef { node: 0, id: None }),
+            ClientFrame::CacheUnwatch(CacheNodeRef { node: 0, id: None }),
+            ClientFrame::CacheSnapshot(CacheSnapshotRequest {
+                node: 0,
+                max_items: None,
+                id: None,
+            }),
+            ClientFrame::CacheGet(CacheKeyRef {
+                node: 0,
+                key: "k".into(),
+                id: None,
+            }),
+            ClientFrame::CacheSet(CacheSet {
+                node: 0,
+                key: "k".into(),
+                value: "v".into(),
+                ttl: 0,
+                flags: 0,
+                id: None,
+            }),
+            ClientFrame::CacheDelete(CacheKeyRef {
+                node: 0,
+                key: "k".into(),
+                id: None,
+            }),
+            ClientFrame::CacheTouch(CacheTouch {
+                node: 0,
+                key: "k".into(),
+                ttl: 5,
+                id: None,
+            }),
+            ClientFrame::CacheFlush(CacheNodeRef { node: 0, id: None }),
+            ClientFrame::CacheLimit(CacheLimit {
+                node: 0,
+                bytes: 1 << 20,
+                id: None,
+            }),
+            ClientFrame::CacheRestart(CacheNodeRef { node: 0, id: None }),
         ];
         let names: Vec<_> = samples.iter().map(ClientFrame::type_name).collect();
         assert_eq!(names, ClientFrame::TYPES);
@@ -306,6 +522,25 @@ mod tests {
     fn unknown_field_is_named() {
         let err = decode_client_frame(r#"{"type":"hello","protocol":1,"protcol":1}"#).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("protcol"));
+    }
+
+    #[test]
+    fn cache_set_defaults_ttl_and_flags() {
+        let frame =
+            decode_client_frame(r#"{"type":"cache_set","node":1,"key":"k","value":"v"}"#).unwrap();
+        assert_eq!(
+            frame,
+            ClientFrame::CacheSet(CacheSet {
+                node: 1,
+                key: "k".into(),
+                value: "v".into(),
+                ttl: 0,
+                flags: 0,
+                id: None,
+            })
+        );
+        let err = decode_client_frame(r#"{"type":"cache_get","node":"x","key":"k"}"#).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("node"));
     }
 
     #[test]

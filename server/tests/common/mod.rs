@@ -23,19 +23,32 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
 pub struct Fanout {
     pub child: Child,
     pub http: SocketAddr,
+    /// The cache nodes' memcached addresses, node 0 first.
+    pub cache_nodes: Vec<SocketAddr>,
 }
 
 impl Fanout {
     /// Starts `fanout serve --http 127.0.0.1:0 <extra>` and waits for its
-    /// "serving on" line.
+    /// "serving on" line and its cache nodes' lines. Unless `extra` says
+    /// otherwise, the cache nodes get free ports (`--memcached 127.0.0.1:0`)
+    /// so that tests can run side by side.
     pub fn start(extra: &[&str]) -> Fanout {
         Self::start_in(Path::new(env!("CARGO_MANIFEST_DIR")), extra)
     }
 
     /// Like [`Fanout::start`], from another working directory.
     pub fn start_in(dir: &Path, extra: &[&str]) -> Fanout {
+        let mut args = vec!["serve", "--http", "127.0.0.1:0"];
+        if !extra.contains(&"--memcached") {
+            args.extend(["--memcached", "127.0.0.1:0"]);
+        }
+        let node_count = extra
+            .iter()
+            .position(|arg| *arg == "--cache-nodes")
+            .and_then(|i| extra.get(i + 1))
+            .map_or(4, |count| count.parse().expect("a node count"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_fanout"))
-            .args(["serve", "--http", "127.0.0.1:0"])
+            .args(&args)
             .args(extra)
             .current_dir(dir)
             .env("RUST_LOG", "warn")
@@ -57,9 +70,24 @@ impl Fanout {
                     .expect("a socket address");
             }
         };
+        let mut cache_nodes = Vec::with_capacity(node_count);
+        while cache_nodes.len() < node_count {
+            let line = lines
+                .next()
+                .expect("fanout printed its cache nodes before exiting")
+                .expect("stdout is readable");
+            if let Some(rest) = line.strip_prefix("memcached node ") {
+                let (_, addr) = rest.split_once(" on ").expect("node N on ADDR");
+                cache_nodes.push(addr.parse().expect("a socket address"));
+            }
+        }
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Fanout { child, http }
+        Fanout {
+            child,
+            http,
+            cache_nodes,
+        }
     }
 
     pub fn ws_url(&self) -> String {

@@ -358,6 +358,20 @@ impl Cache {
         }
     }
 
+    /// Drops an item without counting a delete: memcached does this to the
+    /// old value when a `set` is refused as too large, so that a stale
+    /// value is not served after the client tried to replace it.
+    pub fn forget(&mut self, key: &[u8], now: u64, conn: ConnId) -> bool {
+        self.tick(now);
+        let Some(slot) = self.find_live(key, now, conn, false) else {
+            return false;
+        };
+        let entry = self.unlink(slot);
+        let size = item_size(key.len(), entry.value().len());
+        self.emit(EventKind::Delete, key, size, conn);
+        true
+    }
+
     /// `touch`: gives a live item a new expiry time.
     pub fn touch(&mut self, key: &[u8], exptime: i64, now: u64, conn: ConnId) -> bool {
         self.tick(now);

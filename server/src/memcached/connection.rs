@@ -1,0 +1,152 @@
+//! One client connection: read bytes, parse every complete request,
+//! execute each against the node's cache, write the answers in one go
+//! (so pipelined requests cost one write), repeat.
+//!
+//! Memory per connection is bounded: the input buffer never holds more
+//! than one incomplete request plus one read (a request is at most a
+//! 2 KiB line, a 256 KiB get line, or a line and a 1 MiB data block), a
+//! refused data block is skipped as it arrives instead of being buffered,
+//! and output is sent whenever 1 MiB is pending.
+
+use std::sync::{Arc, atomic::Ordering};
+
+use fanout_shared::cache::ConnId;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    sync::watch,
+};
+
+use super::{
+    Ctx, Flow, Node,
+    parse::{Parse, Request, parse},
+    reply, retrieval,
+    retrieval::OUTPUT_HIGH_WATER,
+    unix_now,
+};
+
+/// Bytes asked for per read.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// Serves one client until it quits, hangs up, misbehaves past recovery,
+/// the node restarts or the server shuts down.
+pub async fn serve(
+    mut stream: TcpStream,
+    node: Arc<Node>,
+    conn: ConnId,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let counters = &node.counters;
+    counters.curr_connections.fetch_add(1, Ordering::Relaxed);
+    counters.total_connections.fetch_add(1, Ordering::Relaxed);
+    let _ = stream.set_nodelay(true);
+    let mut restarts = node.restarts();
+    restarts.mark_unchanged();
+    if let Err(error) = serve_inner(&mut stream, &node, conn, &mut shutdown, &mut restarts).await {
+        tracing::debug!(node = node.id, conn, %error, "connection ended");
+    }
+    counters.curr_connections.fetch_sub(1, Ordering::Relaxed);
+}
+
+async fn serve_inner(
+    stream: &mut TcpStream,
+    node: &Node,
+    conn: ConnId,
+    shutdown: &mut watch::Receiver<bool>,
+    restarts: &mut watch::Receiver<u64>,
+) -> std::io::Result<()> {
+    let item_size_max = node.with_cache(|cache| cache.item_size_max());
+    let mut input: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+    let mut out: Vec<u8> = Vec::with_capacity(READ_CHUNK);
+    // Bytes of a refused data block still to skip.
+    let mut swallow = 0usize;
+    loop {
+        let mut start = 0;
+        let mut flow = Flow::Continue;
+        loop {
+            if swallow > 0 {
+                let skipped = swallow.min(input.len() - start);
+                start += skipped;
+                swallow -= skipped;
+                if swallow > 0 {
+                    break;
+                }
+            }
+            let ctx = Ctx {
+                conn,
+                now: unix_now(),
+                node: &node.counters,
+            };
+            match parse(&input[start..], item_size_max) {
+                Parse::Incomplete => break,
+                Parse::Close(line) => {
+                    if let Some(line) = line {
+                        reply::line(&mut out, line);
+                    }
+                    flow = Flow::Close;
+                    break;
+                }
+                Parse::Done(request, used) => {
+                    if let Request::Swallow(refused) = &request {
+                        swallow = refused.bytes;
+                    }
+                    if let Request::Get(get) = &request {
+                        let mut from = 0;
+                        while let Some(next) = node.with_cache(|cache| {
+                            retrieval::execute(get, from, cache, &ctx, &mut out)
+                        }) {
+                            send(stream, node, &mut out).await?;
+                            from = next;
+                        }
+                    } else {
+                        flow = node
+                            .with_cache(|cache| super::execute(&request, cache, &ctx, &mut out));
+                    }
+                    start += used;
+                    if flow == Flow::Close {
+                        break;
+                    }
+                    if out.len() > OUTPUT_HIGH_WATER {
+                        send(stream, node, &mut out).await?;
+                    }
+                }
+            }
+        }
+        input.drain(..start);
+        send(stream, node, &mut out).await?;
+        if flow == Flow::Close {
+            return Ok(());
+        }
+        // Give back the memory of a large request once it is done.
+        if input.is_empty() && input.capacity() > 4 * READ_CHUNK {
+            input = Vec::with_capacity(READ_CHUNK);
+        }
+        if out.capacity() > 4 * READ_CHUNK {
+            out = Vec::with_capacity(READ_CHUNK);
+        }
+        input.reserve(READ_CHUNK);
+        let read = tokio::select! {
+            read = stream.read_buf(&mut input) => read?,
+            _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => return Ok(()),
+            _ = restarts.changed() => return Ok(()),
+        };
+        if read == 0 {
+            return Ok(());
+        }
+        node.counters
+            .bytes_read
+            .fetch_add(read as u64, Ordering::Relaxed);
+    }
+}
+
+async fn send(stream: &mut TcpStream, node: &Node, out: &mut Vec<u8>) -> std::io::Result<()> {
+    if out.is_empty() {
+        return Ok(());
+    }
+    stream.write_all(out).await?;
+    node.counters
+        .bytes_written
+        .fetch_add(out.len() as u64, Ordering::Relaxed);
+    out.clear();
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! One cache node: a [`Cache`] behind a mutex, the counters memcached keeps
+//! about connections, the event feed the browser watches, and the accept
+//! loop. A node can be restarted (emptied, its clients cut off) while its
+//! listener stays bound, so it comes back on the same port.
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        Arc, Mutex, MutexGuard, PoisonError,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use fanout_shared::cache::{Cache, ConnId, Event, EventKind};
+use tokio::{
+    net::TcpListener,
+    sync::{broadcast, watch},
+};
+
+use super::{connection, unix_now};
+
+/// How many events a slow watcher may fall behind before it is told how
+/// many it missed. The cache never waits for a watcher.
+pub const EVENT_BACKLOG: usize = 4096;
+
+/// How many slab slots the periodic sweep examines each second.
+const SWEEP_BUDGET: usize = 20_000;
+
+/// Connection-level counters (memcached's `stats` names).
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Unix second of the last (re)start, for `uptime`.
+    pub started: AtomicU64,
+    pub curr_connections: AtomicU64,
+    pub total_connections: AtomicU64,
+    pub rejected_connections: AtomicU64,
+    pub bytes_read: AtomicU64,
+    pub bytes_written: AtomicU64,
+    pub cmd_meta: AtomicU64,
+    pub max_connections: u64,
+    pub threads: usize,
+    pub port: u16,
+}
+
+/// One memcached-speaking node.
+#[derive(Debug)]
+pub struct Node {
+    pub id: usize,
+    pub addr: SocketAddr,
+    cache: Mutex<Cache>,
+    pub counters: Counters,
+    /// Bumped by a restart; every client connection ends when it changes.
+    generation: watch::Sender<u64>,
+    events: broadcast::Sender<Event>,
+    /// How many watchers want events (the model records only while > 0).
+    watchers: AtomicUsize,
+}
+
+impl Node {
+    pub fn new(id: usize, addr: SocketAddr, limit_bytes: u64) -> Node {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        Node {
+            id,
+            addr,
+            cache: Mutex::new(Cache::new(limit_bytes)),
+            counters: Counters {
+                started: AtomicU64::new(unix_now()),
+                max_connections: 65_536,
+                threads,
+                port: addr.port(),
+                ..Counters::default()
+            },
+            generation: watch::channel(0).0,
+            events: broadcast::channel(EVENT_BACKLOG).0,
+            watchers: AtomicUsize::new(0),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Cache> {
+        // A panic while holding the lock cannot leave the model half-changed
+        // in a way later calls trip over more than a fresh error would.
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the cache, then publishes the events it caused.
+    pub fn with_cache<R>(&self, f: impl FnOnce(&mut Cache) -> R) -> R {
+        let mut cache = self.lock();
+        let result = f(&mut cache);
+        if cache.is_recording() {
+            let events = cache.drain_events();
+            drop(cache);
+            for event in events {
+                // No receiver (the last watcher just left) is fine.
+                let _ = self.events.send(event);
+            }
+        }
+        result
+    }
+
+    /// Starts watching this node's events. Dropping the [`Watch`] stops.
+    pub fn watch(self: &Arc<Self>) -> Watch {
+        let receiver = self.events.subscribe();
+        if self.watchers.fetch_add(1, Ordering::SeqCst) == 0 {
+            self.lock().record_events(true);
+        }
+        Watch {
+            node: Arc::clone(self),
+            receiver,
+        }
+    }
+
+    /// Empties the node as a process restart would: a new, empty cache with
+    /// the same memory limit, fresh counters, and every client connection
+    /// closed. The listener stays bound, so the port stays the same.
+    pub fn restart(&self) {
+        {
+            let mut cache = self.lock();
+            let recording = cache.is_recording();
+            *cache = Cache::new(cache.limit());
+            cache.record_events(recording);
+        }
+        let counters = &self.counters;
+        counters.started.store(unix_now(), Ordering::Relaxed);
+        for counter in [
+            &counters.total_connections,
+            &counters.rejected_connections,
+            &counters.bytes_read,
+            &counters.bytes_written,
+            &counters.cmd_meta,
+        ] {
+            counter.store(0, Ordering::Relaxed);
+        }
+        self.generation.send_modify(|generation| *generation += 1);
+        let _ = self.events.send(Event {
+            kind: EventKind::Flush,
+            key: String::new(),
+            size: 0,
+            conn: 0,
+        });
+    }
+
+    /// A receiver that fires when the node restarts.
+    pub fn restarts(&self) -> watch::Receiver<u64> {
+        self.generation.subscribe()
+    }
+}
+
+/// A subscription to a node's events.
+#[derive(Debug)]
+pub struct Watch {
+    node: Arc<Node>,
+    pub receiver: broadcast::Receiver<Event>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if self.node.watchers.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.node.lock().record_events(false);
+        }
+    }
+}
+
+/// Accepts clients until `shutdown` turns true; also runs the periodic
+/// expiry sweep. `conn_ids` numbers connections across the whole server.
+pub async fn run(
+    listener: TcpListener,
+    node: Arc<Node>,
+    conn_ids: Arc<AtomicU64>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let sweeper = tokio::spawn({
+        let node = Arc::clone(&node);
+        async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                node.with_cache(|cache| cache.sweep(unix_now(), SWEEP_BUDGET));
+            }
+        }
+    });
+    let for_connections = shutdown.clone();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let conn: ConnId = conn_ids.fetch_add(1, Ordering::Relaxed);
+                    tokio::spawn(connection::serve(
+                        stream,
+                        Arc::clone(&node),
+                        conn,
+                        for_connections.clone(),
+                    ));
+                }
+                Err(error) => {
+                    // Out of file descriptors and the like: refuse for a
+                    // moment rather than spin.
+                    node.counters.rejected_connections.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(node = node.id, %error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => break,
+        }
+    }
+    sweeper.abort();
+}
