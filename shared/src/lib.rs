@@ -7,4 +7,8 @@
 
 pub mod cache;
 pub mod protocol;
+pub mod rng;
 pub mod shard;
+pub mod sim;
+pub mod socket;
+pub mod time;

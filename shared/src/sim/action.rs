@@ -1,0 +1,561 @@
+//! Edits and external calls applied to a running simulation.
+//!
+//! Everything the browser lets a learner change while a scenario runs, and
+//! everything a live participant does, is an [`Action`]: plain serde data,
+//! so a [`Recording`](super::Recording) (and so a URL) can carry them and
+//! replay them at the same step. Each action is checked first and refused
+//! with a precise [`ActionError`]; an accepted action is one trace event.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    NodeId, Simulator,
+    event::EventKind,
+    nodes::{Dist, Op},
+    scenario::{ConnectSpec, NodeSpec, ScenarioError, SocketSpec, check_pair},
+};
+use crate::{
+    socket::{Endpoint, Payload, Role, SocketId, SocketKind},
+    time::Tick,
+};
+
+/// One edit or external call. Nodes and sockets are named as in the
+/// scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Change a socket's marks; existing pipes follow (libzmq ≥ 4.2).
+    SetHwm {
+        node: String,
+        socket: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sndhwm: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rcvhwm: Option<u32>,
+    },
+    /// Change the latency of a socket's connection to an endpoint.
+    SetLatency {
+        node: String,
+        socket: String,
+        endpoint: Endpoint,
+        latency: Tick,
+    },
+    /// Change a producer's pause between messages.
+    SetInterval {
+        node: String,
+        interval: Dist,
+    },
+    /// Change a worker's, sink's or replier's time per message.
+    SetService {
+        node: String,
+        service: Dist,
+    },
+    Subscribe {
+        node: String,
+        socket: String,
+        topic: String,
+    },
+    Unsubscribe {
+        node: String,
+        socket: String,
+        topic: String,
+    },
+    /// Add a node; it starts at `max(now, its start)`.
+    AddNode {
+        spec: NodeSpec,
+    },
+    RemoveNode {
+        node: String,
+    },
+    AddSocket {
+        node: String,
+        spec: SocketSpec,
+    },
+    RemoveSocket {
+        node: String,
+        socket: String,
+    },
+    Bind {
+        node: String,
+        socket: String,
+        endpoint: Endpoint,
+    },
+    Connect {
+        node: String,
+        socket: String,
+        connect: ConnectSpec,
+    },
+    Disconnect {
+        node: String,
+        socket: String,
+        endpoint: Endpoint,
+    },
+    /// An external node's non-blocking send.
+    Send {
+        node: String,
+        socket: String,
+        payload: String,
+    },
+    /// An external node's non-blocking recv.
+    Recv {
+        node: String,
+        socket: String,
+    },
+}
+
+/// Why an action was refused; the simulation is unchanged.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    #[error("no node named {0}")]
+    NoNode(String),
+    #[error("node {node} has no socket named {socket}")]
+    NoSocket { node: String, socket: String },
+    #[error(
+        "node {node} runs the {program} program; only an external node's sockets take send/recv from outside"
+    )]
+    NotExternal { node: String, program: &'static str },
+    #[error("node {node}: socket {socket} is {kind}; only a SUB socket subscribes")]
+    NotSub {
+        node: String,
+        socket: String,
+        kind: SocketKind,
+    },
+    #[error("node {node}: the {program} program has no {what} to change")]
+    NoSuchSetting {
+        node: String,
+        program: &'static str,
+        what: &'static str,
+    },
+    #[error("node {node}: socket {socket} cannot bind {endpoint}: already bound by {by}")]
+    InUse {
+        node: String,
+        socket: String,
+        endpoint: Endpoint,
+        by: String,
+    },
+    #[error(
+        "node {node}: socket {socket} is used by the {program} program; remove the node instead"
+    )]
+    SocketInUse {
+        node: String,
+        socket: String,
+        program: &'static str,
+    },
+    #[error("node {node}: socket {socket} has no connect to {endpoint}")]
+    NotConnected {
+        node: String,
+        socket: String,
+        endpoint: Endpoint,
+    },
+    #[error("node {node}: socket {socket} already connects to {endpoint}")]
+    AlreadyConnected {
+        node: String,
+        socket: String,
+        endpoint: Endpoint,
+    },
+    #[error("{0}")]
+    Invalid(#[from] ScenarioError),
+}
+
+impl Simulator {
+    pub fn node_id(&self, name: &str) -> Result<NodeId, ActionError> {
+        self.nodes
+            .iter()
+            .position(|n| n.alive && &*n.name == name)
+            .map(|i| NodeId(i as u32))
+            .ok_or_else(|| ActionError::NoNode(name.to_string()))
+    }
+
+    pub fn socket_id(&self, node: &str, socket: &str) -> Result<SocketId, ActionError> {
+        let id = self.node_id(node)?;
+        self.nodes[id.0 as usize]
+            .sockets
+            .iter()
+            .copied()
+            .find(|s| {
+                let slot = &self.sockets[s.0 as usize];
+                slot.alive && &*slot.name == socket
+            })
+            .ok_or_else(|| ActionError::NoSocket {
+                node: node.to_string(),
+                socket: socket.to_string(),
+            })
+    }
+
+    /// Applies an action now, as one trace event, or refuses it.
+    pub fn apply(&mut self, action: Action) -> Result<super::Event, ActionError> {
+        let kind = self.apply_kind(&action)?;
+        Ok(self.record(kind))
+    }
+
+    fn apply_kind(&mut self, action: &Action) -> Result<EventKind, ActionError> {
+        let edited = || EventKind::Edited {
+            action: action.clone(),
+        };
+        match action {
+            Action::SetHwm {
+                node,
+                socket,
+                sndhwm,
+                rcvhwm,
+            } => {
+                let sid = self.socket_id(node, socket)?;
+                for (param, v) in [("sndhwm", sndhwm), ("rcvhwm", rcvhwm)] {
+                    if let Some(v) = v
+                        && *v > super::scenario::MAX_HWM
+                    {
+                        return Err(ScenarioError::BadParam {
+                            node: node.clone(),
+                            param,
+                            why: format!("is {v}, at most {}", super::scenario::MAX_HWM),
+                        }
+                        .into());
+                    }
+                }
+                self.set_hwm(sid, *sndhwm, *rcvhwm);
+                Ok(edited())
+            }
+            Action::SetLatency {
+                node,
+                socket,
+                endpoint,
+                latency,
+            } => {
+                let sid = self.socket_id(node, socket)?;
+                let slot = self.sockets[sid.0 as usize]
+                    .connects
+                    .iter_mut()
+                    .find(|c| &c.endpoint == endpoint)
+                    .ok_or_else(|| ActionError::NotConnected {
+                        node: node.clone(),
+                        socket: socket.clone(),
+                        endpoint: endpoint.clone(),
+                    })?;
+                slot.latency = *latency;
+                if let Some(conn) = slot.conn {
+                    self.set_conn_latency(conn, *latency);
+                }
+                Ok(edited())
+            }
+            Action::SetInterval { node, interval } => {
+                let id = self.node_id(node)?;
+                let n = &mut self.nodes[id.0 as usize];
+                if !n.program.set_interval(*interval) {
+                    return Err(ActionError::NoSuchSetting {
+                        node: node.clone(),
+                        program: n.program_kind,
+                        what: "interval",
+                    });
+                }
+                Ok(edited())
+            }
+            Action::SetService { node, service } => {
+                let id = self.node_id(node)?;
+                let n = &mut self.nodes[id.0 as usize];
+                if !n.program.set_service(*service) {
+                    return Err(ActionError::NoSuchSetting {
+                        node: node.clone(),
+                        program: n.program_kind,
+                        what: "service time",
+                    });
+                }
+                Ok(edited())
+            }
+            Action::Subscribe {
+                node,
+                socket,
+                topic,
+            }
+            | Action::Unsubscribe {
+                node,
+                socket,
+                topic,
+            } => {
+                let sid = self.socket_id(node, socket)?;
+                let kind = self.sockets[sid.0 as usize].role.kind();
+                if kind != SocketKind::Sub {
+                    return Err(ActionError::NotSub {
+                        node: node.clone(),
+                        socket: socket.clone(),
+                        kind,
+                    });
+                }
+                let on = matches!(action, Action::Subscribe { .. });
+                Ok(self.subscribe(sid, Payload::from(topic.as_str()), on))
+            }
+            Action::AddNode { spec } => {
+                spec.validate()?;
+                if self.node_id(&spec.name).is_ok() {
+                    return Err(ScenarioError::DuplicateNode(spec.name.clone()).into());
+                }
+                for s in &spec.sockets {
+                    for endpoint in &s.bind {
+                        if let Some(by) = self.endpoints.get(endpoint) {
+                            return Err(ActionError::InUse {
+                                node: spec.name.clone(),
+                                socket: s.name.clone(),
+                                endpoint: endpoint.clone(),
+                                by: self.socket_label(*by),
+                            });
+                        }
+                    }
+                    for c in &s.connect {
+                        self.check_connect(&spec.name, &s.name, s.kind, &c.endpoint)?;
+                    }
+                }
+                self.add_node_unchecked(spec)?;
+                Ok(edited())
+            }
+            Action::RemoveNode { node } => {
+                let id = self.node_id(node)?;
+                let sockets = self.nodes[id.0 as usize].sockets.clone();
+                let lost = sockets.into_iter().map(|s| self.close_socket(s)).sum();
+                let n = &mut self.nodes[id.0 as usize];
+                n.alive = false;
+                n.blocked = None;
+                Ok(EventKind::NodeRemoved { node: id, lost })
+            }
+            Action::AddSocket { node, spec } => {
+                let id = self.node_id(node)?;
+                spec.validate(node)?;
+                if self.socket_id(node, &spec.name).is_ok() {
+                    return Err(ScenarioError::DuplicateSocket {
+                        node: node.clone(),
+                        socket: spec.name.clone(),
+                    }
+                    .into());
+                }
+                for endpoint in &spec.bind {
+                    if let Some(by) = self.endpoints.get(endpoint) {
+                        return Err(ActionError::InUse {
+                            node: node.clone(),
+                            socket: spec.name.clone(),
+                            endpoint: endpoint.clone(),
+                            by: self.socket_label(*by),
+                        });
+                    }
+                }
+                for c in &spec.connect {
+                    self.check_connect(node, &spec.name, spec.kind, &c.endpoint)?;
+                }
+                let sid = self.add_socket(id, spec);
+                if self.nodes[id.0 as usize].started {
+                    for endpoint in spec.bind.clone() {
+                        self.bind_endpoint(sid, &endpoint);
+                    }
+                    for index in 0..spec.connect.len() {
+                        self.start_connect(sid, index);
+                    }
+                }
+                Ok(edited())
+            }
+            Action::RemoveSocket { node, socket } => {
+                let id = self.node_id(node)?;
+                let sid = self.socket_id(node, socket)?;
+                let n = &self.nodes[id.0 as usize];
+                if n.program.uses(sid) {
+                    return Err(ActionError::SocketInUse {
+                        node: node.clone(),
+                        socket: socket.clone(),
+                        program: n.program_kind,
+                    });
+                }
+                self.close_socket(sid);
+                self.nodes[id.0 as usize].sockets.retain(|s| *s != sid);
+                Ok(edited())
+            }
+            Action::Bind {
+                node,
+                socket,
+                endpoint,
+            } => {
+                let sid = self.socket_id(node, socket)?;
+                if let Some(by) = self.endpoints.get(endpoint) {
+                    return Err(ActionError::InUse {
+                        node: node.clone(),
+                        socket: socket.clone(),
+                        endpoint: endpoint.clone(),
+                        by: self.socket_label(*by),
+                    });
+                }
+                self.sockets[sid.0 as usize].binds.push(endpoint.clone());
+                if self.nodes[self.sockets[sid.0 as usize].node.0 as usize].started {
+                    self.bind_endpoint(sid, endpoint);
+                }
+                Ok(EventKind::Bound {
+                    socket: sid,
+                    endpoint: endpoint.clone(),
+                })
+            }
+            Action::Connect {
+                node,
+                socket,
+                connect,
+            } => {
+                let sid = self.socket_id(node, socket)?;
+                let slot = &self.sockets[sid.0 as usize];
+                if slot.connects.iter().any(|c| c.endpoint == connect.endpoint) {
+                    return Err(ActionError::AlreadyConnected {
+                        node: node.clone(),
+                        socket: socket.clone(),
+                        endpoint: connect.endpoint.clone(),
+                    });
+                }
+                if slot.binds.contains(&connect.endpoint) {
+                    return Err(ScenarioError::SelfConnect {
+                        node: node.clone(),
+                        socket: socket.clone(),
+                        endpoint: connect.endpoint.clone(),
+                    }
+                    .into());
+                }
+                let kind = slot.role.kind();
+                self.check_connect(node, socket, kind, &connect.endpoint)?;
+                let new = self.connect_slot(connect);
+                self.sockets[sid.0 as usize].connects.push(new);
+                let index = self.sockets[sid.0 as usize].connects.len() - 1;
+                let conn = if self.nodes[self.sockets[sid.0 as usize].node.0 as usize].started {
+                    self.start_connect(sid, index)
+                } else {
+                    None
+                };
+                Ok(EventKind::Connecting {
+                    socket: sid,
+                    endpoint: connect.endpoint.clone(),
+                    conn,
+                })
+            }
+            Action::Disconnect {
+                node,
+                socket,
+                endpoint,
+            } => {
+                let sid = self.socket_id(node, socket)?;
+                let slot = &mut self.sockets[sid.0 as usize];
+                let Some(index) = slot.connects.iter().position(|c| &c.endpoint == endpoint) else {
+                    return Err(ActionError::NotConnected {
+                        node: node.clone(),
+                        socket: socket.clone(),
+                        endpoint: endpoint.clone(),
+                    });
+                };
+                let removed = slot.connects.remove(index);
+                match removed.conn {
+                    Some(conn) => {
+                        let lost = self.close_conn(conn);
+                        Ok(EventKind::Disconnected { conn, lost })
+                    }
+                    None => Ok(edited()),
+                }
+            }
+            Action::Send {
+                node,
+                socket,
+                payload,
+            } => {
+                let (id, sid) = self.external(node, socket)?;
+                Ok(self.perform(
+                    id,
+                    Op::Send {
+                        socket: sid,
+                        payload: Payload::from(payload.as_str()),
+                    },
+                    false,
+                ))
+            }
+            Action::Recv { node, socket } => {
+                let (id, sid) = self.external(node, socket)?;
+                Ok(self.perform(id, Op::Recv { socket: sid }, false))
+            }
+        }
+    }
+
+    fn external(&self, node: &str, socket: &str) -> Result<(NodeId, SocketId), ActionError> {
+        let id = self.node_id(node)?;
+        let n = &self.nodes[id.0 as usize];
+        if !n.program.is_external() {
+            return Err(ActionError::NotExternal {
+                node: node.to_string(),
+                program: n.program_kind,
+            });
+        }
+        Ok((id, self.socket_id(node, socket)?))
+    }
+
+    /// A connect to `endpoint` is allowed if nobody binds it yet or the
+    /// binder is the right peer type.
+    fn check_connect(
+        &self,
+        node: &str,
+        socket: &str,
+        kind: SocketKind,
+        endpoint: &Endpoint,
+    ) -> Result<(), ActionError> {
+        if let Some(binder) = self.endpoints.get(endpoint) {
+            let b = &self.sockets[binder.0 as usize];
+            check_pair(
+                node,
+                socket,
+                kind,
+                endpoint,
+                &self.nodes[b.node.0 as usize].name,
+                &b.name,
+                b.role.kind(),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn add_socket(&mut self, node: NodeId, spec: &SocketSpec) -> SocketId {
+        let sid = SocketId(self.sockets.len() as u32);
+        let mut role = Role::new(spec.kind);
+        if let Role::Sub(sub) = &mut role {
+            for topic in &spec.subscribe {
+                sub.subs.subscribe(&Payload::from(topic.as_str()));
+            }
+        }
+        let connects = spec.connect.iter().map(|c| self.connect_slot(c)).collect();
+        self.sockets.push(super::simulator::SocketSlot {
+            node,
+            name: spec.name.as_str().into(),
+            role,
+            sndhwm: spec.sndhwm.unwrap_or(self.network.sndhwm),
+            rcvhwm: spec.rcvhwm.unwrap_or(self.network.rcvhwm),
+            binds: spec.bind.clone(),
+            connects,
+            conns: Vec::new(),
+            alive: true,
+        });
+        self.nodes[node.0 as usize].sockets.push(sid);
+        sid
+    }
+
+    /// New marks for a socket and all its pipes; a pipe that had been full
+    /// and now has room re-opens (and wakes its blocked sender), and a
+    /// larger receive mark lets held messages depart.
+    fn set_hwm(&mut self, socket: SocketId, sndhwm: Option<u32>, rcvhwm: Option<u32>) {
+        let slot = &mut self.sockets[socket.0 as usize];
+        if let Some(v) = sndhwm {
+            slot.sndhwm = v;
+        }
+        if let Some(v) = rcvhwm {
+            slot.rcvhwm = v;
+        }
+        for conn in slot.conns.clone() {
+            let c = &mut self.conns[conn.0 as usize];
+            let (out, inn) = (c.out_dir(socket), c.in_dir(socket));
+            if let Some(v) = sndhwm {
+                c.pipes[out].set_sndhwm(v);
+                if c.pipes[out].refresh_out_active() {
+                    self.sockets[socket.0 as usize].role.write_activated(conn);
+                    self.wake_sender(socket);
+                }
+            }
+            if let Some(v) = rcvhwm {
+                self.conns[conn.0 as usize].pipes[inn].set_rcvhwm(v);
+                self.schedule_flush(conn, inn);
+            }
+            self.schedule_flush(conn, out);
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The trace: one [`Event`] per simulator step, as serde types.
+//!
+//! Events carry what a teaching caption needs without looking anything up
+//! elsewhere in time: message ids, which peer got a message and which were
+//! skipped and why, which subscriptions matched, the REQ/REP state. Ids
+//! (nodes, sockets, connections) are resolved to names by
+//! [`Simulator::topology`](super::Simulator::topology) and
+//! [`Simulator::caption`](super::Simulator::caption).
+
+use serde::{Deserialize, Serialize};
+
+use super::{NodeId, action::Action, nodes::LogEntry};
+use crate::{
+    socket::{ConnId, Endpoint, FsmState, MsgId, OpKind, Payload, SocketError, SocketId},
+    time::Tick,
+};
+
+/// One step of the simulation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// 0 for the first event; `seek(step)` lands just before event `step`.
+    pub step: u64,
+    pub time: Tick,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A node came to life: its sockets bound, connected (handshakes start)
+    /// and subscribed, as the first lines of the chapter's functions do.
+    NodeStarted {
+        node: NodeId,
+        bound: Vec<(SocketId, Endpoint)>,
+        connecting: Vec<(SocketId, Endpoint, Option<ConnId>)>,
+    },
+    /// A node's program ended (a producer with a fixed count).
+    NodeHalted { node: NodeId },
+    /// A socket bound an endpoint (after start, by an edit).
+    Bound {
+        socket: SocketId,
+        endpoint: Endpoint,
+    },
+    /// A socket asked to connect; `conn` is `None` while nobody binds the
+    /// endpoint (the connection starts when someone does).
+    Connecting {
+        socket: SocketId,
+        endpoint: Endpoint,
+        conn: Option<ConnId>,
+    },
+    /// A handshake completed: both sockets now count this peer.
+    Connected {
+        conn: ConnId,
+        connecter: SocketId,
+        binder: SocketId,
+    },
+    /// A connection closed; queued messages were lost.
+    Disconnected { conn: ConnId, lost: u32 },
+    /// A SUB changed its subscriptions (`setsockopt(SUBSCRIBE/UNSUBSCRIBE)`);
+    /// `upstream` is whether publishers are told (not for duplicates).
+    Subscribe {
+        node: NodeId,
+        socket: SocketId,
+        topic: Payload,
+        on: bool,
+        upstream: bool,
+    },
+    /// A subscription change reached a publisher, which filters by it from
+    /// now on.
+    SubscriptionArrived {
+        conn: ConnId,
+        publisher: SocketId,
+        topic: Payload,
+        on: bool,
+    },
+    /// A send call completed: the message and where the socket put it.
+    Send {
+        node: NodeId,
+        socket: SocketId,
+        msg: MsgId,
+        payload: Payload,
+        route: Route,
+    },
+    /// The sender's I/O thread put queued messages on the wire.
+    Depart {
+        conn: ConnId,
+        from: SocketId,
+        to: SocketId,
+        first: MsgId,
+        last: MsgId,
+        count: u32,
+        arrives: Tick,
+        /// The pipe had been full and got its credit back.
+        reopened: bool,
+    },
+    /// A message reached the receiving socket.
+    Deliver {
+        conn: ConnId,
+        from: SocketId,
+        to: SocketId,
+        msg: MsgId,
+        fate: Fate,
+        /// The receiving node was blocked in `recv` and now runs.
+        wakes: Option<NodeId>,
+    },
+    /// A recv call returned a message.
+    Recv {
+        node: NodeId,
+        socket: SocketId,
+        msg: MsgId,
+        conn: ConnId,
+        /// REQ/REP state after the call.
+        state: Option<FsmState>,
+    },
+    /// A call could not complete. A program's node waits (`waits`); an
+    /// external participant's non-blocking call returns `EAGAIN` instead.
+    Block {
+        node: NodeId,
+        socket: SocketId,
+        op: OpKind,
+        reason: BlockReason,
+        waits: bool,
+    },
+    /// A node blocked in `send` may try again (a peer joined or a pipe got
+    /// credit back).
+    Unblock { node: NodeId, socket: SocketId },
+    /// A call failed (REQ/REP order, or an operation the type lacks).
+    Error {
+        node: NodeId,
+        socket: SocketId,
+        error: SocketError,
+    },
+    /// A node pauses: between messages, or busy with one.
+    Sleep {
+        node: NodeId,
+        until: Tick,
+        why: SleepWhy,
+    },
+    /// A node's pause ended.
+    Timer { node: NodeId },
+    /// A node printed something (the tally's running estimate).
+    Log { node: NodeId, entry: LogEntry },
+    /// The scenario was edited while running (recorded so a link replays it).
+    Edited { action: Action },
+    /// A node was removed with its sockets.
+    NodeRemoved { node: NodeId, lost: u32 },
+}
+
+/// Where a sent message went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum Route {
+    /// PUSH or REQ: one peer chosen round-robin; `skipped` lists peers
+    /// passed over because their pipe is at its mark.
+    Peer {
+        conn: ConnId,
+        peer: SocketId,
+        skipped: Vec<Skip>,
+    },
+    /// REP: back to the REQ that asked.
+    Reply { conn: ConnId, peer: SocketId },
+    /// PUB: every connected subscriber's fate for this message.
+    Fanout { hops: Vec<Hop> },
+    /// Nobody got it.
+    Dropped { reason: DropReason },
+}
+
+/// A peer a load balancer passed over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skip {
+    pub conn: ConnId,
+    pub peer: SocketId,
+    /// The mark its pipe is at.
+    pub hwm: u32,
+}
+
+/// One subscriber's share of a published message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hop {
+    pub conn: ConnId,
+    pub peer: SocketId,
+    pub fate: HopFate,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HopFate {
+    /// A subscription matched; the copy is queued.
+    Queued,
+    /// No subscription of this subscriber matched.
+    Filtered,
+    /// Matched, but the subscriber's pipe is at its mark: dropped.
+    DroppedHwm,
+}
+
+/// What happened to a message on arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "fate", rename_all = "snake_case")]
+pub enum Fate {
+    Queued,
+    Dropped { reason: DropReason },
+}
+
+/// Why a message was discarded. Every discard is counted under one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// A PUB copy for a subscriber whose pipe is at the mark, or a REP
+    /// reply whose asker's pipe is.
+    Hwm,
+    /// No peer at all (a PUB with no subscriber, a reply to a departed REQ).
+    NoPeer,
+    /// Subscribers exist but none subscribes to it (or a SUB had
+    /// unsubscribed by the time it arrived).
+    Filtered,
+    /// Lost in a pipe when its connection closed.
+    Disconnected,
+}
+
+impl DropReason {
+    pub const ALL: [DropReason; 4] = [
+        DropReason::Hwm,
+        DropReason::NoPeer,
+        DropReason::Filtered,
+        DropReason::Disconnected,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DropReason::Hwm => "hwm",
+            DropReason::NoPeer => "no_peer",
+            DropReason::Filtered => "filtered",
+            DropReason::Disconnected => "disconnected",
+        }
+    }
+}
+
+/// Why a call could not complete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "why", rename_all = "snake_case")]
+pub enum BlockReason {
+    /// No connected peer (a PUSH or REQ before any handshake completed).
+    NoPeer,
+    /// Every peer's pipe is at its mark.
+    PipesFull { hwm: u32 },
+    /// Nothing to receive yet.
+    Empty,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SleepWhy {
+    /// Waiting before producing the next message.
+    Interval,
+    /// Busy processing a message (service time).
+    Service,
+}

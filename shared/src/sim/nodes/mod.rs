@@ -1,0 +1,296 @@
+//! Node programs: small state machines that own sockets and call them the
+//! way the chapter's Python threads do.
+//!
+//! A program is a coroutine written by hand. The simulator performs one
+//! [`Op`] (one blocking call: send, recv, sleep, print) per step, and feeds
+//! its outcome back as a [`Resume`]; the program answers with its next
+//! call. A call that cannot complete (a recv with nothing queued, a PUSH
+//! send with every pipe full) is simply retried when the socket is ready,
+//! exactly like a thread parked in `zmq_send`/`zmq_recv`. Programs never see
+//! time or IO, only their results, so they are trivially deterministic.
+//!
+//! The chapter's five π programs ([`bitsource`], [`always_yes`], [`judge`],
+//! [`pythagoras`], [`tally`]) behave as its listing does; the building
+//! blocks ([`producer`], [`worker`], [`sink`], [`forwarder`], [`requester`],
+//! [`replier`]) make the other presets. An `external` node has no program:
+//! its sockets are driven from outside (a test, or a live participant).
+
+pub mod always_yes;
+pub mod bitsource;
+pub mod dist;
+pub mod forwarder;
+pub mod judge;
+pub mod producer;
+pub mod pythagoras;
+pub mod replier;
+pub mod requester;
+pub mod sink;
+pub mod tally;
+pub mod template;
+pub mod worker;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ScenarioError, digest::TraceDigest, event::SleepWhy};
+use crate::{
+    rng::SimRng,
+    socket::{Msg, Payload, SocketError, SocketId, SocketKind},
+    time::Tick,
+};
+
+pub use dist::Dist;
+
+/// The next blocking call a program makes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Send {
+        socket: SocketId,
+        payload: Payload,
+    },
+    Recv {
+        socket: SocketId,
+    },
+    Sleep {
+        ticks: Tick,
+        why: SleepWhy,
+    },
+    Log(LogEntry),
+    /// The program is finished.
+    Halt,
+}
+
+/// The outcome of the previous call.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Resume {
+    #[default]
+    Start,
+    Sent,
+    Received(Msg),
+    Woke,
+    Logged,
+    Failed(SocketError),
+}
+
+/// What a node prints.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "log", rename_all = "snake_case")]
+pub enum LogEntry {
+    /// The tally's `print(decision, p / q)`.
+    Decision { yes: bool, p: u64, q: u64 },
+    /// Anything else worth showing (a malformed message, say).
+    Note { text: Payload },
+}
+
+impl LogEntry {
+    pub(crate) fn digest(&self, d: &mut TraceDigest) {
+        match self {
+            LogEntry::Decision { yes, p, q } => {
+                d.word(u64::from(*yes));
+                d.word(*p);
+                d.word(*q);
+            }
+            LogEntry::Note { text } => d.bytes(text.as_bytes()),
+        }
+    }
+}
+
+impl std::fmt::Display for LogEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogEntry::Decision { yes, p, q } => {
+                let estimate = *p as f64 / (*q).max(1) as f64;
+                write!(f, "{} {estimate}", if *yes { 'Y' } else { 'N' })
+            }
+            LogEntry::Note { text } => f.write_str(text),
+        }
+    }
+}
+
+/// Each program implements this.
+pub trait Behaviour {
+    fn resume(&mut self, outcome: Resume, rng: &mut SimRng) -> Op;
+}
+
+/// Resolves a program's socket role (`"in"`) to the node's socket of that
+/// name, checking its type; errors name the node, role and socket.
+pub type Resolver<'a> =
+    dyn Fn(&'static str, &str, &[SocketKind]) -> Result<SocketId, ScenarioError> + 'a;
+
+/// Which program a node runs, as written in a scenario (`"program": {"kind": …}`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProgramSpec {
+    Bitsource(bitsource::BitsourceSpec),
+    AlwaysYes(always_yes::AlwaysYesSpec),
+    Judge(judge::JudgeSpec),
+    Pythagoras(pythagoras::PythagorasSpec),
+    Tally(tally::TallySpec),
+    Producer(producer::ProducerSpec),
+    Worker(worker::WorkerSpec),
+    Sink(sink::SinkSpec),
+    Forwarder(forwarder::ForwarderSpec),
+    Requester(requester::RequesterSpec),
+    Replier(replier::ReplierSpec),
+    /// No program: the node's sockets are driven by `send`/`recv` actions.
+    External,
+}
+
+/// A running program.
+#[derive(Clone, Debug)]
+pub enum Program {
+    Bitsource(bitsource::Bitsource),
+    AlwaysYes(always_yes::AlwaysYes),
+    Judge(judge::Judge),
+    Pythagoras(pythagoras::Pythagoras),
+    Tally(tally::Tally),
+    Producer(producer::Producer),
+    Worker(worker::Worker),
+    Sink(sink::Sink),
+    Forwarder(forwarder::Forwarder),
+    Requester(requester::Requester),
+    Replier(replier::Replier),
+    External,
+}
+
+impl ProgramSpec {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ProgramSpec::Bitsource(_) => "bitsource",
+            ProgramSpec::AlwaysYes(_) => "always_yes",
+            ProgramSpec::Judge(_) => "judge",
+            ProgramSpec::Pythagoras(_) => "pythagoras",
+            ProgramSpec::Tally(_) => "tally",
+            ProgramSpec::Producer(_) => "producer",
+            ProgramSpec::Worker(_) => "worker",
+            ProgramSpec::Sink(_) => "sink",
+            ProgramSpec::Forwarder(_) => "forwarder",
+            ProgramSpec::Requester(_) => "requester",
+            ProgramSpec::Replier(_) => "replier",
+            ProgramSpec::External => "external",
+        }
+    }
+
+    /// Checks the parameters and binds the program to the node's sockets.
+    pub fn build(&self, node: &str, resolve: &Resolver<'_>) -> Result<Program, ScenarioError> {
+        Ok(match self {
+            ProgramSpec::Bitsource(s) => Program::Bitsource(s.build(node, resolve)?),
+            ProgramSpec::AlwaysYes(s) => Program::AlwaysYes(s.build(resolve)?),
+            ProgramSpec::Judge(s) => Program::Judge(s.build(node, resolve)?),
+            ProgramSpec::Pythagoras(s) => Program::Pythagoras(s.build(resolve)?),
+            ProgramSpec::Tally(s) => Program::Tally(s.build(resolve)?),
+            ProgramSpec::Producer(s) => Program::Producer(s.build(node, resolve)?),
+            ProgramSpec::Worker(s) => Program::Worker(s.build(node, resolve)?),
+            ProgramSpec::Sink(s) => Program::Sink(s.build(resolve)?),
+            ProgramSpec::Forwarder(s) => Program::Forwarder(s.build(node, resolve)?),
+            ProgramSpec::Requester(s) => Program::Requester(s.build(node, resolve)?),
+            ProgramSpec::Replier(s) => Program::Replier(s.build(node, resolve)?),
+            ProgramSpec::External => Program::External,
+        })
+    }
+}
+
+impl Program {
+    pub fn resume(&mut self, outcome: Resume, rng: &mut SimRng) -> Op {
+        match self {
+            Program::Bitsource(p) => p.resume(outcome, rng),
+            Program::AlwaysYes(p) => p.resume(outcome, rng),
+            Program::Judge(p) => p.resume(outcome, rng),
+            Program::Pythagoras(p) => p.resume(outcome, rng),
+            Program::Tally(p) => p.resume(outcome, rng),
+            Program::Producer(p) => p.resume(outcome, rng),
+            Program::Worker(p) => p.resume(outcome, rng),
+            Program::Sink(p) => p.resume(outcome, rng),
+            Program::Forwarder(p) => p.resume(outcome, rng),
+            Program::Requester(p) => p.resume(outcome, rng),
+            Program::Replier(p) => p.resume(outcome, rng),
+            Program::External => Op::Halt,
+        }
+    }
+
+    pub fn is_external(&self) -> bool {
+        matches!(self, Program::External)
+    }
+
+    /// The sockets this program calls (so removing one is refused).
+    pub fn uses(&self, socket: SocketId) -> bool {
+        match self {
+            Program::Bitsource(p) => p.out == socket,
+            Program::AlwaysYes(p) => p.input == socket || p.out == socket,
+            Program::Judge(p) => p.input == socket || p.ask == socket || p.out == socket,
+            Program::Pythagoras(p) => p.socket == socket,
+            Program::Tally(p) => p.input == socket,
+            Program::Producer(p) => p.out == socket,
+            Program::Worker(p) => p.input == socket || p.out == Some(socket),
+            Program::Sink(p) => p.input == socket,
+            Program::Forwarder(p) => p.input == socket || p.out == socket,
+            Program::Requester(p) => p.socket == socket,
+            Program::Replier(p) => p.socket == socket,
+            Program::External => false,
+        }
+    }
+
+    /// Changes the pause between messages (producers); `false` if this
+    /// program has none.
+    pub fn set_interval(&mut self, interval: Dist) -> bool {
+        match self {
+            Program::Bitsource(p) => {
+                p.interval = interval;
+                true
+            }
+            Program::Producer(p) => {
+                p.interval = interval;
+                true
+            }
+            Program::Requester(p) => {
+                p.interval = interval;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Changes the time spent on each message; `false` if this program has
+    /// none.
+    pub fn set_service(&mut self, service: Dist) -> bool {
+        match self {
+            Program::Pythagoras(p) => {
+                p.service = service;
+                true
+            }
+            Program::Worker(p) => {
+                p.service = service;
+                true
+            }
+            Program::Sink(p) => {
+                p.service = service;
+                true
+            }
+            Program::Replier(p) => {
+                p.service = service;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The tally's counts, if this is a tally.
+    pub fn tally(&self) -> Option<&tally::Tally> {
+        match self {
+            Program::Tally(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Default socket names, shared by the program specs' serde defaults.
+pub(crate) fn name_in() -> String {
+    "in".into()
+}
+pub(crate) fn name_out() -> String {
+    "out".into()
+}
+
+/// A sleep, or `None` when the drawn time is zero (no event for nothing).
+pub(crate) fn sleep(ticks: Tick, why: SleepWhy) -> Option<Op> {
+    (ticks > Tick::ZERO).then_some(Op::Sleep { ticks, why })
+}

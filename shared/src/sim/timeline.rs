@@ -1,0 +1,236 @@
+//! Stepping backward, editing while running, and shareable replays.
+//!
+//! A [`Timeline`] wraps a [`Simulator`] with periodic snapshots (a clone
+//! every `interval` steps) and the list of actions applied so far, each
+//! with the step and time it was applied at. `seek(n)` clones the nearest
+//! snapshot at or before `n` and steps forward, re-applying recorded
+//! actions at their steps, so going back costs at most `interval` steps.
+//! Applying a new action while positioned in the past discards the
+//! recorded future (like typing after an undo). A [`Recording`] —
+//! scenario, seed, actions, step — is what a URL holds.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Action, ActionError, Event, Scenario, ScenarioError, Simulator};
+use crate::time::Tick;
+
+/// An action as applied: before event `step`, at time `time`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recorded {
+    pub step: u64,
+    pub time: Tick,
+    pub action: Action,
+}
+
+/// The scenario of a recording: a preset's name or a whole scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ScenarioRef {
+    Preset(String),
+    Inline(Box<Scenario>),
+}
+
+impl ScenarioRef {
+    pub fn resolve(&self) -> Result<Scenario, ScenarioError> {
+        match self {
+            ScenarioRef::Preset(name) => Scenario::preset(name),
+            ScenarioRef::Inline(s) => {
+                s.validate()?;
+                Ok((**s).clone())
+            }
+        }
+    }
+}
+
+/// Everything needed to rebuild a position exactly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recording {
+    pub scenario: ScenarioRef,
+    pub seed: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<Recorded>,
+    pub step: u64,
+}
+
+/// Why a recording could not be replayed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    #[error("recorded action {index} (before step {step}) cannot be applied: {error}")]
+    Action {
+        index: usize,
+        step: u64,
+        error: Box<ActionError>,
+    },
+    #[error("recorded actions are not in step order at action {0}")]
+    Order(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    scenario: ScenarioRef,
+    sim: Simulator,
+    /// `snapshots[i]` is the state just before event `i * interval`.
+    snapshots: Vec<Simulator>,
+    interval: u64,
+    actions: Vec<Recorded>,
+}
+
+/// Default snapshot spacing: a seek replays at most this many steps.
+pub const SNAPSHOT_INTERVAL: u64 = 1024;
+
+impl Timeline {
+    pub fn new(scenario: ScenarioRef, seed: u64) -> Result<Timeline, ScenarioError> {
+        Self::with_interval(scenario, seed, SNAPSHOT_INTERVAL)
+    }
+
+    pub fn with_interval(
+        scenario: ScenarioRef,
+        seed: u64,
+        interval: u64,
+    ) -> Result<Timeline, ScenarioError> {
+        let sim = Simulator::new(&scenario.resolve()?, seed)?;
+        Ok(Timeline {
+            scenario,
+            snapshots: vec![sim.clone()],
+            sim,
+            interval: interval.max(1),
+            actions: Vec::new(),
+        })
+    }
+
+    /// Rebuilds the exact state a recording describes.
+    pub fn replay(recording: &Recording) -> Result<Timeline, ReplayError> {
+        let mut t = Timeline::new(recording.scenario.clone(), recording.seed)?;
+        for (i, pair) in recording.actions.windows(2).enumerate() {
+            if pair[1].step <= pair[0].step {
+                return Err(ReplayError::Order(i + 1));
+            }
+        }
+        t.actions = recording.actions.clone();
+        t.seek(recording.step);
+        // An action that failed on replay would have left the timeline
+        // short of its step; find out which.
+        if t.sim.steps() < recording.step
+            && let Some((index, r)) = t
+                .actions
+                .iter()
+                .enumerate()
+                .find(|(_, r)| r.step >= t.sim.steps())
+        {
+            let mut probe = t.sim.clone();
+            probe.advance_idle(r.time);
+            if let Err(error) = probe.apply(r.action.clone()) {
+                return Err(ReplayError::Action {
+                    index,
+                    step: r.step,
+                    error: Box::new(error),
+                });
+            }
+        }
+        Ok(t)
+    }
+
+    pub fn sim(&self) -> &Simulator {
+        &self.sim
+    }
+
+    pub fn recording(&self) -> Recording {
+        Recording {
+            scenario: self.scenario.clone(),
+            seed: self.sim.seed(),
+            actions: self.actions.clone(),
+            step: self.sim.steps(),
+        }
+    }
+
+    fn maybe_snapshot(&mut self) {
+        let steps = self.sim.steps();
+        if steps.is_multiple_of(self.interval)
+            && self.snapshots.len() as u64 == steps / self.interval
+        {
+            self.snapshots.push(self.sim.clone());
+        }
+    }
+
+    fn due_action(&self) -> Option<&Recorded> {
+        let steps = self.sim.steps();
+        let i = self.actions.partition_point(|r| r.step < steps);
+        self.actions.get(i).filter(|r| r.step == steps)
+    }
+
+    /// One event forward, re-applying a recorded action if one is due.
+    pub fn step(&mut self) -> Option<Event> {
+        self.step_until(Tick::MAX)
+    }
+
+    fn step_until(&mut self, limit: Tick) -> Option<Event> {
+        self.maybe_snapshot();
+        if let Some(r) = self.due_action().cloned() {
+            if r.time > limit {
+                return None;
+            }
+            self.sim.advance_idle(r.time);
+            return self.sim.apply(r.action).ok();
+        }
+        self.sim.step_until(limit)
+    }
+
+    /// Forward to time `t` (recorded actions included).
+    pub fn run_until(&mut self, t: Tick) -> u64 {
+        let mut n = 0;
+        while self.step_until(t).is_some() {
+            n += 1;
+        }
+        self.sim.advance_idle(t);
+        n
+    }
+
+    /// Moves to just before event `step` (or as far as the run goes).
+    /// Returns the step reached.
+    pub fn seek(&mut self, step: u64) -> u64 {
+        if step < self.sim.steps() {
+            let index = ((step / self.interval) as usize).min(self.snapshots.len() - 1);
+            self.sim = self.snapshots[index].clone();
+        }
+        while self.sim.steps() < step {
+            if self.step().is_none() {
+                break;
+            }
+        }
+        self.sim.steps()
+    }
+
+    /// Applies a new action now and records it. Recorded actions and
+    /// snapshots after this point are discarded: the future changed.
+    pub fn apply(&mut self, action: Action) -> Result<Event, ActionError> {
+        let steps = self.sim.steps();
+        self.maybe_snapshot();
+        let event = self.sim.apply(action.clone())?;
+        self.actions.retain(|r| r.step < steps);
+        let keep = (steps / self.interval + 1) as usize;
+        self.snapshots.truncate(keep);
+        self.actions.push(Recorded {
+            step: steps,
+            time: event.time,
+            action,
+        });
+        Ok(event)
+    }
+
+    pub fn actions(&self) -> &[Recorded] {
+        &self.actions
+    }
+}
+
+impl Simulator {
+    /// Moves the clock forward with no event, as `run_until` does when
+    /// nothing is due; never past a scheduled task.
+    pub fn advance_idle(&mut self, t: Tick) {
+        let limit = self.next_time().unwrap_or(Tick::MAX);
+        if t > self.now && t <= limit {
+            self.now = t;
+        }
+    }
+}
