@@ -12,6 +12,7 @@ pub mod assets;
 pub mod cache_ws;
 pub mod http;
 pub mod memcached;
+pub mod sim_cli;
 pub mod ws;
 
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Instant};

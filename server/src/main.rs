@@ -26,6 +26,8 @@ struct Cli {
 enum Command {
     /// Serve the playground: the browser app, `/ws` and the live services.
     Serve(ServeConfig),
+    /// Run a message-pattern scenario on virtual time and summarise it.
+    Sim(fanout_server::sim_cli::SimArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
 
     match cli.command {
         Command::Serve(config) => serve(config),
+        Command::Sim(args) => fanout_server::sim_cli::main(args),
     }
 }
 

@@ -98,8 +98,14 @@ impl std::fmt::Display for LogEntry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LogEntry::Decision { yes, p, q } => {
-                let estimate = *p as f64 / (*q).max(1) as f64;
-                write!(f, "{} {estimate}", if *yes { 'Y' } else { 'N' })
+                // Python prints floats with a ".0" when they are whole.
+                let estimate = (*p as f64 / (*q).max(1) as f64).to_string();
+                let dot = if estimate.contains(['.', 'e', 'N', 'i']) {
+                    ""
+                } else {
+                    ".0"
+                };
+                write!(f, "{} {estimate}{dot}", if *yes { 'Y' } else { 'N' })
             }
             LogEntry::Note { text } => f.write_str(text),
         }

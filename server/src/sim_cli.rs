@@ -1,0 +1,217 @@
+//! `fanout sim`: runs a message-pattern scenario on virtual time, in the
+//! terminal, with the same engine the browser steps through.
+//!
+//! ```text
+//! fanout sim --scenario pi --seed 1 --until 10s
+//! fanout sim --scenario my.json --steps 5000 --json
+//! fanout sim --scenario pipeline --until 2s --trace run.jsonl
+//! ```
+//!
+//! By default it prints a readable summary; `--json` prints one JSON
+//! object (`events`, `trace_digest`, `nodes`, `drops`, and for π
+//! `pi_estimate` and `tally`) that the browser tests compare with the page
+//! after the same number of steps. `--trace` writes every event as a JSON
+//! line with its caption.
+
+use std::{
+    fs::File,
+    io::{self, BufWriter, Write},
+    path::PathBuf,
+    process::ExitCode,
+    time::Instant,
+};
+
+use fanout_shared::{
+    sim::{Event, Scenario, ScenarioError, Simulator, presets},
+    time::Tick,
+};
+
+/// Flags of `fanout sim`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimArgs {
+    /// A preset (pi, pipeline, pubsub, rpc, signup, logs, slow-subscriber,
+    /// slow-joiner) or a scenario JSON file (see docs/scenarios.md).
+    #[arg(long, value_name = "NAME|FILE.json", default_value = "pi")]
+    pub scenario: String,
+    /// Seed of the run: same scenario and seed, same trace.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulated time to run, e.g. 10s, 250ms, 1.5s.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_tick)]
+    pub until: Tick,
+    /// Stop after exactly this many events instead (ignores --until).
+    #[arg(long, value_name = "N")]
+    pub steps: Option<u64>,
+    /// Write every event, with its caption, as JSON lines to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Print one JSON object instead of the readable summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_tick(text: &str) -> Result<Tick, String> {
+    Tick::parse(text).map_err(|e| e.to_string())
+}
+
+/// Why `fanout sim` failed; each names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("cannot read scenario file {path}: {source}")]
+    Read { path: String, source: io::Error },
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    #[error("cannot write trace file {path}: {source}")]
+    Trace { path: String, source: io::Error },
+    #[error("cannot write the summary: {0}")]
+    Output(io::Error),
+}
+
+/// Loads a preset by name, or a scenario file if the argument names one.
+pub fn load_scenario(arg: &str) -> Result<Scenario, SimError> {
+    let path = std::path::Path::new(arg);
+    if presets::text(arg).is_none() && (arg.ends_with(".json") || path.exists()) {
+        let text = std::fs::read_to_string(path).map_err(|source| SimError::Read {
+            path: arg.to_string(),
+            source,
+        })?;
+        return Ok(Scenario::from_json(&text)?);
+    }
+    Ok(Scenario::preset(arg)?)
+}
+
+/// The entry point used by `main`.
+pub fn main(args: SimArgs) -> ExitCode {
+    let stdout = io::stdout();
+    match run(&args, &mut stdout.lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("fanout sim: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the simulation and writes the summary to `out`.
+pub fn run(args: &SimArgs, out: &mut impl Write) -> Result<(), SimError> {
+    let scenario = load_scenario(&args.scenario)?;
+    let mut sim = Simulator::new(&scenario, args.seed)?;
+    let started = Instant::now();
+    match &args.trace {
+        Some(path) => {
+            let trace_err = |source| SimError::Trace {
+                path: path.display().to_string(),
+                source,
+            };
+            let mut w = BufWriter::new(File::create(path).map_err(trace_err)?);
+            let mut failure = None;
+            let mut write = |sim: &Simulator, e: &Event| {
+                if failure.is_none()
+                    && let Err(err) = write_trace_line(&mut w, sim, e)
+                {
+                    failure = Some(err);
+                }
+            };
+            match args.steps {
+                Some(n) => {
+                    for _ in 0..n {
+                        let Some(e) = sim.step() else { break };
+                        write(&sim, &e);
+                    }
+                }
+                None => {
+                    while let Some(e) = sim.step_until(args.until) {
+                        write(&sim, &e);
+                    }
+                    sim.run_until(args.until);
+                }
+            }
+            if let Some(err) = failure {
+                return Err(trace_err(err));
+            }
+            w.flush().map_err(trace_err)?;
+        }
+        None => match args.steps {
+            Some(n) => {
+                sim.run_steps(n);
+            }
+            None => {
+                sim.run_until(args.until);
+            }
+        },
+    }
+    let elapsed = started.elapsed();
+    let summary = sim.summary();
+    if args.json {
+        let text = serde_json::to_string(&summary).unwrap_or_else(|_| "{}".into());
+        writeln!(out, "{text}").map_err(SimError::Output)?;
+        return Ok(());
+    }
+    let secs = elapsed.as_secs_f64();
+    let rate = if secs > 0.0 {
+        summary.events as f64 / secs
+    } else {
+        0.0
+    };
+    let mut text = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        text,
+        "scenario {} (seed {}): {} events, {} of simulated time",
+        summary.scenario, summary.seed, summary.events, summary.now
+    );
+    let _ = writeln!(text, "trace digest {}", summary.trace_digest);
+    let _ = writeln!(
+        text,
+        "ran in {:.3} s of wall time ({:.2} million events/s)",
+        secs,
+        rate / 1e6
+    );
+    let width = summary
+        .nodes
+        .keys()
+        .map(|k| k.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        text,
+        "\n{:width$}  {:>9} {:>9} {:>8} {:>8} {:>7}",
+        "node", "sent", "received", "dropped", "blocked", "errors"
+    );
+    for (name, c) in &summary.nodes {
+        let _ = writeln!(
+            text,
+            "{name:width$}  {:>9} {:>9} {:>8} {:>8} {:>7}",
+            c.sent, c.received, c.dropped, c.blocked, c.errors
+        );
+    }
+    let d = &summary.drops;
+    let _ = writeln!(
+        text,
+        "\ndrops: hwm {}, no_peer {}, filtered {}, disconnected {}",
+        d.hwm, d.no_peer, d.filtered, d.disconnected
+    );
+    if let Some(t) = &summary.tally {
+        let _ = writeln!(
+            text,
+            "pi ≈ {} ({}: {} Y, {} N; p = {}, q = {})",
+            t.estimate.map_or("-".into(), |e| format!("{e:.6}")),
+            t.node,
+            t.yes,
+            t.no,
+            t.p,
+            t.q
+        );
+    }
+    out.write_all(text.as_bytes()).map_err(SimError::Output)
+}
+
+fn write_trace_line(w: &mut impl Write, sim: &Simulator, e: &Event) -> io::Result<()> {
+    let mut value = serde_json::to_value(e).map_err(io::Error::other)?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert("caption".into(), serde_json::Value::String(sim.caption(e)));
+    }
+    serde_json::to_writer(&mut *w, &value).map_err(io::Error::other)?;
+    w.write_all(b"\n")
+}
