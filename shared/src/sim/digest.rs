@@ -196,12 +196,14 @@ impl TraceDigest {
                 });
                 self.word(opt(wakes.map(|n| n.0)));
             }
+            // The payload is fixed by the message id (fed with its send).
             EventKind::Recv {
                 node,
                 socket,
                 msg,
                 conn,
                 state,
+                ..
             } => {
                 self.word(12);
                 self.word(u64::from(node.0) << 32 | u64::from(socket.0));

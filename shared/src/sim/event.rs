@@ -110,6 +110,9 @@ pub enum EventKind {
         node: NodeId,
         socket: SocketId,
         msg: MsgId,
+        /// The body, so an external participant (or a caption) has it
+        /// without looking back for the send.
+        payload: Payload,
         conn: ConnId,
         /// REQ/REP state after the call.
         state: Option<FsmState>,

@@ -481,6 +481,7 @@ impl Simulator {
                     let n = &mut self.nodes[id.0 as usize];
                     n.counters.received += 1;
                     let msg_id = msg.id;
+                    let payload = msg.payload.clone();
                     if waits {
                         n.resume = Resume::Received(msg);
                         self.schedule_run(id);
@@ -489,6 +490,7 @@ impl Simulator {
                         node: id,
                         socket,
                         msg: msg_id,
+                        payload,
                         conn,
                         state,
                     }

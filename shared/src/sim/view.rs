@@ -489,6 +489,7 @@ impl Simulator {
                 node: n,
                 socket,
                 msg,
+                payload,
                 conn,
                 state,
             } => {
@@ -497,8 +498,9 @@ impl Simulator {
                     .get(conn.0 as usize)
                     .map_or("?".into(), |c| peer_node(c.peer_of(*socket)));
                 let mut s = format!(
-                    "{} receives {msg} from {from} on {}",
+                    "{} receives {msg} {} from {from} on {}",
                     node(*n),
+                    short(payload),
                     sock(*socket)
                 );
                 if let Some(st) = state {
