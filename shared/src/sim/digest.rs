@@ -6,7 +6,7 @@
 //! JSON) into two independent multiply–rotate lanes, finished with the
 //! splitmix64 avalanche. It is a fingerprint for equality, not a
 //! cryptographic hash. Changing the encoding changes every digest: update
-//! the golden files deliberately (see `shared/tests/golden/README.md`).
+//! the golden file deliberately (see `shared/tests/trace_digest.rs`).
 
 use std::fmt;
 
