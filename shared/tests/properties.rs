@@ -155,7 +155,7 @@ impl Ledger {
     }
 
     fn check_fifo_and_exclusive(&self) {
-        for both in self.delivered.intersection(&self.dropped) {
+        if let Some(both) = self.delivered.intersection(&self.dropped).next() {
             panic!(
                 "{} on connection {} both delivered and dropped",
                 both.0, both.1.0
