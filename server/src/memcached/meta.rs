@@ -19,6 +19,8 @@ pub enum Kind {
     Set,
     Delete,
     Arith,
+    /// me: what memcached knows about an item, for people.
+    Debug,
 }
 
 /// A parsed meta command.
@@ -53,6 +55,9 @@ struct Flags<'a> {
     delta: Option<u64>,
     /// J: initial value for ma with N.
     initial: Option<u64>,
+    /// `t` came before `T`: memcached applies flags in order, so `t` then
+    /// reports the TTL from before the touch.
+    ttl_before_touch: bool,
 }
 
 const BAD_FORMAT: &str = "CLIENT_ERROR bad command line format";
@@ -72,8 +77,12 @@ pub fn parse<'a>(
         b"ms" => Kind::Set,
         b"md" => Kind::Delete,
         b"ma" => Kind::Arith,
+        b"me" => Kind::Debug,
         _ => return done(Request::Reply("ERROR", false)),
     };
+    if kind == Kind::Debug && tokens.get(1).is_none() {
+        return done(Request::Reply(BAD_FORMAT, false));
+    }
     let Some(key) = tokens.get(1) else {
         return done(Request::Reply("ERROR", false));
     };
@@ -151,6 +160,7 @@ fn parse_flags<'a>(
         Kind::Set => b"cCFIkOqsTM",
         Kind::Delete => b"CIkOqT",
         Kind::Arith => b"cCNJDTMOqtvk",
+        Kind::Debug => b"",
     };
     let mut flags = Flags::default();
     let mut seen = 0u128;
@@ -173,7 +183,10 @@ fn parse_flags<'a>(
                 flags.opaque = Some(rest);
                 flags.echo.push(letter);
             }
-            b'T' => flags.ttl = Some(number(rest)?),
+            b'T' => {
+                flags.ttl = Some(number(rest)?);
+                flags.ttl_before_touch = flags.echo.contains(&b't');
+            }
             b'N' => flags.vivify = Some(number(rest)?),
             b'F' => flags.client_flags = flags_token(rest).ok_or(BAD_TOKEN)?,
             b'C' => flags.compare = Some(u64_token(rest).ok_or(BAD_TOKEN)?),
@@ -195,10 +208,16 @@ struct Described<'a> {
     size: usize,
     ttl: i64,
     fetched_before: bool,
+    /// Whether an item was found (or stored). memcached echoes only the
+    /// key, opaque and cas flags with a miss or a refusal.
+    found: bool,
 }
 
 fn write_flags(out: &mut Vec<u8>, flags: &Flags<'_>, item: Option<&Described<'_>>) {
     for &letter in &flags.echo {
+        if item.is_some_and(|item| !item.found) && !matches!(letter, b'O' | b'k' | b'c') {
+            continue;
+        }
         out.push(b' ');
         out.push(letter);
         match (letter, item) {
@@ -232,6 +251,7 @@ pub fn execute(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>)
         Kind::Set => set(meta, cache, ctx, out),
         Kind::Delete => delete(meta, cache, ctx, out),
         Kind::Arith => arith(meta, cache, ctx, out),
+        Kind::Debug => debug(meta, cache, ctx, out),
     }
 }
 
@@ -244,13 +264,35 @@ fn get(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         cache.store(StoreMode::Add, meta.key, b"", 0, ttl, ctx.now, ctx.conn);
         won = true;
     }
+    let old_ttl = if flags.ttl_before_touch {
+        cache
+            .peek(meta.key, ctx.now)
+            .map(|item| expiry::remaining(item.expires_at, ctx.now))
+    } else {
+        None
+    };
     let item = match flags.ttl {
         Some(ttl) => cache.get_and_touch(meta.key, ttl, ctx.now, ctx.conn),
         None => cache.get(meta.key, ctx.now, ctx.conn),
     };
     let Some(item) = item else {
         if !flags.quiet {
-            reply::line(out, "EN");
+            // A miss echoes only the opaque and the key.
+            out.extend_from_slice(b"EN");
+            for &letter in &flags.echo {
+                match letter {
+                    b'O' => {
+                        out.extend_from_slice(b" O");
+                        out.extend_from_slice(flags.opaque.unwrap_or_default());
+                    }
+                    b'k' => {
+                        out.extend_from_slice(b" k");
+                        out.extend_from_slice(meta.key);
+                    }
+                    _ => {}
+                }
+            }
+            out.extend_from_slice(b"\r\n");
         }
         return;
     };
@@ -259,8 +301,9 @@ fn get(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         cas: item.cas,
         client_flags: item.flags,
         size: item.value.len(),
-        ttl: expiry::remaining(item.expires_at, ctx.now),
+        ttl: old_ttl.unwrap_or_else(|| expiry::remaining(item.expires_at, ctx.now)),
         fetched_before: item.fetched_before,
+        found: true,
     };
     if flags.value {
         value_reply(out, flags, &described, item.value);
@@ -286,17 +329,27 @@ fn set(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         reply::line(out, "CLIENT_ERROR bad data chunk");
         return;
     };
-    let mode = match (flags.mode, flags.compare) {
-        (_, Some(unique)) => StoreMode::Cas(unique),
-        (None | Some(b'S' | b's'), None) => StoreMode::Set,
-        (Some(b'E' | b'e'), None) => StoreMode::Add,
-        (Some(b'A' | b'a'), None) => StoreMode::Append,
-        (Some(b'P' | b'p'), None) => StoreMode::Prepend,
-        (Some(b'R' | b'r'), None) => StoreMode::Replace,
-        (Some(_), None) => {
+    let mode = match flags.mode {
+        None | Some(b'S' | b's') => StoreMode::Set,
+        Some(b'E' | b'e') => StoreMode::Add,
+        Some(b'A' | b'a') => StoreMode::Append,
+        Some(b'P' | b'p') => StoreMode::Prepend,
+        Some(b'R' | b'r') => StoreMode::Replace,
+        Some(_) => {
             reply::line(out, "CLIENT_ERROR invalid mode for ms M token");
             return;
         }
+    };
+    // As in memcached: C turns set and replace into cas; append and prepend
+    // first need the item, then a matching cas; add ignores it.
+    let current = cache.peek(meta.key, ctx.now).map(|item| item.cas);
+    let mode = match (mode, flags.compare, current) {
+        (StoreMode::Set | StoreMode::Replace, Some(unique), _) => StoreMode::Cas(unique),
+        (StoreMode::Append | StoreMode::Prepend, Some(unique), Some(cas)) if cas != unique => {
+            status(out, "EX", flags, Some(&failed(meta.key)));
+            return;
+        }
+        (mode, _, _) => mode,
     };
     let outcome = cache.store(
         mode,
@@ -314,6 +367,7 @@ fn set(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         size: value.len(),
         ttl: -1,
         fetched_before: false,
+        found: cas != 0,
     };
     match outcome {
         StoreOutcome::Stored(cas) => {
@@ -329,6 +383,20 @@ fn set(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     }
 }
 
+/// What the return flags may say about a key that was not found or not
+/// stored.
+fn failed(key: &[u8]) -> Described<'_> {
+    Described {
+        key,
+        cas: 0,
+        client_flags: 0,
+        size: 0,
+        ttl: -1,
+        fetched_before: false,
+        found: false,
+    }
+}
+
 fn delete(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     let flags = &meta.flags;
     let described = Described {
@@ -338,6 +406,7 @@ fn delete(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         size: 0,
         ttl: -1,
         fetched_before: false,
+        found: false,
     };
     let current = cache.peek(meta.key, ctx.now).map(|item| item.cas);
     match (current, flags.compare) {
@@ -370,7 +439,10 @@ fn arith(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         size: 0,
         ttl: -1,
         fetched_before: false,
+        found: false,
     };
+    // memcached's q hides HD only for an existing item, not a created one.
+    let created = current.is_none() && flags.vivify.is_some();
     let outcome = match (current, flags.compare, flags.vivify) {
         (Some(cas), Some(wanted), _) if cas != wanted => {
             status(out, "EX", flags, Some(&base));
@@ -410,13 +482,16 @@ fn arith(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
                 cas,
                 ttl,
                 size: digits.len(),
+                found: true,
                 ..base
             };
-            if flags.value {
+            if flags.quiet && !created {
+                // q hides a successful answer, value included.
+            } else if flags.value {
                 value_reply(out, flags, &described, digits.as_bytes());
                 out.extend_from_slice(b"\r\n");
                 reply::line(out, &digits);
-            } else if !flags.quiet {
+            } else {
                 status(out, "HD", flags, Some(&described));
             }
         }
@@ -425,5 +500,27 @@ fn arith(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
             out,
             "CLIENT_ERROR cannot increment or decrement non-numeric value",
         ),
+    }
+}
+
+/// `me <key>`: `ME <key> exp=<ttl> la=<idle> cas=<cas> fetch=<yes|no>
+/// cls=<class> size=<bytes>`, or `EN`. Fanout has no slab classes (1) and
+/// does not track idle time (0).
+fn debug(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
+    use std::io::Write;
+    match cache.peek(meta.key, ctx.now) {
+        None => reply::line(out, "EN"),
+        Some(item) => {
+            out.extend_from_slice(b"ME ");
+            out.extend_from_slice(item.key);
+            let _ = write!(
+                out,
+                " exp={} la=0 cas={} fetch={} cls=1 size={}\r\n",
+                expiry::remaining(item.expires_at, ctx.now),
+                item.cas,
+                if item.fetched_before { "yes" } else { "no" },
+                item.size()
+            );
+        }
     }
 }

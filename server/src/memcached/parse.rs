@@ -194,7 +194,9 @@ pub fn flags_token(token: &[u8]) -> Option<u32> {
     u64_token(token).map(|value| value as u32)
 }
 
-/// memcached's `safe_strtol` into a 32-bit signed field (exptime, lengths).
+/// memcached's `safe_strtol` into a 32-bit signed field (exptime, lengths):
+/// C's `strtol` on 64 bits, then stored into 32 — so 4294967296 reads as 0
+/// there, and here.
 pub fn i32_token(token: &[u8]) -> Option<i32> {
     let (negative, digits) = match token.first() {
         Some(b'-') => (true, &token[1..]),
@@ -211,7 +213,7 @@ pub fn i32_token(token: &[u8]) -> Option<i32> {
             .checked_add(i64::from(digit - b'0'))?;
     }
     let value = if negative { -value } else { value };
-    i32::try_from(value).ok()
+    Some(value as i32)
 }
 
 #[cfg(test)]
@@ -270,7 +272,8 @@ mod tests {
     #[test]
     fn numbers_read_like_memcached() {
         assert_eq!(i32_token(b"-5"), Some(-5));
-        assert_eq!(i32_token(b"2147483648"), None);
+        assert_eq!(i32_token(b"4294967296"), Some(0));
+        assert_eq!(i32_token(b"99999999999999999999"), None);
         assert_eq!(i32_token(b"1x"), None);
         assert_eq!(flags_token(b"4294967296"), Some(0));
         assert_eq!(flags_token(b"-1"), None);

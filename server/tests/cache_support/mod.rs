@@ -48,6 +48,11 @@ pub struct Memcached {
 impl Memcached {
     /// Starts `memcached` with `memory_mib` and 2 threads.
     pub fn start(binary: &PathBuf, memory_mib: u64) -> Memcached {
+        Self::start_with(binary, memory_mib, &[])
+    }
+
+    /// Like [`Memcached::start`], with more command-line arguments.
+    pub fn start_with(binary: &PathBuf, memory_mib: u64, extra: &[&str]) -> Memcached {
         let port = free_port();
         let mut command = Command::new(binary);
         command.args([
@@ -62,6 +67,7 @@ impl Memcached {
             "-t",
             "2",
         ]);
+        command.args(extra);
         // memcached refuses to run as root without being told whom to be.
         if std::env::var("USER").as_deref() == Ok("root") || is_root() {
             command.args(["-u", "root"]);

@@ -30,15 +30,9 @@ pub fn parse_stored_u64(text: &[u8]) -> Option<u64> {
     if overflow {
         return None;
     }
-    // strtoull consumed nothing: memcached then looks at the first byte of
-    // the value (in its buffer a value always ends in "\r\n", so a value of
-    // blanks reads as 0). An empty value is refused before that.
+    // strtoull consumed nothing: safe_strtoull refuses (blanks included).
     if i == digits_start {
-        return match text.first() {
-            None => None,
-            Some(&first) if is_c_space(first) => Some(0),
-            Some(_) => None,
-        };
+        return None;
     }
     if i < text.len() && !is_c_space(text[i]) {
         return None;
@@ -82,6 +76,7 @@ mod tests {
         assert_eq!(parse_stored_u64(b"-1"), None);
         assert_eq!(parse_stored_u64(b"42abc"), None);
         assert_eq!(parse_stored_u64(b"abc"), None);
+        assert_eq!(parse_stored_u64(b" "), None);
         assert_eq!(parse_stored_u64(b"18446744073709551615"), Some(u64::MAX));
         assert_eq!(parse_stored_u64(b"18446744073709551616"), None);
         assert_eq!(parse_delta(b"5"), Some(5));

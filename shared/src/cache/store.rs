@@ -382,6 +382,9 @@ impl Cache {
                 self.lru.bump(slot);
                 let entry = self.lru.get_mut(slot);
                 entry.expires_at = expiry::resolve(exptime, now);
+                // memcached's touch goes through its item fetch, which marks
+                // the item as read.
+                entry.fetched = true;
                 let size = item_size(key.len(), entry.value().len());
                 self.emit(EventKind::Touch, key, size, conn);
                 true
