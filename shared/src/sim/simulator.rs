@@ -169,7 +169,13 @@ pub struct Simulator {
     pub(crate) now: Tick,
     pub(crate) steps: u64,
     pub(crate) seq: u64,
+    /// Tasks due later than now.
     pub(crate) queue: BinaryHeap<Task>,
+    /// Tasks scheduled for the current tick, in order: most tasks (a
+    /// node's next turn, a flush) are due at once, and a FIFO serves them
+    /// without the heap's cost. Popping compares both by (time, seq), so
+    /// the order is exactly the heap's.
+    pub(crate) ready: VecDeque<Task>,
     pub(crate) nodes: Vec<NodeSlot>,
     pub(crate) sockets: Vec<SocketSlot>,
     pub(crate) conns: Vec<Conn>,
@@ -192,6 +198,7 @@ impl Simulator {
             steps: 0,
             seq: 0,
             queue: BinaryHeap::new(),
+            ready: VecDeque::new(),
             nodes: Vec::new(),
             sockets: Vec::new(),
             conns: Vec::new(),
@@ -270,11 +277,36 @@ impl Simulator {
 
     pub(crate) fn schedule(&mut self, time: Tick, kind: TaskKind) {
         self.seq += 1;
-        self.queue.push(Task {
+        let task = Task {
             time,
             seq: self.seq,
             kind,
-        });
+        };
+        if time == self.now {
+            self.ready.push_back(task);
+        } else {
+            self.queue.push(task);
+        }
+    }
+
+    /// The next task if it is due by `limit`.
+    fn pop_task(&mut self, limit: Tick) -> Option<Task> {
+        let from_ready = match (self.ready.front(), self.queue.peek()) {
+            (Some(r), Some(h)) => (r.time, r.seq) < (h.time, h.seq),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if from_ready {
+            if self.ready.front()?.time > limit {
+                return None;
+            }
+            self.ready.pop_front()
+        } else {
+            if self.queue.peek()?.time > limit {
+                return None;
+            }
+            self.queue.pop()
+        }
     }
 
     /// Gives a node its next turn now (once; a pending turn is kept).
@@ -335,13 +367,7 @@ impl Simulator {
 
     /// Like [`step`](Self::step) but never past `limit`.
     pub fn step_until(&mut self, limit: Tick) -> Option<Event> {
-        while let Some(task) = self.queue.peek() {
-            if task.time > limit {
-                return None;
-            }
-            let Some(task) = self.queue.pop() else {
-                break;
-            };
+        while let Some(task) = self.pop_task(limit) {
             self.now = task.time;
             if let Some(kind) = self.apply_task(task.kind) {
                 return Some(self.record(kind));
@@ -381,7 +407,12 @@ impl Simulator {
 
     /// When the next event is due, for a real-time driver's timer.
     pub fn next_time(&self) -> Option<Tick> {
-        self.queue.peek().map(|t| t.time)
+        let ready = self.ready.front().map(|t| t.time);
+        let later = self.queue.peek().map(|t| t.time);
+        match (ready, later) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     fn apply_task(&mut self, task: TaskKind) -> Option<EventKind> {
