@@ -50,6 +50,10 @@ pub struct Recording {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actions: Vec<Recorded>,
     pub step: u64,
+    /// The clock at that position (it can be past the last event's time
+    /// when the simulation was run to a time with nothing due).
+    #[serde(default)]
+    pub time: Tick,
 }
 
 /// Why a recording could not be replayed.
@@ -110,6 +114,7 @@ impl Timeline {
         }
         t.actions = recording.actions.clone();
         t.seek(recording.step);
+        t.sim.advance_idle(recording.time);
         // An action that failed on replay would have left the timeline
         // short of its step; find out which.
         if t.sim.steps() < recording.step
@@ -142,6 +147,7 @@ impl Timeline {
             seed: self.sim.seed(),
             actions: self.actions.clone(),
             step: self.sim.steps(),
+            time: self.sim.now(),
         }
     }
 
