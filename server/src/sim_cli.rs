@@ -215,3 +215,103 @@ fn write_trace_line(w: &mut impl Write, sim: &Simulator, e: &Event) -> io::Resul
     serde_json::to_writer(&mut *w, &value).map_err(io::Error::other)?;
     w.write_all(b"\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(scenario: &str) -> SimArgs {
+        SimArgs {
+            scenario: scenario.into(),
+            seed: 1,
+            until: Tick::from_secs(1),
+            steps: None,
+            trace: None,
+            json: true,
+        }
+    }
+
+    fn json(a: &SimArgs) -> serde_json::Value {
+        let mut out = Vec::new();
+        run(a, &mut out).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn json_summary_has_the_promised_fields() {
+        let v = json(&args("pi"));
+        for key in [
+            "events",
+            "trace_digest",
+            "nodes",
+            "drops",
+            "pi_estimate",
+            "tally",
+        ] {
+            assert!(v.get(key).is_some(), "{key} in {v}");
+        }
+        for reason in ["hwm", "no_peer", "filtered", "disconnected"] {
+            assert!(v["drops"][reason].is_u64(), "{reason}");
+        }
+        assert!(v["nodes"]["judge"]["sent"].as_u64().unwrap() > 0);
+        let tally = &v["tally"];
+        let q = tally["q"].as_f64().unwrap();
+        let p = tally["p"].as_f64().unwrap();
+        assert_eq!(v["pi_estimate"].as_f64().unwrap(), p / q);
+    }
+
+    #[test]
+    fn steps_stop_after_exactly_n_events_like_the_library() {
+        let mut a = args("pipeline");
+        a.steps = Some(1234);
+        let v = json(&a);
+        assert_eq!(v["events"], 1234);
+        let mut sim = Simulator::new(&Scenario::preset("pipeline").unwrap(), 1).unwrap();
+        sim.run_steps(1234);
+        assert_eq!(v["trace_digest"], sim.trace_digest());
+        assert!(v.get("pi_estimate").is_none(), "only for π");
+    }
+
+    #[test]
+    fn trace_lines_are_events_with_captions() {
+        let dir = std::env::temp_dir().join(format!("fanout-sim-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("trace.jsonl");
+        let mut a = args("pi");
+        a.steps = Some(40);
+        a.trace = Some(path.clone());
+        let v = json(&a);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len() as u64, v["events"].as_u64().unwrap());
+        assert_eq!(lines[0]["step"], 0);
+        assert!(lines[0]["caption"].as_str().unwrap().contains("bitsource"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn bad_scenarios_are_reported_not_panicked() {
+        let mut out = Vec::new();
+        let e = run(&args("no-such-preset"), &mut out).unwrap_err();
+        assert!(e.to_string().contains("presets are: pi"), "{e}");
+        let e = run(&args("/nonexistent/x.json"), &mut out).unwrap_err();
+        assert!(
+            e.to_string().starts_with("cannot read scenario file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn readable_summary_mentions_pi() {
+        let mut a = args("pi");
+        a.json = false;
+        let mut out = Vec::new();
+        run(&a, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("trace digest"));
+        assert!(text.contains("pi ≈ 3."), "{text}");
+    }
+}
