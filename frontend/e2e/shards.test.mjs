@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { E2E_OUT, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
 
 const expected = JSON.parse(readFileSync(new URL('../../shared/tests/shard/expected.json', import.meta.url)));
 const pastedText = readFileSync(new URL('../../shared/tests/shard/pasted.txt', import.meta.url), 'utf8');
@@ -18,6 +18,12 @@ const SCHEMES = ['first_letter', 'builtin_hash', 'md5_last_byte', 'crc32', 'keta
 async function waitForKeys(page, keys) {
   await page.locator(`.keys-summary[data-keys="${keys}"]`).waitFor({ timeout: 30_000 });
   await page.locator('.shard-lab[data-ready="true"]').waitFor({ timeout: 30_000 });
+}
+
+/** Waits until the page shows `n` servers (Leptos updates the DOM asynchronously). */
+async function waitForServers(page, n) {
+  await page.locator(`.servers-count[data-servers="${n}"]`).waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('.servers-count').textContent(), String(n));
 }
 
 /** Reads every scheme's per-server counts from the balance charts. */
@@ -62,7 +68,9 @@ describe('shard lab', () => {
     assert.equal(await page.locator('h1').textContent(), 'Shard lab');
     await waitForKeys(page, want.keys);
     assert.equal(await page.locator('.keys-summary').getAttribute('data-words'), String(want.words_read));
-    assert.equal(await page.locator('.servers-count').textContent(), '4');
+    await waitForServers(page, 4);
+    // No source code leaking into the page (an unbraced `>` in a view! attribute once did).
+    assert.doesNotMatch(await page.locator('main').innerText(), /get_untracked|move \|\||MAX_SERVERS/);
 
     const counts = await countsOnPage(page);
     for (const id of SCHEMES) {
@@ -92,12 +100,15 @@ describe('shard lab', () => {
     }
     console.log('moves 4 → 5:', Object.fromEntries(SCHEMES.map((id) => [id, moves[id].percent])));
     await screenshot(page, 'shards-wordlist-4-servers');
+    await page.locator('section[aria-labelledby="servers-title"]').screenshot({ path: `${E2E_OUT}/shards-servers-panel.png` });
+    await page.locator('section[aria-labelledby="balance-title"]').screenshot({ path: `${E2E_OUT}/shards-balance.png` });
 
     // The animation: show after the change, and the sample keys slide.
     await page.locator('.flow select').selectOption('ketama');
     await page.getByRole('button', { name: 'Show after the change' }).click();
     await page.waitForTimeout(1500);
-    await page.locator('#ring-title').scrollIntoViewIfNeeded();
+    await page.locator('.flow').screenshot({ path: `${E2E_OUT}/shards-flow-ketama-after.png` });
+    await page.locator('section[aria-labelledby="ring-title"]').screenshot({ path: `${E2E_OUT}/shards-ring-after.png` });
     await screenshot(page, 'shards-after-change-ketama');
     assert.deepEqual(page.problems, []);
   });
@@ -112,7 +123,7 @@ describe('shard lab', () => {
     await page.getByRole('button', { name: 'Place these words' }).click();
     await waitForKeys(page, want.keys);
     await page.getByRole('button', { name: 'One server fewer' }).click();
-    assert.equal(await page.locator('.servers-count').textContent(), '3');
+    await waitForServers(page, 3);
     await page.getByLabel('a server leaves:').check();
     await page.getByLabel('Which server leaves').selectOption('0');
 
@@ -146,9 +157,13 @@ describe('shard lab', () => {
     await page.goto(`${server.url}/shards`);
     await waitForKeys(page, expected.word_list_4_to_5.keys);
     await page.getByRole('button', { name: 'One server more' }).focus();
+    const started = Date.now();
     await page.keyboard.press('Enter');
+    await waitForServers(page, 5);
+    await page.locator('.scheme-card[data-scheme="jump"] .bar:nth-of-type(5)').waitFor();
+    console.log(`recomputing 7 schemes × 2 placements of ${expected.word_list_4_to_5.keys} keys took ${Date.now() - started} ms`);
     await page.keyboard.press('Space');
-    assert.equal(await page.locator('.servers-count').textContent(), '6');
+    await waitForServers(page, 6);
     assert.equal(await page.locator('.scheme-card[data-scheme="jump"] .bar').count(), 6);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 360 px`);

@@ -159,7 +159,7 @@ fn ServersPanel(lab: Lab) -> impl IntoView {
                         type="button"
                         class="step"
                         aria-label="One server more"
-                        disabled=move || n.get() >= MAX_SERVERS
+                        disabled=move || { n.get() >= MAX_SERVERS }
                         on:click=move |_| lab.set_servers(n.get_untracked() + 1)
                     >
                         "+"

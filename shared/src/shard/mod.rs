@@ -144,7 +144,7 @@ enum How {
     Md5,
     Crc32,
     Ketama(Ring),
-    Rendezvous,
+    Rendezvous(rendezvous::Rendezvous),
     Jump,
 }
 
@@ -170,7 +170,7 @@ impl Placer {
             Scheme::Md5LastByte => How::Md5,
             Scheme::Crc32 => How::Crc32,
             Scheme::Ketama => How::Ketama(Ring::new(servers, settings.ketama_points)),
-            Scheme::Rendezvous => How::Rendezvous,
+            Scheme::Rendezvous => How::Rendezvous(rendezvous::Rendezvous::new(servers)),
             Scheme::Jump => How::Jump,
         };
         Ok(Placer {
@@ -210,7 +210,7 @@ impl Placer {
             How::Md5 => md5_byte::place_digest(&key.md5, n),
             How::Crc32 => crc32::place_hash(key.crc_hash, n),
             How::Ketama(ring) => ring.lookup(ketama::key_hash(&key.md5)),
-            How::Rendezvous => rendezvous::place(&key.text, &self.servers),
+            How::Rendezvous(ready) => ready.place(&key.text),
             How::Jump => {
                 let buckets = u32::try_from(n).expect("fewer than 2^32 servers");
                 jump::jump_consistent_hash(jump::key_of(&key.md5), buckets) as usize

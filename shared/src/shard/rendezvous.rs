@@ -7,7 +7,7 @@
 //! that now score highest on it; removing one only moves the keys it had.
 //! The price: one hash per server per key.
 
-use super::murmur3::murmur3_32_pymemcache;
+use super::murmur3::{Prefixed, murmur3_32_pymemcache, pymemcache_bytes};
 
 /// pymemcache's score of `key` on `server`.
 pub fn score(server: &str, key: &str) -> u32 {
@@ -16,35 +16,76 @@ pub fn score(server: &str, key: &str) -> u32 {
 
 /// The index of the winning server, as `RendezvousHash.get_node`.
 pub fn place(key: &str, servers: &[String]) -> usize {
-    let mut winner = 0;
-    let mut high_score = None;
-    // One buffer for all servers: this runs once per server per key.
-    let mut text = String::new();
-    for (index, server) in servers.iter().enumerate() {
-        text.clear();
-        text.push_str(server);
-        text.push('-');
-        text.push_str(key);
-        let score = murmur3_32_pymemcache(&text, 0);
-        match high_score {
-            Some(high) if score < high => {}
-            Some(high) if score == high => {
-                if *server > servers[winner] {
+    Rendezvous::new(servers).place(key)
+}
+
+/// A server list ready to score keys, each server's `"{server}-"` prefix
+/// hashed once.
+#[derive(Debug, Clone)]
+pub struct Rendezvous {
+    servers: Vec<String>,
+    prefixes: Vec<Prefixed>,
+}
+
+impl Rendezvous {
+    pub fn new(servers: &[String]) -> Self {
+        let prefixes = servers
+            .iter()
+            .map(|server| Prefixed::new(&pymemcache_bytes(&format!("{server}-")), 0))
+            .collect();
+        Rendezvous {
+            servers: servers.to_vec(),
+            prefixes,
+        }
+    }
+
+    /// The index of the server with the highest score for `key`; a tie goes
+    /// to the server whose name sorts last, as in pymemcache.
+    pub fn place(&self, key: &str) -> usize {
+        let key = pymemcache_bytes(key);
+        let mut winner = 0;
+        let mut high_score = None;
+        for (index, prefix) in self.prefixes.iter().enumerate() {
+            let score = prefix.hash(&key);
+            match high_score {
+                Some(high) if score < high => {}
+                Some(high) if score == high => {
+                    if self.servers[index] > self.servers[winner] {
+                        winner = index;
+                    }
+                }
+                _ => {
+                    high_score = Some(score);
                     winner = index;
                 }
             }
-            _ => {
-                high_score = Some(score);
-                winner = index;
-            }
         }
+        winner
     }
-    winner
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefixed_scores_equal_plain_scores() {
+        let servers: Vec<String> = (1..=5).map(|i| format!("10.0.0.{i}:11211")).collect();
+        let ready = Rendezvous::new(&servers);
+        for key in [
+            "a",
+            "abcd",
+            "éclair",
+            "缓存",
+            "😀",
+            "a longer key with spaces",
+        ] {
+            let best = (0..servers.len())
+                .max_by_key(|&i| (score(&servers[i], key), servers[i].clone()))
+                .expect("servers");
+            assert_eq!(ready.place(key), best, "{key}");
+        }
+    }
 
     #[test]
     fn removing_a_server_moves_only_its_keys() {

@@ -50,11 +50,8 @@ pub fn MovesSection(lab: Lab) -> impl IntoView {
                     <thead>
                         <tr>
                             <th scope="col">"Scheme"</th>
+                            <th scope="col">"Share that moves"</th>
                             <th scope="col">"Keys that move"</th>
-                            <th scope="col">"Share"</th>
-                            <th scope="col" class="bar-col">
-                                <span class="visually-hidden">"Share as a bar"</span>
-                            </th>
                         </tr>
                     </thead>
                     <tbody>
@@ -72,12 +69,14 @@ pub fn MovesSection(lab: Lab) -> impl IntoView {
                                                 data-total=run.moves.total.to_string()
                                             >
                                                 <th scope="row">{short_name(run.scheme)}</th>
-                                                <td>{format!("{} of {}", thousands(run.moves.moved), thousands(run.moves.total))}</td>
-                                                <td class="percent">{percent(fraction)}</td>
-                                                <td class="bar-col">
+                                                <td>
+                                                    <span class="percent">{percent(fraction)}</span>
                                                     <span class="meter" aria-hidden="true">
                                                         <span class="fill" style:width=format!("{:.1}%", 100.0 * fraction)></span>
                                                     </span>
+                                                </td>
+                                                <td>
+                                                    {format!("{} of {}", thousands(run.moves.moved), thousands(run.moves.total))}
                                                     <span class="verdict">{verdict}</span>
                                                 </td>
                                             </tr>

@@ -89,9 +89,9 @@ pub fn TrapSection(lab: Lab) -> impl IntoView {
                             view! {
                                 <tr class:differ=!same>
                                     <th scope="row"><code>{word}</code></th>
-                                    <td>{format!("server {}", a + 1)}</td>
-                                    <td>{format!("server {}", b + 1)}</td>
-                                    <td>{if same { "✓ agree" } else { "✗ disagree" }}</td>
+                                    <td>{a + 1}</td>
+                                    <td>{b + 1}</td>
+                                    <td>{if same { "✓ same" } else { "✗ different" }}</td>
                                 </tr>
                             }
                         })
@@ -110,9 +110,9 @@ pub fn TrapSection(lab: Lab) -> impl IntoView {
                                 <thead>
                                     <tr>
                                         <th scope="col">"Key"</th>
-                                        <th scope="col">"Process A"</th>
-                                        <th scope="col">"Process B"</th>
-                                        <th scope="col">"Same server?"</th>
+                                        <th scope="col">"A: server"</th>
+                                        <th scope="col">"B: server"</th>
+                                        <th scope="col">"Same?"</th>
                                     </tr>
                                 </thead>
                                 <tbody>{rows}</tbody>
