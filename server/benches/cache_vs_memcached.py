@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Fanout's cache node beside real memcached, in the same run.
+
+Starts memcached (-t 2) and `fanout serve` with one cache node, both with
+the same memory, then:
+  1. throughput: memcaslap against each, alternating, RUNS times; prints
+     each run, the medians and the ratio Fanout / memcached;
+  2. memory: stores 1,000,000 items of 100 bytes in each and prints both
+     resident sizes (and their ratio).
+
+Usage: python3 server/benches/cache_vs_memcached.py [--fanout target/release/fanout]
+       [--runs 5] [--seconds 10] [--concurrency 64] [--items 1000000]
+Numbers are for docs/BENCHMARKS.md ("Cache nodes"); nothing asserts on them.
+"""
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port):
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(('127.0.0.1', port)).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit('nothing listens on %d' % port)
+
+
+def rss_kib(pid):
+    with open('/proc/%d/status' % pid) as status:
+        for line in status:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1])
+    return 0
+
+
+def memcaslap(port, seconds, concurrency):
+    out = subprocess.run(
+        ['memcaslap', '-s', '127.0.0.1:%d' % port, '-T', '2', '-c', str(concurrency),
+         '-t', '%ds' % seconds],
+        capture_output=True, text=True, check=True).stdout
+    tps = re.findall(r'TPS:\s*(\d+)', out)
+    if not tps:
+        sys.exit('no TPS in memcaslap output:\n' + out)
+    return int(tps[-1])
+
+
+def fill(port, items, size):
+    """Stores `items` values of `size` bytes, pipelined, and waits for all."""
+    value = b'v' * size
+    with socket.create_connection(('127.0.0.1', port)) as s:
+        batch = []
+        for i in range(items):
+            batch.append(b'set key:%08d 0 0 %d noreply\r\n%s\r\n' % (i, size, value))
+            if len(batch) == 2000:
+                s.sendall(b''.join(batch))
+                batch = []
+        batch.append(b'version\r\n')
+        s.sendall(b''.join(batch))
+        reply = b''
+        while not reply.endswith(b'\r\n'):
+            reply += s.recv(4096)
+        s.sendall(b'stats\r\n')
+        stats = b''
+        while not stats.endswith(b'END\r\n'):
+            stats += s.recv(65536)
+    return int(re.search(rb'STAT curr_items (\d+)', stats).group(1))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--fanout', default='target/release/fanout')
+    parser.add_argument('--memcached', default='/usr/bin/memcached')
+    parser.add_argument('--runs', type=int, default=5)
+    parser.add_argument('--seconds', type=int, default=10)
+    parser.add_argument('--concurrency', type=int, default=64)
+    parser.add_argument('--items', type=int, default=1_000_000)
+    parser.add_argument('--memory', type=int, default=1024, help='MiB for each server')
+    args = parser.parse_args()
+
+    mc_port, fo_port = free_port(), free_port()
+    user = ['-u', 'root'] if os.geteuid() == 0 else []
+    memcached = subprocess.Popen(
+        [args.memcached, '-l', '127.0.0.1', '-p', str(mc_port), '-U', '0',
+         '-m', str(args.memory), '-t', '2'] + user)
+    fanout = subprocess.Popen(
+        [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached', '127.0.0.1:%d' % fo_port,
+         '--cache-nodes', '1', '--cache-memory', str(args.memory)],
+        stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
+    try:
+        wait_for(mc_port)
+        wait_for(fo_port)
+        print('memcaslap -T 2 -c %d -t %ds, %d alternating runs' % (
+            args.concurrency, args.seconds, args.runs))
+        results = {'memcached': [], 'fanout': []}
+        for run in range(args.runs):
+            for name, port in (('memcached', mc_port), ('fanout', fo_port)):
+                tps = memcaslap(port, args.seconds, args.concurrency)
+                results[name].append(tps)
+                print('  run %d %-9s %8d TPS' % (run + 1, name, tps), flush=True)
+        mc, fo = (statistics.median(results[n]) for n in ('memcached', 'fanout'))
+        print('median TPS: memcached %d, fanout %d, ratio fanout/memcached %.2f' % (mc, fo, fo / mc))
+
+        # Memory: fresh servers so that memcaslap's items do not count.
+        for name, port in (('memcached', mc_port), ('fanout', fo_port)):
+            with socket.create_connection(('127.0.0.1', port)) as s:
+                s.sendall(b'flush_all\r\n')
+                s.recv(100)
+        memcached.kill(); fanout.kill()
+        memcached.wait(); fanout.wait()
+        mc_port, fo_port = free_port(), free_port()
+        memcached = subprocess.Popen(
+            [args.memcached, '-l', '127.0.0.1', '-p', str(mc_port), '-U', '0',
+             '-m', str(args.memory), '-t', '2'] + user)
+        fanout = subprocess.Popen(
+            [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached',
+             '127.0.0.1:%d' % fo_port, '--cache-nodes', '1', '--cache-memory', str(args.memory)],
+            stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
+        wait_for(mc_port)
+        wait_for(fo_port)
+        before = {'memcached': rss_kib(memcached.pid), 'fanout': rss_kib(fanout.pid)}
+        rss = {}
+        for name, port, proc in (('memcached', mc_port, memcached), ('fanout', fo_port, fanout)):
+            stored = fill(port, args.items, 100)
+            rss[name] = rss_kib(proc.pid)
+            print('%-9s holds %d items of 100 bytes: RSS %.1f MiB (%.1f MiB when empty)' % (
+                name, stored, rss[name] / 1024, before[name] / 1024))
+        print('RSS ratio fanout/memcached %.2f' % (rss['fanout'] / rss['memcached']))
+    finally:
+        memcached.kill()
+        fanout.kill()
+
+
+if __name__ == '__main__':
+    main()
