@@ -205,3 +205,29 @@ fn websocket_url() -> Option<String> {
     };
     Some(format!("{scheme}://{host}/ws"))
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::LinkState;
+
+    #[wasm_bindgen_test]
+    fn every_state_has_a_word_not_only_a_colour() {
+        let states = [
+            LinkState::Connecting,
+            LinkState::Connected {
+                server_version: "0.1.0".into(),
+            },
+            LinkState::Offline {
+                reason: "no server".into(),
+            },
+        ];
+        let keys: Vec<_> = states.iter().map(LinkState::key).collect();
+        assert_eq!(keys, ["connecting", "connected", "offline"]);
+        for state in &states {
+            assert!(!state.label().is_empty());
+        }
+        assert!(states[2].explanation().contains("no server"));
+    }
+}

@@ -42,7 +42,8 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
         run_command(
             tools
                 .command(tools.bin_dir.join("trunk"))
-                .args(["build", "--release"])
+                // `wasm-release` (Cargo.toml) optimises for size with fat LTO.
+                .args(["build", "--release", "--cargo-profile", "wasm-release"])
                 .current_dir(root)
                 // Trunk logs every asset at info level; warnings are enough.
                 .env("RUST_LOG", "warn"),
