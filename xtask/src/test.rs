@@ -90,12 +90,12 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
                 .env("FANOUT_MEMCACHED", &memcached)
                 .env("FANOUT_MEMCCAPABLE", &memccapable)
                 .args([
-                "test",
-                "--quiet",
-                "--workspace",
-                "--exclude",
-                "fanout-frontend",
-            ]))
+                    "test",
+                    "--quiet",
+                    "--workspace",
+                    "--exclude",
+                    "fanout-frontend",
+                ]))
         })?;
     }
     if wanted("wasm") {

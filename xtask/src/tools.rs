@@ -179,15 +179,25 @@ pub fn ensure_python_env(root: &Path) -> Result<PathBuf> {
     if python.is_file() && fs::read(&stamp).ok().as_deref() == Some(wanted.as_slice()) {
         return Ok(python);
     }
-    step("install Python test clients into target/python (pip)", || {
-        if !python.is_file() {
-            run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-        }
-        run(Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(&requirements))?;
-        fs::write(&stamp, &wanted).context("cannot write the virtualenv stamp")
-    })?;
+    step(
+        "install Python test clients into target/python (pip)",
+        || {
+            if !python.is_file() {
+                run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+            }
+            run(Command::new(&python)
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-r",
+                ])
+                .arg(&requirements))?;
+            fs::write(&stamp, &wanted).context("cannot write the virtualenv stamp")
+        },
+    )?;
     Ok(python)
 }
 
