@@ -30,7 +30,8 @@ use fanout_shared::{
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
     /// A preset (pi, pipeline, pubsub, rpc, signup, logs, slow-subscriber,
-    /// slow-joiner) or a scenario JSON file (see docs/scenarios.md).
+    /// slow-joiner), a benchmark workload (fanout100), or a scenario JSON
+    /// file (see docs/scenarios.md).
     #[arg(long, value_name = "NAME|FILE.json", default_value = "pi")]
     pub scenario: String,
     /// Seed of the run: same scenario and seed, same trace.
@@ -77,7 +78,9 @@ pub fn load_scenario(arg: &str) -> Result<Scenario, SimError> {
         })?;
         return Ok(Scenario::from_json(&text)?);
     }
-    Ok(Scenario::preset(arg)?)
+    // The benchmark workloads (`fanout100`, …) too, so their digests can be
+    // compared with the browser's.
+    Ok(fanout_shared::sim::bench::workload(arg)?)
 }
 
 /// The entry point used by `main`.
