@@ -63,6 +63,21 @@ describe('app shell', () => {
     assert.equal(await page.evaluate(() => window.__sameDocument), true);
   });
 
+  it('speaks Chinese with ?lang=zh and remembers a switch back to English', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/queues?lang=zh`);
+    await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 10_000 });
+    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['消息队列', '缓存', '分片']);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+    assert.equal((await page.locator('.link-badge').textContent()).trim(), '已连接');
+    await screenshot(page, 'shell-queues-zh');
+    await page.getByRole('button', { name: 'English' }).click();
+    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['Queues', 'Cache', 'Shards']);
+    await page.goto(`${server.url}/cache`);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    assert.deepEqual(page.problems, []);
+  });
+
   it('answers a malformed frame with an error and keeps the socket usable', async () => {
     const page = await openPage(browser);
     await page.goto(`${server.url}/queues`);

@@ -11,6 +11,8 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{MessageEvent, WebSocket};
 
+use crate::i18n::ShellTexts;
+
 /// What the app knows about its server link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkState {
@@ -19,10 +21,21 @@ pub enum LinkState {
     Connected {
         server_version: String,
     },
-    /// No server reachable (or it refused us); carries the reason.
+    /// No server reachable (or it refused us).
     Offline {
-        reason: String,
+        reason: OfflineReason,
     },
+}
+
+/// Why the link is down, so the tooltip can say it in the learner's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfflineReason {
+    /// Opened from a file or another non-HTTP origin: there is no server to ask.
+    NotServedOverHttp,
+    /// The browser refused to open the socket at all.
+    CannotOpen,
+    /// The server closed the connection or never answered.
+    Unreachable,
 }
 
 impl LinkState {
@@ -35,25 +48,25 @@ impl LinkState {
         }
     }
 
-    pub fn label(&self) -> &'static str {
+    /// The badge's word for this state.
+    pub fn label(&self, texts: &ShellTexts) -> &'static str {
         match self {
-            LinkState::Connecting => "connecting…",
-            LinkState::Connected { .. } => "connected",
-            LinkState::Offline { .. } => "offline",
+            LinkState::Connecting => texts.connecting,
+            LinkState::Connected { .. } => texts.connected,
+            LinkState::Offline { .. } => texts.offline,
         }
     }
 
-    pub fn explanation(&self) -> String {
+    /// A sentence for the badge's tooltip.
+    pub fn explanation(&self, texts: &ShellTexts) -> String {
         match self {
-            LinkState::Connecting => "Contacting the Fanout server…".to_owned(),
-            LinkState::Connected { server_version } => {
-                format!(
-                    "Connected to the Fanout server (version {server_version}). Live experiments are available."
-                )
-            }
-            LinkState::Offline { reason } => format!(
-                "No Fanout server: {reason}. Simulations still work; live experiments need `cargo xtask run`."
-            ),
+            LinkState::Connecting => texts.connecting_hint.to_owned(),
+            LinkState::Connected { server_version } => (texts.connected_hint)(server_version),
+            LinkState::Offline { reason } => (texts.offline_hint)(match reason {
+                OfflineReason::NotServedOverHttp => texts.reason_not_http,
+                OfflineReason::CannotOpen => texts.reason_cannot_open,
+                OfflineReason::Unreachable => texts.reason_unreachable,
+            }),
         }
     }
 }
@@ -105,7 +118,7 @@ impl Link {
             Some(url) => url,
             None => {
                 self.set_state.set(LinkState::Offline {
-                    reason: "this page was not served over HTTP".into(),
+                    reason: OfflineReason::NotServedOverHttp,
                 });
                 return;
             }
@@ -114,7 +127,7 @@ impl Link {
             Ok(socket) => socket,
             Err(_) => {
                 self.set_state.set(LinkState::Offline {
-                    reason: format!("cannot open {url}"),
+                    reason: OfflineReason::CannotOpen,
                 });
                 self.schedule_retry();
                 return;
@@ -145,7 +158,7 @@ impl Link {
             let link = Rc::clone(self);
             Closure::<dyn FnMut()>::new(move || {
                 link.set_state.set(LinkState::Offline {
-                    reason: "the server closed the connection or cannot be reached".into(),
+                    reason: OfflineReason::Unreachable,
                 });
                 link.schedule_retry();
             })
@@ -210,7 +223,8 @@ fn websocket_url() -> Option<String> {
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    use super::LinkState;
+    use super::{LinkState, OfflineReason};
+    use crate::i18n::{Lang, ShellTexts};
 
     #[wasm_bindgen_test]
     fn every_state_has_a_word_not_only_a_colour() {
@@ -220,14 +234,21 @@ mod tests {
                 server_version: "0.1.0".into(),
             },
             LinkState::Offline {
-                reason: "no server".into(),
+                reason: OfflineReason::Unreachable,
             },
         ];
         let keys: Vec<_> = states.iter().map(LinkState::key).collect();
         assert_eq!(keys, ["connecting", "connected", "offline"]);
-        for state in &states {
-            assert!(!state.label().is_empty());
+        for lang in Lang::ALL {
+            let texts = ShellTexts::get(lang);
+            for state in &states {
+                assert!(!state.label(texts).is_empty());
+            }
+            assert!(
+                states[2]
+                    .explanation(texts)
+                    .contains(texts.reason_unreachable)
+            );
         }
-        assert!(states[2].explanation().contains("no server"));
     }
 }

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use super::NeedsServer;
+use crate::i18n::Lang;
 
 #[component]
 pub fn CacheLab() -> impl IntoView {
@@ -17,7 +18,10 @@ pub fn CacheLab() -> impl IntoView {
                 "spread over several servers. Watch keys arrive, age and get evicted; "
                 "warm a cache up and see requests get faster."
             </p>
-            <NeedsServer what="talk to the cache nodes" />
+            <NeedsServer what=|lang| match lang {
+                Lang::En => "talk to the cache nodes",
+                Lang::Zh => "访问缓存节点",
+            } />
         </section>
     }
 }

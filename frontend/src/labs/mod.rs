@@ -6,33 +6,42 @@ pub mod shards;
 
 use leptos::prelude::*;
 
-use crate::connection::LinkState;
+use crate::{
+    connection::LinkState,
+    i18n::{Lang, ShellTexts, use_lang},
+};
 
 /// Tells the learner plainly whether a lab's live part can run: live
 /// experiments need the Fanout server, simulations do not.
 #[component]
 pub fn NeedsServer(
-    /// What the live part would do, e.g. "talk to the cache nodes".
-    what: &'static str,
+    /// What the live part would do, per language (e.g. "talk to the cache
+    /// nodes"); it completes the sentences in `ShellTexts`.
+    what: fn(Lang) -> &'static str,
 ) -> impl IntoView {
     let link = expect_context::<ReadSignal<LinkState>>();
-    move || match link.get() {
-        LinkState::Connected { .. } => view! {
-            <p class="notice live" data-needs-server="available">
-                "Live: this lab will " {what} " on the Fanout server you are connected to."
-            </p>
+    let lang = use_lang();
+    move || {
+        let lang = lang.get();
+        let texts = ShellTexts::get(lang);
+        match link.get() {
+            LinkState::Connected { .. } => view! {
+                <p class="notice live" data-needs-server="available">
+                    {(texts.needs_server_live)(what(lang))}
+                </p>
+            }
+            .into_any(),
+            LinkState::Connecting => view! {
+                <p class="notice" data-needs-server="connecting">{texts.contacting}</p>
+            }
+            .into_any(),
+            LinkState::Offline { .. } => view! {
+                <p class="notice offline" data-needs-server="missing">
+                    {(texts.needs_server_missing)(what(lang))}
+                    {texts.start_one_with} <code>"cargo xtask run"</code> {texts.and_reload}
+                </p>
+            }
+            .into_any(),
         }
-        .into_any(),
-        LinkState::Connecting => view! {
-            <p class="notice" data-needs-server="connecting">"Contacting the Fanout server…"</p>
-        }
-        .into_any(),
-        LinkState::Offline { .. } => view! {
-            <p class="notice offline" data-needs-server="missing">
-                "Needs the Fanout server to " {what} ", and none is reachable. "
-                "Start one with " <code>"cargo xtask run"</code> " and reload this page."
-            </p>
-        }
-        .into_any(),
     }
 }
