@@ -42,19 +42,21 @@ pub async fn serve(
     let _ = stream.set_nodelay(true);
     let mut restarts = node.restarts();
     restarts.mark_unchanged();
-    if let Err(error) = serve_inner(&mut stream, &node, conn, &mut shutdown, &mut restarts).await {
+    // The shutdown and restart signals are waited on once for the whole
+    // connection rather than around every read: a request costs one read.
+    let result = tokio::select! {
+        biased;
+        result = serve_inner(&mut stream, &node, conn) => result,
+        _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => Ok(()),
+        _ = restarts.changed() => Ok(()),
+    };
+    if let Err(error) = result {
         tracing::debug!(node = node.id, conn, %error, "connection ended");
     }
     counters.curr_connections.fetch_sub(1, Ordering::Relaxed);
 }
 
-async fn serve_inner(
-    stream: &mut TcpStream,
-    node: &Node,
-    conn: ConnId,
-    shutdown: &mut watch::Receiver<bool>,
-    restarts: &mut watch::Receiver<u64>,
-) -> std::io::Result<()> {
+async fn serve_inner(stream: &mut TcpStream, node: &Node, conn: ConnId) -> std::io::Result<()> {
     let item_size_max = node.with_cache(|cache| cache.item_size_max());
     let mut input: Vec<u8> = Vec::with_capacity(READ_CHUNK);
     let mut out: Vec<u8> = Vec::with_capacity(READ_CHUNK);
@@ -63,6 +65,7 @@ async fn serve_inner(
     loop {
         let mut start = 0;
         let mut flow = Flow::Continue;
+        let now = unix_now();
         loop {
             if swallow > 0 {
                 let skipped = swallow.min(input.len() - start);
@@ -74,7 +77,7 @@ async fn serve_inner(
             }
             let ctx = Ctx {
                 conn,
-                now: unix_now(),
+                now,
                 node: &node.counters,
             };
             match parse(&input[start..], item_size_max) {
@@ -125,11 +128,7 @@ async fn serve_inner(
             out = Vec::with_capacity(READ_CHUNK);
         }
         input.reserve(READ_CHUNK);
-        let read = tokio::select! {
-            read = stream.read_buf(&mut input) => read?,
-            _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => return Ok(()),
-            _ = restarts.changed() => return Ok(()),
-        };
+        let read = stream.read_buf(&mut input).await?;
         if read == 0 {
             return Ok(());
         }

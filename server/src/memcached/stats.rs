@@ -35,7 +35,19 @@ pub fn execute(stats: &Stats<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8
             reply::line(out, "END");
         }
         Some(b"conns") => reply::line(out, "END"),
-        Some(b"reset") => reply::line(out, "RESET"),
+        Some(b"reset") => {
+            cache.reset_stats();
+            for counter in [
+                &ctx.node.total_connections,
+                &ctx.node.rejected_connections,
+                &ctx.node.bytes_read,
+                &ctx.node.bytes_written,
+                &ctx.node.cmd_meta,
+            ] {
+                counter.store(0, Ordering::Relaxed);
+            }
+            reply::line(out, "RESET");
+        }
         Some(b"detail") => reply::line(out, "CLIENT_ERROR usage: stats detail on|off|dump"),
         Some(b"cachedump") if stats.args >= 2 => cachedump(out),
         Some(_) => reply::line(out, "ERROR"),

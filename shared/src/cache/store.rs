@@ -175,6 +175,17 @@ impl Cache {
         self.lru.is_empty()
     }
 
+    /// `stats reset`: zeroes the counters, keeping those that describe what
+    /// the cache holds now (`curr_items`, `bytes`, `limit_maxbytes`).
+    pub fn reset_stats(&mut self) {
+        self.stats = Stats {
+            curr_items: self.stats.curr_items,
+            bytes: self.stats.bytes,
+            limit_maxbytes: self.stats.limit_maxbytes,
+            ..Stats::default()
+        };
+    }
+
     /// Starts or stops recording events. Stopping drops unread ones.
     pub fn record_events(&mut self, on: bool) {
         match (on, self.events.is_some()) {

@@ -150,6 +150,18 @@ fn incr_and_decr_follow_memcached() {
 }
 
 #[test]
+fn stats_reset_keeps_what_the_cache_holds() {
+    let mut cache = Cache::new(1 << 20);
+    set(&mut cache, b"a", b"1", 0, NOW);
+    cache.get(b"a", NOW, 1);
+    cache.reset_stats();
+    let stats = cache.stats();
+    assert_eq!((stats.cmd_get, stats.get_hits, stats.cmd_set), (0, 0, 0));
+    assert_eq!((stats.curr_items, stats.bytes), (1, item_size(1, 1)));
+    assert_eq!(stats.limit_maxbytes, 1 << 20);
+}
+
+#[test]
 fn flush_now_and_later() {
     let mut cache = Cache::new(1 << 20);
     set(&mut cache, b"a", b"1", 0, NOW);
