@@ -222,6 +222,14 @@ impl Simulator {
                 latency,
             } => {
                 let sid = self.socket_id(node, socket)?;
+                if *latency < super::scenario::MIN_LATENCY {
+                    return Err(ScenarioError::BadParam {
+                        node: node.clone(),
+                        param: "latency",
+                        why: super::scenario::LATENCY_FLOOR.to_string(),
+                    }
+                    .into());
+                }
                 let slot = self.sockets[sid.0 as usize]
                     .connects
                     .iter_mut()
@@ -239,6 +247,7 @@ impl Simulator {
             }
             Action::SetInterval { node, interval } => {
                 let id = self.node_id(node)?;
+                super::nodes::check_interval(node, interval, None)?;
                 let n = &mut self.nodes[id.0 as usize];
                 if !n.program.set_interval(*interval) {
                     return Err(ActionError::NoSuchSetting {

@@ -26,6 +26,12 @@ pub const MAX_SOCKETS_PER_NODE: usize = 64;
 pub const MAX_HWM: u32 = 10_000_000;
 pub const MAX_TOPICS: usize = 1_000;
 pub const MAX_LATENCY: Tick = Tick::from_secs(3600);
+/// A message cannot arrive before it leaves: with every hop taking at
+/// least a tick, no exchange of messages can loop forever without time
+/// passing (which would hang `run_until`).
+pub const MIN_LATENCY: Tick = Tick(1);
+pub(crate) const LATENCY_FLOOR: &str =
+    "is 0; it must be at least 1us (a message cannot arrive before it leaves)";
 
 /// A whole scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -363,6 +369,9 @@ impl Scenario {
 
 fn check_network(n: &Network) -> Result<(), ScenarioError> {
     let bad = |param, why| ScenarioError::bad("(network)", param, why);
+    if n.latency < MIN_LATENCY {
+        return Err(bad("latency", LATENCY_FLOOR.to_string()));
+    }
     if n.latency > MAX_LATENCY {
         return Err(bad(
             "latency",
@@ -519,6 +528,9 @@ impl SocketSpec {
                 {
                     return Err(at(param, format!("is {v}, at most {MAX_LATENCY}")));
                 }
+            }
+            if c.latency.is_some_and(|l| l < MIN_LATENCY) {
+                return Err(at("latency", LATENCY_FLOOR.to_string()));
             }
             if self.bind.contains(&c.endpoint) {
                 return Err(ScenarioError::SelfConnect {

@@ -45,6 +45,7 @@ pub struct BitsourceSpec {
 
 impl BitsourceSpec {
     pub fn build(&self, node: &str, resolve: &Resolver<'_>) -> Result<Bitsource, ScenarioError> {
+        super::check_interval(node, &self.interval, self.count)?;
         if !(1..=32).contains(&self.bits) {
             return Err(ScenarioError::BadParam {
                 node: node.to_string(),

@@ -296,6 +296,23 @@ pub(crate) fn name_out() -> String {
     "out".into()
 }
 
+/// Refuses a pause that is always zero on a node that never stops: it
+/// would send forever without simulated time passing.
+pub(crate) fn check_interval(
+    node: &str,
+    interval: &Dist,
+    count: Option<u64>,
+) -> Result<(), ScenarioError> {
+    if interval.is_zero() && count.is_none() {
+        return Err(ScenarioError::BadParam {
+            node: node.to_string(),
+            param: "interval",
+            why: "is always 0 and there is no count: the node would send forever without time passing".into(),
+        });
+    }
+    Ok(())
+}
+
 /// A sleep, or `None` when the drawn time is zero (no event for nothing).
 pub(crate) fn sleep(ticks: Tick, why: SleepWhy) -> Option<Op> {
     (ticks > Tick::ZERO).then_some(Op::Sleep { ticks, why })

@@ -49,6 +49,7 @@ pub struct ProducerSpec {
 
 impl ProducerSpec {
     pub fn build(&self, node: &str, resolve: &Resolver<'_>) -> Result<Producer, ScenarioError> {
+        super::check_interval(node, &self.interval, self.count)?;
         let template = self.payload.clone().unwrap_or_else(|| {
             if self.topics.is_empty() {
                 "{node} {n}".into()
