@@ -361,3 +361,26 @@ proptest! {
         }
     }
 }
+
+/// The browser runs this model offline: the same rules must hold there.
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn lru_eviction_and_expiry_hold_in_wasm() {
+        let mut cache = Cache::new(3 * item_size(2, 10));
+        for key in [b"k1", b"k2", b"k3"] {
+            set(&mut cache, key, &[b'x'; 10], 5, NOW);
+        }
+        cache.get(b"k1", NOW, 1);
+        set(&mut cache, b"k4", &[b'x'; 10], 0, NOW);
+        assert_eq!(cache.keys().collect::<Vec<_>>(), [&b"k4"[..], b"k1", b"k3"]);
+        assert_eq!(cache.sweep(NOW + 5, 10), 2);
+        let snapshot = cache.snapshot(NOW + 5, 10);
+        assert_eq!(snapshot.items.len(), 1);
+        assert_eq!(snapshot.stats.evictions, 1);
+    }
+}
