@@ -283,3 +283,13 @@ fn an_external_participant_can_work_in_a_pipeline() {
     assert!(done > 0, "alice got work");
     assert_eq!(sim.node_counters(alice).unwrap().sent, done);
 }
+
+/// A live room keeps its simulator in a tokio task and snapshots cross
+/// threads: the engine must be `Send + Sync`.
+#[test]
+fn the_engine_can_live_in_a_server_task() {
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send_sync::<Simulator>();
+    assert_send_sync::<Timeline>();
+    assert_send_sync::<fanout_shared::sim::Event>();
+}

@@ -412,7 +412,21 @@ impl Simulator {
                         for h in hops {
                             let name = peer_node(h.peer);
                             match h.fate {
-                                HopFate::Queued => got.push(name),
+                                HopFate::Queued => {
+                                    // The prefix that matched, as the
+                                    // publisher knows it now.
+                                    let matched = match self.sockets.get(socket.0 as usize) {
+                                        Some(s) => match &s.role {
+                                            Role::Pub(p) => p
+                                                .filter(h.conn)
+                                                .and_then(|f| f.matching(payload.as_bytes()))
+                                                .map(|t| format!(" ({})", quote_topic(t))),
+                                            _ => None,
+                                        },
+                                        None => None,
+                                    };
+                                    got.push(format!("{name}{}", matched.unwrap_or_default()));
+                                }
                                 HopFate::Filtered => filtered.push(name),
                                 HopFate::DroppedHwm => dropped.push(name),
                             }
