@@ -13,19 +13,32 @@ const FANOUT_BIN = process.env.FANOUT_BIN ?? 'target/release/fanout';
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const E2E_OUT = process.env.E2E_OUT ?? 'target/e2e';
 
-/** Starts `fanout serve` on a free port; resolves once it prints its URL. */
+/**
+ * Starts `fanout serve` on free ports (the web UI and, unless `extraArgs`
+ * says otherwise, every cache node) and resolves once it has printed its URL
+ * and its cache nodes' addresses.
+ */
 export async function startServer(extraArgs = []) {
-  const child = spawn(FANOUT_BIN, ['serve', '--http', '127.0.0.1:0', ...extraArgs], {
+  const args = ['serve', '--http', '127.0.0.1:0', ...extraArgs];
+  if (!extraArgs.includes('--memcached')) args.push('--memcached', '127.0.0.1:0');
+  const child = spawn(FANOUT_BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const cacheNodes = [];
   const url = await new Promise((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error(`fanout did not start in 20 s:\n${stderr}`)), 20_000);
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
+      // Cache nodes are announced first ("memcached node 0 on ADDR"), the
+      // web address last, once everything is bound.
+      cacheNodes.length = 0;
+      for (const [, id, addr] of stdout.matchAll(/memcached node (\d+) on (\S+)/g)) {
+        cacheNodes[Number(id)] = addr;
+      }
       const match = stdout.match(/serving on (http:\/\/\S+?)\/?\s/);
       if (match) {
         clearTimeout(timer);
@@ -39,6 +52,8 @@ export async function startServer(extraArgs = []) {
   });
   return {
     url,
+    /** memcached addresses (`host:port`), node 0 first. */
+    cacheNodes,
     child,
     stderr: () => stderr,
     async stop() {

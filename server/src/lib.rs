@@ -144,9 +144,6 @@ impl Server {
             shutdown_tx,
             ..
         } = self;
-        for node in cache_nodes.cluster.nodes() {
-            println!("memcached node {} on {}", node.id, node.addr);
-        }
         cache_nodes.spawn(shutdown_tx.subscribe());
         let app = http::router(state);
         let shutdown_tx = Arc::new(shutdown_tx);

@@ -55,7 +55,11 @@ fn serve(config: ServeConfig) -> ExitCode {
     };
     let result = runtime.block_on(async {
         let server = fanout_server::start(config).await?;
-        // Tests start the server on port 0 and read the real address here.
+        // Tests start the server on port 0 and read the real addresses here;
+        // the "serving on" line comes last, once everything is bound.
+        for (id, addr) in server.cache_node_addrs().iter().enumerate() {
+            println!("memcached node {id} on {addr}");
+        }
         println!("Fanout is serving on http://{}/", server.http_addr());
         server.run_until(fanout_server::shutdown_signal()).await;
         Ok::<(), StartError>(())

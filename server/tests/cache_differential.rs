@@ -479,7 +479,10 @@ fn hand_picked_error_cases_match_real_memcached() {
         "set n 0 0 2\r\n10\r\ndecr n 1\r\nget n\r\nincr n abc\r\nincr n -1\r\n".into(),
         "delete k 0\r\ndelete k 5\r\ndelete k noreply\r\ndelete k x y\r\n".into(),
         "cache_memlimit\r\ncache_memlimit 1\r\ncache_memlimit abc\r\ncache_memlimit 64\r\n".into(),
-        "stats cachedump 1 1\r\nstats detail\r\nstats foo\r\n".into(),
+        // `stats cachedump` is left out: which items memcached lists depends
+        // on its slab classes and background LRU segments (it differs run
+        // to run); it is checked on its own below.
+        "stats detail\r\nstats foo\r\n".into(),
         "quit\r\nget k\r\n".into(),
         "ms k 2000000\r\n".to_owned() + &"x".repeat(2_000_000) + "\r\nmn\r\n",
         "ms k abc\r\nhi\r\nms k 2 MX\r\nhi\r\nmg k zz\r\nmg k v v\r\nmz k\r\nmn foo\r\n".into(),
@@ -494,4 +497,8 @@ fn hand_picked_error_cases_match_real_memcached() {
         let shown = abbreviate(&case);
         assert_eq!(actual, expected, "{shown:?}");
     }
+    // Clients call `stats cachedump` and expect a well-formed answer, not an error.
+    let dump = normalize(&exchange(node, b"stats cachedump 1 1\r\n"));
+    assert!(dump.ends_with("END\r\n"), "{dump:?}");
+    assert!(!dump.contains("ERROR"), "{dump:?}");
 }

@@ -58,29 +58,24 @@ impl Fanout {
             .expect("the fanout binary starts");
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
+        // Cache nodes are announced first, the web address last.
+        let mut cache_nodes = Vec::with_capacity(node_count);
         let http = loop {
             let line = lines
                 .next()
-                .expect("fanout printed its address before exiting")
+                .expect("fanout printed its addresses before exiting")
                 .expect("stdout is readable");
-            if let Some(rest) = line.split("serving on http://").nth(1) {
+            if let Some(rest) = line.strip_prefix("memcached node ") {
+                let (_, addr) = rest.split_once(" on ").expect("node N on ADDR");
+                cache_nodes.push(addr.parse().expect("a socket address"));
+            } else if let Some(rest) = line.split("serving on http://").nth(1) {
                 break rest
                     .trim_end_matches('/')
                     .parse()
                     .expect("a socket address");
             }
         };
-        let mut cache_nodes = Vec::with_capacity(node_count);
-        while cache_nodes.len() < node_count {
-            let line = lines
-                .next()
-                .expect("fanout printed its cache nodes before exiting")
-                .expect("stdout is readable");
-            if let Some(rest) = line.strip_prefix("memcached node ") {
-                let (_, addr) = rest.split_once(" on ").expect("node N on ADDR");
-                cache_nodes.push(addr.parse().expect("a socket address"));
-            }
-        }
+        assert_eq!(cache_nodes.len(), node_count, "every cache node announced");
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Fanout {
