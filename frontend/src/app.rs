@@ -18,7 +18,6 @@ use crate::{
 pub fn App() -> impl IntoView {
     let lang = i18n::provide_lang();
     let link = connection::connect();
-    provide_context(link);
     let texts = move || ShellTexts::get(lang.get());
 
     view! {

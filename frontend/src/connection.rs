@@ -1,12 +1,26 @@
 //! The browser's link to the Fanout server: one WebSocket on `/ws`, opened
-//! with `hello`, reopened with back-off when it drops.
+//! with `hello`, reopened with back-off when it drops, shared by every lab.
 //!
-//! The rest of the app reads [`LinkState`] to know whether live features are
-//! available; labs that work offline never wait on it.
+//! - [`LinkState`] (a signal in context) says whether live features are
+//!   available; labs that work offline never wait on it.
+//! - [`Server::request`] sends a frame with a fresh `id` and resolves with
+//!   the frame that answers it (the server echoes ids, errors included).
+//! - [`Server::listen`] hands every incoming frame to a callback until the
+//!   calling component is cleaned up; that is how pushed frames (cache
+//!   events, room traffic) reach a lab.
+//!
+//! Server-side subscriptions (such as `cache_watch`) end with the socket: a
+//! lab that needs one re-sends it whenever the state becomes `Connected`.
 
-use std::{cell::RefCell, rc::Rc, time::Duration};
+use std::{
+    cell::{Cell, RefCell},
+    collections::BTreeMap,
+    rc::Rc,
+    time::Duration,
+};
 
 use fanout_shared::protocol::{ClientFrame, Hello, PROTOCOL_VERSION, ServerFrame};
+use futures_channel::oneshot;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{MessageEvent, WebSocket};
@@ -74,23 +88,118 @@ impl LinkState {
 /// The longest pause between reconnection attempts.
 const MAX_RETRY: Duration = Duration::from_secs(8);
 
-/// Opens the link and returns its state signal. Call once, at the app root.
+thread_local! {
+    /// The one link of this page. The browser runs the app on one thread;
+    /// keeping the link here (not in a signal) lets it hold JS objects.
+    static LINK: RefCell<Option<Rc<Link>>> = const { RefCell::new(None) };
+}
+
+/// Opens the link, provides [`Server`] and the [`LinkState`] signal as
+/// context, and returns the state. Call once, at the app root.
 pub fn connect() -> ReadSignal<LinkState> {
     let (state, set_state) = signal(LinkState::Connecting);
     let link = Rc::new(Link {
         set_state,
+        state,
         socket: RefCell::new(None),
-        retry: RefCell::new(Duration::from_millis(500)),
+        retry: Cell::new(Duration::from_millis(500)),
+        next_id: Cell::new(1),
+        pending: RefCell::new(BTreeMap::new()),
+        listeners: RefCell::new(BTreeMap::new()),
     });
+    LINK.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&link)));
     link.open();
+    provide_context(state);
+    provide_context(Server { _private: () });
     state
 }
 
+/// Why a request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestError {
+    /// Not connected when asked, or the connection dropped before the answer.
+    Disconnected,
+    /// The server answered with an `error` frame.
+    Refused {
+        message: String,
+        field: Option<String>,
+    },
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestError::Disconnected => f.write_str("not connected to the Fanout server"),
+            RequestError::Refused { message, .. } => f.write_str(message),
+        }
+    }
+}
+
+/// A handle on the page's server link, available from context anywhere in
+/// the app (`expect_context::<Server>()`). Copying it is free.
+#[derive(Debug, Clone, Copy)]
+pub struct Server {
+    _private: (),
+}
+
+impl Server {
+    /// Sends a frame with a fresh request `id` and waits for the frame that
+    /// carries the same `id` back. An `error` answer becomes
+    /// [`RequestError::Refused`].
+    pub async fn request(&self, frame: ClientFrame) -> Result<ServerFrame, RequestError> {
+        let link = current_link().ok_or(RequestError::Disconnected)?;
+        let receiver = link.send_request(frame)?;
+        match receiver.await {
+            Ok(ServerFrame::Error { message, field, .. }) => {
+                Err(RequestError::Refused { message, field })
+            }
+            Ok(answer) => Ok(answer),
+            Err(_) => Err(RequestError::Disconnected),
+        }
+    }
+
+    /// Sends a frame expecting no particular answer. Returns whether it left.
+    pub fn send(&self, frame: &ClientFrame) -> bool {
+        current_link().is_some_and(|link| link.send_value(&frame_value(frame)))
+    }
+
+    /// Calls `handler` with every frame the server sends, until the
+    /// component (reactive owner) that called this is cleaned up.
+    pub fn listen(&self, handler: impl Fn(&ServerFrame) + 'static) {
+        let Some(link) = current_link() else { return };
+        let key = link.next_id.get();
+        link.next_id.set(key + 1);
+        link.listeners.borrow_mut().insert(key, Rc::new(handler));
+        on_cleanup(move || {
+            if let Some(link) = current_link() {
+                link.listeners.borrow_mut().remove(&key);
+            }
+        });
+    }
+}
+
+fn current_link() -> Option<Rc<Link>> {
+    LINK.with(|slot| slot.borrow().clone())
+}
+
+fn frame_value(frame: &ClientFrame) -> serde_json::Value {
+    serde_json::to_value(frame).unwrap_or(serde_json::Value::Null)
+}
+
+/// A callback registered with [`Server::listen`].
+type Listener = Rc<dyn Fn(&ServerFrame)>;
+
 struct Link {
     set_state: WriteSignal<LinkState>,
+    state: ReadSignal<LinkState>,
     /// The open socket and the callbacks it holds; replaced on reconnect.
     socket: RefCell<Option<Attached>>,
-    retry: RefCell<Duration>,
+    retry: Cell<Duration>,
+    /// Request ids and listener keys, never reused within a page.
+    next_id: Cell<u64>,
+    /// Requests waiting for their answer, by id.
+    pending: RefCell<BTreeMap<u64, oneshot::Sender<ServerFrame>>>,
+    listeners: RefCell<BTreeMap<u64, Listener>>,
 }
 
 /// A socket together with the JS callbacks registered on it. Keeping them
@@ -160,6 +269,8 @@ impl Link {
                 link.set_state.set(LinkState::Offline {
                     reason: OfflineReason::Unreachable,
                 });
+                // Dropping the senders fails every waiting request.
+                link.pending.borrow_mut().clear();
                 link.schedule_retry();
             })
         };
@@ -174,25 +285,77 @@ impl Link {
         });
     }
 
+    /// Sends a JSON frame if the link is up (past `welcome`).
+    fn send_value(&self, value: &serde_json::Value) -> bool {
+        if !matches!(self.state.get_untracked(), LinkState::Connected { .. }) {
+            return false;
+        }
+        let socket = self.socket.borrow();
+        let Some(attached) = socket.as_ref() else {
+            return false;
+        };
+        attached.socket.send_with_str(&value.to_string()).is_ok()
+    }
+
+    fn send_request(
+        &self,
+        frame: ClientFrame,
+    ) -> Result<oneshot::Receiver<ServerFrame>, RequestError> {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        let mut value = frame_value(&frame);
+        if let Some(object) = value.as_object_mut() {
+            object.insert("id".into(), id.into());
+        }
+        let (sender, receiver) = oneshot::channel();
+        self.pending.borrow_mut().insert(id, sender);
+        if !self.send_value(&value) {
+            self.pending.borrow_mut().remove(&id);
+            return Err(RequestError::Disconnected);
+        }
+        Ok(receiver)
+    }
+
     fn receive(&self, text: &str) {
-        match serde_json::from_str::<ServerFrame>(text) {
-            Ok(ServerFrame::Welcome { version, .. }) => {
-                *self.retry.borrow_mut() = Duration::from_millis(500);
-                self.set_state.set(LinkState::Connected {
-                    server_version: version,
-                });
+        let value: serde_json::Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(error) => {
+                leptos::logging::warn!("unreadable server frame: {error}");
+                return;
             }
-            Ok(ServerFrame::Error { message, .. }) => {
-                leptos::logging::warn!("server error frame: {message}");
+        };
+        let id = value.get("id").and_then(serde_json::Value::as_u64);
+        let frame = match serde_json::from_value::<ServerFrame>(value) {
+            Ok(frame) => frame,
+            // A newer server may send frames this build does not know.
+            Err(error) => {
+                leptos::logging::warn!("unknown server frame: {error}");
+                return;
             }
-            Ok(_) => {}
-            Err(error) => leptos::logging::warn!("unreadable server frame: {error}"),
+        };
+        if let ServerFrame::Welcome { version, .. } = &frame {
+            self.retry.set(Duration::from_millis(500));
+            self.set_state.set(LinkState::Connected {
+                server_version: version.clone(),
+            });
+        }
+        if let Some(sender) = id.and_then(|id| self.pending.borrow_mut().remove(&id)) {
+            let _ = sender.send(frame);
+            return;
+        }
+        if let ServerFrame::Error { message, .. } = &frame {
+            leptos::logging::warn!("server error frame: {message}");
+        }
+        // Listeners may add or remove listeners: call a copy of the list.
+        let listeners: Vec<_> = self.listeners.borrow().values().cloned().collect();
+        for listener in listeners {
+            listener(&frame);
         }
     }
 
     fn schedule_retry(self: &Rc<Self>) {
-        let delay = *self.retry.borrow();
-        *self.retry.borrow_mut() = (delay * 2).min(MAX_RETRY);
+        let delay = self.retry.get();
+        self.retry.set((delay * 2).min(MAX_RETRY));
         // Closures held by the old socket are dropped here, after detaching.
         // The timer closure is deferred so we are not inside its own callback.
         let link = Rc::clone(self);

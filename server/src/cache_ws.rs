@@ -315,6 +315,7 @@ fn error(message: String, field: &str) -> ServerFrame {
         message,
         field: Some(field.into()),
         supported: None,
+        id: None,
     }
 }
 

@@ -17,7 +17,7 @@ use axum::{
 };
 use fanout_shared::protocol::{
     ClientFrame, Hello, PROTOCOL_VERSION, Ping, ServerFrame, decode_client_frame,
-    encode_server_frame,
+    encode_server_frame, request_id,
 };
 
 use crate::{AppState, cache_ws::CacheSession};
@@ -75,7 +75,13 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
             }
         };
         let reply = match message {
-            Some(Ok(Message::Text(text))) => handle_text(text.as_str(), &mut phase, &mut cache),
+            Some(Ok(Message::Text(text))) => handle_text(text.as_str(), &mut phase, &mut cache)
+                .map(|reply| match reply {
+                    // Errors echo the failed request's id; the raw text is
+                    // read again only on this rare path.
+                    ServerFrame::Error { .. } => reply.with_request_id(request_id(text.as_str())),
+                    other => other,
+                }),
             Some(Ok(Message::Binary(_))) => Some(error(
                 "binary frames are not part of the protocol; send JSON text frames",
                 None,
@@ -121,6 +127,7 @@ fn handle_text(text: &str, phase: &mut Phase, cache: &mut CacheSession) -> Optio
                     ),
                     field: Some("protocol".into()),
                     supported: Some(PROTOCOL_VERSION),
+                    id: None,
                 });
             }
             tracing::debug!(client = client.as_deref().unwrap_or("?"), "hello");
@@ -149,5 +156,6 @@ fn error(message: &str, field: Option<&str>) -> ServerFrame {
         message: message.to_owned(),
         field: field.map(str::to_owned),
         supported: None,
+        id: None,
     }
 }

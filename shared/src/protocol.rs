@@ -282,6 +282,10 @@ pub enum ServerFrame {
         /// On a version mismatch: the version this server speaks.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         supported: Option<u32>,
+        /// The `id` of the request that failed, when it carried one, so a
+        /// client with several requests in flight knows which one it was.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
     },
 }
 
@@ -292,8 +296,25 @@ impl ServerFrame {
             message: error.message.clone(),
             field: error.field.clone(),
             supported: None,
+            id: None,
         }
     }
+
+    /// Tags an error with the id of the request it answers (other frames
+    /// carry their id already).
+    pub fn with_request_id(mut self, request_id: Option<u64>) -> Self {
+        if let ServerFrame::Error { id, .. } = &mut self {
+            *id = request_id;
+        }
+        self
+    }
+}
+
+/// The numeric `id` of a client frame, read leniently from its raw text: used
+/// to label the error answering a frame that could not be decoded or honoured.
+pub fn request_id(text: &str) -> Option<u64> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value.get("id")?.as_u64()
 }
 
 /// Why a text frame could not be decoded, in words meant for a person.
