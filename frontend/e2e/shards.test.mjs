@@ -52,7 +52,7 @@ describe('shard lab', () => {
   let browser;
 
   before(async () => {
-    server = await startServer();
+    server = await startServer(['--memcached', '127.0.0.1:0']);
     browser = await launchBrowser();
   });
 
@@ -152,6 +152,29 @@ describe('shard lab', () => {
     assert.deepEqual(page.problems, []);
   });
 
+  it('stores keys on the server\'s real cache nodes where each scheme predicts', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/shards`);
+    await waitForKeys(page, expected.word_list_4_to_5.keys);
+    await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 10_000 });
+    const live = page.locator('section[aria-labelledby="live-title"]');
+    for (const id of ['crc32', 'rendezvous', 'ketama']) {
+      await live.getByLabel('Scheme:').selectOption(id);
+      await live.getByRole('button', { name: 'Place and count' }).click();
+      await page.locator('section[data-live="done"]').waitFor({ timeout: 60_000 });
+      const nodes = await live.locator('tr[data-node]').evaluateAll((rows) => rows.map((row) => ({
+        predicted: Number(row.dataset.predicted),
+        counted: Number(row.dataset.counted),
+      })));
+      assert.equal(nodes.length, 4, 'fanout serve runs four cache nodes by default');
+      assert.equal(nodes.reduce((sum, n) => sum + n.counted, 0), 2000, `${id}: all keys counted`);
+      for (const node of nodes) assert.equal(node.counted, node.predicted, `${id}: ${JSON.stringify(nodes)}`);
+      assert.equal(await live.locator('[data-all-match]').getAttribute('data-all-match'), 'true');
+    }
+    await live.screenshot({ path: `${E2E_OUT}/shards-live-check.png` });
+    assert.deepEqual(page.problems, []);
+  });
+
   it('works by keyboard and fits a 360 px screen', async () => {
     const page = await openPage(browser, { viewport: { width: 360, height: 780 } });
     await page.goto(`${server.url}/shards`);
@@ -165,9 +188,12 @@ describe('shard lab', () => {
     await page.keyboard.press('Space');
     await waitForServers(page, 6);
     assert.equal(await page.locator('.scheme-card[data-scheme="jump"] .bar').count(), 6);
+    await screenshot(page, 'shards-360px');
+    for (const id of ['moves', 'trap']) {
+      await page.locator(`section[aria-labelledby="${id}-title"]`).screenshot({ path: `${E2E_OUT}/shards-360px-${id}.png` });
+    }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 360 px`);
-    await screenshot(page, 'shards-360px');
     assert.deepEqual(page.problems, []);
   });
 });

@@ -7,7 +7,8 @@
 //! All placement is done by `fanout_shared::shard` running in the browser;
 //! the modules under `shards/` only arrange and draw its results:
 //! `keys` (the word list), `balance` (charts), `moves` (what moves, animated),
-//! `ring`, `trap` (the per-process hash seed) and `live` (the server check).
+//! `ring`, `trap` (the per-process hash seed) and `live` (the same placement
+//! on the server's real memcached nodes).
 
 mod balance;
 mod keys;
@@ -123,7 +124,7 @@ pub fn ShardsLab() -> impl IntoView {
             <moves::MovesSection lab />
             <ring::RingSection lab />
             <trap::TrapSection lab />
-            <live::LiveSection />
+            <live::LiveSection lab />
         </section>
     }
 }
