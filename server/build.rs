@@ -23,10 +23,10 @@ fn main() {
         fs::create_dir_all(&placeholder).expect("OUT_DIR is writable");
         fs::write(
             placeholder.join("index.html"),
-            "<!doctype html><meta charset=utf-8><title>Fanout</title>\
-             <h1>Fanout</h1><p>This server was built without its browser app. \
+            "<!doctype html><html><head><meta charset=utf-8><title>Fanout</title></head>\
+             <body><h1>Fanout</h1><p>This server was built without its browser app. \
              Run <code>cargo xtask build</code> (or <code>cargo xtask run</code>) \
-             to build the UI and embed it.</p>",
+             to build the UI and embed it.</p></body></html>",
         )
         .expect("OUT_DIR is writable");
         placeholder

@@ -4,11 +4,12 @@
 //! `build.rs` picks the folder (`dist/` after `cargo xtask build`, else a
 //! placeholder page). Client-side routes such as `/queues` are not files: any
 //! path without a file extension is answered with `index.html` and the app's
-//! router takes it from there.
+//! router takes it from there. Lab pages get an oEmbed discovery link
+//! written into that `index.html`, because oEmbed consumers read raw HTML.
 
 use axum::{
     body::Body,
-    http::{HeaderValue, StatusCode, Uri, header},
+    http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
 use rust_embed::RustEmbed;
@@ -17,10 +18,19 @@ use rust_embed::RustEmbed;
 #[folder = "$FANOUT_UI_DIR"]
 struct Ui;
 
+/// Pages kept in `static/` that are served under a clean path.
+const PAGES: &[(&str, &str)] = &[("course-example", "course-example.html")];
+
 /// Serves an embedded file, or the app shell for client-side routes.
-pub async fn serve_ui(uri: Uri) -> Response {
+pub async fn serve_ui(uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path().trim_start_matches('/');
-    if let Some(response) = embedded_file(path) {
+    let path = PAGES
+        .iter()
+        .find(|(clean, _)| path.trim_end_matches('/') == *clean)
+        .map_or(path, |(_, file)| *file);
+    if !path.is_empty()
+        && let Some(response) = embedded_file(path)
+    {
         return response;
     }
     let looks_like_a_file = path
@@ -30,13 +40,32 @@ pub async fn serve_ui(uri: Uri) -> Response {
     if looks_like_a_file {
         return (StatusCode::NOT_FOUND, format!("no such file: /{path}\n")).into_response();
     }
-    embedded_file("index.html").unwrap_or_else(|| {
-        (
+    let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
+    app_shell(crate::embed::discovery_link(&headers, path_and_query))
+}
+
+/// `index.html`, with `extra_head` (if any) inserted before `</head>`.
+fn app_shell(extra_head: Option<String>) -> Response {
+    let Some(mut response) = embedded_file("index.html") else {
+        return (
             StatusCode::INTERNAL_SERVER_ERROR,
             "the UI has no index.html\n",
         )
-            .into_response()
-    })
+            .into_response();
+    };
+    let Some(extra_head) = extra_head else {
+        return response;
+    };
+    let Some(file) = Ui::get("index.html") else {
+        return response;
+    };
+    let html = String::from_utf8_lossy(&file.data);
+    let html = match html.find("</head>") {
+        Some(at) => format!("{}{extra_head}\n{}", &html[..at], &html[at..]),
+        None => html.into_owned(),
+    };
+    *response.body_mut() = Body::from(html);
+    response
 }
 
 fn embedded_file(path: &str) -> Option<Response> {

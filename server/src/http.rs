@@ -3,18 +3,23 @@
 
 use std::sync::Arc;
 
-use axum::{Json, Router, extract::State, routing::get};
+use axum::{Json, Router, extract::State, middleware, routing::get};
 use serde_json::{Value, json};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use crate::{AppState, assets, ws};
+use crate::{AppState, assets, embed, ws};
 
 /// Builds the router for the whole server.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/ws", get(ws::upgrade))
+        .route("/oembed", get(embed::oembed))
         .fallback(assets::serve_ui)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            embed::framing_policy,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

@@ -6,10 +6,13 @@
 //! - [`http`]: the axum router (`/healthz`, `/ws`, the app's routes);
 //! - [`ws`]: one WebSocket session speaking `fanout_shared::protocol`;
 //! - [`memcached`]: the cache nodes (memcached protocol over TCP);
-//! - [`cache_ws`]: the cache lab's frames inside a WebSocket session.
+//! - [`cache_ws`]: the cache lab's frames inside a WebSocket session;
+//! - [`experiments`]: experiments the server runs for a session (warm-up).
 
 pub mod assets;
 pub mod cache_ws;
+pub mod experiments;
+pub mod embed;
 pub mod http;
 pub mod memcached;
 pub mod sim_cli;
@@ -39,6 +42,12 @@ pub struct ServeConfig {
     /// Memory limit of each cache node, in MiB (memcached's `-m`).
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub cache_memory: u64,
+
+    /// Which sites may show the widgets (`/embed/…`) in an iframe: `*` for
+    /// any, or a comma-separated list such as `https://course.example.edu`.
+    /// The full app can never be framed.
+    #[arg(long, value_name = "ORIGINS", default_value = "*", value_parser = embed::EmbedOrigins::parse)]
+    pub embed_origins: embed::EmbedOrigins,
 }
 
 /// Why the server could not start; each names the flag that fixes it.
@@ -77,6 +86,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// The cache nodes, for the cache lab's frames.
     pub cache: Arc<memcached::Cluster>,
+    /// Who may frame the widgets (`--embed-origins`).
+    pub embed_origins: embed::EmbedOrigins,
 }
 
 /// A bound, not yet running server.
@@ -107,6 +118,7 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
         started: Instant::now(),
         shutdown: shutdown_rx,
         cache: Arc::clone(&cache_nodes.cluster),
+        embed_origins: config.embed_origins.clone(),
     });
     Ok(Server {
         http_listener,

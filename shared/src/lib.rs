@@ -6,6 +6,7 @@
 //! str0m). See `../shared/design/ARCHITECTURE.md`, "One engine, two drivers".
 
 pub mod cache;
+pub mod embed;
 pub mod protocol;
 pub mod rng;
 pub mod shard;
