@@ -402,3 +402,37 @@ fn req_alternates_over_reps_and_replies_go_to_the_asker() {
         assert_eq!(&json!(answered), real, "libzmq");
     }
 }
+
+#[test]
+fn a_connecting_push_queues_before_anyone_binds() {
+    let mut w = World::new(&[
+        ext(
+            "push",
+            0,
+            r#"[{"name": "s", "type": "PUSH", "connect": ["tcp://later"], "sndhwm": 5}]"#,
+        ),
+        ext(
+            "pull",
+            100,
+            r#"[{"name": "s", "type": "PULL", "bind": ["tcp://later"]}]"#,
+        ),
+    ]);
+    let mut accepted = 0;
+    while w.send("push", "s", &format!("m{accepted}")) == "ok" {
+        accepted += 1;
+    }
+    w.run_to(300);
+    let received = w.drain("pull", "s");
+    assert_eq!(
+        accepted, 5,
+        "the connecting socket's pipe exists from connect"
+    );
+    assert_eq!(received, ["m0", "m1", "m2", "m3", "m4"]);
+    if let Some(real) = observed("connect_before_bind") {
+        assert_eq!(
+            real,
+            &json!({"accepted": accepted, "received": received}),
+            "libzmq"
+        );
+    }
+}

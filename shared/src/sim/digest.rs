@@ -291,7 +291,7 @@ impl TraceDigest {
                 skipped,
             } => {
                 self.word(1);
-                self.word(u64::from(conn.0) << 32 | u64::from(peer.0));
+                self.word(u64::from(conn.0) << 32 | peer.map_or(0xffff_ffff, |p| u64::from(p.0)));
                 for s in skipped {
                     self.word(u64::from(s.conn.0) << 32 | u64::from(s.hwm));
                 }
@@ -299,7 +299,7 @@ impl TraceDigest {
             }
             Route::Reply { conn, peer } => {
                 self.word(2);
-                self.word(u64::from(conn.0) << 32 | u64::from(peer.0));
+                self.word(u64::from(conn.0) << 32 | peer.map_or(0xffff_ffff, |p| u64::from(p.0)));
             }
             Route::Fanout { hops } => {
                 self.word(3);

@@ -159,11 +159,16 @@ pub enum Route {
     /// passed over because their pipe is at its mark.
     Peer {
         conn: ConnId,
-        peer: SocketId,
+        /// `None` while nobody binds the endpoint (the message waits in
+        /// the connecting socket's pipe).
+        peer: Option<SocketId>,
         skipped: Vec<Skip>,
     },
     /// REP: back to the REQ that asked.
-    Reply { conn: ConnId, peer: SocketId },
+    Reply {
+        conn: ConnId,
+        peer: Option<SocketId>,
+    },
     /// PUB: every connected subscriber's fate for this message.
     Fanout { hops: Vec<Hop> },
     /// Nobody got it.
@@ -174,7 +179,7 @@ pub enum Route {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skip {
     pub conn: ConnId,
-    pub peer: SocketId,
+    pub peer: Option<SocketId>,
     /// The mark its pipe is at.
     pub hwm: u32,
 }
@@ -183,7 +188,7 @@ pub struct Skip {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hop {
     pub conn: ConnId,
-    pub peer: SocketId,
+    pub peer: Option<SocketId>,
     pub fate: HopFate,
 }
 

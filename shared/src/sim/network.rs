@@ -2,12 +2,14 @@
 //! over the wire, subscriptions travelling upstream, and connections
 //! closing.
 //!
-//! A `connect` to a bound endpoint opens a connection that counts for
-//! neither socket until its handshake completes (`handshake` ticks later);
-//! then both sockets attach it in their queues, a SUB sends its whole
-//! subscription set, and a PUSH blocked for lack of peers wakes. A connect
-//! to an endpoint nobody binds waits, and starts when someone binds it, as
-//! libzmq's reconnection does.
+//! A `connect` gives the connecting socket its pipe at once (libzmq with
+//! ZMQ_IMMEDIATE off: a connecting PUSH may queue up to its mark even
+//! before anyone binds the endpoint). Once the endpoint is bound, the
+//! handshake takes `handshake` ticks; only then does the binding socket
+//! count the peer (so a binding PUSH or PUB ignores late joiners until
+//! they are ready), messages start to flow, and a SUB sends its whole
+//! subscription set. When a binder goes away, its connecters get a fresh
+//! pending pipe and reconnect when someone binds again.
 
 use super::{
     NodeId, Simulator,
@@ -61,61 +63,91 @@ impl Simulator {
         }
         self.endpoints.insert(endpoint.clone(), socket);
         let binder_kind = self.sockets[socket.0 as usize].role.kind();
-        // Sockets whose connect was waiting for this endpoint, in id order.
+        // Connects waiting for this endpoint, in socket order: pending
+        // connections start their handshake.
         let mut waiting = Vec::new();
         for (i, s) in self.sockets.iter().enumerate() {
             if !s.alive || !self.nodes[s.node.0 as usize].started {
                 continue;
             }
             for (index, c) in s.connects.iter().enumerate() {
-                if c.conn.is_none()
-                    && &c.endpoint == endpoint
-                    && s.role.kind().peer() == binder_kind
-                {
-                    waiting.push((SocketId(i as u32), index));
+                if &c.endpoint == endpoint && s.role.kind().peer() == binder_kind {
+                    waiting.push((SocketId(i as u32), index, c.conn, c.handshake));
                 }
             }
         }
-        for (sid, index) in waiting {
-            self.start_connect(sid, index);
+        for (sid, index, conn, handshake) in waiting {
+            match conn {
+                Some(c) if self.conns[c.0 as usize].state == ConnState::Pending => {
+                    self.adopt(c, socket, handshake);
+                }
+                Some(_) => {}
+                None => {
+                    self.start_connect(sid, index);
+                }
+            }
         }
         true
     }
 
-    /// Opens the connection for `connects[index]` if its endpoint is bound
-    /// by a compatible socket.
+    /// Opens the connection for `connects[index]`. As in libzmq (with
+    /// ZMQ_IMMEDIATE off), the connecting socket gets its pipe at once: a
+    /// PUSH may queue up to its mark before anyone binds the endpoint, and
+    /// the messages leave once the handshake completes. `None` only if the
+    /// endpoint's binder is of the wrong type.
     pub(crate) fn start_connect(&mut self, socket: SocketId, index: usize) -> Option<ConnId> {
         let slot = self.sockets[socket.0 as usize].connects.get(index)?.clone();
         if slot.conn.is_some() {
             return slot.conn;
         }
-        let binder = *self.endpoints.get(&slot.endpoint)?;
         let (ckind, csnd, crcv) = {
             let s = &self.sockets[socket.0 as usize];
             (s.role.kind(), s.sndhwm, s.rcvhwm)
         };
-        let b = &self.sockets[binder.0 as usize];
-        if b.role.kind() != ckind.peer() || binder == socket {
+        let binder = self.endpoints.get(&slot.endpoint).copied();
+        if let Some(b) = binder
+            && (self.sockets[b.0 as usize].role.kind() != ckind.peer() || b == socket)
+        {
             return None;
         }
         let conn = ConnId(self.conns.len() as u32);
         self.conns.push(Conn {
             connecter: socket,
-            binder,
+            binder: None,
             endpoint: slot.endpoint.clone(),
-            state: ConnState::Handshaking,
+            state: ConnState::Pending,
+            // The binder's marks are filled in when it appears.
             pipes: [
-                Pipe::new(csnd, b.rcvhwm, slot.latency),
-                Pipe::new(b.sndhwm, crcv, slot.latency),
+                Pipe::new(csnd, 0, slot.latency),
+                Pipe::new(0, crcv, slot.latency),
             ],
             subs_wire: Default::default(),
         });
-        self.sockets[socket.0 as usize].connects[index].conn = Some(conn);
-        self.sockets[socket.0 as usize].conns.push(conn);
-        self.sockets[binder.0 as usize].conns.push(conn);
-        let at = self.now.saturating_add(slot.handshake);
-        self.schedule(at, TaskKind::Handshake(conn));
+        let s = &mut self.sockets[socket.0 as usize];
+        s.connects[index].conn = Some(conn);
+        s.conns.push(conn);
+        s.role.attach(conn);
+        self.wake_sender(socket);
+        if let Some(b) = binder {
+            self.adopt(conn, b, slot.handshake);
+        }
         Some(conn)
+    }
+
+    /// A pending connection's endpoint got its binder: the handshake starts.
+    fn adopt(&mut self, conn: ConnId, binder: SocketId, handshake: Tick) {
+        let (bsnd, brcv) = {
+            let b = &self.sockets[binder.0 as usize];
+            (b.sndhwm, b.rcvhwm)
+        };
+        let c = &mut self.conns[conn.0 as usize];
+        c.binder = Some(binder);
+        c.state = ConnState::Handshaking;
+        c.pipes[0].set_rcvhwm(brcv);
+        c.pipes[1].set_sndhwm(bsnd);
+        self.sockets[binder.0 as usize].conns.push(conn);
+        let at = self.now.saturating_add(handshake);
+        self.schedule(at, TaskKind::Handshake(conn));
     }
 
     pub(crate) fn handshake(&mut self, conn: ConnId) -> Option<EventKind> {
@@ -123,10 +155,14 @@ impl Simulator {
         if c.state != ConnState::Handshaking {
             return None;
         }
+        let (connecter, Some(binder)) = (c.connecter, c.binder) else {
+            return None;
+        };
         c.state = ConnState::Up;
-        let (connecter, binder) = (c.connecter, c.binder);
-        for side in [connecter, binder] {
-            self.sockets[side.0 as usize].role.attach(conn);
+        // The connecting side has counted this pipe since `connect`.
+        self.sockets[binder.0 as usize].role.attach(conn);
+        for dir in 0..2 {
+            self.schedule_flush(conn, dir);
         }
         for side in [connecter, binder] {
             if let Role::Sub(sub) = &self.sockets[side.0 as usize].role {
@@ -168,7 +204,7 @@ impl Simulator {
         let publisher = if self.sockets[c.connecter.0 as usize].role.kind() == SocketKind::Pub {
             c.connecter
         } else {
-            c.binder
+            c.binder?
         };
         if let Role::Pub(p) = &mut self.sockets[publisher.0 as usize].role
             && let Some(filter) = p.filter_mut(conn)
@@ -295,7 +331,7 @@ impl Simulator {
 
     /// Closes a connection: both sockets forget it and its queued messages
     /// are lost (counted as `disconnected`). The connecting side's connect
-    /// stays, waiting for the endpoint to be bound again. Returns the loss.
+    /// stays (see [`close_socket`](Self::close_socket)). Returns the loss.
     pub(crate) fn close_conn(&mut self, conn: ConnId) -> u32 {
         let Some(c) = self.conns.get_mut(conn.0 as usize) else {
             return 0;
@@ -308,30 +344,53 @@ impl Simulator {
         let lost = (c.pipes[0].drain_all().len() + c.pipes[1].drain_all().len()) as u32;
         c.subs_wire.clear();
         let (connecter, binder) = (c.connecter, c.binder);
-        for side in [connecter, binder] {
-            let s = &mut self.sockets[side.0 as usize];
+        // The connecting side attached at `connect`, the binding side at
+        // the handshake.
+        let s = &mut self.sockets[connecter.0 as usize];
+        s.role.detach(conn);
+        s.conns.retain(|x| *x != conn);
+        for slot in &mut s.connects {
+            if slot.conn == Some(conn) {
+                slot.conn = None;
+            }
+        }
+        if let Some(binder) = binder {
+            let b = &mut self.sockets[binder.0 as usize];
             if was_up {
-                s.role.detach(conn);
+                b.role.detach(conn);
             }
-            s.conns.retain(|x| *x != conn);
-            for slot in &mut s.connects {
-                if slot.conn == Some(conn) {
-                    slot.conn = None;
-                }
-            }
+            b.conns.retain(|x| *x != conn);
         }
         self.drops.add(DropReason::Disconnected, u64::from(lost));
         lost
     }
 
-    /// Closes a socket: its connections, its endpoints.
+    /// Closes a socket: its connections, its endpoints. Sockets that had
+    /// connected to it keep their connect and get a new pending pipe, as
+    /// libzmq's reconnecting sockets do.
     pub(crate) fn close_socket(&mut self, socket: SocketId) -> u32 {
-        let conns = self.sockets[socket.0 as usize].conns.clone();
-        let lost = conns.into_iter().map(|c| self.close_conn(c)).sum();
         self.endpoints.retain(|_, s| *s != socket);
+        let conns = self.sockets[socket.0 as usize].conns.clone();
+        let mut lost = 0;
+        let mut reconnect = Vec::new();
+        for conn in conns {
+            let c = &self.conns[conn.0 as usize];
+            if c.binder == Some(socket) {
+                reconnect.push(c.connecter);
+            }
+            lost += self.close_conn(conn);
+        }
         let s = &mut self.sockets[socket.0 as usize];
         s.alive = false;
         s.connects.clear();
+        for connecter in reconnect {
+            if !self.sockets[connecter.0 as usize].alive {
+                continue;
+            }
+            for index in 0..self.sockets[connecter.0 as usize].connects.len() {
+                self.start_connect(connecter, index);
+            }
+        }
         lost
     }
 

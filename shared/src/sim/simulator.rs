@@ -117,6 +117,9 @@ pub(crate) struct SocketSlot {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ConnState {
+    /// Nobody binds the endpoint yet. The connecting socket already has
+    /// its pipe and may queue into it, as libzmq's does (ZMQ_IMMEDIATE off).
+    Pending,
     Handshaking,
     Up,
     Closed,
@@ -125,7 +128,8 @@ pub(crate) enum ConnState {
 #[derive(Clone, Debug)]
 pub(crate) struct Conn {
     pub connecter: SocketId,
-    pub binder: SocketId,
+    /// `None` while the connection is pending.
+    pub binder: Option<SocketId>,
     pub endpoint: Endpoint,
     pub state: ConnState,
     /// `[connecter → binder, binder → connecter]`.
@@ -143,19 +147,22 @@ impl Conn {
     pub fn in_dir(&self, socket: SocketId) -> usize {
         usize::from(socket == self.connecter)
     }
-    pub fn peer_of(&self, socket: SocketId) -> SocketId {
+    /// The socket at the other end (`None` while pending).
+    pub fn peer_of(&self, socket: SocketId) -> Option<SocketId> {
         if socket == self.connecter {
             self.binder
         } else {
-            self.connecter
+            Some(self.connecter)
         }
     }
-    /// (sender, receiver) of pipe `dir`.
+    /// (sender, receiver) of pipe `dir`, once the endpoint is bound
+    /// (nothing crosses a pending connection).
     pub fn ends(&self, dir: usize) -> (SocketId, SocketId) {
+        let binder = self.binder.unwrap_or(self.connecter);
         if dir == 0 {
-            (self.connecter, self.binder)
+            (self.connecter, binder)
         } else {
-            (self.binder, self.connecter)
+            (binder, self.connecter)
         }
     }
 }

@@ -60,7 +60,8 @@ pub struct SocketView {
 pub struct ConnView {
     pub id: ConnId,
     pub connecter: SocketId,
-    pub binder: SocketId,
+    /// `None` while nobody binds the endpoint.
+    pub binder: Option<SocketId>,
     pub endpoint: Endpoint,
     /// `handshaking`, `up` or `closed`.
     pub state: String,
@@ -69,8 +70,9 @@ pub struct ConnView {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PipeView {
-    pub from: SocketId,
-    pub to: SocketId,
+    /// `None` for the unbound end of a pending connection.
+    pub from: Option<SocketId>,
+    pub to: Option<SocketId>,
     /// In the sender's queue, on the wire, in the receiver's queue.
     pub sending: u32,
     pub on_wire: u32,
@@ -240,6 +242,7 @@ impl Simulator {
                 binder: c.binder,
                 endpoint: c.endpoint.clone(),
                 state: match c.state {
+                    ConnState::Pending => "pending",
                     ConnState::Handshaking => "handshaking",
                     ConnState::Up => "up",
                     ConnState::Closed => "closed",
@@ -248,7 +251,11 @@ impl Simulator {
                 pipes: (0..2)
                     .map(|d| {
                         let p = &c.pipes[d];
-                        let (from, to) = c.ends(d);
+                        let (from, to) = if d == 0 {
+                            (Some(c.connecter), c.binder)
+                        } else {
+                            (c.binder, Some(c.connecter))
+                        };
                         let (sending, on_wire, receiving) = p.depths();
                         let mut queued = p.queued_ids();
                         queued.truncate(64);
@@ -280,7 +287,10 @@ impl Simulator {
     pub fn caption(&self, event: &Event) -> String {
         let node = |id: NodeId| self.node_name(id).to_string();
         let sock = |id: SocketId| self.socket_label(id);
-        let peer_node = |id: SocketId| {
+        let peer_node = |id: Option<SocketId>| {
+            let Some(id) = id else {
+                return "nobody yet".to_string();
+            };
             self.sockets
                 .get(id.0 as usize)
                 .map_or("?".to_string(), |s| self.node_name(s.node).to_string())
@@ -302,8 +312,8 @@ impl Simulator {
                 }
                 for (s, e, c) in connecting {
                     parts.push(match c {
-                        Some(_) => format!("{} connects to {e} (handshake under way)", sock(*s)),
-                        None => format!("{} connects to {e} (nobody binds it yet)", sock(*s)),
+                        Some(_) => format!("{} connects to {e}", sock(*s)),
+                        None => format!("{} cannot connect to {e}", sock(*s)),
                     });
                 }
                 if parts.is_empty() {
@@ -366,7 +376,8 @@ impl Simulator {
                 let sub = self
                     .conns
                     .get(conn.0 as usize)
-                    .map_or("?".into(), |c| sock(c.peer_of(*publisher)));
+                    .and_then(|c| c.peer_of(*publisher))
+                    .map_or("?".into(), sock);
                 format!(
                     "{} learns that {sub} {} {}",
                     sock(*publisher),
@@ -385,11 +396,23 @@ impl Simulator {
                 let k = kind_of(*socket);
                 let body = short(payload);
                 match route {
-                    Route::Peer { peer, skipped, .. } => {
-                        let mut s = format!(
-                            "{who} sends {msg} {body}: {k} gave {msg} to {}",
-                            peer_node(*peer)
-                        );
+                    Route::Peer {
+                        conn,
+                        peer,
+                        skipped,
+                    } => {
+                        let mut s = match peer {
+                            Some(_) => format!(
+                                "{who} sends {msg} {body}: {k} gave {msg} to {}",
+                                peer_node(*peer)
+                            ),
+                            None => format!(
+                                "{who} sends {msg} {body}: {k} queued it on its pipe to {}, which nobody binds yet",
+                                self.conns
+                                    .get(conn.0 as usize)
+                                    .map_or("?".into(), |c| c.endpoint.to_string())
+                            ),
+                        };
                         for skip in skipped {
                             s.push_str(&format!(
                                 "; {} skipped: pipe full (HWM {})",

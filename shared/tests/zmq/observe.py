@@ -214,6 +214,33 @@ def hwm_rounds(ctx, mark, trials=3):
     return {"mode": mode, "trials": seen}
 
 
+def connect_before_bind(ctx):
+    """A PUSH that connects before anyone binds queues up to its mark (its
+    pipe exists from `connect`, ZMQ_IMMEDIATE being off); a PULL binding
+    later gets those messages."""
+    probe = ctx_socket(ctx, zmq.PULL)
+    port = probe.bind_to_random_port("tcp://127.0.0.1")
+    probe.close()
+    time.sleep(SETTLE)
+    push = ctx_socket(ctx, zmq.PUSH, SNDHWM=5)
+    push.connect(f"tcp://127.0.0.1:{port}")
+    accepted = 0
+    while accepted < 100:
+        try:
+            push.send_string(f"m{accepted}", zmq.NOBLOCK)
+            accepted += 1
+        except zmq.Again:
+            break
+    pull = ctx_socket(ctx, zmq.PULL)
+    pull.bind(f"tcp://127.0.0.1:{port}")
+    # libzmq's reconnect interval is 100 ms.
+    time.sleep(SETTLE * 2)
+    got = drain(pull)
+    push.close()
+    pull.close()
+    return {"accepted": accepted, "received": got}
+
+
 def req_alternation(ctx):
     reps = []
     req = ctx_socket(ctx, zmq.REQ)
@@ -249,6 +276,7 @@ def main():
         "efsm": efsm(ctx),
         "hwm_rounds": {str(m): hwm_rounds(ctx, m) for m in (1, 2, 3, 4, 5, 6, 7, 10)},
         "req_alternation": req_alternation(ctx),
+        "connect_before_bind": connect_before_bind(ctx),
     }
     ctx.destroy(0)
     print(json.dumps(out))
