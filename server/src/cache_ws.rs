@@ -21,7 +21,10 @@ use tokio::{
     task::JoinHandle,
 };
 
-use crate::memcached::{Cluster, Node, node::Watch, unix_now};
+use crate::{
+    experiments::WarmupSession,
+    memcached::{Cluster, Node, node::Watch, unix_now},
+};
 
 /// How long events are gathered into one frame.
 pub const COALESCE: Duration = Duration::from_millis(50);
@@ -42,6 +45,8 @@ pub struct CacheSession {
     conn: ConnId,
     outbox: mpsc::Sender<ServerFrame>,
     watching: BTreeMap<usize, JoinHandle<()>>,
+    /// The session's warm-up experiment (`warmup_start`, `warmup_cancel`).
+    warmup: WarmupSession,
 }
 
 impl Drop for CacheSession {
@@ -57,6 +62,7 @@ impl CacheSession {
     pub fn new(cluster: Arc<Cluster>, outbox: mpsc::Sender<ServerFrame>) -> CacheSession {
         let conn = cluster.next_conn_id();
         CacheSession {
+            warmup: WarmupSession::new(Arc::clone(&cluster), outbox.clone()),
             cluster,
             conn,
             outbox,
@@ -235,6 +241,9 @@ impl CacheSession {
                 };
                 node.restart();
                 result(request.node, "restart", None, "ok", request.id)
+            }
+            frame @ (ClientFrame::WarmupStart(_) | ClientFrame::WarmupCancel(_)) => {
+                return self.warmup.handle(frame);
             }
             ClientFrame::Hello(_) | ClientFrame::Ping(_) => return None,
         })

@@ -28,7 +28,7 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
 /// Features announced in `welcome`, so a client can tell what this server
 /// offers before asking for it.
-const FEATURES: &[&str] = &["cache"];
+const FEATURES: &[&str] = &["cache", "warmup"];
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {
     ws.max_message_size(MAX_FRAME_BYTES)

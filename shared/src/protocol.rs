@@ -68,6 +68,8 @@ client_frames! {
     "cache_flush" => CacheFlush(CacheNodeRef),
     "cache_limit" => CacheLimit(CacheLimit),
     "cache_restart" => CacheRestart(CacheNodeRef),
+    "warmup_start" => WarmupStart(WarmupStart),
+    "warmup_cancel" => WarmupCancel(WarmupCancel),
 }
 
 /// Opens the conversation; must come first.
@@ -166,6 +168,40 @@ pub struct CacheLimit {
     pub node: usize,
     /// The new limit in bytes (at least 1024).
     pub bytes: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Starts the chapter's warm-up experiment on a node, run by the server
+/// (so the browser's latency does not distort it). Absent parameters take
+/// the chapter's values (`fanout_shared::cache::warmup::CHAPTER`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarmupStart {
+    pub node: usize,
+    /// Successive runs, 1–20 (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<u32>,
+    /// `compute_square` calls per run, 1–10,000 (default 2,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u32>,
+    /// `n` is drawn from `0..=max_n`, 1–1,000,000 (default 5,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_n: Option<u32>,
+    /// Pretend cost of one square in ms, 0–10 (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_ms: Option<u32>,
+    /// Fixes the sequence of `n` (default: a fresh one, echoed back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Stops this session's warm-up experiment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarmupCancel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
 }
@@ -269,6 +305,50 @@ pub enum ServerFrame {
         /// `too_large`, `out_of_memory`, `deleted`, `not_found`, `touched`,
         /// `ok`.
         outcome: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `warmup_start`: the experiment runs, with these
+    /// parameters.
+    WarmupStarted {
+        node: usize,
+        runs: u32,
+        requests: u32,
+        max_n: u32,
+        cost_ms: u32,
+        seed: u64,
+        /// The connection number the experiment's requests carry in
+        /// `cache_events`, so the lab can label them.
+        conn: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Pushed after each run of a warm-up experiment.
+    WarmupRun {
+        node: usize,
+        /// 1-based.
+        run: u32,
+        runs: u32,
+        requests: u32,
+        hits: u32,
+        misses: u32,
+        /// The run's wall-clock time, in microseconds.
+        elapsed_us: u64,
+        /// The run's pretend computing: misses × cost_ms.
+        compute_ms: u64,
+        /// Evictions on the node during the run (anyone's).
+        evictions: u64,
+        /// The node after the run.
+        items: u64,
+        bytes: u64,
+        limit_bytes: u64,
+    },
+    /// Pushed when a warm-up experiment ends by itself; also the answer to
+    /// `warmup_cancel` (then with `cancelled: true` and the request's id).
+    WarmupDone {
+        node: usize,
+        runs_done: u32,
+        cancelled: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
@@ -487,6 +567,16 @@ mod tests {
                 id: None,
             }),
             ClientFrame::CacheRestart(CacheNodeRef { node: 0, id: None }),
+            ClientFrame::WarmupStart(WarmupStart {
+                node: 0,
+                runs: None,
+                requests: None,
+                max_n: None,
+                cost_ms: None,
+                seed: None,
+                id: None,
+            }),
+            ClientFrame::WarmupCancel(WarmupCancel { id: None }),
         ];
         let names: Vec<_> = samples.iter().map(ClientFrame::type_name).collect();
         assert_eq!(names, ClientFrame::TYPES);

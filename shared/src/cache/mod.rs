@@ -7,7 +7,8 @@
 //! - [`store`]: the [`Cache`]: commands, byte accounting, eviction, expiry;
 //! - [`number`]: how incr/decr read a stored number;
 //! - [`stats`]: memcached's counters under memcached's names;
-//! - [`event`]: what the lab is told as it happens.
+//! - [`event`]: what the lab is told as it happens;
+//! - [`warmup`]: the chapter's `compute_square` warm-up experiment.
 
 pub mod event;
 pub mod expiry;
@@ -15,6 +16,7 @@ pub mod lru;
 pub mod number;
 pub mod stats;
 pub mod store;
+pub mod warmup;
 
 pub use event::{ConnId, Event, EventKind};
 pub use stats::Stats;
