@@ -196,9 +196,20 @@ impl Placer {
         }
     }
 
-    /// The index (into [`Placer::servers`]) of the server for `key`.
+    /// The index (into [`Placer::servers`]) of the server for `key`,
+    /// computing only the hash this scheme needs (what a client pays per
+    /// request).
     pub fn place(&self, key: &str) -> usize {
-        self.place_key(&Key::new(key))
+        let n = self.servers.len();
+        match &self.how {
+            How::Alpha(boundaries) => alpha::place(key, boundaries),
+            How::Builtin { seed } => builtin_hash::place(key, *seed, n),
+            How::Md5 => md5_byte::place(key, n),
+            How::Crc32 => crc32::place(key, n),
+            How::Ketama(ring) => ring.lookup(ketama::key_hash(&md5_byte::digest(key))),
+            How::Rendezvous(ready) => ready.place(key),
+            How::Jump => jump_place(&md5_byte::digest(key), n),
+        }
     }
 
     /// As [`Placer::place`], reusing the key's precomputed hashes.
@@ -211,10 +222,7 @@ impl Placer {
             How::Crc32 => crc32::place_hash(key.crc_hash, n),
             How::Ketama(ring) => ring.lookup(ketama::key_hash(&key.md5)),
             How::Rendezvous(ready) => ready.place(&key.text),
-            How::Jump => {
-                let buckets = u32::try_from(n).expect("fewer than 2^32 servers");
-                jump::jump_consistent_hash(jump::key_of(&key.md5), buckets) as usize
-            }
+            How::Jump => jump_place(&key.md5, n),
         }
     }
 
@@ -225,6 +233,11 @@ impl Placer {
             .map(|key| self.place_key(key) as u32)
             .collect()
     }
+}
+
+fn jump_place(md5: &[u8; 16], servers: usize) -> usize {
+    let buckets = u32::try_from(servers).expect("fewer than 2^32 servers");
+    jump::jump_consistent_hash(jump::key_of(md5), buckets) as usize
 }
 
 /// The lab's name for the `i`-th server (from 0): `"10.0.0.{i+1}:11211"`,

@@ -115,8 +115,8 @@ pub fn LiveSection(lab: Lab) -> impl IntoView {
         >
             <h2 id="live-title">"7. Live check on the server's cache nodes"</h2>
             <NeedsServer what=|lang| match lang {
-                Lang::En => "store the keys on its memcached nodes",
-                Lang::Zh => "把这些键存到它的 memcached 节点上",
+                Lang::En => "store keys on the memcached nodes",
+                Lang::Zh => "把键存到 memcached 节点上",
             } />
             <p class="hint">
                 "Stores a sample of the keys on the server's real memcached nodes, each on the node "

@@ -76,7 +76,8 @@ pub fn MovesSection(lab: Lab) -> impl IntoView {
                                                     </span>
                                                 </td>
                                                 <td>
-                                                    {format!("{} of {}", thousands(run.moves.moved), thousands(run.moves.total))}
+                                                    {thousands(run.moves.moved)}
+                                                    <span class="of-total">{format!(" of {}", thousands(run.moves.total))}</span>
                                                     <span class="verdict">{verdict}</span>
                                                 </td>
                                             </tr>
