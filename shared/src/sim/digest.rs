@@ -153,12 +153,14 @@ impl TraceDigest {
                 msg,
                 payload,
                 route,
+                state,
             } => {
                 self.word(9);
                 self.word(u64::from(node.0) << 32 | u64::from(socket.0));
                 self.word(msg.0);
                 self.bytes(payload.as_bytes());
                 self.route(route);
+                self.word(fsm(*state));
             }
             EventKind::Depart {
                 conn,

@@ -82,6 +82,8 @@ pub enum EventKind {
         msg: MsgId,
         payload: Payload,
         route: Route,
+        /// REQ/REP state after the call (a REQ now awaits its reply).
+        state: Option<FsmState>,
     },
     /// The sender's I/O thread put queued messages on the wire.
     Depart {

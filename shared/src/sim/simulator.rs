@@ -478,6 +478,7 @@ impl Simulator {
         match op {
             Op::Send { socket, payload } => match self.call_send(socket, &payload) {
                 Call::Sent { msg, route } => {
+                    let state = self.sockets[socket.0 as usize].role.fsm_state();
                     let n = &mut self.nodes[id.0 as usize];
                     n.counters.sent += 1;
                     if waits {
@@ -490,6 +491,7 @@ impl Simulator {
                         msg,
                         payload,
                         route,
+                        state,
                     }
                 }
                 Call::Received { .. } => unreachable_event(id),

@@ -391,11 +391,12 @@ impl Simulator {
                 msg,
                 payload,
                 route,
+                state,
             } => {
                 let who = node(*n);
                 let k = kind_of(*socket);
                 let body = short(payload);
-                match route {
+                let mut text = match route {
                     Route::Peer {
                         conn,
                         peer,
@@ -475,7 +476,11 @@ impl Simulator {
                         "{who} sends {msg} {body} on its {k}, which discards it: {}",
                         drop_words(*reason)
                     ),
+                };
+                if let Some(FsmState::AwaitingReply) = state {
+                    text.push_str(&format!(" (its {k} now waits for the reply)"));
                 }
+                text
             }
             EventKind::Depart {
                 from,
