@@ -369,12 +369,32 @@ impl Link {
     }
 }
 
-/// `ws://host/ws` or `wss://host/ws` for the page's own origin.
+/// Where the Fanout server is: `?server=HOST:PORT` (or a full `ws://…`
+/// URL) when the page names one — for the static build served by another
+/// host — else the page's own origin.
 fn websocket_url() -> Option<String> {
     let location = window().location();
     let protocol = location.protocol().ok()?;
-    let host = location.host().ok()?;
-    let scheme = match protocol.as_str() {
+    let named = location
+        .search()
+        .ok()
+        .and_then(|search| crate::i18n::query_param(&search, "server"))
+        .and_then(|server| js_sys::decode_uri_component(&server).ok()?.as_string());
+    server_url(&protocol, &location.host().ok()?, named.as_deref())
+}
+
+/// The WebSocket URL for a page loaded over `protocol` from `host`, or for
+/// the server the page names.
+fn server_url(protocol: &str, host: &str, named: Option<&str>) -> Option<String> {
+    let secure = protocol == "https:";
+    if let Some(named) = named.map(str::trim).filter(|named| !named.is_empty()) {
+        if named.starts_with("ws://") || named.starts_with("wss://") {
+            return Some(named.to_owned());
+        }
+        let scheme = if secure { "wss" } else { "ws" };
+        return Some(format!("{scheme}://{}/ws", named.trim_end_matches('/')));
+    }
+    let scheme = match protocol {
         "http:" => "ws",
         "https:" => "wss",
         _ => return None,
@@ -388,6 +408,28 @@ mod tests {
 
     use super::{LinkState, OfflineReason};
     use crate::i18n::{Lang, ShellTexts};
+
+    #[wasm_bindgen_test]
+    fn the_server_is_the_page_origin_unless_the_page_names_one() {
+        use super::server_url;
+        assert_eq!(
+            server_url("http:", "127.0.0.1:8080", None).as_deref(),
+            Some("ws://127.0.0.1:8080/ws")
+        );
+        assert_eq!(
+            server_url("https:", "fanout.example", None).as_deref(),
+            Some("wss://fanout.example/ws")
+        );
+        assert_eq!(server_url("file:", "", None), None);
+        assert_eq!(
+            server_url("http:", "static.example", Some("10.0.0.5:8080")).as_deref(),
+            Some("ws://10.0.0.5:8080/ws")
+        );
+        assert_eq!(
+            server_url("file:", "", Some("ws://h:1/ws")).as_deref(),
+            Some("ws://h:1/ws")
+        );
+    }
 
     #[wasm_bindgen_test]
     fn every_state_has_a_word_not_only_a_colour() {

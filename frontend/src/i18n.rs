@@ -177,7 +177,7 @@ pub const SHELL_EN: ShellTexts = ShellTexts {
         format!("Needs the Fanout server to {what}, and none is reachable. ")
     },
     start_one_with: "Start one with ",
-    and_reload: " and reload this page.",
+    and_reload: " and reload this page, or add ?server=HOST:PORT to this page's address to use a Fanout server elsewhere.",
     contacting: "Contacting the Fanout server…",
     not_found_title: "Not found",
     not_found_body: "There is no such page. Try one of the labs:",
@@ -207,7 +207,7 @@ pub const SHELL_ZH: ShellTexts = ShellTexts {
     needs_server_live: |what| format!("实时：本实验将在已连接的 Fanout 服务器上{what}。"),
     needs_server_missing: |what| format!("本实验需要 Fanout 服务器来{what}，但现在连不上。"),
     start_one_with: "请用 ",
-    and_reload: " 启动服务器，然后刷新本页。",
+    and_reload: " 启动服务器后刷新本页；或在本页地址后加上 ?server=主机:端口 以使用别处的 Fanout 服务器。",
     contacting: "正在连接 Fanout 服务器…",
     not_found_title: "页面不存在",
     not_found_body: "没有这个页面。试试这些实验：",

@@ -13,11 +13,13 @@ use crate::{
     tools::{self, Tools},
 };
 
-/// Builds the release UI into `dist/` and the release server embedding it;
-/// returns the path of the `fanout` binary.
+/// Builds the release UI into `dist/`, the static site from it
+/// (`target/site/`), and the release server embedding the UI; returns the
+/// path of the `fanout` binary.
 pub fn release(root: &Path) -> Result<PathBuf> {
     let tools = tools::ensure_build_tools(root)?;
     build_ui(root, &tools)?;
+    crate::site::build(root)?;
     step(
         "build the server, UI embedded (cargo build --release)",
         || {

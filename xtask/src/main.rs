@@ -11,6 +11,7 @@
 //! minutes never looks hung.
 
 mod build;
+mod site;
 mod steps;
 mod test;
 mod tools;
@@ -25,7 +26,8 @@ usage: cargo xtask <command>
 commands:
   run [-- ARGS]   set up, build in release mode and start `fanout serve`
                   (ARGS are passed to `fanout serve`, e.g. -- --http 0.0.0.0:8080)
-  build           release build: UI into dist/, binary at target/release/fanout
+  build           release build: UI into dist/, binary at target/release/fanout,
+                  and a static site (no server needed) in target/site/
   test            everything CI checks: fmt, clippy, unit, integration, wasm
                   and browser tests
   setup           only install the tools the build needs
