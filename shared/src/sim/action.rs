@@ -101,6 +101,13 @@ pub enum Action {
         node: String,
         socket: String,
     },
+    /// A live participant takes over a node: its program stops where it
+    /// is (a message it was working on is gone with it), and from now on
+    /// its sockets, with their queues, connections and REQ/REP state, are
+    /// driven by `send`/`recv` actions as an external node's are.
+    TakeOver {
+        node: String,
+    },
 }
 
 /// Why an action was refused; the simulation is unchanged.
@@ -153,6 +160,8 @@ pub enum ActionError {
         socket: String,
         endpoint: Endpoint,
     },
+    #[error("node {0} is already driven from outside")]
+    AlreadyExternal(String),
     #[error("{0}")]
     Invalid(#[from] ScenarioError),
 }
@@ -475,6 +484,22 @@ impl Simulator {
             Action::Recv { node, socket } => {
                 let (id, sid) = self.external(node, socket)?;
                 Ok(self.perform(id, Op::Recv { socket: sid }, false))
+            }
+            Action::TakeOver { node } => {
+                let id = self.node_id(node)?;
+                let n = &mut self.nodes[id.0 as usize];
+                if n.program.is_external() {
+                    return Err(ActionError::AlreadyExternal(node.clone()));
+                }
+                // Pending turns, timers and retries of the old program find
+                // an external node and are skipped without an event.
+                n.program = super::nodes::Program::External;
+                n.program_kind = "external";
+                n.blocked = None;
+                n.next_op = None;
+                n.sleeping = false;
+                n.resume = super::nodes::Resume::Start;
+                Ok(edited())
             }
         }
     }

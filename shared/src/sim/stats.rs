@@ -54,3 +54,17 @@ impl Drops {
         self.hwm + self.no_peer + self.filtered + self.disconnected
     }
 }
+
+impl super::Simulator {
+    /// Messages and payload bytes held in every open pipe (sender stages,
+    /// wires, receiver stages; a PUB's copies count once per subscriber).
+    /// A live room bounds its memory with this.
+    pub fn queued(&self) -> (u64, u64) {
+        self.conns
+            .iter()
+            .filter(|c| c.state != super::simulator::ConnState::Closed)
+            .flat_map(|c| c.pipes.iter())
+            .map(|p| p.queued_bytes())
+            .fold((0, 0), |(n, b), (pn, pb)| (n + pn, b + pb))
+    }
+}

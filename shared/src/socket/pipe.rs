@@ -285,6 +285,17 @@ impl Pipe {
         lost
     }
 
+    /// Messages and payload bytes held anywhere in the pipe (sender stage,
+    /// wire, receiver stage): what a live room's memory limit counts.
+    pub fn queued_bytes(&self) -> (u64, u64) {
+        let all = self
+            .out
+            .iter()
+            .chain(self.wire.iter().map(|(_, m)| m))
+            .chain(self.inq.iter());
+        all.fold((0, 0), |(n, b), m| (n + 1, b + m.payload.len() as u64))
+    }
+
     /// Ids of queued messages in order (sender stage, wire, receiver stage),
     /// for inspectors and tests.
     pub fn queued_ids(&self) -> Vec<crate::socket::MsgId> {
