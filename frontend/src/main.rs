@@ -3,6 +3,7 @@
 
 mod app;
 mod connection;
+mod embed;
 mod i18n;
 mod labs;
 

@@ -114,7 +114,9 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
                 .args(["--test", "--test-concurrency=1", "frontend/e2e/"])
                 .env("FANOUT_BIN", &binary)
                 .env("CHROMIUM", &chromium)
-                .env("E2E_OUT", root.join("target/e2e")))
+                .env("E2E_OUT", root.join("target/e2e"))
+                .env("FANOUT_SITE", root.join("target/site"))
+                .env("FANOUT_PYTHON", tools::ensure_python_env(root)?))
         })?;
     }
     println!(
