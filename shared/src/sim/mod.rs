@@ -39,6 +39,7 @@
 
 pub mod action;
 pub mod bench;
+pub mod caption;
 pub mod digest;
 pub mod event;
 pub mod network;
@@ -56,12 +57,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use action::{Action, ActionError};
+pub use caption::{Caption, SentTo, StartPart};
 pub use event::{BlockReason, DropReason, Event, EventKind, Fate, Hop, HopFate, Route, Skip};
 pub use scenario::{Scenario, ScenarioError};
 pub use simulator::Simulator;
 pub use stats::{Drops, NodeCounters};
 pub use timeline::{Recorded, Recording, Timeline};
-pub use view::{PiTally, Summary, Topology};
+pub use view::{NodeTiming, PiTally, PipeMsg, Stage, Summary, Topology, WireMsg};
 
 /// A node, numbered in creation order (never reused).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -171,7 +171,10 @@ impl Timeline {
         self.step_until(Tick::MAX)
     }
 
-    fn step_until(&mut self, limit: Tick) -> Option<Event> {
+    /// One event forward if it is due by `limit` (a recorded action
+    /// counts as due at its time): the lab plays with this, one animation
+    /// frame's worth of virtual time at a time.
+    pub fn step_until(&mut self, limit: Tick) -> Option<Event> {
         self.maybe_snapshot();
         if let Some(r) = self.due_action().cloned() {
             if r.time > limit {
@@ -223,6 +226,12 @@ impl Timeline {
             action,
         });
         Ok(event)
+    }
+
+    /// Moves the clock to `t` with no event, if nothing is due before
+    /// (as `run_until` ends); the recording keeps the time.
+    pub fn advance_idle(&mut self, t: Tick) {
+        self.sim.advance_idle(t);
     }
 
     pub fn actions(&self) -> &[Recorded] {

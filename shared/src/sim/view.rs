@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     NodeId, Simulator,
-    event::{BlockReason, DropReason, Event, EventKind, Fate, HopFate, Route, SleepWhy},
+    nodes::Dist,
     simulator::ConnState,
     stats::{Drops, NodeCounters},
 };
@@ -82,6 +82,49 @@ pub struct PipeView {
     pub latency: Tick,
     /// Queued message ids in order (at most 64).
     pub queued: Vec<MsgId>,
+}
+
+/// A message on a wire, for drawing it between its two sockets.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WireMsg {
+    pub conn: ConnId,
+    /// 0: connecter → binder; 1: binder → connecter.
+    pub dir: u8,
+    pub msg: MsgId,
+    pub payload: Payload,
+    /// When it left (its arrival less the pipe's current latency).
+    pub left: Tick,
+    pub arrives: Tick,
+}
+
+/// Where in a pipe a message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// In the sender's queue (SNDHWM).
+    Sending,
+    /// On the wire.
+    Wire,
+    /// In the receiver's queue (RCVHWM), not read yet.
+    Receiving,
+}
+
+/// One message in a pipe, for an inspector.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PipeMsg {
+    pub stage: Stage,
+    pub msg: MsgId,
+    pub payload: Payload,
+    /// On the wire: when it arrives.
+    pub arrives: Option<Tick>,
+}
+
+/// A node program's timing settings (what `set_interval` and
+/// `set_service` change); `None` where the program has no such setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeTiming {
+    pub interval: Option<Dist>,
+    pub service: Option<Dist>,
 }
 
 /// The π tally's state.
@@ -179,6 +222,67 @@ impl Simulator {
             pi_estimate: tally.as_ref().and_then(|t| t.estimate),
             tally,
         }
+    }
+
+    /// Every message on a wire, at most `limit` (oldest first per pipe):
+    /// the lab's moving dots.
+    pub fn in_flight(&self, limit: usize) -> Vec<WireMsg> {
+        let mut out = Vec::new();
+        for (i, c) in self.conns.iter().enumerate() {
+            for (dir, pipe) in c.pipes.iter().enumerate() {
+                for (arrives, m) in pipe.wire() {
+                    if out.len() >= limit {
+                        return out;
+                    }
+                    out.push(WireMsg {
+                        conn: ConnId(i as u32),
+                        dir: dir as u8,
+                        msg: m.id,
+                        payload: m.payload.clone(),
+                        left: arrives.saturating_sub(pipe.latency),
+                        arrives: *arrives,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The messages of one pipe (`dir` as in [`WireMsg`]) in order, every
+    /// stage, at most `limit`.
+    pub fn pipe_messages(&self, conn: ConnId, dir: u8, limit: usize) -> Vec<PipeMsg> {
+        let Some(pipe) = self
+            .conns
+            .get(conn.0 as usize)
+            .and_then(|c| c.pipes.get(usize::from(dir)))
+        else {
+            return Vec::new();
+        };
+        let sending = pipe.sending().iter().map(|m| (Stage::Sending, m, None));
+        let wire = pipe.wire().iter().map(|(t, m)| (Stage::Wire, m, Some(*t)));
+        let receiving = pipe.receiving().iter().map(|m| (Stage::Receiving, m, None));
+        sending
+            .chain(wire)
+            .chain(receiving)
+            .take(limit)
+            .map(|(stage, m, arrives)| PipeMsg {
+                stage,
+                msg: m.id,
+                payload: m.payload.clone(),
+                arrives,
+            })
+            .collect()
+    }
+
+    /// A node's interval and service time, as it runs now.
+    pub fn node_timing(&self, id: NodeId) -> NodeTiming {
+        self.nodes
+            .get(id.0 as usize)
+            .map(|n| NodeTiming {
+                interval: n.program.interval(),
+                service: n.program.service(),
+            })
+            .unwrap_or_default()
     }
 
     pub fn topology(&self) -> Topology {
@@ -282,358 +386,93 @@ impl Simulator {
             conns,
         }
     }
+}
 
-    /// One sentence about an event, in the learner's terms.
-    pub fn caption(&self, event: &Event) -> String {
-        let node = |id: NodeId| self.node_name(id).to_string();
-        let sock = |id: SocketId| self.socket_label(id);
-        let peer_node = |id: Option<SocketId>| {
-            let Some(id) = id else {
-                return "nobody yet".to_string();
-            };
-            self.sockets
-                .get(id.0 as usize)
-                .map_or("?".to_string(), |s| self.node_name(s.node).to_string())
-        };
-        let kind_of = |id: SocketId| {
-            self.sockets
-                .get(id.0 as usize)
-                .map_or("socket", |s| s.role.kind().name())
-        };
-        match &event.kind {
-            EventKind::NodeStarted {
-                node: n,
-                bound,
-                connecting,
-            } => {
-                let mut parts = Vec::new();
-                for (s, e) in bound {
-                    parts.push(format!("{} binds {e}", sock(*s)));
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Scenario, Timeline, timeline::ScenarioRef};
+
+    /// The wire view agrees with the topology's counts and with the
+    /// inspector's per-pipe list.
+    #[test]
+    fn in_flight_matches_the_pipe_depths() {
+        let mut sim = Simulator::new(&Scenario::preset("pipeline").unwrap(), 2).unwrap();
+        let mut seen_wire = false;
+        for _ in 0..3000 {
+            sim.step();
+            let wire = sim.in_flight(usize::MAX);
+            let topo = sim.topology();
+            let on_wire: u32 = topo
+                .conns
+                .iter()
+                .flat_map(|c| &c.pipes)
+                .map(|p| p.on_wire)
+                .sum();
+            assert_eq!(wire.len() as u32, on_wire);
+            seen_wire |= !wire.is_empty();
+            for w in &wire {
+                assert!(w.left <= w.arrives);
+                assert!(w.arrives >= sim.now());
+                let listed = sim.pipe_messages(w.conn, w.dir, usize::MAX);
+                assert!(listed.iter().any(|m| m.msg == w.msg
+                    && m.stage == Stage::Wire
+                    && m.arrives == Some(w.arrives)));
+            }
+            for c in &topo.conns {
+                for (dir, p) in c.pipes.iter().enumerate() {
+                    let listed = sim.pipe_messages(c.id, dir as u8, usize::MAX);
+                    assert_eq!(listed.len() as u32, p.sending + p.on_wire + p.receiving);
+                    let ids: Vec<MsgId> = listed.iter().map(|m| m.msg).take(64).collect();
+                    assert_eq!(ids, p.queued);
                 }
-                for (s, e, c) in connecting {
-                    parts.push(match c {
-                        Some(_) => format!("{} connects to {e}", sock(*s)),
-                        None => format!("{} cannot connect to {e}", sock(*s)),
-                    });
-                }
-                if parts.is_empty() {
-                    format!("{} starts", node(*n))
-                } else {
-                    format!("{} starts: {}", node(*n), parts.join("; "))
-                }
-            }
-            EventKind::NodeHalted { node: n } => format!("{} has finished its program", node(*n)),
-            EventKind::Bound { socket, endpoint } => format!("{} binds {endpoint}", sock(*socket)),
-            EventKind::Connecting {
-                socket,
-                endpoint,
-                conn,
-            } => match conn {
-                Some(_) => format!("{} connects to {endpoint}", sock(*socket)),
-                None => format!(
-                    "{} will connect to {endpoint} once someone binds it",
-                    sock(*socket)
-                ),
-            },
-            EventKind::Connected {
-                connecter, binder, ..
-            } => format!(
-                "handshake done: {} and {} now count each other as peers",
-                sock(*connecter),
-                sock(*binder)
-            ),
-            EventKind::Disconnected { conn, lost } => {
-                format!(
-                    "connection #{} closed; {lost} queued message(s) lost",
-                    conn.0
-                )
-            }
-            EventKind::Subscribe {
-                socket,
-                topic,
-                on,
-                upstream,
-                ..
-            } => {
-                let verb = if *on {
-                    "subscribes to"
-                } else {
-                    "unsubscribes from"
-                };
-                let tail = if *upstream {
-                    "; publishers are told"
-                } else {
-                    " (no change upstream: counted duplicate)"
-                };
-                format!("{} {verb} {}{tail}", sock(*socket), quote_topic(topic))
-            }
-            EventKind::SubscriptionArrived {
-                conn,
-                publisher,
-                topic,
-                on,
-            } => {
-                let sub = self
-                    .conns
-                    .get(conn.0 as usize)
-                    .and_then(|c| c.peer_of(*publisher))
-                    .map_or("?".into(), sock);
-                format!(
-                    "{} learns that {sub} {} {}",
-                    sock(*publisher),
-                    if *on { "wants" } else { "no longer wants" },
-                    quote_topic(topic)
-                )
-            }
-            EventKind::Send {
-                node: n,
-                socket,
-                msg,
-                payload,
-                route,
-                state,
-            } => {
-                let who = node(*n);
-                let k = kind_of(*socket);
-                let body = short(payload);
-                let mut text = match route {
-                    Route::Peer {
-                        conn,
-                        peer,
-                        skipped,
-                    } => {
-                        let mut s = match peer {
-                            Some(_) => format!(
-                                "{who} sends {msg} {body}: {k} gave {msg} to {}",
-                                peer_node(*peer)
-                            ),
-                            None => format!(
-                                "{who} sends {msg} {body}: {k} queued it on its pipe to {}, which nobody binds yet",
-                                self.conns
-                                    .get(conn.0 as usize)
-                                    .map_or("?".into(), |c| c.endpoint.to_string())
-                            ),
-                        };
-                        for skip in skipped {
-                            s.push_str(&format!(
-                                "; {} skipped: pipe full (HWM {})",
-                                peer_node(skip.peer),
-                                skip.hwm
-                            ));
-                        }
-                        s
-                    }
-                    Route::Reply { peer, .. } => {
-                        format!(
-                            "{who} replies {msg} {body} to {}, who asked",
-                            peer_node(*peer)
-                        )
-                    }
-                    Route::Fanout { hops } => {
-                        let mut got = Vec::new();
-                        let mut filtered = Vec::new();
-                        let mut dropped = Vec::new();
-                        for h in hops {
-                            let name = peer_node(h.peer);
-                            match h.fate {
-                                HopFate::Queued => {
-                                    // The prefix that matched, as the
-                                    // publisher knows it now.
-                                    let matched = match self.sockets.get(socket.0 as usize) {
-                                        Some(s) => match &s.role {
-                                            Role::Pub(p) => p
-                                                .filter(h.conn)
-                                                .and_then(|f| f.matching(payload.as_bytes()))
-                                                .map(|t| format!(" ({})", quote_topic(t))),
-                                            _ => None,
-                                        },
-                                        None => None,
-                                    };
-                                    got.push(format!("{name}{}", matched.unwrap_or_default()));
-                                }
-                                HopFate::Filtered => filtered.push(name),
-                                HopFate::DroppedHwm => dropped.push(name),
-                            }
-                        }
-                        let mut s = format!("{who} publishes {msg} {body}");
-                        if got.is_empty() && dropped.is_empty() {
-                            s.push_str(": no subscription matches, so it is not sent");
-                        } else if !got.is_empty() {
-                            s.push_str(&format!(": to {}", got.join(", ")));
-                        }
-                        if !filtered.is_empty() {
-                            s.push_str(&format!("; filtered out for {}", filtered.join(", ")));
-                        }
-                        if !dropped.is_empty() {
-                            s.push_str(&format!(
-                                "; dropped for {} (pipe at its high-water mark)",
-                                dropped.join(", ")
-                            ));
-                        }
-                        s
-                    }
-                    Route::Dropped { reason } => format!(
-                        "{who} sends {msg} {body} on its {k}, which discards it: {}",
-                        drop_words(*reason)
-                    ),
-                };
-                if let Some(FsmState::AwaitingReply) = state {
-                    text.push_str(&format!(" (its {k} now waits for the reply)"));
-                }
-                text
-            }
-            EventKind::Depart {
-                from,
-                to,
-                first,
-                last,
-                count,
-                arrives,
-                reopened,
-                ..
-            } => {
-                let which = if count == &1 {
-                    format!("{first}")
-                } else {
-                    format!("{first}…{last} ({count} messages)")
-                };
-                let mut s = format!(
-                    "{which} leaves {} on the wire to {}, arriving at {}",
-                    sock(*from),
-                    sock(*to),
-                    clock(*arrives)
-                );
-                if *reopened {
-                    s.push_str("; the pipe has room again");
-                }
-                s
-            }
-            EventKind::Deliver {
-                to,
-                msg,
-                fate,
-                wakes,
-                ..
-            } => match fate {
-                Fate::Queued => match wakes {
-                    Some(n) => format!("{msg} arrives at {}; {} wakes up", sock(*to), node(*n)),
-                    None => format!("{msg} arrives at {} and waits in its queue", sock(*to)),
-                },
-                Fate::Dropped { reason } => {
-                    format!(
-                        "{msg} arrives at {} and is discarded: {}",
-                        sock(*to),
-                        drop_words(*reason)
-                    )
-                }
-            },
-            EventKind::Recv {
-                node: n,
-                socket,
-                msg,
-                payload,
-                conn,
-                state,
-            } => {
-                let from = self
-                    .conns
-                    .get(conn.0 as usize)
-                    .map_or("?".into(), |c| peer_node(c.peer_of(*socket)));
-                let mut s = format!(
-                    "{} receives {msg} {} from {from} on {}",
-                    node(*n),
-                    short(payload),
-                    sock(*socket)
-                );
-                if let Some(st) = state {
-                    s.push_str(&format!(" (now {st})"));
-                }
-                s
-            }
-            EventKind::Block {
-                node: n,
-                socket,
-                op,
-                reason,
-                waits,
-            } => {
-                let why = match reason {
-                    BlockReason::NoPeer => "no peer has connected yet".to_string(),
-                    BlockReason::PipesFull { hwm } => {
-                        format!("every peer's pipe is at its high-water mark ({hwm})")
-                    }
-                    BlockReason::Empty => "nothing has arrived".to_string(),
-                };
-                if *waits {
-                    format!("{} blocks in {op} on {}: {why}", node(*n), sock(*socket))
-                } else {
-                    format!(
-                        "{}'s {op} on {} returns EAGAIN: {why}",
-                        node(*n),
-                        sock(*socket)
-                    )
-                }
-            }
-            EventKind::Unblock { node: n, socket } => {
-                format!("{} can send on {} again", node(*n), sock(*socket))
-            }
-            EventKind::Error {
-                node: n,
-                socket,
-                error,
-            } => format!("{} on {}: {error}", node(*n), sock(*socket)),
-            EventKind::Sleep {
-                node: n,
-                until,
-                why,
-            } => {
-                let d = until.saturating_sub(event.time);
-                match why {
-                    SleepWhy::Interval => format!("{} waits {d} before its next message", node(*n)),
-                    SleepWhy::Service => format!("{} works on its message for {d}", node(*n)),
-                }
-            }
-            EventKind::Timer { node: n } => format!("{} is ready again", node(*n)),
-            EventKind::Log { node: n, entry } => format!("{} prints: {entry}", node(*n)),
-            EventKind::Edited { action } => format!(
-                "edit: {}",
-                serde_json::to_string(action).unwrap_or_else(|_| "?".into())
-            ),
-            EventKind::NodeRemoved { node: n, lost } => {
-                format!("{} removed; {lost} queued message(s) lost", node(*n))
             }
         }
+        assert!(seen_wire);
+        assert_eq!(sim.in_flight(0), Vec::new());
     }
-}
 
-fn quote_topic(topic: &Payload) -> String {
-    if topic.is_empty() {
-        "everything (\"\")".into()
-    } else {
-        format!("{:?}", topic.as_str())
+    #[test]
+    fn node_timing_follows_edits() {
+        let mut sim = Simulator::new(&Scenario::preset("pi").unwrap(), 1).unwrap();
+        let bitsource = sim.node_id("bitsource").unwrap();
+        let pythagoras = sim.node_id("pythagoras").unwrap();
+        let judge = sim.node_id("judge").unwrap();
+        assert_eq!(
+            sim.node_timing(bitsource).interval,
+            Some(Dist::Constant(Tick::from_millis(10)))
+        );
+        assert_eq!(sim.node_timing(bitsource).service, None);
+        assert!(sim.node_timing(pythagoras).service.is_some());
+        assert_eq!(sim.node_timing(judge), NodeTiming::default());
+        sim.apply(crate::sim::Action::SetInterval {
+            node: "bitsource".into(),
+            interval: Dist::Constant(Tick::from_millis(2)),
+        })
+        .unwrap();
+        assert_eq!(
+            sim.node_timing(bitsource).interval,
+            Some(Dist::Constant(Tick::from_millis(2)))
+        );
     }
-}
 
-/// A payload for a caption, shortened.
-fn short(payload: &Payload) -> String {
-    let s = payload.as_str();
-    if s.chars().count() <= 24 {
-        format!("{s:?}")
-    } else {
-        let head: String = s.chars().take(20).collect();
-        format!("\"{head}…\"")
-    }
-}
-
-fn clock(t: Tick) -> String {
-    format!("{:.3} ms", t.0 as f64 / 1000.0)
-}
-
-fn drop_words(reason: DropReason) -> &'static str {
-    match reason {
-        DropReason::Hwm => "the pipe is at its high-water mark",
-        DropReason::NoPeer => "there is no peer",
-        DropReason::Filtered => "no subscription matches",
-        DropReason::Disconnected => "its connection closed",
+    /// Playing frame by frame with `step_until` and `advance_idle` lands
+    /// exactly where `run_until` does.
+    #[test]
+    fn frame_by_frame_equals_run_until() {
+        let scenario = ScenarioRef::Preset("pi".into());
+        let mut a = Timeline::new(scenario.clone(), 5).unwrap();
+        let mut b = Timeline::new(scenario, 5).unwrap();
+        a.run_until(Tick::from_millis(250));
+        let mut limit = Tick::ZERO;
+        while limit < Tick::from_millis(250) {
+            limit = limit
+                .saturating_add(Tick(16_667))
+                .min(Tick::from_millis(250));
+            while b.step_until(limit).is_some() {}
+            b.advance_idle(limit);
+        }
+        assert_eq!(a.sim().trace_digest(), b.sim().trace_digest());
+        assert_eq!(a.recording(), b.recording());
     }
 }

@@ -296,6 +296,21 @@ impl Pipe {
         all.fold((0, 0), |(n, b), m| (n + 1, b + m.payload.len() as u64))
     }
 
+    /// The sender's stage, oldest first.
+    pub fn sending(&self) -> &VecDeque<Msg> {
+        &self.out
+    }
+
+    /// The wire: each message with the tick it arrives at, oldest first.
+    pub fn wire(&self) -> &VecDeque<(Tick, Msg)> {
+        &self.wire
+    }
+
+    /// The receiver's stage, oldest first.
+    pub fn receiving(&self) -> &VecDeque<Msg> {
+        &self.inq
+    }
+
     /// Ids of queued messages in order (sender stage, wire, receiver stage),
     /// for inspectors and tests.
     pub fn queued_ids(&self) -> Vec<crate::socket::MsgId> {

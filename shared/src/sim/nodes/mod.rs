@@ -235,6 +235,27 @@ impl Program {
         }
     }
 
+    /// The pause between messages, for programs that have one.
+    pub fn interval(&self) -> Option<Dist> {
+        match self {
+            Program::Bitsource(p) => Some(p.interval),
+            Program::Producer(p) => Some(p.interval),
+            Program::Requester(p) => Some(p.interval),
+            _ => None,
+        }
+    }
+
+    /// The time spent on each message, for programs that have one.
+    pub fn service(&self) -> Option<Dist> {
+        match self {
+            Program::Pythagoras(p) => Some(p.service),
+            Program::Worker(p) => Some(p.service),
+            Program::Sink(p) => Some(p.service),
+            Program::Replier(p) => Some(p.service),
+            _ => None,
+        }
+    }
+
     /// Changes the pause between messages (producers); `false` if this
     /// program has none.
     pub fn set_interval(&mut self, interval: Dist) -> bool {

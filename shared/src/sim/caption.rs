@@ -1,0 +1,782 @@
+//! The facts of a caption, with ids resolved to names, so that each
+//! interface language can say them in its own words.
+//!
+//! [`Simulator::caption_facts`] reads an event against the simulator's
+//! current state (names, the publisher's filters) and returns a
+//! [`Caption`]; [`Caption::english`] is the sentence `fanout sim --trace`
+//! prints and the lab shows in English. Other languages render the same
+//! facts (the browser's Chinese lives in the frontend), so there is one
+//! place that decides *what* is said and one sentence per language for
+//! *how*.
+
+use super::{
+    NodeId, Simulator,
+    action::Action,
+    event::{BlockReason, DropReason, Event, EventKind, Fate, HopFate, Route, SleepWhy},
+    nodes::LogEntry,
+};
+use crate::{
+    socket::{FsmState, MsgId, OpKind, Payload, Role, SocketError, SocketId, SocketKind},
+    time::Tick,
+};
+
+/// What one event means, names resolved. Nodes and sockets are names
+/// (`judge`, `judge.to_pyth`); a peer that is not there yet is `None`
+/// ("nobody yet").
+#[derive(Clone, Debug, PartialEq)]
+pub enum Caption {
+    NodeStarted {
+        node: String,
+        /// Each bind and connect of its sockets, in order.
+        parts: Vec<StartPart>,
+    },
+    NodeHalted {
+        node: String,
+    },
+    Bound {
+        socket: String,
+        endpoint: String,
+    },
+    Connecting {
+        socket: String,
+        endpoint: String,
+        /// Nobody binds the endpoint yet.
+        pending: bool,
+    },
+    Connected {
+        connecter: String,
+        binder: String,
+    },
+    Disconnected {
+        conn: u32,
+        lost: u32,
+    },
+    Subscribe {
+        socket: String,
+        topic: String,
+        on: bool,
+        upstream: bool,
+    },
+    SubscriptionArrived {
+        publisher: String,
+        subscriber: Option<String>,
+        topic: String,
+        on: bool,
+    },
+    Send {
+        node: String,
+        msg: MsgId,
+        /// The payload, shortened and quoted (`"0110…"`).
+        body: String,
+        kind: SocketKind,
+        to: SentTo,
+        /// A REQ now waits for the reply.
+        awaits_reply: bool,
+    },
+    Depart {
+        first: MsgId,
+        last: MsgId,
+        count: u32,
+        from: String,
+        to: String,
+        arrives: Tick,
+        reopened: bool,
+    },
+    Delivered {
+        msg: MsgId,
+        to: String,
+        /// The node it woke, if it was blocked in recv.
+        wakes: Option<String>,
+    },
+    DeliverDropped {
+        msg: MsgId,
+        to: String,
+        reason: DropReason,
+    },
+    Received {
+        node: String,
+        msg: MsgId,
+        body: String,
+        from: Option<String>,
+        socket: String,
+        state: Option<FsmState>,
+    },
+    Blocked {
+        node: String,
+        socket: String,
+        op: OpKind,
+        reason: BlockReason,
+        /// A program's node waits; an external call returns EAGAIN.
+        waits: bool,
+    },
+    Unblocked {
+        node: String,
+        socket: String,
+    },
+    Failed {
+        node: String,
+        socket: String,
+        error: SocketError,
+    },
+    Sleeps {
+        node: String,
+        span: Tick,
+        why: SleepWhy,
+    },
+    Ready {
+        node: String,
+    },
+    Printed {
+        node: String,
+        entry: LogEntry,
+    },
+    Edited {
+        action: Action,
+    },
+    NodeRemoved {
+        node: String,
+        lost: u32,
+    },
+}
+
+/// One bind or connect when a node starts.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StartPart {
+    Binds {
+        socket: String,
+        endpoint: String,
+    },
+    Connects {
+        socket: String,
+        endpoint: String,
+    },
+    /// The endpoint is not bound by anyone (yet).
+    CannotConnect {
+        socket: String,
+        endpoint: String,
+    },
+}
+
+/// Where a sent message went, names resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SentTo {
+    /// PUSH or REQ: one peer (`None`: queued on a pipe to `endpoint`,
+    /// which nobody binds yet); `skipped` peers' pipes were full.
+    Peer {
+        peer: Option<String>,
+        endpoint: String,
+        skipped: Vec<(Option<String>, u32)>,
+    },
+    /// REP: back to the asker.
+    Reply { peer: Option<String> },
+    /// PUB: who got a copy (and by which subscription, as the publisher
+    /// knows it now), who filtered it out, who dropped it at the mark.
+    Fanout {
+        got: Vec<(Option<String>, Option<String>)>,
+        filtered: Vec<Option<String>>,
+        dropped: Vec<Option<String>>,
+    },
+    /// Nobody got it.
+    Dropped { reason: DropReason },
+}
+
+impl Simulator {
+    /// The facts of one event, read against the current state (call it
+    /// right after the event for the exact names and filters).
+    pub fn caption_facts(&self, event: &Event) -> Caption {
+        let node = |id: NodeId| self.node_name(id).to_string();
+        let sock = |id: SocketId| self.socket_label(id);
+        let peer_node = |id: Option<SocketId>| {
+            id.map(|id| {
+                self.sockets
+                    .get(id.0 as usize)
+                    .map_or("?".to_string(), |s| self.node_name(s.node).to_string())
+            })
+        };
+        let kind_of = |id: SocketId| self.sockets.get(id.0 as usize).map(|s| s.role.kind());
+        match &event.kind {
+            EventKind::NodeStarted {
+                node: n,
+                bound,
+                connecting,
+            } => {
+                let mut parts = Vec::new();
+                for (s, e) in bound {
+                    parts.push(StartPart::Binds {
+                        socket: sock(*s),
+                        endpoint: e.to_string(),
+                    });
+                }
+                for (s, e, c) in connecting {
+                    let (socket, endpoint) = (sock(*s), e.to_string());
+                    parts.push(match c {
+                        Some(_) => StartPart::Connects { socket, endpoint },
+                        None => StartPart::CannotConnect { socket, endpoint },
+                    });
+                }
+                Caption::NodeStarted {
+                    node: node(*n),
+                    parts,
+                }
+            }
+            EventKind::NodeHalted { node: n } => Caption::NodeHalted { node: node(*n) },
+            EventKind::Bound { socket, endpoint } => Caption::Bound {
+                socket: sock(*socket),
+                endpoint: endpoint.to_string(),
+            },
+            EventKind::Connecting {
+                socket,
+                endpoint,
+                conn,
+            } => Caption::Connecting {
+                socket: sock(*socket),
+                endpoint: endpoint.to_string(),
+                pending: conn.is_none(),
+            },
+            EventKind::Connected {
+                connecter, binder, ..
+            } => Caption::Connected {
+                connecter: sock(*connecter),
+                binder: sock(*binder),
+            },
+            EventKind::Disconnected { conn, lost } => Caption::Disconnected {
+                conn: conn.0,
+                lost: *lost,
+            },
+            EventKind::Subscribe {
+                socket,
+                topic,
+                on,
+                upstream,
+                ..
+            } => Caption::Subscribe {
+                socket: sock(*socket),
+                topic: topic.to_string(),
+                on: *on,
+                upstream: *upstream,
+            },
+            EventKind::SubscriptionArrived {
+                conn,
+                publisher,
+                topic,
+                on,
+            } => Caption::SubscriptionArrived {
+                publisher: sock(*publisher),
+                subscriber: self
+                    .conns
+                    .get(conn.0 as usize)
+                    .and_then(|c| c.peer_of(*publisher))
+                    .map(sock),
+                topic: topic.to_string(),
+                on: *on,
+            },
+            EventKind::Send {
+                node: n,
+                socket,
+                msg,
+                payload,
+                route,
+                state,
+            } => {
+                let to = match route {
+                    Route::Peer {
+                        conn,
+                        peer,
+                        skipped,
+                    } => SentTo::Peer {
+                        peer: peer_node(*peer),
+                        endpoint: self
+                            .conns
+                            .get(conn.0 as usize)
+                            .map_or("?".into(), |c| c.endpoint.to_string()),
+                        skipped: skipped.iter().map(|s| (peer_node(s.peer), s.hwm)).collect(),
+                    },
+                    Route::Reply { peer, .. } => SentTo::Reply {
+                        peer: peer_node(*peer),
+                    },
+                    Route::Fanout { hops } => {
+                        let mut got = Vec::new();
+                        let mut filtered = Vec::new();
+                        let mut dropped = Vec::new();
+                        for h in hops {
+                            let name = peer_node(h.peer);
+                            match h.fate {
+                                HopFate::Queued => {
+                                    // The prefix that matched, as the
+                                    // publisher knows it now.
+                                    let matched = match self.sockets.get(socket.0 as usize) {
+                                        Some(s) => match &s.role {
+                                            Role::Pub(p) => p
+                                                .filter(h.conn)
+                                                .and_then(|f| f.matching(payload.as_bytes()))
+                                                .map(|t| t.to_string()),
+                                            _ => None,
+                                        },
+                                        None => None,
+                                    };
+                                    got.push((name, matched));
+                                }
+                                HopFate::Filtered => filtered.push(name),
+                                HopFate::DroppedHwm => dropped.push(name),
+                            }
+                        }
+                        SentTo::Fanout {
+                            got,
+                            filtered,
+                            dropped,
+                        }
+                    }
+                    Route::Dropped { reason } => SentTo::Dropped { reason: *reason },
+                };
+                Caption::Send {
+                    node: node(*n),
+                    msg: *msg,
+                    body: short(payload),
+                    kind: kind_of(*socket).unwrap_or(SocketKind::Push),
+                    to,
+                    awaits_reply: matches!(state, Some(FsmState::AwaitingReply)),
+                }
+            }
+            EventKind::Depart {
+                from,
+                to,
+                first,
+                last,
+                count,
+                arrives,
+                reopened,
+                ..
+            } => Caption::Depart {
+                first: *first,
+                last: *last,
+                count: *count,
+                from: sock(*from),
+                to: sock(*to),
+                arrives: *arrives,
+                reopened: *reopened,
+            },
+            EventKind::Deliver {
+                to,
+                msg,
+                fate,
+                wakes,
+                ..
+            } => match fate {
+                Fate::Queued => Caption::Delivered {
+                    msg: *msg,
+                    to: sock(*to),
+                    wakes: wakes.map(node),
+                },
+                Fate::Dropped { reason } => Caption::DeliverDropped {
+                    msg: *msg,
+                    to: sock(*to),
+                    reason: *reason,
+                },
+            },
+            EventKind::Recv {
+                node: n,
+                socket,
+                msg,
+                payload,
+                conn,
+                state,
+            } => Caption::Received {
+                node: node(*n),
+                msg: *msg,
+                body: short(payload),
+                from: self
+                    .conns
+                    .get(conn.0 as usize)
+                    .map_or(Some("?".into()), |c| peer_node(c.peer_of(*socket))),
+                socket: sock(*socket),
+                state: *state,
+            },
+            EventKind::Block {
+                node: n,
+                socket,
+                op,
+                reason,
+                waits,
+            } => Caption::Blocked {
+                node: node(*n),
+                socket: sock(*socket),
+                op: *op,
+                reason: *reason,
+                waits: *waits,
+            },
+            EventKind::Unblock { node: n, socket } => Caption::Unblocked {
+                node: node(*n),
+                socket: sock(*socket),
+            },
+            EventKind::Error {
+                node: n,
+                socket,
+                error,
+            } => Caption::Failed {
+                node: node(*n),
+                socket: sock(*socket),
+                error: error.clone(),
+            },
+            EventKind::Sleep {
+                node: n,
+                until,
+                why,
+            } => Caption::Sleeps {
+                node: node(*n),
+                span: until.saturating_sub(event.time),
+                why: *why,
+            },
+            EventKind::Timer { node: n } => Caption::Ready { node: node(*n) },
+            EventKind::Log { node: n, entry } => Caption::Printed {
+                node: node(*n),
+                entry: entry.clone(),
+            },
+            EventKind::Edited { action } => Caption::Edited {
+                action: action.clone(),
+            },
+            EventKind::NodeRemoved { node: n, lost } => Caption::NodeRemoved {
+                node: node(*n),
+                lost: *lost,
+            },
+        }
+    }
+
+    /// One sentence about an event, in the learner's terms (English).
+    pub fn caption(&self, event: &Event) -> String {
+        self.caption_facts(event).english()
+    }
+}
+
+impl Caption {
+    /// The message this caption is about, if any (the lab highlights it).
+    pub fn msg(&self) -> Option<MsgId> {
+        match self {
+            Caption::Send { msg, .. }
+            | Caption::Delivered { msg, .. }
+            | Caption::DeliverDropped { msg, .. }
+            | Caption::Received { msg, .. } => Some(*msg),
+            Caption::Depart { first, .. } => Some(*first),
+            _ => None,
+        }
+    }
+
+    /// The sentence in English.
+    pub fn english(&self) -> String {
+        let nobody = |p: &Option<String>| p.clone().unwrap_or_else(|| "nobody yet".to_string());
+        match self {
+            Caption::NodeStarted { node, parts } => {
+                let parts: Vec<String> = parts
+                    .iter()
+                    .map(|p| match p {
+                        StartPart::Binds { socket, endpoint } => {
+                            format!("{socket} binds {endpoint}")
+                        }
+                        StartPart::Connects { socket, endpoint } => {
+                            format!("{socket} connects to {endpoint}")
+                        }
+                        StartPart::CannotConnect { socket, endpoint } => {
+                            format!("{socket} cannot connect to {endpoint}")
+                        }
+                    })
+                    .collect();
+                if parts.is_empty() {
+                    format!("{node} starts")
+                } else {
+                    format!("{node} starts: {}", parts.join("; "))
+                }
+            }
+            Caption::NodeHalted { node } => format!("{node} has finished its program"),
+            Caption::Bound { socket, endpoint } => format!("{socket} binds {endpoint}"),
+            Caption::Connecting {
+                socket,
+                endpoint,
+                pending,
+            } => {
+                if *pending {
+                    format!("{socket} will connect to {endpoint} once someone binds it")
+                } else {
+                    format!("{socket} connects to {endpoint}")
+                }
+            }
+            Caption::Connected { connecter, binder } => {
+                format!("handshake done: {connecter} and {binder} now count each other as peers")
+            }
+            Caption::Disconnected { conn, lost } => {
+                format!("connection #{conn} closed; {lost} queued message(s) lost")
+            }
+            Caption::Subscribe {
+                socket,
+                topic,
+                on,
+                upstream,
+            } => {
+                let verb = if *on {
+                    "subscribes to"
+                } else {
+                    "unsubscribes from"
+                };
+                let tail = if *upstream {
+                    "; publishers are told"
+                } else {
+                    " (no change upstream: counted duplicate)"
+                };
+                format!("{socket} {verb} {}{tail}", quote_topic(topic))
+            }
+            Caption::SubscriptionArrived {
+                publisher,
+                subscriber,
+                topic,
+                on,
+            } => format!(
+                "{publisher} learns that {} {} {}",
+                subscriber.as_deref().unwrap_or("?"),
+                if *on { "wants" } else { "no longer wants" },
+                quote_topic(topic)
+            ),
+            Caption::Send {
+                node: who,
+                msg,
+                body,
+                kind: k,
+                to,
+                awaits_reply,
+            } => {
+                let mut text = match to {
+                    SentTo::Peer {
+                        peer,
+                        endpoint,
+                        skipped,
+                    } => {
+                        let mut s = match peer {
+                            Some(peer) => {
+                                format!("{who} sends {msg} {body}: {k} gave {msg} to {peer}")
+                            }
+                            None => format!(
+                                "{who} sends {msg} {body}: {k} queued it on its pipe to {endpoint}, which nobody binds yet"
+                            ),
+                        };
+                        for (peer, hwm) in skipped {
+                            s.push_str(&format!(
+                                "; {} skipped: pipe full (HWM {hwm})",
+                                nobody(peer)
+                            ));
+                        }
+                        s
+                    }
+                    SentTo::Reply { peer } => {
+                        format!("{who} replies {msg} {body} to {}, who asked", nobody(peer))
+                    }
+                    SentTo::Fanout {
+                        got,
+                        filtered,
+                        dropped,
+                    } => {
+                        let got: Vec<String> = got
+                            .iter()
+                            .map(|(name, matched)| {
+                                let m = matched
+                                    .as_ref()
+                                    .map(|t| format!(" ({})", quote_topic(t)))
+                                    .unwrap_or_default();
+                                format!("{}{m}", nobody(name))
+                            })
+                            .collect();
+                        let filtered: Vec<String> = filtered.iter().map(nobody).collect();
+                        let dropped: Vec<String> = dropped.iter().map(nobody).collect();
+                        let mut s = format!("{who} publishes {msg} {body}");
+                        if got.is_empty() && dropped.is_empty() {
+                            s.push_str(": no subscription matches, so it is not sent");
+                        } else if !got.is_empty() {
+                            s.push_str(&format!(": to {}", got.join(", ")));
+                        }
+                        if !filtered.is_empty() {
+                            s.push_str(&format!("; filtered out for {}", filtered.join(", ")));
+                        }
+                        if !dropped.is_empty() {
+                            s.push_str(&format!(
+                                "; dropped for {} (pipe at its high-water mark)",
+                                dropped.join(", ")
+                            ));
+                        }
+                        s
+                    }
+                    SentTo::Dropped { reason } => format!(
+                        "{who} sends {msg} {body} on its {k}, which discards it: {}",
+                        drop_words(*reason)
+                    ),
+                };
+                if *awaits_reply {
+                    text.push_str(&format!(" (its {k} now waits for the reply)"));
+                }
+                text
+            }
+            Caption::Depart {
+                first,
+                last,
+                count,
+                from,
+                to,
+                arrives,
+                reopened,
+            } => {
+                let which = if *count == 1 {
+                    format!("{first}")
+                } else {
+                    format!("{first}…{last} ({count} messages)")
+                };
+                let mut s = format!(
+                    "{which} leaves {from} on the wire to {to}, arriving at {}",
+                    clock(*arrives)
+                );
+                if *reopened {
+                    s.push_str("; the pipe has room again");
+                }
+                s
+            }
+            Caption::Delivered { msg, to, wakes } => match wakes {
+                Some(n) => format!("{msg} arrives at {to}; {n} wakes up"),
+                None => format!("{msg} arrives at {to} and waits in its queue"),
+            },
+            Caption::DeliverDropped { msg, to, reason } => format!(
+                "{msg} arrives at {to} and is discarded: {}",
+                drop_words(*reason)
+            ),
+            Caption::Received {
+                node,
+                msg,
+                body,
+                from,
+                socket,
+                state,
+            } => {
+                let mut s = format!(
+                    "{node} receives {msg} {body} from {} on {socket}",
+                    nobody(from)
+                );
+                if let Some(st) = state {
+                    s.push_str(&format!(" (now {st})"));
+                }
+                s
+            }
+            Caption::Blocked {
+                node,
+                socket,
+                op,
+                reason,
+                waits,
+            } => {
+                let why = match reason {
+                    BlockReason::NoPeer => "no peer has connected yet".to_string(),
+                    BlockReason::PipesFull { hwm } => {
+                        format!("every peer's pipe is at its high-water mark ({hwm})")
+                    }
+                    BlockReason::Empty => "nothing has arrived".to_string(),
+                };
+                if *waits {
+                    format!("{node} blocks in {op} on {socket}: {why}")
+                } else {
+                    format!("{node}'s {op} on {socket} returns EAGAIN: {why}")
+                }
+            }
+            Caption::Unblocked { node, socket } => format!("{node} can send on {socket} again"),
+            Caption::Failed {
+                node,
+                socket,
+                error,
+            } => format!("{node} on {socket}: {error}"),
+            Caption::Sleeps { node, span, why } => match why {
+                SleepWhy::Interval => format!("{node} waits {span} before its next message"),
+                SleepWhy::Service => format!("{node} works on its message for {span}"),
+            },
+            Caption::Ready { node } => format!("{node} is ready again"),
+            Caption::Printed { node, entry } => format!("{node} prints: {entry}"),
+            Caption::Edited { action } => format!(
+                "edit: {}",
+                serde_json::to_string(action).unwrap_or_else(|_| "?".into())
+            ),
+            Caption::NodeRemoved { node, lost } => {
+                format!("{node} removed; {lost} queued message(s) lost")
+            }
+        }
+    }
+}
+
+fn quote_topic(topic: &str) -> String {
+    if topic.is_empty() {
+        "everything (\"\")".into()
+    } else {
+        format!("{topic:?}")
+    }
+}
+
+/// A payload for a caption, shortened and quoted.
+pub fn short(payload: &Payload) -> String {
+    let s = payload.as_str();
+    if s.chars().count() <= 24 {
+        format!("{s:?}")
+    } else {
+        let head: String = s.chars().take(20).collect();
+        format!("\"{head}…\"")
+    }
+}
+
+/// A point in time for a caption: `0.050 ms`.
+pub fn clock(t: Tick) -> String {
+    format!("{:.3} ms", t.0 as f64 / 1000.0)
+}
+
+fn drop_words(reason: DropReason) -> &'static str {
+    match reason {
+        DropReason::Hwm => "the pipe is at its high-water mark",
+        DropReason::NoPeer => "there is no peer",
+        DropReason::Filtered => "no subscription matches",
+        DropReason::Disconnected => "its connection closed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Scenario;
+
+    /// Every event of every preset has facts whose English sentence names
+    /// what the event names.
+    #[test]
+    fn every_preset_event_has_a_sentence() {
+        for name in crate::sim::presets::NAMES {
+            let mut sim = Simulator::new(&Scenario::preset(name).unwrap(), 1).unwrap();
+            for _ in 0..3000 {
+                let Some(e) = sim.step() else { break };
+                let facts = sim.caption_facts(&e);
+                let text = facts.english();
+                assert!(!text.is_empty(), "{name}: {e:?}");
+                assert_eq!(sim.caption(&e), text);
+                if let Some(msg) = facts.msg() {
+                    assert!(text.contains(&msg.to_string()), "{name}: {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_pi_run_says_what_the_chapter_does() {
+        let mut sim = Simulator::new(&Scenario::preset("pi").unwrap(), 7).unwrap();
+        let mut texts = Vec::new();
+        for _ in 0..200 {
+            let e = sim.step().unwrap();
+            texts.push(sim.caption(&e));
+        }
+        assert_eq!(
+            texts[0],
+            "bitsource starts: bitsource.out binds tcp://127.0.0.1:6700"
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.contains("publishes") && t.contains("(\"00\")")),
+            "a publish names the matching subscription"
+        );
+        assert!(texts.iter().any(|t| t.contains("now waits for the reply")));
+        assert!(texts.iter().any(|t| t.starts_with("tally prints: ")));
+    }
+}
