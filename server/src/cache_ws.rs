@@ -245,7 +245,8 @@ impl CacheSession {
             frame @ (ClientFrame::WarmupStart(_) | ClientFrame::WarmupCancel(_)) => {
                 return self.warmup.handle(frame);
             }
-            ClientFrame::Hello(_) | ClientFrame::Ping(_) => return None,
+            // Hello, ping and the room frames are answered elsewhere.
+            _ => return None,
         })
     }
 

@@ -7,7 +7,7 @@ use axum::{Json, Router, extract::State, middleware, routing::get};
 use serde_json::{Value, json};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use crate::{AppState, assets, embed, ws};
+use crate::{AppState, assets, embed, rooms, ws};
 
 /// Builds the router for the whole server.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -15,6 +15,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/ws", get(ws::upgrade))
         .route("/oembed", get(embed::oembed))
+        .route("/clients/{*path}", get(rooms::clients::serve))
         .fallback(assets::serve_ui)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),

@@ -7,14 +7,18 @@
 //! - [`ws`]: one WebSocket session speaking `fanout_shared::protocol`;
 //! - [`memcached`]: the cache nodes (memcached protocol over TCP);
 //! - [`cache_ws`]: the cache lab's frames inside a WebSocket session;
-//! - [`experiments`]: experiments the server runs for a session (warm-up).
+//! - [`experiments`]: experiments the server runs for a session (warm-up);
+//! - [`rooms`], [`rooms_ws`]: live rooms running the message-pattern engine
+//!   on real time, with participants over WebSocket.
 
 pub mod assets;
 pub mod cache_ws;
-pub mod experiments;
 pub mod embed;
+pub mod experiments;
 pub mod http;
 pub mod memcached;
+pub mod rooms;
+pub mod rooms_ws;
 pub mod sim_cli;
 pub mod ws;
 
@@ -48,6 +52,10 @@ pub struct ServeConfig {
     /// The full app can never be framed.
     #[arg(long, value_name = "ORIGINS", default_value = "*", value_parser = embed::EmbedOrigins::parse)]
     pub embed_origins: embed::EmbedOrigins,
+
+    /// Live rooms' limits (`--max-rooms`, `--room-members`, `--room-rate` …).
+    #[command(flatten)]
+    pub rooms: rooms::RoomLimits,
 }
 
 /// Why the server could not start; each names the flag that fixes it.
@@ -88,6 +96,8 @@ pub struct AppState {
     pub cache: Arc<memcached::Cluster>,
     /// Who may frame the widgets (`--embed-origins`).
     pub embed_origins: embed::EmbedOrigins,
+    /// The live rooms.
+    pub rooms: Arc<rooms::Rooms>,
 }
 
 /// A bound, not yet running server.
@@ -114,11 +124,13 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
     let cache_nodes =
         memcached::Cluster::bind(config.memcached, config.cache_nodes, config.cache_memory).await?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let rooms = rooms::Rooms::new(config.rooms.clone(), shutdown_rx.clone());
     let state = Arc::new(AppState {
         started: Instant::now(),
         shutdown: shutdown_rx,
         cache: Arc::clone(&cache_nodes.cluster),
         embed_origins: config.embed_origins.clone(),
+        rooms,
     });
     Ok(Server {
         http_listener,

@@ -20,7 +20,7 @@ use fanout_shared::protocol::{
     encode_server_frame, request_id,
 };
 
-use crate::{AppState, cache_ws::CacheSession};
+use crate::{AppState, cache_ws::CacheSession, rooms_ws::RoomSession};
 
 /// The largest frame a client may send. Every frame of the protocol is a
 /// small JSON object; anything near this size is a mistake or an attack.
@@ -28,7 +28,7 @@ pub const MAX_FRAME_BYTES: usize = 64 * 1024;
 
 /// Features announced in `welcome`, so a client can tell what this server
 /// offers before asking for it.
-const FEATURES: &[&str] = &["cache", "warmup"];
+const FEATURES: &[&str] = &["cache", "warmup", "rooms"];
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {
     ws.max_message_size(MAX_FRAME_BYTES)
@@ -51,9 +51,20 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     // bounded, so a slow client slows only the tasks that feed it.
     let (outbox_tx, mut outbox) = tokio::sync::mpsc::channel(crate::cache_ws::OUTBOX_FRAMES);
     let mut cache = CacheSession::new(Arc::clone(&state.cache), outbox_tx);
+    let mut rooms = RoomSession::new(Arc::clone(&state.rooms));
     loop {
         let message = tokio::select! {
             message = socket.recv() => message,
+            pushed = rooms.next_push() => {
+                if socket
+                    .send(Message::Text(encode_server_frame(&pushed).into()))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                continue;
+            }
             Some(pushed) = outbox.recv() => {
                 if socket
                     .send(Message::Text(encode_server_frame(&pushed).into()))
@@ -75,13 +86,18 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
             }
         };
         let reply = match message {
-            Some(Ok(Message::Text(text))) => handle_text(text.as_str(), &mut phase, &mut cache)
-                .map(|reply| match reply {
-                    // Errors echo the failed request's id; the raw text is
-                    // read again only on this rare path.
-                    ServerFrame::Error { .. } => reply.with_request_id(request_id(text.as_str())),
-                    other => other,
-                }),
+            Some(Ok(Message::Text(text))) => {
+                handle_text(text.as_str(), &mut phase, &mut cache, &mut rooms)
+                    .await
+                    .map(|reply| match reply {
+                        // Errors echo the failed request's id; the raw text is
+                        // read again only on this rare path.
+                        ServerFrame::Error { .. } => {
+                            reply.with_request_id(request_id(text.as_str()))
+                        }
+                        other => other,
+                    })
+            }
             Some(Ok(Message::Binary(_))) => Some(error(
                 "binary frames are not part of the protocol; send JSON text frames",
                 None,
@@ -113,7 +129,12 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
 }
 
 /// Answers one text frame, advancing the handshake phase on a good `hello`.
-fn handle_text(text: &str, phase: &mut Phase, cache: &mut CacheSession) -> Option<ServerFrame> {
+async fn handle_text(
+    text: &str,
+    phase: &mut Phase,
+    cache: &mut CacheSession,
+    rooms: &mut RoomSession,
+) -> Option<ServerFrame> {
     let frame = match decode_client_frame(text) {
         Ok(frame) => frame,
         Err(problem) => return Some(ServerFrame::from_frame_error(&problem)),
@@ -146,8 +167,14 @@ fn handle_text(text: &str, phase: &mut Phase, cache: &mut CacheSession) -> Optio
             ),
             Some("type"),
         )),
-        (ClientFrame::Ping(Ping { id }), Phase::Ready) => Some(ServerFrame::Pong { id }),
-        (cache_frame, Phase::Ready) => cache.handle(cache_frame),
+        (ClientFrame::Ping(Ping { id }), Phase::Ready) => {
+            rooms.touch();
+            Some(ServerFrame::Pong { id })
+        }
+        (frame, Phase::Ready) => match rooms.handle(frame).await {
+            Ok(reply) => reply,
+            Err(cache_frame) => cache.handle(cache_frame),
+        },
     }
 }
 

@@ -70,6 +70,21 @@ client_frames! {
     "cache_restart" => CacheRestart(CacheNodeRef),
     "warmup_start" => WarmupStart(WarmupStart),
     "warmup_cancel" => WarmupCancel(WarmupCancel),
+    "room_create" => RoomCreate(RoomCreate),
+    "room_join" => RoomJoin(RoomJoin),
+    "room_leave" => RoomLeave(RoomRequest),
+    "room_close" => RoomClose(RoomClose),
+    "room_kick" => RoomKick(RoomKick),
+    "room_watch" => RoomWatch(RoomWatch),
+    "room_topology" => RoomTopology(RoomRequest),
+    "room_recording" => RoomRecording(RoomRequest),
+    "room_act" => RoomAct(RoomAct),
+    "node_add" => NodeAdd(NodeAdd),
+    "node_take" => NodeTake(NodeTake),
+    "node_remove" => NodeRemove(NodeRef),
+    "send" => Send(SendRequest),
+    "recv" => Recv(RecvRequest),
+    "recv_auto" => RecvAuto(RecvAuto),
 }
 
 /// Opens the conversation; must come first.
@@ -204,6 +219,236 @@ pub struct WarmupStart {
 pub struct WarmupCancel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
+}
+
+/// Creates a live room: the server runs the scenario on real time, and
+/// the creator joins it (answered with `room_joined`, carrying the token).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomCreate {
+    /// A preset's name (`"pipeline"`) or a whole scenario object, as the
+    /// queue lab exports it (`docs/scenarios.md`).
+    pub scenario: serde_json::Value,
+    /// The run's seed (default: a fresh one, echoed in `room_joined`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// A name for this member, shown to the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Stream the room's events and topology to this session.
+    #[serde(default)]
+    pub watch: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Joins a live room by its code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomJoin {
+    /// The join code (`KFC-7PX`; case and the dash do not matter).
+    pub room: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub watch: bool,
+    /// The creator's token: joining with it gives this session the
+    /// creator's rights (editing with `room_act`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// A room frame with nothing but an id (`room_leave`, `room_topology`,
+/// `room_recording`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Closes a room for everyone; needs the creator's token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomClose {
+    pub room: String,
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Removes a participant (named by member number or by a node it drives);
+/// needs the creator's token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomKick {
+    pub room: String,
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Starts or stops the room's event stream to this session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomWatch {
+    pub on: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Applies an engine action (`docs/scenarios.md`, "Editing a running
+/// simulation") to a node this session drives, or, with the creator's
+/// rights, to any node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomAct {
+    pub action: crate::sim::Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Adds this participant's own node, with sockets, to the room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeAdd {
+    /// Unique in the room (default: the member's name and number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// As in a scenario: `{"name": "in", "type": "PULL", "connect": ["tcp://ventilator"]}`.
+    pub sockets: Vec<crate::sim::scenario::SocketSpec>,
+    /// Receive for the participant as messages arrive (pushed as
+    /// `received`), instead of only on `recv`.
+    #[serde(default)]
+    pub auto_recv: bool,
+    /// Stop receiving automatically after this many messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Takes over a node of the room: its program stops, and this participant
+/// drives its sockets from now on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeTake {
+    pub node: String,
+    #[serde(default)]
+    pub auto_recv: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Names one of this participant's nodes (`node_remove`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRef {
+    pub node: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Sends on one of this participant's sockets (non-blocking, like
+/// `zmq_send` with `ZMQ_DONTWAIT`): one `payload`, or several `payloads`
+/// in order, stopping at the first that cannot go.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendRequest {
+    pub node: String,
+    pub socket: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payloads: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Receives from one of this participant's sockets (non-blocking): up to
+/// `max` messages (default 1, at most 1,000).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecvRequest {
+    pub node: String,
+    pub socket: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Turns automatic receiving on or off for a node's receiving sockets (or
+/// one `socket`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecvAuto {
+    pub node: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub socket: Option<String>,
+    pub on: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// A room's limits, as `room_joined` announces them; an `error` caused by
+/// one names it in `field` (`limits.rate`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomLimitsInfo {
+    /// Messages (and other room frames) per second per client.
+    pub rate: u32,
+    /// Largest payload, in bytes.
+    pub message_bytes: u32,
+    /// Bytes the room's queues may hold before sends are refused.
+    pub room_queued_bytes: u64,
+    /// Members per room.
+    pub members: u32,
+    /// Nodes one member may add or take.
+    pub nodes: u32,
+    /// Rooms on this server.
+    pub rooms: u32,
+    /// Seconds without a frame from any member before the room closes.
+    pub idle_s: u64,
+}
+
+/// One member of a room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberInfo {
+    pub member: u32,
+    pub name: String,
+    /// The nodes it drives.
+    pub nodes: Vec<String>,
+    /// It holds the creator's rights.
+    pub owner: bool,
+    pub watching: bool,
+}
+
+/// A participant socket, as `node_added` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SocketInfo {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: crate::socket::SocketKind,
+    /// The socket's number in the room's events and topology.
+    pub socket: crate::socket::SocketId,
+    pub auto_recv: bool,
+}
+
+/// A message a participant received.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivered {
+    pub msg: crate::socket::MsgId,
+    pub payload: crate::socket::Payload,
 }
 
 /// One cache node as `cache_nodes` lists it.
@@ -349,6 +594,150 @@ pub enum ServerFrame {
         node: usize,
         runs_done: u32,
         cancelled: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_create` (with `token`) and `room_join`.
+    RoomJoined {
+        room: String,
+        member: u32,
+        /// Only for the creator: the secret that closes the room and
+        /// removes participants. Never shown to the others.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        owner: bool,
+        /// The scenario's name.
+        scenario: String,
+        seed: u64,
+        watching: bool,
+        /// The room's clock (microseconds since it was created).
+        now: crate::time::Tick,
+        limits: RoomLimitsInfo,
+        topology: Box<crate::sim::Topology>,
+        members: Vec<MemberInfo>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// This session is no longer in the room: the answer to `room_leave`,
+    /// or pushed when the creator removed it.
+    RoomLeft {
+        room: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The room ended (closed by its creator, idle, over a limit, server
+    /// shutting down); also the answer to `room_close`.
+    RoomClosed {
+        room: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_kick`: who was removed, with the nodes it drove.
+    RoomKicked {
+        room: String,
+        member: u32,
+        nodes: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_watch`.
+    RoomWatching {
+        room: String,
+        on: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Pushed to watchers, at most every 50 ms: the engine's events since
+    /// the last frame (sampled when there are many; the rest are counted in
+    /// `skipped`) and exact counters.
+    RoomEvents {
+        room: String,
+        events: Vec<crate::sim::Event>,
+        /// Events of this window (and earlier windows this client missed)
+        /// left out of `events`.
+        skipped: u64,
+        summary: Box<crate::sim::Summary>,
+        /// Messages and payload bytes in the room's pipes now.
+        queued_messages: u64,
+        queued_bytes: u64,
+        /// How far the room's clock is behind real time (0 when keeping up).
+        behind_us: u64,
+    },
+    /// The room's topology: pushed to watchers when it changes (and every
+    /// second), and the answer to `room_topology`.
+    RoomTopology {
+        room: String,
+        topology: Box<crate::sim::Topology>,
+        members: Vec<MemberInfo>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_recording`: what `Timeline::replay` needs to
+    /// step through the live run offline.
+    RoomRecording {
+        room: String,
+        recording: Box<crate::sim::Recording>,
+        /// `false` when the room recorded as much as it keeps: the
+        /// recording then ends where recording stopped, before `now`.
+        complete: bool,
+        /// The live run's trace digest at the recording's end (a replay
+        /// reaches the same one).
+        trace_digest: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_act`: the event the action became.
+    RoomActed {
+        event: Box<crate::sim::Event>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `node_add` and `node_take`.
+    NodeAdded {
+        node: String,
+        /// `true` for `node_take`.
+        taken: bool,
+        sockets: Vec<SocketInfo>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `node_remove`: messages lost in its pipes.
+    NodeRemoved {
+        node: String,
+        lost: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `send`: the ids of the messages sent, and `eagain`
+    /// when one could not go (the rest of `payloads` was not sent).
+    Sent {
+        node: String,
+        socket: String,
+        msgs: Vec<crate::socket::MsgId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eagain: Option<crate::sim::BlockReason>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Messages received: the answer to `recv` (with `eagain` when fewer
+    /// than asked were there), or pushed as they arrive with `recv_auto`.
+    Received {
+        node: String,
+        socket: String,
+        messages: Vec<Delivered>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eagain: Option<crate::sim::BlockReason>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `recv_auto`.
+    RecvAuto {
+        node: String,
+        on: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
@@ -577,6 +966,77 @@ mod tests {
                 id: None,
             }),
             ClientFrame::WarmupCancel(WarmupCancel { id: None }),
+            ClientFrame::RoomCreate(RoomCreate {
+                scenario: "pipeline".into(),
+                seed: None,
+                name: None,
+                watch: false,
+                id: None,
+            }),
+            ClientFrame::RoomJoin(RoomJoin {
+                room: "KFC-7PX".into(),
+                name: None,
+                watch: false,
+                token: None,
+                id: None,
+            }),
+            ClientFrame::RoomLeave(RoomRequest { id: None }),
+            ClientFrame::RoomClose(RoomClose {
+                room: "KFC-7PX".into(),
+                token: "t".into(),
+                id: None,
+            }),
+            ClientFrame::RoomKick(RoomKick {
+                room: "KFC-7PX".into(),
+                token: "t".into(),
+                member: Some(2),
+                node: None,
+                id: None,
+            }),
+            ClientFrame::RoomWatch(RoomWatch { on: true, id: None }),
+            ClientFrame::RoomTopology(RoomRequest { id: None }),
+            ClientFrame::RoomRecording(RoomRequest { id: None }),
+            ClientFrame::RoomAct(RoomAct {
+                action: crate::sim::Action::RemoveNode { node: "n".into() },
+                id: None,
+            }),
+            ClientFrame::NodeAdd(NodeAdd {
+                name: None,
+                sockets: Vec::new(),
+                auto_recv: false,
+                auto_limit: None,
+                id: None,
+            }),
+            ClientFrame::NodeTake(NodeTake {
+                node: "worker-1".into(),
+                auto_recv: false,
+                auto_limit: None,
+                id: None,
+            }),
+            ClientFrame::NodeRemove(NodeRef {
+                node: "n".into(),
+                id: None,
+            }),
+            ClientFrame::Send(SendRequest {
+                node: "n".into(),
+                socket: "out".into(),
+                payload: Some("hi".into()),
+                payloads: None,
+                id: None,
+            }),
+            ClientFrame::Recv(RecvRequest {
+                node: "n".into(),
+                socket: "in".into(),
+                max: None,
+                id: None,
+            }),
+            ClientFrame::RecvAuto(RecvAuto {
+                node: "n".into(),
+                socket: None,
+                on: true,
+                limit: None,
+                id: None,
+            }),
         ];
         let names: Vec<_> = samples.iter().map(ClientFrame::type_name).collect();
         assert_eq!(names, ClientFrame::TYPES);
@@ -652,6 +1112,33 @@ mod tests {
         );
         let err = decode_client_frame(r#"{"type":"cache_get","node":"x","key":"k"}"#).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("node"));
+    }
+
+    #[test]
+    fn room_frames_decode_with_scenarios_and_actions_inside() {
+        let frame = decode_client_frame(
+            r#"{"type":"node_add","name":"alice","auto_recv":true,
+                "sockets":[{"name":"in","type":"PULL","connect":["tcp://ventilator"]}]}"#,
+        )
+        .unwrap();
+        let ClientFrame::NodeAdd(add) = frame else {
+            panic!("{frame:?}")
+        };
+        assert_eq!(add.sockets[0].kind, crate::socket::SocketKind::Pull);
+        assert!(add.auto_recv);
+        let err =
+            decode_client_frame(r#"{"type":"node_add","sockets":[{"name":"in","type":"XPULL"}]}"#)
+                .unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("sockets[0].type"), "{err}");
+        let frame = decode_client_frame(
+            r#"{"type":"room_act","action":{"op":"set_hwm","node":"sink","socket":"in","rcvhwm":5}}"#,
+        )
+        .unwrap();
+        assert!(matches!(frame, ClientFrame::RoomAct(_)));
+        let frame =
+            decode_client_frame(r#"{"type":"room_create","scenario":{"name":"x","nodes":[]}}"#)
+                .unwrap();
+        assert!(matches!(frame, ClientFrame::RoomCreate(_)));
     }
 
     #[test]

@@ -1,0 +1,133 @@
+//! The server's rooms, by join code.
+//!
+//! The registry only maps codes to the command channels of running room
+//! tasks, and enforces how many rooms may exist. There is no way to list
+//! rooms: a room's traffic reaches only sessions that presented its code.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
+};
+
+use fanout_shared::{
+    protocol::ServerFrame,
+    sim::{Simulator, timeline::ScenarioRef},
+};
+use tokio::sync::{mpsc, watch};
+
+use super::{codes, limits::RoomLimits, recording::ActionLog, room::Command, room::Room};
+
+/// Commands waiting for a room task; a session sending more waits (and so
+/// stops reading its client) until the room catches up.
+const COMMANDS: usize = 1024;
+
+/// How to reach a running room.
+#[derive(Debug, Clone)]
+pub struct RoomHandle {
+    pub code: String,
+    pub commands: mpsc::Sender<Command>,
+}
+
+#[derive(Debug)]
+pub struct Rooms {
+    limits: Arc<RoomLimits>,
+    shutdown: watch::Receiver<bool>,
+    rooms: Mutex<HashMap<String, RoomHandle>>,
+}
+
+/// A room just created: its handle and the creator's token.
+#[derive(Debug)]
+pub struct Created {
+    pub handle: RoomHandle,
+    pub token: String,
+}
+
+impl Rooms {
+    pub fn new(limits: RoomLimits, shutdown: watch::Receiver<bool>) -> Arc<Rooms> {
+        Arc::new(Rooms {
+            limits: Arc::new(limits),
+            shutdown,
+            rooms: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn limits(&self) -> &RoomLimits {
+        &self.limits
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, RoomHandle>> {
+        self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How many rooms are open.
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Starts a room running `scenario` (already checked) with `seed`.
+    #[allow(clippy::result_large_err)]
+    pub fn create(
+        self: &Arc<Self>,
+        scenario: ScenarioRef,
+        seed: u64,
+    ) -> Result<Created, ServerFrame> {
+        let resolved = scenario.resolve().map_err(|e| scenario_error(&e))?;
+        let sim = Simulator::new(&resolved, seed).map_err(|e| scenario_error(&e))?;
+        let mut rooms = self.lock();
+        if rooms.len() >= self.limits.rooms as usize {
+            return Err(ServerFrame::Error {
+                message: format!(
+                    "this server already hosts {} live rooms, its limit (--max-rooms); close one or try later",
+                    rooms.len()
+                ),
+                field: Some("limits.rooms".into()),
+                supported: None,
+                id: None,
+            });
+        }
+        let code = loop {
+            let code = codes::new_code();
+            if !rooms.contains_key(&code) {
+                break code;
+            }
+        };
+        let token = codes::new_token();
+        let (tx, rx) = mpsc::channel(COMMANDS);
+        let handle = RoomHandle {
+            code: code.clone(),
+            commands: tx,
+        };
+        rooms.insert(code.clone(), handle.clone());
+        drop(rooms);
+        let room = Room::new(
+            code,
+            token.clone(),
+            sim,
+            ActionLog::new(scenario, seed),
+            Arc::clone(&self.limits),
+            Arc::clone(self),
+        );
+        tokio::spawn(room.run(rx, self.shutdown.clone()));
+        Ok(Created { handle, token })
+    }
+
+    /// The room a typed code names.
+    pub fn get(&self, typed: &str) -> Option<RoomHandle> {
+        let code = codes::normalize(typed)?;
+        self.lock().get(&code).cloned()
+    }
+
+    /// Forgets a room whose task ended.
+    pub(crate) fn remove(&self, code: &str) {
+        self.lock().remove(code);
+    }
+}
+
+fn scenario_error(e: &fanout_shared::sim::ScenarioError) -> ServerFrame {
+    ServerFrame::Error {
+        message: format!("scenario: {e}"),
+        field: Some("scenario".into()),
+        supported: None,
+        id: None,
+    }
+}

@@ -1,0 +1,380 @@
+//! The live rooms' side of a WebSocket session: turning room frames into
+//! commands for a room task, and the per-client limits.
+//!
+//! A session is in at most one room at a time. Every room frame it sends
+//! is checked here first against the client's rate (a token bucket,
+//! `--room-rate`) and, for `send`, the payload size
+//! (`--room-message-bytes`), so a flooding client costs its room nothing.
+//! Then the frame goes to the room's task with a oneshot for the answer;
+//! the session waits for that answer before reading the client's next
+//! frame, so requests are answered in order and a client that pipelines
+//! thousands of them is slowed down to what the room can take. Frames the
+//! room pushes (received messages, events, topology) arrive through a
+//! bounded inbox that the session forwards to the socket.
+//!
+//! A session that guesses join codes is slowed down: after three unknown
+//! codes, each further miss is answered only after a growing delay.
+
+// A refusal here is the answer frame itself, built once per refused request.
+#![allow(clippy::result_large_err)]
+
+use std::{sync::Arc, time::Duration};
+
+use fanout_shared::{
+    protocol::{ClientFrame, RoomCreate, RoomJoin, ServerFrame},
+    sim::{Scenario, timeline::ScenarioRef},
+};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::rooms::{
+    Rooms,
+    limits::TokenBucket,
+    participant::{Ended, OUTBOX_FRAMES},
+    registry::RoomHandle,
+    room::Command,
+};
+
+/// Unknown codes a session may try before it is slowed down.
+const FREE_MISSES: u32 = 3;
+
+/// The longest delay before answering an unknown code.
+const MAX_MISS_DELAY: Duration = Duration::from_secs(3);
+
+/// This session's place in a room.
+#[derive(Debug)]
+struct Membership {
+    code: String,
+    member: u32,
+    commands: mpsc::Sender<Command>,
+    inbox: mpsc::Receiver<ServerFrame>,
+    ended: Ended,
+}
+
+impl Drop for Membership {
+    fn drop(&mut self) {
+        // Best effort: if the room is too busy to take this now, it notices
+        // the closed inbox at its next housekeeping.
+        let _ = self.commands.try_send(Command::Leave {
+            member: self.member,
+        });
+    }
+}
+
+/// The room part of one session's state.
+#[derive(Debug)]
+pub struct RoomSession {
+    rooms: Arc<Rooms>,
+    bucket: TokenBucket,
+    membership: Option<Membership>,
+    misses: u32,
+}
+
+fn error(message: impl Into<String>, field: &str) -> ServerFrame {
+    ServerFrame::Error {
+        message: message.into(),
+        field: Some(field.to_owned()),
+        supported: None,
+        id: None,
+    }
+}
+
+fn room_gone() -> ServerFrame {
+    error("the room has closed", "room")
+}
+
+/// What a room frame costs against the rate: its messages, or 1.
+fn cost(frame: &ClientFrame) -> Option<u32> {
+    Some(match frame {
+        ClientFrame::Send(r) => {
+            let n = usize::from(r.payload.is_some()) + r.payloads.as_ref().map_or(0, Vec::len);
+            u32::try_from(n.max(1)).unwrap_or(u32::MAX)
+        }
+        ClientFrame::RoomCreate(_)
+        | ClientFrame::RoomJoin(_)
+        | ClientFrame::RoomLeave(_)
+        | ClientFrame::RoomClose(_)
+        | ClientFrame::RoomKick(_)
+        | ClientFrame::RoomWatch(_)
+        | ClientFrame::RoomTopology(_)
+        | ClientFrame::RoomRecording(_)
+        | ClientFrame::RoomAct(_)
+        | ClientFrame::NodeAdd(_)
+        | ClientFrame::NodeTake(_)
+        | ClientFrame::NodeRemove(_)
+        | ClientFrame::Recv(_)
+        | ClientFrame::RecvAuto(_) => 1,
+        _ => return None,
+    })
+}
+
+/// A preset's name or a scenario object, checked.
+fn scenario_ref(value: serde_json::Value) -> Result<ScenarioRef, ServerFrame> {
+    match value {
+        serde_json::Value::String(name) => match Scenario::preset(&name) {
+            Ok(_) => Ok(ScenarioRef::Preset(name)),
+            Err(e) => Err(error(format!("scenario: {e}"), "scenario")),
+        },
+        object @ serde_json::Value::Object(_) => Scenario::from_json(&object.to_string())
+            .map(|s| ScenarioRef::Inline(Box::new(s)))
+            .map_err(|e| error(format!("scenario: {e}"), "scenario")),
+        _ => Err(error(
+            "scenario must be a preset's name (\"pipeline\") or a scenario object",
+            "scenario",
+        )),
+    }
+}
+
+fn fresh_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_le_bytes(bytes) % 1_000_000
+}
+
+impl RoomSession {
+    pub fn new(rooms: Arc<Rooms>) -> RoomSession {
+        let rate = rooms.limits().rate;
+        RoomSession {
+            rooms,
+            bucket: TokenBucket::new(rate),
+            membership: None,
+            misses: 0,
+        }
+    }
+
+    /// Answers a room frame; any other frame is handed back.
+    pub async fn handle(&mut self, frame: ClientFrame) -> Result<Option<ServerFrame>, ClientFrame> {
+        let Some(cost) = cost(&frame) else {
+            return Err(frame);
+        };
+        if !self.bucket.take(cost) {
+            let rate = self.rooms.limits().rate;
+            return Ok(Some(error(
+                format!(
+                    "rate limit: at most {rate} messages per second per client (--room-rate); this {} was refused and nothing was done; slow down and retry",
+                    frame.type_name()
+                ),
+                "limits.rate",
+            )));
+        }
+        Ok(Some(match frame {
+            ClientFrame::RoomCreate(r) => self.create(r).await,
+            ClientFrame::RoomJoin(r) => self.join(r).await,
+            ClientFrame::RoomClose(r) => {
+                let Some(handle) = self.rooms.get(&r.room) else {
+                    return Ok(Some(no_room(&r.room)));
+                };
+                let answer = ask(&handle, |reply| Command::Close {
+                    token: r.token,
+                    id: r.id,
+                    reply,
+                })
+                .await;
+                if matches!(answer, ServerFrame::RoomClosed { .. })
+                    && self
+                        .membership
+                        .as_ref()
+                        .is_some_and(|m| m.code == handle.code)
+                {
+                    // The answer says it all; no second notice.
+                    self.membership = None;
+                }
+                answer
+            }
+            ClientFrame::RoomKick(r) => {
+                let Some(handle) = self.rooms.get(&r.room) else {
+                    return Ok(Some(no_room(&r.room)));
+                };
+                ask(&handle, |reply| Command::Kick {
+                    token: r.token,
+                    member: r.member,
+                    node: r.node,
+                    id: r.id,
+                    reply,
+                })
+                .await
+            }
+            ClientFrame::Send(r) => {
+                let limit = self.rooms.limits().message_bytes as usize;
+                let payloads = r.payload.iter().chain(r.payloads.iter().flatten());
+                if let Some((i, p)) = payloads.enumerate().find(|(_, p)| p.len() > limit) {
+                    return Ok(Some(error(
+                        format!(
+                            "message {i} of this send is {} bytes; at most {limit} bytes per message (--room-message-bytes); nothing was sent",
+                            p.len()
+                        ),
+                        "limits.message_bytes",
+                    )));
+                }
+                self.forward(ClientFrame::Send(r)).await
+            }
+            other => {
+                let leaving = matches!(other, ClientFrame::RoomLeave(_));
+                let answer = self.forward(other).await;
+                if leaving && matches!(answer, ServerFrame::RoomLeft { .. }) {
+                    self.membership = None;
+                }
+                answer
+            }
+        }))
+    }
+
+    /// Tells the room this session is still there (it sent a `ping`).
+    pub fn touch(&self) {
+        if let Some(m) = &self.membership {
+            let _ = m.commands.try_send(Command::Touch { member: m.member });
+        }
+    }
+
+    /// The next frame the room pushes to this session; never completes
+    /// while the session is in no room. When the room removes the session
+    /// (kicked, room closed), yields the room's last word once.
+    pub async fn next_push(&mut self) -> ServerFrame {
+        let Some(m) = &mut self.membership else {
+            return std::future::pending().await;
+        };
+        if let Some(frame) = m.inbox.recv().await {
+            return frame;
+        }
+        let last = m
+            .ended
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let code = m.code.clone();
+        self.membership = None;
+        last.unwrap_or(ServerFrame::RoomClosed {
+            room: code,
+            reason: "the room ended".into(),
+            id: None,
+        })
+    }
+
+    async fn forward(&mut self, frame: ClientFrame) -> ServerFrame {
+        let Some(m) = &self.membership else {
+            return error(
+                format!(
+                    "{} needs a room: join one with room_join or create one with room_create",
+                    frame.type_name()
+                ),
+                "type",
+            );
+        };
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Frame {
+            member: m.member,
+            frame,
+            reply,
+        };
+        if m.commands.send(command).await.is_err() {
+            return room_gone();
+        }
+        answer.await.unwrap_or_else(|_| room_gone())
+    }
+
+    fn check_not_in_room(&self) -> Result<(), ServerFrame> {
+        match &self.membership {
+            Some(m) => Err(error(
+                format!(
+                    "this session is already in room {}; send room_leave first",
+                    m.code
+                ),
+                "type",
+            )),
+            None => Ok(()),
+        }
+    }
+
+    async fn create(&mut self, r: RoomCreate) -> ServerFrame {
+        if let Err(e) = self.check_not_in_room() {
+            return e;
+        }
+        let scenario = match scenario_ref(r.scenario) {
+            Ok(s) => s,
+            Err(e) => return e,
+        };
+        let seed = r.seed.unwrap_or_else(fresh_seed);
+        let created = match self.rooms.create(scenario, seed) {
+            Ok(created) => created,
+            Err(e) => return e,
+        };
+        self.enter(&created.handle, r.name, r.watch, None, true, r.id)
+            .await
+    }
+
+    async fn join(&mut self, r: RoomJoin) -> ServerFrame {
+        if let Err(e) = self.check_not_in_room() {
+            return e;
+        }
+        let Some(handle) = self.rooms.get(&r.room) else {
+            self.misses += 1;
+            if self.misses > FREE_MISSES {
+                let delay = Duration::from_millis(250) * (self.misses - FREE_MISSES);
+                tokio::time::sleep(delay.min(MAX_MISS_DELAY)).await;
+            }
+            return no_room(&r.room);
+        };
+        self.enter(&handle, r.name, r.watch, r.token, false, r.id)
+            .await
+    }
+
+    async fn enter(
+        &mut self,
+        handle: &RoomHandle,
+        name: Option<String>,
+        watch: bool,
+        token: Option<String>,
+        creator: bool,
+        id: Option<u64>,
+    ) -> ServerFrame {
+        let (outbox, inbox) = mpsc::channel(OUTBOX_FRAMES);
+        let ended = Ended::default();
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Join {
+            name,
+            watch,
+            token,
+            creator,
+            outbox,
+            ended: Arc::clone(&ended),
+            id,
+            reply,
+        };
+        if handle.commands.send(command).await.is_err() {
+            return room_gone();
+        }
+        match answer.await {
+            Ok(Ok((member, joined))) => {
+                self.membership = Some(Membership {
+                    code: handle.code.clone(),
+                    member,
+                    commands: handle.commands.clone(),
+                    inbox,
+                    ended,
+                });
+                joined
+            }
+            Ok(Err(refused)) => refused,
+            Err(_) => room_gone(),
+        }
+    }
+}
+
+async fn ask(
+    handle: &RoomHandle,
+    command: impl FnOnce(oneshot::Sender<ServerFrame>) -> Command,
+) -> ServerFrame {
+    let (reply, answer) = oneshot::channel();
+    if handle.commands.send(command(reply)).await.is_err() {
+        return room_gone();
+    }
+    answer.await.unwrap_or_else(|_| room_gone())
+}
+
+fn no_room(typed: &str) -> ServerFrame {
+    error(
+        format!(
+            "no room {typed:?} on this server (a code looks like KFC-7PX: six letters and digits; rooms close when idle)"
+        ),
+        "room",
+    )
+}
