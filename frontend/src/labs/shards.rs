@@ -22,7 +22,11 @@ mod trap;
 use fanout_shared::shard::{self, KeySet, ServerChange, Settings};
 use leptos::prelude::*;
 
-use self::model::{Runs, Shared};
+use self::{
+    keys::Source,
+    model::{Runs, Shared},
+};
+use crate::i18n::{Lang, use_lang};
 
 /// The most servers the lab offers (the issue's 1–16).
 pub const MAX_SERVERS: usize = 16;
@@ -39,8 +43,8 @@ pub enum Phase {
 #[derive(Clone, Copy)]
 pub struct Lab {
     pub keys: RwSignal<Option<Shared<KeySet>>>,
-    /// Where the keys came from, in words ("the SCOWL English word list").
-    pub source: RwSignal<String>,
+    /// Where the keys came from (said in the learner's language).
+    pub source: RwSignal<Source>,
     /// How many servers, 1–16.
     pub servers: RwSignal<usize>,
     pub change: RwSignal<ServerChange>,
@@ -74,7 +78,7 @@ impl Lab {
         });
         Lab {
             keys,
-            source: RwSignal::new(String::new()),
+            source: RwSignal::new(Source::Loading),
             servers,
             change,
             seed_a,
@@ -100,24 +104,83 @@ impl Lab {
     }
 }
 
+/// Strings of the lab's frame and of its servers panel.
+#[derive(Debug)]
+struct LabTexts {
+    title: &'static str,
+    lede: &'static str,
+    offline_ok: &'static str,
+    servers_title: &'static str,
+    servers_count: &'static str,
+    fewer: &'static str,
+    more: &'static str,
+    number_of_servers: &'static str,
+    change_legend: &'static str,
+    /// " a server joins (4 → 5)".
+    joins: fn(usize) -> String,
+    leaves: &'static str,
+    which_leaves: &'static str,
+    /// An option of the "which server leaves" select: number and address.
+    server_option: fn(usize, &str) -> String,
+}
+
+const EN: LabTexts = LabTexts {
+    title: "Shard lab",
+    lede: "Partitioning keys over servers: first letters are lopsided, a good hash spreads \
+           keys evenly, and every client must compute the same placement. Compare the \
+           chapter's schemes with what real clients use, and see what moves when a server \
+           joins or leaves.",
+    offline_ok: "Placement is computed in your browser; only the live check needs the server.",
+    servers_title: "2. The servers",
+    servers_count: "Servers (1–16)",
+    fewer: "One server fewer",
+    more: "One server more",
+    number_of_servers: "Number of servers",
+    change_legend: "Then change them (for section 4 and the ring):",
+    joins: |n| format!(" a server joins ({n} → {})", n + 1),
+    leaves: " a server leaves:",
+    which_leaves: "Which server leaves",
+    server_option: |number, name| format!("server {number} ({name})"),
+};
+
+const ZH: LabTexts = LabTexts {
+    title: "分片实验",
+    lede: "把键分区到多台服务器上：按首字母分配很不均匀，好的散列能把键均匀地分散开，\
+           而且每个客户端都必须算出相同的放置结果。比较本章的几种方案和真实客户端的做法，\
+           看看服务器加入或离开时哪些键会移动。",
+    offline_ok: "键的放置在你的浏览器里计算；只有实时检验需要服务器。",
+    servers_title: "2. 服务器",
+    servers_count: "服务器（1–16 台）",
+    fewer: "减少一台服务器",
+    more: "增加一台服务器",
+    number_of_servers: "服务器台数",
+    change_legend: "然后改变服务器（用于第 4 节和散列环）：",
+    joins: |n| format!(" 加入一台服务器（{n} → {}）", n + 1),
+    leaves: " 移除一台服务器：",
+    which_leaves: "移除哪台服务器",
+    server_option: |number, name| format!("服务器 {number}（{name}）"),
+};
+
+fn texts(lang: Lang) -> &'static LabTexts {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
+
 #[component]
 pub fn ShardsLab() -> impl IntoView {
     let lab = Lab::new();
+    let lang = use_lang();
+    let t = move || texts(lang.get());
     keys::load_builtin(lab);
     let ready = move || lab.runs.with(Option::is_some);
 
     view! {
         <section class="lab shard-lab" aria-labelledby="shards-title" data-ready=move || ready().to_string()>
-            <h1 id="shards-title">"Shard lab"</h1>
-            <p class="lede">
-                "Partitioning keys over servers: first letters are lopsided, a good hash spreads "
-                "keys evenly, and every client must compute the same placement. Compare the "
-                "chapter's schemes with what real clients use, and see what moves when a server "
-                "joins or leaves."
-            </p>
-            <p class="notice offline-ok" data-needs-server="no">
-                "Placement is computed in your browser; only the live check needs the server."
-            </p>
+            <h1 id="shards-title">{move || t().title}</h1>
+            <p class="lede">{move || t().lede}</p>
+            <p class="notice offline-ok" data-needs-server="no">{move || t().offline_ok}</p>
             <keys::KeysPanel lab />
             <ServersPanel lab />
             <balance::BalanceSection lab />
@@ -132,6 +195,8 @@ pub fn ShardsLab() -> impl IntoView {
 /// How many servers, and which change to make to them.
 #[component]
 fn ServersPanel(lab: Lab) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || texts(lang.get());
     let n = lab.servers;
     let removing = move || matches!(lab.change.get(), ServerChange::Remove(_));
     let removed_index = move || match lab.change.get() {
@@ -140,14 +205,14 @@ fn ServersPanel(lab: Lab) -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="servers-title">
-            <h2 id="servers-title">"2. The servers"</h2>
+            <h2 id="servers-title">{move || t().servers_title}</h2>
             <div class="servers-controls">
                 <div class="stepper" role="group" aria-labelledby="servers-count-label">
-                    <span id="servers-count-label">"Servers (1–16)"</span>
+                    <span id="servers-count-label">{move || t().servers_count}</span>
                     <button
                         type="button"
                         class="step"
-                        aria-label="One server fewer"
+                        aria-label=move || t().fewer
                         disabled=move || n.get() <= 1
                         on:click=move |_| lab.set_servers(n.get_untracked() - 1)
                     >
@@ -159,7 +224,7 @@ fn ServersPanel(lab: Lab) -> impl IntoView {
                     <button
                         type="button"
                         class="step"
-                        aria-label="One server more"
+                        aria-label=move || t().more
                         disabled=move || { n.get() >= MAX_SERVERS }
                         on:click=move |_| lab.set_servers(n.get_untracked() + 1)
                     >
@@ -167,7 +232,7 @@ fn ServersPanel(lab: Lab) -> impl IntoView {
                     </button>
                 </div>
                 <label class="range">
-                    <span class="visually-hidden">"Number of servers"</span>
+                    <span class="visually-hidden">{move || t().number_of_servers}</span>
                     <input
                         type="range"
                         min="1"
@@ -182,7 +247,7 @@ fn ServersPanel(lab: Lab) -> impl IntoView {
                 </label>
             </div>
             <fieldset class="change">
-                <legend>"Then change them (for section 4 and the ring):"</legend>
+                <legend>{move || t().change_legend}</legend>
                 <label>
                     <input
                         type="radio"
@@ -194,7 +259,7 @@ fn ServersPanel(lab: Lab) -> impl IntoView {
                             lab.phase.set(Phase::Before);
                         }
                     />
-                    {move || format!(" a server joins ({} → {})", n.get(), n.get() + 1)}
+                    {move || (t().joins)(n.get())}
                 </label>
                 <label>
                     <input
@@ -208,10 +273,10 @@ fn ServersPanel(lab: Lab) -> impl IntoView {
                             lab.phase.set(Phase::Before);
                         }
                     />
-                    " a server leaves:"
+                    {move || t().leaves}
                 </label>
                 <label class="remove-which">
-                    <span class="visually-hidden">"Which server leaves"</span>
+                    <span class="visually-hidden">{move || t().which_leaves}</span>
                     <select
                         disabled=move || !removing()
                         on:change=move |ev| {
@@ -223,13 +288,14 @@ fn ServersPanel(lab: Lab) -> impl IntoView {
                     >
                         {move || {
                             let selected = removed_index();
+                            let server_option = t().server_option;
                             shard::servers(n.get())
                                 .into_iter()
                                 .enumerate()
                                 .map(|(index, name)| {
                                     view! {
                                         <option value=index.to_string() selected=index == selected>
-                                            {format!("server {} ({name})", index + 1)}
+                                            {server_option(index + 1, &name)}
                                         </option>
                                     }
                                 })

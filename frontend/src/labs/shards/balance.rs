@@ -8,23 +8,81 @@ use leptos::prelude::*;
 use super::{
     Lab,
     model::{percent, server_label, thousands},
-    text::explanation,
+    text,
 };
+use crate::i18n::{Lang, use_lang};
 
 const WIDTH: f64 = 320.0;
 const HEIGHT: f64 = 150.0;
 const AXIS: f64 = 18.0;
 const TOP: f64 = 6.0;
 
+/// Strings of the balance section.
+#[derive(Debug)]
+struct BalanceTexts {
+    title: &'static str,
+    hint: &'static str,
+    /// The chart's label: the scheme's title and the counts.
+    chart_label: fn(&str, &str) -> String,
+    /// A bar's tooltip: server number, address, keys.
+    bar_tip: fn(usize, &str, u64) -> String,
+    /// "Busiest server: 1.23× the mean · standard deviation 456 keys (1.2% of
+    /// the mean)", around the two figures in bold.
+    busiest: &'static str,
+    the_mean_std_dev: &'static str,
+    /// After the standard deviation: the same as a share of the mean.
+    keys_of_mean: fn(&str) -> String,
+    as_table: &'static str,
+    server: &'static str,
+    keys: &'static str,
+    share: &'static str,
+}
+
+const EN: BalanceTexts = BalanceTexts {
+    title: "3. Balance: keys per server",
+    hint: "Each bar is one server; all charts share one scale. The dashed line is the mean: \
+           a perfect scheme puts every bar on it.",
+    chart_label: |scheme, counts| format!("Keys per server under {scheme}: {counts}"),
+    bar_tip: |number, name, keys| format!("server {number} ({name}): {} keys", thousands(keys)),
+    busiest: "Busiest server: ",
+    the_mean_std_dev: " the mean · standard deviation ",
+    keys_of_mean: |share| format!(" keys ({share} of the mean)"),
+    as_table: "Counts as a table",
+    server: "Server",
+    keys: "Keys",
+    share: "Share",
+};
+
+const ZH: BalanceTexts = BalanceTexts {
+    title: "3. 均衡：每台服务器上的键数",
+    hint: "每根柱子代表一台服务器；所有图表使用同一个刻度。虚线是平均值：\
+           完美的方案会让每根柱子都正好齐平于虚线。",
+    chart_label: |scheme, counts| format!("每台服务器上的键数（{scheme}）：{counts}"),
+    bar_tip: |number, name, keys| format!("服务器 {number}（{name}）：{} 个键", thousands(keys)),
+    busiest: "最忙的服务器：平均值的 ",
+    the_mean_std_dev: " · 标准差 ",
+    keys_of_mean: |share| format!(" 个键（平均值的 {share}）"),
+    as_table: "以表格显示键数",
+    server: "服务器",
+    keys: "键数",
+    share: "占比",
+};
+
+fn texts(lang: Lang) -> &'static BalanceTexts {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
+
 #[component]
 pub fn BalanceSection(lab: Lab) -> impl IntoView {
+    let lang = use_lang();
+    let t = move || texts(lang.get());
     view! {
         <section class="panel" aria-labelledby="balance-title">
-            <h2 id="balance-title">"3. Balance: keys per server"</h2>
-            <p class="hint">
-                "Each bar is one server; all charts share one scale. The dashed line is the mean: "
-                "a perfect scheme puts every bar on it."
-            </p>
+            <h2 id="balance-title">{move || t().title}</h2>
+            <p class="hint">{move || t().hint}</p>
             <div class="scheme-grid">
                 {Scheme::ALL.into_iter().map(|scheme| view! { <SchemeCard lab scheme /> }).collect_view()}
             </div>
@@ -34,13 +92,17 @@ pub fn BalanceSection(lab: Lab) -> impl IntoView {
 
 #[component]
 fn SchemeCard(lab: Lab, scheme: Scheme) -> impl IntoView {
+    let lang = use_lang();
+    let words = move || text::texts(lang.get());
     let title_id = format!("balance-{}", scheme.id());
     let labelled_by = title_id.clone();
     view! {
         <article class="scheme-card" data-scheme=scheme.id() aria-labelledby=labelled_by>
-            <h3 id=title_id>{scheme.title()}</h3>
-            <p class="explain">{explanation(scheme)}</p>
+            <h3 id=title_id>{move || (words().title)(scheme)}</h3>
+            <p class="explain">{move || (words().explanation)(scheme)}</p>
             {move || {
+                let t = texts(lang.get());
+                let title = (words().title)(scheme);
                 lab.runs.get().map(|runs| {
                     let run = runs.scheme(scheme);
                     let balance = &run.balance;
@@ -50,10 +112,9 @@ fn SchemeCard(lab: Lab, scheme: Scheme) -> impl IntoView {
                     let plot = HEIGHT - AXIS - TOP;
                     let y_of = |count: f64| TOP + plot - plot * count / scale;
                     let mean_y = y_of(balance.mean);
-                    let label = format!(
-                        "Keys per server under {}: {}",
-                        scheme.title(),
-                        balance.counts.iter().map(|&c| thousands(c)).collect::<Vec<_>>().join(", ")
+                    let label = (t.chart_label)(
+                        title,
+                        &balance.counts.iter().map(|&c| thousands(c)).collect::<Vec<_>>().join(", "),
                     );
                     let bars = balance
                         .counts
@@ -63,7 +124,7 @@ fn SchemeCard(lab: Lab, scheme: Scheme) -> impl IntoView {
                             let name = runs.before_servers[i].clone();
                             let x = i as f64 * slot + slot * 0.12;
                             let y = y_of(count as f64);
-                            let tip = format!("server {} ({name}): {} keys", i + 1, thousands(count));
+                            let tip = (t.bar_tip)(i + 1, &name, count);
                             view! {
                                 <g class="bar" data-server=i.to_string() data-count=count.to_string()>
                                     <rect
@@ -112,17 +173,17 @@ fn SchemeCard(lab: Lab, scheme: Scheme) -> impl IntoView {
                             <line class="mean" x1="0" x2=WIDTH.to_string() y1=format!("{mean_y:.2}") y2=format!("{mean_y:.2}") />
                         </svg>
                         <p class="stats">
-                            "Busiest server: "
+                            {t.busiest}
                             <strong data-stat="max-over-mean">{format!("{:.2}×", balance.max_over_mean())}</strong>
-                            " the mean · standard deviation "
+                            {t.the_mean_std_dev}
                             <strong data-stat="std-dev">{thousands(balance.std_dev.round() as u64)}</strong>
-                            {format!(" keys ({} of the mean)", percent(balance.relative_std_dev()))}
+                            {(t.keys_of_mean)(&percent(balance.relative_std_dev()))}
                         </p>
                         <details class="counts">
-                            <summary>"Counts as a table"</summary>
+                            <summary>{t.as_table}</summary>
                             <table>
                                 <thead>
-                                    <tr><th scope="col">"Server"</th><th scope="col">"Keys"</th><th scope="col">"Share"</th></tr>
+                                    <tr><th scope="col">{t.server}</th><th scope="col">{t.keys}</th><th scope="col">{t.share}</th></tr>
                                 </thead>
                                 <tbody>{rows}</tbody>
                             </table>

@@ -3,35 +3,42 @@
 //! item count back, to compare with what the scheme predicts, exactly as a
 //! client library would spread them.
 //!
-//! It opens a WebSocket of its own for the duration of one check (the app's
-//! link stays untouched): `hello`, `cache_nodes` for the nodes' addresses
-//! and item counts, one `cache_set` per key on the node the scheme picks
-//! (keys carry a per-run prefix and expire after five minutes, so they never
-//! collide with anyone's keys and clean themselves up), then `cache_nodes`
-//! again: the growth of each node's item count is what it received.
+//! It goes over the app's one server link ([`Server::request`]):
+//! `cache_nodes` for the nodes' addresses and item counts, one `cache_set`
+//! per key on the node the scheme picks (keys carry a per-run prefix and
+//! expire after five minutes, so they never collide with anyone's keys and
+//! clean themselves up), [`IN_FLIGHT`] requests at a time, then
+//! `cache_nodes` again: the growth of each node's item count is what it
+//! received.
 
-use std::{cell::RefCell, rc::Rc, time::Duration};
+use std::{cell::RefCell, rc::Rc};
 
 use fanout_shared::{
-    protocol::{CacheNodes, CacheSet, ClientFrame, Hello, PROTOCOL_VERSION, ServerFrame},
+    protocol::{CacheNodeInfo, CacheNodes, CacheSet, ClientFrame, ServerFrame},
     shard::{Placer, Scheme, Settings},
 };
-use leptos::prelude::*;
-use wasm_bindgen::{JsCast, closure::Closure};
-use web_sys::{MessageEvent, WebSocket};
+use futures_channel::oneshot;
+use leptos::{prelude::*, task::spawn_local};
 
 use super::{
     Lab,
     model::{sample, thousands},
     text::short_name,
 };
-use crate::{connection::LinkState, i18n::Lang, labs::NeedsServer};
+use crate::{
+    connection::{LinkState, RequestError, Server},
+    i18n::{Lang, use_lang},
+    labs::NeedsServer,
+};
 
 /// How long the stored keys live on the nodes, in seconds.
 const TTL_SECONDS: i64 = 300;
 const KEY_COUNTS: [usize; 3] = [500, 2_000, 10_000];
 /// memcached's longest key.
 const KEY_MAX: usize = 250;
+/// `cache_set` requests awaiting their answer at any moment: enough to keep
+/// the link busy, few enough not to pile frames up in either direction.
+const IN_FLIGHT: usize = 64;
 
 /// What one check found.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,17 +59,248 @@ pub struct NodeCount {
     pub counted: u64,
 }
 
+/// Where a running check is.
+#[derive(Debug, Clone, PartialEq)]
+enum Progress {
+    Counting,
+    Storing {
+        keys: usize,
+        nodes: usize,
+        done: usize,
+    },
+    Recounting,
+}
+
+/// Why a check stopped.
+#[derive(Debug, Clone, PartialEq)]
+enum Failure {
+    NoKeys,
+    NoNodes,
+    CannotPlace(String),
+    Refused(String),
+    Disconnected,
+    Unexpected,
+}
+
+impl From<RequestError> for Failure {
+    fn from(error: RequestError) -> Self {
+        match error {
+            RequestError::Disconnected => Failure::Disconnected,
+            RequestError::Refused { message, .. } => Failure::Refused(message),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum State {
     Idle,
-    Running(String),
+    Running(Progress),
     Done(Outcome),
-    Failed(String),
+    Failed(Failure),
+}
+
+/// Strings of the live check.
+#[derive(Debug)]
+struct LiveTexts {
+    title: &'static str,
+    what: &'static str,
+    hint: &'static str,
+    legend: &'static str,
+    scheme: &'static str,
+    keys: &'static str,
+    place: &'static str,
+    counting: &'static str,
+    /// Keys, nodes, keys answered so far.
+    storing: fn(usize, usize, usize) -> String,
+    recounting: &'static str,
+    no_keys: &'static str,
+    no_nodes: &'static str,
+    cannot_place: fn(&str) -> String,
+    refused: fn(&str) -> String,
+    disconnected: &'static str,
+    unexpected: &'static str,
+    /// Keys stored, prefix, minutes to expiry, nodes, scheme.
+    stored: fn(usize, &str, i64, usize, &str) -> String,
+    refused_some: fn(usize) -> String,
+    skipped_some: fn(usize) -> String,
+    end_of_sentence: &'static str,
+    all_match: &'static str,
+    some_differ: &'static str,
+    node: &'static str,
+    predicted: &'static str,
+    counted: &'static str,
+    same: &'static str,
+    yes_same: &'static str,
+    no_different: &'static str,
+}
+
+const EN: LiveTexts = LiveTexts {
+    title: "7. Live check on the server's cache nodes",
+    what: "store keys on the memcached nodes",
+    hint: "Stores a sample of the keys on the server's real memcached nodes, each on the node \
+           the scheme picks from the nodes' addresses, then asks every node how many items it \
+           gained. The counts must equal the prediction: any client using the same scheme and \
+           the same server list would put each key in the same place.",
+    legend: "Place keys on the server's nodes",
+    scheme: "Scheme: ",
+    keys: "Keys: ",
+    place: "Place and count",
+    counting: "Asking the nodes for their item counts…",
+    storing: |keys, nodes, done| {
+        format!(
+            "Storing {} keys on {nodes} nodes… ({} answered)",
+            thousands(keys as u64),
+            thousands(done as u64)
+        )
+    },
+    recounting: "Reading the counts back…",
+    no_keys: "There are no keys to place.",
+    no_nodes: "The server lists no cache nodes.",
+    cannot_place: |error| format!("Cannot place keys on these nodes: {error}"),
+    refused: |message| format!("The server refused: {message}"),
+    disconnected: "The connection to the server closed before the check finished.",
+    unexpected: "The server answered with a frame the check did not expect.",
+    stored: |stored, prefix, minutes, nodes, scheme| {
+        format!(
+            "Stored {} keys (prefix {prefix}, expiring in {minutes} minutes) on {nodes} nodes \
+             with {scheme}",
+            thousands(stored as u64)
+        )
+    },
+    refused_some: |n| format!("; {} refused", thousands(n as u64)),
+    skipped_some: |n| {
+        format!(
+            "; {} skipped (not valid memcached keys)",
+            thousands(n as u64)
+        )
+    },
+    end_of_sentence: ". ",
+    all_match: "Every node holds exactly the predicted number.",
+    some_differ: "Some counts differ: other clients may have stored or evicted items meanwhile; \
+                  run it again.",
+    node: "Node",
+    predicted: "Predicted",
+    counted: "Counted",
+    same: "Same?",
+    yes_same: "✓ same",
+    no_different: "✗ different",
+};
+
+const ZH: LiveTexts = LiveTexts {
+    title: "7. 在服务器的缓存节点上实时检验",
+    what: "把键存到 memcached 节点上",
+    hint: "把一部分键存到服务器上真实的 memcached 节点里，每个键存到方案根据节点地址选出的节点，\
+           然后询问每个节点多了多少条目。计数必须与预测相符：任何使用相同方案和相同服务器列表的\
+           客户端，都会把每个键放在同一个地方。",
+    legend: "把键放到服务器的节点上",
+    scheme: "方案：",
+    keys: "键数：",
+    place: "放置并计数",
+    counting: "正在询问各节点的条目数…",
+    storing: |keys, nodes, done| {
+        format!(
+            "正在把 {} 个键存到 {nodes} 个节点上…（已收到 {} 个回复）",
+            thousands(keys as u64),
+            thousands(done as u64)
+        )
+    },
+    recounting: "正在读回各节点的条目数…",
+    no_keys: "没有可以放置的键。",
+    no_nodes: "服务器没有列出任何缓存节点。",
+    cannot_place: |error| format!("无法把键放到这些节点上：{error}"),
+    refused: |message| format!("服务器拒绝了请求：{message}"),
+    disconnected: "检验完成之前，与服务器的连接断开了。",
+    unexpected: "服务器的回复出乎检验的预料。",
+    stored: |stored, prefix, minutes, nodes, scheme| {
+        format!(
+            "用 {scheme} 在 {nodes} 个节点上存了 {} 个键（前缀 {prefix}，{minutes} 分钟后过期）",
+            thousands(stored as u64)
+        )
+    },
+    refused_some: |n| format!("；{} 个被拒绝", thousands(n as u64)),
+    skipped_some: |n| {
+        format!(
+            "；跳过 {} 个（不是合法的 memcached 键）",
+            thousands(n as u64)
+        )
+    },
+    end_of_sentence: "。",
+    all_match: "每个节点上的数量都与预测完全相同。",
+    some_differ: "有些计数不同：可能有其他客户端同时存入或淘汰了条目；请再运行一次。",
+    node: "节点",
+    predicted: "预测",
+    counted: "实际计数",
+    same: "相同？",
+    yes_same: "✓ 相同",
+    no_different: "✗ 不同",
+};
+
+fn texts(lang: Lang) -> &'static LiveTexts {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
+
+impl Progress {
+    fn describe(&self, texts: &LiveTexts) -> String {
+        match *self {
+            Progress::Counting => texts.counting.to_owned(),
+            Progress::Storing { keys, nodes, done } => (texts.storing)(keys, nodes, done),
+            Progress::Recounting => texts.recounting.to_owned(),
+        }
+    }
+}
+
+impl Failure {
+    fn describe(&self, texts: &LiveTexts) -> String {
+        match self {
+            Failure::NoKeys => texts.no_keys.to_owned(),
+            Failure::NoNodes => texts.no_nodes.to_owned(),
+            Failure::CannotPlace(error) => (texts.cannot_place)(error),
+            Failure::Refused(message) => (texts.refused)(message),
+            Failure::Disconnected => texts.disconnected.to_owned(),
+            Failure::Unexpected => texts.unexpected.to_owned(),
+        }
+    }
+}
+
+impl Outcome {
+    fn all_match(&self) -> bool {
+        self.nodes.iter().all(|n| n.predicted == n.counted)
+    }
+
+    fn summary(&self, lang: Lang) -> String {
+        let texts = texts(lang);
+        let mut out = (texts.stored)(
+            self.stored,
+            &self.prefix,
+            TTL_SECONDS / 60,
+            self.nodes.len(),
+            short_name(lang, self.scheme),
+        );
+        if self.failed > 0 {
+            out.push_str(&(texts.refused_some)(self.failed));
+        }
+        if self.skipped > 0 {
+            out.push_str(&(texts.skipped_some)(self.skipped));
+        }
+        out.push_str(texts.end_of_sentence);
+        out.push_str(if self.all_match() {
+            texts.all_match
+        } else {
+            texts.some_differ
+        });
+        out
+    }
 }
 
 #[component]
 pub fn LiveSection(lab: Lab) -> impl IntoView {
+    let server = expect_context::<Server>();
     let link = expect_context::<ReadSignal<LinkState>>();
+    let lang = use_lang();
+    let t = move || texts(lang.get());
     let connected = move || matches!(link.get(), LinkState::Connected { .. });
     let scheme = RwSignal::new(Scheme::Crc32);
     let count = RwSignal::new(2_000usize);
@@ -92,13 +330,21 @@ pub fn LiveSection(lab: Lab) -> impl IntoView {
                 ok
             })
             .collect();
-        Check::start(Plan {
+        let plan = Plan {
             scheme: scheme.get_untracked(),
             settings,
             prefix,
             keys: chosen,
             skipped,
-            state,
+        };
+        state.set(State::Running(Progress::Counting));
+        spawn_local(async move {
+            let finished = match check(server, plan, state).await {
+                Ok(outcome) => State::Done(outcome),
+                Err(failure) => State::Failed(failure),
+            };
+            // The learner may have left the lab meanwhile.
+            state.try_set(finished);
         });
     };
 
@@ -113,21 +359,13 @@ pub fn LiveSection(lab: Lab) -> impl IntoView {
                 State::Failed(_) => "failed",
             }
         >
-            <h2 id="live-title">"7. Live check on the server's cache nodes"</h2>
-            <NeedsServer what=|lang| match lang {
-                Lang::En => "store keys on the memcached nodes",
-                Lang::Zh => "把键存到 memcached 节点上",
-            } />
-            <p class="hint">
-                "Stores a sample of the keys on the server's real memcached nodes, each on the node "
-                "the scheme picks from the nodes' addresses, then asks every node how many items it "
-                "gained. The counts must equal the prediction: any client using the same scheme "
-                "and the same server list would put each key in the same place."
-            </p>
+            <h2 id="live-title">{move || t().title}</h2>
+            <NeedsServer what=|lang| texts(lang).what />
+            <p class="hint">{move || t().hint}</p>
             <fieldset disabled=move || !connected() || running()>
-                <legend>"Place keys on the server's nodes"</legend>
+                <legend>{move || t().legend}</legend>
                 <label>
-                    "Scheme: "
+                    {move || t().scheme}
                     <select on:change=move |ev| {
                         if let Some(s) = Scheme::from_id(&event_target_value(&ev)) {
                             scheme.set(s);
@@ -135,12 +373,18 @@ pub fn LiveSection(lab: Lab) -> impl IntoView {
                     }>
                         {Scheme::ALL
                             .into_iter()
-                            .map(|s| view! { <option value=s.id() selected=s == Scheme::Crc32>{short_name(s)}</option> })
+                            .map(|s| {
+                                view! {
+                                    <option value=s.id() selected=s == Scheme::Crc32>
+                                        {move || short_name(lang.get(), s)}
+                                    </option>
+                                }
+                            })
                             .collect_view()}
                     </select>
                 </label>
                 <label>
-                    "Keys: "
+                    {move || t().keys}
                     <select on:change=move |ev| {
                         if let Ok(n) = event_target_value(&ev).parse::<usize>() {
                             count.set(n);
@@ -152,12 +396,12 @@ pub fn LiveSection(lab: Lab) -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <button type="button" class="primary" on:click=start>"Place and count"</button>
+                <button type="button" class="primary" on:click=start>{move || t().place}</button>
             </fieldset>
             {move || match state.get() {
                 State::Idle => None,
-                State::Running(what) => Some(view! { <p class="hint" role="status">{what}</p> }.into_any()),
-                State::Failed(why) => Some(view! { <p class="form-error" role="alert">{why}</p> }.into_any()),
+                State::Running(progress) => Some(view! { <p class="hint" role="status">{move || progress.describe(t())}</p> }.into_any()),
+                State::Failed(failure) => Some(view! { <p class="form-error" role="alert">{move || failure.describe(t())}</p> }.into_any()),
                 State::Done(outcome) => Some(view! { <LiveOutcome outcome /> }.into_any()),
             }}
         </section>
@@ -166,7 +410,9 @@ pub fn LiveSection(lab: Lab) -> impl IntoView {
 
 #[component]
 fn LiveOutcome(outcome: Outcome) -> impl IntoView {
-    let all_match = outcome.nodes.iter().all(|n| n.predicted == n.counted);
+    let lang = use_lang();
+    let t = move || texts(lang.get());
+    let all_match = outcome.all_match();
     let rows = outcome
         .nodes
         .iter()
@@ -183,44 +429,23 @@ fn LiveOutcome(outcome: Outcome) -> impl IntoView {
                     <th scope="row">{format!("{} ({})", i + 1, node.addr)}</th>
                     <td>{thousands(node.predicted)}</td>
                     <td>{thousands(node.counted)}</td>
-                    <td>{if same { "✓ same" } else { "✗ different" }}</td>
+                    <td>{move || if same { t().yes_same } else { t().no_different }}</td>
                 </tr>
             }
         })
         .collect_view();
-    let summary = format!(
-        "Stored {} keys (prefix {}, expiring in {} minutes) on {} nodes with {}{}{}. {}",
-        thousands(outcome.stored as u64),
-        outcome.prefix,
-        TTL_SECONDS / 60,
-        outcome.nodes.len(),
-        short_name(outcome.scheme),
-        if outcome.failed > 0 {
-            format!("; {} refused", outcome.failed)
-        } else {
-            String::new()
-        },
-        if outcome.skipped > 0 {
-            format!("; {} skipped (not valid memcached keys)", outcome.skipped)
-        } else {
-            String::new()
-        },
-        if all_match {
-            "Every node holds exactly the predicted number."
-        } else {
-            "Some counts differ: other clients may have stored or evicted items meanwhile; run it again."
-        }
-    );
     view! {
-        <p class="trap-result" role="status" data-all-match=all_match.to_string()>{summary}</p>
+        <p class="trap-result" role="status" data-all-match=all_match.to_string()>
+            {move || outcome.summary(lang.get())}
+        </p>
         <div class="table-scroll">
             <table class="trap">
                 <thead>
                     <tr>
-                        <th scope="col">"Node"</th>
-                        <th scope="col">"Predicted"</th>
-                        <th scope="col">"Counted"</th>
-                        <th scope="col">"Same?"</th>
+                        <th scope="col">{move || t().node}</th>
+                        <th scope="col">{move || t().predicted}</th>
+                        <th scope="col">{move || t().counted}</th>
+                        <th scope="col">{move || t().same}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -236,303 +461,178 @@ struct Plan {
     prefix: String,
     keys: Vec<String>,
     skipped: usize,
+}
+
+/// One check: count, store every key where the scheme puts it, count again.
+/// Reports progress in `state`; a learner who leaves the lab (disposing
+/// `state`) stops it between requests.
+async fn check(server: Server, plan: Plan, state: RwSignal<State>) -> Result<Outcome, Failure> {
+    let before = node_list(server).await?;
+    if plan.keys.is_empty() {
+        return Err(Failure::NoKeys);
+    }
+    if before.is_empty() {
+        return Err(Failure::NoNodes);
+    }
+    let addrs: Vec<String> = before.iter().map(|n| n.addr.clone()).collect();
+    let placer = Placer::new(plan.scheme, &addrs, &plan.settings)
+        .map_err(|error| Failure::CannotPlace(error.to_string()))?;
+    let mut predicted = vec![0u64; addrs.len()];
+    let placed: Vec<(usize, String)> = plan
+        .keys
+        .into_iter()
+        .map(|key| {
+            let node = placer.place(&key);
+            predicted[node] += 1;
+            (node, key)
+        })
+        .collect();
+
+    let (stored, failed) = store_all(server, placed, addrs.len(), state).await?;
+
+    if state
+        .try_set(State::Running(Progress::Recounting))
+        .is_some()
+    {
+        return Err(Failure::Disconnected);
+    }
+    let after = node_list(server).await?;
+    let nodes = addrs
+        .into_iter()
+        .zip(predicted)
+        .enumerate()
+        .map(|(i, (addr, predicted))| NodeCount {
+            addr,
+            predicted,
+            counted: after
+                .get(i)
+                .map(|n| n.items.saturating_sub(before[i].items))
+                .unwrap_or(0),
+        })
+        .collect();
+    Ok(Outcome {
+        scheme: plan.scheme,
+        prefix: plan.prefix,
+        nodes,
+        stored,
+        failed,
+        skipped: plan.skipped,
+    })
+}
+
+/// The server's cache nodes with their addresses and item counts.
+async fn node_list(server: Server) -> Result<Vec<CacheNodeInfo>, Failure> {
+    match server
+        .request(ClientFrame::CacheNodes(CacheNodes { id: None }))
+        .await?
+    {
+        ServerFrame::CacheNodes { nodes, .. } => Ok(nodes),
+        _ => Err(Failure::Unexpected),
+    }
+}
+
+/// The tally of a store shared by its workers.
+struct Tally {
+    jobs: Vec<(usize, String)>,
+    next: usize,
+    answered: usize,
+    stored: usize,
+    failed: usize,
+    /// Set when the link dropped or the lab was left: workers stop.
+    stopped: Option<Failure>,
+    workers: usize,
+    done: Option<oneshot::Sender<()>>,
+}
+
+/// Stores every `(node, key)` with up to [`IN_FLIGHT`] requests awaiting
+/// their answers: that many workers each take the next key as soon as their
+/// last one is answered. Returns how many keys were stored and refused.
+async fn store_all(
+    server: Server,
+    jobs: Vec<(usize, String)>,
+    nodes: usize,
     state: RwSignal<State>,
-}
-
-/// Where a check is.
-enum Step {
-    Greeting,
-    Counting,
-    Storing {
-        nodes: Vec<String>,
-        before: Vec<u64>,
-        predicted: Vec<u64>,
-        pending: usize,
-        stored: usize,
-        failed: usize,
-    },
-    Recounting {
-        nodes: Vec<String>,
-        before: Vec<u64>,
-        predicted: Vec<u64>,
-        stored: usize,
-        failed: usize,
-    },
-    Finished,
-}
-
-/// The socket's open, message and close callbacks, kept alive together.
-type Callbacks = (
-    Closure<dyn FnMut()>,
-    Closure<dyn FnMut(MessageEvent)>,
-    Closure<dyn FnMut()>,
-);
-
-/// One running check: its socket, the JS callbacks it holds, and its step.
-struct Check {
-    plan: Plan,
-    socket: WebSocket,
-    step: RefCell<Step>,
-    callbacks: RefCell<Option<Callbacks>>,
-}
-
-impl Check {
-    fn start(plan: Plan) {
-        let state = plan.state;
-        state.set(State::Running("Connecting to the server…".into()));
-        let Some(url) = websocket_url() else {
-            state.set(State::Failed(
-                "This page was not served by a Fanout server.".into(),
-            ));
-            return;
-        };
-        let Ok(socket) = WebSocket::new(&url) else {
-            state.set(State::Failed(format!("Could not open {url}.")));
-            return;
-        };
-        let check = Rc::new(Check {
-            plan,
-            socket,
-            step: RefCell::new(Step::Greeting),
-            callbacks: RefCell::new(None),
-        });
-        let on_open = {
-            let check = Rc::clone(&check);
-            Closure::<dyn FnMut()>::new(move || {
-                check.send(&ClientFrame::Hello(Hello {
-                    protocol: PROTOCOL_VERSION,
-                    client: Some("fanout-shard-lab".into()),
-                }));
-            })
-        };
-        let on_message = {
-            let check = Rc::clone(&check);
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                if let Some(text) = event.data().as_string() {
-                    match serde_json::from_str::<ServerFrame>(&text) {
-                        Ok(frame) => check.receive(frame),
-                        Err(error) => {
-                            check.fail(format!("The server sent an unreadable frame: {error}"))
-                        }
+) -> Result<(usize, usize), Failure> {
+    let keys = jobs.len();
+    let workers = IN_FLIGHT.min(keys).max(1);
+    let (done_tx, done_rx) = oneshot::channel();
+    let tally = Rc::new(RefCell::new(Tally {
+        jobs,
+        next: 0,
+        answered: 0,
+        stored: 0,
+        failed: 0,
+        stopped: None,
+        workers,
+        done: Some(done_tx),
+    }));
+    state.try_set(State::Running(Progress::Storing {
+        keys,
+        nodes,
+        done: 0,
+    }));
+    for _ in 0..workers {
+        let tally = Rc::clone(&tally);
+        spawn_local(async move {
+            loop {
+                let (node, key) = {
+                    let mut shared = tally.borrow_mut();
+                    if shared.stopped.is_some() || shared.next >= shared.jobs.len() {
+                        break;
                     }
-                }
-            })
-        };
-        let on_close = {
-            let check = Rc::clone(&check);
-            Closure::<dyn FnMut()>::new(move || {
-                if !matches!(*check.step.borrow(), Step::Finished) {
-                    check.fail(
-                        "The connection to the server closed before the check finished.".into(),
-                    );
-                }
-            })
-        };
-        check
-            .socket
-            .set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        check
-            .socket
-            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        check
-            .socket
-            .set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        *check.callbacks.borrow_mut() = Some((on_open, on_message, on_close));
-    }
-
-    fn send(&self, frame: &ClientFrame) {
-        if let Ok(text) = serde_json::to_string(frame) {
-            let _ = self.socket.send_with_str(&text);
-        }
-    }
-
-    fn ask_for_nodes(&self, id: u64) {
-        self.send(&ClientFrame::CacheNodes(CacheNodes { id: Some(id) }));
-    }
-
-    fn receive(&self, frame: ServerFrame) {
-        let step = std::mem::replace(&mut *self.step.borrow_mut(), Step::Finished);
-        let next = match (step, frame) {
-            (Step::Greeting, ServerFrame::Welcome { features, .. }) => {
-                if !features.iter().any(|f| f == "cache") {
-                    return self.fail("This server runs no cache nodes.".into());
-                }
-                self.ask_for_nodes(1);
-                Step::Counting
-            }
-            (Step::Counting, ServerFrame::CacheNodes { nodes, .. }) => {
-                if self.plan.keys.is_empty() {
-                    return self.fail("There are no keys to place.".into());
-                }
-                if nodes.is_empty() {
-                    return self.fail("The server lists no cache nodes.".into());
-                }
-                let addrs: Vec<String> = nodes.iter().map(|n| n.addr.clone()).collect();
-                let placer = match Placer::new(self.plan.scheme, &addrs, &self.plan.settings) {
-                    Ok(placer) => placer,
-                    Err(error) => {
-                        return self.fail(format!("Cannot place keys on these nodes: {error}"));
-                    }
+                    shared.next += 1;
+                    shared.jobs[shared.next - 1].clone()
                 };
-                let mut predicted = vec![0u64; addrs.len()];
-                for key in &self.plan.keys {
-                    let node = placer.place(key);
-                    predicted[node] += 1;
-                    self.send(&ClientFrame::CacheSet(CacheSet {
+                let answer = server
+                    .request(ClientFrame::CacheSet(CacheSet {
                         node,
-                        key: key.clone(),
+                        key,
                         value: "1".into(),
                         ttl: TTL_SECONDS,
                         flags: 0,
                         id: None,
-                    }));
+                    }))
+                    .await;
+                let mut shared = tally.borrow_mut();
+                match answer {
+                    Ok(ServerFrame::CacheResult { outcome, .. }) if outcome == "stored" => {
+                        shared.stored += 1;
+                    }
+                    Ok(_) | Err(RequestError::Refused { .. }) => shared.failed += 1,
+                    Err(RequestError::Disconnected) => {
+                        shared.stopped = Some(Failure::Disconnected);
+                        break;
+                    }
                 }
-                self.plan.state.set(State::Running(format!(
-                    "Storing {} keys on {} nodes…",
-                    thousands(self.plan.keys.len() as u64),
-                    addrs.len()
-                )));
-                Step::Storing {
-                    nodes: addrs,
-                    before: nodes.iter().map(|n| n.items).collect(),
-                    predicted,
-                    pending: self.plan.keys.len(),
-                    stored: 0,
-                    failed: 0,
-                }
-            }
-            (
-                Step::Storing {
-                    nodes,
-                    before,
-                    predicted,
-                    pending,
-                    stored,
-                    failed,
-                },
-                reply @ (ServerFrame::CacheResult { .. } | ServerFrame::Error { .. }),
-            ) => {
-                let ok = matches!(&reply, ServerFrame::CacheResult { outcome, .. } if outcome == "stored");
-                self.after_reply(Step::Storing {
-                    nodes,
-                    before,
-                    predicted,
-                    pending,
-                    stored: stored + usize::from(ok),
-                    failed: failed + usize::from(!ok),
-                })
-            }
-            (
-                Step::Recounting {
-                    nodes,
-                    before,
-                    predicted,
-                    stored,
-                    failed,
-                },
-                ServerFrame::CacheNodes { nodes: after, .. },
-            ) => {
-                let counts = nodes
-                    .into_iter()
-                    .zip(predicted)
-                    .enumerate()
-                    .map(|(i, (addr, predicted))| NodeCount {
-                        addr,
-                        predicted,
-                        counted: after
-                            .get(i)
-                            .map(|n| n.items.saturating_sub(before[i]))
-                            .unwrap_or(0),
-                    })
-                    .collect();
-                self.plan.state.set(State::Done(Outcome {
-                    scheme: self.plan.scheme,
-                    prefix: self.plan.prefix.clone(),
-                    nodes: counts,
-                    stored,
-                    failed,
-                    skipped: self.plan.skipped,
-                }));
-                self.close();
-                Step::Finished
-            }
-            (_, ServerFrame::Error { message, .. }) => {
-                return self.fail(format!("The server refused: {message}"));
-            }
-            (step, _) => step, // pushed frames this check does not use
-        };
-        *self.step.borrow_mut() = next;
-    }
-
-    /// Counts one reply off a storing step; after the last, asks for the
-    /// counts again.
-    fn after_reply(&self, step: Step) -> Step {
-        match step {
-            Step::Storing {
-                nodes,
-                before,
-                predicted,
-                pending,
-                stored,
-                failed,
-            } if pending <= 1 => {
-                self.plan
-                    .state
-                    .set(State::Running("Reading the counts back…".into()));
-                self.ask_for_nodes(2);
-                Step::Recounting {
-                    nodes,
-                    before,
-                    predicted,
-                    stored,
-                    failed,
+                shared.answered += 1;
+                // Progress once per round of requests, not once per key; a
+                // disposed signal means the learner left the lab.
+                let answered = shared.answered;
+                if answered.is_multiple_of(IN_FLIGHT)
+                    && state
+                        .try_set(State::Running(Progress::Storing {
+                            keys,
+                            nodes,
+                            done: answered,
+                        }))
+                        .is_some()
+                {
+                    shared.stopped = Some(Failure::Disconnected);
                 }
             }
-            Step::Storing {
-                nodes,
-                before,
-                predicted,
-                pending,
-                stored,
-                failed,
-            } => Step::Storing {
-                nodes,
-                before,
-                predicted,
-                pending: pending - 1,
-                stored,
-                failed,
-            },
-            other => other,
-        }
+            let mut shared = tally.borrow_mut();
+            shared.workers -= 1;
+            if shared.workers == 0
+                && let Some(done) = shared.done.take()
+            {
+                let _ = done.send(());
+            }
+        });
     }
-
-    fn fail(&self, why: String) {
-        *self.step.borrow_mut() = Step::Finished;
-        self.plan.state.set(State::Failed(why));
-        self.close();
+    let _ = done_rx.await;
+    let mut tally = tally.borrow_mut();
+    match tally.stopped.take() {
+        Some(failure) => Err(failure),
+        None => Ok((tally.stored, tally.failed)),
     }
-
-    /// Detaches the callbacks, closes the socket and frees the callbacks on
-    /// the next turn (not from inside one of them).
-    fn close(&self) {
-        self.socket.set_onopen(None);
-        self.socket.set_onmessage(None);
-        self.socket.set_onclose(None);
-        let _ = self.socket.close();
-        if let Some(callbacks) = self.callbacks.borrow_mut().take() {
-            set_timeout(move || drop(callbacks), Duration::from_millis(0));
-        }
-    }
-}
-
-/// `ws://host/ws` or `wss://host/ws` for the page's own origin.
-fn websocket_url() -> Option<String> {
-    let location = window().location();
-    let scheme = if location.protocol().ok()? == "https:" {
-        "wss"
-    } else {
-        "ws"
-    };
-    Some(format!("{scheme}://{}/ws", location.host().ok()?))
 }
