@@ -136,10 +136,6 @@ pub fn listen_to_host() {
 
 /// Commands from the host page, when this is a widget (`None` in the full
 /// app, which never obeys a framing page).
-#[expect(
-    dead_code,
-    reason = "the labs take their widget options and host commands from here as they gain widget support"
-)]
 pub fn use_host_commands() -> Option<HostCommands> {
     use_embed()?;
     use_context::<HostCommands>()

@@ -1,0 +1,172 @@
+//! The event log, newest first, synced both ways with the canvas: picking
+//! an event highlights its message and pipe on the canvas; picking a
+//! message, pipe, socket or node on the canvas highlights the events
+//! about it here.
+
+use fanout_shared::sim::{Caption, Event, EventKind, Route};
+use leptos::prelude::*;
+
+use super::{Lab, Selection, canvas::event_conn, caption::sentence, controls::clock};
+
+/// Does this event concern what is selected?
+fn concerns(sel: Selection, e: &Event, c: &Caption) -> bool {
+    match sel {
+        Selection::None => false,
+        Selection::Msg(m) => c.msg() == Some(m),
+        Selection::Conn(conn) => {
+            event_conn(e) == Some(conn)
+                || matches!(&e.kind, EventKind::Send { route: Route::Fanout { hops }, .. }
+                    if hops.iter().any(|h| h.conn == conn))
+        }
+        Selection::Node(n) => match &e.kind {
+            EventKind::NodeStarted { node, .. }
+            | EventKind::NodeHalted { node }
+            | EventKind::Send { node, .. }
+            | EventKind::Recv { node, .. }
+            | EventKind::Block { node, .. }
+            | EventKind::Unblock { node, .. }
+            | EventKind::Error { node, .. }
+            | EventKind::Sleep { node, .. }
+            | EventKind::Timer { node }
+            | EventKind::Log { node, .. }
+            | EventKind::NodeRemoved { node, .. }
+            | EventKind::Subscribe { node, .. } => *node == n,
+            EventKind::Deliver { wakes, .. } => *wakes == Some(n),
+            _ => false,
+        },
+        Selection::Socket(s) => match &e.kind {
+            EventKind::Send { socket, .. }
+            | EventKind::Recv { socket, .. }
+            | EventKind::Block { socket, .. }
+            | EventKind::Unblock { socket, .. }
+            | EventKind::Error { socket, .. }
+            | EventKind::Subscribe { socket, .. }
+            | EventKind::Bound { socket, .. }
+            | EventKind::Connecting { socket, .. } => *socket == s,
+            EventKind::Depart { from, to, .. } | EventKind::Deliver { from, to, .. } => {
+                *from == s || *to == s
+            }
+            EventKind::Connected {
+                connecter, binder, ..
+            } => *connecter == s || *binder == s,
+            EventKind::SubscriptionArrived { publisher, .. } => *publisher == s,
+            _ => false,
+        },
+    }
+}
+
+/// A short tag for the kind of event (shown beside each line).
+fn kind_tag(e: &Event) -> &'static str {
+    match &e.kind {
+        EventKind::NodeStarted { .. } => "start",
+        EventKind::NodeHalted { .. } => "halt",
+        EventKind::Bound { .. } => "bind",
+        EventKind::Connecting { .. } => "connect",
+        EventKind::Connected { .. } => "connected",
+        EventKind::Disconnected { .. } => "disconnect",
+        EventKind::Subscribe { .. } => "subscribe",
+        EventKind::SubscriptionArrived { .. } => "sub-arrives",
+        EventKind::Send { route, .. } => match route {
+            Route::Dropped { .. } => "drop",
+            Route::Fanout { hops }
+                if hops
+                    .iter()
+                    .any(|h| h.fate == fanout_shared::sim::HopFate::DroppedHwm) =>
+            {
+                "drop"
+            }
+            _ => "send",
+        },
+        EventKind::Depart { .. } => "wire",
+        EventKind::Deliver { fate, .. } => match fate {
+            fanout_shared::sim::Fate::Queued => "deliver",
+            fanout_shared::sim::Fate::Dropped { .. } => "drop",
+        },
+        EventKind::Recv { .. } => "recv",
+        EventKind::Block { .. } => "block",
+        EventKind::Unblock { .. } => "unblock",
+        EventKind::Error { .. } => "error",
+        EventKind::Sleep { .. } => "sleep",
+        EventKind::Timer { .. } => "wake",
+        EventKind::Log { .. } => "print",
+        EventKind::Edited { .. } => "edit",
+        EventKind::NodeRemoved { .. } => "remove",
+    }
+}
+
+#[component]
+pub fn EventLog(lab: Lab) -> impl IntoView {
+    let t = move || lab.texts();
+    // While playing, the list is redrawn a few times a second, not on
+    // every frame.
+    let rows = move || {
+        if lab.playing.get() {
+            lab.charts_rev.track();
+            lab.snap
+                .with_untracked(|s| s.log.iter().rev().cloned().collect::<Vec<_>>())
+        } else {
+            lab.snap
+                .with(|s| s.log.iter().rev().cloned().collect::<Vec<_>>())
+        }
+    };
+    view! {
+        <section class="panel event-log" aria-labelledby="queue-log-title">
+            <h2 id="queue-log-title">{move || t().log_title}</h2>
+            <p class="hint">{move || t().log_hint}</p>
+            <ol class="log-list">
+                <For each=rows key=|(e, _)| e.step let:row>
+                    <LogRow lab row />
+                </For>
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn LogRow(lab: Lab, row: (Event, Caption)) -> impl IntoView {
+    let (event, caption) = row;
+    let step = event.step;
+    let tag = kind_tag(&event);
+    let time = clock(event.time);
+    let related = {
+        let (event, caption) = (event.clone(), caption.clone());
+        move || concerns(lab.selection.get(), &event, &caption)
+    };
+    let pick = {
+        let caption = caption.clone();
+        let conn = event_conn(&event);
+        move |_| {
+            if lab.focus_step.get_untracked() == Some(step) {
+                lab.focus_step.set(None);
+                return;
+            }
+            lab.focus_step.set(Some(step));
+            if let Some(m) = caption.msg() {
+                lab.selection.set(Selection::Msg(m));
+            } else if let Some(c) = conn {
+                lab.selection.set(Selection::Conn(c));
+            }
+        }
+    };
+    let text = move || sentence(lab.lang.get(), &caption);
+    view! {
+        <li
+            class="log-row"
+            class:focused=move || lab.focus_step.get() == Some(step)
+            class:related=related
+            data-step=step.to_string()
+            data-kind=tag
+        >
+            <button
+                type="button"
+                aria-pressed=move || (lab.focus_step.get() == Some(step)).to_string()
+                on:click=pick
+            >
+                <span class="log-step">{format!("#{step}")}</span>
+                <span class="log-time">{time}</span>
+                <span class="log-kind">{tag}</span>
+                <span class="log-text">{text}</span>
+            </button>
+        </li>
+    }
+}

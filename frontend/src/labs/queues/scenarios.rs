@@ -1,0 +1,214 @@
+//! Scenarios and sharing: a picker with every preset and a sentence tying
+//! it to the chapter's lesson; a link that reproduces exactly this state;
+//! export of the scenario (or, with edits, the whole recording) as JSON,
+//! and import of either.
+
+use fanout_shared::sim::{Recording, Scenario, presets, timeline::ScenarioRef};
+use leptos::{prelude::*, task::spawn_local};
+use wasm_bindgen::JsCast;
+
+use super::{Lab, url_state::encode};
+
+/// What to export: the scenario alone when nothing was edited (it runs
+/// with `fanout sim --scenario file.json`), else the recording with the
+/// scenario inline.
+pub fn export_json(lab: Lab) -> (String, String) {
+    lab.with_runner(|r| {
+        let name = r.resolved().name.clone();
+        if r.actions().is_empty() {
+            (format!("{name}.json"), r.resolved().to_json())
+        } else {
+            let mut rec = r.recording();
+            rec.scenario = ScenarioRef::Inline(Box::new(r.resolved().clone()));
+            (
+                format!("{name}-recording.json"),
+                serde_json::to_string_pretty(&rec).unwrap_or_default(),
+            )
+        }
+    })
+    .unwrap_or_default()
+}
+
+/// Opens pasted or loaded JSON: a recording (`scenario`, `seed`, …) or a
+/// scenario (`name`, `nodes`, …).
+pub fn import_json(lab: Lab, text: &str) -> Result<(), String> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    if value.get("seed").is_some() && value.get("scenario").is_some() {
+        let rec: Recording = serde_json::from_value(value).map_err(|e| e.to_string())?;
+        lab.open(&rec)
+    } else {
+        let scenario = Scenario::from_json(text).map_err(|e| e.to_string())?;
+        let seed = lab.snap.with_untracked(|s| s.seed);
+        lab.open(&Recording {
+            scenario: ScenarioRef::Inline(Box::new(scenario)),
+            seed,
+            actions: Vec::new(),
+            step: 0,
+            time: Default::default(),
+        })
+    }
+}
+
+#[component]
+pub fn ScenarioBar(lab: Lab) -> impl IntoView {
+    let t = move || lab.texts();
+    let current = move || {
+        lab.snap.with(|s| match &s.scenario {
+            ScenarioRef::Preset(name) => name.clone(),
+            ScenarioRef::Inline(_) => String::new(),
+        })
+    };
+    let explanation = move || {
+        let name = current();
+        if name.is_empty() {
+            lab.snap.with(|s| (t().custom_scenario)(&s.scenario_name))
+        } else {
+            (t().preset_explanation)(&name).to_string()
+        }
+    };
+    let link_text = RwSignal::new(None::<String>);
+    let copied = RwSignal::new(false);
+    let copy_link = move |_| {
+        let link = lab.link();
+        link_text.set(Some(link.clone()));
+        copied.set(false);
+        let promise = window().navigator().clipboard().write_text(&link);
+        spawn_local(async move {
+            if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                copied.set(true);
+            }
+        });
+    };
+    let import_text = RwSignal::new(String::new());
+    let import_error = RwSignal::new(None::<String>);
+    let import = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        import_error.set(import_json(lab, &import_text.get_untracked()).err());
+    };
+    let on_file = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let promise = file.text();
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(text) => {
+                    let text = text.as_string().unwrap_or_default();
+                    import_text.set(text.clone());
+                    import_error.set(import_json(lab, &text).err());
+                }
+                Err(_) => import_error.set(Some("?".into())),
+            }
+        });
+    };
+    let export = Memo::new(move |_| {
+        lab.snap
+            .with(|s| (s.scenario_name.clone(), s.edits, s.seed));
+        export_json(lab)
+    });
+
+    view! {
+        <section class="scenario-bar" aria-label=move || t().scenario_label>
+            <div class="scenario-pick">
+                <label>
+                    <span>{move || t().scenario}</span>
+                    <select
+                        class="scenario-select"
+                        on:change=move |ev| {
+                            let name = event_target_value(&ev);
+                            if !name.is_empty() {
+                                let seed = lab.snap.with_untracked(|s| s.seed);
+                                lab.load(ScenarioRef::Preset(name), seed);
+                            }
+                        }
+                    >
+                        {move || {
+                            current()
+                                .is_empty()
+                                .then(|| {
+                                    view! {
+                                        <option value="" selected=true>
+                                            {lab.snap.with(|s| (t().custom_name)(&s.scenario_name))}
+                                        </option>
+                                    }
+                                })
+                        }}
+                        {presets::NAMES
+                            .iter()
+                            .map(|&name| {
+                                view! {
+                                    <option value=name selected=move || current() == name>
+                                        {move || (t().preset_title)(name)}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <p class="scenario-explain" data-scenario=current>{explanation}</p>
+            </div>
+            <div class="share">
+                <button type="button" class="copy-link" on:click=copy_link>
+                    {move || t().copy_link}
+                </button>
+                {move || {
+                    link_text
+                        .get()
+                        .map(|link| {
+                            view! {
+                                <label class="link-out">
+                                    <span class="visually-hidden">{t().link_label}</span>
+                                    <input type="text" readonly prop:value=link.clone() on:focus=move |ev| {
+                                        if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                            input.select();
+                                        }
+                                    } />
+                                </label>
+                                <span class="copied" role="status">
+                                    {move || if copied.get() { t().copied } else { t().copy_by_hand }}
+                                </span>
+                            }
+                        })
+                }}
+                <details class="export">
+                    <summary>{move || t().export}</summary>
+                    <p class="hint small">{move || t().export_hint}</p>
+                    <textarea readonly rows="8" class="export-json" prop:value=move || export.get().1></textarea>
+                    <a
+                        class="download"
+                        download=move || export.get().0
+                        href=move || format!("data:application/json;charset=utf-8,{}", encode(&export.get().1))
+                    >
+                        {move || t().download}
+                    </a>
+                </details>
+                <details class="import">
+                    <summary>{move || t().import}</summary>
+                    <form on:submit=import>
+                        <label>
+                            <span>{move || t().import_paste}</span>
+                            <textarea
+                                rows="6"
+                                class="import-json"
+                                prop:value=move || import_text.get()
+                                on:input=move |ev| import_text.set(event_target_value(&ev))
+                            ></textarea>
+                        </label>
+                        <label class="file">
+                            <span>{move || t().import_file}</span>
+                            <input type="file" accept=".json,application/json" on:change=on_file />
+                        </label>
+                        <button type="submit">{move || t().open}</button>
+                        {move || import_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                    </form>
+                </details>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,656 @@
+//! Every string of the queue lab, in English and Simplified Chinese (the
+//! chapter's language). A missing translation is a compile error. The
+//! captions' sentences live in `caption.rs` (English in the engine).
+
+use fanout_shared::socket::FsmState;
+
+use crate::i18n::Lang;
+
+#[derive(Debug)]
+pub struct QueueTexts {
+    pub title: &'static str,
+    pub lede: &'static str,
+    pub load_problem: &'static str,
+
+    // controls
+    pub controls_label: &'static str,
+    pub play: &'static str,
+    pub pause: &'static str,
+    pub step: &'static str,
+    pub step_back: &'static str,
+    pub speed: &'static str,
+    pub seed: &'static str,
+    pub reset: &'static str,
+    pub seed_invalid: &'static str,
+    pub scrubber: &'static str,
+    pub event_of: fn(u64, u64) -> String,
+    pub status: fn(u64, u64, &str) -> String,
+    pub behind: &'static str,
+    pub ended: &'static str,
+    pub keys_hint: &'static str,
+
+    // canvas
+    pub canvas_label: &'static str,
+    pub canvas_hint: &'static str,
+    pub dismiss: &'static str,
+    pub drop_reason: fn(&str) -> &'static str,
+    pub pipe_label: fn(&str, &str, &str) -> String,
+    pub blocked_in: fn(bool, &str) -> String,
+    pub node_state: fn(&str) -> &'static str,
+    pub binds: &'static str,
+    pub connects: &'static str,
+    pub no_subscription: &'static str,
+    pub subs: &'static str,
+    pub fsm: fn(FsmState) -> &'static str,
+    pub fsm_short: fn(FsmState) -> &'static str,
+    pub port_label: fn(&str) -> String,
+    pub legend_label: &'static str,
+    pub legend_title: &'static str,
+    pub legend_drop: &'static str,
+    pub legend_blocked: &'static str,
+    pub legend_depth: &'static str,
+
+    // caption and log
+    pub what_happened: &'static str,
+    pub event_n: fn(u64) -> String,
+    pub nothing_yet: &'static str,
+    pub log_title: &'static str,
+    pub log_hint: &'static str,
+
+    // inspector
+    pub inspector_title: &'static str,
+    pub inspector_hint: &'static str,
+    pub applied: &'static str,
+    pub sent: &'static str,
+    pub received: &'static str,
+    pub dropped: &'static str,
+    pub blocked: &'static str,
+    pub errors: &'static str,
+    pub sockets_title: &'static str,
+    pub interval: &'static str,
+    pub service: &'static str,
+    pub set: &'static str,
+    pub dist_hint: &'static str,
+    pub remove_node: &'static str,
+    pub queued_n: fn(u32) -> String,
+    pub show_node: &'static str,
+    pub endpoints_title: &'static str,
+    pub latency: &'static str,
+    pub disconnect: &'static str,
+    pub bind_endpoint: &'static str,
+    pub bind: &'static str,
+    pub connect_to: &'static str,
+    pub choose_endpoint: &'static str,
+    pub connect: &'static str,
+    pub marks_title: &'static str,
+    pub sndhwm: &'static str,
+    pub rcvhwm: &'static str,
+    pub whole_number: &'static str,
+    pub pipes_title: &'static str,
+    pub remove_socket: &'static str,
+    pub subscriptions_title: &'static str,
+    pub everything: &'static str,
+    pub unsubscribe_from: fn(&str) -> String,
+    pub subscribe_prefix: &'static str,
+    pub subscribe: &'static str,
+    pub conn_state: fn(&str) -> &'static str,
+    pub stage_sending: &'static str,
+    pub stage_wire: &'static str,
+    pub stage_receiving: &'static str,
+    pub topic: &'static str,
+    pub msg_not_in_pipes: &'static str,
+    pub msg_sending: fn(&str, &str) -> String,
+    pub msg_on_wire: fn(&str, &str, &str) -> String,
+    pub msg_receiving: fn(&str) -> String,
+    pub msg_hint: &'static str,
+
+    // editor
+    pub editor_title: &'static str,
+    pub editor_hint: &'static str,
+    pub block: &'static str,
+    pub block_name: fn(&str) -> &'static str,
+    pub node_name: &'static str,
+    pub input_from: &'static str,
+    pub output_to: &'static str,
+    pub output_none: &'static str,
+    pub or_bind: &'static str,
+    pub as_type: &'static str,
+    pub add_node: &'static str,
+    pub node_added: fn(&str) -> String,
+    pub add_socket: &'static str,
+    pub socket_name: &'static str,
+    pub socket_type: &'static str,
+    pub endpoint: &'static str,
+    pub binds_it: &'static str,
+    pub add: &'static str,
+
+    // charts
+    pub samples_n: fn(u64, u64, u64) -> String,
+    pub pi_error: fn(&str) -> String,
+    pub charts_title: &'static str,
+    pub charts_wait: &'static str,
+    pub pi_chart: &'static str,
+    pub error_chart: &'static str,
+    pub samples_axis: &'static str,
+    pub time_axis: &'static str,
+    pub estimate: &'static str,
+    pub error: &'static str,
+    pub throughput_chart: &'static str,
+    pub depth_chart: &'static str,
+    pub drops_chart: &'static str,
+    pub no_drops_chart: &'static str,
+
+    // scenarios and sharing
+    pub scenario_label: &'static str,
+    pub scenario: &'static str,
+    pub preset_title: fn(&str) -> &'static str,
+    pub preset_explanation: fn(&str) -> &'static str,
+    pub custom_name: fn(&str) -> String,
+    pub custom_scenario: fn(&str) -> String,
+    pub copy_link: &'static str,
+    pub link_label: &'static str,
+    pub copied: &'static str,
+    pub copy_by_hand: &'static str,
+    pub export: &'static str,
+    pub export_hint: &'static str,
+    pub download: &'static str,
+    pub import: &'static str,
+    pub import_paste: &'static str,
+    pub import_file: &'static str,
+    pub open: &'static str,
+}
+
+pub fn texts(lang: Lang) -> &'static QueueTexts {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
+
+pub const EN: QueueTexts = QueueTexts {
+    title: "Queue lab",
+    lede: "The chapter's message queues, alive: every message moving through ZeroMQ-style \
+           sockets (pipeline, publish–subscribe, request–reply), every rule explained as it \
+           happens. Step forward and back, change the topology while it runs, share the exact \
+           state as a link. It all runs in your browser.",
+    load_problem: "Could not open what the address asked for:",
+
+    controls_label: "Simulation controls",
+    play: "Play",
+    pause: "Pause",
+    step: "Step",
+    step_back: "Step back",
+    speed: "Speed (virtual time)",
+    seed: "Seed",
+    reset: "Restart",
+    seed_invalid: "The seed must be a whole number (0 or more).",
+    scrubber: "Timeline: event number",
+    event_of: |step, horizon| format!("event {step} of {horizon}"),
+    status: |step, horizon, clock| format!("Event {step} (computed up to {horizon}) · t = {clock}"),
+    behind: "Playing slower than asked: this machine cannot simulate that fast.",
+    ended: "Nothing more happens in this run.",
+    keys_hint: "Keys: Space play/pause · → step · ← step back",
+
+    canvas_label: "The topology: nodes, their sockets, the pipes between them and the messages in flight",
+    canvas_hint: "Drag a card to move it; drag from one port (circle) to another to connect; click anything to inspect it; hover a message for its payload.",
+    dismiss: "Dismiss",
+    drop_reason: |reason| match reason {
+        "hwm" => "dropped: pipe at its high-water mark",
+        "no_peer" => "dropped: no peer",
+        "filtered" => "not sent: no subscription matches",
+        "disconnected" => "lost: connection closed",
+        _ => "dropped",
+    },
+    pipe_label: |connecter, binder, endpoint| {
+        format!("{connecter} connects to {binder} at {endpoint} (click to inspect)")
+    },
+    blocked_in: |send, socket| {
+        if send {
+            format!("BLOCKED in send on {socket}")
+        } else {
+            format!("waiting in recv on {socket}")
+        }
+    },
+    node_state: |state| match state {
+        "waiting to start" => "waiting to start",
+        "running" => "running",
+        "blocked" => "blocked",
+        "sleeping" => "busy or pausing",
+        "halted" => "finished",
+        "external" => "driven from outside",
+        "removed" => "removed",
+        _ => "?",
+    },
+    binds: "bind",
+    connects: "connect",
+    no_subscription: "no subscription: gets nothing",
+    subs: "subs",
+    fsm: |s| match s {
+        FsmState::ReadyToSend => "REQ may send a request",
+        FsmState::AwaitingReply => {
+            "REQ is waiting for the reply (sending now would fail with EFSM)"
+        }
+        FsmState::AwaitingRequest => "REP is waiting for a request",
+        FsmState::MustReply => "REP owes a reply (receiving now would fail with EFSM)",
+    },
+    fsm_short: |s| match s {
+        FsmState::ReadyToSend => "may send",
+        FsmState::AwaitingReply => "awaiting reply",
+        FsmState::AwaitingRequest => "awaiting request",
+        FsmState::MustReply => "must reply",
+    },
+    port_label: |socket| {
+        format!("Port of {socket}: press Enter to inspect, drag to another port to connect")
+    },
+    legend_label: "Legend",
+    legend_title: "On the wires:",
+    legend_drop: "dropped here",
+    legend_blocked: "blocked sender",
+    legend_depth: "queue depth / high-water mark",
+
+    what_happened: "What just happened",
+    event_n: |step| format!("Event {step}: "),
+    nothing_yet: "Nothing yet: press Step (→) or Play (Space).",
+    log_title: "Event log",
+    log_hint: "Newest first. Pick an event to highlight its message and pipe; pick something on the canvas to highlight its events.",
+
+    inspector_title: "Inspector",
+    inspector_hint: "Click a node, a socket, a pipe or a message on the canvas (or pick an event in the log) to see its counters, queued messages, subscriptions and state, and to change its settings while it runs.",
+    applied: "applied",
+    sent: "sent",
+    received: "received",
+    dropped: "dropped",
+    blocked: "blocked",
+    errors: "errors",
+    sockets_title: "Sockets",
+    interval: "Interval between messages",
+    service: "Service time per message",
+    set: "Set",
+    dist_hint: "Write 2ms (constant), 1ms-3ms (uniform) or exp 2ms (exponential).",
+    remove_node: "Remove this node",
+    queued_n: |n| format!("{n} queued"),
+    show_node: "Show its node",
+    endpoints_title: "Endpoints",
+    latency: "Latency",
+    disconnect: "Disconnect",
+    bind_endpoint: "Bind another endpoint",
+    bind: "Bind",
+    connect_to: "Connect to",
+    choose_endpoint: "(choose an endpoint)",
+    connect: "Connect",
+    marks_title: "High-water marks (0 = unlimited)",
+    sndhwm: "Send mark (SNDHWM)",
+    rcvhwm: "Receive mark (RCVHWM)",
+    whole_number: "not a whole number",
+    pipes_title: "Its connections",
+    remove_socket: "Remove this socket",
+    subscriptions_title: "Subscriptions (prefixes)",
+    everything: "\"\" (everything)",
+    unsubscribe_from: |topic| format!("Unsubscribe {topic}"),
+    subscribe_prefix: "Subscribe to prefix (empty = everything)",
+    subscribe: "Subscribe",
+    conn_state: |state| match state {
+        "pending" => "pending: nobody binds the endpoint yet",
+        "handshaking" => "handshaking",
+        "up" => "up",
+        "closed" => "closed",
+        _ => "?",
+    },
+    stage_sending: "sender's queue",
+    stage_wire: "on the wire",
+    stage_receiving: "receiver's queue",
+    topic: "topic",
+    msg_not_in_pipes: "Not in any pipe now: it was read, dropped, or is still to be sent.",
+    msg_sending: |from, to| format!("in {from}'s queue, waiting to leave for {to}"),
+    msg_on_wire: |from, to, at| format!("on the wire from {from} to {to}, arriving at {at}"),
+    msg_receiving: |to| format!("in {to}'s queue, not read yet"),
+    msg_hint: "The log highlights every event about this message.",
+
+    editor_title: "Edit the topology",
+    editor_hint: "Add a node from the building blocks, or drag from one socket's port to another's on the canvas to connect them. ZeroMQ's rules apply: an impossible pairing is refused with the reason.",
+    block: "Building block",
+    block_name: |kind| match kind {
+        "producer" => "producer (sends every interval)",
+        "worker" => "worker (receives, works, sends on)",
+        "sink" => "sink (receives)",
+        "forwarder" => "forwarder (SUB→PUB or PULL→PUSH)",
+        "requester" => "requester (REQ)",
+        "replier" => "replier (REP)",
+        _ => "?",
+    },
+    node_name: "Name",
+    input_from: "Receives from",
+    output_to: "Sends to",
+    output_none: "(nothing, or bind below)",
+    or_bind: "…or binds",
+    as_type: "as",
+    add_node: "Add node",
+    node_added: |name| format!("{name} added: it starts now."),
+    add_socket: "Add a socket",
+    socket_name: "Name",
+    socket_type: "Type",
+    endpoint: "Endpoint",
+    binds_it: "binds it (otherwise connects)",
+    add: "Add",
+
+    samples_n: |q, yes, no| format!("{q} samples ({yes} Y, {no} N)"),
+    pi_error: |e| format!("off by {e}"),
+    charts_title: "Charts",
+    charts_wait: "The charts fill in as the run goes on.",
+    pi_chart: "π estimate against samples",
+    error_chart: "Its error |estimate − π| (log scales)",
+    samples_axis: "samples",
+    time_axis: "virtual time (s)",
+    estimate: "estimate",
+    error: "error",
+    throughput_chart: "Messages received per second, per node",
+    depth_chart: "Messages queued per connection",
+    drops_chart: "Drops so far, by reason",
+    no_drops_chart: "Drops so far: none",
+
+    scenario_label: "Scenario and sharing",
+    scenario: "Scenario",
+    preset_title: |name| match name {
+        "pi" => "π (the chapter's Monte Carlo system)",
+        "pipeline" => "pipeline (PUSH/PULL fan-out, fan-in)",
+        "pubsub" => "publish–subscribe (topics, prefixes)",
+        "rpc" => "RPC (REQ/REP to many back ends)",
+        "signup" => "sign-up e-mails through a queue",
+        "logs" => "log events instead of syslog",
+        "slow-subscriber" => "slow subscriber (drops at the mark)",
+        "slow-joiner" => "slow joiner (late subscriber misses messages)",
+        _ => "?",
+    },
+    preset_explanation: |name| match name {
+        "pi" => {
+            "Lesson 10: the chapter's π system. bitsource publishes random points; always_yes subscribes to the prefix 00 (always inside the circle) and pushes Y; judge subscribes to 01, 10 and 11, asks pythagoras over REQ/REP for n²+m² and pushes Y or N; tally pulls both streams and prints 4·Y/(Y+N)."
+        }
+        "pipeline" => {
+            "Lesson 9, pipeline: a ventilator PUSHes tasks round-robin to three workers, who PUSH results to one sink (fan-out, then fan-in). Marks of 10 make back-pressure visible: a full worker is skipped, and when all are full the ventilator blocks. Nothing is lost."
+        }
+        "pubsub" => {
+            "Lesson 9, publish–subscribe: one publisher, five subscribers. A SUB gets a message when one of its subscriptions is a prefix of it: weather. matches weather.paris, news also matches newsletter, \"\" matches everything, and no subscription gets nothing. The publisher does the filtering."
+        }
+        "rpc" => {
+            "Lessons 8 and 9, request–reply as RPC: two front ends, each a REQ connected to three REP back ends. Requests go round-robin, every reply returns to the front end that asked, and a REQ must receive its reply before it may send again."
+        }
+        "signup" => {
+            "Lesson 8: a web front end queues each new user's address for a slower mailer instead of sending the e-mail while the user waits. The queue absorbs the difference; the front end never notices."
+        }
+        "logs" => {
+            "Lesson 8: an event stream replacing syslog. Five services PUSH log events to one collector, which fair-queues them so no chatty service starves the others."
+        }
+        "slow-subscriber" => {
+            "Lesson 12, flow control: PUB never blocks. A slow subscriber's pipe reaches its high-water mark and its copies are dropped (counted as hwm), while a fast subscriber gets everything."
+        }
+        "slow-joiner" => {
+            "Lesson 12, delivery is not guaranteed: a subscriber that starts late misses everything published before its subscription reaches the publisher, so its first message is not m0."
+        }
+        _ => "",
+    },
+    custom_name: |name| format!("{name} (your own)"),
+    custom_scenario: |name| {
+        format!("Your own scenario “{name}”: export it to keep it, or share the link.")
+    },
+    copy_link: "Copy link to this state",
+    link_label: "Link to this state",
+    copied: "Copied. Opening it shows exactly this state.",
+    copy_by_hand: "Select the link and copy it.",
+    export: "Export JSON",
+    export_hint: "The scenario (with edits: the whole recording, scenario included). `fanout sim --scenario file.json` runs a scenario file.",
+    download: "Download",
+    import: "Import JSON",
+    import_paste: "Paste a scenario or a recording",
+    import_file: "…or open a file",
+    open: "Open",
+};
+
+pub const ZH: QueueTexts = QueueTexts {
+    title: "消息队列实验",
+    lede: "把书中的消息队列跑起来：每条消息在 ZeroMQ 风格的套接字之间流动（管道、发布–订阅、请求–响应），\
+           每条规则在发生时都有解释。可以单步前进和后退、运行中修改拓扑，并把当前状态原样分享成链接。\
+           一切都在你的浏览器里运行。",
+    load_problem: "无法打开地址中要求的内容：",
+
+    controls_label: "模拟控制",
+    play: "播放",
+    pause: "暂停",
+    step: "单步",
+    step_back: "后退一步",
+    speed: "速度（虚拟时间）",
+    seed: "随机种子",
+    reset: "重新开始",
+    seed_invalid: "种子必须是非负整数。",
+    scrubber: "时间轴：事件编号",
+    event_of: |step, horizon| format!("第 {step} 个事件，共 {horizon} 个"),
+    status: |step, horizon, clock| format!("事件 {step}（已计算到 {horizon}）· t = {clock}"),
+    behind: "播放比要求的慢：这台机器模拟不了那么快。",
+    ended: "这次运行之后不再有事件发生。",
+    keys_hint: "按键：空格 播放/暂停 · → 单步 · ← 后退",
+
+    canvas_label: "拓扑：节点、它们的套接字、之间的管道以及传输中的消息",
+    canvas_hint: "拖动卡片可移动节点；从一个端口（圆点）拖到另一个端口即可连接；点击任何东西查看详情；鼠标悬停在消息上可看内容。",
+    dismiss: "关闭",
+    drop_reason: |reason| match reason {
+        "hwm" => "丢弃：管道已达高水位线",
+        "no_peer" => "丢弃：没有对端",
+        "filtered" => "未发送：没有匹配的订阅",
+        "disconnected" => "丢失：连接已关闭",
+        _ => "丢弃",
+    },
+    pipe_label: |connecter, binder, endpoint| {
+        format!("{connecter} 通过 {endpoint} 连接到 {binder}（点击查看）")
+    },
+    blocked_in: |send, socket| {
+        if send {
+            format!("在 {socket} 上发送时阻塞")
+        } else {
+            format!("在 {socket} 上等待接收")
+        }
+    },
+    node_state: |state| match state {
+        "waiting to start" => "等待启动",
+        "running" => "运行中",
+        "blocked" => "阻塞",
+        "sleeping" => "忙碌或暂停中",
+        "halted" => "已结束",
+        "external" => "由外部驱动",
+        "removed" => "已移除",
+        _ => "?",
+    },
+    binds: "绑定",
+    connects: "连接",
+    no_subscription: "没有订阅：什么也收不到",
+    subs: "订阅",
+    fsm: |s| match s {
+        FsmState::ReadyToSend => "REQ 可以发送请求",
+        FsmState::AwaitingReply => "REQ 正在等待回复（此时发送会因 EFSM 失败）",
+        FsmState::AwaitingRequest => "REP 正在等待请求",
+        FsmState::MustReply => "REP 欠一个回复（此时接收会因 EFSM 失败）",
+    },
+    fsm_short: |s| match s {
+        FsmState::ReadyToSend => "可发送",
+        FsmState::AwaitingReply => "等回复",
+        FsmState::AwaitingRequest => "等请求",
+        FsmState::MustReply => "须回复",
+    },
+    port_label: |socket| format!("{socket} 的端口：按回车查看，拖到另一个端口即可连接"),
+    legend_label: "图例",
+    legend_title: "线路上：",
+    legend_drop: "在此丢弃",
+    legend_blocked: "被阻塞的发送者",
+    legend_depth: "队列深度 / 高水位线",
+
+    what_happened: "刚刚发生了什么",
+    event_n: |step| format!("事件 {step}："),
+    nothing_yet: "还没有事件：按“单步”（→）或“播放”（空格）。",
+    log_title: "事件日志",
+    log_hint: "最新的在最上面。选中一个事件会在图上高亮它的消息和管道；在图上选中东西会高亮相关的事件。",
+
+    inspector_title: "检查器",
+    inspector_hint: "点击图上的节点、套接字、管道或消息（或在日志中选一个事件），查看计数、排队的消息、订阅和状态，并在运行中修改设置。",
+    applied: "已生效",
+    sent: "已发送",
+    received: "已接收",
+    dropped: "已丢弃",
+    blocked: "阻塞次数",
+    errors: "错误",
+    sockets_title: "套接字",
+    interval: "发送间隔",
+    service: "每条消息的处理时间",
+    set: "设置",
+    dist_hint: "写法：2ms（固定）、1ms-3ms（均匀分布）或 exp 2ms（指数分布）。",
+    remove_node: "移除这个节点",
+    queued_n: |n| format!("排队 {n} 条"),
+    show_node: "显示所属节点",
+    endpoints_title: "端点",
+    latency: "延迟",
+    disconnect: "断开",
+    bind_endpoint: "再绑定一个端点",
+    bind: "绑定",
+    connect_to: "连接到",
+    choose_endpoint: "（选择端点）",
+    connect: "连接",
+    marks_title: "高水位线（0 = 不限）",
+    sndhwm: "发送水位线（SNDHWM）",
+    rcvhwm: "接收水位线（RCVHWM）",
+    whole_number: "不是整数",
+    pipes_title: "它的连接",
+    remove_socket: "移除这个套接字",
+    subscriptions_title: "订阅（前缀）",
+    everything: "\"\"（全部）",
+    unsubscribe_from: |topic| format!("取消订阅 {topic}"),
+    subscribe_prefix: "订阅前缀（留空 = 全部）",
+    subscribe: "订阅",
+    conn_state: |state| match state {
+        "pending" => "待定：还没有人绑定该端点",
+        "handshaking" => "握手中",
+        "up" => "已连通",
+        "closed" => "已关闭",
+        _ => "?",
+    },
+    stage_sending: "发送方队列",
+    stage_wire: "线路上",
+    stage_receiving: "接收方队列",
+    topic: "主题",
+    msg_not_in_pipes: "现在不在任何管道中：已被读取、丢弃，或尚未发送。",
+    msg_sending: |from, to| format!("在 {from} 的队列中，等待发往 {to}"),
+    msg_on_wire: |from, to, at| format!("在从 {from} 到 {to} 的线路上，将于 {at} 到达"),
+    msg_receiving: |to| format!("在 {to} 的队列中，尚未被读取"),
+    msg_hint: "日志会高亮与这条消息有关的所有事件。",
+
+    editor_title: "编辑拓扑",
+    editor_hint: "从基本构件中添加节点，或在图上从一个套接字的端口拖到另一个的端口来连接它们。ZeroMQ 的规则照样适用：不可能的组合会被拒绝并说明原因。",
+    block: "基本构件",
+    block_name: |kind| match kind {
+        "producer" => "生产者（按间隔发送）",
+        "worker" => "工作者（接收、处理、再发送）",
+        "sink" => "汇聚点（只接收）",
+        "forwarder" => "转发器（SUB→PUB 或 PULL→PUSH）",
+        "requester" => "请求者（REQ）",
+        "replier" => "应答者（REP）",
+        _ => "?",
+    },
+    node_name: "名称",
+    input_from: "从这里接收",
+    output_to: "发送到",
+    output_none: "（不发送，或在下面绑定）",
+    or_bind: "……或者绑定",
+    as_type: "类型",
+    add_node: "添加节点",
+    node_added: |name| format!("已添加 {name}：它现在开始运行。"),
+    add_socket: "添加套接字",
+    socket_name: "名称",
+    socket_type: "类型",
+    endpoint: "端点",
+    binds_it: "绑定它（否则为连接）",
+    add: "添加",
+
+    samples_n: |q, yes, no| format!("{q} 个样本（{yes} 个 Y，{no} 个 N）"),
+    pi_error: |e| format!("误差 {e}"),
+    charts_title: "图表",
+    charts_wait: "随着运行，图表会逐渐填满。",
+    pi_chart: "π 的估计值与样本数",
+    error_chart: "误差 |估计值 − π|（对数坐标）",
+    samples_axis: "样本数",
+    time_axis: "虚拟时间（秒）",
+    estimate: "估计值",
+    error: "误差",
+    throughput_chart: "每个节点每秒接收的消息数",
+    depth_chart: "每个连接中排队的消息数",
+    drops_chart: "累计丢弃数（按原因）",
+    no_drops_chart: "累计丢弃数：无",
+
+    scenario_label: "场景与分享",
+    scenario: "场景",
+    preset_title: |name| match name {
+        "pi" => "π（书中的蒙特卡洛系统）",
+        "pipeline" => "管道（PUSH/PULL 扇出、扇入）",
+        "pubsub" => "发布–订阅（主题与前缀）",
+        "rpc" => "RPC（REQ/REP 连到多个后端）",
+        "signup" => "通过队列发送注册邮件",
+        "logs" => "用日志事件流代替 syslog",
+        "slow-subscriber" => "慢订阅者（在水位线处丢弃）",
+        "slow-joiner" => "迟到的订阅者（错过早先的消息）",
+        _ => "?",
+    },
+    preset_explanation: |name| match name {
+        "pi" => {
+            "第 10 课：书中的 π 系统。bitsource 发布随机点；always_yes 订阅前缀 00（一定在圆内）并推送 Y；judge 订阅 01、10 和 11，通过 REQ/REP 请 pythagoras 计算 n²+m²，再推送 Y 或 N；tally 拉取两路结果并打印 4·Y/(Y+N)。"
+        }
+        "pipeline" => {
+            "第 9 课，管道：ventilator 以轮询方式把任务 PUSH 给三个 worker，worker 再把结果 PUSH 给同一个 sink（先扇出、再扇入）。水位线设为 10，可以看到背压：管道满的 worker 被跳过，全都满时 ventilator 阻塞。不会丢消息。"
+        }
+        "pubsub" => {
+            "第 9 课，发布–订阅：一个发布者、五个订阅者。只要某个订阅是消息的前缀，SUB 就会收到：weather. 匹配 weather.paris，news 也匹配 newsletter，\"\" 匹配全部，没有订阅就什么也收不到。过滤在发布者一侧进行。"
+        }
+        "rpc" => {
+            "第 8、9 课，用请求–响应做 RPC：两个前端，各用一个 REQ 连接三个 REP 后端。请求轮流发往各后端，每个回复都回到提问的前端；REQ 必须先收到回复才能再次发送。"
+        }
+        "signup" => {
+            "第 8 课：网站前端把每个新用户的邮箱地址放进队列，交给较慢的发信程序，而不是让用户等着发完邮件。队列吸收了速度差，前端毫无察觉。"
+        }
+        "logs" => {
+            "第 8 课：用事件流代替 syslog。五个服务把日志事件 PUSH 给同一个收集器，收集器公平排队，话多的服务不会饿死其他服务。"
+        }
+        "slow-subscriber" => {
+            "第 12 课，流量控制：PUB 从不阻塞。慢订阅者的管道达到高水位线后，发给它的副本被丢弃（计为 hwm），快订阅者则一条不落。"
+        }
+        "slow-joiner" => {
+            "第 12 课，投递没有保证：晚启动的订阅者，在它的订阅到达发布者之前发布的消息全部错过，所以它收到的第一条不是 m0。"
+        }
+        _ => "",
+    },
+    custom_name: |name| format!("{name}（自定义）"),
+    custom_scenario: |name| format!("你自己的场景“{name}”：导出即可保存，也可以分享链接。"),
+    copy_link: "复制指向此状态的链接",
+    link_label: "指向此状态的链接",
+    copied: "已复制。打开它会看到完全相同的状态。",
+    copy_by_hand: "请选中链接并复制。",
+    export: "导出 JSON",
+    export_hint: "场景本身（若有编辑：整个录制，含场景）。`fanout sim --scenario file.json` 可以运行场景文件。",
+    download: "下载",
+    import: "导入 JSON",
+    import_paste: "粘贴场景或录制",
+    import_file: "……或打开文件",
+    open: "打开",
+};
+
+#[cfg(test)]
+mod tests {
+    use fanout_shared::sim::presets;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    #[wasm_bindgen_test]
+    fn every_preset_has_a_title_and_a_lesson_in_both_languages() {
+        for lang in Lang::ALL {
+            let t = texts(lang);
+            for name in presets::NAMES {
+                assert_ne!((t.preset_title)(name), "?", "{name}");
+                assert!((t.preset_explanation)(name).len() > 40, "{name}");
+            }
+        }
+    }
+}
