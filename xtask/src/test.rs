@@ -130,8 +130,9 @@ fn wasm_tests(tools: &Tools) -> Result<()> {
     run(tools
         .command("cargo")
         .args([
+            // No --quiet: cargo passes it on to wasm-bindgen-test-runner,
+            // which refuses unknown flags.
             "test",
-            "--quiet",
             "--package",
             "fanout-shared",
             "--package",
