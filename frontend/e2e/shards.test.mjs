@@ -3,7 +3,8 @@
 // values computed natively by fanout-shared (shared/tests/shard/expected.json,
 // kept current by shared/tests/shard_expected.rs), moving from 4 to 5
 // servers moves about 80% of keys under mod-N schemes and about 20% under
-// consistent hashing, and the page works by keyboard and at 360 px.
+// consistent hashing, the page works by keyboard and at 360 px, and it
+// speaks Chinese with ?lang=zh.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -154,6 +155,9 @@ describe('shard lab', () => {
 
   it('stores keys on the server\'s real cache nodes where each scheme predicts', async () => {
     const page = await openPage(browser);
+    // The check goes over the app's one link: no socket of its own.
+    const sockets = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
     await page.goto(`${server.url}/shards`);
     await waitForKeys(page, expected.word_list_4_to_5.keys);
     await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 10_000 });
@@ -172,6 +176,7 @@ describe('shard lab', () => {
       assert.equal(await live.locator('[data-all-match]').getAttribute('data-all-match'), 'true');
     }
     await live.screenshot({ path: `${E2E_OUT}/shards-live-check.png` });
+    assert.equal(sockets.length, 1, `WebSockets opened: ${sockets.join(', ')}`);
     assert.deepEqual(page.problems, []);
   });
 
@@ -194,6 +199,65 @@ describe('shard lab', () => {
     }
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 360 px`);
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('speaks Chinese with ?lang=zh, with the same numbers, and fits 360 px', async () => {
+    const want = expected.word_list_4_to_5;
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/shards?lang=zh`);
+    await waitForKeys(page, want.keys);
+    await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
+    assert.equal(await page.locator('h1').textContent(), '分片实验');
+    assert.equal(await page.locator('#servers-title').textContent(), '2. 服务器');
+    assert.equal(await page.locator('#ring-title').textContent(), '5. 一致性散列环');
+    const keysShown = want.keys.toLocaleString('en-US');
+    const summary = await page.locator('.keys-summary').textContent();
+    assert.ok(summary.startsWith(`${keysShown} 个不同的键`) && summary.includes('来自英语单词表 SCOWL'), summary);
+    assert.equal(
+      await page.locator('.scheme-card[data-scheme="ketama"] h3').textContent(),
+      '一致性散列（ketama 环）',
+    );
+    // Scheme names that are code stay code; numbers look as in English.
+    assert.equal(await page.locator('table.moves tr[data-scheme="md5_last_byte"] th').textContent(), 'md5 % N');
+    assert.equal(
+      await page.locator('table.moves tr[data-scheme="crc32"] .percent').textContent(),
+      `${want.moves.crc32.percent.toFixed(1)}%`,
+    );
+    assert.deepEqual((await countsOnPage(page)).md5_last_byte, want.balance.md5_last_byte.counts);
+    assert.match(await page.locator('.trap-result').textContent(), /个键中有 [\d,]+ 个（[\d.]+%）在 A 和 B 看来位于不同的服务器上/u);
+    // No English sentence left behind (names such as "python-memcached" are single words).
+    const leftovers = (await page.locator('main').innerText()).match(/[A-Za-z]+,? [A-Za-z]+ [A-Za-z]+/g);
+    assert.equal(leftovers, null, `English left on the Chinese page: ${leftovers}`);
+
+    await page.getByRole('button', { name: '显示变化之后' }).click();
+    await page.locator('.phase-note', { hasText: '显示变化之后的环。' }).waitFor();
+
+    // The live check, in Chinese and with the most keys.
+    const live = page.locator('section[aria-labelledby="live-title"]');
+    await live.getByLabel('键数：').selectOption('10000');
+    const started = Date.now();
+    await live.getByRole('button', { name: '放置并计数' }).click();
+    await page.locator('section[data-live="done"]').waitFor({ timeout: 60_000 });
+    console.log(`live check of 10,000 keys took ${Date.now() - started} ms`);
+    const counted = await live.locator('tr[data-node]').evaluateAll((rows) => rows.map((row) => Number(row.dataset.counted)));
+    assert.equal(counted.reduce((sum, n) => sum + n, 0), 10_000);
+    assert.equal(await live.locator('[data-all-match]').getAttribute('data-all-match'), 'true');
+    assert.match(await live.locator('[data-all-match]').textContent(), /存了 10,000 个键.*每个节点上的数量都与预测完全相同。$/u);
+    await screenshot(page, 'shards-zh');
+
+    await page.setViewportSize({ width: 360, height: 780 });
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the Chinese page scrolls sideways by ${overflow}px at 360 px`);
+    await screenshot(page, 'shards-zh-360px');
+
+    // Switching language re-labels the lab in place, numbers unchanged.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.locator('h1', { hasText: 'Shard lab' }).waitFor();
+    assert.ok((await page.locator('.keys-summary').textContent()).startsWith(`${keysShown} distinct keys`));
+    assert.match(await live.locator('[data-all-match]').textContent(), /^Stored 10,000 keys/);
     assert.deepEqual(page.problems, []);
   });
 });

@@ -105,7 +105,7 @@ const EN: KeysTexts = KeysTexts {
 
 const ZH: KeysTexts = KeysTexts {
     title: "1. 键",
-    builtin: "SCOWL 英语单词表（Debian 的 /usr/share/dict/words，就是本章读取的那个文件）",
+    builtin: "英语单词表 SCOWL（Debian 的 /usr/share/dict/words，就是本章读取的那个文件）",
     loading: |source| format!("正在加载{source}…"),
     load_failed: |error| format!("无法加载单词表（{error}）。请在下面粘贴或上传你自己的单词。"),
     network: "网络请求失败",

@@ -188,7 +188,7 @@ const EN: LiveTexts = LiveTexts {
 
 const ZH: LiveTexts = LiveTexts {
     title: "7. 在服务器的缓存节点上实时检验",
-    what: "把键存到 memcached 节点上",
+    what: "向 memcached 节点写入键",
     hint: "把一部分键存到服务器上真实的 memcached 节点里，每个键存到方案根据节点地址选出的节点，\
            然后询问每个节点多了多少条目。计数必须与预测相符：任何使用相同方案和相同服务器列表的\
            客户端，都会把每个键放在同一个地方。",

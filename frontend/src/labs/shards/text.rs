@@ -83,7 +83,7 @@ pub const ZH: SchemeTexts = SchemeTexts {
         Scheme::FirstLetter => "按首字母",
         Scheme::BuiltinHash => "hash() % N",
         Scheme::Md5LastByte => "md5 % N",
-        Scheme::Crc32 => "crc32 % N（python-memcached）",
+        Scheme::Crc32 => "crc32 % N (python-memcached)",
         Scheme::Ketama => "ketama 环",
         Scheme::Rendezvous => "会合散列（pymemcache）",
         Scheme::Jump => "跳跃散列",
@@ -151,7 +151,7 @@ mod tests {
             }
         }
         // Names that are code are the same in both languages.
-        for scheme in [Scheme::BuiltinHash, Scheme::Md5LastByte] {
+        for scheme in [Scheme::BuiltinHash, Scheme::Md5LastByte, Scheme::Crc32] {
             assert_eq!(
                 (texts(Lang::En).short_name)(scheme),
                 (texts(Lang::Zh).short_name)(scheme)
