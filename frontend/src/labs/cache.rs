@@ -1,144 +1,390 @@
-//! The cache lab (`/cache`): the server's memcached nodes, live.
+//! The cache lab (`/cache`): lessons 1–5 of the chapter on real memcached
+//! nodes, or on the same cache model in the browser when no server is
+//! reachable.
 //!
-//! Lists every node by its address with its item count and memory use, kept
-//! current from the nodes' event streams (`cache_watch`), so a key written by
-//! an outside program shows up here within a second.
+//! - `nodes`: every node side by side: keys in LRU order with size and a
+//!   live TTL countdown, the memory bar, the counters, the live feed
+//!   (whoever acts, including programs outside the browser), and the
+//!   node's limit, flush and restart;
+//! - `tryit`: get, set, delete and touch by hand;
+//! - `warmup`: the chapter's `compute_square` experiment, charted run by
+//!   run;
+//! - `staleness`: a pretend database beside the cache, updated under the
+//!   chapter's three remedies for stale data;
+//! - `backend` and `model`: where the frames go (the server, or the model
+//!   in the browser, which answers the same frames);
+//! - `node_state`: what the lab knows about a node; `text`: every string in
+//!   English and Chinese.
+//!
+//! The lab holds no cache semantics of its own: it draws what the nodes
+//! (or the shared model) report.
 
-use fanout_shared::protocol::{CacheNodeInfo, CacheNodeRef, CacheNodes, ClientFrame, ServerFrame};
+mod backend;
+mod model;
+mod node_state;
+mod nodes;
+mod staleness;
+mod text;
+mod tryit;
+mod warmup;
+
+use std::time::Duration;
+
+use fanout_shared::{
+    cache::{ConnId, Stats},
+    protocol::{CacheNodeRef, CacheNodes, CacheSnapshotRequest, ClientFrame, ServerFrame},
+};
 use leptos::{prelude::*, task::spawn_local};
 
+use self::{
+    backend::{Backend, Mode},
+    node_state::{KEEP, LEAVING_MS, NodeState},
+    text::{CacheTexts, texts},
+};
 use super::NeedsServer;
 use crate::{
-    connection::{LinkState, Server},
+    connection::{LinkState, RequestError, Server},
     i18n::{Lang, use_lang},
 };
 
-/// Strings of the cache lab.
-#[derive(Debug)]
-struct CacheTexts {
-    title: &'static str,
-    lede: &'static str,
-    what: &'static str,
-    node: &'static str,
-    address: &'static str,
-    items: &'static str,
-    memory: &'static str,
+/// One node as the lab shows it.
+#[derive(Debug, Clone)]
+pub struct NodeHandle {
+    pub id: usize,
+    /// Its memcached address (or `model:N` offline).
+    pub addr: String,
+    pub state: RwSignal<NodeState>,
+    /// Which load of the node list it belongs to (cards are redrawn when
+    /// the list is reloaded, e.g. after a reconnection).
+    pub generation: u64,
 }
 
-const EN: CacheTexts = CacheTexts {
-    title: "Cache lab",
-    lede: "memcached as the chapter teaches it: a shared LRU dictionary with expiry, spread over \
-           several servers. Watch keys arrive, age and get evicted; warm a cache up and see \
-           requests get faster.",
-    what: "talk to the cache nodes",
-    node: "Node",
-    address: "memcached address",
-    items: "Items",
-    memory: "Memory used",
-};
-
-const ZH: CacheTexts = CacheTexts {
-    title: "缓存实验",
-    lede: "按本章所讲的 memcached：一个带过期时间、分布在多台服务器上的共享 LRU 字典。\
-           观察键的写入、老化和淘汰；预热缓存，看请求如何变快。",
-    what: "访问缓存节点",
-    node: "节点",
-    address: "memcached 地址",
-    items: "条目",
-    memory: "已用内存",
-};
-
-fn texts(lang: Lang) -> &'static CacheTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
+/// Who caused an event, as the feed says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// This browser tab.
+    You,
+    /// This tab's warm-up experiment.
+    Warmup,
+    /// The cache itself (expiry sweep, restart, limit change).
+    Cache,
+    /// Another connection: a TCP client or another tab.
+    Other(ConnId),
 }
 
-#[component]
-pub fn CacheLab() -> impl IntoView {
-    let lang = use_lang();
-    let t = move || texts(lang.get());
-    view! {
-        <section class="lab" aria-labelledby="cache-title">
-            <h1 id="cache-title">{move || t().title}</h1>
-            <p class="lede">{move || t().lede}</p>
-            <NeedsServer what=|lang| texts(lang).what />
-            <NodeTable />
-        </section>
-    }
-}
-
-/// One row per node, refreshed from the nodes' event streams.
-#[component]
-fn NodeTable() -> impl IntoView {
-    let server = expect_context::<Server>();
-    let link = expect_context::<ReadSignal<LinkState>>();
-    let lang = use_lang();
-    let nodes = RwSignal::new(Vec::<CacheNodeInfo>::new());
-
-    // (Re)load the node list and watch every node whenever the link comes up:
-    // watches end with the socket.
-    Effect::new(move |_| {
-        if !matches!(link.get(), LinkState::Connected { .. }) {
-            return;
+impl Who {
+    pub fn key(self) -> &'static str {
+        match self {
+            Who::You => "you",
+            Who::Warmup => "warmup",
+            Who::Cache => "cache",
+            Who::Other(_) => "outside",
         }
+    }
+}
+
+/// The lab's shared state; every field is a signal, so it is `Copy`.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    server: Server,
+    pub mode: RwSignal<Mode>,
+    pub nodes: RwSignal<Vec<NodeHandle>>,
+    generation: RwSignal<u64>,
+    /// This tab's connection number (events carrying it are "you").
+    pub me: RwSignal<Option<ConnId>>,
+    /// The connection number of this tab's warm-up experiment.
+    pub warmup_conn: RwSignal<Option<ConnId>>,
+    /// The backend's clock in ms, updated every second (TTL countdowns).
+    pub clock: RwSignal<f64>,
+    /// The interface language.
+    pub lang: Signal<Lang>,
+    /// Node signals are created under the lab's owner, so they live as
+    /// long as the lab, whatever reactive scope loads them.
+    owner: StoredValue<Owner>,
+}
+
+impl Lab {
+    fn new(server: Server) -> Lab {
+        Lab {
+            server,
+            mode: RwSignal::new(Mode::Waiting),
+            nodes: RwSignal::new(Vec::new()),
+            generation: RwSignal::new(0),
+            me: RwSignal::new(None),
+            warmup_conn: RwSignal::new(None),
+            clock: RwSignal::new(js_sys::Date::now()),
+            lang: use_lang(),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
+        }
+    }
+
+    /// Where frames go now (`None` while the link is being set up).
+    pub fn backend(self) -> Option<Backend> {
+        match self.mode.try_get_untracked()? {
+            Mode::Live => Some(Backend::Live(self.server)),
+            Mode::Offline => Some(Backend::Model),
+            Mode::Waiting => None,
+        }
+    }
+
+    /// The page's server link.
+    pub fn server(self) -> Server {
+        self.server
+    }
+
+    /// Whether a backend is there to act on (tracked).
+    pub fn ready(self) -> bool {
+        self.mode.get() != Mode::Waiting
+    }
+
+    /// The current language's texts (tracked).
+    pub fn texts(self) -> &'static CacheTexts {
+        texts(self.lang.get())
+    }
+
+    /// The current language's texts, for event handlers and tasks.
+    pub fn texts_untracked(self) -> &'static CacheTexts {
+        texts(self.lang.get_untracked())
+    }
+
+    pub fn who(self, conn: ConnId) -> Who {
+        if conn == 0 {
+            Who::Cache
+        } else if Some(conn) == self.me.get_untracked() {
+            Who::You
+        } else if Some(conn) == self.warmup_conn.get_untracked() {
+            Who::Warmup
+        } else {
+            Who::Other(conn)
+        }
+    }
+
+    pub fn node(self, id: usize) -> Option<NodeHandle> {
+        self.nodes
+            .try_with_untracked(|nodes| nodes.iter().find(|node| node.id == id).cloned())
+            .flatten()
+    }
+
+    /// Loads the node list from the backend of `mode` and watches each node.
+    fn load(self, mode: Mode) {
+        self.generation.update(|generation| *generation += 1);
+        let generation = self.generation.get_untracked();
+        self.nodes.set(Vec::new());
+        self.me.set(None);
+        self.warmup_conn.set(None);
+        self.mode.set(mode);
+        let Some(backend) = self.backend() else {
+            return;
+        };
+        self.clock.set(backend.now_ms());
         spawn_local(async move {
-            let Ok(ServerFrame::CacheNodes { nodes: list, .. }) = server
+            let Ok(ServerFrame::CacheNodes { nodes, conn, .. }) = backend
                 .request(ClientFrame::CacheNodes(CacheNodes { id: None }))
                 .await
             else {
                 return;
             };
-            for info in &list {
-                server.send(&ClientFrame::CacheWatch(CacheNodeRef {
-                    node: info.node,
-                    id: None,
-                }));
+            if self.generation.try_get_untracked() != Some(generation) {
+                return; // the link changed meanwhile
             }
-            nodes.set(list);
+            let handles: Vec<_> = nodes
+                .into_iter()
+                .map(|info| {
+                    let stats = Stats {
+                        curr_items: info.items,
+                        bytes: info.bytes,
+                        limit_maxbytes: info.limit_bytes,
+                        ..Stats::default()
+                    };
+                    let state = self
+                        .owner
+                        .with_value(|owner| owner.with(|| RwSignal::new(NodeState::new(stats))));
+                    NodeHandle {
+                        id: info.node,
+                        addr: info.addr,
+                        state,
+                        generation,
+                    }
+                })
+                .collect();
+            if let Backend::Live(server) = backend {
+                for handle in &handles {
+                    server.send(&ClientFrame::CacheWatch(CacheNodeRef {
+                        node: handle.id,
+                        id: None,
+                    }));
+                }
+            }
+            self.me.set(Some(conn));
+            self.nodes.set(handles.clone());
+            for handle in handles {
+                self.refresh(handle);
+            }
         });
+    }
+
+    /// Asks for a node's snapshot (keys in LRU order with their expiry).
+    pub fn refresh(self, handle: NodeHandle) {
+        let Some(backend) = self.backend() else {
+            return;
+        };
+        handle.state.update(|state| state.snapshot_pending = true);
+        spawn_local(async move {
+            let answer = backend
+                .request(ClientFrame::CacheSnapshot(CacheSnapshotRequest {
+                    node: handle.id,
+                    max_items: Some(KEEP),
+                    id: None,
+                }))
+                .await;
+            let now = backend.now_ms();
+            handle.state.try_update(|state| match &answer {
+                Ok(ServerFrame::CacheSnapshot { items, stats, .. }) => {
+                    state.apply_snapshot(items, stats, now);
+                }
+                _ => state.snapshot_pending = false,
+            });
+        });
+    }
+
+    /// Applies a pushed frame about the nodes.
+    fn on_frame(self, frame: &ServerFrame) {
+        let ServerFrame::CacheEvents {
+            node,
+            events,
+            skipped,
+            stats,
+        } = frame
+        else {
+            return;
+        };
+        let (Some(handle), Some(backend)) = (self.node(*node), self.backend()) else {
+            return;
+        };
+        let now = backend.now_ms();
+        let mut leaving = false;
+        handle.state.update(|state| {
+            state.apply_events(events, *skipped, stats, now);
+            leaving = state.keys.iter().any(|row| row.is_leaving());
+        });
+        if leaving {
+            let state = handle.state;
+            set_timeout(
+                move || {
+                    state.try_update(|state| state.drop_left(backend.now_ms()));
+                },
+                Duration::from_millis(LEAVING_MS as u64 + 50),
+            );
+        }
+    }
+
+    /// Once a second: the clock, the hit-ratio history, and a snapshot of
+    /// each node whose keys changed since its last one.
+    fn tick(self) {
+        let Some(backend) = self.backend() else {
+            return;
+        };
+        self.clock.set(backend.now_ms());
+        for handle in self.nodes.get_untracked() {
+            let mut wanted = false;
+            handle.state.update(|state| {
+                state.sample();
+                wanted = state.dirty && !state.snapshot_pending;
+            });
+            if wanted {
+                self.refresh(handle);
+            }
+        }
+    }
+
+    /// A failed request in the learner's words.
+    pub fn describe(self, error: &RequestError) -> String {
+        let t = texts(self.lang.get_untracked());
+        match error {
+            RequestError::Disconnected => t.disconnected.to_owned(),
+            RequestError::Refused { message, .. } => match self.mode.get_untracked() {
+                Mode::Offline => (t.model_refused)(message),
+                _ => (t.server_refused)(message),
+            },
+        }
+    }
+}
+
+#[component]
+pub fn CacheLab() -> impl IntoView {
+    let server = expect_context::<Server>();
+    let link = expect_context::<ReadSignal<LinkState>>();
+    let lang = use_lang();
+    let t = move || texts(lang.get());
+    let lab = Lab::new(server);
+
+    let link_mode = Memo::new(move |_| match link.get() {
+        LinkState::Connected { .. } => Mode::Live,
+        LinkState::Offline { .. } => Mode::Offline,
+        LinkState::Connecting => Mode::Waiting,
+    });
+    Effect::new(move |_| {
+        let mode = link_mode.get();
+        untrack(|| lab.load(mode));
     });
     server.listen(move |frame| {
-        if let ServerFrame::CacheEvents { node, stats, .. } = frame {
-            nodes.update(|list| {
-                if let Some(info) = list.iter_mut().find(|info| info.node == *node) {
-                    info.items = stats.curr_items;
-                    info.bytes = stats.bytes;
-                    info.limit_bytes = stats.limit_maxbytes;
-                }
-            });
+        if lab.mode.try_get_untracked() == Some(Mode::Live) {
+            lab.on_frame(frame);
         }
     });
+    model::model().listen(move |frame| {
+        if lab.mode.try_get_untracked() == Some(Mode::Offline) {
+            lab.on_frame(frame);
+        }
+    });
+    if let Ok(ticker) = set_interval_with_handle(move || lab.tick(), Duration::from_secs(1)) {
+        on_cleanup(move || ticker.clear());
+    }
 
     view! {
-        <Show when=move || !nodes.get().is_empty()>
-            <table class="cache-nodes" data-testid="cache-nodes">
-                <thead>
-                    <tr>
-                        <th scope="col">{move || texts(lang.get()).node}</th>
-                        <th scope="col">{move || texts(lang.get()).address}</th>
-                        <th scope="col">{move || texts(lang.get()).items}</th>
-                        <th scope="col">{move || texts(lang.get()).memory}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    <For each=move || nodes.get() key=|info| (info.node, info.items, info.bytes) let:info>
-                        <tr data-node=info.node>
-                            <td>{info.node}</td>
-                            <td><code>{info.addr.clone()}</code></td>
-                            <td class="items">{info.items}</td>
-                            <td>{format_bytes(info.bytes)} " / " {format_bytes(info.limit_bytes)}</td>
-                        </tr>
-                    </For>
-                </tbody>
-            </table>
-        </Show>
+        <section class="lab cache-lab" aria-labelledby="cache-title">
+            <h1 id="cache-title">{move || t().title}</h1>
+            <p class="lede">{move || t().lede}</p>
+            <NeedsServer what=|lang| texts(lang).what />
+            <ModeNotice lab />
+            <nodes::NodesSection lab />
+            <tryit::TryIt lab />
+            <warmup::WarmupSection lab />
+            <staleness::StalenessSection lab />
+        </section>
+    }
+}
+
+/// Says plainly which nodes the lab is driving.
+#[component]
+fn ModeNotice(lab: Lab) -> impl IntoView {
+    let t = move || lab.texts();
+    move || {
+        match lab.mode.get() {
+        Mode::Offline => view! {
+            <div class="notice offline-ok model-notice" data-testid="cache-mode" data-mode="offline">
+                <p>{t().offline_mode}</p>
+                <p>
+                    <button type="button" on:click=move |_| {
+                        model::model().skip(10);
+                        lab.tick();
+                    }>{t().skip_ahead}</button>
+                    " "
+                    <span class="hint">{t().skip_hint}</span>
+                </p>
+            </div>
+        }
+        .into_any(),
+        // The shared "Live" notice above already says it; the outside-client
+        // hint sits with the nodes.
+        Mode::Live => view! { <p data-testid="cache-mode" data-mode="live" hidden></p> }.into_any(),
+        Mode::Waiting => view! { <p data-testid="cache-mode" data-mode="waiting" hidden></p> }.into_any(),
+    }
     }
 }
 
 /// Bytes in the largest unit that keeps the number readable.
-fn format_bytes(bytes: u64) -> String {
+pub fn format_bytes(bytes: u64) -> String {
     const KIB: f64 = 1024.0;
     let value = bytes as f64;
     if value >= KIB * KIB {
@@ -148,4 +394,9 @@ fn format_bytes(bytes: u64) -> String {
     } else {
         format!("{bytes} B")
     }
+}
+
+/// A ratio from 0 to 1 as a whole percentage.
+pub fn percent(ratio: f64) -> String {
+    format!("{:.0} %", ratio * 100.0)
 }

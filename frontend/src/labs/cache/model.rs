@@ -1,0 +1,509 @@
+//! The offline lab's stand-in for the server: two cache nodes of the
+//! shared model (`fanout_shared::cache`, the code the server's memcached
+//! nodes run) in the browser, answering the same protocol frames as the
+//! server and pushing the same `cache_events` and warm-up frames, so the
+//! rest of the lab cannot tell the difference and holds no semantics of its
+//! own.
+//!
+//! Time is virtual: the model's clock is the browser's plus whatever the
+//! learner skipped ahead, and the warm-up experiment does not wait for its
+//! pretend cost but adds it to a computed run time
+//! ([`warmup::virtual_elapsed_us`]).
+
+use std::{
+    cell::{Cell, RefCell},
+    collections::BTreeMap,
+    rc::Rc,
+    time::Duration,
+};
+
+use fanout_shared::{
+    cache::{
+        Cache, ConnId, Event, KEY_MAX_LENGTH, StoreMode, StoreOutcome, expiry,
+        warmup::{self, CHAPTER, Warmup, WarmupParams},
+    },
+    protocol::{CacheNodeInfo, ClientFrame, ServerFrame, WarmupStart},
+};
+use leptos::prelude::*;
+
+use crate::connection::RequestError;
+
+/// How many model nodes stand in for the server's.
+pub const NODES: usize = 2;
+/// Each model node's memory, as the server's default (`--cache-memory 64`).
+pub const LIMIT_BYTES: u64 = 64 << 20;
+/// The learner's connection number in the model.
+pub const ME: ConnId = 1;
+/// The model warm-up's connection number.
+pub const WARMUP_CONN: ConnId = 2;
+/// The smallest memory limit, as on the server.
+const MIN_LIMIT_BYTES: u64 = 1024;
+/// Events gathered into one frame, as on the server.
+const COALESCE: Duration = Duration::from_millis(50);
+const MAX_EVENTS_PER_FRAME: usize = 500;
+/// Real time between the warm-up's runs, so the chart grows run by run.
+const RUN_PAUSE: Duration = Duration::from_millis(350);
+/// Slots the periodic expiry sweep examines each second.
+const SWEEP_BUDGET: usize = 20_000;
+
+type Listener = Rc<dyn Fn(&ServerFrame)>;
+
+struct RunningWarmup {
+    node: usize,
+    experiment: Warmup,
+    /// Distinguishes this experiment from a later one in pending timers.
+    serial: u64,
+}
+
+/// The model server of this page.
+pub struct Model {
+    nodes: RefCell<Vec<Cache>>,
+    /// Skipped ahead on the virtual clock, in ms.
+    offset_ms: Cell<f64>,
+    listeners: RefCell<BTreeMap<u64, Listener>>,
+    next_key: Cell<u64>,
+    flush_scheduled: Cell<bool>,
+    warmup: RefCell<Option<RunningWarmup>>,
+    serial: Cell<u64>,
+}
+
+thread_local! {
+    static MODEL: RefCell<Option<Rc<Model>>> = const { RefCell::new(None) };
+}
+
+/// The page's model, created (and its expiry sweep started) on first use.
+pub fn model() -> Rc<Model> {
+    if let Some(model) = MODEL.with(|slot| slot.borrow().clone()) {
+        return model;
+    }
+    let model = Rc::new(Model {
+        nodes: RefCell::new(
+            (0..NODES)
+                .map(|_| {
+                    let mut cache = Cache::new(LIMIT_BYTES);
+                    cache.record_events(true);
+                    cache
+                })
+                .collect(),
+        ),
+        offset_ms: Cell::new(0.0),
+        listeners: RefCell::new(BTreeMap::new()),
+        next_key: Cell::new(1),
+        flush_scheduled: Cell::new(false),
+        warmup: RefCell::new(None),
+        serial: Cell::new(0),
+    });
+    MODEL.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&model)));
+    // The nodes' periodic sweep, for the life of the page.
+    let sweeper = Rc::clone(&model);
+    let _ = set_interval_with_handle(
+        move || {
+            let now = sweeper.now_s();
+            for cache in sweeper.nodes.borrow_mut().iter_mut() {
+                cache.sweep(now, SWEEP_BUDGET);
+            }
+            sweeper.schedule_flush();
+        },
+        Duration::from_secs(1),
+    );
+    model
+}
+
+fn refused(message: impl Into<String>, field: &str) -> RequestError {
+    RequestError::Refused {
+        message: message.into(),
+        field: Some(field.into()),
+    }
+}
+
+impl Model {
+    /// The virtual clock, in ms since the unix epoch.
+    pub fn now_ms(&self) -> f64 {
+        js_sys::Date::now() + self.offset_ms.get()
+    }
+
+    fn now_s(&self) -> u64 {
+        (self.now_ms() / 1000.0) as u64
+    }
+
+    /// Moves the virtual clock forward (items expire sooner).
+    pub fn skip(self: &Rc<Self>, seconds: u64) {
+        self.offset_ms
+            .set(self.offset_ms.get() + seconds as f64 * 1000.0);
+        let now = self.now_s();
+        for cache in self.nodes.borrow_mut().iter_mut() {
+            cache.sweep(now, SWEEP_BUDGET);
+        }
+        self.schedule_flush();
+    }
+
+    /// Calls `handler` with every frame the model pushes, until the calling
+    /// component is cleaned up.
+    pub fn listen(self: &Rc<Self>, handler: impl Fn(&ServerFrame) + 'static) {
+        let key = self.next_key.get();
+        self.next_key.set(key + 1);
+        self.listeners.borrow_mut().insert(key, Rc::new(handler));
+        // Cleanup closures must be Send: find the model again rather than
+        // capture it.
+        on_cleanup(move || {
+            if let Some(model) = MODEL.with(|slot| slot.borrow().clone()) {
+                model.listeners.borrow_mut().remove(&key);
+            }
+        });
+    }
+
+    fn push(&self, frame: &ServerFrame) {
+        let listeners: Vec<_> = self.listeners.borrow().values().cloned().collect();
+        for listener in listeners {
+            listener(frame);
+        }
+    }
+
+    /// Sends the nodes' recorded events after a short gathering window.
+    fn schedule_flush(self: &Rc<Self>) {
+        if self.flush_scheduled.replace(true) {
+            return;
+        }
+        let model = Rc::clone(self);
+        set_timeout(
+            move || {
+                model.flush_scheduled.set(false);
+                model.flush();
+            },
+            COALESCE,
+        );
+    }
+
+    fn flush(&self) {
+        let frames: Vec<_> = self
+            .nodes
+            .borrow_mut()
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(node, cache)| {
+                let mut events: Vec<Event> = cache.drain_events();
+                if events.is_empty() {
+                    return None;
+                }
+                // Like the server: the newest events are sent, the rest
+                // counted, and the counters are exact.
+                let skipped = events.len().saturating_sub(MAX_EVENTS_PER_FRAME);
+                events.drain(..skipped);
+                Some(ServerFrame::CacheEvents {
+                    node,
+                    events,
+                    skipped: skipped as u64,
+                    stats: cache.stats().clone(),
+                })
+            })
+            .collect();
+        for frame in &frames {
+            self.push(frame);
+        }
+    }
+
+    fn check_node(&self, node: usize) -> Result<(), RequestError> {
+        if node < NODES {
+            Ok(())
+        } else {
+            Err(refused(
+                format!(
+                    "no cache node {node}; nodes are numbered 0 to {}",
+                    NODES - 1
+                ),
+                "node",
+            ))
+        }
+    }
+
+    fn check_key(&self, node: usize, key: &str) -> Result<(), RequestError> {
+        self.check_node(node)?;
+        if key.is_empty() || key.len() > KEY_MAX_LENGTH {
+            return Err(refused(
+                format!(
+                    "a key is 1 to {KEY_MAX_LENGTH} bytes long, this one is {}",
+                    key.len()
+                ),
+                "key",
+            ));
+        }
+        if key.bytes().any(|b| b == b' ' || b.is_ascii_control()) {
+            return Err(refused(
+                "a key may not contain spaces or control characters",
+                "key",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Answers a request frame as the server would.
+    pub fn handle(self: &Rc<Self>, frame: ClientFrame) -> Result<ServerFrame, RequestError> {
+        let now = self.now_s();
+        let answer = self.answer(frame, now);
+        self.schedule_flush();
+        answer
+    }
+
+    fn answer(self: &Rc<Self>, frame: ClientFrame, now: u64) -> Result<ServerFrame, RequestError> {
+        let result = |node, op: &str, key: Option<String>, outcome: &str, id| {
+            Ok(ServerFrame::CacheResult {
+                node,
+                op: op.into(),
+                key,
+                outcome: outcome.into(),
+                id,
+            })
+        };
+        match frame {
+            ClientFrame::CacheNodes(request) => Ok(ServerFrame::CacheNodes {
+                nodes: self
+                    .nodes
+                    .borrow()
+                    .iter()
+                    .enumerate()
+                    .map(|(node, cache)| CacheNodeInfo {
+                        node,
+                        addr: format!("model:{node}"),
+                        limit_bytes: cache.limit(),
+                        bytes: cache.stats().bytes,
+                        items: cache.stats().curr_items,
+                        connections: 0,
+                    })
+                    .collect(),
+                conn: ME,
+                id: request.id,
+            }),
+            ClientFrame::CacheWatch(request) | ClientFrame::CacheUnwatch(request) => {
+                self.check_node(request.node)?;
+                Ok(ServerFrame::CacheWatching {
+                    node: request.node,
+                    watching: true,
+                    id: request.id,
+                })
+            }
+            ClientFrame::CacheSnapshot(request) => {
+                self.check_node(request.node)?;
+                let snapshot = self.nodes.borrow_mut()[request.node]
+                    .snapshot(now, request.max_items.unwrap_or(1000));
+                Ok(ServerFrame::CacheSnapshot {
+                    node: request.node,
+                    items: snapshot.items,
+                    truncated: snapshot.truncated,
+                    stats: snapshot.stats,
+                    id: request.id,
+                })
+            }
+            ClientFrame::CacheGet(request) => {
+                self.check_key(request.node, &request.key)?;
+                let mut nodes = self.nodes.borrow_mut();
+                let found = nodes[request.node].get(request.key.as_bytes(), now, ME);
+                Ok(ServerFrame::CacheValue {
+                    node: request.node,
+                    found: found.is_some(),
+                    value: found.map(|item| String::from_utf8_lossy(item.value).into_owned()),
+                    flags: found.map(|item| item.flags),
+                    cas: found.map(|item| item.cas),
+                    ttl: found.and_then(|item| {
+                        item.expires_at
+                            .map(|_| expiry::remaining(item.expires_at, now) as u64)
+                    }),
+                    key: request.key,
+                    id: request.id,
+                })
+            }
+            ClientFrame::CacheSet(request) => {
+                self.check_key(request.node, &request.key)?;
+                let outcome = self.nodes.borrow_mut()[request.node].store(
+                    StoreMode::Set,
+                    request.key.as_bytes(),
+                    request.value.as_bytes(),
+                    request.flags,
+                    request.ttl,
+                    now,
+                    ME,
+                );
+                let outcome = match outcome {
+                    StoreOutcome::Stored(_) => "stored",
+                    StoreOutcome::NotStored => "not_stored",
+                    StoreOutcome::Exists => "exists",
+                    StoreOutcome::NotFound => "not_found",
+                    StoreOutcome::TooLarge => "too_large",
+                    StoreOutcome::OutOfMemory => "out_of_memory",
+                };
+                result(request.node, "set", Some(request.key), outcome, request.id)
+            }
+            ClientFrame::CacheDelete(request) => {
+                self.check_key(request.node, &request.key)?;
+                let found =
+                    self.nodes.borrow_mut()[request.node].delete(request.key.as_bytes(), now, ME);
+                let outcome = if found { "deleted" } else { "not_found" };
+                result(
+                    request.node,
+                    "delete",
+                    Some(request.key),
+                    outcome,
+                    request.id,
+                )
+            }
+            ClientFrame::CacheTouch(request) => {
+                self.check_key(request.node, &request.key)?;
+                let found = self.nodes.borrow_mut()[request.node].touch(
+                    request.key.as_bytes(),
+                    request.ttl,
+                    now,
+                    ME,
+                );
+                let outcome = if found { "touched" } else { "not_found" };
+                result(
+                    request.node,
+                    "touch",
+                    Some(request.key),
+                    outcome,
+                    request.id,
+                )
+            }
+            ClientFrame::CacheFlush(request) => {
+                self.check_node(request.node)?;
+                self.nodes.borrow_mut()[request.node].flush_all(0, now, ME);
+                result(request.node, "flush", None, "ok", request.id)
+            }
+            ClientFrame::CacheLimit(request) => {
+                self.check_node(request.node)?;
+                if request.bytes < MIN_LIMIT_BYTES {
+                    return Err(refused(
+                        format!("bytes must be at least {MIN_LIMIT_BYTES}"),
+                        "bytes",
+                    ));
+                }
+                self.nodes.borrow_mut()[request.node].set_limit(request.bytes, now, 0);
+                result(request.node, "limit", None, "ok", request.id)
+            }
+            ClientFrame::CacheRestart(request) => {
+                self.check_node(request.node)?;
+                let mut nodes = self.nodes.borrow_mut();
+                let cache = &mut nodes[request.node];
+                // A restart loses everything; watchers see a flush.
+                cache.drain_events();
+                let mut fresh = Cache::new(cache.limit());
+                fresh.record_events(true);
+                fresh.flush_all(0, now, 0);
+                fresh.reset_stats();
+                *cache = fresh;
+                result(request.node, "restart", None, "ok", request.id)
+            }
+            ClientFrame::WarmupStart(request) => self.start_warmup(request),
+            ClientFrame::WarmupCancel(request) => {
+                let Some(running) = self.warmup.borrow_mut().take() else {
+                    return Err(refused("no warm-up is running in this session", "type"));
+                };
+                Ok(ServerFrame::WarmupDone {
+                    node: running.node,
+                    runs_done: running.experiment.runs_done(),
+                    cancelled: true,
+                    id: request.id,
+                })
+            }
+            // Hello, ping, rooms: not the model's business.
+            _ => Err(refused(
+                "the offline model only answers cache frames",
+                "type",
+            )),
+        }
+    }
+
+    fn start_warmup(self: &Rc<Self>, request: WarmupStart) -> Result<ServerFrame, RequestError> {
+        if let Some(running) = self.warmup.borrow().as_ref() {
+            return Err(refused(
+                format!(
+                    "this session is already running a warm-up on node {}; send warmup_cancel first",
+                    running.node
+                ),
+                "type",
+            ));
+        }
+        self.check_node(request.node)?;
+        let params = WarmupParams {
+            runs: request.runs.unwrap_or(CHAPTER.runs),
+            requests: request.requests.unwrap_or(CHAPTER.requests),
+            max_n: request.max_n.unwrap_or(CHAPTER.max_n),
+            cost_ms: request.cost_ms.unwrap_or(CHAPTER.cost_ms),
+        };
+        params
+            .check()
+            .map_err(|problem| refused(problem.message, problem.field))?;
+        let seed = request
+            .seed
+            .unwrap_or_else(|| (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64);
+        let serial = self.serial.get() + 1;
+        self.serial.set(serial);
+        *self.warmup.borrow_mut() = Some(RunningWarmup {
+            node: request.node,
+            experiment: Warmup::new(params, seed),
+            serial,
+        });
+        self.schedule_run(serial);
+        Ok(ServerFrame::WarmupStarted {
+            node: request.node,
+            runs: params.runs,
+            requests: params.requests,
+            max_n: params.max_n,
+            cost_ms: params.cost_ms,
+            seed,
+            conn: WARMUP_CONN,
+            id: request.id,
+        })
+    }
+
+    fn schedule_run(self: &Rc<Self>, serial: u64) {
+        let model = Rc::clone(self);
+        set_timeout(move || model.run_once(serial), RUN_PAUSE);
+    }
+
+    /// One run of the warm-up, all at once, timed on the virtual clock.
+    fn run_once(self: &Rc<Self>, serial: u64) {
+        let now = self.now_s();
+        let mut slot = self.warmup.borrow_mut();
+        let Some(running) = slot.as_mut().filter(|running| running.serial == serial) else {
+            return; // cancelled
+        };
+        let mut nodes = self.nodes.borrow_mut();
+        let cache = &mut nodes[running.node];
+        let evictions_before = cache.stats().evictions;
+        let tally = running.experiment.run_on(cache, now, WARMUP_CONN);
+        let params = running.experiment.params();
+        let stats = cache.stats().clone();
+        let node = running.node;
+        let finished = running.experiment.is_finished();
+        let runs_done = running.experiment.runs_done();
+        if finished {
+            *slot = None;
+        }
+        drop(nodes);
+        drop(slot);
+        self.push(&ServerFrame::WarmupRun {
+            node,
+            run: tally.run,
+            runs: params.runs,
+            requests: tally.requests,
+            hits: tally.hits,
+            misses: tally.misses,
+            elapsed_us: warmup::virtual_elapsed_us(&tally, params.cost_ms),
+            compute_ms: tally.compute_ms(params.cost_ms),
+            evictions: stats.evictions.saturating_sub(evictions_before),
+            items: stats.curr_items,
+            bytes: stats.bytes,
+            limit_bytes: stats.limit_maxbytes,
+        });
+        self.schedule_flush();
+        if finished {
+            self.push(&ServerFrame::WarmupDone {
+                node,
+                runs_done,
+                cancelled: false,
+                id: None,
+            });
+        } else {
+            self.schedule_run(serial);
+        }
+    }
+}

@@ -1,0 +1,579 @@
+//! Every string of the cache lab, in English and Simplified Chinese (the
+//! chapter's language). A missing translation is a compile error.
+
+use crate::i18n::Lang;
+
+#[derive(Debug)]
+pub struct CacheTexts {
+    pub title: &'static str,
+    pub lede: &'static str,
+    pub what: &'static str,
+    pub offline_mode: &'static str,
+    pub skip_ahead: &'static str,
+    pub skip_hint: &'static str,
+    pub server_refused: fn(&str) -> String,
+    pub model_refused: fn(&str) -> String,
+    pub disconnected: &'static str,
+    pub not_a_number: fn(&str) -> String,
+
+    // 1. nodes
+    pub nodes_title: &'static str,
+    pub nodes_hint: &'static str,
+    pub outside_hint: &'static str,
+    pub node_name: fn(usize) -> String,
+    pub model_node_name: fn(usize) -> String,
+    pub in_this_browser: &'static str,
+    pub memory: &'static str,
+    pub items: &'static str,
+    pub hits: &'static str,
+    pub misses: &'static str,
+    pub hit_ratio: &'static str,
+    pub evictions: &'static str,
+    pub expirations: &'static str,
+    pub ratio_history: &'static str,
+    pub keys_title: &'static str,
+    pub no_keys: &'static str,
+    pub more_keys: fn(u64) -> String,
+    pub next_out: &'static str,
+    pub ttl_never: &'static str,
+    pub ttl_left: fn(u64) -> String,
+    pub evicted: &'static str,
+    pub expired: &'static str,
+    pub deleted: &'static str,
+    pub flushed: &'static str,
+    pub feed_title: &'static str,
+    pub feed_empty: &'static str,
+    pub skipped: fn(u64) -> String,
+    pub who_you: &'static str,
+    pub who_warmup: &'static str,
+    pub who_cache: &'static str,
+    pub who_other: fn(u64) -> String,
+    pub kind_set: &'static str,
+    pub kind_hit: &'static str,
+    pub kind_miss: &'static str,
+    pub kind_delete: &'static str,
+    pub kind_evict: &'static str,
+    pub kind_expire: &'static str,
+    pub kind_flush: &'static str,
+    pub kind_touch: &'static str,
+    pub limit_label: &'static str,
+    pub set_limit: &'static str,
+    pub flush: &'static str,
+    pub restart: &'static str,
+    pub limit_done: &'static str,
+    pub flush_done: &'static str,
+    pub restart_done: &'static str,
+
+    // 2. try it
+    pub try_title: &'static str,
+    pub try_hint: &'static str,
+    pub node_label: &'static str,
+    pub key_label: &'static str,
+    pub value_label: &'static str,
+    pub ttl_label: &'static str,
+    pub op_get: &'static str,
+    pub op_set: &'static str,
+    pub op_delete: &'static str,
+    pub op_touch: &'static str,
+    pub fill: fn(u32) -> String,
+    pub filled: fn(u32) -> String,
+    pub got_hit: fn(&str, &str, Option<u64>) -> String,
+    pub got_miss: fn(&str) -> String,
+    pub outcome_stored: &'static str,
+    pub outcome_not_stored: &'static str,
+    pub outcome_too_large: &'static str,
+    pub outcome_out_of_memory: &'static str,
+    pub outcome_deleted: &'static str,
+    pub outcome_not_found: &'static str,
+    pub outcome_touched: &'static str,
+    pub outcome_ok: &'static str,
+    pub lru_tip: &'static str,
+
+    // 3. warm-up
+    pub warmup_title: &'static str,
+    pub warmup_intro: &'static str,
+    pub warmup_live: &'static str,
+    pub warmup_offline: &'static str,
+    pub runs_label: &'static str,
+    pub requests_label: &'static str,
+    pub max_n_label: &'static str,
+    pub cost_label: &'static str,
+    pub out_of_range: fn(&str, &str, u32, u32) -> String,
+    pub memory_legend: &'static str,
+    pub memory_keep: &'static str,
+    pub memory_large: fn(&str) -> String,
+    pub memory_small: fn(&str) -> String,
+    pub flush_first: &'static str,
+    pub warmup_start: &'static str,
+    pub warmup_cancel: &'static str,
+    pub warmup_starting: &'static str,
+    pub warmup_running: fn(u32, u32) -> String,
+    pub warmup_done: fn(u32) -> String,
+    pub warmup_cancelled: fn(u32) -> String,
+    pub warmup_interrupted: &'static str,
+    pub successive_runs: fn(u32) -> String,
+    pub col_run: &'static str,
+    pub col_time: &'static str,
+    pub col_compute: &'static str,
+    pub col_hits: &'static str,
+    pub col_misses: &'static str,
+    pub col_ratio: &'static str,
+    pub col_evictions: &'static str,
+    pub chart_label: &'static str,
+    pub axis_run: &'static str,
+    pub legend_time: &'static str,
+    pub legend_compute: &'static str,
+    pub legend_ratio: &'static str,
+    /// (hit ratio, items held, memory limit, squares in all, evictions in the last run)
+    pub plateau: fn(&str, u64, &str, u64, u64) -> String,
+    /// (misses in run 1, misses in the last run, requests per run, last hit ratio, cost in ms)
+    pub warming: fn(u32, u32, u32, &str, u32) -> String,
+
+    // 4. stale data
+    pub stale_title: &'static str,
+    pub stale_intro: &'static str,
+    pub stale_where_live: fn(&str) -> String,
+    pub stale_where_model: &'static str,
+    pub strategy_legend: &'static str,
+    pub strategy_expiry: &'static str,
+    pub strategy_invalidate: &'static str,
+    pub strategy_overwrite: &'static str,
+    pub strategy_expiry_hint: &'static str,
+    pub strategy_invalidate_hint: &'static str,
+    pub strategy_overwrite_hint: &'static str,
+    pub stale_ttl_label: &'static str,
+    pub db_title: &'static str,
+    pub col_user: &'static str,
+    pub col_name: &'static str,
+    pub col_card: &'static str,
+    pub col_keys: &'static str,
+    pub update: &'static str,
+    pub keys_map_hint: &'static str,
+    pub read_all: &'static str,
+    pub auto_read: &'static str,
+    pub stale_reset: &'static str,
+    pub updated_expiry: fn(u32, &str) -> String,
+    pub updated_invalidate: fn(u32, &str) -> String,
+    pub updated_overwrite: fn(u32, &str) -> String,
+    pub col_reads: &'static str,
+    pub col_from_cache: &'static str,
+    pub col_stale: &'static str,
+    pub from_cache: &'static str,
+    pub from_db: &'static str,
+    pub verdict_fresh: &'static str,
+    pub verdict_stale: &'static str,
+    pub verdict_miss: &'static str,
+}
+
+pub const EN: CacheTexts = CacheTexts {
+    title: "Cache lab",
+    lede: "memcached as the chapter teaches it: a shared LRU dictionary with expiry, spread over \
+           several servers. Watch keys arrive, age and get evicted; warm a cache up and see \
+           requests get faster; see how stale data happens and how to avoid it.",
+    what: "talk to the cache nodes",
+    offline_mode: "Offline: no Fanout server is reachable, so this lab is running the cache \
+                   model in your browser instead: the same Rust code the server's memcached \
+                   nodes run (fanout_shared::cache), compiled to WebAssembly, on two model \
+                   nodes, on virtual time. Everything below works; nothing leaves this page.",
+    skip_ahead: "Skip 10 s ahead",
+    skip_hint: "moves the model's virtual clock forward, so expiry times run out sooner.",
+    server_refused: |message| format!("The server refused: {message}"),
+    model_refused: |message| format!("The model refused: {message}"),
+    disconnected: "Not connected to the Fanout server.",
+    not_a_number: |text| format!("“{text}” is not a number."),
+
+    nodes_title: "1. The nodes, side by side",
+    nodes_hint: "Each card is one memcached node, named by its address. Keys are listed most \
+                 recently used first: when memory runs out, the bottom one goes first. Every \
+                 operation appears in the node's feed, whoever makes it.",
+    outside_hint: "Try it from outside the browser: store a key on node 0 from a terminal, or \
+                   with the chapter's Python client, and watch it arrive.",
+    node_name: |id| format!("Node {id}"),
+    model_node_name: |id| format!("Model node {id}"),
+    in_this_browser: "in this browser",
+    memory: "Memory",
+    items: "Items",
+    hits: "Hits",
+    misses: "Misses",
+    hit_ratio: "Hit ratio",
+    evictions: "Evictions",
+    expirations: "Expirations",
+    ratio_history: "hit ratio, last minute",
+    keys_title: "Keys, most recently used first",
+    no_keys: "No keys.",
+    more_keys: |n| format!("… and {n} more, less recently used."),
+    next_out: "next out",
+    ttl_never: "no expiry",
+    ttl_left: |seconds| format!("{seconds} s left"),
+    evicted: "evicted",
+    expired: "expired",
+    deleted: "deleted",
+    flushed: "flushed",
+    feed_title: "Live feed",
+    feed_empty: "Nothing yet.",
+    skipped: |n| {
+        format!("{n} events were too many to stream and are left out (the counters are exact).")
+    },
+    who_you: "you",
+    who_warmup: "warm-up",
+    who_cache: "the cache",
+    who_other: |conn| format!("client #{conn}"),
+    kind_set: "set",
+    kind_hit: "hit",
+    kind_miss: "miss",
+    kind_delete: "delete",
+    kind_evict: "evict",
+    kind_expire: "expire",
+    kind_flush: "flush",
+    kind_touch: "touch",
+    limit_label: "Memory limit",
+    set_limit: "Set limit",
+    flush: "Flush",
+    restart: "Restart",
+    limit_done: "Limit set; least recently used keys evicted until it fits.",
+    flush_done: "Flushed: every key dropped.",
+    restart_done: "Restarted: the node came back empty with fresh counters, as after a crash. \
+                   Its hit ratio starts again from zero.",
+
+    try_title: "2. Try it",
+    try_hint: "Read and write keys by hand. An expiry of 0 means never; up to 30 days it counts \
+               seconds from now (memcached's rule).",
+    node_label: "Node",
+    key_label: "Key",
+    value_label: "Value",
+    ttl_label: "Expiry (s)",
+    op_get: "Get",
+    op_set: "Set",
+    op_delete: "Delete",
+    op_touch: "Touch",
+    fill: |n| format!("Write {n} squares"),
+    filled: |n| format!("Wrote {n} squares (sq:1 … sq:{n})."),
+    got_hit: |key, value, ttl| match ttl {
+        Some(seconds) => format!("get {key}: hit, “{value}”, expires in {seconds} s."),
+        None => format!("get {key}: hit, “{value}”, never expires."),
+    },
+    got_miss: |key| format!("get {key}: miss, the cache does not hold it."),
+    outcome_stored: "stored",
+    outcome_not_stored: "not stored",
+    outcome_too_large: "too large for an item (1 MiB at most)",
+    outcome_out_of_memory: "larger than the node's whole memory limit",
+    outcome_deleted: "deleted",
+    outcome_not_found: "not found",
+    outcome_touched: "new expiry time set",
+    outcome_ok: "done",
+    lru_tip: "To watch LRU eviction: set a node's limit to 2 KiB (room for about 30 squares), \
+              write 40 squares, then get sq:1: it is gone (evicted), while sq:40 is a hit.",
+
+    warmup_title: "3. Warm-up: the chapter's compute_square",
+    warmup_intro: "The chapter's program asks the cache for sq:n and, on a miss, pretends to \
+                   compute n² for 1 ms and stores it. Ten successive runs of 2,000 requests for a \
+                   random n from 0 to 5,000 get faster as the cache fills, then level off.",
+    warmup_live: "The server runs it beside the node, so that your browser's latency does not \
+                  distort the times; its requests show up in the node's feed as “warm-up”.",
+    warmup_offline: "Offline, the model runs it on virtual time: each computed square costs its \
+                     pretend cost, each cache round trip 0.1 ms.",
+    runs_label: "Runs",
+    requests_label: "Requests per run",
+    max_n_label: "Largest n",
+    cost_label: "Cost per miss (ms)",
+    out_of_range: |label, text, low, high| {
+        format!("{label}: “{text}” is not a whole number from {low} to {high}.")
+    },
+    memory_legend: "Node memory for the experiment",
+    memory_keep: "as it is now",
+    memory_large: |limit| format!("{limit}: every square fits"),
+    memory_small: |limit| format!("{limit}: fewer than 900 of the 5,001 squares fit"),
+    flush_first: "Empty the node first (start cold)",
+    warmup_start: "Run the experiment",
+    warmup_cancel: "Cancel",
+    warmup_starting: "Starting…",
+    warmup_running: |run, runs| format!("Run {run} of {runs}…"),
+    warmup_done: |runs| format!("Done: {runs} runs."),
+    warmup_cancelled: |runs| format!("Cancelled after {runs} runs."),
+    warmup_interrupted: "The connection changed, so the experiment stopped.",
+    successive_runs: |runs| match runs {
+        10 => "Ten successive runs:".to_owned(),
+        n => format!("{n} successive runs:"),
+    },
+    col_run: "Run",
+    col_time: "Time",
+    col_compute: "Computing",
+    col_hits: "Hits",
+    col_misses: "Misses",
+    col_ratio: "Hit ratio",
+    col_evictions: "Evictions",
+    chart_label: "Time and hit ratio per run",
+    axis_run: "run",
+    legend_time: "time per run",
+    legend_compute: "of which computing (misses × cost)",
+    legend_ratio: "hit ratio",
+    plateau: |ratio, items, limit, squares, evictions| {
+        format!(
+            "The curve levels off at about {ratio} hits: the node's {limit} hold only {items} of \
+             the {squares} squares, so every square computed evicts the least recently used one \
+             ({evictions} evictions in the last run): most squares are evicted again before \
+             anyone asks for them a second time. Only more memory would make it faster (the \
+             chapter: once memcached is full, speed no longer improves much)."
+        )
+    },
+    warming: |first, last, requests, ratio, cost| {
+        format!(
+            "The cache warmed up: run 1 had to compute {first} of its {requests} squares \
+             ({cost} ms each), the last run only {last}, so {ratio} of its requests were \
+             answered from the cache. What remains is the round trips."
+        )
+    },
+
+    stale_title: "4. Stale data",
+    stale_intro: "A cache holds copies. When the database changes, the copies are stale until \
+                  something removes or replaces them. Read the profiles through the cache (a miss \
+                  reads the database and stores the value), update a record, and read again \
+                  under each of the chapter's three remedies.",
+    stale_where_live: |addr| {
+        format!(
+            "The cache here is the real node at {addr}, through the lab's frames; the database \
+             is pretend, kept in this page."
+        )
+    },
+    stale_where_model: "The cache here is the model node in your browser (offline); the database \
+                        is pretend, kept in this page.",
+    strategy_legend: "Remedy",
+    strategy_expiry: "Expiry time",
+    strategy_invalidate: "Invalidate",
+    strategy_overwrite: "Overwrite",
+    strategy_expiry_hint: "entries live a few seconds; an update leaves the cache alone, so \
+                           readers see the old value until it expires.",
+    strategy_invalidate_hint: "an update deletes the keys derived from the record; the next \
+                               read misses and fetches fresh data.",
+    strategy_overwrite_hint: "an update writes the fresh values over the cached ones.",
+    stale_ttl_label: "Expiry (s)",
+    db_title: "Pretend database",
+    col_user: "User",
+    col_name: "Name",
+    col_card: "Card",
+    col_keys: "Cache keys",
+    update: "Update",
+    keys_map_hint: "The map from each record to the cache keys holding copies of it is what \
+                    makes invalidation possible.",
+    read_all: "Read every profile",
+    auto_read: "keep reading every second",
+    stale_reset: "Reset",
+    updated_expiry: |id, ttl| {
+        format!(
+            "User {id} updated in the database; the cache is untouched, so reads may be stale for up to {ttl} s."
+        )
+    },
+    updated_invalidate: |id, keys| {
+        format!("User {id} updated in the database; deleted {keys} from the cache.")
+    },
+    updated_overwrite: |id, keys| {
+        format!("User {id} updated in the database; wrote the fresh values to {keys}.")
+    },
+    col_reads: "Reads",
+    col_from_cache: "From cache",
+    col_stale: "Stale",
+    from_cache: "from the cache",
+    from_db: "from the database",
+    verdict_fresh: "fresh",
+    verdict_stale: "STALE",
+    verdict_miss: "miss, stored",
+};
+
+pub const ZH: CacheTexts = CacheTexts {
+    title: "缓存实验",
+    lede: "按本章所讲的 memcached：一个带过期时间、分布在多台服务器上的共享 LRU 字典。\
+           观察键的写入、老化和淘汰；预热缓存，看请求如何变快；看脏数据如何产生、如何避免。",
+    what: "访问缓存节点",
+    offline_mode: "离线：连不上 Fanout 服务器，所以本实验改为在你的浏览器里运行缓存模型：\
+                   与服务器的 memcached 节点相同的 Rust 代码（fanout_shared::cache），\
+                   编译成 WebAssembly，运行在两个模型节点上，使用虚拟时间。下面的一切照常可用，\
+                   数据不会离开本页。",
+    skip_ahead: "快进 10 秒",
+    skip_hint: "把模型的虚拟时钟向前拨，过期时间会更快到。",
+    server_refused: |message| format!("服务器拒绝了：{message}"),
+    model_refused: |message| format!("模型拒绝了：{message}"),
+    disconnected: "没有连接到 Fanout 服务器。",
+    not_a_number: |text| format!("“{text}”不是数字。"),
+
+    nodes_title: "1. 各个节点并排显示",
+    nodes_hint: "每张卡片是一个 memcached 节点，以地址命名。键按最近使用排序，最近的在上：\
+                 内存用完时，最下面的最先被淘汰。每个操作都会出现在节点的动态里，不论是谁做的。",
+    outside_hint: "从浏览器之外试试：在终端里，或用本章的 Python 客户端，往节点 0 存一个键，\
+                   看它出现在这里。",
+    node_name: |id| format!("节点 {id}"),
+    model_node_name: |id| format!("模型节点 {id}"),
+    in_this_browser: "在本浏览器中",
+    memory: "内存",
+    items: "条目",
+    hits: "命中",
+    misses: "未命中",
+    hit_ratio: "命中率",
+    evictions: "淘汰",
+    expirations: "过期",
+    ratio_history: "命中率，最近一分钟",
+    keys_title: "键，最近使用的在前",
+    no_keys: "没有键。",
+    more_keys: |n| format!("……另有 {n} 个较久未用的键。"),
+    next_out: "下一个淘汰",
+    ttl_never: "不过期",
+    ttl_left: |seconds| format!("剩 {seconds} 秒"),
+    evicted: "已淘汰",
+    expired: "已过期",
+    deleted: "已删除",
+    flushed: "已清空",
+    feed_title: "实时动态",
+    feed_empty: "暂无。",
+    skipped: |n| format!("有 {n} 个事件太多来不及传送，未显示（计数器是准确的）。"),
+    who_you: "你",
+    who_warmup: "预热",
+    who_cache: "缓存自身",
+    who_other: |conn| format!("客户端 #{conn}"),
+    kind_set: "写入",
+    kind_hit: "命中",
+    kind_miss: "未命中",
+    kind_delete: "删除",
+    kind_evict: "淘汰",
+    kind_expire: "过期",
+    kind_flush: "清空",
+    kind_touch: "续期",
+    limit_label: "内存上限",
+    set_limit: "设置上限",
+    flush: "清空",
+    restart: "重启",
+    limit_done: "上限已设置；最久未用的键被淘汰，直到放得下为止。",
+    flush_done: "已清空：所有键都被丢弃。",
+    restart_done: "已重启：节点像崩溃后一样，回来时是空的，计数器从头开始，命中率从零重新算起。",
+
+    try_title: "2. 动手试试",
+    try_hint: "手动读写键。过期时间为 0 表示永不过期；不超过 30 天时表示从现在起的秒数\
+               （memcached 的规则）。",
+    node_label: "节点",
+    key_label: "键",
+    value_label: "值",
+    ttl_label: "过期（秒）",
+    op_get: "读取",
+    op_set: "写入",
+    op_delete: "删除",
+    op_touch: "续期",
+    fill: |n| format!("写入 {n} 个平方数"),
+    filled: |n| format!("已写入 {n} 个平方数（sq:1 … sq:{n}）。"),
+    got_hit: |key, value, ttl| match ttl {
+        Some(seconds) => format!("get {key}：命中，“{value}”，{seconds} 秒后过期。"),
+        None => format!("get {key}：命中，“{value}”，永不过期。"),
+    },
+    got_miss: |key| format!("get {key}：未命中，缓存里没有它。"),
+    outcome_stored: "已存储",
+    outcome_not_stored: "未存储",
+    outcome_too_large: "条目太大（最多 1 MiB）",
+    outcome_out_of_memory: "比节点的整个内存上限还大",
+    outcome_deleted: "已删除",
+    outcome_not_found: "不存在",
+    outcome_touched: "已设置新的过期时间",
+    outcome_ok: "完成",
+    lru_tip: "想看 LRU 淘汰：把某个节点的上限设为 2 KiB（约能放 30 个平方数），写入 40 个平方数，\
+              再读取 sq:1：它已经不在了（被淘汰），而 sq:40 会命中。",
+
+    warmup_title: "3. 预热：本章的 compute_square",
+    warmup_intro: "本章的程序先向缓存查询 sq:n；未命中时，假装花 1 毫秒计算 n²，然后存入缓存。\
+                   对 0 到 5000 之间的随机 n 连续运行十轮、每轮 2000 个请求：缓存越满，速度越快，\
+                   然后趋于平稳。",
+    warmup_live: "实验由服务器在节点旁边运行，这样浏览器的延迟不会扭曲计时；\
+                  它的请求会以“预热”出现在节点的动态里。",
+    warmup_offline: "离线时由模型在虚拟时间上运行：每计算一个平方数花费设定的假装耗时，\
+                     每次缓存往返 0.1 毫秒。",
+    runs_label: "轮数",
+    requests_label: "每轮请求数",
+    max_n_label: "最大的 n",
+    cost_label: "每次未命中耗时（毫秒）",
+    out_of_range: |label, text, low, high| {
+        format!("{label}：“{text}”不是 {low} 到 {high} 之间的整数。")
+    },
+    memory_legend: "实验用的节点内存",
+    memory_keep: "保持现状",
+    memory_large: |limit| format!("{limit}：所有平方数都放得下"),
+    memory_small: |limit| format!("{limit}：5001 个平方数里只放得下不到 900 个"),
+    flush_first: "先清空节点（冷启动）",
+    warmup_start: "运行实验",
+    warmup_cancel: "取消",
+    warmup_starting: "正在开始……",
+    warmup_running: |run, runs| format!("第 {run} 轮，共 {runs} 轮……"),
+    warmup_done: |runs| format!("完成：共 {runs} 轮。"),
+    warmup_cancelled: |runs| format!("已在 {runs} 轮后取消。"),
+    warmup_interrupted: "连接发生了变化，实验已停止。",
+    successive_runs: |runs| format!("连续运行 {runs} 轮："),
+    col_run: "轮次",
+    col_time: "耗时",
+    col_compute: "计算",
+    col_hits: "命中",
+    col_misses: "未命中",
+    col_ratio: "命中率",
+    col_evictions: "淘汰",
+    chart_label: "每轮的耗时与命中率",
+    axis_run: "轮次",
+    legend_time: "每轮耗时",
+    legend_compute: "其中计算耗时（未命中数 × 单次耗时）",
+    legend_ratio: "命中率",
+    plateau: |ratio, items, limit, squares, evictions| {
+        format!(
+            "曲线在命中率约 {ratio} 处趋于平稳：节点的 {limit} 内存只放得下 {squares} 个平方数中的 \
+             {items} 个，所以每算出一个新平方数，就要淘汰一个最久未用的（最后一轮淘汰了 {evictions} 次）：\
+             大多数平方数在被第二次请求之前就又被淘汰了。只有更多内存才能更快\
+             （本章：Memcached 存满之后，速度就不会再有显著提升了）。"
+        )
+    },
+    warming: |first, last, requests, ratio, cost| {
+        format!(
+            "缓存预热了：第 1 轮的 {requests} 个请求中有 {first} 个平方数要计算（每个 {cost} 毫秒），\
+             最后一轮只有 {last} 个，{ratio} 的请求由缓存直接回答。剩下的只是往返的时间。"
+        )
+    },
+
+    stale_title: "4. 脏数据",
+    stale_intro: "缓存里存的是副本。数据库一变，副本就成了脏数据，直到有东西把它删掉或替换掉。\
+                  通过缓存读取用户资料（未命中时读数据库并存入缓存），更新一条记录，\
+                  再在本章的三种办法下分别读一次。",
+    stale_where_live: |addr| {
+        format!(
+            "这里的缓存是地址为 {addr} 的真实节点，通过本实验的帧访问；数据库是假的，保存在本页中。"
+        )
+    },
+    stale_where_model: "这里的缓存是你浏览器里的模型节点（离线）；数据库是假的，保存在本页中。",
+    strategy_legend: "办法",
+    strategy_expiry: "过期时间",
+    strategy_invalidate: "主动移除",
+    strategy_overwrite: "重写",
+    strategy_expiry_hint: "缓存项只存活几秒；更新时不动缓存，所以在过期之前，读到的都是旧值。",
+    strategy_invalidate_hint: "更新时删除由这条记录派生出的键；下次读取未命中，取回新数据。",
+    strategy_overwrite_hint: "更新时用新内容覆盖缓存里的旧值。",
+    stale_ttl_label: "过期（秒）",
+    db_title: "假数据库",
+    col_user: "用户",
+    col_name: "姓名",
+    col_card: "银行卡",
+    col_keys: "缓存键",
+    update: "更新",
+    keys_map_hint: "正是这张从记录到缓存键的映射，让主动移除成为可能。",
+    read_all: "读取所有资料",
+    auto_read: "每秒自动读取",
+    stale_reset: "重置",
+    updated_expiry: |id, ttl| {
+        format!("数据库中的用户 {id} 已更新；缓存没有变，所以最多 {ttl} 秒内可能读到脏数据。")
+    },
+    updated_invalidate: |id, keys| format!("数据库中的用户 {id} 已更新；已从缓存删除 {keys}。"),
+    updated_overwrite: |id, keys| format!("数据库中的用户 {id} 已更新；已把新值写入 {keys}。"),
+    col_reads: "读取",
+    col_from_cache: "来自缓存",
+    col_stale: "脏数据",
+    from_cache: "来自缓存",
+    from_db: "来自数据库",
+    verdict_fresh: "新鲜",
+    verdict_stale: "脏数据",
+    verdict_miss: "未命中，已存入",
+};
+
+pub fn texts(lang: Lang) -> &'static CacheTexts {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
