@@ -24,6 +24,7 @@ pub mod ws;
 
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Instant};
 
+use axum::serve::ListenerExt;
 use tokio::{net::TcpListener, sync::watch};
 
 /// Flags of `fanout serve`.
@@ -177,6 +178,14 @@ impl Server {
             tracing::info!("shutting down");
             let _ = notify.send(true);
         };
+        // WebSocket frames are small and answered at once: without
+        // TCP_NODELAY, Nagle's algorithm meeting delayed ACKs holds many of
+        // them for up to 40 ms (a live room's latency showed it).
+        let http_listener = http_listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         if let Err(error) = axum::serve(http_listener, app)
             .with_graceful_shutdown(graceful)
             .await
