@@ -65,6 +65,7 @@ describe('widgets', () => {
     const page = await openPage(browser);
     const response = await page.goto(`${server.url}/queues`);
     assert.equal(response.headers()['x-frame-options'], 'DENY');
+    await page.locator('.queue-lab').waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('.site-header').count(), 1);
   });
 

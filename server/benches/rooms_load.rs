@@ -380,35 +380,46 @@ async fn pipeline(args: &Args, url: &str, server_pid: Option<u32>) {
     let mut ticker = tokio::time::interval(Duration::from_millis(1));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let pad = "x".repeat(60);
-    while next < total || !backlog.is_empty() {
-        ticker.tick().await;
-        // Messages due by now (the schedule, not the loop, sets the rate).
-        let due = ((wall.elapsed().as_micros() as u64 * args.rate) / 1_000_000).min(total);
-        let stamp = origin.elapsed().as_micros();
-        while next < due {
-            backlog.push(format!("{next}:{stamp} {pad}"));
-            next += 1;
-        }
-        if backlog.is_empty() {
-            continue;
-        }
-        // 500 stamped payloads stay well under the 64 KiB frame limit.
-        let batch: Vec<String> = backlog.drain(..backlog.len().min(500)).collect();
-        id += 1;
-        let asked = Instant::now();
-        let answer = request(
-            &mut vent,
-            json!({"type": "send", "node": "vent", "socket": "out", "payloads": batch}),
-            id,
-        )
-        .await;
-        rtts.push(asked.elapsed().as_micros() as u64);
-        let went = answer["msgs"].as_array().expect("msgs").len();
-        if went < batch.len() {
-            eagains += 1;
-            let mut rest: Vec<String> = batch[went..].to_vec();
-            rest.append(&mut backlog);
-            backlog = rest;
+    // A few send frames in flight, as an asynchronous sender keeps them:
+    // the server answers them in order.
+    let mut in_flight: std::collections::VecDeque<(Instant, Vec<String>)> =
+        std::collections::VecDeque::new();
+    while next < total || !backlog.is_empty() || !in_flight.is_empty() {
+        tokio::select! {
+            _ = ticker.tick() => {
+                // Messages due by now (the schedule, not the loop, sets the rate).
+                let due = ((wall.elapsed().as_micros() as u64 * args.rate) / 1_000_000).min(total);
+                let stamp = origin.elapsed().as_micros();
+                while next < due {
+                    backlog.push(format!("{next}:{stamp} {pad}"));
+                    next += 1;
+                }
+                while !backlog.is_empty() && in_flight.len() < 8 {
+                    // 500 stamped payloads stay well under the 64 KiB frame limit.
+                    let batch: Vec<String> = backlog.drain(..backlog.len().min(500)).collect();
+                    id += 1;
+                    send(
+                        &mut vent,
+                        json!({"type": "send", "node": "vent", "socket": "out", "payloads": batch, "id": id}),
+                    )
+                    .await;
+                    in_flight.push_back((Instant::now(), batch));
+                }
+            }
+            frame = vent.next() => {
+                let Some(Ok(Message::Text(text))) = frame else { continue };
+                let answer: Value = serde_json::from_str(&text).expect("json");
+                assert_eq!(answer["type"], "sent", "{answer}");
+                let (asked, batch) = in_flight.pop_front().expect("an answer to a send");
+                rtts.push(asked.elapsed().as_micros() as u64);
+                let went = answer["msgs"].as_array().expect("msgs").len();
+                if went < batch.len() {
+                    eagains += 1;
+                    let mut rest: Vec<String> = batch[went..].to_vec();
+                    rest.append(&mut backlog);
+                    backlog = rest;
+                }
+            }
         }
     }
     let send_secs = wall.elapsed().as_secs_f64();

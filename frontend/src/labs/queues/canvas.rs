@@ -907,11 +907,11 @@ fn SocketRow(
     let port = move || geo.with(|g| g.ports.get(&sid).copied());
     let card = move || geo.with(|g| g.cards.get(&node).copied());
     // Position within the card.
-    let rel = move || {
+    let rel = Memo::new(move |_| {
         let ((px, py), right) = port()?;
         let c = card()?;
         Some((px - c.x, py - c.y, right))
-    };
+    });
     let heading = move || view_of().map_or(String::new(), |s| format!("{} {}", s.kind, s.name));
     let detail = move || {
         let Some(s) = view_of() else {
@@ -973,7 +973,7 @@ fn SocketRow(
         }
     };
     move || {
-        let (dx, dy, right) = rel()?;
+        let (dx, dy, right) = rel.get()?;
         let top = dy - ROW_H / 2.0;
         let text_x = if right { CARD_W - 16.0 } else { 16.0 };
         let anchor = if right { "end" } else { "start" };

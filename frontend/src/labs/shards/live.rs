@@ -229,7 +229,7 @@ const ZH: LiveTexts = LiveTexts {
     some_differ: "有些计数不同：可能有其他客户端同时存入或淘汰了条目；请再运行一次。",
     node: "节点",
     predicted: "预测",
-    counted: "实际计数",
+    counted: "实测",
     same: "相同？",
     yes_same: "✓ 相同",
     no_different: "✗ 不同",

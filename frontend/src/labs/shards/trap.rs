@@ -64,8 +64,8 @@ const ZH: TrapTexts = TrapTexts {
     title: "6. 陷阱：Python 的 hash() 在每个进程里都不一样",
     hint: "本章的 hash_shard 在同一个程序里没有问题。但从 Python 3.3 起，每个进程启动时都会为\
            字符串的 hash() 随机选一个秘密密钥，所以共用缓存的两台 Web 服务器会把同一个单词放到\
-           不同的服务器上：一台把它存到的地方，另一台根本不会去找。这里的两个进程都精确地运行\
-           CPython 3.11 的散列算法（SipHash-1-3）。",
+           不同的服务器上：一台把它存到的地方，另一台根本不会去找。这里的两个进程都精确地\
+           运行 CPython 3.11 的散列算法（SipHash-1-3）。",
     process: |name| format!("客户端进程 {name}"),
     restart: |name| format!("重启 {name}（新的随机种子）"),
     differ: |differ, total| format!("{} 个键中有 {} 个", thousands(total), thousands(differ)),
