@@ -13,7 +13,10 @@
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use fanout_shared::{
-    cache::{ConnId, KEY_MAX_LENGTH, StoreMode, StoreOutcome, expiry},
+    cache::{
+        ConnId,
+        lab_ops::{self, Refusal},
+    },
     protocol::{CacheNodeInfo, ClientFrame, ServerFrame},
 };
 use tokio::{
@@ -34,9 +37,6 @@ pub const MAX_EVENTS_PER_FRAME: usize = 500;
 
 /// Frames the session's outbox holds before the watchers wait.
 pub const OUTBOX_FRAMES: usize = 16;
-
-/// The smallest memory limit the lab may set.
-pub const MIN_LIMIT_BYTES: u64 = 1024;
 
 /// The cache part of one session's state.
 #[derive(Debug)]
@@ -108,131 +108,20 @@ impl CacheSession {
                     id: request.id,
                 }
             }
-            ClientFrame::CacheSnapshot(request) => {
-                let node = match self.node(request.node) {
+            frame @ (ClientFrame::CacheSnapshot(_)
+            | ClientFrame::CacheGet(_)
+            | ClientFrame::CacheSet(_)
+            | ClientFrame::CacheDelete(_)
+            | ClientFrame::CacheTouch(_)
+            | ClientFrame::CacheFlush(_)
+            | ClientFrame::CacheLimit(_)) => {
+                let node_id = lab_ops::addressed_node(&frame)?;
+                let node = match self.node(node_id) {
                     Ok(node) => node,
                     Err(error) => return Some(error),
                 };
-                let max_items = request.max_items.unwrap_or(1000);
-                let snapshot = node.with_cache(|cache| cache.snapshot(now, max_items));
-                ServerFrame::CacheSnapshot {
-                    node: request.node,
-                    items: snapshot.items,
-                    truncated: snapshot.truncated,
-                    stats: snapshot.stats,
-                    id: request.id,
-                }
-            }
-            ClientFrame::CacheGet(request) => {
-                let node = match self.node_and_key(request.node, &request.key) {
-                    Ok(node) => node,
-                    Err(error) => return Some(error),
-                };
-                node.with_cache(|cache| match cache.get(request.key.as_bytes(), now, conn) {
-                    Some(item) => ServerFrame::CacheValue {
-                        node: request.node,
-                        key: request.key.clone(),
-                        found: true,
-                        value: Some(String::from_utf8_lossy(item.value).into_owned()),
-                        flags: Some(item.flags),
-                        cas: Some(item.cas),
-                        ttl: item
-                            .expires_at
-                            .map(|_| expiry::remaining(item.expires_at, now) as u64),
-                        id: request.id,
-                    },
-                    None => ServerFrame::CacheValue {
-                        node: request.node,
-                        key: request.key.clone(),
-                        found: false,
-                        value: None,
-                        flags: None,
-                        cas: None,
-                        ttl: None,
-                        id: request.id,
-                    },
-                })
-            }
-            ClientFrame::CacheSet(request) => {
-                let node = match self.node_and_key(request.node, &request.key) {
-                    Ok(node) => node,
-                    Err(error) => return Some(error),
-                };
-                let outcome = node.with_cache(|cache| {
-                    cache.store(
-                        StoreMode::Set,
-                        request.key.as_bytes(),
-                        request.value.as_bytes(),
-                        request.flags,
-                        request.ttl,
-                        now,
-                        conn,
-                    )
-                });
-                let outcome = match outcome {
-                    StoreOutcome::Stored(_) => "stored",
-                    StoreOutcome::NotStored => "not_stored",
-                    StoreOutcome::Exists => "exists",
-                    StoreOutcome::NotFound => "not_found",
-                    StoreOutcome::TooLarge => "too_large",
-                    StoreOutcome::OutOfMemory => "out_of_memory",
-                };
-                result(request.node, "set", Some(request.key), outcome, request.id)
-            }
-            ClientFrame::CacheDelete(request) => {
-                let node = match self.node_and_key(request.node, &request.key) {
-                    Ok(node) => node,
-                    Err(error) => return Some(error),
-                };
-                let found =
-                    node.with_cache(|cache| cache.delete(request.key.as_bytes(), now, conn));
-                let outcome = if found { "deleted" } else { "not_found" };
-                result(
-                    request.node,
-                    "delete",
-                    Some(request.key),
-                    outcome,
-                    request.id,
-                )
-            }
-            ClientFrame::CacheTouch(request) => {
-                let node = match self.node_and_key(request.node, &request.key) {
-                    Ok(node) => node,
-                    Err(error) => return Some(error),
-                };
-                let found = node.with_cache(|cache| {
-                    cache.touch(request.key.as_bytes(), request.ttl, now, conn)
-                });
-                let outcome = if found { "touched" } else { "not_found" };
-                result(
-                    request.node,
-                    "touch",
-                    Some(request.key),
-                    outcome,
-                    request.id,
-                )
-            }
-            ClientFrame::CacheFlush(request) => {
-                let node = match self.node(request.node) {
-                    Ok(node) => node,
-                    Err(error) => return Some(error),
-                };
-                node.with_cache(|cache| cache.flush_all(0, now, conn));
-                result(request.node, "flush", None, "ok", request.id)
-            }
-            ClientFrame::CacheLimit(request) => {
-                let node = match self.node(request.node) {
-                    Ok(node) => node,
-                    Err(error) => return Some(error),
-                };
-                if request.bytes < MIN_LIMIT_BYTES {
-                    return Some(error(
-                        format!("bytes must be at least {MIN_LIMIT_BYTES}"),
-                        "bytes",
-                    ));
-                }
-                node.with_cache(|cache| cache.set_limit(request.bytes, now, conn));
-                result(request.node, "limit", None, "ok", request.id)
+                node.with_cache(|cache| lab_ops::apply(cache, frame, now, conn))?
+                    .unwrap_or_else(Refusal::into_frame)
             }
             ClientFrame::CacheRestart(request) => {
                 let node = match self.node(request.node) {
@@ -262,27 +151,6 @@ impl CacheSession {
             };
             error(message, "node")
         })
-    }
-
-    #[allow(clippy::result_large_err)]
-    fn node_and_key(&self, id: usize, key: &str) -> Result<Arc<Node>, ServerFrame> {
-        let node = self.node(id)?;
-        if key.is_empty() || key.len() > KEY_MAX_LENGTH {
-            return Err(error(
-                format!(
-                    "a key is 1 to {KEY_MAX_LENGTH} bytes long, this one is {}",
-                    key.len()
-                ),
-                "key",
-            ));
-        }
-        if key.bytes().any(|b| b == b' ' || b.is_ascii_control()) {
-            return Err(error(
-                "a key may not contain spaces or control characters".into(),
-                "key",
-            ));
-        }
-        Ok(node)
     }
 }
 

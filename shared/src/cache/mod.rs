@@ -8,10 +8,12 @@
 //! - [`number`]: how incr/decr read a stored number;
 //! - [`stats`]: memcached's counters under memcached's names;
 //! - [`event`]: what the lab is told as it happens;
-//! - [`warmup`]: the chapter's `compute_square` warm-up experiment.
+//! - [`warmup`]: the chapter's `compute_square` warm-up experiment;
+//! - [`lab_ops`]: the cache lab's hands-on operations and their answers.
 
 pub mod event;
 pub mod expiry;
+pub mod lab_ops;
 pub mod lru;
 pub mod number;
 pub mod stats;

@@ -19,7 +19,7 @@ use std::{
 
 use fanout_shared::{
     cache::{
-        Cache, ConnId, Event, KEY_MAX_LENGTH, StoreMode, StoreOutcome, expiry,
+        Cache, ConnId, Event, lab_ops,
         warmup::{self, CHAPTER, Warmup, WarmupParams},
     },
     protocol::{CacheNodeInfo, ClientFrame, ServerFrame, WarmupStart},
@@ -36,8 +36,6 @@ pub const LIMIT_BYTES: u64 = 64 << 20;
 pub const ME: ConnId = 1;
 /// The model warm-up's connection number.
 pub const WARMUP_CONN: ConnId = 2;
-/// The smallest memory limit, as on the server.
-const MIN_LIMIT_BYTES: u64 = 1024;
 /// Events gathered into one frame, as on the server.
 const COALESCE: Duration = Duration::from_millis(50);
 const MAX_EVENTS_PER_FRAME: usize = 500;
@@ -216,26 +214,6 @@ impl Model {
         }
     }
 
-    fn check_key(&self, node: usize, key: &str) -> Result<(), RequestError> {
-        self.check_node(node)?;
-        if key.is_empty() || key.len() > KEY_MAX_LENGTH {
-            return Err(refused(
-                format!(
-                    "a key is 1 to {KEY_MAX_LENGTH} bytes long, this one is {}",
-                    key.len()
-                ),
-                "key",
-            ));
-        }
-        if key.bytes().any(|b| b == b' ' || b.is_ascii_control()) {
-            return Err(refused(
-                "a key may not contain spaces or control characters",
-                "key",
-            ));
-        }
-        Ok(())
-    }
-
     /// Answers a request frame as the server would.
     pub fn handle(self: &Rc<Self>, frame: ClientFrame) -> Result<ServerFrame, RequestError> {
         let now = self.now_s();
@@ -281,102 +259,19 @@ impl Model {
                     id: request.id,
                 })
             }
-            ClientFrame::CacheSnapshot(request) => {
-                self.check_node(request.node)?;
-                let snapshot = self.nodes.borrow_mut()[request.node]
-                    .snapshot(now, request.max_items.unwrap_or(1000));
-                Ok(ServerFrame::CacheSnapshot {
-                    node: request.node,
-                    items: snapshot.items,
-                    truncated: snapshot.truncated,
-                    stats: snapshot.stats,
-                    id: request.id,
-                })
-            }
-            ClientFrame::CacheGet(request) => {
-                self.check_key(request.node, &request.key)?;
+            frame @ (ClientFrame::CacheSnapshot(_)
+            | ClientFrame::CacheGet(_)
+            | ClientFrame::CacheSet(_)
+            | ClientFrame::CacheDelete(_)
+            | ClientFrame::CacheTouch(_)
+            | ClientFrame::CacheFlush(_)
+            | ClientFrame::CacheLimit(_)) => {
+                let node = lab_ops::addressed_node(&frame).unwrap_or(usize::MAX);
+                self.check_node(node)?;
                 let mut nodes = self.nodes.borrow_mut();
-                let found = nodes[request.node].get(request.key.as_bytes(), now, ME);
-                Ok(ServerFrame::CacheValue {
-                    node: request.node,
-                    found: found.is_some(),
-                    value: found.map(|item| String::from_utf8_lossy(item.value).into_owned()),
-                    flags: found.map(|item| item.flags),
-                    cas: found.map(|item| item.cas),
-                    ttl: found.and_then(|item| {
-                        item.expires_at
-                            .map(|_| expiry::remaining(item.expires_at, now) as u64)
-                    }),
-                    key: request.key,
-                    id: request.id,
-                })
-            }
-            ClientFrame::CacheSet(request) => {
-                self.check_key(request.node, &request.key)?;
-                let outcome = self.nodes.borrow_mut()[request.node].store(
-                    StoreMode::Set,
-                    request.key.as_bytes(),
-                    request.value.as_bytes(),
-                    request.flags,
-                    request.ttl,
-                    now,
-                    ME,
-                );
-                let outcome = match outcome {
-                    StoreOutcome::Stored(_) => "stored",
-                    StoreOutcome::NotStored => "not_stored",
-                    StoreOutcome::Exists => "exists",
-                    StoreOutcome::NotFound => "not_found",
-                    StoreOutcome::TooLarge => "too_large",
-                    StoreOutcome::OutOfMemory => "out_of_memory",
-                };
-                result(request.node, "set", Some(request.key), outcome, request.id)
-            }
-            ClientFrame::CacheDelete(request) => {
-                self.check_key(request.node, &request.key)?;
-                let found =
-                    self.nodes.borrow_mut()[request.node].delete(request.key.as_bytes(), now, ME);
-                let outcome = if found { "deleted" } else { "not_found" };
-                result(
-                    request.node,
-                    "delete",
-                    Some(request.key),
-                    outcome,
-                    request.id,
-                )
-            }
-            ClientFrame::CacheTouch(request) => {
-                self.check_key(request.node, &request.key)?;
-                let found = self.nodes.borrow_mut()[request.node].touch(
-                    request.key.as_bytes(),
-                    request.ttl,
-                    now,
-                    ME,
-                );
-                let outcome = if found { "touched" } else { "not_found" };
-                result(
-                    request.node,
-                    "touch",
-                    Some(request.key),
-                    outcome,
-                    request.id,
-                )
-            }
-            ClientFrame::CacheFlush(request) => {
-                self.check_node(request.node)?;
-                self.nodes.borrow_mut()[request.node].flush_all(0, now, ME);
-                result(request.node, "flush", None, "ok", request.id)
-            }
-            ClientFrame::CacheLimit(request) => {
-                self.check_node(request.node)?;
-                if request.bytes < MIN_LIMIT_BYTES {
-                    return Err(refused(
-                        format!("bytes must be at least {MIN_LIMIT_BYTES}"),
-                        "bytes",
-                    ));
-                }
-                self.nodes.borrow_mut()[request.node].set_limit(request.bytes, now, 0);
-                result(request.node, "limit", None, "ok", request.id)
+                lab_ops::apply(&mut nodes[node], frame, now, ME)
+                    .unwrap_or_else(|| Err(lab_ops::Refusal::not_a_lab_operation()))
+                    .map_err(|refusal| refused(refusal.message, refusal.field))
             }
             ClientFrame::CacheRestart(request) => {
                 self.check_node(request.node)?;
