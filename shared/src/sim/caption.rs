@@ -10,13 +10,13 @@
 //! *how*.
 
 use super::{
-    NodeId, Simulator,
+    NodeId, Simulator, Topology,
     action::Action,
     event::{BlockReason, DropReason, Event, EventKind, Fate, HopFate, Route, SleepWhy},
     nodes::LogEntry,
 };
 use crate::{
-    socket::{FsmState, MsgId, OpKind, Payload, Role, SocketError, SocketId, SocketKind},
+    socket::{ConnId, FsmState, MsgId, OpKind, Payload, Role, SocketError, SocketId, SocketKind},
     time::Tick,
 };
 
@@ -180,267 +180,371 @@ pub enum SentTo {
     Dropped { reason: DropReason },
 }
 
+/// What a caption needs to know about the state it reads an event
+/// against: the simulator itself, or the [`Topology`] a live room's server
+/// last sent (a browser watching a room has no simulator, only the
+/// room's topology and events). One [`facts`] decides what is said for
+/// both.
+trait CaptionState {
+    fn node_name(&self, id: NodeId) -> String;
+    fn socket_label(&self, id: SocketId) -> String;
+    fn socket_node(&self, id: SocketId) -> Option<NodeId>;
+    fn socket_kind(&self, id: SocketId) -> Option<SocketKind>;
+    fn conn_endpoint(&self, conn: ConnId) -> Option<String>;
+    /// The socket at the other end of `conn` from `socket`: `None` for an
+    /// unknown connection, `Some(None)` while it is pending.
+    fn conn_peer(&self, conn: ConnId, socket: SocketId) -> Option<Option<SocketId>>;
+    /// The subscription of `conn`'s subscriber that let `payload` through
+    /// `publisher`, as the publisher knows it now.
+    fn matched_topic(&self, publisher: SocketId, conn: ConnId, payload: &Payload)
+    -> Option<String>;
+}
+
+impl CaptionState for Simulator {
+    fn node_name(&self, id: NodeId) -> String {
+        Simulator::node_name(self, id).to_string()
+    }
+    fn socket_label(&self, id: SocketId) -> String {
+        Simulator::socket_label(self, id)
+    }
+    fn socket_node(&self, id: SocketId) -> Option<NodeId> {
+        self.sockets.get(id.0 as usize).map(|s| s.node)
+    }
+    fn socket_kind(&self, id: SocketId) -> Option<SocketKind> {
+        self.sockets.get(id.0 as usize).map(|s| s.role.kind())
+    }
+    fn conn_endpoint(&self, conn: ConnId) -> Option<String> {
+        self.conns
+            .get(conn.0 as usize)
+            .map(|c| c.endpoint.to_string())
+    }
+    fn conn_peer(&self, conn: ConnId, socket: SocketId) -> Option<Option<SocketId>> {
+        self.conns.get(conn.0 as usize).map(|c| c.peer_of(socket))
+    }
+    fn matched_topic(
+        &self,
+        publisher: SocketId,
+        conn: ConnId,
+        payload: &Payload,
+    ) -> Option<String> {
+        match &self.sockets.get(publisher.0 as usize)?.role {
+            Role::Pub(p) => p
+                .filter(conn)
+                .and_then(|f| f.matching(payload.as_bytes()))
+                .map(|t| t.to_string()),
+            _ => None,
+        }
+    }
+}
+
+impl CaptionState for Topology {
+    fn node_name(&self, id: NodeId) -> String {
+        self.nodes
+            .get(id.0 as usize)
+            .map_or("?".into(), |n| n.name.clone())
+    }
+    fn socket_label(&self, id: SocketId) -> String {
+        match self.sockets.get(id.0 as usize) {
+            Some(s) => format!("{}.{}", CaptionState::node_name(self, s.node), s.name),
+            None => "?".into(),
+        }
+    }
+    fn socket_node(&self, id: SocketId) -> Option<NodeId> {
+        self.sockets.get(id.0 as usize).map(|s| s.node)
+    }
+    fn socket_kind(&self, id: SocketId) -> Option<SocketKind> {
+        self.sockets.get(id.0 as usize).map(|s| s.kind)
+    }
+    fn conn_endpoint(&self, conn: ConnId) -> Option<String> {
+        self.conns
+            .get(conn.0 as usize)
+            .map(|c| c.endpoint.to_string())
+    }
+    fn conn_peer(&self, conn: ConnId, socket: SocketId) -> Option<Option<SocketId>> {
+        let c = self.conns.get(conn.0 as usize)?;
+        Some(if socket == c.connecter {
+            c.binder
+        } else {
+            Some(c.connecter)
+        })
+    }
+    /// The topology lists each subscriber's own topics, which is what the
+    /// publisher learns once they have arrived.
+    fn matched_topic(
+        &self,
+        publisher: SocketId,
+        conn: ConnId,
+        payload: &Payload,
+    ) -> Option<String> {
+        let subscriber = self.conn_peer(conn, publisher)??;
+        self.sockets
+            .get(subscriber.0 as usize)?
+            .subscriptions
+            .iter()
+            .find(|topic| payload.as_bytes().starts_with(topic.as_bytes()))
+            .map(|t| t.to_string())
+    }
+}
+
 impl Simulator {
     /// The facts of one event, read against the current state (call it
     /// right after the event for the exact names and filters).
     pub fn caption_facts(&self, event: &Event) -> Caption {
-        let node = |id: NodeId| self.node_name(id).to_string();
-        let sock = |id: SocketId| self.socket_label(id);
-        let peer_node = |id: Option<SocketId>| {
-            id.map(|id| {
-                self.sockets
-                    .get(id.0 as usize)
-                    .map_or("?".to_string(), |s| self.node_name(s.node).to_string())
-            })
-        };
-        let kind_of = |id: SocketId| self.sockets.get(id.0 as usize).map(|s| s.role.kind());
-        match &event.kind {
-            EventKind::NodeStarted {
-                node: n,
-                bound,
-                connecting,
-            } => {
-                let mut parts = Vec::new();
-                for (s, e) in bound {
-                    parts.push(StartPart::Binds {
-                        socket: sock(*s),
-                        endpoint: e.to_string(),
-                    });
-                }
-                for (s, e, c) in connecting {
-                    let (socket, endpoint) = (sock(*s), e.to_string());
-                    parts.push(match c {
-                        Some(_) => StartPart::Connects { socket, endpoint },
-                        None => StartPart::CannotConnect { socket, endpoint },
-                    });
-                }
-                Caption::NodeStarted {
-                    node: node(*n),
-                    parts,
-                }
+        facts(self, event)
+    }
+}
+
+impl Topology {
+    /// The facts of one event of a live room, read against the room's
+    /// topology (names; a subscriber's topics stand for the publisher's
+    /// filter).
+    pub fn caption_facts(&self, event: &Event) -> Caption {
+        facts(self, event)
+    }
+}
+
+fn facts(known: &impl CaptionState, event: &Event) -> Caption {
+    let node = |id: NodeId| known.node_name(id);
+    let sock = |id: SocketId| known.socket_label(id);
+    let peer_node = |id: Option<SocketId>| {
+        id.map(|id| {
+            known
+                .socket_node(id)
+                .map_or("?".to_string(), |n| known.node_name(n))
+        })
+    };
+    let kind_of = |id: SocketId| known.socket_kind(id);
+    match &event.kind {
+        EventKind::NodeStarted {
+            node: n,
+            bound,
+            connecting,
+        } => {
+            let mut parts = Vec::new();
+            for (s, e) in bound {
+                parts.push(StartPart::Binds {
+                    socket: sock(*s),
+                    endpoint: e.to_string(),
+                });
             }
-            EventKind::NodeHalted { node: n } => Caption::NodeHalted { node: node(*n) },
-            EventKind::Bound { socket, endpoint } => Caption::Bound {
-                socket: sock(*socket),
-                endpoint: endpoint.to_string(),
-            },
-            EventKind::Connecting {
-                socket,
-                endpoint,
-                conn,
-            } => Caption::Connecting {
-                socket: sock(*socket),
-                endpoint: endpoint.to_string(),
-                pending: conn.is_none(),
-            },
-            EventKind::Connected {
-                connecter, binder, ..
-            } => Caption::Connected {
-                connecter: sock(*connecter),
-                binder: sock(*binder),
-            },
-            EventKind::Disconnected { conn, lost } => Caption::Disconnected {
-                conn: conn.0,
-                lost: *lost,
-            },
-            EventKind::Subscribe {
-                socket,
-                topic,
-                on,
-                upstream,
-                ..
-            } => Caption::Subscribe {
-                socket: sock(*socket),
-                topic: topic.to_string(),
-                on: *on,
-                upstream: *upstream,
-            },
-            EventKind::SubscriptionArrived {
-                conn,
-                publisher,
-                topic,
-                on,
-            } => Caption::SubscriptionArrived {
-                publisher: sock(*publisher),
-                subscriber: self
-                    .conns
-                    .get(conn.0 as usize)
-                    .and_then(|c| c.peer_of(*publisher))
-                    .map(sock),
-                topic: topic.to_string(),
-                on: *on,
-            },
-            EventKind::Send {
-                node: n,
-                socket,
-                msg,
-                payload,
-                route,
-                state,
-            } => {
-                let to = match route {
-                    Route::Peer {
-                        conn,
-                        peer,
-                        skipped,
-                    } => SentTo::Peer {
-                        peer: peer_node(*peer),
-                        endpoint: self
-                            .conns
-                            .get(conn.0 as usize)
-                            .map_or("?".into(), |c| c.endpoint.to_string()),
-                        skipped: skipped.iter().map(|s| (peer_node(s.peer), s.hwm)).collect(),
-                    },
-                    Route::Reply { peer, .. } => SentTo::Reply {
-                        peer: peer_node(*peer),
-                    },
-                    Route::Fanout { hops } => {
-                        let mut got = Vec::new();
-                        let mut filtered = Vec::new();
-                        let mut dropped = Vec::new();
-                        for h in hops {
-                            let name = peer_node(h.peer);
-                            match h.fate {
-                                HopFate::Queued => {
-                                    // The prefix that matched, as the
-                                    // publisher knows it now.
-                                    let matched = match self.sockets.get(socket.0 as usize) {
-                                        Some(s) => match &s.role {
-                                            Role::Pub(p) => p
-                                                .filter(h.conn)
-                                                .and_then(|f| f.matching(payload.as_bytes()))
-                                                .map(|t| t.to_string()),
-                                            _ => None,
-                                        },
-                                        None => None,
-                                    };
-                                    got.push((name, matched));
-                                }
-                                HopFate::Filtered => filtered.push(name),
-                                HopFate::DroppedHwm => dropped.push(name),
+            for (s, e, c) in connecting {
+                let (socket, endpoint) = (sock(*s), e.to_string());
+                parts.push(match c {
+                    Some(_) => StartPart::Connects { socket, endpoint },
+                    None => StartPart::CannotConnect { socket, endpoint },
+                });
+            }
+            Caption::NodeStarted {
+                node: node(*n),
+                parts,
+            }
+        }
+        EventKind::NodeHalted { node: n } => Caption::NodeHalted { node: node(*n) },
+        EventKind::Bound { socket, endpoint } => Caption::Bound {
+            socket: sock(*socket),
+            endpoint: endpoint.to_string(),
+        },
+        EventKind::Connecting {
+            socket,
+            endpoint,
+            conn,
+        } => Caption::Connecting {
+            socket: sock(*socket),
+            endpoint: endpoint.to_string(),
+            pending: conn.is_none(),
+        },
+        EventKind::Connected {
+            connecter, binder, ..
+        } => Caption::Connected {
+            connecter: sock(*connecter),
+            binder: sock(*binder),
+        },
+        EventKind::Disconnected { conn, lost } => Caption::Disconnected {
+            conn: conn.0,
+            lost: *lost,
+        },
+        EventKind::Subscribe {
+            socket,
+            topic,
+            on,
+            upstream,
+            ..
+        } => Caption::Subscribe {
+            socket: sock(*socket),
+            topic: topic.to_string(),
+            on: *on,
+            upstream: *upstream,
+        },
+        EventKind::SubscriptionArrived {
+            conn,
+            publisher,
+            topic,
+            on,
+        } => Caption::SubscriptionArrived {
+            publisher: sock(*publisher),
+            subscriber: known.conn_peer(*conn, *publisher).flatten().map(sock),
+            topic: topic.to_string(),
+            on: *on,
+        },
+        EventKind::Send {
+            node: n,
+            socket,
+            msg,
+            payload,
+            route,
+            state,
+        } => {
+            let to = match route {
+                Route::Peer {
+                    conn,
+                    peer,
+                    skipped,
+                } => SentTo::Peer {
+                    peer: peer_node(*peer),
+                    endpoint: known.conn_endpoint(*conn).unwrap_or_else(|| "?".into()),
+                    skipped: skipped.iter().map(|s| (peer_node(s.peer), s.hwm)).collect(),
+                },
+                Route::Reply { peer, .. } => SentTo::Reply {
+                    peer: peer_node(*peer),
+                },
+                Route::Fanout { hops } => {
+                    let mut got = Vec::new();
+                    let mut filtered = Vec::new();
+                    let mut dropped = Vec::new();
+                    for h in hops {
+                        let name = peer_node(h.peer);
+                        match h.fate {
+                            HopFate::Queued => {
+                                // The prefix that matched, as the
+                                // publisher knows it now.
+                                let matched = known.matched_topic(*socket, h.conn, payload);
+                                got.push((name, matched));
                             }
-                        }
-                        SentTo::Fanout {
-                            got,
-                            filtered,
-                            dropped,
+                            HopFate::Filtered => filtered.push(name),
+                            HopFate::DroppedHwm => dropped.push(name),
                         }
                     }
-                    Route::Dropped { reason } => SentTo::Dropped { reason: *reason },
-                };
-                Caption::Send {
-                    node: node(*n),
-                    msg: *msg,
-                    body: short(payload),
-                    kind: kind_of(*socket).unwrap_or(SocketKind::Push),
-                    to,
-                    awaits_reply: matches!(state, Some(FsmState::AwaitingReply)),
+                    SentTo::Fanout {
+                        got,
+                        filtered,
+                        dropped,
+                    }
                 }
-            }
-            EventKind::Depart {
-                from,
-                to,
-                first,
-                last,
-                count,
-                arrives,
-                reopened,
-                ..
-            } => Caption::Depart {
-                first: *first,
-                last: *last,
-                count: *count,
-                from: sock(*from),
-                to: sock(*to),
-                arrives: *arrives,
-                reopened: *reopened,
-            },
-            EventKind::Deliver {
-                to,
-                msg,
-                fate,
-                wakes,
-                ..
-            } => match fate {
-                Fate::Queued => Caption::Delivered {
-                    msg: *msg,
-                    to: sock(*to),
-                    wakes: wakes.map(node),
-                },
-                Fate::Dropped { reason } => Caption::DeliverDropped {
-                    msg: *msg,
-                    to: sock(*to),
-                    reason: *reason,
-                },
-            },
-            EventKind::Recv {
-                node: n,
-                socket,
-                msg,
-                payload,
-                conn,
-                state,
-            } => Caption::Received {
+                Route::Dropped { reason } => SentTo::Dropped { reason: *reason },
+            };
+            Caption::Send {
                 node: node(*n),
                 msg: *msg,
                 body: short(payload),
-                from: self
-                    .conns
-                    .get(conn.0 as usize)
-                    .map_or(Some("?".into()), |c| peer_node(c.peer_of(*socket))),
-                socket: sock(*socket),
-                state: *state,
-            },
-            EventKind::Block {
-                node: n,
-                socket,
-                op,
-                reason,
-                waits,
-            } => Caption::Blocked {
-                node: node(*n),
-                socket: sock(*socket),
-                op: *op,
-                reason: *reason,
-                waits: *waits,
-            },
-            EventKind::Unblock { node: n, socket } => Caption::Unblocked {
-                node: node(*n),
-                socket: sock(*socket),
-            },
-            EventKind::Error {
-                node: n,
-                socket,
-                error,
-            } => Caption::Failed {
-                node: node(*n),
-                socket: sock(*socket),
-                error: error.clone(),
-            },
-            EventKind::Sleep {
-                node: n,
-                until,
-                why,
-            } => Caption::Sleeps {
-                node: node(*n),
-                span: until.saturating_sub(event.time),
-                why: *why,
-            },
-            EventKind::Timer { node: n } => Caption::Ready { node: node(*n) },
-            EventKind::Log { node: n, entry } => Caption::Printed {
-                node: node(*n),
-                entry: entry.clone(),
-            },
-            EventKind::Edited { action } => Caption::Edited {
-                action: action.clone(),
-            },
-            EventKind::NodeRemoved { node: n, lost } => Caption::NodeRemoved {
-                node: node(*n),
-                lost: *lost,
-            },
+                kind: kind_of(*socket).unwrap_or(SocketKind::Push),
+                to,
+                awaits_reply: matches!(state, Some(FsmState::AwaitingReply)),
+            }
         }
+        EventKind::Depart {
+            from,
+            to,
+            first,
+            last,
+            count,
+            arrives,
+            reopened,
+            ..
+        } => Caption::Depart {
+            first: *first,
+            last: *last,
+            count: *count,
+            from: sock(*from),
+            to: sock(*to),
+            arrives: *arrives,
+            reopened: *reopened,
+        },
+        EventKind::Deliver {
+            to,
+            msg,
+            fate,
+            wakes,
+            ..
+        } => match fate {
+            Fate::Queued => Caption::Delivered {
+                msg: *msg,
+                to: sock(*to),
+                wakes: wakes.map(node),
+            },
+            Fate::Dropped { reason } => Caption::DeliverDropped {
+                msg: *msg,
+                to: sock(*to),
+                reason: *reason,
+            },
+        },
+        EventKind::Recv {
+            node: n,
+            socket,
+            msg,
+            payload,
+            conn,
+            state,
+        } => Caption::Received {
+            node: node(*n),
+            msg: *msg,
+            body: short(payload),
+            from: known
+                .conn_peer(*conn, *socket)
+                .map_or(Some("?".into()), peer_node),
+            socket: sock(*socket),
+            state: *state,
+        },
+        EventKind::Block {
+            node: n,
+            socket,
+            op,
+            reason,
+            waits,
+        } => Caption::Blocked {
+            node: node(*n),
+            socket: sock(*socket),
+            op: *op,
+            reason: *reason,
+            waits: *waits,
+        },
+        EventKind::Unblock { node: n, socket } => Caption::Unblocked {
+            node: node(*n),
+            socket: sock(*socket),
+        },
+        EventKind::Error {
+            node: n,
+            socket,
+            error,
+        } => Caption::Failed {
+            node: node(*n),
+            socket: sock(*socket),
+            error: error.clone(),
+        },
+        EventKind::Sleep {
+            node: n,
+            until,
+            why,
+        } => Caption::Sleeps {
+            node: node(*n),
+            span: until.saturating_sub(event.time),
+            why: *why,
+        },
+        EventKind::Timer { node: n } => Caption::Ready { node: node(*n) },
+        EventKind::Log { node: n, entry } => Caption::Printed {
+            node: node(*n),
+            entry: entry.clone(),
+        },
+        EventKind::Edited { action } => Caption::Edited {
+            action: action.clone(),
+        },
+        EventKind::NodeRemoved { node: n, lost } => Caption::NodeRemoved {
+            node: node(*n),
+            lost: *lost,
+        },
     }
+}
 
+impl Simulator {
     /// One sentence about an event, in the learner's terms (English).
     pub fn caption(&self, event: &Event) -> String {
         self.caption_facts(event).english()
@@ -754,6 +858,20 @@ mod tests {
                 if let Some(msg) = facts.msg() {
                     assert!(text.contains(&msg.to_string()), "{name}: {text}");
                 }
+            }
+        }
+    }
+
+    /// A browser watching a live room reads events against the room's
+    /// topology, not a simulator: it must say the same thing.
+    #[test]
+    fn a_topology_captions_like_its_simulator() {
+        for name in crate::sim::presets::NAMES {
+            let mut sim = Simulator::new(&Scenario::preset(name).unwrap(), 3).unwrap();
+            for _ in 0..2000 {
+                let Some(e) = sim.step() else { break };
+                let facts = sim.caption_facts(&e);
+                assert_eq!(sim.topology().caption_facts(&e), facts, "{name}: {e:?}");
             }
         }
     }
