@@ -2,8 +2,10 @@
 //! server embedding it.
 
 use std::{
+    fs,
     path::{Path, PathBuf},
     process::Command,
+    time::UNIX_EPOCH,
 };
 
 use anyhow::Result;
@@ -40,7 +42,34 @@ pub fn release(root: &Path) -> Result<PathBuf> {
 }
 
 fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
-    step("build the browser app (trunk build --release)", || {
+    // Trunk re-runs wasm-bindgen and wasm-opt (tens of seconds) and rewrites
+    // dist/ (which makes the server re-embed it) even when nothing changed.
+    // So compile the wasm first (a no-op when it is fresh) and skip Trunk
+    // when neither the wasm nor anything Trunk copies has changed since the
+    // last successful build.
+    step(
+        "compile the browser app (cargo build, wasm-release)",
+        || {
+            run_command(Command::new("cargo").args([
+                "build",
+                "--quiet",
+                "--profile",
+                "wasm-release",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--package",
+                "fanout-frontend",
+            ]))
+        },
+    )?;
+    let stamp_path = root.join("target/ui-build.stamp");
+    let inputs = ui_inputs_fingerprint(root);
+    let stamp = fs::read_to_string(&stamp_path).unwrap_or_default();
+    if root.join("dist/index.html").exists() && stamp == inputs {
+        println!("✓ browser app up to date (dist/)");
+        return Ok(());
+    }
+    step("bundle the browser app (trunk build --release)", || {
         run_command(
             tools
                 .command(tools.bin_dir.join("trunk"))
@@ -50,7 +79,36 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
                 // Trunk logs every asset at info level; warnings are enough.
                 .env("RUST_LOG", "warn"),
         )
-    })
+    })?;
+    fs::write(&stamp_path, inputs)?;
+    Ok(())
+}
+
+/// Size and modification time of everything Trunk reads: the compiled
+/// wasm, the page, Trunk's settings and the static files it copies.
+fn ui_inputs_fingerprint(root: &Path) -> String {
+    let mut files = vec![
+        root.join("target/wasm32-unknown-unknown/wasm-release/fanout-frontend.wasm"),
+        root.join("frontend/index.html"),
+        root.join("Trunk.toml"),
+    ];
+    if let Ok(entries) = fs::read_dir(root.join("static")) {
+        let mut statics: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        statics.sort();
+        files.extend(statics);
+    }
+    files
+        .iter()
+        .map(|path| {
+            let (len, modified) = fs::metadata(path)
+                .map(|m| (m.len(), m.modified().ok()))
+                .unwrap_or((0, None));
+            let nanos = modified
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{} {len} {nanos}\n", path.display())
+        })
+        .collect()
 }
 
 /// Builds, then serves until Ctrl-C. `serve_args` go to `fanout serve`.
