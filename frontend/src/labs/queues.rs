@@ -28,6 +28,7 @@ mod controls;
 mod editor;
 mod inspector;
 mod layout;
+mod live;
 mod log;
 mod runner;
 mod scenarios;
@@ -172,6 +173,9 @@ pub struct Lab {
     pub lang: Signal<Lang>,
     /// A widget does not rewrite its address.
     pub embedded: bool,
+    /// The page is in a live room (`live`): the snapshot comes from the
+    /// server's stream, so the local run neither moves nor redraws.
+    pub live: RwSignal<bool>,
     looping: StoredValue<bool>,
     last_url_sync: StoredValue<f64>,
     last_chart: StoredValue<f64>,
@@ -212,6 +216,7 @@ impl Lab {
             load_error: RwSignal::new((!problems.is_empty()).then(|| problems.join("; "))),
             lang: use_lang(),
             embedded,
+            live: RwSignal::new(false),
             looping: StoredValue::new(false),
             last_url_sync: StoredValue::new(0.0),
             last_chart: StoredValue::new(0.0),
@@ -223,13 +228,20 @@ impl Lab {
         texts(self.lang.get())
     }
 
-    /// Reads the runner (untracked: pair with `snap` for reactivity).
+    /// Reads the runner (untracked: pair with `snap` for reactivity);
+    /// `None` while live, when the runner is not what the page shows.
     pub fn with_runner<U>(self, f: impl FnOnce(&Runner) -> U) -> Option<U> {
+        if self.live.get_untracked() {
+            return None;
+        }
         self.runner.try_with_value(f)
     }
 
     /// Takes a new snapshot after the runner changed.
     fn refresh(self, charts: bool) {
+        if self.live.get_untracked() {
+            return;
+        }
         if let Some(snap) = self.runner.try_with_value(Snap::of) {
             if self.embedded {
                 self.tell_host(&snap);
@@ -287,6 +299,9 @@ impl Lab {
     }
 
     pub fn step(self) {
+        if self.live.get_untracked() {
+            return;
+        }
         self.pause();
         self.runner.update_value(|r| {
             r.step();
@@ -295,12 +310,18 @@ impl Lab {
     }
 
     pub fn back(self) {
+        if self.live.get_untracked() {
+            return;
+        }
         self.pause();
         self.runner.update_value(|r| r.back(1));
         self.changed();
     }
 
     pub fn seek(self, step: u64) {
+        if self.live.get_untracked() {
+            return;
+        }
         self.pause();
         self.runner.update_value(|r| r.seek(step));
         self.changed();
@@ -352,6 +373,9 @@ impl Lab {
     /// Applies an edit; a refusal is returned for the place the learner
     /// acted to show.
     pub fn apply(self, action: Action) -> Result<(), String> {
+        if self.live.get_untracked() {
+            return Err("a live room is edited on the server, not in this page".into());
+        }
         let result = self
             .runner
             .try_update_value(|r| r.apply(action))
@@ -381,7 +405,7 @@ impl Lab {
     }
 
     pub fn play(self) {
-        if self.snap.with_untracked(|s| s.ended) {
+        if self.live.get_untracked() || self.snap.with_untracked(|s| s.ended) {
             return;
         }
         self.playing.set(true);
@@ -459,7 +483,7 @@ impl Lab {
 
     /// Writes the state into the address bar (not in a widget).
     pub fn sync_url(self) {
-        if self.embedded {
+        if self.embedded || self.live.get_untracked() {
             return;
         }
         let _ = self.last_url_sync.try_set_value(now_ms());
@@ -578,11 +602,14 @@ pub fn QueueLab(
                         }
                     })
             }}
-            <Show when=move || full && !embedded>
+            <Show when=move || full && !embedded && !lab.live.get()>
                 <scenarios::ScenarioBar lab />
             </Show>
-            <Show when=move || params.controls != Controls::None>
+            <Show when=move || params.controls != Controls::None && !lab.live.get()>
                 <controls::ControlBar lab full live=live.clone() />
+            </Show>
+            <Show when=move || !embedded>
+                <live::LiveRoom lab />
             </Show>
             <caption::WhatJustHappened lab />
             <charts::PiReadout lab />
@@ -595,9 +622,13 @@ pub fn QueueLab(
             <Show when=move || full>
                 <div class="queue-lower">
                     <log::EventLog lab />
-                    <charts::Charts lab />
+                    <Show when=move || !lab.live.get()>
+                        <charts::Charts lab />
+                    </Show>
                 </div>
-                <editor::Editor lab />
+                <Show when=move || !lab.live.get()>
+                    <editor::Editor lab />
+                </Show>
             </Show>
         </section>
     }

@@ -1,0 +1,146 @@
+// Live rooms in the queue lab, in headless Chromium against the real
+// server: a teacher's page runs the pipeline live and gets a join code and
+// link; a student's page (in Chinese) opens the link, joins as a PULL
+// worker and receives tasks; the teacher's canvas shows the student's node;
+// "Stop and replay offline" closes the room for everyone and steps through
+// the recording in the ordinary lab. Without a server the button says what
+// live runs need and how to point a page at one. Screenshots go to
+// target/e2e/rooms-*.png.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+
+const CODE = /^[ACDEFHJKMNPRTWXY3479]{3}-[ACDEFHJKMNPRTWXY3479]{3}$/;
+
+async function openLab(page, url) {
+  await page.goto(url);
+  await page.locator('.queue-lab[data-step]').waitFor({ timeout: 15_000 });
+  await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 15_000 });
+}
+
+/** Waits until the lab's data-step is above `step` (the room is running). */
+async function stepAbove(page, step) {
+  await page.waitForFunction(
+    (least) => Number(document.querySelector('.queue-lab')?.dataset.step) > least,
+    step,
+    { timeout: 15_000 },
+  );
+  return Number(await page.locator('.queue-lab').getAttribute('data-step'));
+}
+
+describe('live rooms in the queue lab', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('a teacher runs the pipeline live, a student joins by link as a worker, and the run replays offline', async () => {
+    const teacher = await openPage(browser);
+    await openLab(teacher, `${server.url}/queues?scenario=pipeline&seed=7`);
+    await teacher.getByRole('button', { name: 'Run live' }).click();
+
+    const code = await teacher.locator('.live-room .room-code').textContent({ timeout: 15_000 });
+    assert.match(code, CODE);
+    const link = await teacher.locator('.live-room .join-link input').inputValue();
+    assert.equal(link, `${server.url}/queues?room=${code}`);
+    // The teacher's canvas now draws the room: its clock runs on the server.
+    const first = await stepAbove(teacher, 0);
+    await stepAbove(teacher, first);
+    assert.equal(await teacher.locator('.queue-controls').count(), 0, 'no local play controls while live');
+    await teacher.locator('g.node[data-node="ventilator"]').waitFor();
+
+    // The student opens the link in Chinese and joins as a PULL worker.
+    const student = await openPage(browser);
+    await openLab(student, `${link}&lang=zh`);
+    await student.locator(`.live-room[data-room="${code}"]`).waitFor({ timeout: 15_000 });
+    await student.getByRole('button', { name: '作为 PULL 工作者加入' }).click();
+    const mine = student.locator('.live-worker.mine');
+    await mine.waitFor({ timeout: 15_000 });
+    const node = await mine.getAttribute('data-node');
+    assert.ok(node, 'the worker has a node name');
+    await student.waitForFunction(
+      () => Number(document.querySelector('.live-worker.mine')?.dataset.received) > 0,
+      null,
+      { timeout: 20_000 },
+    );
+    const received = Number(await mine.getAttribute('data-received'));
+    assert.ok(received > 0, `the student's worker received ${received}`);
+    assert.ok(await student.locator('.last-messages li').count() > 0, 'the last messages are listed');
+    assert.match(await mine.locator('h3').textContent(), /你的工作者/);
+
+    // The teacher sees the student's node on the canvas, connected, with
+    // the exact count the server keeps.
+    const card = teacher.locator(`g.node[data-node="${node}"]`);
+    await card.waitFor({ timeout: 15_000 });
+    await student.locator(`g.node[data-node="${node}"]`).waitFor({ timeout: 15_000 });
+    await teacher.waitForFunction(
+      () => Number(document.querySelector('.live-status')?.dataset.members) === 2,
+      null,
+      { timeout: 15_000 },
+    );
+    await card.locator('.card-body').click({ position: { x: 30, y: 14 } });
+    await teacher.waitForFunction(
+      () => Number(document.querySelector('.node-panel [data-counter="received"]')?.textContent) > 0,
+      null,
+      { timeout: 15_000 },
+    );
+    // The log captions the room's events in words.
+    assert.ok(await teacher.locator('.log-row').count() > 0, 'the log shows the room\'s events');
+    await screenshot(teacher, 'rooms-teacher-1280');
+    await screenshot(student, 'rooms-student-zh-1280');
+
+    // Stop and replay offline: the room closes for everyone, and the
+    // teacher steps through the recording with the ordinary controls.
+    const liveStep = Number(await teacher.locator('.queue-lab').getAttribute('data-step'));
+    await teacher.getByRole('button', { name: 'Stop and replay offline' }).click();
+    await teacher.locator('.queue-controls .scrubber input').waitFor({ timeout: 30_000 });
+    assert.equal(await teacher.locator('.live-room .room-code').count(), 0);
+    const replayed = Number(await teacher.locator('.queue-lab').getAttribute('data-step'));
+    assert.ok(replayed >= liveStep, `the replay reaches step ${replayed} (live view was at ${liveStep})`);
+    await teacher.locator(`g.node[data-node="${node}"]`).waitFor();
+    await student.locator('[data-live-notice]').waitFor({ timeout: 15_000 });
+    assert.equal(await student.locator('.live-worker.mine').count(), 0);
+    // Stepping back works on the replayed run.
+    await teacher.evaluate(() => document.activeElement?.blur());
+    await teacher.keyboard.press('ArrowLeft');
+    await teacher.locator(`.queue-lab[data-step="${replayed - 1}"]`).waitFor();
+    await screenshot(teacher, 'rooms-teacher-replay-1280');
+    await screenshot(student, 'rooms-student-ended-zh-1280');
+    assert.deepEqual([...teacher.problems, ...student.problems], []);
+  });
+
+  it('an unknown code is refused in words, and the lab still simulates', async () => {
+    const page = await openPage(browser);
+    await openLab(page, `${server.url}/queues?room=AAA-AAA`);
+    const notice = page.locator('[data-live-notice]');
+    await notice.waitFor({ timeout: 15_000 });
+    assert.match(await notice.textContent(), /no room "AAA-AAA"/);
+    await page.getByRole('button', { name: 'Run live' }).waitFor();
+    await page.locator('.queue-controls').waitFor();
+    // The refusal is logged by the link as a warning, not an error.
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('without a server, Run live says what it needs and how to point at one', async () => {
+    const own = await startServer();
+    const page = await openPage(browser);
+    await openLab(page, `${own.url}/queues?scenario=pipeline`);
+    await own.stop();
+    await page.locator('.link-badge[data-state="offline"]').waitFor({ timeout: 15_000 });
+    const notice = page.locator('.live-room [data-needs-server="missing"]');
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /Live runs need a Fanout server/);
+    assert.match(await notice.textContent(), /\?server=HOST:PORT/);
+    assert.ok(await page.getByRole('button', { name: 'Run live' }).isDisabled());
+    await screenshot(page, 'rooms-no-server-1280');
+  });
+});
