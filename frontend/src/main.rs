@@ -4,6 +4,7 @@
 mod app;
 mod connection;
 mod embed;
+mod embed_button;
 mod i18n;
 mod labs;
 

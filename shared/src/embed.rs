@@ -128,12 +128,35 @@ impl PageUrl {
             .map(|(_, value)| value)
     }
 
-    /// The iframe's title, in the language the URL asks for.
+    /// Sets a query parameter (replacing every earlier value), or removes
+    /// it with `None`; the other parameters keep their order. The Embed
+    /// button uses it to apply a teacher's options to the lab's address.
+    /// `value` must already be URL-safe (the options are plain words).
+    pub fn set_param(&mut self, name: &str, value: Option<&str>) {
+        let mut pairs: Vec<&str> = self
+            .query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .filter(|pair| pair.split('=').next() != Some(name))
+            .collect();
+        let added = value.map(|value| format!("{name}={value}"));
+        if let Some(added) = &added {
+            pairs.push(added);
+        }
+        self.query = pairs.join("&");
+    }
+
+    /// The iframe's title, in the language the URL asks for. A scenario
+    /// given inline (URL-encoded JSON) is not a name, so it is left out.
     pub fn title(&self) -> String {
         let chinese = self
             .param("lang")
             .is_some_and(|lang| lang.starts_with("zh"));
-        self.lab.title(chinese, self.param("scenario"))
+        let scenario = self.param("scenario").filter(|name| {
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        });
+        self.lab.title(chinese, scenario)
     }
 }
 
@@ -210,6 +233,28 @@ mod tests {
         assert_eq!(page.title(), "Fanout 缓存实验");
         let page = PageUrl::parse("http://h/queues?scenario=pipeline").unwrap();
         assert_eq!(page.title(), "Fanout queue lab: pipeline");
+    }
+
+    #[test]
+    fn options_replace_or_remove_parameters() {
+        let mut page =
+            PageUrl::parse("http://h/queues?scenario=pi&controls=min&seed=7&controls=none")
+                .unwrap();
+        page.set_param("controls", Some("full"));
+        page.set_param("autoplay", None);
+        page.set_param("lang", Some("zh-CN"));
+        assert_eq!(page.query, "scenario=pi&seed=7&controls=full&lang=zh-CN");
+        page.set_param("scenario", None);
+        page.set_param("seed", None);
+        page.set_param("controls", None);
+        page.set_param("lang", None);
+        assert_eq!(page.embed_src(), "http://h/embed/queues");
+    }
+
+    #[test]
+    fn an_inline_scenario_is_not_put_in_the_title() {
+        let page = PageUrl::parse("http://h/queues?scenario=%7B%22name%22%3A%22x%22%7D").unwrap();
+        assert_eq!(page.title(), "Fanout queue lab");
     }
 
     #[test]

@@ -38,12 +38,13 @@ use leptos::{prelude::*, task::spawn_local};
 
 use self::{
     backend::{Backend, Mode},
-    node_state::{KEEP, LEAVING_MS, NodeState},
+    node_state::{KEEP, LEAVING_MS, NodeState, hit_ratio},
     text::{CacheTexts, texts},
 };
 use super::NeedsServer;
 use crate::{
     connection::{LinkState, RequestError, Server},
+    embed::{post_event, use_embed},
     i18n::{Lang, use_lang},
 };
 
@@ -101,6 +102,8 @@ pub struct Lab {
     /// Node signals are created under the lab's owner, so they live as
     /// long as the lab, whatever reactive scope loads them.
     owner: StoredValue<Owner>,
+    /// Shown as a widget: tells the host page each node's hit ratio.
+    widget: bool,
 }
 
 impl Lab {
@@ -115,6 +118,29 @@ impl Lab {
             clock: RwSignal::new(js_sys::Date::now()),
             lang: use_lang(),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
+            widget: use_embed().is_some(),
+        }
+    }
+
+    /// A widget posts `{fanout: 1, event: "hit_ratio", node, ratio, hits,
+    /// misses}` to its host page when a node's hit ratio changed
+    /// (docs/embedding.md); `before` is the ratio before the update.
+    /// `ratio` is `null` once a node has no reads (after a restart).
+    fn report_hit_ratio(self, handle: &NodeHandle, before: Option<f64>) {
+        if !self.widget {
+            return;
+        }
+        let Some((ratio, hits, misses)) = handle.state.try_with_untracked(|state| {
+            let stats = &state.stats;
+            (hit_ratio(stats), stats.get_hits, stats.get_misses)
+        }) else {
+            return;
+        };
+        if ratio != before {
+            post_event(
+                "hit_ratio",
+                serde_json::json!({ "node": handle.id, "ratio": ratio, "hits": hits, "misses": misses }),
+            );
         }
     }
 
@@ -230,6 +256,10 @@ impl Lab {
         };
         handle.state.update(|state| state.snapshot_pending = true);
         spawn_local(async move {
+            let before = handle
+                .state
+                .try_with_untracked(|state| hit_ratio(&state.stats))
+                .flatten();
             let answer = backend
                 .request(ClientFrame::CacheSnapshot(CacheSnapshotRequest {
                     node: handle.id,
@@ -244,6 +274,7 @@ impl Lab {
                 }
                 _ => state.snapshot_pending = false,
             });
+            self.report_hit_ratio(&handle, before);
         });
     }
 
@@ -263,10 +294,12 @@ impl Lab {
         };
         let now = backend.now_ms();
         let mut leaving = false;
+        let before = handle.state.with_untracked(|state| hit_ratio(&state.stats));
         handle.state.update(|state| {
             state.apply_events(events, *skipped, stats, now);
             leaving = state.keys.iter().any(|row| row.is_leaving());
         });
+        self.report_hit_ratio(&handle, before);
         if leaving {
             let state = handle.state;
             set_timeout(
@@ -343,6 +376,7 @@ pub fn CacheLab() -> impl IntoView {
 
     view! {
         <section class="lab cache-lab" aria-labelledby="cache-title">
+            <crate::embed_button::EmbedButton lab=fanout_shared::embed::Lab::Cache />
             <h1 id="cache-title">{move || t().title}</h1>
             <p class="lede">{move || t().lede}</p>
             <NeedsServer what=|lang| texts(lang).what />

@@ -586,6 +586,7 @@ pub fn QueueLab(
             data-playing=move || lab.playing.get().to_string()
         >
             <Show when=move || !embedded>
+                <crate::embed_button::EmbedButton lab=fanout_shared::embed::Lab::Queues link=Signal::derive(move || { lab.snap.track(); lab.link() }) />
                 <h1 id="queues-title">{move || t().title}</h1>
                 <p class="lede">{move || t().lede}</p>
             </Show>

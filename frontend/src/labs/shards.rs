@@ -178,6 +178,7 @@ pub fn ShardsLab() -> impl IntoView {
 
     view! {
         <section class="lab shard-lab" aria-labelledby="shards-title" data-ready=move || ready().to_string()>
+            <crate::embed_button::EmbedButton lab=fanout_shared::embed::Lab::Shards />
             <h1 id="shards-title">{move || t().title}</h1>
             <p class="lede">{move || t().lede}</p>
             <p class="notice offline-ok" data-needs-server="no">{move || t().offline_ok}</p>
