@@ -174,8 +174,14 @@ impl Runner {
         self.tl.sim().now()
     }
 
+    /// The furthest step computed, within the locked range (a link that
+    /// opened beyond `to` computed further, but the scrubber stops at `to`).
     pub fn horizon(&self) -> u64 {
-        self.horizon.max(self.steps())
+        let horizon = self.horizon.max(self.steps());
+        match self.bounds.to {
+            Some(to) => horizon.min(to.max(self.bounds.from)).max(self.bounds.from),
+            None => horizon,
+        }
     }
 
     pub fn actions(&self) -> &[Recorded] {
@@ -288,6 +294,15 @@ impl Runner {
 
     /// Applies an edit now; a refusal changes nothing and says why.
     pub fn apply(&mut self, action: Action) -> Result<(), String> {
+        // An edit is an event too: at the end of a locked range it would
+        // take the run past `to`.
+        if !self.can_step() {
+            return Err(format!(
+                "this view is locked to events {} to {}: an edit here would go past the end",
+                self.bounds.from,
+                self.bounds.to.unwrap_or(u64::MAX)
+            ));
+        }
         let event = self.tl.apply(action).map_err(|e| e.to_string())?;
         // The future changed: what was computed beyond here is gone.
         self.record(event);
@@ -475,5 +490,37 @@ mod tests {
         assert!(!runner.step());
         runner.play_until(Tick::from_secs(10), usize::MAX);
         assert_eq!(runner.steps(), 20);
+        assert_eq!(runner.horizon(), 20);
+        let edit = Action::Subscribe {
+            node: "judge".into(),
+            socket: "in".into(),
+            topic: "00".into(),
+        };
+        assert!(
+            runner.apply(edit.clone()).is_err(),
+            "an edit at `to` goes past it"
+        );
+        assert_eq!(runner.steps(), 20);
+        runner.seek(15);
+        runner.apply(edit).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(runner.steps(), 16);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_run_opened_beyond_the_range_scrubs_within_it() {
+        let mut runner = Runner::from_recording(&Recording {
+            scenario: ScenarioRef::Preset("pi".into()),
+            seed: 1,
+            actions: Vec::new(),
+            step: 500,
+            time: Tick::ZERO,
+        })
+        .unwrap();
+        runner.bounds = Bounds {
+            from: 10,
+            to: Some(20),
+        };
+        runner.seek(runner.steps());
+        assert_eq!((runner.steps(), runner.horizon()), (20, 20));
     }
 }
