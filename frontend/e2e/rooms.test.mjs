@@ -62,6 +62,10 @@ describe('live rooms in the queue lab', () => {
     const student = await openPage(browser);
     await openLab(student, `${link}&lang=zh`);
     await student.locator(`.live-room[data-room="${code}"]`).waitFor({ timeout: 15_000 });
+    // Its own page had opened the default scenario (pi): the canvas now
+    // draws the room's pipeline, with the room's names.
+    await student.locator('g.node[data-node="ventilator"]').waitFor({ timeout: 15_000 });
+    assert.equal(await student.locator('g.node[data-node="bitsource"]').count(), 0);
     await student.getByRole('button', { name: '作为 PULL 工作者加入' }).click();
     const mine = student.locator('.live-worker.mine');
     await mine.waitFor({ timeout: 15_000 });

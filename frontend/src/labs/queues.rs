@@ -615,7 +615,13 @@ pub fn QueueLab(
             <caption::WhatJustHappened lab />
             <charts::PiReadout lab />
             <div class="queue-stage">
-                <canvas::Canvas lab />
+                // Cards are keyed by node id and keep their names: entering or
+                // leaving a live room (another run, maybe another scenario)
+                // draws the canvas afresh.
+                {move || {
+                    lab.live.track();
+                    view! { <canvas::Canvas lab /> }
+                }}
                 <Show when=move || full>
                     <inspector::Inspector lab />
                 </Show>

@@ -202,9 +202,33 @@ struct Live {
     /// Counts shown under the room: (events, skipped, members).
     counts: RwSignal<(u64, u64, usize)>,
     feed: StoredValue<Option<Feed>>,
+    /// A redraw is scheduled: frames arriving meanwhile join it.
+    redraw_due: StoredValue<bool>,
 }
 
+/// How often the page redraws the room at most: a busy room streams
+/// twenty frames a second, and redrawing the canvas and log for each one
+/// leaves the page too busy to read the socket (answers then wait behind
+/// the backlog).
+const REDRAW_MS: u64 = 250;
+
 impl Live {
+    /// Publishes soon, once for all the frames that arrive until then.
+    fn publish_soon(self) {
+        if self.redraw_due.get_value() {
+            return;
+        }
+        self.redraw_due.set_value(true);
+        set_timeout(
+            move || {
+                if self.redraw_due.try_set_value(false).is_none() {
+                    self.publish();
+                }
+            },
+            std::time::Duration::from_millis(REDRAW_MS),
+        );
+    }
+
     fn is_mine(self, code: &str) -> bool {
         self.room
             .with_untracked(|r| r.as_ref().is_some_and(|r| r.code == code))
@@ -220,8 +244,10 @@ impl Live {
         self.room.set(Some(room));
         self.lab.selection.set(Selection::None);
         self.lab.focus_step.set(None);
-        self.lab.live.set(true);
+        // The room's snapshot first: the canvas is redrawn when `live`
+        // turns on, and must start from the room's nodes.
         self.publish();
+        self.lab.live.set(true);
     }
 
     /// Back to the local run, saying why.
@@ -235,8 +261,10 @@ impl Live {
         self.notice.set(notice);
         self.lab.selection.set(Selection::None);
         self.lab.focus_step.set(None);
-        self.lab.live.set(false);
+        // The local run's snapshot first, then the canvas is redrawn.
+        *self.lab.live.write_untracked() = false;
         self.lab.refresh(true);
+        self.lab.live.notify();
     }
 
     /// Hands the lab a snapshot of the room.
@@ -271,7 +299,7 @@ impl Live {
                         feed.take_events(events, *skipped, summary);
                     }
                 });
-                self.publish();
+                self.publish_soon();
             }
             ServerFrame::RoomTopology {
                 room,
@@ -285,7 +313,7 @@ impl Live {
                         feed.members = members.len();
                     }
                 });
-                self.publish();
+                self.publish_soon();
             }
             ServerFrame::RoomClosed { room, reason, .. }
             | ServerFrame::RoomLeft { room, reason, .. }
@@ -496,6 +524,7 @@ pub fn LiveRoom(lab: Lab) -> impl IntoView {
         worker: RwSignal::new(None),
         counts: RwSignal::new((0, 0, 1)),
         feed: StoredValue::new(None),
+        redraw_due: StoredValue::new(false),
     };
     live.server.listen(move |frame| live.hear(frame));
     let t = move || live_texts(lab.lang.get());
