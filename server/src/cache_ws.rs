@@ -129,7 +129,7 @@ impl CacheSession {
                     Err(error) => return Some(error),
                 };
                 node.restart();
-                result(request.node, "restart", None, "ok", request.id)
+                lab_ops::result_frame(request.node, "restart", None, "ok", request.id)
             }
             frame @ (ClientFrame::WarmupStart(_) | ClientFrame::WarmupCancel(_)) => {
                 return self.warmup.handle(frame);
@@ -169,22 +169,6 @@ fn info(node: &Node) -> CacheNodeInfo {
             .counters
             .curr_connections
             .load(std::sync::atomic::Ordering::Relaxed),
-    }
-}
-
-fn result(
-    node: usize,
-    op: &str,
-    key: Option<String>,
-    outcome: &str,
-    id: Option<u64>,
-) -> ServerFrame {
-    ServerFrame::CacheResult {
-        node,
-        op: op.into(),
-        key,
-        outcome: outcome.into(),
-        id,
     }
 }
 

@@ -94,6 +94,24 @@ pub fn store_outcome_name(outcome: &StoreOutcome) -> &'static str {
     }
 }
 
+/// The `cache_result` frame: `op` is the request's type without `cache_`,
+/// `outcome` memcached's answer in lower case.
+pub fn result_frame(
+    node: usize,
+    op: &str,
+    key: Option<String>,
+    outcome: &str,
+    id: Option<u64>,
+) -> ServerFrame {
+    ServerFrame::CacheResult {
+        node,
+        op: op.into(),
+        key,
+        outcome: outcome.into(),
+        id,
+    }
+}
+
 /// Applies a per-node operation to the addressed node's `cache` at unix
 /// time `now` on behalf of connection `conn`; `None` when `frame` is not
 /// one of these operations (the driver answers the others: listing,
@@ -105,13 +123,7 @@ pub fn apply(
     conn: ConnId,
 ) -> Option<Result<ServerFrame, Refusal>> {
     let result = |node, op: &str, key: Option<String>, outcome: &str, id| {
-        Ok(ServerFrame::CacheResult {
-            node,
-            op: op.into(),
-            key,
-            outcome: outcome.into(),
-            id,
-        })
+        Ok(result_frame(node, op, key, outcome, id))
     };
     Some(match frame {
         ClientFrame::CacheSnapshot(request) => {

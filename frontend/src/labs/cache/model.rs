@@ -223,15 +223,6 @@ impl Model {
     }
 
     fn answer(self: &Rc<Self>, frame: ClientFrame, now: u64) -> Result<ServerFrame, RequestError> {
-        let result = |node, op: &str, key: Option<String>, outcome: &str, id| {
-            Ok(ServerFrame::CacheResult {
-                node,
-                op: op.into(),
-                key,
-                outcome: outcome.into(),
-                id,
-            })
-        };
         match frame {
             ClientFrame::CacheNodes(request) => Ok(ServerFrame::CacheNodes {
                 nodes: self
@@ -284,7 +275,13 @@ impl Model {
                 fresh.flush_all(0, now, 0);
                 fresh.reset_stats();
                 *cache = fresh;
-                result(request.node, "restart", None, "ok", request.id)
+                Ok(lab_ops::result_frame(
+                    request.node,
+                    "restart",
+                    None,
+                    "ok",
+                    request.id,
+                ))
             }
             ClientFrame::WarmupStart(request) => self.start_warmup(request),
             ClientFrame::WarmupCancel(request) => {
