@@ -97,6 +97,11 @@ describe('live rooms in the queue lab', () => {
       null,
       { timeout: 15_000 },
     );
+    // The room is the server's to change: the local editor's controls are
+    // there (the panel is the offline one) but hidden.
+    assert.equal(await teacher.locator('.node-panel .remove-node').count(), 1);
+    assert.equal(await teacher.locator('.node-panel .remove-node').isVisible(), false, 'no local "Remove this node" while live');
+    assert.equal(await teacher.locator('.node-panel .add-socket').isVisible(), false, 'no local "Add a socket" while live');
     // The log captions the room's events in words.
     assert.ok(await teacher.locator('.log-row').count() > 0, 'the log shows the room\'s events');
     await screenshot(teacher, 'rooms-teacher-1280');

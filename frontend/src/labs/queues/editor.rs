@@ -370,7 +370,7 @@ pub fn AddSocketForm(lab: Lab, node: String) -> impl IntoView {
         }
     };
     view! {
-        <details class="add-socket">
+        <details class="add-socket" hidden=move || lab.live.get()>
             <summary>{move || t().add_socket}</summary>
             <form on:submit=submit>
                 <label>

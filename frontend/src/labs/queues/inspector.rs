@@ -82,7 +82,9 @@ fn ActionField(
         error.set(result.err());
     };
     view! {
-        <form class=format!("action-field {class}") on:submit=submit>
+        // A live room is the server's to change: the local engine's edits
+        // would not reach it, so they are hidden while live.
+        <form class=format!("action-field {class}") on:submit=submit hidden=move || lab.live.get()>
             <label>
                 <span>{label}</span>
                 <input type="text" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
@@ -104,7 +106,7 @@ fn ActionButton(
 ) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     view! {
-        <span class="action-button">
+        <span class="action-button" hidden=move || lab.live.get()>
             <button
                 type="button"
                 class=class
@@ -240,7 +242,7 @@ fn NodePanel(lab: Lab, id: NodeId) -> impl IntoView {
                             />
                         }
                     })}
-                <p class="hint small">{move || t().dist_hint}</p>
+                <p class="hint small" hidden=move || lab.live.get()>{move || t().dist_hint}</p>
                 <AddSocketForm lab node=name_r.clone() />
                 <ActionButton
                     lab
