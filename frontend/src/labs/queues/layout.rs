@@ -30,6 +30,11 @@ pub struct Structure {
     pub nodes: Vec<NodeShape>,
     /// (conn, the socket that sends "forward", the one that receives).
     pub links: Vec<(ConnId, SocketId, SocketId)>,
+    /// The same pairs as the sockets' endpoints declare them, before any
+    /// connection exists: at step 0 nothing has connected yet, and a layout
+    /// from live connections alone would stack every card in one column and
+    /// then jump once they come up.
+    pub declared: Vec<(SocketId, SocketId)>,
 }
 
 impl Structure {
@@ -66,7 +71,26 @@ impl Structure {
                 })
             })
             .collect();
-        Structure { nodes, links }
+        let alive: Vec<_> = topo.sockets.iter().filter(|s| s.alive).collect();
+        let mut declared = Vec::new();
+        for connecter in &alive {
+            for endpoint in &connecter.connects {
+                for binder in alive.iter().filter(|b| b.binds.contains(endpoint)) {
+                    declared.push(if is_outbound(connecter.kind) {
+                        (connecter.id, binder.id)
+                    } else {
+                        (binder.id, connecter.id)
+                    });
+                }
+            }
+        }
+        declared.sort_unstable();
+        declared.dedup();
+        Structure {
+            nodes,
+            links,
+            declared,
+        }
     }
 }
 
@@ -115,7 +139,9 @@ pub fn layout(s: &Structure) -> Layout {
     let mut edges: Vec<(usize, usize)> = s
         .links
         .iter()
-        .filter_map(|(_, from, to)| Some((*owner.get(from)?, *owner.get(to)?)))
+        .map(|(_, from, to)| (from, to))
+        .chain(s.declared.iter().map(|(from, to)| (from, to)))
+        .filter_map(|(from, to)| Some((*owner.get(from)?, *owner.get(to)?)))
         .filter(|(a, b)| a != b)
         .collect();
     edges.sort_unstable();
@@ -237,8 +263,12 @@ mod tests {
     use super::*;
 
     fn layout_of(name: &str) -> (Topology, Layout) {
+        layout_after(name, 400)
+    }
+
+    fn layout_after(name: &str, steps: u64) -> (Topology, Layout) {
         let mut sim = Simulator::new(&Scenario::preset(name).unwrap(), 1).unwrap();
-        sim.run_steps(400);
+        sim.run_steps(steps);
         let topo = sim.topology();
         let l = layout(&Structure::of(&topo));
         (topo, l)
@@ -258,6 +288,19 @@ mod tests {
         assert!(x("always_yes") < x("tally"));
         assert!(x("judge") < x("tally"));
         assert_eq!(l.cards.len(), 5);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_first_layout_is_the_connected_one() {
+        // At step 0 nothing has connected; the declared endpoints already
+        // place the cards where they stay once connections come up.
+        for name in ["pi", "pipeline", "pubsub", "rpc"] {
+            let (_, before) = layout_after(name, 0);
+            let (_, after) = layout_after(name, 400);
+            assert_eq!(before.cards, after.cards, "{name}");
+        }
+        let (topo, l) = layout_after("pi", 0);
+        assert!(x_of(&topo, &l, "bitsource") < x_of(&topo, &l, "tally"));
     }
 
     #[wasm_bindgen_test]
