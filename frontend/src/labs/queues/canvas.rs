@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use fanout_shared::{
     sim::scenario::ConnectSpec,
-    sim::{Action, Event, EventKind, Fate, HopFate, NodeId, Route, WireMsg},
+    sim::{Action, Event, EventKind, Fate, HopFate, NodeId, Route},
     socket::{ConnId, Endpoint, FsmState, MsgId, OpKind, SocketId, SocketKind},
 };
 use leptos::{html, prelude::*, svg};
@@ -427,12 +427,18 @@ pub fn Canvas(lab: Lab) -> impl IntoView {
                         </For>
                     </g>
                     <g class="messages">
+                        // Keyed by slot, not by message: over fast links
+                        // every message in flight is a different one a few
+                        // frames later, and keyed by message each frame
+                        // tore down and rebuilt every dot (a thousand SVG
+                        // groups at a time). By slot the groups stay and
+                        // only their attributes change.
                         <For
-                            each=move || snap.with(|s| s.wire.clone())
-                            key=|w| (w.conn.0, w.dir, w.msg.0)
-                            let:w
+                            each=move || 0..snap.with(|s| s.wire.len())
+                            key=|index| *index
+                            let:index
                         >
-                            <Dot lab w geo focus_msg />
+                            <Dot lab index geo focus_msg />
                         </For>
                     </g>
                     <g class="drops">
@@ -722,34 +728,52 @@ fn DepthBar(at: Pt, n: u32, hwm: u32, stage: &'static str) -> impl IntoView {
     }
 }
 
-/// One message on a wire, moving from its sender to its receiver.
+/// The message at `index` of the wires, moving from its sender to its
+/// receiver; nothing while that slot is empty.
 #[component]
-fn Dot(lab: Lab, w: WireMsg, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl IntoView {
-    let look = topics::look(&w.payload);
-    let msg = w.msg;
-    let title = format!("{} {:?} ({})", w.msg, w.payload.as_str(), look.topic);
-    let (left, arrives, conn, dir) = (w.left, w.arrives, w.conn, w.dir);
+fn Dot(lab: Lab, index: usize, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl IntoView {
+    let wire = Memo::new(move |_| lab.snap.with(|s| s.wire.get(index).cloned()));
+    let look = Memo::new(move |_| wire.with(|w| w.as_ref().map(|w| topics::look(&w.payload))));
+    let msg = move || wire.with(|w| w.as_ref().map(|w| w.msg));
     let transform = move || {
         let now = lab.snap.with(|s| s.now);
-        geo.with(|g| {
-            let l = g.links.get(&conn)?;
-            let span = arrives.0.saturating_sub(left.0).max(1) as f64;
-            let done = now.0.saturating_sub(left.0) as f64 / span;
-            let p = at(&l.pipe_curve(dir), done.clamp(0.02, 0.98));
-            Some(format!("translate({:.1} {:.1})", p.0, p.1))
+        wire.with(|w| {
+            let w = w.as_ref()?;
+            geo.with(|g| {
+                let l = g.links.get(&w.conn)?;
+                let span = w.arrives.0.saturating_sub(w.left.0).max(1) as f64;
+                let done = now.0.saturating_sub(w.left.0) as f64 / span;
+                let p = at(&l.pipe_curve(w.dir), done.clamp(0.02, 0.98));
+                Some(format!("translate({:.1} {:.1})", p.0, p.1))
+            })
+        })
+    };
+    let title = move || {
+        wire.with(|w| {
+            let w = w.as_ref()?;
+            let topic = look.with(|l| l.as_ref().map(|l| l.topic.clone()))?;
+            Some(format!("{} {:?} ({topic})", w.msg, w.payload.as_str()))
         })
     };
     view! {
         <g
             class="msg"
-            class:focused=move || focus_msg.get() == Some(msg)
+            class:focused=move || msg().is_some() && focus_msg.get() == msg()
             transform=transform
-            data-msg=msg.0.to_string()
-            data-topic=look.topic.clone()
-            on:click=move |_| lab.selection.set(Selection::Msg(msg))
+            data-msg=move || msg().map(|m| m.0.to_string())
+            data-topic=move || look.with(|l| l.as_ref().map(|l| l.topic.clone()))
+            on:click=move |_| {
+                if let Some(m) = wire.with_untracked(|w| w.as_ref().map(|w| w.msg)) {
+                    lab.selection.set(Selection::Msg(m));
+                }
+            }
         >
             <title>{title}</title>
-            <path d=look.shape fill=look.colour class="msg-shape" />
+            <path
+                d=move || look.with(|l| l.as_ref().map_or("", |l| l.shape))
+                fill=move || look.with(|l| l.as_ref().map_or("", |l| l.colour))
+                class="msg-shape"
+            />
         </g>
     }
 }
