@@ -27,7 +27,7 @@ use std::{
 use fanout_shared::{
     cache::{
         ConnId,
-        warmup::{CHAPTER, Lookup, Warmup, WarmupParams},
+        warmup::{Lookup, Warmup, WarmupParams},
     },
     protocol::{ClientFrame, ServerFrame, WarmupStart},
 };
@@ -143,15 +143,10 @@ impl WarmupSession {
             };
             return error(message, "node");
         };
-        let params = WarmupParams {
-            runs: request.runs.unwrap_or(CHAPTER.runs),
-            requests: request.requests.unwrap_or(CHAPTER.requests),
-            max_n: request.max_n.unwrap_or(CHAPTER.max_n),
-            cost_ms: request.cost_ms.unwrap_or(CHAPTER.cost_ms),
+        let params = match WarmupParams::requested(&request) {
+            Ok(params) => params,
+            Err(problem) => return error(problem.message, problem.field),
         };
-        if let Err(problem) = params.check() {
-            return error(problem.message, problem.field);
-        }
         let Some(claim) = Claim::take(node.addr) else {
             return error(
                 format!(
@@ -179,16 +174,7 @@ impl WarmupSession {
             runs_done,
             claim,
         });
-        ServerFrame::WarmupStarted {
-            node: request.node,
-            runs: params.runs,
-            requests: params.requests,
-            max_n: params.max_n,
-            cost_ms: params.cost_ms,
-            seed,
-            conn,
-            id: request.id,
-        }
+        params.started_frame(request.node, seed, conn, request.id)
     }
 
     fn cancel(&mut self, id: Option<u64>) -> ServerFrame {

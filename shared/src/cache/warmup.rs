@@ -25,7 +25,10 @@ use super::{
     event::ConnId,
     store::{Cache, StoreMode},
 };
-use crate::rng::SimRng;
+use crate::{
+    protocol::{ServerFrame, WarmupStart},
+    rng::SimRng,
+};
 
 /// The experiment's knobs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +70,38 @@ pub struct ParamError {
 }
 
 impl WarmupParams {
+    /// A `warmup_start` request's knobs, the chapter's where it leaves one
+    /// out, checked.
+    pub fn requested(request: &WarmupStart) -> Result<WarmupParams, ParamError> {
+        let params = WarmupParams {
+            runs: request.runs.unwrap_or(CHAPTER.runs),
+            requests: request.requests.unwrap_or(CHAPTER.requests),
+            max_n: request.max_n.unwrap_or(CHAPTER.max_n),
+            cost_ms: request.cost_ms.unwrap_or(CHAPTER.cost_ms),
+        };
+        params.check().map(|()| params)
+    }
+
+    /// The `warmup_started` answer for an experiment with these knobs.
+    pub fn started_frame(
+        &self,
+        node: usize,
+        seed: u64,
+        conn: ConnId,
+        id: Option<u64>,
+    ) -> ServerFrame {
+        ServerFrame::WarmupStarted {
+            node,
+            runs: self.runs,
+            requests: self.requests,
+            max_n: self.max_n,
+            cost_ms: self.cost_ms,
+            seed,
+            conn,
+            id,
+        }
+    }
+
     /// Checks every bound, naming the first field that breaks one.
     pub fn check(&self) -> Result<(), ParamError> {
         let bounds: [(&'static str, u32, u32, u32); 4] = [

@@ -20,7 +20,7 @@ use std::{
 use fanout_shared::{
     cache::{
         Cache, ConnId, Event, lab_ops,
-        warmup::{self, CHAPTER, Warmup, WarmupParams},
+        warmup::{self, Warmup, WarmupParams},
     },
     protocol::{CacheNodeInfo, ClientFrame, ServerFrame, WarmupStart},
 };
@@ -314,14 +314,7 @@ impl Model {
             ));
         }
         self.check_node(request.node)?;
-        let params = WarmupParams {
-            runs: request.runs.unwrap_or(CHAPTER.runs),
-            requests: request.requests.unwrap_or(CHAPTER.requests),
-            max_n: request.max_n.unwrap_or(CHAPTER.max_n),
-            cost_ms: request.cost_ms.unwrap_or(CHAPTER.cost_ms),
-        };
-        params
-            .check()
+        let params = WarmupParams::requested(&request)
             .map_err(|problem| refused(problem.message, problem.field))?;
         let seed = request
             .seed
@@ -334,16 +327,7 @@ impl Model {
             serial,
         });
         self.schedule_run(serial);
-        Ok(ServerFrame::WarmupStarted {
-            node: request.node,
-            runs: params.runs,
-            requests: params.requests,
-            max_n: params.max_n,
-            cost_ms: params.cost_ms,
-            seed,
-            conn: WARMUP_CONN,
-            id: request.id,
-        })
+        Ok(params.started_frame(request.node, seed, WARMUP_CONN, request.id))
     }
 
     fn schedule_run(self: &Rc<Self>, serial: u64) {
