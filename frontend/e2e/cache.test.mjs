@@ -9,26 +9,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createConnection } from 'node:net';
-import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
-
-/** Sends raw memcached text to `host:port` and resolves with the reply. */
-function memcached(addr, request, until = /\r\n$/) {
-  const [host, port] = addr.split(':');
-  return new Promise((resolve, reject) => {
-    const socket = createConnection({ host, port: Number(port) });
-    let reply = '';
-    socket.on('data', (chunk) => {
-      reply += chunk;
-      if (until.test(reply)) {
-        socket.end();
-        resolve(reply);
-      }
-    });
-    socket.on('error', reject);
-    socket.write(request);
-  });
-}
+import { launchBrowser, memcached, openPage, screenshot, startServer } from './harness.mjs';
 
 const card = (page, node) => page.locator(`[data-testid="cache-node"][data-node="${node}"]`);
 

@@ -12,9 +12,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { E2E_OUT, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { E2E_OUT, launchBrowser, memcached, openPage, screenshot, startServer } from './harness.mjs';
 
 const SITE = process.env.FANOUT_SITE ?? 'target/site';
 
@@ -103,24 +102,6 @@ async function waitEvent(page, test) {
     { timeout: 15_000 },
   );
   return handle.jsonValue();
-}
-
-/** Sends raw memcached text to `host:port` and resolves with the reply once `until` matches. */
-function memcached(addr, request, until) {
-  const [host, port] = addr.split(':');
-  return new Promise((resolve, reject) => {
-    const socket = createConnection({ host, port: Number(port) });
-    let reply = '';
-    socket.on('data', (chunk) => {
-      reply += chunk;
-      if (until.test(reply)) {
-        socket.end();
-        resolve(reply);
-      }
-    });
-    socket.on('error', reject);
-    socket.write(request);
-  });
 }
 
 /** The queue lab's state as its data attributes say. */

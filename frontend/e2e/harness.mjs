@@ -6,6 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -104,4 +105,25 @@ export async function screenshot(page, name) {
   const path = join(E2E_OUT, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Sends raw memcached text to `host:port` (as an outside client would) and
+ * resolves with the reply once `until` matches it.
+ */
+export function memcached(addr, request, until = /\r\n$/) {
+  const [host, port] = addr.split(':');
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host, port: Number(port) });
+    let reply = '';
+    socket.on('data', (chunk) => {
+      reply += chunk;
+      if (until.test(reply)) {
+        socket.end();
+        resolve(reply);
+      }
+    });
+    socket.on('error', reject);
+    socket.write(request);
+  });
 }
