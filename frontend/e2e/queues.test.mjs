@@ -219,6 +219,43 @@ describe('queue lab', () => {
     assert.deepEqual(page.problems, []);
   });
 
+  it('messages in flight are painted, described on hover and selected by a click', async () => {
+    const page = await openPage(browser);
+    await open(page, `${server.url}/queues?scenario=pipeline&seed=1&step=60`);
+    await waitStep(page, 60);
+    const layer = page.locator('canvas.message-layer');
+    await layer.scrollIntoViewIfNeeded();
+    const dots = Number(await layer.getAttribute('data-dots'));
+    assert.ok(dots > 0, 'pipeline has messages on the wire at event 60');
+    // Find a painted dot in the bitmap itself: the middle of a run of
+    // opaque pixels, in page coordinates.
+    const at = await layer.evaluate((canvas) => {
+      const { data, width, height } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const box = canvas.getBoundingClientRect();
+      for (let y = 0; y < height; y += 1) {
+        for (let x = 0; x + 4 < width; x += 1) {
+          const opaque = (dx) => data[(y * width + x + dx) * 4 + 3] > 200;
+          if (opaque(0) && opaque(2) && opaque(4)) {
+            return { x: box.left + ((x + 2) * box.width) / width, y: box.top + ((y + 2) * box.height) / height };
+          }
+        }
+      }
+      return null;
+    });
+    assert.ok(at, 'some dot is painted on the canvas');
+    await page.mouse.move(at.x, at.y);
+    const tip = page.locator('.queue-lab .dot-tip');
+    await tip.waitFor();
+    const text = await tip.textContent();
+    assert.match(text, /^m\d+ "/, `the tooltip names the message and its payload: ${text}`);
+    await page.mouse.click(at.x, at.y);
+    const panel = page.locator('.inspector .msg-panel');
+    await panel.waitFor();
+    assert.equal(`m${await panel.getAttribute('data-msg')}`, text.split(' ')[0], 'the clicked message is inspected');
+    await screenshot(page, 'queues-dot-selected');
+    assert.deepEqual(page.problems, []);
+  });
+
   it('every preset loads and plays without console errors', async () => {
     for (const name of PRESETS) {
       const page = await openPage(browser);
@@ -295,7 +332,8 @@ describe('queue lab', () => {
     const page = await openPage(browser);
     await open(page, `${server.url}/queues?scenario=${encodeURIComponent(JSON.stringify(scenario))}&seed=1&step=4000`);
     await waitStep(page, 4000);
-    const inflight = await page.locator('g.msg').count();
+    const dots = () => page.locator('canvas.message-layer').getAttribute('data-dots').then(Number);
+    const inflight = await dots();
     await page.getByRole('button', { name: /Play/ }).click();
     await page.waitForTimeout(1000);
     const fps = await page.evaluate(() => new Promise((resolve) => {
@@ -304,7 +342,7 @@ describe('queue lab', () => {
       const tick = () => {
         frames += 1;
         if (performance.now() - start < 5000) requestAnimationFrame(tick);
-        else resolve({ frames, seconds: (performance.now() - start) / 1000, dots: document.querySelectorAll('g.msg').length });
+        else resolve({ frames, seconds: (performance.now() - start) / 1000, dots: Number(document.querySelector('canvas.message-layer').dataset.dots) });
       };
       requestAnimationFrame(tick);
     }));

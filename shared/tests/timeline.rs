@@ -33,6 +33,32 @@ fn seek_back_lands_exactly_where_a_fresh_run_does() {
     assert_eq!(t.seek(0), 0);
 }
 
+#[test]
+fn a_long_run_keeps_a_bounded_number_of_snapshots_and_still_seeks_exactly() {
+    use fanout_shared::sim::timeline::MAX_SNAPSHOTS;
+    let mut t = Timeline::with_interval(preset("pipeline"), 2, 10).unwrap();
+    let end = 10 * MAX_SNAPSHOTS as u64 * 5;
+    for _ in 0..end {
+        t.step().expect("pipeline keeps going");
+        assert!(t.snapshot_count() <= MAX_SNAPSHOTS + 1);
+    }
+    assert!(t.snapshot_count() <= MAX_SNAPSHOTS);
+    let mut fresh = Simulator::new(&Scenario::preset("pipeline").unwrap(), 2).unwrap();
+    for target in [end - 1, end / 2 + 7, 1_234, 10, 0] {
+        let mut again = Simulator::new(&Scenario::preset("pipeline").unwrap(), 2).unwrap();
+        again.run_steps(target);
+        assert_eq!(t.seek(target), target);
+        assert_eq!(
+            t.sim().trace_digest(),
+            again.trace_digest(),
+            "seek to {target}"
+        );
+    }
+    fresh.run_steps(end);
+    assert_eq!(t.seek(end), end);
+    assert_eq!(t.sim().trace_digest(), fresh.trace_digest());
+}
+
 fn worker_spec() -> NodeSpec {
     NodeSpec {
         name: "worker-4".into(),

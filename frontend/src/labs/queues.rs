@@ -8,8 +8,8 @@
 //!
 //! - `runner`: the timeline plus the recent events and chart samples;
 //! - `url_state`: the whole state in the address (a link replays it);
-//! - `layout`, `topics`, `canvas`: the SVG drawing of nodes, sockets,
-//!   pipes, moving messages and drops; nodes drag, ports connect;
+//! - `layout`, `topics`, `canvas`, `dots`: the SVG drawing of nodes,
+//!   sockets, pipes, moving messages and drops; nodes drag, ports connect;
 //! - `controls`: play, step, step back, speed, seed, reset, scrubber, keys;
 //! - `caption` ("What just happened", both languages), `log` (the events,
 //!   synced both ways with the canvas), `inspector`, `editor`, `charts`,
@@ -25,6 +25,7 @@ mod canvas;
 mod caption;
 mod charts;
 mod controls;
+mod dots;
 mod editor;
 mod inspector;
 mod layout;

@@ -81,8 +81,16 @@ pub struct Timeline {
     actions: Vec<Recorded>,
 }
 
-/// Default snapshot spacing: a seek replays at most this many steps.
+/// Default snapshot spacing: a seek replays at most this many steps (until
+/// the run outgrows [`MAX_SNAPSHOTS`]).
 pub const SNAPSHOT_INTERVAL: u64 = 1024;
+
+/// Snapshots kept at most. Past this the spacing doubles and every other
+/// snapshot goes, so a long run's memory stays bounded: playing a busy
+/// scenario takes a snapshot hundreds of times a second, each a whole
+/// simulator. The price is that a seek in a long run replays more steps
+/// (at most the current spacing).
+pub const MAX_SNAPSHOTS: usize = 128;
 
 impl Timeline {
     pub fn new(scenario: ScenarioRef, seed: u64) -> Result<Timeline, ScenarioError> {
@@ -157,7 +165,22 @@ impl Timeline {
             && self.snapshots.len() as u64 == steps / self.interval
         {
             self.snapshots.push(self.sim.clone());
+            if self.snapshots.len() > MAX_SNAPSHOTS {
+                // Keep those at multiples of twice the spacing: indices
+                // 0, 2, 4 … under the old spacing.
+                self.interval *= 2;
+                let mut index = 0;
+                self.snapshots.retain(|_| {
+                    index += 1;
+                    index % 2 == 1
+                });
+            }
         }
+    }
+
+    /// The snapshots held now (bounded by [`MAX_SNAPSHOTS`]).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
     }
 
     fn due_action(&self) -> Option<&Recorded> {

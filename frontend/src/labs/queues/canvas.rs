@@ -23,7 +23,8 @@ use leptos::{html, prelude::*, svg};
 use wasm_bindgen::JsCast;
 
 use super::{
-    Lab, Selection,
+    Lab, Selection, Snap,
+    dots::{Dots, describe, dot_at},
     layout::{self, CARD_W, Card, HEADER_H, MARGIN, ROW_H, Structure},
     topics,
 };
@@ -58,6 +59,24 @@ pub struct Geo {
     pub links: BTreeMap<ConnId, Link>,
     pub width: f64,
     pub height: f64,
+}
+
+/// What placing the pipes needs to know of the topology: which socket
+/// connected each connection, and each socket's type.
+type LinkMeta = (BTreeMap<ConnId, SocketId>, BTreeMap<SocketId, SocketKind>);
+
+fn link_meta(s: &Snap) -> LinkMeta {
+    let connecters = s.topo.conns.iter().map(|c| (c.id, c.connecter)).collect();
+    let kinds = s.topo.sockets.iter().map(|x| (x.id, x.kind)).collect();
+    (connecters, kinds)
+}
+
+/// The drawing of a snapshot as first laid out (nothing dragged).
+#[cfg(test)]
+pub(super) fn geometry_of(s: &Snap) -> Geo {
+    let (connecters, kinds) = link_meta(s);
+    let auto = layout::layout(&s.structure);
+    geometry(&s.structure, &auto, &BTreeMap::new(), &connecters, &kinds)
 }
 
 fn geometry(
@@ -132,7 +151,7 @@ fn curve(a: Pt, b: Pt, off: f64) -> [Pt; 4] {
     ]
 }
 
-fn at(c: &[Pt; 4], t: f64) -> Pt {
+pub(super) fn at(c: &[Pt; 4], t: f64) -> Pt {
     let u = 1.0 - t;
     let (a, b, cc, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
     (
@@ -151,7 +170,7 @@ fn path_d(c: &[Pt; 4]) -> String {
 impl Link {
     /// The curve a pipe's messages travel, from its sender to its
     /// receiver (t = 0 at the sender).
-    fn pipe_curve(&self, dir: u8) -> [Pt; 4] {
+    pub(super) fn pipe_curve(&self, dir: u8) -> [Pt; 4] {
         let forward = dir == self.forward_dir;
         let off = if self.both {
             if forward { -PAIR_OFFSET } else { PAIR_OFFSET }
@@ -226,15 +245,7 @@ pub fn Canvas(lab: Lab) -> impl IntoView {
     let snap = lab.snap;
     let structure = Memo::new(move |_| snap.with(|s| s.structure.clone()));
     let auto = Memo::new(move |_| structure.with(layout::layout));
-    let meta = Memo::new(move |_| {
-        snap.with(|s| {
-            let connecters: BTreeMap<ConnId, SocketId> =
-                s.topo.conns.iter().map(|c| (c.id, c.connecter)).collect();
-            let kinds: BTreeMap<SocketId, SocketKind> =
-                s.topo.sockets.iter().map(|x| (x.id, x.kind)).collect();
-            (connecters, kinds)
-        })
-    });
+    let meta = Memo::new(move |_| snap.with(|s| link_meta(s)));
     let geo = Memo::new(move |_| {
         let moved = lab.moved.get();
         meta.with(|(connecters, kinds)| {
@@ -346,6 +357,33 @@ pub fn Canvas(lab: Lab) -> impl IntoView {
         }
     };
 
+    // The messages are painted on a canvas that takes no pointer events
+    // (dots.rs): find the one under the pointer here. A click on a dot
+    // selects its message instead of whatever is drawn beneath it.
+    let dot_tip = RwSignal::new(None::<(String, Pt)>);
+    let dot_under = move |x: i32, y: i32| {
+        let p = to_svg(f64::from(x), f64::from(y));
+        geo.with_untracked(|g| snap.with_untracked(|s| dot_at(&s.wire, s.now, g, p)))
+    };
+    let pick_dot = move |ev: web_sys::MouseEvent| {
+        if let Some(wire) = dot_under(ev.client_x(), ev.client_y()) {
+            ev.stop_propagation();
+            lab.selection.set(Selection::Msg(wire.msg));
+        }
+    };
+    let hover_dot = move |ev: web_sys::PointerEvent| {
+        if drag.with_untracked(Option::is_some) {
+            return;
+        }
+        let tip = dot_under(ev.client_x(), ev.client_y()).map(|wire| {
+            let (x, y) = to_wrap(f64::from(ev.client_x()), f64::from(ev.client_y()));
+            (describe(&wire), (x + 12.0, y + 12.0))
+        });
+        if dot_tip.with_untracked(|old| old != &tip) {
+            dot_tip.set(tip);
+        }
+    };
+
     // Recent drops, placed where they happened.
     let drops = Memo::new(move |_| {
         let g = geo.get();
@@ -383,13 +421,8 @@ pub fn Canvas(lab: Lab) -> impl IntoView {
     view! {
         <div class="queue-canvas">
             <div class="canvas-scroll" node_ref=wrap_ref>
-                <svg
-                    node_ref=svg_ref
-                    class="canvas"
-                    class:dragging=move || drag.with(Option::is_some)
-                    role="group"
-                    aria-label=move || t().canvas_label
-                    viewBox=move || geo.with(|g| format!("0 0 {:.0} {:.0}", g.width, g.height))
+                <div
+                    class="canvas-stack"
                     style=move || {
                         geo.with(|g| {
                             format!(
@@ -399,6 +432,17 @@ pub fn Canvas(lab: Lab) -> impl IntoView {
                             )
                         })
                     }
+                    on:click:capture=pick_dot
+                    on:pointermove=hover_dot
+                    on:pointerleave=move |_| dot_tip.set(None)
+                >
+                <svg
+                    node_ref=svg_ref
+                    class="canvas"
+                    class:dragging=move || drag.with(Option::is_some)
+                    role="group"
+                    aria-label=move || t().canvas_label
+                    viewBox=move || geo.with(|g| format!("0 0 {:.0} {:.0}", g.width, g.height))
                     on:pointermove=on_move
                     on:pointerup=on_up
                     on:pointercancel=move |_| drag.set(None)
@@ -424,21 +468,6 @@ pub fn Canvas(lab: Lab) -> impl IntoView {
                     <g class="nodes">
                         <For each=nodes key=|id| *id let:id>
                             <NodeCard lab id geo drag svg_ref />
-                        </For>
-                    </g>
-                    <g class="messages">
-                        // Keyed by slot, not by message: over fast links
-                        // every message in flight is a different one a few
-                        // frames later, and keyed by message each frame
-                        // tore down and rebuilt every dot (a thousand SVG
-                        // groups at a time). By slot the groups stay and
-                        // only their attributes change.
-                        <For
-                            each=move || 0..snap.with(|s| s.wire.len())
-                            key=|index| *index
-                            let:index
-                        >
-                            <Dot lab index geo focus_msg />
                         </For>
                     </g>
                     <g class="drops">
@@ -479,6 +508,23 @@ pub fn Canvas(lab: Lab) -> impl IntoView {
                         })
                     }}
                 </svg>
+                <Dots lab geo focus_msg />
+                </div>
+                {move || {
+                    dot_tip
+                        .get()
+                        .map(|(text, (x, y))| {
+                            view! {
+                                <p
+                                    class="dot-tip"
+                                    role="tooltip"
+                                    style=format!("left:{x:.0}px;top:{y:.0}px")
+                                >
+                                    {text}
+                                </p>
+                            }
+                        })
+                }}
                 {move || {
                     message
                         .get()
@@ -526,7 +572,7 @@ pub fn event_conn(e: &Event) -> Option<ConnId> {
     }
 }
 
-fn drop_marks(s: &super::Snap, g: &Geo) -> Vec<DropMark> {
+fn drop_marks(s: &Snap, g: &Geo) -> Vec<DropMark> {
     let mut out = Vec::new();
     let sender_end = |conn: ConnId, from: SocketId| -> Option<Pt> {
         let l = g.links.get(&conn)?;
@@ -662,6 +708,18 @@ fn Pipes(
                         .map(|p| (p.sending, p.receiving, p.sndhwm, p.rcvhwm, p.on_wire))
                 })
             };
+            // Each end's bar: where it sits, the queue's depth and mark.
+            let bar = move |sender: bool| {
+                Memo::new(move |_| {
+                    let c = c()?;
+                    let (sending, receiving, sndhwm, rcvhwm, _) = depth()?;
+                    Some(if sender {
+                        (at(&c, 0.14), sending, sndhwm)
+                    } else {
+                        (at(&c, 0.86), receiving, rcvhwm)
+                    })
+                })
+            };
             let reply = link().is_some_and(|l| dir != l.forward_dir);
             view! {
                 <g
@@ -680,100 +738,51 @@ fn Pipes(
                         d=move || c().map(|c| path_d(&c)).unwrap_or_default()
                         marker-end="url(#q-arrow)"
                     />
-                    {move || {
-                        let c = c()?;
-                        let (sending, receiving, sndhwm, rcvhwm, _) = depth()?;
-                        Some(
-                            view! {
-                                <DepthBar at=at(&c, 0.14) n=sending hwm=sndhwm stage="send" />
-                                <DepthBar at=at(&c, 0.86) n=receiving hwm=rcvhwm stage="recv" />
-                            },
-                        )
-                    }}
+                    <DepthBar bar=bar(true) stage="send" />
+                    <DepthBar bar=bar(false) stage="recv" />
                 </g>
             }
         })
         .collect_view()
 }
 
-/// A queue's depth against its mark: a bar, and the numbers when not empty.
+/// A queue's depth against its mark: a bar, and the numbers when not
+/// empty. Built once per pipe end; each frame only its attributes change
+/// (rebuilding it per frame was a tenth of the playing canvas's script).
 #[component]
-fn DepthBar(at: Pt, n: u32, hwm: u32, stage: &'static str) -> impl IntoView {
+fn DepthBar(bar: Memo<Option<(Pt, u32, u32)>>, stage: &'static str) -> impl IntoView {
     const W: f64 = 34.0;
-    let frac = if hwm == 0 {
-        f64::from(n) / (f64::from(n) + 20.0)
-    } else {
-        (f64::from(n) / f64::from(hwm)).min(1.0)
+    let depth = move || bar.with(|b| b.map_or((0, 0), |(_, n, hwm)| (n, hwm)));
+    let frac = move || {
+        let (n, hwm) = depth();
+        if hwm == 0 {
+            f64::from(n) / (f64::from(n) + 20.0)
+        } else {
+            (f64::from(n) / f64::from(hwm)).min(1.0)
+        }
     };
-    let full = hwm > 0 && n >= hwm;
-    let text = if hwm == 0 {
-        format!("{n}/∞")
-    } else {
-        format!("{n}/{hwm}")
+    let text = move || match depth() {
+        (n, 0) => format!("{n}/∞"),
+        (n, hwm) => format!("{n}/{hwm}"),
     };
     view! {
         <g
             class="depth"
-            class:full=full
-            class:empty=n == 0
-            transform=format!("translate({:.1} {:.1})", at.0 - W / 2.0, at.1 + 7.0)
+            class:full=move || matches!(depth(), (n, hwm) if hwm > 0 && n >= hwm)
+            class:empty=move || depth().0 == 0
+            visibility=move || bar.with(Option::is_none).then_some("hidden")
+            transform=move || {
+                bar.with(|b| {
+                    b.map(|(at, ..)| format!("translate({:.1} {:.1})", at.0 - W / 2.0, at.1 + 7.0))
+                })
+            }
             data-stage=stage
-            data-depth=n.to_string()
-            data-hwm=hwm.to_string()
+            data-depth=move || depth().0.to_string()
+            data-hwm=move || depth().1.to_string()
         >
             <rect class="depth-bg" width=W height="6" rx="2" />
-            <rect class="depth-fill" width=format!("{:.1}", W * frac) height="6" rx="2" />
-            {(n > 0).then(|| view! { <text class="depth-label" x=W / 2.0 y="16" text-anchor="middle">{text}</text> })}
-        </g>
-    }
-}
-
-/// The message at `index` of the wires, moving from its sender to its
-/// receiver; nothing while that slot is empty.
-#[component]
-fn Dot(lab: Lab, index: usize, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl IntoView {
-    let wire = Memo::new(move |_| lab.snap.with(|s| s.wire.get(index).cloned()));
-    let look = Memo::new(move |_| wire.with(|w| w.as_ref().map(|w| topics::look(&w.payload))));
-    let msg = move || wire.with(|w| w.as_ref().map(|w| w.msg));
-    let transform = move || {
-        let now = lab.snap.with(|s| s.now);
-        wire.with(|w| {
-            let w = w.as_ref()?;
-            geo.with(|g| {
-                let l = g.links.get(&w.conn)?;
-                let span = w.arrives.0.saturating_sub(w.left.0).max(1) as f64;
-                let done = now.0.saturating_sub(w.left.0) as f64 / span;
-                let p = at(&l.pipe_curve(w.dir), done.clamp(0.02, 0.98));
-                Some(format!("translate({:.1} {:.1})", p.0, p.1))
-            })
-        })
-    };
-    let title = move || {
-        wire.with(|w| {
-            let w = w.as_ref()?;
-            let topic = look.with(|l| l.as_ref().map(|l| l.topic.clone()))?;
-            Some(format!("{} {:?} ({topic})", w.msg, w.payload.as_str()))
-        })
-    };
-    view! {
-        <g
-            class="msg"
-            class:focused=move || msg().is_some() && focus_msg.get() == msg()
-            transform=transform
-            data-msg=move || msg().map(|m| m.0.to_string())
-            data-topic=move || look.with(|l| l.as_ref().map(|l| l.topic.clone()))
-            on:click=move |_| {
-                if let Some(m) = wire.with_untracked(|w| w.as_ref().map(|w| w.msg)) {
-                    lab.selection.set(Selection::Msg(m));
-                }
-            }
-        >
-            <title>{title}</title>
-            <path
-                d=move || look.with(|l| l.as_ref().map_or("", |l| l.shape))
-                fill=move || look.with(|l| l.as_ref().map_or("", |l| l.colour))
-                class="msg-shape"
-            />
+            <rect class="depth-fill" width=move || format!("{:.1}", W * frac()) height="6" rx="2" />
+            <text class="depth-label" x=W / 2.0 y="16" text-anchor="middle">{text}</text>
         </g>
     }
 }

@@ -327,13 +327,9 @@ pub fn WhatJustHappened(lab: Lab) -> impl IntoView {
                 aria-live=move || if lab.playing.get() { "off" } else { "polite" }
                 data-step=move || text().0.map(|s| s.to_string()).unwrap_or_default()
             >
-                {move || {
-                    text()
-                        .0
-                        .map(|step| {
-                            view! { <span class="caption-step">{(t().event_n)(step)}</span> }
-                        })
-                }}
+                <span class="caption-step" hidden=move || text().0.is_none()>
+                    {move || text().0.map(|step| (t().event_n)(step))}
+                </span>
                 <span class="caption-text">{move || text().1}</span>
             </p>
         </div>

@@ -161,8 +161,9 @@ pub fn Editor(lab: Lab) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let added = RwSignal::new(None::<String>);
 
-    // Bound endpoints, with the type of the socket binding each.
-    let bound = move || {
+    // Bound endpoints, with the type of the socket binding each. A memo:
+    // the snapshot changes every frame while playing, this seldom does.
+    let bound = Memo::new(move |_| {
         lab.snap.with(|s| {
             s.topo
                 .sockets
@@ -175,7 +176,7 @@ pub fn Editor(lab: Lab) -> impl IntoView {
                 })
                 .collect::<Vec<_>>()
         })
-    };
+    });
     let suggest = move |b: Block| {
         let names: Vec<String> = lab
             .snap
@@ -194,7 +195,8 @@ pub fn Editor(lab: Lab) -> impl IntoView {
             if e.is_empty() {
                 return None;
             }
-            bound()
+            bound
+                .get_untracked()
                 .into_iter()
                 .find(|(x, _, _)| *x == e)
                 .map(|(x, k, _)| (x, k))
@@ -261,7 +263,8 @@ pub fn Editor(lab: Lab) -> impl IntoView {
                         <select on:change=move |ev| input.set(event_target_value(&ev))>
                             <option value="">{move || t().choose_endpoint}</option>
                             {move || {
-                                bound()
+                                bound
+                                    .get()
                                     .into_iter()
                                     .filter(|(_, k, _)| matches!(k, SocketKind::Pub | SocketKind::Push))
                                     .map(|(e, k, by)| view! { <option value=e.clone()>{format!("{e} ({k} {by})")}</option> })
@@ -276,7 +279,8 @@ pub fn Editor(lab: Lab) -> impl IntoView {
                         <select on:change=move |ev| out_connect.set(event_target_value(&ev))>
                             <option value="">{move || t().output_none}</option>
                             {move || {
-                                bound()
+                                bound
+                                    .get()
                                     .into_iter()
                                     .filter(|(_, k, _)| matches!(k, SocketKind::Pull | SocketKind::Sub | SocketKind::Rep))
                                     .map(|(e, k, by)| view! { <option value=e.clone()>{format!("{e} ({k} {by})")}</option> })

@@ -94,16 +94,25 @@ fn kind_tag(e: &Event) -> &'static str {
     }
 }
 
+/// Rows shown while playing (all of `LOG_SHOWN` once paused).
+const LOG_SHOWN_PLAYING: usize = 30;
+
 #[component]
 pub fn EventLog(lab: Lab) -> impl IntoView {
     let t = move || lab.texts();
     // While playing, the list is redrawn a few times a second, not on
-    // every frame.
+    // every frame, and shorter: every redraw replaces every row.
     let rows = move || {
         if lab.playing.get() {
             lab.charts_rev.track();
-            lab.snap
-                .with_untracked(|s| s.log.iter().rev().cloned().collect::<Vec<_>>())
+            lab.snap.with_untracked(|s| {
+                s.log
+                    .iter()
+                    .rev()
+                    .take(LOG_SHOWN_PLAYING)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
         } else {
             lab.snap
                 .with(|s| s.log.iter().rev().cloned().collect::<Vec<_>>())

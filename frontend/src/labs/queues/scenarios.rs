@@ -52,16 +52,19 @@ pub fn import_json(lab: Lab, text: &str) -> Result<(), String> {
 #[component]
 pub fn ScenarioBar(lab: Lab) -> impl IntoView {
     let t = move || lab.texts();
-    let current = move || {
+    // Memos: the snapshot changes every frame while playing, and the
+    // picker's options would be rewritten with it.
+    let current = Memo::new(move |_| {
         lab.snap.with(|s| match &s.scenario {
             ScenarioRef::Preset(name) => name.clone(),
             ScenarioRef::Inline(_) => String::new(),
         })
-    };
+    });
+    let custom_name = Memo::new(move |_| lab.snap.with(|s| s.scenario_name.clone()));
     let explanation = move || {
-        let name = current();
+        let name = current.get();
         if name.is_empty() {
-            lab.snap.with(|s| (t().custom_scenario)(&s.scenario_name))
+            (t().custom_scenario)(&custom_name.get())
         } else {
             (t().preset_explanation)(&name).to_string()
         }
@@ -129,12 +132,13 @@ pub fn ScenarioBar(lab: Lab) -> impl IntoView {
                         }
                     >
                         {move || {
-                            current()
+                            current
+                                .get()
                                 .is_empty()
                                 .then(|| {
                                     view! {
                                         <option value="" selected=true>
-                                            {lab.snap.with(|s| (t().custom_name)(&s.scenario_name))}
+                                            {move || (t().custom_name)(&custom_name.get())}
                                         </option>
                                     }
                                 })
@@ -143,7 +147,7 @@ pub fn ScenarioBar(lab: Lab) -> impl IntoView {
                             .iter()
                             .map(|&name| {
                                 view! {
-                                    <option value=name selected=move || current() == name>
+                                    <option value=name selected=move || current.with(|c| c == name)>
                                         {move || (t().preset_title)(name)}
                                     </option>
                                 }

@@ -1,0 +1,248 @@
+//! The messages in flight, painted on a `<canvas>` laid over the SVG.
+//!
+//! Everything else on the canvas is SVG, drawn by Leptos views. The dots
+//! are not, for speed: a thousand messages in flight over fast links are
+//! a thousand different messages a few frames later. As one component
+//! per dot, every frame re-ran a thousand sets of render effects (and
+//! Leptos unsubscribes each from a list holding all the others, so the
+//! cost grew with the square of the dots): 5 frames/s. As a pool of SVG
+//! groups moved by one effect, the browser still re-recorded and
+//! re-rasterised the whole SVG, cards and text included, every frame:
+//! about 33 frames/s. Painted here, a frame is one pass over
+//! `Snap::wire` into a bitmap the SVG under it never has to repaint for.
+//!
+//! The canvas takes no pointer events, so cards, ports and pipes under it
+//! work as before; the canvas component's handlers ask [`dot_at`] which
+//! message is under the pointer, to select it (a click) or describe it
+//! (a tooltip with the payload).
+
+use fanout_shared::{sim::WireMsg, socket::MsgId, time::Tick};
+use leptos::{html, prelude::*};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, Path2d};
+
+use super::{
+    Lab,
+    canvas::{Geo, at},
+    topics,
+};
+
+/// Dots are about 12 units across; a pointer this close picks one.
+const PICK_RADIUS: f64 = 8.0;
+
+/// Where `wire` is drawn at virtual time `now`: along its pipe's curve by
+/// the share of its trip already done. `None` while its pipe is not drawn.
+pub fn dot_position(wire: &WireMsg, now: Tick, geo: &Geo) -> Option<(f64, f64)> {
+    let link = geo.links.get(&wire.conn)?;
+    let span = wire.arrives.0.saturating_sub(wire.left.0).max(1) as f64;
+    let done = now.0.saturating_sub(wire.left.0) as f64 / span;
+    Some(at(&link.pipe_curve(wire.dir), done.clamp(0.02, 0.98)))
+}
+
+/// The message drawn nearest to `point` (SVG units), if one is within
+/// reach. Later dots are painted on top, so they win ties.
+pub fn dot_at(wires: &[WireMsg], now: Tick, geo: &Geo, point: (f64, f64)) -> Option<WireMsg> {
+    let mut best: Option<(f64, &WireMsg)> = None;
+    for wire in wires {
+        let Some((x, y)) = dot_position(wire, now, geo) else {
+            continue;
+        };
+        let d2 = (x - point.0).powi(2) + (y - point.1).powi(2);
+        if d2 <= PICK_RADIUS * PICK_RADIUS && best.is_none_or(|(b, _)| d2 <= b) {
+            best = Some((d2, wire));
+        }
+    }
+    best.map(|(_, w)| w.clone())
+}
+
+/// The hover text of a dot: id, payload and topic.
+pub fn describe(wire: &WireMsg) -> String {
+    format!(
+        "{} {:?} ({})",
+        wire.msg,
+        wire.payload.as_str(),
+        topics::topic_of(&wire.payload)
+    )
+}
+
+/// What the painter keeps between frames.
+struct Painter {
+    ctx: CanvasRenderingContext2d,
+    /// One path per shape outline in `topics`, built once.
+    shapes: Vec<(&'static str, Path2d)>,
+    /// The bitmap's size in SVG units (the canvas is stretched by CSS to
+    /// the SVG's box, as the SVG's viewBox is).
+    size: (f64, f64),
+    /// The page's outline colours (`--surface` around every dot, `--text`
+    /// around the selected one), read from CSS when the layout changes.
+    outline: String,
+    focus_outline: String,
+}
+
+/// Device pixels per SVG unit: sharp on high-density screens, at most 2.
+fn density() -> f64 {
+    window().device_pixel_ratio().clamp(1.0, 2.0)
+}
+
+impl Painter {
+    fn new(canvas: &web_sys::HtmlCanvasElement) -> Option<Painter> {
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"desynchronized".into(), &true.into());
+        let ctx = canvas
+            .get_context_with_context_options("2d", &options)
+            .ok()??
+            .dyn_into::<CanvasRenderingContext2d>()
+            .ok()?;
+        Some(Painter {
+            ctx,
+            shapes: Vec::new(),
+            size: (0.0, 0.0),
+            outline: String::new(),
+            focus_outline: String::new(),
+        })
+    }
+
+    fn shape(&mut self, outline: &'static str) -> Option<&Path2d> {
+        let index = match self.shapes.iter().position(|(s, _)| *s == outline) {
+            Some(index) => index,
+            None => {
+                self.shapes
+                    .push((outline, Path2d::new_with_path_string(outline).ok()?));
+                self.shapes.len() - 1
+            }
+        };
+        Some(&self.shapes[index].1)
+    }
+
+    /// Matches the bitmap to the SVG's user space, and rereads the
+    /// outline colours (the theme may have changed with it).
+    fn fit(&mut self, canvas: &web_sys::HtmlCanvasElement, geo: &Geo) {
+        let size = (geo.width, geo.height);
+        if size == self.size {
+            return;
+        }
+        self.size = size;
+        let k = density();
+        canvas.set_width((geo.width * k).ceil() as u32);
+        canvas.set_height((geo.height * k).ceil() as u32);
+        let css = window().get_computed_style(canvas).ok().flatten();
+        let read = |name: &str, fallback: &str| {
+            css.as_ref()
+                .and_then(|c| c.get_property_value(name).ok())
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| fallback.to_string())
+        };
+        self.outline = read("--surface", "#ffffff");
+        self.focus_outline = read("--text", "#1a1a1a");
+    }
+
+    fn paint(&mut self, wires: &[WireMsg], now: Tick, geo: &Geo, focus: Option<MsgId>) -> usize {
+        let k = density();
+        let ctx = self.ctx.clone();
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        ctx.clear_rect(0.0, 0.0, geo.width * k, geo.height * k);
+        ctx.set_line_width(1.0);
+        ctx.set_stroke_style_str(&self.outline);
+        let mut fill = "";
+        let mut drawn = 0;
+        let mut focused = None;
+        for wire in wires {
+            let Some((x, y)) = dot_position(wire, now, geo) else {
+                continue;
+            };
+            let look = topics::look(&wire.payload);
+            if focus == Some(wire.msg) {
+                focused = Some((x, y, look.colour, look.shape));
+                continue;
+            }
+            if look.colour != fill {
+                fill = look.colour;
+                ctx.set_fill_style_str(fill);
+            }
+            let Some(path) = self.shape(look.shape) else {
+                continue;
+            };
+            let _ = ctx.set_transform(k, 0.0, 0.0, k, x * k, y * k);
+            ctx.fill_with_path_2d(path);
+            ctx.stroke_with_path(path);
+            drawn += 1;
+        }
+        // The selected message last, on top, with a heavy outline.
+        if let Some((x, y, colour, outline)) = focused {
+            let focus_outline = self.focus_outline.clone();
+            if let Some(path) = self.shape(outline) {
+                let _ = ctx.set_transform(k, 0.0, 0.0, k, x * k, y * k);
+                ctx.set_fill_style_str(colour);
+                ctx.set_line_width(2.5);
+                ctx.set_stroke_style_str(&focus_outline);
+                ctx.fill_with_path_2d(path);
+                ctx.stroke_with_path(path);
+                drawn += 1;
+            }
+        }
+        drawn
+    }
+}
+
+/// The canvas the messages are painted on, repainted whenever the
+/// snapshot, the layout or the selection changes.
+#[component]
+pub fn Dots(lab: Lab, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl IntoView {
+    let canvas = NodeRef::<html::Canvas>::new();
+    Effect::new(move |painter: Option<Option<Painter>>| {
+        let Some(el) = canvas.get() else {
+            return painter.flatten();
+        };
+        let mut painter = painter.flatten().or_else(|| Painter::new(&el))?;
+        let focus = focus_msg.get();
+        let drawn = lab.snap.with(|snap| {
+            geo.with(|geo| {
+                painter.fit(&el, geo);
+                painter.paint(&snap.wire, snap.now, geo, focus)
+            })
+        });
+        // For tests and benchmarks: how many dots this frame shows.
+        let _ = el.set_attribute("data-dots", &drawn.to_string());
+        Some(painter)
+    });
+    view! { <canvas class="message-layer" node_ref=canvas aria-hidden="true"></canvas> }
+}
+
+#[cfg(test)]
+mod tests {
+    use fanout_shared::{sim::timeline::ScenarioRef, time::Tick};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+    use crate::labs::queues::{Snap, runner::Runner};
+
+    #[wasm_bindgen_test]
+    fn a_dot_is_picked_where_it_is_drawn() {
+        let mut runner = Runner::new(ScenarioRef::Preset("pipeline".into()), 1).unwrap();
+        runner.play_until(Tick::from_millis(40), usize::MAX);
+        let snap = Snap::of(&runner);
+        let geo = crate::labs::queues::canvas::geometry_of(&snap);
+        let on_wire: Vec<_> = snap
+            .wire
+            .iter()
+            .filter_map(|w| Some((w, dot_position(w, snap.now, &geo)?)))
+            .collect();
+        assert!(
+            !on_wire.is_empty(),
+            "pipeline has messages in flight at 40 ms"
+        );
+        for (wire, (x, y)) in on_wire {
+            let picked = dot_at(&snap.wire, snap.now, &geo, (x + 2.0, y - 2.0))
+                .expect("a click on a dot picks a message");
+            let (px, py) = dot_position(&picked, snap.now, &geo).unwrap();
+            assert!(
+                (px - x).abs() + (py - y).abs() < 2.0 * PICK_RADIUS,
+                "{} picked for {} at ({x}, {y})",
+                picked.msg,
+                wire.msg
+            );
+        }
+        assert_eq!(dot_at(&snap.wire, snap.now, &geo, (-100.0, -100.0)), None);
+    }
+}
