@@ -325,7 +325,7 @@ impl Link {
             }
         };
         let id = value.get("id").and_then(serde_json::Value::as_u64);
-        let frame = match serde_json::from_value::<ServerFrame>(value) {
+        let frame = match fanout_shared::json::decode::<ServerFrame>(value) {
             Ok(frame) => frame,
             // A newer server may send frames this build does not know.
             Err(error) => {

@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod embed;
+pub mod json;
 pub mod protocol;
 pub mod rng;
 pub mod shard;

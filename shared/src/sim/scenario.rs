@@ -281,11 +281,10 @@ impl ScenarioError {
 impl Scenario {
     /// Parses scenario JSON; errors name the field path (`nodes[2].sockets[0].type`).
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let de = &mut serde_json::Deserializer::from_str(text);
         let scenario: Scenario =
-            serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::Json {
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
+            crate::json::decode_str(text).map_err(|e| ScenarioError::Json {
+                path: e.path,
+                message: e.message,
             })?;
         scenario.validate()?;
         Ok(scenario)

@@ -211,8 +211,8 @@ pub fn Editor(lab: Lab) -> impl IntoView {
                 .then(|| (bind.trim().to_string(), out_kind.get_untracked())),
             timing: timing.get_untracked(),
         };
-        let result = serde_json::from_value(node_json(&new))
-            .map_err(|e: serde_json::Error| e.to_string())
+        let result = fanout_shared::json::decode(node_json(&new))
+            .map_err(|e: fanout_shared::json::DecodeError| e.to_string())
             .and_then(|spec| lab.apply(Action::AddNode { spec }));
         match result {
             Ok(()) => {
@@ -360,7 +360,7 @@ pub fn AddSocketForm(lab: Lab, node: String) -> impl IntoView {
         if k == SocketKind::Sub {
             spec["subscribe"] = json!([""]);
         }
-        let result = serde_json::from_value::<SocketSpec>(spec)
+        let result = fanout_shared::json::decode::<SocketSpec>(spec)
             .map_err(|e| e.to_string())
             .and_then(|spec| {
                 lab.apply(Action::AddSocket {
@@ -423,7 +423,7 @@ mod tests {
     fn a_new_worker_joins_the_pipeline() {
         let mut sim = Simulator::new(&Scenario::preset("pipeline").unwrap(), 1).unwrap();
         sim.run_steps(100);
-        let spec: NodeSpec = serde_json::from_value(node_json(&NewNode {
+        let spec: NodeSpec = fanout_shared::json::decode(node_json(&NewNode {
             block: Block::Worker,
             name: "worker-4".into(),
             input: Some(("tcp://ventilator".into(), SocketKind::Push)),
@@ -441,7 +441,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_block_makes_a_valid_node() {
         for block in Block::ALL {
-            let spec: NodeSpec = serde_json::from_value(node_json(&NewNode {
+            let spec: NodeSpec = fanout_shared::json::decode(node_json(&NewNode {
                 block,
                 name: format!("{}-9", block.kind()),
                 input: None,

@@ -59,7 +59,7 @@ pub fn parse_dist(text: &str) -> Result<Dist, String> {
             }
         }
     };
-    serde_json::from_value::<Dist>(value).map_err(|e| e.to_string())
+    fanout_shared::json::decode::<Dist>(value).map_err(|e| e.to_string())
 }
 
 /// A one-field form whose submit turns the text into an action.

@@ -459,7 +459,7 @@ impl Live {
     /// `node_add`: a PULL socket connected to `endpoint`, received for
     /// automatically (the `recv_auto` of `docs/protocol.md`).
     fn add_worker(self, endpoint: String) {
-        let spec = serde_json::from_value::<SocketSpec>(serde_json::json!({
+        let spec = fanout_shared::json::decode::<SocketSpec>(serde_json::json!({
             "name": "in", "type": "PULL", "connect": [endpoint],
         }));
         let Ok(spec) = spec else { return };

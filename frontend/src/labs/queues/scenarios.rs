@@ -34,7 +34,7 @@ pub fn export_json(lab: Lab) -> (String, String) {
 pub fn import_json(lab: Lab, text: &str) -> Result<(), String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     if value.get("seed").is_some() && value.get("scenario").is_some() {
-        let rec: Recording = serde_json::from_value(value).map_err(|e| e.to_string())?;
+        let rec: Recording = fanout_shared::json::decode(value).map_err(|e| e.to_string())?;
         lab.open(&rec)
     } else {
         let scenario = Scenario::from_json(text).map_err(|e| e.to_string())?;

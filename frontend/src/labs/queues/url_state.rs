@@ -125,7 +125,7 @@ impl LabParams {
                         .push(format!("step `{value}` is not a whole number")),
                 },
                 "t" => p.time = value.parse().ok().map(Tick),
-                "edits" => match serde_json::from_str::<Vec<Recorded>>(&value) {
+                "edits" => match fanout_shared::json::decode_str::<Vec<Recorded>>(&value) {
                     Ok(edits) => p.edits = edits,
                     Err(e) => p.problems.push(format!("edits: {e}")),
                 },
