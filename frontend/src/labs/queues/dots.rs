@@ -211,7 +211,7 @@ pub fn Dots(lab: Lab, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl In
 
 #[cfg(test)]
 mod tests {
-    use fanout_shared::{sim::timeline::ScenarioRef, time::Tick};
+    use fanout_shared::sim::timeline::ScenarioRef;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
@@ -220,24 +220,31 @@ mod tests {
     #[wasm_bindgen_test]
     fn a_dot_is_picked_where_it_is_drawn() {
         let mut runner = Runner::new(ScenarioRef::Preset("pipeline".into()), 1).unwrap();
-        runner.play_until(Tick::from_millis(40), usize::MAX);
-        let snap = Snap::of(&runner);
-        let geo = crate::labs::queues::canvas::geometry_of(&snap);
-        let on_wire: Vec<_> = snap
-            .wire
-            .iter()
-            .filter_map(|w| Some((w, dot_position(w, snap.now, &geo)?)))
-            .collect();
-        assert!(
-            !on_wire.is_empty(),
-            "pipeline has messages in flight at 40 ms"
-        );
+        // Step until several messages are on the wires (the e2e test sees
+        // one at event 60).
+        let (snap, geo, on_wire) = loop {
+            assert!(runner.step(), "pipeline keeps going");
+            let snap = Snap::of(&runner);
+            let geo = crate::labs::queues::canvas::geometry_of(&snap);
+            let on_wire: Vec<_> = snap
+                .wire
+                .iter()
+                .filter_map(|w| Some((w.clone(), dot_position(w, snap.now, &geo)?)))
+                .collect();
+            if on_wire.len() >= 2 {
+                break (snap, geo, on_wire);
+            }
+            assert!(
+                runner.steps() < 5_000,
+                "pipeline never had 2 messages in flight"
+            );
+        };
         for (wire, (x, y)) in on_wire {
             let picked = dot_at(&snap.wire, snap.now, &geo, (x + 2.0, y - 2.0))
                 .expect("a click on a dot picks a message");
             let (px, py) = dot_position(&picked, snap.now, &geo).unwrap();
             assert!(
-                (px - x).abs() + (py - y).abs() < 2.0 * PICK_RADIUS,
+                (px - x).abs() + (py - y).abs() <= 2.0 * PICK_RADIUS,
                 "{} picked for {} at ({x}, {y})",
                 picked.msg,
                 wire.msg
