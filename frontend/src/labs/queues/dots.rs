@@ -7,9 +7,9 @@
 //! Leptos unsubscribes each from a list holding all the others, so the
 //! cost grew with the square of the dots): 5 frames/s. As a pool of SVG
 //! groups moved by one effect, the browser still re-recorded and
-//! re-rasterised the whole SVG, cards and text included, every frame:
-//! about 33 frames/s. Painted here, a frame is one pass over
-//! `Snap::wire` into a bitmap the SVG under it never has to repaint for.
+//! re-rasterised the whole SVG, cards and text included, every frame.
+//! Painted here, a frame is one pass over `Snap::wire` into a bitmap on its
+//! own layer, and the SVG under it only repaints what changed in it.
 //!
 //! The canvas takes no pointer events, so cards, ports and pipes under it
 //! work as before; the canvas component's handlers ask [`dot_at`] which
@@ -71,8 +71,9 @@ struct Painter {
     /// One path per shape outline in `topics`, built once.
     shapes: Vec<(&'static str, Path2d)>,
     /// The bitmap's size in SVG units (the canvas is stretched by CSS to
-    /// the SVG's box, as the SVG's viewBox is).
+    /// the SVG's box, as the SVG's viewBox is), and its pixels per unit.
     size: (f64, f64),
+    scale: f64,
     /// The page's outline colours (`--surface` around every dot, `--text`
     /// around the selected one), read from CSS when the layout changes.
     outline: String,
@@ -86,6 +87,9 @@ fn density() -> f64 {
 
 impl Painter {
     fn new(canvas: &web_sys::HtmlCanvasElement) -> Option<Painter> {
+        // `desynchronized`: the bitmap goes to the screen without a copy
+        // through the compositor's commit, which cost ~5 ms a frame in
+        // Chromium's software compositing (docs/BENCHMARKS.md).
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"desynchronized".into(), &true.into());
         let ctx = canvas
@@ -97,6 +101,7 @@ impl Painter {
             ctx,
             shapes: Vec::new(),
             size: (0.0, 0.0),
+            scale: 0.0,
             outline: String::new(),
             focus_outline: String::new(),
         })
@@ -114,17 +119,19 @@ impl Painter {
         Some(&self.shapes[index].1)
     }
 
-    /// Matches the bitmap to the SVG's user space, and rereads the
-    /// outline colours (the theme may have changed with it).
+    /// Matches the bitmap to the SVG's user space and the screen's
+    /// density, and rereads the outline colours (the theme may have
+    /// changed with them).
     fn fit(&mut self, canvas: &web_sys::HtmlCanvasElement, geo: &Geo) {
         let size = (geo.width, geo.height);
-        if size == self.size {
+        let scale = density();
+        if size == self.size && scale == self.scale {
             return;
         }
         self.size = size;
-        let k = density();
-        canvas.set_width((geo.width * k).ceil() as u32);
-        canvas.set_height((geo.height * k).ceil() as u32);
+        self.scale = scale;
+        canvas.set_width((geo.width * scale).ceil() as u32);
+        canvas.set_height((geo.height * scale).ceil() as u32);
         let css = window().get_computed_style(canvas).ok().flatten();
         let read = |name: &str, fallback: &str| {
             css.as_ref()
@@ -138,7 +145,7 @@ impl Painter {
     }
 
     fn paint(&mut self, wires: &[WireMsg], now: Tick, geo: &Geo, focus: Option<MsgId>) -> usize {
-        let k = density();
+        let k = self.scale;
         let ctx = self.ctx.clone();
         let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
         ctx.clear_rect(0.0, 0.0, geo.width * k, geo.height * k);
