@@ -78,6 +78,28 @@ describe('app shell', () => {
     assert.deepEqual(page.problems, []);
   });
 
+  it('serves the bundle gzipped ahead of time, identical once unpacked', async () => {
+    const html = await (await fetch(`${server.url}/queues`)).text();
+    const wasm = html.match(/\/[\w-]+_bg\.wasm/)?.[0];
+    assert.ok(wasm, `the app shell names its wasm: ${html.slice(0, 400)}`);
+    const plain = Buffer.from(await (await fetch(`${server.url}${wasm}`, { headers: { 'accept-encoding': 'identity' } })).arrayBuffer());
+    // The server gzips its bundle in the background as it starts; until
+    // then the same file is gzipped on the fly, streamed without a length.
+    let response;
+    for (let i = 0; i < 100; i += 1) {
+      response = await fetch(`${server.url}${wasm}`, { headers: { 'accept-encoding': 'gzip' } });
+      if (response.headers.get('content-length')) break;
+      await response.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(response.headers.get('content-encoding'), 'gzip');
+    const sent = Number(response.headers.get('content-length'));
+    assert.ok(sent > 0 && sent < plain.length / 2, `${sent} gzipped bytes for ${plain.length}`);
+    // fetch unpacks it: the same bytes as the plain answer.
+    const unpacked = Buffer.from(await response.arrayBuffer());
+    assert.ok(unpacked.equals(plain), 'the gzipped wasm unpacks to the same bytes');
+  });
+
   it('answers a malformed frame with an error and keeps the socket usable', async () => {
     const page = await openPage(browser);
     await page.goto(`${server.url}/queues`);

@@ -170,6 +170,7 @@ impl Server {
             ..
         } = self;
         cache_nodes.spawn(shutdown_tx.subscribe());
+        assets::precompress_in_background();
         let app = http::router(state);
         let shutdown_tx = Arc::new(shutdown_tx);
         let notify = Arc::clone(&shutdown_tx);
