@@ -144,6 +144,20 @@ describe('queue lab', () => {
     assert.deepEqual([...page.problems, ...fresh.problems, ...again.problems], []);
   });
 
+  it('without a clipboard, Copy link shows the link to copy by hand', async () => {
+    const page = await openPage(browser);
+    // An insecure context (a classroom server reached over http by its IP
+    // address) has no navigator.clipboard; calling it there would throw.
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+    await open(page, `${server.url}/queues?scenario=pipeline&seed=5&step=30`);
+    await page.getByRole('button', { name: 'Copy link to this state' }).click();
+    const link = await page.locator('.link-out input').inputValue();
+    assert.match(link, /scenario=pipeline/);
+    assert.match(link, /step=30/);
+    await page.locator('.share .copied', { hasText: 'Select the link and copy it.' }).waitFor();
+    assert.deepEqual(page.problems, []);
+  });
+
   it('editing a subscription changes which node receives what', async () => {
     const received = async (page, node) => {
       await page.locator(`g.node[data-node="${node}"] .card-body`).click({ position: { x: 30, y: 14 } });

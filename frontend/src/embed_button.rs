@@ -10,7 +10,6 @@
 
 use fanout_shared::embed::{Lab as EmbedLab, PageUrl, iframe_html};
 use leptos::{ev, html, prelude::*, task::spawn_local};
-use wasm_bindgen::JsValue;
 
 use crate::{
     embed::{Controls, use_embed},
@@ -196,20 +195,8 @@ pub fn EmbedButton(
         let Some((_, html)) = made.get_untracked() else {
             return;
         };
-        // `navigator.clipboard` is missing outside secure contexts (a
-        // classroom server reached by its IP address over http): then the
-        // text is selected for Ctrl+C.
-        let navigator = window().navigator();
-        let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
-            .is_ok_and(|clipboard| !clipboard.is_undefined());
-        if !has_clipboard {
-            select_snippet();
-            copied.set(Some(false));
-            return;
-        }
-        let promise = navigator.clipboard().write_text(&html);
         spawn_local(async move {
-            let done = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+            let done = crate::clipboard::copy_text(&html).await;
             if !done {
                 select_snippet();
             }

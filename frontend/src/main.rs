@@ -2,6 +2,7 @@
 //! shows up readably in the console) and mounts [`app::App`] on `<body>`.
 
 mod app;
+mod clipboard;
 mod connection;
 mod embed;
 mod embed_button;

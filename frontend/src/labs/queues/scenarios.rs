@@ -75,9 +75,10 @@ pub fn ScenarioBar(lab: Lab) -> impl IntoView {
         let link = lab.link();
         link_text.set(Some(link.clone()));
         copied.set(false);
-        let promise = window().navigator().clipboard().write_text(&link);
+        // Without a clipboard (plain http on a classroom address) the link
+        // stays in the box below, with "copy it by hand".
         spawn_local(async move {
-            if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+            if crate::clipboard::copy_text(&link).await {
                 copied.set(true);
             }
         });
