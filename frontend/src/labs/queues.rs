@@ -66,6 +66,11 @@ pub const LOG_SHOWN: usize = 120;
 pub const MAX_DOTS: usize = 2500;
 /// Wall time a frame may spend simulating before it lets the page paint.
 const FRAME_BUDGET_MS: f64 = 9.0;
+/// While playing, the messages move every frame ([`Motion`]) but the rest
+/// of the page (counters, captions, depth bars: [`Snap`]) is redrawn at
+/// most this often. Numbers changing sixty times a second cannot be read
+/// anyway, and redrawing them every frame was most of a frame's work.
+const SNAP_EVERY_MS: f64 = 50.0;
 
 /// What the learner has selected on the canvas, in the log or inspector.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -150,12 +155,31 @@ impl Snap {
     }
 }
 
+/// The messages in flight and the virtual clock: all the dots need.
+#[derive(Debug, Default)]
+pub struct Motion {
+    pub wire: Vec<WireMsg>,
+    pub now: Tick,
+}
+
+impl Motion {
+    fn of(snap: &Snap) -> Motion {
+        Motion {
+            wire: snap.wire.clone(),
+            now: snap.now,
+        }
+    }
+}
+
 /// The lab's state. Every field is a signal or a stored value, so `Lab`
 /// is `Copy` and handed to each section.
 #[derive(Clone, Copy)]
 pub struct Lab {
     runner: StoredValue<Runner>,
     pub snap: RwSignal<Arc<Snap>>,
+    /// The dots' part of the snapshot, refreshed every frame while playing
+    /// (`snap` follows every `SNAP_EVERY_MS`).
+    pub motion: RwSignal<Arc<Motion>>,
     /// Bumped when the charts should redraw (at most a few times a second
     /// while playing).
     pub charts_rev: RwSignal<u64>,
@@ -180,6 +204,7 @@ pub struct Lab {
     looping: StoredValue<bool>,
     last_url_sync: StoredValue<f64>,
     last_chart: StoredValue<f64>,
+    last_snap: StoredValue<f64>,
     carry: StoredValue<f64>,
 }
 
@@ -206,6 +231,7 @@ impl Lab {
         let snap = Arc::new(Snap::of(&runner));
         Lab {
             runner: StoredValue::new(runner),
+            motion: RwSignal::new(Arc::new(Motion::of(&snap))),
             snap: RwSignal::new(snap),
             charts_rev: RwSignal::new(0),
             playing: RwSignal::new(false),
@@ -221,6 +247,7 @@ impl Lab {
             looping: StoredValue::new(false),
             last_url_sync: StoredValue::new(0.0),
             last_chart: StoredValue::new(0.0),
+            last_snap: StoredValue::new(0.0),
             carry: StoredValue::new(0.0),
         }
     }
@@ -247,15 +274,34 @@ impl Lab {
             if self.embedded {
                 self.tell_host(&snap);
             }
-            self.snap.set(Arc::new(snap));
+            self.show(snap);
             if charts {
                 self.charts_rev.update(|r| *r += 1);
             }
         }
     }
 
+    /// Shows `snap`: the whole page, dots included.
+    pub fn show(self, snap: Snap) {
+        self.motion.set(Arc::new(Motion::of(&snap)));
+        self.snap.set(Arc::new(snap));
+    }
+
+    /// Moves the dots only (between two snapshots while playing).
+    fn refresh_motion(self) {
+        if self.live.get_untracked() {
+            return;
+        }
+        if let Some(motion) = self.runner.try_with_value(|r| Motion {
+            wire: r.timeline().sim().in_flight(MAX_DOTS),
+            now: r.now(),
+        }) {
+            self.motion.set(Arc::new(motion));
+        }
+    }
+
     /// A widget tells its host page where it is (docs/embedding.md): a
-    /// `step` event per change (so at most one per frame while playing)
+    /// `step` event per change (so at most 20 a second while playing)
     /// and a `pi` event when the tally changed.
     fn tell_host(self, snap: &Snap) {
         let old = self
@@ -401,6 +447,8 @@ impl Lab {
         if self.playing.get_untracked() {
             self.playing.set(false);
             self.behind.set(false);
+            // The page may be up to `SNAP_EVERY_MS` behind the run.
+            self.refresh(false);
             self.sync_url();
         }
     }
@@ -463,7 +511,12 @@ impl Lab {
             }
         });
         self.behind.set(!reached && !stop);
-        self.refresh(false);
+        if stop || now - self.last_snap.get_value() >= SNAP_EVERY_MS {
+            self.last_snap.set_value(now);
+            self.refresh(false);
+        } else {
+            self.refresh_motion();
+        }
         if now - self.last_chart.get_value() > 250.0 {
             self.last_chart.set_value(now);
             self.charts_rev.update(|r| *r += 1);

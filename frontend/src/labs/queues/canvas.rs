@@ -363,7 +363,7 @@ pub fn Canvas(lab: Lab) -> impl IntoView {
     let dot_tip = RwSignal::new(None::<(String, Pt)>);
     let dot_under = move |x: i32, y: i32| {
         let p = to_svg(f64::from(x), f64::from(y));
-        geo.with_untracked(|g| snap.with_untracked(|s| dot_at(&s.wire, s.now, g, p)))
+        geo.with_untracked(|g| lab.motion.with_untracked(|m| dot_at(&m.wire, m.now, g, p)))
     };
     let pick_dot = move |ev: web_sys::MouseEvent| {
         if let Some(wire) = dot_under(ev.client_x(), ev.client_y()) {

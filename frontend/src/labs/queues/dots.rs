@@ -192,8 +192,9 @@ impl Painter {
     }
 }
 
-/// The canvas the messages are painted on, repainted whenever the
-/// snapshot, the layout or the selection changes.
+/// The canvas the messages are painted on, repainted whenever they move
+/// (`Lab::motion`: every frame while playing), the layout or the selection
+/// changes.
 #[component]
 pub fn Dots(lab: Lab, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
@@ -203,10 +204,10 @@ pub fn Dots(lab: Lab, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl In
         };
         let mut painter = painter.flatten().or_else(|| Painter::new(&el))?;
         let focus = focus_msg.get();
-        let drawn = lab.snap.with(|snap| {
+        let drawn = lab.motion.with(|motion| {
             geo.with(|geo| {
                 painter.fit(&el, geo);
-                painter.paint(&snap.wire, snap.now, geo, focus)
+                painter.paint(&motion.wire, motion.now, geo, focus)
             })
         });
         // For tests and benchmarks: how many dots this frame shows.

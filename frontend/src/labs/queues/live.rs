@@ -280,7 +280,7 @@ impl Live {
         });
         if let Some((snap, skipped, members)) = snap {
             self.counts.set((snap.steps, skipped, members));
-            self.lab.snap.set(std::sync::Arc::new(snap));
+            self.lab.show(snap);
         }
     }
 
