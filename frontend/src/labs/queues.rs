@@ -89,7 +89,6 @@ pub enum Selection {
 pub struct Snap {
     pub topo: Topology,
     pub structure: Structure,
-    pub wire: Vec<WireMsg>,
     pub steps: u64,
     pub now: Tick,
     pub horizon: u64,
@@ -114,7 +113,6 @@ impl Snap {
         Snap {
             structure: Structure::of(&topo),
             topo,
-            wire: sim.in_flight(MAX_DOTS),
             steps: r.steps(),
             now: r.now(),
             horizon: r.horizon(),
@@ -155,7 +153,9 @@ impl Snap {
     }
 }
 
-/// The messages in flight and the virtual clock: all the dots need.
+/// The messages in flight and the virtual clock: all the dots (and the
+/// legend of topics on the wires) need. Kept apart from [`Snap`] because
+/// while playing it changes every frame and the rest does not.
 #[derive(Debug, Default)]
 pub struct Motion {
     pub wire: Vec<WireMsg>,
@@ -163,10 +163,10 @@ pub struct Motion {
 }
 
 impl Motion {
-    fn of(snap: &Snap) -> Motion {
+    fn of(r: &Runner) -> Motion {
         Motion {
-            wire: snap.wire.clone(),
-            now: snap.now,
+            wire: r.timeline().sim().in_flight(MAX_DOTS),
+            now: r.now(),
         }
     }
 }
@@ -229,9 +229,10 @@ impl Lab {
             runner.seek(runner.steps());
         }
         let snap = Arc::new(Snap::of(&runner));
+        let motion = Arc::new(Motion::of(&runner));
         Lab {
             runner: StoredValue::new(runner),
-            motion: RwSignal::new(Arc::new(Motion::of(&snap))),
+            motion: RwSignal::new(motion),
             snap: RwSignal::new(snap),
             charts_rev: RwSignal::new(0),
             playing: RwSignal::new(false),
@@ -270,20 +271,20 @@ impl Lab {
         if self.live.get_untracked() {
             return;
         }
-        if let Some(snap) = self.runner.try_with_value(Snap::of) {
+        if let Some((snap, motion)) = self.runner.try_with_value(|r| (Snap::of(r), Motion::of(r))) {
             if self.embedded {
                 self.tell_host(&snap);
             }
-            self.show(snap);
+            self.show(snap, motion);
             if charts {
                 self.charts_rev.update(|r| *r += 1);
             }
         }
     }
 
-    /// Shows `snap`: the whole page, dots included.
-    pub fn show(self, snap: Snap) {
-        self.motion.set(Arc::new(Motion::of(&snap)));
+    /// Shows a new state: the whole page, dots included.
+    pub fn show(self, snap: Snap, motion: Motion) {
+        self.motion.set(Arc::new(motion));
         self.snap.set(Arc::new(snap));
     }
 
@@ -292,10 +293,7 @@ impl Lab {
         if self.live.get_untracked() {
             return;
         }
-        if let Some(motion) = self.runner.try_with_value(|r| Motion {
-            wire: r.timeline().sim().in_flight(MAX_DOTS),
-            now: r.now(),
-        }) {
+        if let Some(motion) = self.runner.try_with_value(Motion::of) {
             self.motion.set(Arc::new(motion));
         }
     }

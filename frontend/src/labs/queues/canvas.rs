@@ -1065,10 +1065,12 @@ fn SocketRow(
 #[component]
 fn Legend(lab: Lab) -> impl IntoView {
     let t = move || lab.texts();
+    // Redrawn with the page (`snap`), not with every frame's dots.
     let topics = Memo::new(move |_| {
-        lab.snap.with(|s| {
+        lab.snap.track();
+        lab.motion.with_untracked(|m| {
             let mut seen: Vec<topics::Look> = Vec::new();
-            for w in &s.wire {
+            for w in &m.wire {
                 let look = topics::look(&w.payload);
                 if !seen.iter().any(|l| l.topic == look.topic) {
                     seen.push(look);

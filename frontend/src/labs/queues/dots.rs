@@ -8,7 +8,7 @@
 //! cost grew with the square of the dots): 5 frames/s. As a pool of SVG
 //! groups moved by one effect, the browser still re-recorded and
 //! re-rasterised the whole SVG, cards and text included, every frame.
-//! Painted here, a frame is one pass over `Snap::wire` into a bitmap on its
+//! Painted here, a frame is one pass over `Motion::wire` into a bitmap on its
 //! own layer, and the SVG under it only repaints what changed in it.
 //!
 //! The canvas takes no pointer events, so cards, ports and pipes under it
@@ -223,24 +223,24 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
-    use crate::labs::queues::{Snap, runner::Runner};
+    use crate::labs::queues::{Motion, Snap, runner::Runner};
 
     #[wasm_bindgen_test]
     fn a_dot_is_picked_where_it_is_drawn() {
         let mut runner = Runner::new(ScenarioRef::Preset("pipeline".into()), 1).unwrap();
         // Step until several messages are on the wires (the e2e test sees
         // one at event 60).
-        let (snap, geo, on_wire) = loop {
+        let (motion, geo, on_wire) = loop {
             assert!(runner.step(), "pipeline keeps going");
-            let snap = Snap::of(&runner);
-            let geo = crate::labs::queues::canvas::geometry_of(&snap);
-            let on_wire: Vec<_> = snap
+            let geo = crate::labs::queues::canvas::geometry_of(&Snap::of(&runner));
+            let motion = Motion::of(&runner);
+            let on_wire: Vec<_> = motion
                 .wire
                 .iter()
-                .filter_map(|w| Some((w.clone(), dot_position(w, snap.now, &geo)?)))
+                .filter_map(|w| Some((w.clone(), dot_position(w, motion.now, &geo)?)))
                 .collect();
             if on_wire.len() >= 2 {
-                break (snap, geo, on_wire);
+                break (motion, geo, on_wire);
             }
             assert!(
                 runner.steps() < 5_000,
@@ -248,9 +248,9 @@ mod tests {
             );
         };
         for (wire, (x, y)) in on_wire {
-            let picked = dot_at(&snap.wire, snap.now, &geo, (x + 2.0, y - 2.0))
+            let picked = dot_at(&motion.wire, motion.now, &geo, (x + 2.0, y - 2.0))
                 .expect("a click on a dot picks a message");
-            let (px, py) = dot_position(&picked, snap.now, &geo).unwrap();
+            let (px, py) = dot_position(&picked, motion.now, &geo).unwrap();
             assert!(
                 (px - x).abs() + (py - y).abs() <= 2.0 * PICK_RADIUS,
                 "{} picked for {} at ({x}, {y})",
@@ -258,6 +258,9 @@ mod tests {
                 wire.msg
             );
         }
-        assert_eq!(dot_at(&snap.wire, snap.now, &geo, (-100.0, -100.0)), None);
+        assert_eq!(
+            dot_at(&motion.wire, motion.now, &geo, (-100.0, -100.0)),
+            None
+        );
     }
 }

@@ -31,7 +31,7 @@ use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
 use self::text::{LiveTexts, live_texts};
-use super::{LOG_SHOWN, Lab, Selection, Snap, layout::Structure, runner::Bounds};
+use super::{LOG_SHOWN, Lab, Motion, Selection, Snap, layout::Structure, runner::Bounds};
 use crate::{
     connection::{LinkState, RequestError, Server},
     i18n::query_param,
@@ -123,8 +123,9 @@ impl Feed {
     }
 
     /// The lab's snapshot of the room: the last topology with the exact
-    /// counters of the last summary.
-    fn snap(&self, room: &Room) -> Snap {
+    /// counters of the last summary, and the sampled messages still on
+    /// their way.
+    fn snap(&self, room: &Room) -> (Snap, Motion) {
         let mut topo = self.topology.clone();
         if let Some(summary) = &self.summary {
             for node in &mut topo.nodes {
@@ -136,14 +137,17 @@ impl Feed {
             topo.steps = topo.steps.max(summary.events);
         }
         let (steps, now) = (topo.steps, topo.now);
-        Snap {
-            structure: Structure::of(&topo),
+        let motion = Motion {
             wire: self
                 .wire
                 .iter()
                 .filter(|w| w.arrives > now)
                 .cloned()
                 .collect(),
+            now,
+        };
+        let snap = Snap {
+            structure: Structure::of(&topo),
             steps,
             now,
             horizon: steps,
@@ -161,7 +165,8 @@ impl Feed {
             edits: 0,
             ended: false,
             topo,
-        }
+        };
+        (snap, motion)
     }
 }
 
@@ -272,15 +277,15 @@ impl Live {
         let Some(room) = self.room.get_untracked() else {
             return;
         };
-        let snap = self.feed.with_value(|feed| {
+        let state = self.feed.with_value(|feed| {
             feed.as_ref().map(|f| {
-                let snap = f.snap(&room);
-                (snap, f.skipped, f.members)
+                let (snap, motion) = f.snap(&room);
+                (snap, motion, f.skipped, f.members)
             })
         });
-        if let Some((snap, skipped, members)) = snap {
+        if let Some((snap, motion, skipped, members)) = state {
             self.counts.set((snap.steps, skipped, members));
-            self.lab.show(snap);
+            self.lab.show(snap, motion);
         }
     }
 
