@@ -53,14 +53,33 @@ describe('app shell', () => {
     });
   }
 
-  it('navigates between labs without reloading', async () => {
+  it('loads only the wasm of the lab it shows, and links to the others', async () => {
+    // Each lab is its own wasm (frontend/src/bin/), so a page downloads one
+    // lab rather than three; moving between labs is a page load.
     const page = await openPage(browser);
+    const wasms = [];
+    page.on('request', (request) => {
+      const name = request.url().match(/\/(fanout-[a-z]+)-[0-9a-f]+_bg\.wasm$/)?.[1];
+      if (name) wasms.push(name);
+    });
     await page.goto(`${server.url}/queues`);
-    await page.evaluate(() => { window.__sameDocument = true; });
+    await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 10_000 });
+    assert.deepEqual(wasms, ['fanout-queues']);
     await page.getByRole('link', { name: 'Cache' }).click();
     await page.waitForURL(/\/cache$/);
     assert.equal(await page.locator('h1').textContent(), 'Cache lab');
-    assert.equal(await page.evaluate(() => window.__sameDocument), true);
+    assert.equal(await page.locator('header nav a[aria-current="page"]').textContent(), 'Cache');
+    assert.deepEqual(wasms, ['fanout-queues', 'fanout-cache']);
+    await page.goto(`${server.url}/embed/shards`);
+    await page.locator('main.widget h1').waitFor();
+    assert.equal(await page.locator('header').count(), 0, 'a widget has no site header');
+    assert.deepEqual(wasms, ['fanout-queues', 'fanout-cache', 'fanout-shards']);
+    await page.goto(`${server.url}/no-such-lab`);
+    await page.locator('main h1').waitFor();
+    assert.equal(await page.locator('header nav a[aria-current="page"]').count(), 0);
+    assert.deepEqual(await page.locator('main a').allTextContents(), ['Queues', 'Cache', 'Shards']);
+    await screenshot(page, 'shell-not-found');
+    assert.deepEqual(page.problems, []);
   });
 
   it('speaks Chinese with ?lang=zh and remembers a switch back to English', async () => {

@@ -1,85 +1,127 @@
 //! The app shell: header (name, the three labs, the server link badge, the
-//! language switcher) and the routes. Each lab lives in its own module under
-//! `labs/`; `/embed/<lab>` shows the same lab as a widget, without the
-//! header (see `embed.rs`).
+//! language switcher) around one lab. Each lab lives in its own module
+//! under `labs/` and is its own wasm (`src/bin/`); `/embed/<lab>` shows the
+//! same lab as a widget, without the header (see `embed.rs`).
+//!
+//! A page holds one lab, so there is no client-side router: the path is
+//! read once ([`Page::of`]) and the links between labs are page loads.
 
 use leptos::prelude::*;
-use leptos_router::{
-    components::{A, Redirect, Route, Router, Routes},
-    hooks::use_location,
-    path,
-};
 
 use crate::{
     connection::{self, LinkState},
     embed,
     i18n::{self, Lang, ShellTexts, query_param},
-    labs::{cache::CacheLab, queues::QueuesLab, shards::ShardsLab},
 };
 
+/// The lab a page's wasm shows.
+#[derive(Clone, Copy)]
+pub struct LabPage {
+    /// The lab's path segment: `queues`, `cache` or `shards`.
+    pub slug: &'static str,
+    /// Builds the lab's view.
+    pub view: fn() -> AnyView,
+}
+
+/// The lab that `/` opens.
+const HOME: &str = "queues";
+
+/// A lab's name in the learner's language.
+type LabName = fn(&ShellTexts) -> &'static str;
+
+/// The three labs, in the header's order, with their names.
+const LABS: [(&str, LabName); 3] = [
+    ("queues", |texts| texts.queues),
+    ("cache", |texts| texts.cache),
+    ("shards", |texts| texts.shards),
+];
+
+/// Mounts the app for `lab` on `<body>`; the whole of each binary's `main`.
+pub fn start(lab: LabPage) {
+    // A Rust panic then shows up readably in the console.
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(move || view! { <App lab /> });
+}
+
+/// What a path shows on the page of `lab`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    /// The lab with the site's header.
+    Lab,
+    /// The lab as a widget (`/embed/<lab>`).
+    Widget,
+    /// Anything else: the shell's "not found" page.
+    NotFound,
+}
+
+impl Page {
+    /// Reads `path` (without a trailing slash) for the page of lab `slug`.
+    fn of(path: &str, slug: &str) -> Page {
+        let path = path.trim_start_matches('/');
+        if path == slug || (path.is_empty() && slug == HOME) {
+            Page::Lab
+        } else if path.strip_prefix("embed/") == Some(slug) {
+            Page::Widget
+        } else {
+            Page::NotFound
+        }
+    }
+}
+
 #[component]
-pub fn App() -> impl IntoView {
+fn App(lab: LabPage) -> impl IntoView {
     drop_trailing_slash();
     i18n::provide_lang();
     apply_theme_from_url();
     embed::listen_to_host();
     connection::connect();
 
-    view! {
-        <Router>
-            <Shell />
-        </Router>
-    }
-}
-
-/// The header (hidden in widgets) and the routed page.
-#[component]
-fn Shell() -> impl IntoView {
-    let location = use_location();
-    let is_widget = move || location.pathname.get().starts_with("/embed/");
-    view! {
-        <Show when=move || !is_widget()>
-            <SiteHeader />
-        </Show>
-        <main id="main" class:widget=is_widget>
-            <Routes fallback=NotFound>
-                <Route path=path!("/") view=|| view! { <Redirect path="/queues" /> } />
-                <Route path=path!("/queues") view=QueuesLab />
-                <Route path=path!("/cache") view=CacheLab />
-                <Route path=path!("/shards") view=ShardsLab />
-                <Route path=path!("/embed/queues") view=|| widget("queues", QueuesLab) />
-                <Route path=path!("/embed/cache") view=|| widget("cache", CacheLab) />
-                <Route path=path!("/embed/shards") view=|| widget("shards", ShardsLab) />
-            </Routes>
-        </main>
-    }
-}
-
-/// A lab as a widget: its options come from the URL.
-fn widget<V: IntoView>(lab: &str, view: impl FnOnce() -> V) -> V {
-    let search = window().location().search().unwrap_or_default();
-    embed::provide_widget_mode(&search, lab);
-    view()
-}
-
-/// Static hosts serve `/queues` as `/queues/` (a folder's index.html); the
-/// routes have no trailing slash, so the address is tidied before routing.
-fn drop_trailing_slash() {
     let location = window().location();
-    let Ok(path) = location.pathname() else {
-        return;
-    };
-    if path.len() <= 1 || !path.ends_with('/') {
-        return;
+    let path = location.pathname().unwrap_or_default();
+    let page = Page::of(&path, lab.slug);
+    if page == Page::Lab && path != format!("/{}", lab.slug) {
+        // `/` opens the home lab under its own address.
+        replace_path(&format!("/{}", lab.slug));
     }
+    match page {
+        Page::Lab => view! {
+            <SiteHeader current=lab.slug />
+            <main id="main">{(lab.view)()}</main>
+        }
+        .into_any(),
+        Page::Widget => {
+            embed::provide_widget_mode(&location.search().unwrap_or_default(), lab.slug);
+            view! { <main id="main" class="widget">{(lab.view)()}</main> }.into_any()
+        }
+        Page::NotFound => view! {
+            <SiteHeader current="" />
+            <main id="main"><NotFound /></main>
+        }
+        .into_any(),
+    }
+}
+
+/// Replaces the address's path, keeping its query and fragment.
+fn replace_path(path: &str) {
+    let location = window().location();
     let tidy = format!(
-        "{}{}{}",
-        path.trim_end_matches('/'),
+        "{path}{}{}",
         location.search().unwrap_or_default(),
         location.hash().unwrap_or_default()
     );
     if let Ok(history) = window().history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&tidy));
+    }
+}
+
+/// Static hosts serve `/queues` as `/queues/` (a folder's index.html); the
+/// routes have no trailing slash, so the address is tidied before routing.
+fn drop_trailing_slash() {
+    let Ok(path) = window().location().pathname() else {
+        return;
+    };
+    if path.len() > 1 && path.ends_with('/') {
+        replace_path(path.trim_end_matches('/'));
     }
 }
 
@@ -92,8 +134,9 @@ fn apply_theme_from_url() {
     }
 }
 
+/// The site's header; `current` is the slug of the lab shown, if any.
 #[component]
-fn SiteHeader() -> impl IntoView {
+fn SiteHeader(current: &'static str) -> impl IntoView {
     let lang = i18n::use_lang();
     let link = expect_context::<ReadSignal<LinkState>>();
     let texts = move || ShellTexts::get(lang.get());
@@ -101,9 +144,19 @@ fn SiteHeader() -> impl IntoView {
         <header class="site-header">
             <a class="brand" href="/queues">"Fanout"</a>
             <nav aria-label=move || texts().labs_nav>
-                <A href="/queues">{move || texts().queues}</A>
-                <A href="/cache">{move || texts().cache}</A>
-                <A href="/shards">{move || texts().shards}</A>
+                {LABS
+                    .into_iter()
+                    .map(|(slug, name)| {
+                        view! {
+                            <a
+                                href=format!("/{slug}")
+                                aria-current=(slug == current).then_some("page")
+                            >
+                                {move || name(texts())}
+                            </a>
+                        }
+                    })
+                    .collect_view()}
             </nav>
             <LanguageSwitcher />
             <LinkBadge state=link />
@@ -164,10 +217,37 @@ fn NotFound() -> impl IntoView {
             <h1>{move || texts().not_found_title}</h1>
             <p>
                 {move || texts().not_found_body} " "
-                <a href="/queues">{move || texts().queues}</a> " · "
-                <a href="/cache">{move || texts().cache}</a> " · "
-                <a href="/shards">{move || texts().shards}</a>
+                {LABS
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, (slug, name))| {
+                        view! {
+                            {(index > 0).then_some(" · ")}
+                            <a href=format!("/{slug}")>{move || name(texts())}</a>
+                        }
+                    })
+                    .collect_view()}
             </p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::Page;
+
+    #[wasm_bindgen_test]
+    fn each_lab_page_answers_its_own_paths_only() {
+        assert_eq!(Page::of("/queues", "queues"), Page::Lab);
+        assert_eq!(Page::of("/", "queues"), Page::Lab);
+        assert_eq!(Page::of("/", "cache"), Page::NotFound);
+        assert_eq!(Page::of("/cache", "cache"), Page::Lab);
+        assert_eq!(Page::of("/embed/shards", "shards"), Page::Widget);
+        assert_eq!(Page::of("/embed/shards", "queues"), Page::NotFound);
+        assert_eq!(Page::of("/shards", "queues"), Page::NotFound);
+        assert_eq!(Page::of("/queues/extra", "queues"), Page::NotFound);
+        assert_eq!(Page::of("/nowhere", "queues"), Page::NotFound);
     }
 }

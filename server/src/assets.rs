@@ -2,10 +2,12 @@
 //! working directory and a single file is all a classroom needs.
 //!
 //! `build.rs` picks the folder (`dist/` after `cargo xtask build`, else a
-//! placeholder page). Client-side routes such as `/queues` are not files: any
-//! path without a file extension is answered with `index.html` and the app's
-//! router takes it from there. Lab pages get an oEmbed discovery link
-//! written into that `index.html`, because oEmbed consumers read raw HTML.
+//! placeholder page). Lab routes such as `/queues` are not files: any path
+//! without a file extension is answered with its lab's page ([`page_for`]:
+//! `cache.html`, `shards.html`, else `index.html`, the queue lab's, which
+//! also shows the app's "not found"). Each page carries only its lab's wasm.
+//! Lab pages get an oEmbed discovery link written into them, because oEmbed
+//! consumers read raw HTML.
 //!
 //! The bundle is gzipped once, in the background as the server starts, at
 //! the best compression: gzipping the 2.2 MB wasm on the fly took about
@@ -53,9 +55,32 @@ fn gzip_bundle() -> HashMap<String, Bytes> {
         .collect()
 }
 
-/// Text and wasm compress well; `index.html` is rewritten per request.
+/// The lab pages other than `index.html`, by their path segment.
+const LAB_PAGES: &[(&str, &str)] = &[("cache", "cache.html"), ("shards", "shards.html")];
+
+/// The page that shows a route: `/cache` and `/embed/cache` → `cache.html`;
+/// `/queues`, `/` and unknown routes → `index.html`.
+fn page_name(path: &str) -> &'static str {
+    let path = path.trim_matches('/');
+    let lab = path.strip_prefix("embed/").unwrap_or(path);
+    LAB_PAGES
+        .iter()
+        .find(|(slug, _)| *slug == lab)
+        .map_or("index.html", |(_, page)| page)
+}
+
+/// [`page_name`], or `index.html` when the bundle lacks that page (the
+/// placeholder UI of a server built before the browser app).
+fn page_for(path: &str) -> &'static str {
+    Some(page_name(path))
+        .filter(|page| Ui::get(page).is_some())
+        .unwrap_or("index.html")
+}
+
+/// Text and wasm compress well; the pages are rewritten per request.
 fn worth_gzipping(path: &str) -> bool {
     path != "index.html"
+        && LAB_PAGES.iter().all(|(_, page)| *page != path)
         && [".wasm", ".js", ".css", ".html", ".svg", ".txt", ".json"]
             .iter()
             .any(|ext| path.ends_with(ext))
@@ -101,22 +126,25 @@ pub async fn serve_ui(uri: Uri, headers: HeaderMap) -> Response {
         return (StatusCode::NOT_FOUND, format!("no such file: /{path}\n")).into_response();
     }
     let path_and_query = uri.path_and_query().map_or("/", |pq| pq.as_str());
-    app_shell(crate::embed::discovery_link(&headers, path_and_query))
+    app_shell(
+        page_for(path),
+        crate::embed::discovery_link(&headers, path_and_query),
+    )
 }
 
-/// `index.html`, with `extra_head` (if any) inserted before `</head>`.
-fn app_shell(extra_head: Option<String>) -> Response {
-    let Some(mut response) = embedded_file("index.html", false) else {
+/// The lab `page`, with `extra_head` (if any) inserted before `</head>`.
+fn app_shell(page: &str, extra_head: Option<String>) -> Response {
+    let Some(mut response) = embedded_file(page, false) else {
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
-            "the UI has no index.html\n",
+            format!("the UI has no {page}\n"),
         )
             .into_response();
     };
     let Some(extra_head) = extra_head else {
         return response;
     };
-    let Some(file) = Ui::get("index.html") else {
+    let Some(file) = Ui::get(page) else {
         return response;
     };
     let html = String::from_utf8_lossy(&file.data);
@@ -134,7 +162,7 @@ fn embedded_file(path: &str, gzip: bool) -> Option<Response> {
     let gzipped = GZIPPED.get().filter(|_| gzip).and_then(|all| all.get(path));
     let mime = file.metadata.mimetype();
     // Trunk names built assets by content hash, so they never change under
-    // the same name; index.html and unhashed files must be revalidated.
+    // the same name; the pages and unhashed files must be revalidated.
     let cache_control = if is_content_hashed(path) {
         "public, max-age=31536000, immutable"
     } else {
@@ -160,7 +188,7 @@ fn embedded_file(path: &str, gzip: bool) -> Option<Response> {
     Some(response)
 }
 
-/// Trunk's hashed names look like `fanout-frontend-3f2a…9c_bg.wasm`.
+/// Trunk's hashed names look like `fanout-queues-3f2a…9c_bg.wasm`.
 fn is_content_hashed(path: &str) -> bool {
     path.rsplit('/')
         .next()
@@ -170,7 +198,20 @@ fn is_content_hashed(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{HeaderMap, HeaderValue, accepts_gzip, header, is_content_hashed};
+    use super::{HeaderMap, HeaderValue, accepts_gzip, header, is_content_hashed, page_name};
+
+    #[test]
+    fn each_lab_route_is_answered_with_its_own_page() {
+        assert_eq!(page_name("cache"), "cache.html");
+        assert_eq!(page_name("embed/cache/"), "cache.html");
+        assert_eq!(page_name("shards"), "shards.html");
+        assert_eq!(page_name("embed/shards"), "shards.html");
+        assert_eq!(page_name("queues"), "index.html");
+        assert_eq!(page_name("embed/queues"), "index.html");
+        assert_eq!(page_name(""), "index.html");
+        assert_eq!(page_name("cachex"), "index.html");
+        assert_eq!(page_name("embed/nowhere"), "index.html");
+    }
 
     #[test]
     fn gzip_is_sent_only_where_accepted() {
@@ -190,9 +231,7 @@ mod tests {
 
     #[test]
     fn hashed_names_are_recognised() {
-        assert!(is_content_hashed(
-            "fanout-frontend-3f2a11aa22bb339c_bg.wasm"
-        ));
+        assert!(is_content_hashed("fanout-queues-3f2a11aa22bb339c_bg.wasm"));
         assert!(is_content_hashed("style-0123456789abcdef.css"));
         assert!(!is_content_hashed("index.html"));
         assert!(!is_content_hashed("words.txt"));

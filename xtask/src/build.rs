@@ -41,6 +41,15 @@ pub fn release(root: &Path) -> Result<PathBuf> {
     Ok(binary)
 }
 
+/// The labs, each a page of its own: the slug, Trunk's page in `frontend/`
+/// and the page's name in `dist/`. The queue lab's page is `index.html`:
+/// the server answers `/` and unknown paths with it.
+pub const LAB_PAGES: [(&str, &str, &str); 3] = [
+    ("queues", "frontend/index.html", "index.html"),
+    ("cache", "frontend/cache.html", "cache.html"),
+    ("shards", "frontend/shards.html", "shards.html"),
+];
+
 fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     // Trunk re-runs wasm-bindgen and wasm-opt (tens of seconds) and rewrites
     // dist/ (which makes the server re-embed it) even when nothing changed.
@@ -48,7 +57,7 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     // when neither the wasm nor anything Trunk copies has changed since the
     // last successful build.
     step(
-        "compile the browser app (cargo build, wasm-release)",
+        "compile the browser app, one wasm per lab (cargo build, wasm-release)",
         || {
             run_command(Command::new("cargo").args([
                 "build",
@@ -59,39 +68,65 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
                 "wasm32-unknown-unknown",
                 "--package",
                 "fanout-frontend",
+                "--bins",
             ]))
         },
     )?;
     let stamp_path = root.join("target/ui-build.stamp");
     let inputs = ui_inputs_fingerprint(root);
     let stamp = fs::read_to_string(&stamp_path).unwrap_or_default();
-    if root.join("dist/index.html").exists() && stamp == inputs {
+    let dist = root.join("dist");
+    let complete = LAB_PAGES
+        .iter()
+        .all(|(_, _, page)| dist.join(page).exists());
+    if complete && stamp == inputs {
         println!("✓ browser app up to date (dist/)");
         return Ok(());
     }
-    step("bundle the browser app (trunk build --release)", || {
-        run_command(
-            tools
-                .command(tools.bin_dir.join("trunk"))
-                // `wasm-release` (Cargo.toml) optimises for size with fat LTO.
-                .args(["build", "--release", "--cargo-profile", "wasm-release"])
-                .current_dir(root)
-                // Trunk logs every asset at info level; warnings are enough.
-                .env("RUST_LOG", "warn"),
-        )
-    })?;
+    // Trunk empties its output folder, so each page is bundled into a
+    // folder of its own and the three are merged into dist/. Shared files
+    // (the stylesheet, the icon) have the same hashed name in each.
+    let staging = root.join("target/ui-pages");
+    for (lab, source, page) in LAB_PAGES {
+        let out = staging.join(lab);
+        step(
+            &format!("bundle the {lab} page (trunk build --release {source})"),
+            || {
+                run_command(
+                    tools
+                        .command(tools.bin_dir.join("trunk"))
+                        // `wasm-release` (Cargo.toml) optimises for size with fat LTO.
+                        .args(["build", "--release", "--cargo-profile", "wasm-release"])
+                        .arg("--dist")
+                        .arg(&out)
+                        .args(["--html-output", page, source])
+                        .current_dir(root)
+                        // Trunk logs every asset at info level; warnings are enough.
+                        .env("RUST_LOG", "warn"),
+                )
+            },
+        )?;
+    }
+    if dist.exists() {
+        fs::remove_dir_all(&dist)?;
+    }
+    for (lab, _, _) in LAB_PAGES {
+        crate::site::copy_dir(&staging.join(lab), &dist)?;
+    }
     fs::write(&stamp_path, inputs)?;
     Ok(())
 }
 
 /// Size and modification time of everything Trunk reads: the compiled
-/// wasm, the page, Trunk's settings and the static files it copies.
+/// wasm, the pages, Trunk's settings and the static files it copies.
 fn ui_inputs_fingerprint(root: &Path) -> String {
-    let mut files = vec![
-        root.join("target/wasm32-unknown-unknown/wasm-release/fanout-frontend.wasm"),
-        root.join("frontend/index.html"),
-        root.join("Trunk.toml"),
-    ];
+    let mut files = vec![root.join("Trunk.toml")];
+    for (lab, source, _) in LAB_PAGES {
+        files.push(root.join(format!(
+            "target/wasm32-unknown-unknown/wasm-release/fanout-{lab}.wasm"
+        )));
+        files.push(root.join(source));
+    }
     if let Ok(entries) = fs::read_dir(root.join("static")) {
         let mut statics: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
         statics.sort();

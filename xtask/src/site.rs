@@ -1,9 +1,9 @@
 //! The static build: `target/site/`, a folder any static file host can
 //! serve (no Fanout server behind it).
 //!
-//! It is `dist/` plus one `index.html` per client-side route, because a
-//! plain static host maps `/queues/` to `queues/index.html` and knows
-//! nothing of the app's router. Simulations work from it offline; live
+//! It is `dist/` plus one `index.html` per lab route (the lab's page),
+//! because a plain static host maps `/queues/` to `queues/index.html` and
+//! knows nothing of which page shows which lab. Simulations work from it offline; live
 //! features say they need a Fanout server (and take `?server=HOST:PORT`).
 
 use std::{fs, path::Path};
@@ -11,16 +11,6 @@ use std::{fs, path::Path};
 use anyhow::{Context, Result};
 
 use crate::steps::step;
-
-/// Routes of the app that a visitor may open directly.
-const ROUTES: &[&str] = &[
-    "queues",
-    "cache",
-    "shards",
-    "embed/queues",
-    "embed/cache",
-    "embed/shards",
-];
 
 /// Writes `target/site/` from `dist/`; returns its path.
 pub fn build(root: &Path) -> Result<std::path::PathBuf> {
@@ -31,15 +21,18 @@ pub fn build(root: &Path) -> Result<std::path::PathBuf> {
             fs::remove_dir_all(&site).context("cannot clear target/site")?;
         }
         copy_dir(&dist, &site)?;
-        let index = fs::read(dist.join("index.html")).context("dist/index.html is missing")?;
-        for route in ROUTES {
-            let folder = site.join(route);
-            fs::create_dir_all(&folder)?;
-            fs::write(folder.join("index.html"), &index)?;
+        for (lab, _, page) in crate::build::LAB_PAGES {
+            let html =
+                fs::read(dist.join(page)).with_context(|| format!("dist/{page} is missing"))?;
+            for route in [lab.to_owned(), format!("embed/{lab}")] {
+                let folder = site.join(route);
+                fs::create_dir_all(&folder)?;
+                fs::write(folder.join("index.html"), &html)?;
+            }
         }
         // Hosts such as GitHub Pages answer unknown paths with 404.html:
         // the app shell then shows its own "not found" page.
-        fs::write(site.join("404.html"), &index)?;
+        fs::copy(dist.join("index.html"), site.join("404.html"))?;
         if let Ok(course) = fs::read(dist.join("course-example.html")) {
             let folder = site.join("course-example");
             fs::create_dir_all(&folder)?;
@@ -54,7 +47,7 @@ pub fn build(root: &Path) -> Result<std::path::PathBuf> {
     Ok(site)
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
         let entry = entry?;

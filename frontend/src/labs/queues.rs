@@ -20,7 +20,6 @@
 //! [`QueueLab`] takes its options as [`LabParams`] so a widget
 //! (`/embed/queues`) can show it without the page's chrome.
 
-mod bench;
 mod canvas;
 mod caption;
 mod charts;

@@ -267,3 +267,50 @@ pub enum SleepWhy {
     /// Busy processing a message (service time).
     Service,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Event;
+    use crate::sim::{Simulator, presets};
+
+    /// The hand-written reader must accept exactly what serialising writes,
+    /// for every kind of event the presets produce.
+    #[test]
+    fn every_preset_event_reads_back_as_written() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for name in presets::NAMES {
+            let mut sim = Simulator::from_json(presets::text(name).unwrap(), 7).unwrap();
+            for _ in 0..3_000 {
+                let Some(event) = sim.step() else { break };
+                let json = serde_json::to_value(&event).unwrap();
+                kinds.insert(json["type"].as_str().unwrap().to_owned());
+                let read: Event = crate::json::decode(json).unwrap();
+                assert_eq!(read, event);
+            }
+        }
+        assert!(kinds.len() >= 10, "too few kinds exercised: {kinds:?}");
+    }
+
+    #[test]
+    fn a_malformed_event_is_refused_with_its_field() {
+        let error =
+            crate::json::decode_str::<Event>(r#"{"time": 1, "type": "node_halted", "node": 0}"#)
+                .unwrap_err();
+        assert!(
+            error.to_string().contains("missing field `step`"),
+            "{error}"
+        );
+        let error = crate::json::decode_str::<Event>(
+            r#"{"step": "x", "time": 1, "type": "node_halted", "node": 0}"#,
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("step: invalid type"), "{error}");
+        let error =
+            crate::json::decode_str::<Event>(r#"{"step": 1, "time": 1, "type": "teleported"}"#)
+                .unwrap_err();
+        assert!(
+            error.to_string().contains("unknown variant `teleported`"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! The cache lab's page (`/cache`, `/embed/cache`): its own wasm, so the
+//! page downloads no other lab. See the library's `start`.
+
+fn main() {
+    fanout_frontend::start(fanout_frontend::LabPage {
+        slug: "cache",
+        view: || leptos::prelude::IntoAny::into_any(fanout_frontend::CacheLab()),
+    });
+}

@@ -1,0 +1,9 @@
+//! The shards lab's page (`/shards`, `/embed/shards`): its own wasm, so the
+//! page downloads no other lab. See the library's `start`.
+
+fn main() {
+    fanout_frontend::start(fanout_frontend::LabPage {
+        slug: "shards",
+        view: || leptos::prelude::IntoAny::into_any(fanout_frontend::ShardsLab()),
+    });
+}
