@@ -1071,9 +1071,9 @@ fn Legend(lab: Lab) -> impl IntoView {
         lab.motion.with_untracked(|m| {
             let mut seen: Vec<topics::Look> = Vec::new();
             for w in &m.wire {
-                let look = topics::look(&w.payload);
-                if !seen.iter().any(|l| l.topic == look.topic) {
-                    seen.push(look);
+                let topic = topics::topic_of(&w.payload);
+                if !seen.iter().any(|l| l.topic == topic) {
+                    seen.push(topics::look(&w.payload));
                 }
                 if seen.len() >= 10 {
                     break;
@@ -1089,7 +1089,7 @@ fn Legend(lab: Lab) -> impl IntoView {
             <For each=move || topics.get() key=|l| l.topic.clone() let:l>
                 <span class="legend-item">
                     <svg class="swatch" viewBox="-7 -7 14 14" width="14" height="14" aria-hidden="true">
-                        <path d=l.shape fill=l.colour />
+                        <path d=l.shape.svg() fill=l.colour />
                     </svg>
                     {l.topic.clone()}
                 </span>

@@ -619,7 +619,7 @@ fn ConnPanel(lab: Lab, id: ConnId) -> impl IntoView {
                                                 <li>
                                                     <button type="button" class="chip" on:click=move |_| lab.selection.set(Selection::Msg(msg))>
                                                         <svg class="swatch" viewBox="-7 -7 14 14" width="12" height="12" aria-hidden="true">
-                                                            <path d=look.shape fill=look.colour />
+                                                            <path d=look.shape.svg() fill=look.colour />
                                                         </svg>
                                                         {format!("{} {:?} · {stage}", m.msg, m.payload.as_str())}
                                                     </button>
@@ -698,7 +698,7 @@ fn MsgPanel(lab: Lab, id: MsgId) -> impl IntoView {
                         view! {
                             <p class="payload">
                                 <svg class="swatch" viewBox="-7 -7 14 14" width="14" height="14" aria-hidden="true">
-                                    <path d=look.shape fill=look.colour />
+                                    <path d=look.shape.svg() fill=look.colour />
                                 </svg>
                                 <code>{format!("{p:?}")}</code>
                                 {format!(" · {} {}", t().topic, look.topic)}

@@ -12,13 +12,61 @@ const COLOURS: [&str; 8] = [
     "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#8c8c00", "#6b6b6b",
 ];
 
-/// Shape outlines centred on (0, 0), about 10 px across.
-const SHAPES: [&str; 4] = [
-    "M-5 0a5 5 0 1 0 10 0a5 5 0 1 0 -10 0Z",
-    "M-4.5 -4.5h9v9h-9Z",
-    "M0 -6L6 0L0 6L-6 0Z",
-    "M0 -6L5.5 4.5H-5.5Z",
+/// The four shapes, about 10 units across, centred on (0, 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Shape {
+    Circle,
+    Square,
+    Diamond,
+    Triangle,
+}
+
+const SHAPES: [Shape; 4] = [
+    Shape::Circle,
+    Shape::Square,
+    Shape::Diamond,
+    Shape::Triangle,
 ];
+
+/// The diamond's and the triangle's corners.
+const DIAMOND: [(f64, f64); 4] = [(0.0, -6.0), (6.0, 0.0), (0.0, 6.0), (-6.0, 0.0)];
+const TRIANGLE: [(f64, f64); 3] = [(0.0, -6.0), (5.5, 4.5), (-5.5, 4.5)];
+
+impl Shape {
+    /// The outline as SVG path data (legend, inspector).
+    pub fn svg(self) -> &'static str {
+        match self {
+            Shape::Circle => "M-5 0a5 5 0 1 0 10 0a5 5 0 1 0 -10 0Z",
+            Shape::Square => "M-4.5 -4.5h9v9h-9Z",
+            Shape::Diamond => "M0 -6L6 0L0 6L-6 0Z",
+            Shape::Triangle => "M0 -6L5.5 4.5H-5.5Z",
+        }
+    }
+
+    /// Adds the outline, centred on (`x`, `y`) and scaled by `k`, to the
+    /// context's current path: the same figure as [`Shape::svg`], so many
+    /// dots go into one path and are filled and stroked at once.
+    pub fn trace(self, ctx: &web_sys::CanvasRenderingContext2d, x: f64, y: f64, k: f64) {
+        let corners: &[(f64, f64)] = match self {
+            Shape::Circle => {
+                ctx.move_to(x + 5.0 * k, y);
+                let _ = ctx.arc(x, y, 5.0 * k, 0.0, std::f64::consts::TAU);
+                return;
+            }
+            Shape::Square => {
+                ctx.rect(x - 4.5 * k, y - 4.5 * k, 9.0 * k, 9.0 * k);
+                return;
+            }
+            Shape::Diamond => &DIAMOND,
+            Shape::Triangle => &TRIANGLE,
+        };
+        ctx.move_to(x + corners[0].0 * k, y + corners[0].1 * k);
+        for &(cx, cy) in &corners[1..] {
+            ctx.line_to(x + cx * k, y + cy * k);
+        }
+        ctx.close_path();
+    }
+}
 
 /// Fixed looks for the π system's kinds, so they are always distinct.
 const KNOWN: [(&str, usize); 8] = [
@@ -37,38 +85,49 @@ const KNOWN: [(&str, usize); 8] = [
 pub struct Look {
     pub topic: String,
     pub colour: &'static str,
-    pub shape: &'static str,
+    pub shape: Shape,
 }
 
-pub fn topic_of(payload: &str) -> String {
+/// The topic of a payload: a slice of it, or a fixed name. It allocates
+/// nothing, as the painter asks it for every dot in every frame.
+pub fn topic_of(payload: &str) -> &str {
     let p = payload.trim();
     if p.len() >= 2 && p.bytes().all(|b| b == b'0' || b == b'1') {
-        return p[..2].to_string();
+        return &p[..2];
     }
     if p == "Y" || p == "N" {
-        return p.to_string();
+        return p;
     }
     if p.starts_with('[') {
-        return "[n, m]".to_string();
+        return "[n, m]";
     }
     if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
-        return "n²+m²".to_string();
+        return "n²+m²";
     }
     let word = p.split([' ', '#']).next().unwrap_or(p);
-    word.chars().take(16).collect()
+    // At most 16 characters.
+    word.char_indices()
+        .nth(16)
+        .map_or(word, |(end, _)| &word[..end])
 }
 
-pub fn look(payload: &str) -> Look {
-    let topic = topic_of(payload);
+/// The colour and shape of a topic.
+pub fn style(topic: &str) -> (&'static str, Shape) {
     let index = KNOWN
         .iter()
         .find(|(t, _)| *t == topic)
         .map(|(_, i)| *i)
-        .unwrap_or_else(|| hash(&topic) % 32);
+        .unwrap_or_else(|| hash(topic) % 32);
+    (COLOURS[index % 8], SHAPES[(index / 8) % 4])
+}
+
+pub fn look(payload: &str) -> Look {
+    let topic = topic_of(payload);
+    let (colour, shape) = style(topic);
     Look {
-        colour: COLOURS[index % 8],
-        shape: SHAPES[(index / 8) % 4],
-        topic,
+        topic: topic.to_owned(),
+        colour,
+        shape,
     }
 }
 
@@ -101,5 +160,10 @@ mod tests {
         }
         assert_eq!(topic_of("weather.paris #3"), "weather.paris");
         assert_eq!(topic_of("task 41"), "task");
+        assert_eq!(
+            topic_of("ünïcödé-topic-longer-than-sixteen"),
+            "ünïcödé-topic-lo"
+        );
+        assert_eq!(topic_of(" 0110 "), "01");
     }
 }
