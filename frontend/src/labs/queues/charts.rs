@@ -45,6 +45,25 @@ fn thin(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     out
 }
 
+/// Appends `v` with one decimal (`12.3`, `-0.5`), as `{:.1}` would for
+/// the chart's coordinates (a few hundred units at most), by integer
+/// arithmetic: a chart has thousands of points and is redrawn several
+/// times a second while playing, and float formatting was most of its cost.
+fn push_tenths(out: &mut String, v: f64) {
+    use std::fmt::Write;
+    let tenths = (v * 10.0).round();
+    if !tenths.is_finite() || tenths.abs() >= 1e15 {
+        let _ = write!(out, "{v:.1}");
+        return;
+    }
+    let tenths = tenths as i64;
+    if tenths < 0 {
+        out.push('-');
+    }
+    let tenths = tenths.unsigned_abs();
+    let _ = write!(out, "{}.{}", tenths / 10, tenths % 10);
+}
+
 fn fmt_num(v: f64) -> String {
     if v == 0.0 {
         "0".into()
@@ -113,11 +132,13 @@ fn chart(
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let pts: String = s
-                .points
-                .iter()
-                .map(|(x, y)| format!("{:.1},{:.1} ", sx(*x), sy(*y)))
-                .collect();
+            let mut pts = String::with_capacity(s.points.len() * 12);
+            for (x, y) in &s.points {
+                push_tenths(&mut pts, sx(*x));
+                pts.push(',');
+                push_tenths(&mut pts, sy(*y));
+                pts.push(' ');
+            }
             let end = s.points.last().map(|(x, y)| (sx(*x), sy(*y)));
             view! {
                 <g class=format!("series s{}", i % 8) data-series=s.label.clone()>
@@ -410,4 +431,24 @@ fn drops(samples: &[Sample], tx: &super::text::QueueTexts) -> impl IntoView {
         None,
         "drops-chart",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn coordinates_are_written_with_one_decimal() {
+        for v in [0.0, 0.04, 0.96, 1.25, 12.34, 379.99, -0.5, -3.21, 1e20] {
+            let mut out = String::new();
+            super::push_tenths(&mut out, v);
+            let read: f64 = out.parse().unwrap();
+            assert!(
+                (read - v).abs() <= 0.05 + 1e-9 || v.abs() >= 1e15,
+                "{v}: {out}"
+            );
+            assert_eq!(out.split('.').nth(1).map(str::len), Some(1), "{v}: {out}");
+        }
+        let mut out = String::new();
+        super::push_tenths(&mut out, f64::NAN);
+        assert_eq!(out, "NaN");
+    }
 }
