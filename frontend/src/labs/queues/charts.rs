@@ -45,6 +45,29 @@ fn thin(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     out
 }
 
+/// The least vertical distance between two series' end labels (SVG units;
+/// the labels are 9 px text).
+const LABEL_GAP: f64 = 9.0;
+
+/// Moves the labels' baselines (`(series, y)`) apart to at least `gap`
+/// from each other, within `lo..=hi` where they fit, keeping their order
+/// by height and each as near its own line's end as it can be.
+fn spread_labels(labels: &mut [(usize, f64)], gap: f64, lo: f64, hi: f64) {
+    labels.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for i in 1..labels.len() {
+        labels[i].1 = labels[i].1.max(labels[i - 1].1 + gap);
+    }
+    if let Some(last) = labels.last_mut() {
+        last.1 = last.1.min(hi);
+    }
+    for i in (0..labels.len().saturating_sub(1)).rev() {
+        labels[i].1 = labels[i].1.min(labels[i + 1].1 - gap);
+    }
+    for label in labels.iter_mut() {
+        label.1 = label.1.max(lo);
+    }
+}
+
 /// Appends `v` with one decimal (`12.3`, `-0.5`), as `{:.1}` would for
 /// the chart's coordinates (a few hundred units at most), by integer
 /// arithmetic: a chart has thousands of points and is redrawn several
@@ -128,6 +151,14 @@ fn chart(
     };
     let untx = |v: f64| if log_x { 10f64.powf(v) } else { v };
     let unty = |v: f64| if log_y { 10f64.powf(v) } else { v };
+    // Series often end at the same value (ten subscribers receiving alike):
+    // their end labels are spread apart so each stays readable.
+    let mut label_ys: Vec<(usize, f64)> = series
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.points.last().map(|&(_, y)| (i, sy(y) + 3.0)))
+        .collect();
+    spread_labels(&mut label_ys, LABEL_GAP, PAD_T + 6.0, H - PAD_B + 10.0);
     let lines = series
         .iter()
         .enumerate()
@@ -139,11 +170,14 @@ fn chart(
                 push_tenths(&mut pts, sy(*y));
                 pts.push(' ');
             }
-            let end = s.points.last().map(|(x, y)| (sx(*x), sy(*y)));
+            let end = s.points.last().map(|(x, _)| {
+                let y = label_ys.iter().find(|(j, _)| *j == i).map_or(0.0, |(_, y)| *y);
+                (sx(*x), y)
+            });
             view! {
                 <g class=format!("series s{}", i % 8) data-series=s.label.clone()>
                     <polyline points=pts stroke-dasharray=DASHES[i % DASHES.len()] />
-                    {end.map(|(x, y)| view! { <text class="series-label" x=x + 4.0 y=y + 3.0>{s.label.clone()}</text> })}
+                    {end.map(|(x, y)| view! { <text class="series-label" x=x + 4.0 y=y>{s.label.clone()}</text> })}
                 </g>
             }
         })
@@ -435,6 +469,24 @@ fn drops(samples: &[Sample], tx: &super::text::QueueTexts) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn end_labels_at_one_height_are_spread_apart_within_the_chart() {
+        let mut labels: Vec<(usize, f64)> = (0..10).map(|i| (i, 140.0)).collect();
+        super::spread_labels(&mut labels, 9.0, 18.0, 150.0);
+        labels.sort_by(|a, b| a.1.total_cmp(&b.1));
+        for pair in labels.windows(2) {
+            assert!(pair[1].1 - pair[0].1 >= 9.0 - 1e-9, "{labels:?}");
+        }
+        assert!(
+            labels.iter().all(|(_, y)| (18.0..=150.0).contains(y)),
+            "{labels:?}"
+        );
+        // Labels already apart stay where they are.
+        let mut apart = vec![(0, 40.0), (1, 100.0)];
+        super::spread_labels(&mut apart, 9.0, 18.0, 150.0);
+        assert_eq!(apart, vec![(0, 40.0), (1, 100.0)]);
+    }
+
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn coordinates_are_written_with_one_decimal() {
         for v in [0.0, 0.04, 0.96, 1.25, 12.34, 379.99, -0.5, -3.21, 1e20] {
