@@ -270,6 +270,41 @@ describe('queue lab', () => {
     assert.deepEqual(page.problems, []);
   });
 
+  it('repaints the dots\' outlines when the reader switches to dark', async () => {
+    // The SVG follows the colour scheme by CSS alone; the painted dots keep
+    // whatever outline colour they were painted with until told.
+    const page = await openPage(browser);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await open(page, `${server.url}/queues?scenario=pipeline&seed=1&step=60`);
+    await waitStep(page, 60);
+    const layer = page.locator('canvas.message-layer');
+    const outlinePixels = () => layer.evaluate((canvas) => {
+      const surface = getComputedStyle(canvas).getPropertyValue('--surface').trim();
+      // The CSS colour as bytes, through a 1×1 canvas.
+      const probe = document.createElement('canvas').getContext('2d');
+      probe.fillStyle = surface;
+      probe.fillRect(0, 0, 1, 1);
+      const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const near = Math.abs(data[i] - r) + Math.abs(data[i + 1] - g) + Math.abs(data[i + 2] - b) < 24;
+        if (data[i + 3] > 200 && near) count += 1;
+      }
+      return { surface, count };
+    });
+    const light = await outlinePixels();
+    assert.ok(light.count > 0, `dots are outlined in the light surface colour ${light.surface}`);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction((before) => getComputedStyle(document.querySelector('canvas.message-layer')).getPropertyValue('--surface').trim() !== before, light.surface);
+    // Repainting happens on the next frame.
+    await page.waitForTimeout(200);
+    const dark = await outlinePixels();
+    assert.notEqual(dark.surface, light.surface, 'the dark scheme has another surface colour');
+    assert.ok(dark.count > 0, `after the switch, dots are outlined in the dark surface colour ${dark.surface}`);
+    assert.deepEqual(page.problems, []);
+  });
+
   it('every preset loads and plays without console errors', async () => {
     for (const name of PRESETS) {
       const page = await openPage(browser);

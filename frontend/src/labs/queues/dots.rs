@@ -76,6 +76,8 @@ struct Painter {
     /// around the selected one), read from CSS when the layout changes.
     outline: String,
     focus_outline: String,
+    /// The colour scheme the outlines were read for (see [`scheme_changes`]).
+    scheme: u32,
     /// Each look's dot, painted once into a small bitmap of its own and
     /// copied (`drawImage`) to every place it is on the wire: one cheap
     /// call per dot instead of a path to fill and stroke. Emptied by `fit`.
@@ -116,6 +118,7 @@ impl Painter {
             scale: 0.0,
             outline: String::new(),
             focus_outline: String::new(),
+            scheme: 0,
             sprites: Vec::new(),
         })
     }
@@ -162,14 +165,15 @@ impl Painter {
     }
 
     /// Matches the bitmap to the SVG's user space and the screen's
-    /// density, and rereads the outline colours (the theme may have
-    /// changed with them).
-    fn fit(&mut self, canvas: &web_sys::HtmlCanvasElement, geo: &Geo) {
+    /// density, and rereads the outline colours when the layout or the
+    /// colour scheme (`scheme`, a count of its changes) changed.
+    fn fit(&mut self, canvas: &web_sys::HtmlCanvasElement, geo: &Geo, scheme: u32) {
         let size = (geo.width, geo.height);
         let scale = density();
-        if size == self.size && scale == self.scale {
+        if size == self.size && scale == self.scale && scheme == self.scheme {
             return;
         }
+        self.scheme = scheme;
         self.size = size;
         self.scale = scale;
         canvas.set_width((geo.width * scale).ceil() as u32);
@@ -230,12 +234,34 @@ impl Painter {
     }
 }
 
+/// Counts the reader's switches between light and dark (the page follows
+/// `prefers-color-scheme` unless `?theme=` fixes it), so the painter
+/// rereads its colours from CSS: the SVG follows by itself, the bitmap
+/// would keep the old outlines.
+fn scheme_changes() -> ReadSignal<u32> {
+    let (changes, set_changes) = signal(1u32);
+    if let Ok(Some(query)) = window().match_media("(prefers-color-scheme: dark)") {
+        let on_change = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            set_changes.update(|n| *n += 1);
+        });
+        let _ =
+            query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        // The listener is removed with the lab; the closure lives as long.
+        let listener = on_change.into_js_value();
+        on_cleanup(move || {
+            let _ = query.remove_event_listener_with_callback("change", listener.unchecked_ref());
+        });
+    }
+    changes
+}
+
 /// The canvas the messages are painted on, repainted whenever they move
 /// (`Lab::motion`: every frame while playing), the layout or the selection
 /// changes.
 #[component]
 pub fn Dots(lab: Lab, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
+    let scheme = scheme_changes();
     Effect::new(move |painter: Option<Option<Painter>>| {
         let Some(el) = canvas.get() else {
             return painter.flatten();
@@ -244,7 +270,7 @@ pub fn Dots(lab: Lab, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl In
         let focus = focus_msg.get();
         let drawn = lab.motion.with(|motion| {
             geo.with(|geo| {
-                painter.fit(&el, geo);
+                painter.fit(&el, geo, scheme.get());
                 painter.paint(&motion.wire, motion.now, geo, focus)
             })
         });
