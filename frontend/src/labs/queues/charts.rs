@@ -45,6 +45,18 @@ fn thin(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     out
 }
 
+/// The most characters of a series' name that fit right of the plot.
+const LABEL_CHARS: usize = 15;
+
+/// A series' name as its end label: cut with "…" past `LABEL_CHARS` (the
+/// whole name is the label's tooltip and in the chart's description).
+fn end_label(label: &str) -> String {
+    match label.char_indices().nth(LABEL_CHARS - 1) {
+        Some((cut, _)) if label.chars().count() > LABEL_CHARS => format!("{}…", &label[..cut]),
+        _ => label.to_owned(),
+    }
+}
+
 /// The least vertical distance between two series' end labels (SVG units;
 /// the labels are 9 px text).
 const LABEL_GAP: f64 = 9.0;
@@ -171,13 +183,21 @@ fn chart(
                 pts.push(' ');
             }
             let end = s.points.last().map(|(x, _)| {
-                let y = label_ys.iter().find(|(j, _)| *j == i).map_or(0.0, |(_, y)| *y);
+                let y = label_ys
+                    .iter()
+                    .find(|(j, _)| *j == i)
+                    .map_or(0.0, |(_, y)| *y);
                 (sx(*x), y)
             });
             view! {
                 <g class=format!("series s{}", i % 8) data-series=s.label.clone()>
                     <polyline points=pts stroke-dasharray=DASHES[i % DASHES.len()] />
-                    {end.map(|(x, y)| view! { <text class="series-label" x=x + 4.0 y=y>{s.label.clone()}</text> })}
+                    {end.map(|(x, y)| view! {
+                        <text class="series-label" x=x + 4.0 y=y>
+                            <title>{s.label.clone()}</title>
+                            {end_label(&s.label)}
+                        </text>
+                    })}
                 </g>
             }
         })
@@ -441,7 +461,7 @@ fn drops(samples: &[Sample], tx: &super::text::QueueTexts) -> impl IntoView {
         .into_iter()
         .filter(|r| samples.last().is_some_and(|s| s.drops.get(*r) > 0))
         .map(|r| Series {
-            label: (tx.drop_reason)(r.name()).to_string(),
+            label: (tx.drop_reason_short)(r.name()).to_string(),
             points: thin(
                 samples
                     .iter()
@@ -469,6 +489,17 @@ fn drops(samples: &[Sample], tx: &super::text::QueueTexts) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn long_series_names_are_cut_to_fit_beside_the_plot() {
+        assert_eq!(super::end_label("sub-9→publisher"), "sub-9→publisher");
+        assert_eq!(super::end_label("dropped: no peer"), "dropped: no pe…");
+        assert_eq!(
+            super::end_label("not sent: no subscriber"),
+            "not sent: no s…"
+        );
+        assert_eq!(super::end_label("ünïcödé-and-more-x"), "ünïcödé-and-mo…");
+    }
+
     #[wasm_bindgen_test::wasm_bindgen_test]
     fn end_labels_at_one_height_are_spread_apart_within_the_chart() {
         let mut labels: Vec<(usize, f64)> = (0..10).map(|i| (i, 140.0)).collect();

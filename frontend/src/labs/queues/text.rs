@@ -34,6 +34,8 @@ pub struct QueueTexts {
     pub canvas_hint: &'static str,
     pub dismiss: &'static str,
     pub drop_reason: fn(&str) -> &'static str,
+    /// The same reason in a few words, as a chart's line label.
+    pub drop_reason_short: fn(&str) -> &'static str,
     pub pipe_label: fn(&str, &str, &str) -> String,
     pub blocked_in: fn(bool, &str) -> String,
     pub node_state: fn(&str) -> &'static str,
@@ -199,6 +201,13 @@ pub const EN: QueueTexts = QueueTexts {
         "no_peer" => "dropped: no peer",
         "filtered" => "not sent: no subscription matches",
         "disconnected" => "lost: connection closed",
+        _ => "dropped",
+    },
+    drop_reason_short: |reason| match reason {
+        "hwm" => "at high water",
+        "no_peer" => "no peer",
+        "filtered" => "no subscriber",
+        "disconnected" => "conn. closed",
         _ => "dropped",
     },
     pipe_label: |connecter, binder, endpoint| {
@@ -438,6 +447,13 @@ pub const ZH: QueueTexts = QueueTexts {
         "disconnected" => "丢失：连接已关闭",
         _ => "丢弃",
     },
+    drop_reason_short: |reason| match reason {
+        "hwm" => "高水位",
+        "no_peer" => "没有对端",
+        "filtered" => "没有匹配订阅",
+        "disconnected" => "连接已关闭",
+        _ => "丢弃",
+    },
     pipe_label: |connecter, binder, endpoint| {
         format!("{connecter} 通过 {endpoint} 连接到 {binder}（点击查看）")
     },
@@ -650,6 +666,22 @@ mod tests {
             for name in presets::NAMES {
                 assert_ne!((t.preset_title)(name), "?", "{name}");
                 assert!((t.preset_explanation)(name).len() > 40, "{name}");
+            }
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn every_drop_reason_has_a_short_name_for_the_chart_in_both_languages() {
+        for lang in Lang::ALL {
+            let t = texts(lang);
+            for reason in fanout_shared::sim::DropReason::ALL {
+                let short = (t.drop_reason_short)(reason.name());
+                assert_ne!(
+                    short,
+                    (t.drop_reason_short)("?"),
+                    "{reason:?} has its own words"
+                );
+                assert!(short.chars().count() <= 15, "{short} fits beside the chart");
             }
         }
     }
