@@ -23,10 +23,36 @@ async fn healthz_answers_ok() {
 #[tokio::test]
 async fn serves_the_app_shell_for_client_routes_from_any_directory() {
     let fanout = Fanout::start_in(std::path::Path::new("/"), &[]);
-    for path in ["/", "/queues", "/cache", "/shards", "/embed/queues"] {
+    // Each lab is a page with its own wasm. Before `cargo xtask build` the
+    // server embeds a one-page placeholder instead, which names no wasm.
+    for (path, lab) in [
+        ("/", "queues"),
+        ("/queues", "queues"),
+        ("/embed/queues", "queues"),
+        ("/cache", "cache"),
+        ("/embed/cache/", "cache"),
+        ("/shards", "shards"),
+        ("/embed/shards", "shards"),
+        ("/no-such-page", "queues"),
+    ] {
         let (status, headers, body) = http_get(fanout.http, path).await;
         assert_eq!(status, 200, "{path}");
-        assert!(body.contains("<title>Fanout</title>"), "{path}: {body}");
+        assert!(body.contains("<title>Fanout"), "{path}: {body}");
+        if body.contains("_bg.wasm") {
+            assert!(
+                body.contains(&format!("/fanout-{lab}-")),
+                "{path} is the {lab} lab's page: {body}"
+            );
+            for other in ["queues", "cache", "shards"]
+                .into_iter()
+                .filter(|o| *o != lab)
+            {
+                assert!(
+                    !body.contains(&format!("/fanout-{other}-")),
+                    "{path} loads no {other} wasm"
+                );
+            }
+        }
         let content_type = headers.iter().find(|(name, _)| name == "content-type");
         assert_eq!(
             content_type.map(|(_, v)| v.as_str()),
