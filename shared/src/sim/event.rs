@@ -273,8 +273,9 @@ mod tests {
     use super::Event;
     use crate::sim::{Simulator, presets};
 
-    /// The hand-written reader must accept exactly what serialising writes,
-    /// for every kind of event the presets produce.
+    /// Reading (serde's `flatten` around an internally tagged enum) must
+    /// accept exactly what serialising writes, for every kind of event the
+    /// presets produce: the browser reads events the server wrote.
     #[test]
     fn every_preset_event_reads_back_as_written() {
         let mut kinds = std::collections::BTreeSet::new();
