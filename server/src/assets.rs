@@ -12,7 +12,7 @@
 //! The bundle is gzipped once, in the background as the server starts, at
 //! the best compression: gzipping the 2.2 MB wasm on the fly took about
 //! 140 ms per request, the largest part of a fresh page's time to
-//! interactive. Until that is done (and for `index.html`, which is edited
+//! interactive. Until that is done (and for the lab pages, which are edited
 //! per request) the router's compression layer gzips on the fly as before.
 
 use axum::{

@@ -294,24 +294,22 @@ mod tests {
 
     #[test]
     fn a_malformed_event_is_refused_with_its_field() {
-        let error =
-            crate::json::decode_str::<Event>(r#"{"time": 1, "type": "node_halted", "node": 0}"#)
-                .unwrap_err();
-        assert!(
-            error.to_string().contains("missing field `step`"),
-            "{error}"
-        );
-        let error = crate::json::decode_str::<Event>(
-            r#"{"step": "x", "time": 1, "type": "node_halted", "node": 0}"#,
-        )
-        .unwrap_err();
-        assert!(error.to_string().contains("step: invalid type"), "{error}");
-        let error =
-            crate::json::decode_str::<Event>(r#"{"step": 1, "time": 1, "type": "teleported"}"#)
-                .unwrap_err();
-        assert!(
-            error.to_string().contains("unknown variant `teleported`"),
-            "{error}"
-        );
+        for (json, expected) in [
+            (
+                r#"{"time": 1, "type": "node_halted", "node": 0}"#,
+                "missing field `step`",
+            ),
+            (
+                r#"{"step": "x", "time": 1, "type": "node_halted", "node": 0}"#,
+                "step: invalid type",
+            ),
+            (
+                r#"{"step": 1, "time": 1, "type": "teleported"}"#,
+                "unknown variant `teleported`",
+            ),
+        ] {
+            let error = crate::json::decode_str::<Event>(json).unwrap_err();
+            assert!(error.to_string().contains(expected), "{json}: {error}");
+        }
     }
 }
