@@ -9,71 +9,36 @@
 
 use leptos::prelude::*;
 
-/// A language the interface is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    En,
-    Zh,
-}
+pub use fanout_shared::lang::Lang;
 
-impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
-
-    /// The BCP 47 tag used in `?lang=` and `<html lang>`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Zh => "zh-CN",
-        }
+/// `?lang=` first (so links and embeds decide), then the learner's last
+/// choice, then the browser's preferred languages, then English.
+pub fn detect_lang() -> Lang {
+    let window = window();
+    let from_url = window
+        .location()
+        .search()
+        .ok()
+        .and_then(|search| query_param(&search, "lang"))
+        .and_then(|tag| Lang::from_tag(&tag));
+    if let Some(lang) = from_url {
+        return lang;
     }
-
-    /// The language's own name, for the switcher.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Zh => "中文",
-        }
+    let remembered = window
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|tag| Lang::from_tag(&tag));
+    if let Some(lang) = remembered {
+        return lang;
     }
-
-    /// Reads a tag loosely: `zh`, `zh-CN`, `zh-Hans`, `en-GB` …
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Lang::En),
-            "zh" => Some(Lang::Zh),
-            _ => None,
-        }
-    }
-
-    /// `?lang=` first (so links and embeds decide), then the learner's last
-    /// choice, then the browser's preferred languages, then English.
-    pub fn detect() -> Lang {
-        let window = window();
-        let from_url = window
-            .location()
-            .search()
-            .ok()
-            .and_then(|search| query_param(&search, "lang"))
-            .and_then(|tag| Lang::from_tag(&tag));
-        if let Some(lang) = from_url {
-            return lang;
-        }
-        let remembered = window
-            .local_storage()
-            .ok()
-            .flatten()
-            .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
-            .and_then(|tag| Lang::from_tag(&tag));
-        if let Some(lang) = remembered {
-            return lang;
-        }
-        let preferred = window.navigator().languages();
-        preferred
-            .iter()
-            .filter_map(|value| value.as_string())
-            .find_map(|tag| Lang::from_tag(&tag))
-            .unwrap_or(Lang::En)
-    }
+    let preferred = window.navigator().languages();
+    preferred
+        .iter()
+        .filter_map(|value| value.as_string())
+        .find_map(|tag| Lang::from_tag(&tag))
+        .unwrap_or(Lang::En)
 }
 
 const STORAGE_KEY: &str = "fanout.lang";
@@ -92,7 +57,7 @@ pub fn query_param(search: &str, name: &str) -> Option<String> {
 /// Makes the language available to every component and keeps `<html lang>`
 /// in step with it (screen readers and CJK font selection rely on it).
 pub fn provide_lang() -> RwSignal<Lang> {
-    let lang = RwSignal::new(Lang::detect());
+    let lang = RwSignal::new(detect_lang());
     provide_context(lang);
     Effect::new(move |_| {
         let code = lang.get().code();
@@ -227,17 +192,6 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::{Lang, ShellTexts, query_param};
-
-    #[wasm_bindgen_test]
-    fn tags_are_read_loosely() {
-        assert_eq!(Lang::from_tag("zh"), Some(Lang::Zh));
-        assert_eq!(Lang::from_tag("zh-Hans-CN"), Some(Lang::Zh));
-        assert_eq!(Lang::from_tag("en_GB"), Some(Lang::En));
-        assert_eq!(Lang::from_tag("fr"), None);
-        for lang in Lang::ALL {
-            assert_eq!(Lang::from_tag(lang.code()), Some(lang));
-        }
-    }
 
     #[wasm_bindgen_test]
     fn query_parameters_are_found_by_name() {
