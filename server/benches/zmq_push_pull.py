@@ -4,7 +4,7 @@ for the live broker's pair benchmark (server/benches/rooms_load.rs).
     python3 zmq_push_pull.py [MESSAGES]
 
 Prints "N msg/s". The PULL binds, the PUSH connects, both in this process
-(the sender in a thread), as in ../shared/design/zmq-semantics.md.
+(the sender in a thread), as in docs/design/zmq-semantics.md.
 """
 
 import sys

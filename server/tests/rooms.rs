@@ -1,6 +1,6 @@
 //! Live rooms over real WebSockets against the real binary: the patterns'
 //! semantics hold between live participants exactly as libzmq's do
-//! (`../shared/design/zmq-semantics.md`): PUSH round-robins over three PULL
+//! (`docs/design/zmq-semantics.md`): PUSH round-robins over three PULL
 //! participants, PULL fair-queues over three PUSH participants, SUB
 //! filters by prefix, REQ/REP order errors go to the offending client
 //! only; a participant vanishing mid-flow loses what was queued for it
@@ -58,7 +58,7 @@ async fn push_round_robins_over_three_live_pull_participants() {
     for (w, name) in workers.iter_mut().zip(["w0", "w1", "w2"]) {
         got.push(w.received(name, 3).await);
     }
-    // What pyzmq shows with three connected PULLs (zmq-semantics.md).
+    // What pyzmq shows with three connected PULLs (docs/design/zmq-semantics.md).
     assert_eq!(
         got,
         [["m0", "m3", "m6"], ["m1", "m4", "m7"], ["m2", "m5", "m8"]]

@@ -3,7 +3,7 @@
 //!
 //! Nothing here performs IO, reads a clock or spawns a thread; callers feed
 //! inputs in and poll outputs out (the sans-IO style of quinn-proto and
-//! str0m). See `../shared/design/ARCHITECTURE.md`, "One engine, two drivers".
+//! str0m). See `docs/ARCHITECTURE.md`, "One engine, two drivers".
 
 pub mod cache;
 pub mod embed;

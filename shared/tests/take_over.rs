@@ -145,7 +145,7 @@ fn queued_counts_messages_and_bytes_in_every_pipe() {
     let mut sim = Simulator::from_json(scenario, 1).unwrap();
     assert_eq!(sim.queued(), (0, 0));
     sim.run_until(Tick::from_millis(100));
-    // SNDHWM + credit (the figure zmq-semantics.md reports for marks of 5).
+    // SNDHWM + credit (the figure docs/design/zmq-semantics.md reports for marks of 5).
     assert_eq!(sim.queued(), (8, 80));
     recv(&mut sim, "c", "in");
     assert_eq!(sim.queued().0, 7);

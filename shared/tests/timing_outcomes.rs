@@ -1,6 +1,6 @@
 //! Behaviours that depend on timing in libzmq (the slow joiner, PUB drops
 //! at the mark), shown as the same *outcome* under the engine's explicit
-//! latencies and handshake delays. zmq-semantics.md: a late subscriber
+//! latencies and handshake delays. docs/design/zmq-semantics.md: a late subscriber
 //! received 1 928 of 2 000 messages, the first being id 72; a subscriber
 //! with HWM 10 that read late got "the first ones, then a jump".
 

@@ -2,7 +2,7 @@
 //!
 //! Each test computes what the engine does with `external` nodes driven by
 //! non-blocking calls (exactly what `tests/zmq/observe.py` does with pyzmq),
-//! checks it against the values written in `zmq-semantics.md`, and, when
+//! checks it against the values written in `docs/design/zmq-semantics.md`, and, when
 //! `FANOUT_PYTHON` names a Python with pyzmq, against a fresh observation
 //! of libzmq itself.
 
@@ -325,7 +325,7 @@ fn hwm_rounds(mark: u32, rounds: usize) -> (Vec<u32>, World) {
 
 #[test]
 fn push_accepts_what_libzmq_accepts_at_the_marks() {
-    // zmq-semantics.md: marks of 5, a PULL that does not read: 5 at once,
+    // docs/design/zmq-semantics.md: marks of 5, a PULL that does not read: 5 at once,
     // 3 more once the pipe drained into the receiver, 8 in the end, none
     // lost.
     let (rounds, mut w) = hwm_rounds(5, 3);

@@ -3,7 +3,7 @@
 //! `target/python/`), so a fresh machine needs only what the README says.
 //!
 //! Each `ensure_*` is cheap when the tool is already there: it checks a
-//! version and returns. Versions come from ../shared/design/toolchain.md.
+//! version and returns. Versions come from docs/design/toolchain.md.
 
 use std::{
     env,
@@ -106,7 +106,7 @@ fn ensure_wasm_bindgen(root: &Path, tools: &Tools) -> Result<()> {
         return Ok(());
     }
     // Not --locked: the CLI's own lock file pins a crate the registry lacks
-    // (see ../shared/design/toolchain.md).
+    // (see docs/design/toolchain.md).
     step(
         &format!("install wasm-bindgen CLI {wanted} into target/tools (first time only, ~3 min)"),
         || {

@@ -1,5 +1,5 @@
-//! Client-side partitioning: which server a key lives on (lesson 6 of the
-//! curriculum, the chapter's "hashing and partitioning").
+//! Client-side partitioning: which server a key lives on (lesson 6 of
+//! docs/design/curriculum.md, the chapter's "hashing and partitioning").
 //!
 //! Memcached servers never talk to each other; every client computes the
 //! placement itself, so all clients must compute the *same* placement, and a

@@ -2,7 +2,7 @@
 //! and REP do with a message, with no IO.
 //!
 //! The behaviour reproduced is written down, with measurements from real
-//! libzmq, in `../shared/design/zmq-semantics.md`; each file below says
+//! libzmq, in `docs/design/zmq-semantics.md`; each file below says
 //! which libzmq class it mirrors. The simulator (`crate::sim`) owns the
 //! sockets and pipes and drives them on virtual time; a live driver can
 //! drive the same simulator on real time.

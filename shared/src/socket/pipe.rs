@@ -17,7 +17,7 @@
 //! only when the receiver's stage has credit for it. With a reader that
 //! never reads, libzmq over TCP keeps accepting `lwm`-sized batches into
 //! kernel buffers; the engine stops at SNDHWM + credit (8 for marks of 5),
-//! the figure `zmq-semantics.md` reports.
+//! the figure `docs/design/zmq-semantics.md` reports.
 
 use std::collections::VecDeque;
 

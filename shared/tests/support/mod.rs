@@ -143,7 +143,7 @@ pub fn observations() -> Option<&'static serde_json::Value> {
     });
     if obs.is_none() {
         println!(
-            "skipping the libzmq comparison: FANOUT_PYTHON is not set (cargo xtask test sets it to the project's Python with pyzmq); checked against zmq-semantics.md only"
+            "skipping the libzmq comparison: FANOUT_PYTHON is not set (cargo xtask test sets it to the project's Python with pyzmq); checked against docs/design/zmq-semantics.md only"
         );
     }
     obs.as_ref()

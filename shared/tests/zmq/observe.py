@@ -1,5 +1,5 @@
 """Observe real libzmq (through pyzmq) for every deterministic behaviour in
-../shared/design/zmq-semantics.md and print one JSON object.
+docs/design/zmq-semantics.md and print one JSON object.
 
 shared/tests/zmq_fidelity.rs runs this with $FANOUT_PYTHON and compares each
 observation with the engine. Every socket lives on 127.0.0.1 with a random
