@@ -19,7 +19,7 @@ use std::{
     time::Duration,
 };
 
-use fanout_shared::protocol::{ClientFrame, Hello, PROTOCOL_VERSION, ServerFrame};
+use fanout_shared::protocol::{ClientFrame, Hello, PROTOCOL_VERSION, ServerFrame, SessionFrame};
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
@@ -246,10 +246,10 @@ impl Link {
         let on_open = {
             let socket = socket.clone();
             Closure::<dyn FnMut()>::new(move || {
-                let hello = ClientFrame::Hello(Hello {
+                let hello = ClientFrame::Session(SessionFrame::Hello(Hello {
                     protocol: PROTOCOL_VERSION,
                     client: Some("fanout-frontend".into()),
-                });
+                }));
                 if let Ok(text) = serde_json::to_string(&hello) {
                     let _ = socket.send_with_str(&text);
                 }

@@ -17,17 +17,14 @@ use fanout_shared::{
         ConnId,
         lab_ops::{self, Refusal},
     },
-    protocol::{CacheNodeInfo, ClientFrame, ServerFrame},
+    protocol::{CacheFrame, CacheNodeInfo, ServerFrame},
 };
 use tokio::{
     sync::{broadcast::error::TryRecvError, mpsc},
     task::JoinHandle,
 };
 
-use crate::{
-    experiments::WarmupSession,
-    memcached::{Cluster, Node, node::Watch, unix_now},
-};
+use crate::memcached::{Cluster, Node, node::Watch, unix_now};
 
 /// How long events are gathered into one frame.
 pub const COALESCE: Duration = Duration::from_millis(50);
@@ -45,8 +42,6 @@ pub struct CacheSession {
     conn: ConnId,
     outbox: mpsc::Sender<ServerFrame>,
     watching: BTreeMap<usize, JoinHandle<()>>,
-    /// The session's warm-up experiment (`warmup_start`, `warmup_cancel`).
-    warmup: WarmupSession,
 }
 
 impl Drop for CacheSession {
@@ -62,7 +57,6 @@ impl CacheSession {
     pub fn new(cluster: Arc<Cluster>, outbox: mpsc::Sender<ServerFrame>) -> CacheSession {
         let conn = cluster.next_conn_id();
         CacheSession {
-            warmup: WarmupSession::new(Arc::clone(&cluster), outbox.clone()),
             cluster,
             conn,
             outbox,
@@ -70,20 +64,20 @@ impl CacheSession {
         }
     }
 
-    /// Answers a cache frame; `None` for frames that are not about the cache.
-    pub fn handle(&mut self, frame: ClientFrame) -> Option<ServerFrame> {
+    /// Answers a cache frame.
+    pub fn handle(&mut self, frame: CacheFrame) -> ServerFrame {
         let now = unix_now();
         let conn = self.conn;
-        Some(match frame {
-            ClientFrame::CacheNodes(request) => ServerFrame::CacheNodes {
+        match frame {
+            CacheFrame::Nodes(request) => ServerFrame::CacheNodes {
                 nodes: self.cluster.nodes().iter().map(|node| info(node)).collect(),
                 conn,
                 id: request.id,
             },
-            ClientFrame::CacheWatch(request) => {
+            CacheFrame::Watch(request) => {
                 let node = match self.node(request.node) {
                     Ok(node) => node,
-                    Err(error) => return Some(error),
+                    Err(error) => return error,
                 };
                 if !self.watching.contains_key(&request.node) {
                     let task = tokio::spawn(forward(node.watch(), node, self.outbox.clone()));
@@ -95,9 +89,9 @@ impl CacheSession {
                     id: request.id,
                 }
             }
-            ClientFrame::CacheUnwatch(request) => {
+            CacheFrame::Unwatch(request) => {
                 if let Err(error) = self.node(request.node) {
-                    return Some(error);
+                    return error;
                 }
                 if let Some(task) = self.watching.remove(&request.node) {
                     task.abort();
@@ -108,35 +102,35 @@ impl CacheSession {
                     id: request.id,
                 }
             }
-            frame @ (ClientFrame::CacheSnapshot(_)
-            | ClientFrame::CacheGet(_)
-            | ClientFrame::CacheSet(_)
-            | ClientFrame::CacheDelete(_)
-            | ClientFrame::CacheTouch(_)
-            | ClientFrame::CacheFlush(_)
-            | ClientFrame::CacheLimit(_)) => {
-                let node_id = lab_ops::addressed_node(&frame)?;
+            frame @ (CacheFrame::Snapshot(_)
+            | CacheFrame::Get(_)
+            | CacheFrame::Set(_)
+            | CacheFrame::Delete(_)
+            | CacheFrame::Touch(_)
+            | CacheFrame::Flush(_)
+            | CacheFrame::Limit(_)) => {
+                let Some(node_id) = lab_ops::addressed_node(&frame) else {
+                    return Refusal::not_a_lab_operation().into_frame();
+                };
                 let node = match self.node(node_id) {
                     Ok(node) => node,
-                    Err(error) => return Some(error),
+                    Err(error) => return error,
                 };
-                node.with_cache(|cache| lab_ops::apply(cache, frame, now, conn))?
-                    .unwrap_or_else(Refusal::into_frame)
+                match node.with_cache(|cache| lab_ops::apply(cache, frame, now, conn)) {
+                    Some(Ok(answer)) => answer,
+                    Some(Err(refusal)) => refusal.into_frame(),
+                    None => Refusal::not_a_lab_operation().into_frame(),
+                }
             }
-            ClientFrame::CacheRestart(request) => {
+            CacheFrame::Restart(request) => {
                 let node = match self.node(request.node) {
                     Ok(node) => node,
-                    Err(error) => return Some(error),
+                    Err(error) => return error,
                 };
                 node.restart();
                 lab_ops::result_frame(request.node, "restart", None, "ok", request.id)
             }
-            frame @ (ClientFrame::WarmupStart(_) | ClientFrame::WarmupCancel(_)) => {
-                return self.warmup.handle(frame);
-            }
-            // Hello, ping and the room frames are answered elsewhere.
-            _ => return None,
-        })
+        }
     }
 
     // An error here is an answer frame, built once per bad request.
@@ -176,6 +170,7 @@ fn error(message: String, field: &str) -> ServerFrame {
     ServerFrame::Error {
         message,
         field: Some(field.into()),
+        refusal: None,
         supported: None,
         id: None,
     }

@@ -21,7 +21,7 @@
 use std::{sync::Arc, time::Duration};
 
 use fanout_shared::{
-    protocol::{ClientFrame, RoomCreate, RoomJoin, ServerFrame},
+    protocol::{RoomCreate, RoomFrame, RoomJoin, ServerFrame},
     sim::{Scenario, timeline::ScenarioRef},
 };
 use tokio::sync::{mpsc, oneshot};
@@ -73,6 +73,7 @@ fn error(message: impl Into<String>, field: &str) -> ServerFrame {
     ServerFrame::Error {
         message: message.into(),
         field: Some(field.to_owned()),
+        refusal: None,
         supported: None,
         id: None,
     }
@@ -83,28 +84,27 @@ fn room_gone() -> ServerFrame {
 }
 
 /// What a room frame costs against the rate: its messages, or 1.
-fn cost(frame: &ClientFrame) -> Option<u32> {
-    Some(match frame {
-        ClientFrame::Send(r) => {
+fn cost(frame: &RoomFrame) -> u32 {
+    match frame {
+        RoomFrame::Send(r) => {
             let n = usize::from(r.payload.is_some()) + r.payloads.as_ref().map_or(0, Vec::len);
             u32::try_from(n.max(1)).unwrap_or(u32::MAX)
         }
-        ClientFrame::RoomCreate(_)
-        | ClientFrame::RoomJoin(_)
-        | ClientFrame::RoomLeave(_)
-        | ClientFrame::RoomClose(_)
-        | ClientFrame::RoomKick(_)
-        | ClientFrame::RoomWatch(_)
-        | ClientFrame::RoomTopology(_)
-        | ClientFrame::RoomRecording(_)
-        | ClientFrame::RoomAct(_)
-        | ClientFrame::NodeAdd(_)
-        | ClientFrame::NodeTake(_)
-        | ClientFrame::NodeRemove(_)
-        | ClientFrame::Recv(_)
-        | ClientFrame::RecvAuto(_) => 1,
-        _ => return None,
-    })
+        RoomFrame::Create(_)
+        | RoomFrame::Join(_)
+        | RoomFrame::Leave(_)
+        | RoomFrame::Close(_)
+        | RoomFrame::Kick(_)
+        | RoomFrame::Watch(_)
+        | RoomFrame::Topology(_)
+        | RoomFrame::Recording(_)
+        | RoomFrame::Act(_)
+        | RoomFrame::NodeAdd(_)
+        | RoomFrame::NodeTake(_)
+        | RoomFrame::NodeRemove(_)
+        | RoomFrame::Recv(_)
+        | RoomFrame::RecvAuto(_) => 1,
+    }
 }
 
 /// A preset's name or a scenario object, checked.
@@ -141,27 +141,24 @@ impl RoomSession {
         }
     }
 
-    /// Answers a room frame; any other frame is handed back.
-    pub async fn handle(&mut self, frame: ClientFrame) -> Result<Option<ServerFrame>, ClientFrame> {
-        let Some(cost) = cost(&frame) else {
-            return Err(frame);
-        };
-        if !self.bucket.take(cost) {
+    /// Answers a room frame.
+    pub async fn handle(&mut self, frame: RoomFrame) -> ServerFrame {
+        if !self.bucket.take(cost(&frame)) {
             let rate = self.rooms.limits().rate;
-            return Ok(Some(error(
+            return error(
                 format!(
                     "rate limit: at most {rate} messages per second per client (--room-rate); this {} was refused and nothing was done; slow down and retry",
                     frame.type_name()
                 ),
                 "limits.rate",
-            )));
+            );
         }
-        Ok(Some(match frame {
-            ClientFrame::RoomCreate(r) => self.create(r).await,
-            ClientFrame::RoomJoin(r) => self.join(r).await,
-            ClientFrame::RoomClose(r) => {
+        match frame {
+            RoomFrame::Create(r) => self.create(r).await,
+            RoomFrame::Join(r) => self.join(r).await,
+            RoomFrame::Close(r) => {
                 let Some(handle) = self.rooms.get(&r.room) else {
-                    return Ok(Some(no_room(&r.room)));
+                    return no_room(&r.room);
                 };
                 let answer = ask(&handle, |reply| Command::Close {
                     token: r.token,
@@ -180,9 +177,9 @@ impl RoomSession {
                 }
                 answer
             }
-            ClientFrame::RoomKick(r) => {
+            RoomFrame::Kick(r) => {
                 let Some(handle) = self.rooms.get(&r.room) else {
-                    return Ok(Some(no_room(&r.room)));
+                    return no_room(&r.room);
                 };
                 ask(&handle, |reply| Command::Kick {
                     token: r.token,
@@ -193,29 +190,29 @@ impl RoomSession {
                 })
                 .await
             }
-            ClientFrame::Send(r) => {
+            RoomFrame::Send(r) => {
                 let limit = self.rooms.limits().message_bytes as usize;
                 let payloads = r.payload.iter().chain(r.payloads.iter().flatten());
                 if let Some((i, p)) = payloads.enumerate().find(|(_, p)| p.len() > limit) {
-                    return Ok(Some(error(
+                    return error(
                         format!(
                             "message {i} of this send is {} bytes; at most {limit} bytes per message (--room-message-bytes); nothing was sent",
                             p.len()
                         ),
                         "limits.message_bytes",
-                    )));
+                    );
                 }
-                self.forward(ClientFrame::Send(r)).await
+                self.forward(RoomFrame::Send(r)).await
             }
             other => {
-                let leaving = matches!(other, ClientFrame::RoomLeave(_));
+                let leaving = matches!(other, RoomFrame::Leave(_));
                 let answer = self.forward(other).await;
                 if leaving && matches!(answer, ServerFrame::RoomLeft { .. }) {
                     self.membership = None;
                 }
                 answer
             }
-        }))
+        }
     }
 
     /// Tells the room this session is still there (it sent a `ping`).
@@ -249,7 +246,7 @@ impl RoomSession {
         })
     }
 
-    async fn forward(&mut self, frame: ClientFrame) -> ServerFrame {
+    async fn forward(&mut self, frame: RoomFrame) -> ServerFrame {
         let Some(m) = &self.membership else {
             return error(
                 format!(

@@ -16,11 +16,11 @@ use axum::{
     response::Response,
 };
 use fanout_shared::protocol::{
-    ClientFrame, Hello, PROTOCOL_VERSION, Ping, ServerFrame, decode_client_frame,
-    encode_server_frame, request_id,
+    ClientFrame, FrameRefusal, Hello, PROTOCOL_VERSION, Ping, ServerFrame, SessionFrame,
+    decode_client_frame, encode_server_frame, request_id,
 };
 
-use crate::{AppState, cache_ws::CacheSession, rooms_ws::RoomSession};
+use crate::{AppState, cache_ws::CacheSession, experiments::WarmupSession, rooms_ws::RoomSession};
 
 /// The largest frame a client may send. Every frame of the protocol is a
 /// small JSON object; anything near this size is a mistake or an attack.
@@ -58,12 +58,15 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     // Frames the server pushes on its own (cache events) wait here; it is
     // bounded, so a slow client slows only the tasks that feed it.
     let (outbox_tx, mut outbox) = tokio::sync::mpsc::channel(crate::cache_ws::OUTBOX_FRAMES);
-    let mut cache = CacheSession::new(Arc::clone(&state.cache), outbox_tx);
-    let mut rooms = RoomSession::new(Arc::clone(&state.rooms));
+    let mut parts = Parts {
+        cache: CacheSession::new(Arc::clone(&state.cache), outbox_tx.clone()),
+        warmup: WarmupSession::new(Arc::clone(&state.cache), outbox_tx),
+        rooms: RoomSession::new(Arc::clone(&state.rooms)),
+    };
     loop {
         let message = tokio::select! {
             message = socket.recv() => message,
-            pushed = rooms.next_push() => {
+            pushed = parts.rooms.next_push() => {
                 if socket
                     .send(Message::Text(encode_server_frame(&pushed).into()))
                     .await
@@ -95,7 +98,7 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
         };
         let reply = match message {
             Some(Ok(Message::Text(text))) => {
-                handle_text(text.as_str(), &mut phase, &mut cache, &mut rooms)
+                handle_text(text.as_str(), &mut phase, &mut parts)
                     .await
                     .map(|reply| match reply {
                         // Errors echo the failed request's id; the raw text is
@@ -106,10 +109,7 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                         other => other,
                     })
             }
-            Some(Ok(Message::Binary(_))) => Some(error(
-                "binary frames are not part of the protocol; send JSON text frames",
-                None,
-            )),
+            Some(Ok(Message::Binary(_))) => Some(ServerFrame::refused(FrameRefusal::BinaryFrame)),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => None,
             Some(Ok(Message::Close(_))) | None => return,
             Some(Err(failure)) => {
@@ -118,8 +118,10 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
                 tracing::debug!(%failure, "websocket receive failed");
                 let _ = socket
                     .send(Message::Text(
-                        encode_server_frame(&error(&format!("connection error: {failure}"), None))
-                            .into(),
+                        encode_server_frame(&ServerFrame::refused(FrameRefusal::Transport {
+                            detail: failure.to_string(),
+                        }))
+                        .into(),
                     ))
                     .await;
                 return;
@@ -136,61 +138,50 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     }
 }
 
+/// The parts of a session that answer each area's frames.
+#[derive(Debug)]
+struct Parts {
+    cache: CacheSession,
+    warmup: WarmupSession,
+    rooms: RoomSession,
+}
+
 /// Answers one text frame, advancing the handshake phase on a good `hello`.
-async fn handle_text(
-    text: &str,
-    phase: &mut Phase,
-    cache: &mut CacheSession,
-    rooms: &mut RoomSession,
-) -> Option<ServerFrame> {
+async fn handle_text(text: &str, phase: &mut Phase, parts: &mut Parts) -> Option<ServerFrame> {
     let frame = match decode_client_frame(text) {
         Ok(frame) => frame,
-        Err(problem) => return Some(ServerFrame::from_frame_error(&problem)),
+        Err(refusal) => return Some(ServerFrame::refused(refusal)),
     };
-    match (frame, *phase) {
-        (ClientFrame::Hello(Hello { protocol, client }), _) => {
+    if *phase == Phase::AwaitingHello
+        && !matches!(frame, ClientFrame::Session(SessionFrame::Hello(_)))
+    {
+        return Some(ServerFrame::refused(FrameRefusal::HelloFirst {
+            got: frame.type_name().to_owned(),
+        }));
+    }
+    Some(match frame {
+        ClientFrame::Session(SessionFrame::Hello(Hello { protocol, client })) => {
             if protocol != PROTOCOL_VERSION {
-                return Some(ServerFrame::Error {
-                    message: format!(
-                        "protocol version {protocol} is not supported; this server speaks version {PROTOCOL_VERSION}"
-                    ),
-                    field: Some("protocol".into()),
-                    supported: Some(PROTOCOL_VERSION),
-                    id: None,
-                });
+                return Some(ServerFrame::refused(FrameRefusal::VersionUnsupported {
+                    asked: protocol,
+                    supported: PROTOCOL_VERSION,
+                }));
             }
             tracing::debug!(client = client.as_deref().unwrap_or("?"), "hello");
             *phase = Phase::Ready;
-            Some(ServerFrame::Welcome {
+            ServerFrame::Welcome {
                 protocol: PROTOCOL_VERSION,
                 server: "fanout".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
                 features: FEATURES.iter().map(|f| (*f).to_owned()).collect(),
-            })
+            }
         }
-        (other, Phase::AwaitingHello) => Some(error(
-            &format!(
-                "send {{\"type\":\"hello\",\"protocol\":{PROTOCOL_VERSION}}} before \"{}\"",
-                other.type_name()
-            ),
-            Some("type"),
-        )),
-        (ClientFrame::Ping(Ping { id }), Phase::Ready) => {
-            rooms.touch();
-            Some(ServerFrame::Pong { id })
+        ClientFrame::Session(SessionFrame::Ping(Ping { id })) => {
+            parts.rooms.touch();
+            ServerFrame::Pong { id }
         }
-        (frame, Phase::Ready) => match rooms.handle(frame).await {
-            Ok(reply) => reply,
-            Err(cache_frame) => cache.handle(cache_frame),
-        },
-    }
-}
-
-fn error(message: &str, field: Option<&str>) -> ServerFrame {
-    ServerFrame::Error {
-        message: message.to_owned(),
-        field: field.map(str::to_owned),
-        supported: None,
-        id: None,
-    }
+        ClientFrame::Cache(frame) => parts.cache.handle(frame),
+        ClientFrame::Warmup(frame) => parts.warmup.handle(frame),
+        ClientFrame::Room(frame) => parts.rooms.handle(frame).await,
+    })
 }

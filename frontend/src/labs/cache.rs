@@ -32,7 +32,9 @@ use std::time::Duration;
 
 use fanout_shared::{
     cache::{ConnId, Stats},
-    protocol::{CacheNodeRef, CacheNodes, CacheSnapshotRequest, ClientFrame, ServerFrame},
+    protocol::{
+        CacheFrame, CacheNodeRef, CacheNodes, CacheSnapshotRequest, ClientFrame, ServerFrame,
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -205,7 +207,9 @@ impl Lab {
         self.clock.set(backend.now_ms());
         spawn_local(async move {
             let Ok(ServerFrame::CacheNodes { nodes, conn, .. }) = backend
-                .request(ClientFrame::CacheNodes(CacheNodes { id: None }))
+                .request(ClientFrame::Cache(CacheFrame::Nodes(CacheNodes {
+                    id: None,
+                })))
                 .await
             else {
                 return;
@@ -235,10 +239,10 @@ impl Lab {
                 .collect();
             if let Backend::Live(server) = backend {
                 for handle in &handles {
-                    server.send(&ClientFrame::CacheWatch(CacheNodeRef {
+                    server.send(&ClientFrame::Cache(CacheFrame::Watch(CacheNodeRef {
                         node: handle.id,
                         id: None,
-                    }));
+                    })));
                 }
             }
             self.me.set(Some(conn));
@@ -261,11 +265,13 @@ impl Lab {
                 .try_with_untracked(|state| hit_ratio(&state.stats))
                 .flatten();
             let answer = backend
-                .request(ClientFrame::CacheSnapshot(CacheSnapshotRequest {
-                    node: handle.id,
-                    max_items: Some(KEEP),
-                    id: None,
-                }))
+                .request(ClientFrame::Cache(CacheFrame::Snapshot(
+                    CacheSnapshotRequest {
+                        node: handle.id,
+                        max_items: Some(KEEP),
+                        id: None,
+                    },
+                )))
                 .await;
             let now = backend.now_ms();
             handle.state.try_update(|state| match &answer {

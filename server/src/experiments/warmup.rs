@@ -29,7 +29,7 @@ use fanout_shared::{
         ConnId,
         warmup::{Lookup, Warmup, WarmupParams},
     },
-    protocol::{ClientFrame, ServerFrame, WarmupStart},
+    protocol::{ServerFrame, WarmupFrame, WarmupStart},
 };
 use tokio::{sync::mpsc, task::JoinHandle};
 
@@ -109,12 +109,11 @@ impl WarmupSession {
         }
     }
 
-    /// Answers `warmup_start` and `warmup_cancel`; `None` for other frames.
-    pub fn handle(&mut self, frame: ClientFrame) -> Option<ServerFrame> {
+    /// Answers `warmup_start` and `warmup_cancel`.
+    pub fn handle(&mut self, frame: WarmupFrame) -> ServerFrame {
         match frame {
-            ClientFrame::WarmupStart(request) => Some(self.start(request)),
-            ClientFrame::WarmupCancel(request) => Some(self.cancel(request.id)),
-            _ => None,
+            WarmupFrame::Start(request) => self.start(request),
+            WarmupFrame::Cancel(request) => self.cancel(request.id),
         }
     }
 
@@ -207,6 +206,7 @@ fn error(message: String, field: &str) -> ServerFrame {
     ServerFrame::Error {
         message,
         field: Some(field.into()),
+        refusal: None,
         supported: None,
         id: None,
     }

@@ -81,6 +81,7 @@ impl Rooms {
                     rooms.len()
                 ),
                 field: Some("limits.rooms".into()),
+                refusal: None,
                 supported: None,
                 id: None,
             });
@@ -127,6 +128,7 @@ fn scenario_error(e: &fanout_shared::sim::ScenarioError) -> ServerFrame {
     ServerFrame::Error {
         message: format!("scenario: {e}"),
         field: Some("scenario".into()),
+        refusal: None,
         supported: None,
         id: None,
     }

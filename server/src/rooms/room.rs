@@ -35,7 +35,7 @@ use std::{
 
 use fanout_shared::{
     protocol::{
-        ClientFrame, Delivered, MemberInfo, NodeAdd, NodeTake, RecvAuto, RecvRequest, SendRequest,
+        Delivered, MemberInfo, NodeAdd, NodeTake, RecvAuto, RecvRequest, RoomFrame, SendRequest,
         ServerFrame, SocketInfo,
     },
     sim::{
@@ -90,7 +90,7 @@ pub enum Command {
     /// A room frame from a member.
     Frame {
         member: u32,
-        frame: ClientFrame,
+        frame: RoomFrame,
         reply: oneshot::Sender<ServerFrame>,
     },
     /// The member sent something else (a `ping`): it is still there.
@@ -152,6 +152,7 @@ fn error(message: impl Into<String>, field: &str) -> ServerFrame {
     ServerFrame::Error {
         message: message.into(),
         field: Some(field.to_owned()),
+        refusal: None,
         supported: None,
         id: None,
     }
@@ -575,10 +576,10 @@ impl Room {
     }
 
     /// Answers one room frame of a member.
-    fn frame(&mut self, member: u32, frame: ClientFrame) -> ServerFrame {
+    fn frame(&mut self, member: u32, frame: RoomFrame) -> ServerFrame {
         let code = self.code.clone();
         match frame {
-            ClientFrame::RoomLeave(r) => {
+            RoomFrame::Leave(r) => {
                 self.leave(member, None);
                 ServerFrame::RoomLeft {
                     room: code,
@@ -586,7 +587,7 @@ impl Room {
                     id: r.id,
                 }
             }
-            ClientFrame::RoomWatch(r) => {
+            RoomFrame::Watch(r) => {
                 if let Some(m) = self.members.get_mut(&member) {
                     if m.watching != r.on {
                         m.watching = r.on;
@@ -604,13 +605,13 @@ impl Room {
                     id: r.id,
                 }
             }
-            ClientFrame::RoomTopology(r) => ServerFrame::RoomTopology {
+            RoomFrame::Topology(r) => ServerFrame::RoomTopology {
                 room: code,
                 topology: Box::new(self.sim.topology()),
                 members: self.member_infos(),
                 id: r.id,
             },
-            ClientFrame::RoomRecording(r) => {
+            RoomFrame::Recording(r) => {
                 let (recording, complete, trace_digest) =
                     self.log
                         .recording(self.sim.steps(), self.sim.now(), self.sim.trace_digest());
@@ -622,10 +623,10 @@ impl Room {
                     id: r.id,
                 }
             }
-            ClientFrame::RoomAct(r) => self.act(member, r.action, r.id),
-            ClientFrame::NodeAdd(r) => self.node_add(member, r),
-            ClientFrame::NodeTake(r) => self.node_take(member, r),
-            ClientFrame::NodeRemove(r) => {
+            RoomFrame::Act(r) => self.act(member, r.action, r.id),
+            RoomFrame::NodeAdd(r) => self.node_add(member, r),
+            RoomFrame::NodeTake(r) => self.node_take(member, r),
+            RoomFrame::NodeRemove(r) => {
                 if let Err(e) = self.check_driver(member, &r.node) {
                     return e;
                 }
@@ -639,10 +640,14 @@ impl Room {
                     id: r.id,
                 }
             }
-            ClientFrame::Send(r) => self.send(member, r),
-            ClientFrame::Recv(r) => self.recv(member, r),
-            ClientFrame::RecvAuto(r) => self.recv_auto(member, r),
-            other => error(
+            RoomFrame::Send(r) => self.send(member, r),
+            RoomFrame::Recv(r) => self.recv(member, r),
+            RoomFrame::RecvAuto(r) => self.recv_auto(member, r),
+            // The session answers these itself, before a member exists.
+            other @ (RoomFrame::Create(_)
+            | RoomFrame::Join(_)
+            | RoomFrame::Close(_)
+            | RoomFrame::Kick(_)) => error(
                 format!("{} is not a frame for a room's member", other.type_name()),
                 "type",
             ),

@@ -10,7 +10,7 @@
 //! refusal, whichever one answered.
 
 use super::{Cache, ConnId, KEY_MAX_LENGTH, StoreMode, StoreOutcome, expiry};
-use crate::protocol::{ClientFrame, ServerFrame};
+use crate::protocol::{CacheFrame, ServerFrame};
 
 /// The smallest memory limit the lab may set on a node.
 pub const MIN_LIMIT_BYTES: u64 = 1024;
@@ -41,6 +41,7 @@ impl Refusal {
         ServerFrame::Error {
             message: self.message,
             field: Some(self.field.into()),
+            refusal: None,
             supported: None,
             id: None,
         }
@@ -49,14 +50,14 @@ impl Refusal {
 
 /// The node a per-node operation addresses, or `None` if `frame` is not
 /// one of the operations [`apply`] answers.
-pub fn addressed_node(frame: &ClientFrame) -> Option<usize> {
+pub fn addressed_node(frame: &CacheFrame) -> Option<usize> {
     match frame {
-        ClientFrame::CacheSnapshot(request) => Some(request.node),
-        ClientFrame::CacheGet(request) | ClientFrame::CacheDelete(request) => Some(request.node),
-        ClientFrame::CacheSet(request) => Some(request.node),
-        ClientFrame::CacheTouch(request) => Some(request.node),
-        ClientFrame::CacheFlush(request) => Some(request.node),
-        ClientFrame::CacheLimit(request) => Some(request.node),
+        CacheFrame::Snapshot(request) => Some(request.node),
+        CacheFrame::Get(request) | CacheFrame::Delete(request) => Some(request.node),
+        CacheFrame::Set(request) => Some(request.node),
+        CacheFrame::Touch(request) => Some(request.node),
+        CacheFrame::Flush(request) => Some(request.node),
+        CacheFrame::Limit(request) => Some(request.node),
         _ => None,
     }
 }
@@ -118,7 +119,7 @@ pub fn result_frame(
 /// watching, restarting, the warm-up).
 pub fn apply(
     cache: &mut Cache,
-    frame: ClientFrame,
+    frame: CacheFrame,
     now: u64,
     conn: ConnId,
 ) -> Option<Result<ServerFrame, Refusal>> {
@@ -126,7 +127,7 @@ pub fn apply(
         Ok(result_frame(node, op, key, outcome, id))
     };
     Some(match frame {
-        ClientFrame::CacheSnapshot(request) => {
+        CacheFrame::Snapshot(request) => {
             let snapshot = cache.snapshot(now, request.max_items.unwrap_or(1000));
             Ok(ServerFrame::CacheSnapshot {
                 node: request.node,
@@ -136,7 +137,7 @@ pub fn apply(
                 id: request.id,
             })
         }
-        ClientFrame::CacheGet(request) => check_key(&request.key).map(|()| {
+        CacheFrame::Get(request) => check_key(&request.key).map(|()| {
             let found = cache.get(request.key.as_bytes(), now, conn);
             ServerFrame::CacheValue {
                 node: request.node,
@@ -154,7 +155,7 @@ pub fn apply(
                 id: request.id,
             }
         }),
-        ClientFrame::CacheSet(request) => match check_key(&request.key) {
+        CacheFrame::Set(request) => match check_key(&request.key) {
             Err(refusal) => Err(refusal),
             Ok(()) => {
                 let outcome = cache.store(
@@ -170,7 +171,7 @@ pub fn apply(
                 result(request.node, "set", Some(request.key), outcome, request.id)
             }
         },
-        ClientFrame::CacheDelete(request) => match check_key(&request.key) {
+        CacheFrame::Delete(request) => match check_key(&request.key) {
             Err(refusal) => Err(refusal),
             Ok(()) => {
                 let found = cache.delete(request.key.as_bytes(), now, conn);
@@ -179,7 +180,7 @@ pub fn apply(
                 result(node, "delete", Some(request.key), outcome, id)
             }
         },
-        ClientFrame::CacheTouch(request) => match check_key(&request.key) {
+        CacheFrame::Touch(request) => match check_key(&request.key) {
             Err(refusal) => Err(refusal),
             Ok(()) => {
                 let found = cache.touch(request.key.as_bytes(), request.ttl, now, conn);
@@ -188,11 +189,11 @@ pub fn apply(
                 result(node, "touch", Some(request.key), outcome, id)
             }
         },
-        ClientFrame::CacheFlush(request) => {
+        CacheFrame::Flush(request) => {
             cache.flush_all(0, now, conn);
             result(request.node, "flush", None, "ok", request.id)
         }
-        ClientFrame::CacheLimit(request) => {
+        CacheFrame::Limit(request) => {
             if request.bytes < MIN_LIMIT_BYTES {
                 return Some(Err(Refusal::new(
                     format!("bytes must be at least {MIN_LIMIT_BYTES}"),
@@ -211,8 +212,8 @@ mod tests {
     use super::*;
     use crate::protocol::{CacheKeyRef, CacheLimit, CacheSet};
 
-    fn set(key: &str, value: &str, ttl: i64) -> ClientFrame {
-        ClientFrame::CacheSet(CacheSet {
+    fn set(key: &str, value: &str, ttl: i64) -> CacheFrame {
+        CacheFrame::Set(CacheSet {
             node: 3,
             key: key.into(),
             value: value.into(),
@@ -231,7 +232,7 @@ mod tests {
             Ok(ServerFrame::CacheResult { node: 3, ref op, ref outcome, id: Some(9), .. })
                 if op == "set" && outcome == "stored"
         ));
-        let get = ClientFrame::CacheGet(CacheKeyRef {
+        let get = CacheFrame::Get(CacheKeyRef {
             node: 3,
             key: "k".into(),
             id: None,
@@ -259,7 +260,7 @@ mod tests {
             let refused = apply(&mut cache, set(key, "v", 0), 0, 1).unwrap();
             assert_eq!(refused.unwrap_err().field, "key", "{key:?}");
         }
-        let limit = ClientFrame::CacheLimit(CacheLimit {
+        let limit = CacheFrame::Limit(CacheLimit {
             node: 0,
             bytes: 10,
             id: None,
@@ -272,8 +273,7 @@ mod tests {
     #[test]
     fn frames_for_the_driver_are_left_to_it() {
         let mut cache = Cache::new(1 << 20);
-        let restart =
-            ClientFrame::CacheRestart(crate::protocol::CacheNodeRef { node: 0, id: None });
+        let restart = CacheFrame::Restart(crate::protocol::CacheNodeRef { node: 0, id: None });
         assert_eq!(addressed_node(&restart), None);
         assert!(apply(&mut cache, restart, 0, 1).is_none());
         assert_eq!(addressed_node(&set("k", "v", 0)), Some(3));

@@ -22,7 +22,7 @@ use fanout_shared::{
         Cache, ConnId, Event, lab_ops,
         warmup::{self, Warmup, WarmupParams},
     },
-    protocol::{CacheNodeInfo, ClientFrame, ServerFrame, WarmupStart},
+    protocol::{CacheFrame, CacheNodeInfo, ClientFrame, ServerFrame, WarmupFrame, WarmupStart},
 };
 use leptos::prelude::*;
 
@@ -224,7 +224,7 @@ impl Model {
 
     fn answer(self: &Rc<Self>, frame: ClientFrame, now: u64) -> Result<ServerFrame, RequestError> {
         match frame {
-            ClientFrame::CacheNodes(request) => Ok(ServerFrame::CacheNodes {
+            ClientFrame::Cache(CacheFrame::Nodes(request)) => Ok(ServerFrame::CacheNodes {
                 nodes: self
                     .nodes
                     .borrow()
@@ -242,7 +242,8 @@ impl Model {
                 conn: ME,
                 id: request.id,
             }),
-            ClientFrame::CacheWatch(request) | ClientFrame::CacheUnwatch(request) => {
+            ClientFrame::Cache(CacheFrame::Watch(request))
+            | ClientFrame::Cache(CacheFrame::Unwatch(request)) => {
                 self.check_node(request.node)?;
                 Ok(ServerFrame::CacheWatching {
                     node: request.node,
@@ -250,13 +251,15 @@ impl Model {
                     id: request.id,
                 })
             }
-            frame @ (ClientFrame::CacheSnapshot(_)
-            | ClientFrame::CacheGet(_)
-            | ClientFrame::CacheSet(_)
-            | ClientFrame::CacheDelete(_)
-            | ClientFrame::CacheTouch(_)
-            | ClientFrame::CacheFlush(_)
-            | ClientFrame::CacheLimit(_)) => {
+            ClientFrame::Cache(
+                frame @ (CacheFrame::Snapshot(_)
+                | CacheFrame::Get(_)
+                | CacheFrame::Set(_)
+                | CacheFrame::Delete(_)
+                | CacheFrame::Touch(_)
+                | CacheFrame::Flush(_)
+                | CacheFrame::Limit(_)),
+            ) => {
                 let node = lab_ops::addressed_node(&frame).unwrap_or(usize::MAX);
                 self.check_node(node)?;
                 let mut nodes = self.nodes.borrow_mut();
@@ -264,7 +267,7 @@ impl Model {
                     .unwrap_or_else(|| Err(lab_ops::Refusal::not_a_lab_operation()))
                     .map_err(|refusal| refused(refusal.message, refusal.field))
             }
-            ClientFrame::CacheRestart(request) => {
+            ClientFrame::Cache(CacheFrame::Restart(request)) => {
                 self.check_node(request.node)?;
                 let mut nodes = self.nodes.borrow_mut();
                 let cache = &mut nodes[request.node];
@@ -283,8 +286,8 @@ impl Model {
                     request.id,
                 ))
             }
-            ClientFrame::WarmupStart(request) => self.start_warmup(request),
-            ClientFrame::WarmupCancel(request) => {
+            ClientFrame::Warmup(WarmupFrame::Start(request)) => self.start_warmup(request),
+            ClientFrame::Warmup(WarmupFrame::Cancel(request)) => {
                 let Some(running) = self.warmup.borrow_mut().take() else {
                     return Err(refused("no warm-up is running in this session", "type"));
                 };

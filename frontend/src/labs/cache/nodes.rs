@@ -10,7 +10,7 @@
 
 use fanout_shared::{
     cache::EventKind,
-    protocol::{CacheLimit, CacheNodeRef, ClientFrame, ServerFrame},
+    protocol::{CacheFrame, CacheLimit, CacheNodeRef, ClientFrame, ServerFrame},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -457,11 +457,11 @@ fn NodeActions(lab: Lab, handle: NodeHandle) -> impl IntoView {
         };
         let bytes = (kib * 1024.0).round().max(0.0) as u64;
         run(
-            ClientFrame::CacheLimit(CacheLimit {
+            ClientFrame::Cache(CacheFrame::Limit(CacheLimit {
                 node: id,
                 bytes,
                 id: None,
-            }),
+            })),
             |t| t.limit_done.to_owned(),
         );
     };
@@ -496,7 +496,7 @@ fn NodeActions(lab: Lab, handle: NodeHandle) -> impl IntoView {
                     disabled=move || busy.get()
                     on:click=move |_| {
                         run(
-                            ClientFrame::CacheFlush(CacheNodeRef { node: id, id: None }),
+                            ClientFrame::Cache(CacheFrame::Flush(CacheNodeRef { node: id, id: None })),
                             |t| t.flush_done.to_owned(),
                         )
                     }
@@ -509,7 +509,7 @@ fn NodeActions(lab: Lab, handle: NodeHandle) -> impl IntoView {
                     disabled=move || busy.get()
                     on:click=move |_| {
                         run(
-                            ClientFrame::CacheRestart(CacheNodeRef { node: id, id: None }),
+                            ClientFrame::Cache(CacheFrame::Restart(CacheNodeRef { node: id, id: None })),
                             |t| t.restart_done.to_owned(),
                         )
                     }

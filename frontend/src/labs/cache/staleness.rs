@@ -16,7 +16,7 @@
 
 use std::time::Duration;
 
-use fanout_shared::protocol::{CacheKeyRef, CacheSet, ClientFrame, ServerFrame};
+use fanout_shared::protocol::{CacheFrame, CacheKeyRef, CacheSet, ClientFrame, ServerFrame};
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{Lab, backend::Mode, text::CacheTexts, tryit::NodeSelect};
@@ -196,11 +196,11 @@ pub fn StalenessSection(lab: Lab) -> impl IntoView {
                 for field in Field::ALL {
                     let key = key(record.id, field);
                     let answer = backend
-                        .request(ClientFrame::CacheGet(CacheKeyRef {
+                        .request(ClientFrame::Cache(CacheFrame::Get(CacheKeyRef {
                             node,
                             key: key.clone(),
                             id: None,
-                        }))
+                        })))
                         .await;
                     // The database as it is now (it may change mid-read).
                     let fresh = db
@@ -226,14 +226,14 @@ pub fn StalenessSection(lab: Lab) -> impl IntoView {
                         }
                         Ok(_) => {
                             let stored = backend
-                                .request(ClientFrame::CacheSet(CacheSet {
+                                .request(ClientFrame::Cache(CacheFrame::Set(CacheSet {
                                     node,
                                     key: key.clone(),
                                     value: fresh.clone(),
                                     ttl: expiry,
                                     flags: 0,
                                     id: None,
-                                }))
+                                })))
                                 .await;
                             if let Err(problem) = stored {
                                 fail(problem);
@@ -309,11 +309,11 @@ pub fn StalenessSection(lab: Lab) -> impl IntoView {
                 spawn_local(async move {
                     for key in keys_of(record.id) {
                         let answer = backend
-                            .request(ClientFrame::CacheDelete(CacheKeyRef {
+                            .request(ClientFrame::Cache(CacheFrame::Delete(CacheKeyRef {
                                 node,
                                 key,
                                 id: None,
-                            }))
+                            })))
                             .await;
                         if let Err(problem) = answer {
                             fail(problem);
@@ -327,14 +327,14 @@ pub fn StalenessSection(lab: Lab) -> impl IntoView {
                 spawn_local(async move {
                     for field in Field::ALL {
                         let answer = backend
-                            .request(ClientFrame::CacheSet(CacheSet {
+                            .request(ClientFrame::Cache(CacheFrame::Set(CacheSet {
                                 node,
                                 key: key(record.id, field),
                                 value: field.of(&record).to_owned(),
                                 ttl: 0,
                                 flags: 0,
                                 id: None,
-                            }))
+                            })))
                             .await;
                         if let Err(problem) = answer {
                             fail(problem);
@@ -359,11 +359,11 @@ pub fn StalenessSection(lab: Lab) -> impl IntoView {
             for (id, _) in NAMES {
                 for key in keys_of(id) {
                     let _ = backend
-                        .request(ClientFrame::CacheDelete(CacheKeyRef {
+                        .request(ClientFrame::Cache(CacheFrame::Delete(CacheKeyRef {
                             node,
                             key,
                             id: None,
-                        }))
+                        })))
                         .await;
                 }
             }

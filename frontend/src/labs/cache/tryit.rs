@@ -5,7 +5,7 @@
 
 use fanout_shared::{
     cache::warmup,
-    protocol::{CacheKeyRef, CacheSet, CacheTouch, ClientFrame, ServerFrame},
+    protocol::{CacheFrame, CacheKeyRef, CacheSet, CacheTouch, ClientFrame, ServerFrame},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -110,30 +110,30 @@ pub fn TryIt(lab: Lab) -> impl IntoView {
             0
         };
         let frame = match op {
-            Op::Get => ClientFrame::CacheGet(CacheKeyRef {
+            Op::Get => ClientFrame::Cache(CacheFrame::Get(CacheKeyRef {
                 node,
                 key,
                 id: None,
-            }),
-            Op::Set => ClientFrame::CacheSet(CacheSet {
+            })),
+            Op::Set => ClientFrame::Cache(CacheFrame::Set(CacheSet {
                 node,
                 key,
                 value,
                 ttl,
                 flags: 0,
                 id: None,
-            }),
-            Op::Delete => ClientFrame::CacheDelete(CacheKeyRef {
+            })),
+            Op::Delete => ClientFrame::Cache(CacheFrame::Delete(CacheKeyRef {
                 node,
                 key,
                 id: None,
-            }),
-            Op::Touch => ClientFrame::CacheTouch(CacheTouch {
+            })),
+            Op::Touch => ClientFrame::Cache(CacheFrame::Touch(CacheTouch {
                 node,
                 key,
                 ttl,
                 id: None,
-            }),
+            })),
         };
         busy.set(true);
         spawn_local(async move {
@@ -184,14 +184,14 @@ pub fn TryIt(lab: Lab) -> impl IntoView {
         spawn_local(async move {
             let mut stored = 0;
             for n in 1..=FILL {
-                let frame = ClientFrame::CacheSet(CacheSet {
+                let frame = ClientFrame::Cache(CacheFrame::Set(CacheSet {
                     node,
                     key: warmup::key(n),
                     value: warmup::value(n),
                     ttl: 0,
                     flags: 0,
                     id: None,
-                });
+                }));
                 match backend.request(frame).await {
                     Ok(_) => stored += 1,
                     Err(problem) => {

@@ -8,7 +8,10 @@
 
 use fanout_shared::{
     cache::warmup::{CHAPTER, MAX_COST_MS, MAX_N, MAX_REQUESTS, MAX_RUNS},
-    protocol::{CacheLimit, CacheNodeRef, ClientFrame, ServerFrame, WarmupCancel, WarmupStart},
+    protocol::{
+        CacheFrame, CacheLimit, CacheNodeRef, ClientFrame, ServerFrame, WarmupCancel, WarmupFrame,
+        WarmupStart,
+    },
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -234,7 +237,9 @@ pub fn WarmupSection(lab: Lab) -> impl IntoView {
         };
         spawn_local(async move {
             let answer = backend
-                .request(ClientFrame::WarmupCancel(WarmupCancel { id: None }))
+                .request(ClientFrame::Warmup(WarmupFrame::Cancel(WarmupCancel {
+                    id: None,
+                })))
                 .await;
             match answer {
                 Ok(ServerFrame::WarmupDone { .. }) => {
@@ -379,23 +384,23 @@ async fn begin(
 ) -> Result<u64, RequestError> {
     if let Some(bytes) = limit {
         backend
-            .request(ClientFrame::CacheLimit(CacheLimit {
+            .request(ClientFrame::Cache(CacheFrame::Limit(CacheLimit {
                 node: plan.node,
                 bytes,
                 id: None,
-            }))
+            })))
             .await?;
     }
     if flush {
         backend
-            .request(ClientFrame::CacheFlush(CacheNodeRef {
+            .request(ClientFrame::Cache(CacheFrame::Flush(CacheNodeRef {
                 node: plan.node,
                 id: None,
-            }))
+            })))
             .await?;
     }
     let answer = backend
-        .request(ClientFrame::WarmupStart(WarmupStart {
+        .request(ClientFrame::Warmup(WarmupFrame::Start(WarmupStart {
             node: plan.node,
             runs: Some(plan.runs),
             requests: Some(plan.requests),
@@ -403,7 +408,7 @@ async fn begin(
             cost_ms: Some(plan.cost_ms),
             seed: None,
             id: None,
-        }))
+        })))
         .await?;
     match answer {
         ServerFrame::WarmupStarted { conn, .. } => Ok(conn),

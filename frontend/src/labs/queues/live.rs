@@ -20,7 +20,9 @@ mod text;
 use std::collections::VecDeque;
 
 use fanout_shared::{
-    protocol::{ClientFrame, NodeAdd, RoomClose, RoomCreate, RoomJoin, RoomRequest, ServerFrame},
+    protocol::{
+        ClientFrame, NodeAdd, RoomClose, RoomCreate, RoomFrame, RoomJoin, RoomRequest, ServerFrame,
+    },
     sim::{
         Caption, Event, EventKind, Summary, Topology, WireMsg, scenario::SocketSpec,
         timeline::ScenarioRef,
@@ -360,13 +362,13 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::RoomCreate(RoomCreate {
+                .request(ClientFrame::Room(RoomFrame::Create(RoomCreate {
                     scenario,
                     seed: Some(seed),
                     name: None,
                     watch: true,
                     id: None,
-                }))
+                })))
                 .await;
             self.joined(answer);
         });
@@ -379,13 +381,13 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::RoomJoin(RoomJoin {
+                .request(ClientFrame::Room(RoomFrame::Join(RoomJoin {
                     room: code,
                     name: None,
                     watch: true,
                     token: None,
                     id: None,
-                }))
+                })))
                 .await;
             self.joined(answer);
         });
@@ -423,12 +425,12 @@ impl Live {
             return;
         };
         let frame = match room.token {
-            Some(token) => ClientFrame::RoomClose(RoomClose {
+            Some(token) => ClientFrame::Room(RoomFrame::Close(RoomClose {
                 room: room.code,
                 token,
                 id: None,
-            }),
-            None => ClientFrame::RoomLeave(RoomRequest { id: None }),
+            })),
+            None => ClientFrame::Room(RoomFrame::Leave(RoomRequest { id: None })),
         };
         let reason = match self.server.request(frame).await {
             Ok(ServerFrame::RoomClosed { reason, .. } | ServerFrame::RoomLeft { reason, .. }) => {
@@ -445,7 +447,9 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::RoomRecording(RoomRequest { id: None }))
+                .request(ClientFrame::Room(RoomFrame::Recording(RoomRequest {
+                    id: None,
+                })))
                 .await;
             match answer {
                 Ok(ServerFrame::RoomRecording { recording, .. }) => {
@@ -471,13 +475,13 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::NodeAdd(NodeAdd {
+                .request(ClientFrame::Room(RoomFrame::NodeAdd(NodeAdd {
                     name: None,
                     sockets: vec![spec],
                     auto_recv: true,
                     auto_limit: None,
                     id: None,
-                }))
+                })))
                 .await;
             match answer {
                 Ok(ServerFrame::NodeAdded { node, .. }) => self.worker.set(Some(Worker {
@@ -556,7 +560,9 @@ pub fn LiveRoom(lab: Lab) -> impl IntoView {
     on_cleanup(move || {
         if live.room.try_get_untracked().flatten().is_some() {
             live.server
-                .send(&ClientFrame::RoomLeave(RoomRequest { id: None }));
+                .send(&ClientFrame::Room(RoomFrame::Leave(RoomRequest {
+                    id: None,
+                })));
         }
     });
 

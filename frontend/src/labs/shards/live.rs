@@ -14,7 +14,7 @@
 use std::{cell::RefCell, rc::Rc};
 
 use fanout_shared::{
-    protocol::{CacheNodeInfo, CacheNodes, CacheSet, ClientFrame, ServerFrame},
+    protocol::{CacheFrame, CacheNodeInfo, CacheNodes, CacheSet, ClientFrame, ServerFrame},
     shard::{Placer, Scheme, Settings},
 };
 use futures_channel::oneshot;
@@ -523,7 +523,9 @@ async fn check(server: Server, plan: Plan, state: RwSignal<State>) -> Result<Out
 /// The server's cache nodes with their addresses and item counts.
 async fn node_list(server: Server) -> Result<Vec<CacheNodeInfo>, Failure> {
     match server
-        .request(ClientFrame::CacheNodes(CacheNodes { id: None }))
+        .request(ClientFrame::Cache(CacheFrame::Nodes(CacheNodes {
+            id: None,
+        })))
         .await?
     {
         ServerFrame::CacheNodes { nodes, .. } => Ok(nodes),
@@ -584,14 +586,14 @@ async fn store_all(
                     shared.jobs[shared.next - 1].clone()
                 };
                 let answer = server
-                    .request(ClientFrame::CacheSet(CacheSet {
+                    .request(ClientFrame::Cache(CacheFrame::Set(CacheSet {
                         node,
                         key,
                         value: "1".into(),
                         ttl: TTL_SECONDS,
                         flags: 0,
                         id: None,
-                    }))
+                    })))
                     .await;
                 let mut shared = tally.borrow_mut();
                 match answer {

@@ -1,0 +1,255 @@
+//! Live rooms' frames: creating, joining and leaving a room, its creator's
+//! powers, watching it, and a member's own nodes and sockets.
+
+use serde::{Deserialize, Serialize};
+
+area_frames! {
+    /// Frames about live rooms and the sockets a member drives in one.
+    RoomFrame {
+        "room_create" => Create(RoomCreate),
+        "room_join" => Join(RoomJoin),
+        "room_leave" => Leave(RoomRequest),
+        "room_close" => Close(RoomClose),
+        "room_kick" => Kick(RoomKick),
+        "room_watch" => Watch(RoomWatch),
+        "room_topology" => Topology(RoomRequest),
+        "room_recording" => Recording(RoomRequest),
+        "room_act" => Act(RoomAct),
+        "node_add" => NodeAdd(NodeAdd),
+        "node_take" => NodeTake(NodeTake),
+        "node_remove" => NodeRemove(NodeRef),
+        "send" => Send(SendRequest),
+        "recv" => Recv(RecvRequest),
+        "recv_auto" => RecvAuto(RecvAuto),
+    }
+}
+
+/// Creates a live room: the server runs the scenario on real time, and
+/// the creator joins it (answered with `room_joined`, carrying the token).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomCreate {
+    /// A preset's name (`"pipeline"`) or a whole scenario object, as the
+    /// queue lab exports it (`docs/scenarios.md`).
+    pub scenario: serde_json::Value,
+    /// The run's seed (default: a fresh one, echoed in `room_joined`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// A name for this member, shown to the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Stream the room's events and topology to this session.
+    #[serde(default)]
+    pub watch: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Joins a live room by its code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomJoin {
+    /// The join code (`KFC-7PX`; case and the dash do not matter).
+    pub room: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub watch: bool,
+    /// The creator's token: joining with it gives this session the
+    /// creator's rights (editing with `room_act`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// A room frame with nothing but an id (`room_leave`, `room_topology`,
+/// `room_recording`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Closes a room for everyone; needs the creator's token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomClose {
+    pub room: String,
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Removes a participant (named by member number or by a node it drives);
+/// needs the creator's token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomKick {
+    pub room: String,
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Starts or stops the room's event stream to this session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomWatch {
+    pub on: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Applies an engine action (`docs/scenarios.md`, "Editing a running
+/// simulation") to a node this session drives, or, with the creator's
+/// rights, to any node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomAct {
+    pub action: crate::sim::Action,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Adds this participant's own node, with sockets, to the room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeAdd {
+    /// Unique in the room (default: the member's name and number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// As in a scenario: `{"name": "in", "type": "PULL", "connect": ["tcp://ventilator"]}`.
+    pub sockets: Vec<crate::sim::scenario::SocketSpec>,
+    /// Receive for the participant as messages arrive (pushed as
+    /// `received`), instead of only on `recv`.
+    #[serde(default)]
+    pub auto_recv: bool,
+    /// Stop receiving automatically after this many messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Takes over a node of the room: its program stops, and this participant
+/// drives its sockets from now on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeTake {
+    pub node: String,
+    #[serde(default)]
+    pub auto_recv: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Names one of this participant's nodes (`node_remove`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeRef {
+    pub node: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Sends on one of this participant's sockets (non-blocking, like
+/// `zmq_send` with `ZMQ_DONTWAIT`): one `payload`, or several `payloads`
+/// in order, stopping at the first that cannot go.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendRequest {
+    pub node: String,
+    pub socket: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payloads: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Receives from one of this participant's sockets (non-blocking): up to
+/// `max` messages (default 1, at most 1,000).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecvRequest {
+    pub node: String,
+    pub socket: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// Turns automatic receiving on or off for a node's receiving sockets (or
+/// one `socket`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecvAuto {
+    pub node: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub socket: Option<String>,
+    pub on: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// A room's limits, as `room_joined` announces them; an `error` caused by
+/// one names it in `field` (`limits.rate`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomLimitsInfo {
+    /// Messages (and other room frames) per second per client.
+    pub rate: u32,
+    /// Largest payload, in bytes.
+    pub message_bytes: u32,
+    /// Bytes the room's queues may hold before sends are refused.
+    pub room_queued_bytes: u64,
+    /// Members per room.
+    pub members: u32,
+    /// Nodes one member may add or take.
+    pub nodes: u32,
+    /// Rooms on this server.
+    pub rooms: u32,
+    /// Seconds without a frame from any member before the room closes.
+    pub idle_s: u64,
+}
+
+/// One member of a room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemberInfo {
+    pub member: u32,
+    pub name: String,
+    /// The nodes it drives.
+    pub nodes: Vec<String>,
+    /// It holds the creator's rights.
+    pub owner: bool,
+    pub watching: bool,
+}
+
+/// A participant socket, as `node_added` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SocketInfo {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: crate::socket::SocketKind,
+    /// The socket's number in the room's events and topology.
+    pub socket: crate::socket::SocketId,
+    pub auto_recv: bool,
+}
+
+/// A message a participant received.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivered {
+    pub msg: crate::socket::MsgId,
+    pub payload: crate::socket::Payload,
+}

@@ -1,0 +1,334 @@
+//! What the server sends: answers to requests, frames it pushes on its
+//! own (cache events, room events, received messages), and errors.
+
+use serde::{Deserialize, Serialize};
+
+use super::{CacheNodeInfo, Delivered, MemberInfo, Refusal, RoomLimitsInfo, SocketInfo};
+use crate::{
+    cache::{Event, SnapshotItem, Stats},
+    lang::Say,
+};
+
+/// Frames the server sends to a client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// The answer to a supported `hello`.
+    Welcome {
+        protocol: u32,
+        /// Always `"fanout"`, so a client can tell it reached the right server.
+        server: String,
+        /// The server's crate version.
+        version: String,
+        /// What this server offers beyond the core frames (e.g. `"cache"`),
+        /// so a newer browser can degrade gracefully against an older server.
+        features: Vec<String>,
+    },
+    /// The answer to `ping`.
+    Pong {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `cache_nodes`.
+    CacheNodes {
+        nodes: Vec<CacheNodeInfo>,
+        /// The connection number this session's cache operations carry in
+        /// events, so the lab can tell its own operations from others'.
+        conn: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `cache_watch` / `cache_unwatch`.
+    CacheWatching {
+        node: usize,
+        watching: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Pushed while watching a node: what happened since the last such
+    /// frame, and the node's exact counters now. When the client cannot
+    /// keep up, events are left out and counted in `skipped`; the counters
+    /// are always exact.
+    CacheEvents {
+        node: usize,
+        events: Vec<Event>,
+        skipped: u64,
+        stats: Stats,
+    },
+    /// The answer to `cache_snapshot`.
+    CacheSnapshot {
+        node: usize,
+        /// Most recently used first.
+        items: Vec<SnapshotItem>,
+        /// Live keys left out because of `max_items`.
+        truncated: u64,
+        stats: Stats,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `cache_get`.
+    CacheValue {
+        node: usize,
+        key: String,
+        found: bool,
+        /// The value (lossily decoded as UTF-8) when found.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        flags: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cas: Option<u64>,
+        /// Seconds left; absent when found and never expiring, or missing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ttl: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `cache_set`, `cache_delete`, `cache_touch`,
+    /// `cache_flush`, `cache_limit` and `cache_restart`.
+    CacheResult {
+        node: usize,
+        /// The request's type without `cache_` (`set`, `delete` …).
+        op: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+        /// memcached's answer in lower case: `stored`, `not_stored`,
+        /// `too_large`, `out_of_memory`, `deleted`, `not_found`, `touched`,
+        /// `ok`.
+        outcome: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `warmup_start`: the experiment runs, with these
+    /// parameters.
+    WarmupStarted {
+        node: usize,
+        runs: u32,
+        requests: u32,
+        max_n: u32,
+        cost_ms: u32,
+        seed: u64,
+        /// The connection number the experiment's requests carry in
+        /// `cache_events`, so the lab can label them.
+        conn: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Pushed after each run of a warm-up experiment.
+    WarmupRun {
+        node: usize,
+        /// 1-based.
+        run: u32,
+        runs: u32,
+        requests: u32,
+        hits: u32,
+        misses: u32,
+        /// The run's wall-clock time, in microseconds.
+        elapsed_us: u64,
+        /// The run's pretend computing: misses × cost_ms.
+        compute_ms: u64,
+        /// Evictions on the node during the run (anyone's).
+        evictions: u64,
+        /// The node after the run.
+        items: u64,
+        bytes: u64,
+        limit_bytes: u64,
+    },
+    /// Pushed when a warm-up experiment ends by itself; also the answer to
+    /// `warmup_cancel` (then with `cancelled: true` and the request's id).
+    WarmupDone {
+        node: usize,
+        runs_done: u32,
+        cancelled: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_create` (with `token`) and `room_join`.
+    RoomJoined {
+        room: String,
+        member: u32,
+        /// Only for the creator: the secret that closes the room and
+        /// removes participants. Never shown to the others.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        owner: bool,
+        /// The scenario's name.
+        scenario: String,
+        seed: u64,
+        watching: bool,
+        /// The room's clock (microseconds since it was created).
+        now: crate::time::Tick,
+        limits: RoomLimitsInfo,
+        topology: Box<crate::sim::Topology>,
+        members: Vec<MemberInfo>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// This session is no longer in the room: the answer to `room_leave`,
+    /// or pushed when the creator removed it.
+    RoomLeft {
+        room: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The room ended (closed by its creator, idle, over a limit, server
+    /// shutting down); also the answer to `room_close`.
+    RoomClosed {
+        room: String,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_kick`: who was removed, with the nodes it drove.
+    RoomKicked {
+        room: String,
+        member: u32,
+        nodes: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_watch`.
+    RoomWatching {
+        room: String,
+        on: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Pushed to watchers, at most every 50 ms: the engine's events since
+    /// the last frame (sampled when there are many; the rest are counted in
+    /// `skipped`) and exact counters.
+    RoomEvents {
+        room: String,
+        events: Vec<crate::sim::Event>,
+        /// Events of this window (and earlier windows this client missed)
+        /// left out of `events`.
+        skipped: u64,
+        summary: Box<crate::sim::Summary>,
+        /// Messages and payload bytes in the room's pipes now.
+        queued_messages: u64,
+        queued_bytes: u64,
+        /// How far the room's clock is behind real time (0 when keeping up).
+        behind_us: u64,
+    },
+    /// The room's topology: pushed to watchers when it changes (and every
+    /// second), and the answer to `room_topology`.
+    RoomTopology {
+        room: String,
+        topology: Box<crate::sim::Topology>,
+        members: Vec<MemberInfo>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_recording`: what `Timeline::replay` needs to
+    /// step through the live run offline.
+    RoomRecording {
+        room: String,
+        recording: Box<crate::sim::Recording>,
+        /// `false` when the room recorded as much as it keeps: the
+        /// recording then ends where recording stopped, before `now`.
+        complete: bool,
+        /// The live run's trace digest at the recording's end (a replay
+        /// reaches the same one).
+        trace_digest: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `room_act`: the event the action became.
+    RoomActed {
+        event: Box<crate::sim::Event>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `node_add` and `node_take`.
+    NodeAdded {
+        node: String,
+        /// `true` for `node_take`.
+        taken: bool,
+        sockets: Vec<SocketInfo>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `node_remove`: messages lost in its pipes.
+    NodeRemoved {
+        node: String,
+        lost: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `send`: the ids of the messages sent, and `eagain`
+    /// when one could not go (the rest of `payloads` was not sent).
+    Sent {
+        node: String,
+        socket: String,
+        msgs: Vec<crate::socket::MsgId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eagain: Option<crate::sim::BlockReason>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Messages received: the answer to `recv` (with `eagain` when fewer
+    /// than asked were there), or pushed as they arrive with `recv_auto`.
+    Received {
+        node: String,
+        socket: String,
+        messages: Vec<Delivered>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eagain: Option<crate::sim::BlockReason>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// The answer to `recv_auto`.
+    RecvAuto {
+        node: String,
+        on: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Something the client sent could not be honoured. The connection stays
+    /// open unless the message says otherwise.
+    Error {
+        /// What was wrong, in English (the sentence of `refusal`).
+        message: String,
+        /// The offending field (`"protocol"`, `"type"`, `"id"` …) when known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+        /// The typed fact behind `message`, so a client can say it in its
+        /// learner's language (`docs/protocol.md`, "Errors").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refusal: Option<Refusal>,
+        /// On a version mismatch: the version this server speaks.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        supported: Option<u32>,
+        /// The `id` of the request that failed, when it carried one, so a
+        /// client with several requests in flight knows which one it was.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+}
+
+impl ServerFrame {
+    /// The one way to say no: an `error` frame whose English `message`,
+    /// `field` and `supported` all come from the typed refusal it carries.
+    pub fn refused(refusal: impl Into<Refusal>) -> Self {
+        let refusal = refusal.into();
+        ServerFrame::Error {
+            message: refusal.english(),
+            field: refusal.field(),
+            supported: refusal.supported(),
+            refusal: Some(refusal),
+            id: None,
+        }
+    }
+
+    /// Tags an error with the id of the request it answers (other frames
+    /// carry their id already).
+    pub fn with_request_id(mut self, request_id: Option<u64>) -> Self {
+        if let ServerFrame::Error { id, .. } = &mut self {
+            *id = request_id;
+        }
+        self
+    }
+}
