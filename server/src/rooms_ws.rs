@@ -112,11 +112,11 @@ fn scenario_ref(value: serde_json::Value) -> Result<ScenarioRef, ServerFrame> {
     match value {
         serde_json::Value::String(name) => match Scenario::preset(&name) {
             Ok(_) => Ok(ScenarioRef::Preset(name)),
-            Err(e) => Err(error(format!("scenario: {e}"), "scenario")),
+            Err(e) => Err(ServerFrame::refused(e)),
         },
         object @ serde_json::Value::Object(_) => Scenario::from_json(&object.to_string())
             .map(|s| ScenarioRef::Inline(Box::new(s)))
-            .map_err(|e| error(format!("scenario: {e}"), "scenario")),
+            .map_err(ServerFrame::refused),
         _ => Err(error(
             "scenario must be a preset's name (\"pipeline\") or a scenario object",
             "scenario",

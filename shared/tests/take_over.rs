@@ -67,7 +67,9 @@ fn a_taken_over_worker_stops_and_its_queue_is_the_participants() {
             node: "worker-1".into()
         })
         .unwrap_err(),
-        ActionError::AlreadyExternal("worker-1".into())
+        ActionError::AlreadyExternal {
+            node: "worker-1".into()
+        }
     );
 }
 

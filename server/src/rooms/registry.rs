@@ -125,11 +125,5 @@ impl Rooms {
 }
 
 fn scenario_error(e: &fanout_shared::sim::ScenarioError) -> ServerFrame {
-    ServerFrame::Error {
-        message: format!("scenario: {e}"),
-        field: Some("scenario".into()),
-        refusal: None,
-        supported: None,
-        id: None,
-    }
+    ServerFrame::refused(e.clone())
 }

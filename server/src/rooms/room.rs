@@ -160,13 +160,7 @@ fn error(message: impl Into<String>, field: &str) -> ServerFrame {
 
 /// An engine refusal, with the field it is about.
 fn action_error(e: &ActionError) -> ServerFrame {
-    let field = match e {
-        ActionError::NoNode(_) | ActionError::NotExternal { .. } => "node",
-        ActionError::AlreadyExternal(_) => "node",
-        ActionError::Invalid(_) => "sockets",
-        _ => "socket",
-    };
-    error(e.to_string(), field)
+    ServerFrame::refused(e.clone())
 }
 
 impl Room {
@@ -772,12 +766,12 @@ impl Room {
         };
         if let Err(e) = self.apply(Action::AddNode { spec }) {
             let mut frame = action_error(&e);
-            if let (ServerFrame::Error { field, .. }, ActionError::Invalid(inner)) =
+            if let (ServerFrame::Error { field, .. }, ActionError::Invalid { scenario: inner }) =
                 (&mut frame, &e)
             {
                 *field = Some(
                     match inner {
-                        fanout_shared::sim::ScenarioError::DuplicateNode(_)
+                        fanout_shared::sim::ScenarioError::DuplicateNode { .. }
                         | fanout_shared::sim::ScenarioError::EmptyNodeName => "name",
                         _ => "sockets",
                     }
@@ -810,7 +804,7 @@ impl Room {
         }) {
             // An external node of the scenario nobody drives yet is free
             // to take as it is.
-            Ok(_) | Err(ActionError::AlreadyExternal(_)) => {}
+            Ok(_) | Err(ActionError::AlreadyExternal { .. }) => {}
             Err(e) => return action_error(&e),
         }
         let sockets = self.register(member, &r.node, r.auto_recv, r.auto_limit, true);

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     lang::{Lang, Say},
     protocol::{ClientFrame, PROTOCOL_VERSION},
+    sim::{ActionError, ScenarioError},
 };
 
 /// Every refusal the server sends, by area.
@@ -20,6 +21,10 @@ use crate::{
 pub enum Refusal {
     /// A frame that could not be read, or came out of turn.
     Frame(FrameRefusal),
+    /// The engine refused an action (a member's call or edit).
+    Action(ActionError),
+    /// A scenario that does not make sense.
+    Scenario(ScenarioError),
 }
 
 impl Refusal {
@@ -28,6 +33,8 @@ impl Refusal {
     pub fn field(&self) -> Option<String> {
         match self {
             Refusal::Frame(refusal) => refusal.field(),
+            Refusal::Action(error) => Some(action_field(error).into()),
+            Refusal::Scenario(_) => Some("scenario".into()),
         }
     }
 
@@ -35,7 +42,7 @@ impl Refusal {
     pub fn supported(&self) -> Option<u32> {
         match self {
             Refusal::Frame(FrameRefusal::VersionUnsupported { supported, .. }) => Some(*supported),
-            Refusal::Frame(_) => None,
+            Refusal::Frame(_) | Refusal::Action(_) | Refusal::Scenario(_) => None,
         }
     }
 }
@@ -44,7 +51,42 @@ impl Say for Refusal {
     fn say(&self, lang: Lang) -> String {
         match self {
             Refusal::Frame(refusal) => refusal.say(lang),
+            Refusal::Action(error) => error.say(lang),
+            // It was read from the request's `scenario` field.
+            Refusal::Scenario(error) => match lang {
+                Lang::En => format!("scenario: {}", error.say(lang)),
+                Lang::Zh => format!("场景：{}", error.say(lang)),
+            },
         }
+    }
+}
+
+/// The field an engine refusal is about.
+fn action_field(error: &ActionError) -> &'static str {
+    match error {
+        ActionError::NoNode { .. }
+        | ActionError::NotExternal { .. }
+        | ActionError::AlreadyExternal { .. } => "node",
+        ActionError::Invalid { .. } => "sockets",
+        ActionError::NoSocket { .. }
+        | ActionError::NotSub { .. }
+        | ActionError::NoSuchSetting { .. }
+        | ActionError::InUse { .. }
+        | ActionError::SocketInUse { .. }
+        | ActionError::NotConnected { .. }
+        | ActionError::AlreadyConnected { .. } => "socket",
+    }
+}
+
+impl From<ActionError> for Refusal {
+    fn from(error: ActionError) -> Self {
+        Refusal::Action(error)
+    }
+}
+
+impl From<ScenarioError> for Refusal {
+    fn from(error: ScenarioError) -> Self {
+        Refusal::Scenario(error)
     }
 }
 

@@ -110,60 +110,84 @@ pub enum Action {
     },
 }
 
-/// Why an action was refused; the simulation is unchanged.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why an action was refused; the simulation is unchanged. Its sentences,
+/// in every language, are in `refusal_text.rs`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum ActionError {
-    #[error("no node named {0}")]
-    NoNode(String),
-    #[error("node {node} has no socket named {socket}")]
-    NoSocket { node: String, socket: String },
-    #[error(
-        "node {node} runs the {program} program; only an external node's sockets take send/recv from outside"
-    )]
-    NotExternal { node: String, program: &'static str },
-    #[error("node {node}: socket {socket} is {kind}; only a SUB socket subscribes")]
+    NoNode {
+        node: String,
+    },
+    NoSocket {
+        node: String,
+        socket: String,
+    },
+    /// Only an external node's sockets take send/recv from outside.
+    NotExternal {
+        node: String,
+        program: String,
+    },
     NotSub {
         node: String,
         socket: String,
         kind: SocketKind,
     },
-    #[error("node {node}: the {program} program has no {what} to change")]
     NoSuchSetting {
         node: String,
-        program: &'static str,
-        what: &'static str,
+        program: String,
+        setting: Setting,
     },
-    #[error("node {node}: socket {socket} cannot bind {endpoint}: already bound by {by}")]
     InUse {
         node: String,
         socket: String,
         endpoint: Endpoint,
         by: String,
     },
-    #[error(
-        "node {node}: socket {socket} is used by the {program} program; remove the node instead"
-    )]
+    /// A program's socket: remove the node instead.
     SocketInUse {
         node: String,
         socket: String,
-        program: &'static str,
+        program: String,
     },
-    #[error("node {node}: socket {socket} has no connect to {endpoint}")]
     NotConnected {
         node: String,
         socket: String,
         endpoint: Endpoint,
     },
-    #[error("node {node}: socket {socket} already connects to {endpoint}")]
     AlreadyConnected {
         node: String,
         socket: String,
         endpoint: Endpoint,
     },
-    #[error("node {0} is already driven from outside")]
-    AlreadyExternal(String),
-    #[error("{0}")]
-    Invalid(#[from] ScenarioError),
+    AlreadyExternal {
+        node: String,
+    },
+    /// The edit would make an invalid scenario.
+    Invalid {
+        scenario: ScenarioError,
+    },
+}
+
+/// A program's setting that an edit changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    Interval,
+    Service,
+}
+
+impl std::error::Error for ActionError {}
+
+impl std::fmt::Display for ActionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::lang::Say::english(self))
+    }
+}
+
+impl From<ScenarioError> for ActionError {
+    fn from(scenario: ScenarioError) -> Self {
+        ActionError::Invalid { scenario }
+    }
 }
 
 impl Simulator {
@@ -172,7 +196,9 @@ impl Simulator {
             .iter()
             .position(|n| n.alive && &*n.name == name)
             .map(|i| NodeId(i as u32))
-            .ok_or_else(|| ActionError::NoNode(name.to_string()))
+            .ok_or_else(|| ActionError::NoNode {
+                node: name.to_string(),
+            })
     }
 
     pub fn socket_id(&self, node: &str, socket: &str) -> Result<SocketId, ActionError> {
@@ -213,11 +239,13 @@ impl Simulator {
                     if let Some(v) = v
                         && *v > super::scenario::MAX_HWM
                     {
-                        return Err(ScenarioError::BadParam {
-                            node: node.clone(),
+                        return Err(ScenarioError::too_large(
+                            node,
                             param,
-                            why: format!("is {v}, at most {}", super::scenario::MAX_HWM),
-                        }
+                            v,
+                            super::scenario::MAX_HWM,
+                            true,
+                        )
                         .into());
                     }
                 }
@@ -234,8 +262,9 @@ impl Simulator {
                 if *latency < super::scenario::MIN_LATENCY {
                     return Err(ScenarioError::BadParam {
                         node: node.clone(),
-                        param: "latency",
-                        why: super::scenario::LATENCY_FLOOR.to_string(),
+                        param: "latency".into(),
+                        socket: None,
+                        problem: super::scenario::ParamProblem::ZeroLatency,
                     }
                     .into());
                 }
@@ -261,8 +290,8 @@ impl Simulator {
                 if !n.program.set_interval(*interval) {
                     return Err(ActionError::NoSuchSetting {
                         node: node.clone(),
-                        program: n.program_kind,
-                        what: "interval",
+                        program: n.program_kind.into(),
+                        setting: Setting::Interval,
                     });
                 }
                 Ok(edited())
@@ -273,8 +302,8 @@ impl Simulator {
                 if !n.program.set_service(*service) {
                     return Err(ActionError::NoSuchSetting {
                         node: node.clone(),
-                        program: n.program_kind,
-                        what: "service time",
+                        program: n.program_kind.into(),
+                        setting: Setting::Service,
                     });
                 }
                 Ok(edited())
@@ -304,7 +333,10 @@ impl Simulator {
             Action::AddNode { spec } => {
                 spec.validate()?;
                 if self.node_id(&spec.name).is_ok() {
-                    return Err(ScenarioError::DuplicateNode(spec.name.clone()).into());
+                    return Err(ScenarioError::DuplicateNode {
+                        node: spec.name.clone(),
+                    }
+                    .into());
                 }
                 for s in &spec.sockets {
                     for endpoint in &s.bind {
@@ -375,7 +407,7 @@ impl Simulator {
                     return Err(ActionError::SocketInUse {
                         node: node.clone(),
                         socket: socket.clone(),
-                        program: n.program_kind,
+                        program: n.program_kind.into(),
                     });
                 }
                 self.close_socket(sid);
@@ -489,7 +521,7 @@ impl Simulator {
                 let id = self.node_id(node)?;
                 let n = &mut self.nodes[id.0 as usize];
                 if n.program.is_external() {
-                    return Err(ActionError::AlreadyExternal(node.clone()));
+                    return Err(ActionError::AlreadyExternal { node: node.clone() });
                 }
                 // Pending turns, timers and retries of the old program find
                 // an external node and are skipped without an event.
@@ -510,7 +542,7 @@ impl Simulator {
         if !n.program.is_external() {
             return Err(ActionError::NotExternal {
                 node: node.to_string(),
-                program: n.program_kind,
+                program: n.program_kind.into(),
             });
         }
         Ok((id, self.socket_id(node, socket)?))

@@ -46,6 +46,7 @@ pub mod network;
 pub mod nodes;
 pub mod ops;
 pub mod presets;
+mod refusal_text;
 pub mod scenario;
 pub mod simulator;
 pub mod stats;
@@ -56,7 +57,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use action::{Action, ActionError};
+pub use action::{Action, ActionError, Setting};
 pub use caption::{Caption, SentTo, StartPart};
 pub use event::{BlockReason, DropReason, Event, EventKind, Fate, Hop, HopFate, Route, Skip};
 pub use scenario::{Scenario, ScenarioError};

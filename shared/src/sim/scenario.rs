@@ -30,9 +30,6 @@ pub const MAX_LATENCY: Tick = Tick::from_secs(3600);
 /// least a tick, no exchange of messages can loop forever without time
 /// passing (which would hang `run_until`).
 pub const MIN_LATENCY: Tick = Tick(1);
-pub(crate) const LATENCY_FLOOR: &str =
-    "is 0; it must be at least 1us (a message cannot arrive before it leaves)";
-
 /// A whole scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -177,30 +174,39 @@ impl<'de> Deserialize<'de> for ConnectSpec {
     }
 }
 
-/// Why a scenario (or an edit) was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a scenario (or an edit) was refused. Its sentences, in every
+/// language, are in `refusal_text.rs`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum ScenarioError {
-    #[error("scenario JSON at {path}: {message}")]
-    Json { path: String, message: String },
-    #[error("unknown scenario `{name}`; presets are: {presets}")]
-    UnknownPreset { name: String, presets: String },
-    #[error("the scenario has no nodes")]
+    /// The JSON could not be read; `message` is the reader's own words.
+    Json {
+        path: String,
+        message: String,
+    },
+    UnknownPreset {
+        name: String,
+        presets: String,
+    },
     NoNodes,
-    #[error("the scenario has {0} nodes; at most {MAX_NODES} are allowed")]
-    TooManyNodes(usize),
-    #[error("a node has an empty name")]
+    TooManyNodes {
+        count: usize,
+    },
     EmptyNodeName,
-    #[error("two nodes are named {0}")]
-    DuplicateNode(String),
-    #[error("node {node}: a socket has an empty name")]
-    EmptySocketName { node: String },
-    #[error("node {node}: two sockets are named {socket}")]
-    DuplicateSocket { node: String, socket: String },
-    #[error("node {node} has {count} sockets; at most {MAX_SOCKETS_PER_NODE} are allowed")]
-    TooManySockets { node: String, count: usize },
-    #[error(
-        "node {node}: socket {socket} and node {other_node}'s socket {other_socket} both bind {endpoint}"
-    )]
+    DuplicateNode {
+        node: String,
+    },
+    EmptySocketName {
+        node: String,
+    },
+    DuplicateSocket {
+        node: String,
+        socket: String,
+    },
+    TooManySockets {
+        node: String,
+        count: usize,
+    },
     BoundTwice {
         node: String,
         socket: String,
@@ -208,21 +214,16 @@ pub enum ScenarioError {
         other_socket: String,
         endpoint: Endpoint,
     },
-    #[error("node {node}: socket {socket} connects to {endpoint}, which no socket binds")]
     Unbound {
         node: String,
         socket: String,
         endpoint: Endpoint,
     },
-    #[error("node {node}: socket {socket} both binds and connects {endpoint}")]
     SelfConnect {
         node: String,
         socket: String,
         endpoint: Endpoint,
     },
-    #[error(
-        "node {node}: socket {socket} is {kind} but connects to a {peer_kind} endpoint ({endpoint}, bound by {binder_node}.{binder_socket}); {kind} talks to {want}"
-    )]
     Incompatible {
         node: String,
         socket: String,
@@ -233,48 +234,104 @@ pub enum ScenarioError {
         binder_socket: String,
         want: SocketKind,
     },
-    #[error("node {node}: socket {socket} is {kind}; only a SUB socket subscribes")]
     SubscribeNotSub {
         node: String,
         socket: String,
         kind: SocketKind,
     },
-    #[error(
-        "node {node}: program {program} needs a socket named {socket} (its `{role}`, {want}), but the node has none"
-    )]
+    /// A program needs a socket (its `role`) the node does not have.
     MissingSocket {
         node: String,
-        program: &'static str,
-        role: &'static str,
+        program: String,
+        role: String,
         socket: String,
-        want: String,
+        want: Vec<SocketKind>,
     },
-    #[error(
-        "node {node}: program {program} uses socket {socket} as its `{role}`, which must be {want}, but {socket} is {kind}"
-    )]
+    /// A program's socket is of the wrong type for its role.
     RoleKind {
         node: String,
-        program: &'static str,
-        role: &'static str,
+        program: String,
+        role: String,
         socket: String,
-        want: String,
+        want: Vec<SocketKind>,
         kind: SocketKind,
     },
-    #[error("node {node}: {param} {why}")]
+    /// A parameter out of bounds; `socket` when it is one of a socket's.
     BadParam {
         node: String,
-        param: &'static str,
-        why: String,
+        param: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        socket: Option<String>,
+        problem: ParamProblem,
     },
 }
 
+/// What is wrong with a parameter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum ParamProblem {
+    /// Over its maximum; `unlimited_zero` when 0 means "no limit".
+    TooLarge {
+        value: String,
+        max: String,
+        unlimited_zero: bool,
+    },
+    /// Outside an inclusive range.
+    OutOfRange {
+        value: i64,
+        min: i64,
+        max: i64,
+    },
+    /// A latency of zero: a message cannot arrive before it leaves.
+    ZeroLatency,
+    TooManyTopics {
+        max: usize,
+    },
+    /// A pause that is always zero on a node that never stops: it would
+    /// send forever without simulated time passing.
+    EndlessZeroInterval,
+    /// A forwarder passes SUB to PUB or PULL to PUSH.
+    ForwarderPair {
+        socket: String,
+        want: SocketKind,
+    },
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&crate::lang::Say::english(self))
+    }
+}
+
 impl ScenarioError {
-    fn bad(node: &str, param: &'static str, why: String) -> ScenarioError {
+    fn bad(node: &str, param: &str, problem: ParamProblem) -> ScenarioError {
         ScenarioError::BadParam {
             node: node.to_string(),
-            param,
-            why,
+            param: param.to_string(),
+            socket: None,
+            problem,
         }
+    }
+
+    /// A value over its maximum, as the checks below phrase it.
+    pub(crate) fn too_large(
+        node: &str,
+        param: &str,
+        value: impl ToString,
+        max: impl ToString,
+        unlimited_zero: bool,
+    ) -> ScenarioError {
+        ScenarioError::bad(
+            node,
+            param,
+            ParamProblem::TooLarge {
+                value: value.to_string(),
+                max: max.to_string(),
+                unlimited_zero,
+            },
+        )
     }
 }
 
@@ -312,7 +369,9 @@ impl Scenario {
             return Err(ScenarioError::NoNodes);
         }
         if self.nodes.len() > MAX_NODES {
-            return Err(ScenarioError::TooManyNodes(self.nodes.len()));
+            return Err(ScenarioError::TooManyNodes {
+                count: self.nodes.len(),
+            });
         }
         check_network(&self.network)?;
         let mut names = BTreeSet::new();
@@ -321,7 +380,9 @@ impl Scenario {
         for node in &self.nodes {
             node.validate()?;
             if !names.insert(node.name.as_str()) {
-                return Err(ScenarioError::DuplicateNode(node.name.clone()));
+                return Err(ScenarioError::DuplicateNode {
+                    node: node.name.clone(),
+                });
             }
             for socket in &node.sockets {
                 for endpoint in &socket.bind {
@@ -367,28 +428,35 @@ impl Scenario {
 }
 
 fn check_network(n: &Network) -> Result<(), ScenarioError> {
-    let bad = |param, why| ScenarioError::bad("(network)", param, why);
+    const NETWORK: &str = "(network)";
     if n.latency < MIN_LATENCY {
-        return Err(bad("latency", LATENCY_FLOOR.to_string()));
+        return Err(ScenarioError::bad(
+            NETWORK,
+            "latency",
+            ParamProblem::ZeroLatency,
+        ));
     }
     if n.latency > MAX_LATENCY {
-        return Err(bad(
+        return Err(ScenarioError::too_large(
+            NETWORK,
             "latency",
-            format!("is {}, at most {MAX_LATENCY}", n.latency),
+            n.latency,
+            MAX_LATENCY,
+            false,
         ));
     }
     if n.handshake > MAX_LATENCY {
-        return Err(bad(
+        return Err(ScenarioError::too_large(
+            NETWORK,
             "handshake",
-            format!("is {}, at most {MAX_LATENCY}", n.handshake),
+            n.handshake,
+            MAX_LATENCY,
+            false,
         ));
     }
     for (param, v) in [("sndhwm", n.sndhwm), ("rcvhwm", n.rcvhwm)] {
         if v > MAX_HWM {
-            return Err(bad(
-                param,
-                format!("is {v}, at most {MAX_HWM} (0 = unlimited)"),
-            ));
+            return Err(ScenarioError::too_large(NETWORK, param, v, MAX_HWM, true));
         }
     }
     Ok(())
@@ -459,19 +527,14 @@ impl NodeSpec {
         base: u32,
     ) -> impl Fn(&'static str, &str, &[SocketKind]) -> Result<SocketId, ScenarioError> + '_ {
         move |role, name, want| {
-            let program = self.program.kind_name();
-            let want_text = want
-                .iter()
-                .map(|k| k.name())
-                .collect::<Vec<_>>()
-                .join(" or ");
+            let program = self.program.kind_name().to_owned();
             let Some(index) = self.sockets.iter().position(|s| s.name == name) else {
                 return Err(ScenarioError::MissingSocket {
                     node: self.name.clone(),
                     program,
-                    role,
+                    role: role.to_owned(),
                     socket: name.to_string(),
-                    want: want_text,
+                    want: want.to_vec(),
                 });
             };
             let kind = self.sockets[index].kind;
@@ -479,9 +542,9 @@ impl NodeSpec {
                 return Err(ScenarioError::RoleKind {
                     node: self.name.clone(),
                     program,
-                    role,
+                    role: role.to_owned(),
                     socket: name.to_string(),
-                    want: want_text,
+                    want: want.to_vec(),
                     kind,
                 });
             }
@@ -504,20 +567,29 @@ impl SocketSpec {
                 kind: self.kind,
             });
         }
-        let at = |param: &'static str, why: String| {
-            ScenarioError::bad(node, param, format!("of socket {}: {why}", self.name))
+        let at = |param: &str, problem: ParamProblem| ScenarioError::BadParam {
+            node: node.to_string(),
+            param: param.to_string(),
+            socket: Some(self.name.clone()),
+            problem,
         };
+        let too_large =
+            |value: &dyn ToString, max: &dyn ToString, unlimited_zero| ParamProblem::TooLarge {
+                value: value.to_string(),
+                max: max.to_string(),
+                unlimited_zero,
+            };
         if self.subscribe.len() > MAX_TOPICS {
-            return Err(at("subscribe", format!("at most {MAX_TOPICS} topics")));
+            return Err(at(
+                "subscribe",
+                ParamProblem::TooManyTopics { max: MAX_TOPICS },
+            ));
         }
         for (param, v) in [("sndhwm", self.sndhwm), ("rcvhwm", self.rcvhwm)] {
             if let Some(v) = v
                 && v > MAX_HWM
             {
-                return Err(at(
-                    param,
-                    format!("is {v}, at most {MAX_HWM} (0 = unlimited)"),
-                ));
+                return Err(at(param, too_large(&v, &MAX_HWM, true)));
             }
         }
         for c in &self.connect {
@@ -525,11 +597,11 @@ impl SocketSpec {
                 if let Some(v) = v
                     && v > MAX_LATENCY
                 {
-                    return Err(at(param, format!("is {v}, at most {MAX_LATENCY}")));
+                    return Err(at(param, too_large(&v, &MAX_LATENCY, false)));
                 }
             }
             if c.latency.is_some_and(|l| l < MIN_LATENCY) {
-                return Err(at("latency", LATENCY_FLOOR.to_string()));
+                return Err(at("latency", ParamProblem::ZeroLatency));
             }
             if self.bind.contains(&c.endpoint) {
                 return Err(ScenarioError::SelfConnect {

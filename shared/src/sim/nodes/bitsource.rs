@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::{Behaviour, Dist, Op, Resolver, Resume, name_out, sleep};
 use crate::{
     rng::SimRng,
-    sim::{ScenarioError, event::SleepWhy},
+    sim::{ScenarioError, event::SleepWhy, scenario::ParamProblem},
     socket::{Payload, SocketId, SocketKind},
     time::Tick,
 };
@@ -49,8 +49,13 @@ impl BitsourceSpec {
         if !(1..=32).contains(&self.bits) {
             return Err(ScenarioError::BadParam {
                 node: node.to_string(),
-                param: "bits",
-                why: format!("is {}, must be 1 to 32", self.bits),
+                param: "bits".into(),
+                socket: None,
+                problem: ParamProblem::OutOfRange {
+                    value: i64::from(self.bits),
+                    min: 1,
+                    max: 32,
+                },
             });
         }
         Ok(Bitsource {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{Behaviour, Op, Resolver, Resume, name_in, name_out};
 use crate::{
     rng::SimRng,
-    sim::ScenarioError,
+    sim::{ScenarioError, scenario::ParamProblem},
     socket::{SocketId, SocketKind},
 };
 
@@ -31,11 +31,12 @@ impl ForwarderSpec {
         let out = resolve("out", &self.out, &[want]).map_err(|e| match e {
             ScenarioError::RoleKind { .. } => ScenarioError::BadParam {
                 node: node.to_string(),
-                param: "out",
-                why: format!(
-                    "a forwarder passes SUB to PUB or PULL to PUSH, so socket {} must be {want}",
-                    self.out
-                ),
+                param: "out".into(),
+                socket: None,
+                problem: ParamProblem::ForwarderPair {
+                    socket: self.out.clone(),
+                    want,
+                },
             },
             other => other,
         })?;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{Behaviour, LogEntry, Op, Resolver, Resume, name_in, name_out};
 use crate::{
     rng::SimRng,
-    sim::ScenarioError,
+    sim::{ScenarioError, scenario::ParamProblem},
     socket::{Payload, SocketId, SocketKind},
 };
 
@@ -49,8 +49,13 @@ impl JudgeSpec {
         if !(1..=32).contains(&self.bits) {
             return Err(ScenarioError::BadParam {
                 node: node.to_string(),
-                param: "bits",
-                why: format!("is {}, must be 1 to 32", self.bits),
+                param: "bits".into(),
+                socket: None,
+                problem: ParamProblem::OutOfRange {
+                    value: i64::from(self.bits),
+                    min: 1,
+                    max: 32,
+                },
             });
         }
         Ok(Judge {

@@ -31,7 +31,7 @@ pub mod worker;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ScenarioError, digest::TraceDigest, event::SleepWhy};
+use super::{ScenarioError, digest::TraceDigest, event::SleepWhy, scenario::ParamProblem};
 use crate::{
     rng::SimRng,
     socket::{Msg, Payload, SocketError, SocketId, SocketKind},
@@ -327,8 +327,9 @@ pub(crate) fn check_interval(
     if interval.is_zero() && count.is_none() {
         return Err(ScenarioError::BadParam {
             node: node.to_string(),
-            param: "interval",
-            why: "is always 0 and there is no count: the node would send forever without time passing".into(),
+            param: "interval".into(),
+            socket: None,
+            problem: ParamProblem::EndlessZeroInterval,
         });
     }
     Ok(())

@@ -1,0 +1,453 @@
+//! The engine's refusals in words: every [`ActionError`] and
+//! [`ScenarioError`] in English and in Chinese, one exhaustive `match` per
+//! language, side by side, so a new refusal does not compile until both
+//! languages say it.
+//!
+//! Names (nodes, sockets, endpoints, programs, parameters) and socket types
+//! stay as they are in the scenario: they are code, the same in every
+//! language.
+
+use super::{
+    action::{ActionError, Setting},
+    scenario::{MAX_NODES, MAX_SOCKETS_PER_NODE, ParamProblem, ScenarioError},
+};
+use crate::{
+    lang::{Lang, Say},
+    socket::SocketKind,
+};
+
+impl Say for ActionError {
+    fn say(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => action_en(self),
+            Lang::Zh => action_zh(self),
+        }
+    }
+}
+
+impl Say for ScenarioError {
+    fn say(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => scenario_en(self),
+            Lang::Zh => scenario_zh(self),
+        }
+    }
+}
+
+impl Say for ParamProblem {
+    fn say(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => param_en(self),
+            Lang::Zh => param_zh(self),
+        }
+    }
+}
+
+/// "PUSH or PULL" / "PUSH 或 PULL".
+fn kinds(want: &[SocketKind], or: &str) -> String {
+    want.iter()
+        .map(|kind| kind.name())
+        .collect::<Vec<_>>()
+        .join(or)
+}
+
+fn action_en(e: &ActionError) -> String {
+    match e {
+        ActionError::NoNode { node } => format!("no node named {node}"),
+        ActionError::NoSocket { node, socket } => {
+            format!("node {node} has no socket named {socket}")
+        }
+        ActionError::NotExternal { node, program } => format!(
+            "node {node} runs the {program} program; only an external node's sockets take send/recv from outside"
+        ),
+        ActionError::NotSub { node, socket, kind } => {
+            format!("node {node}: socket {socket} is {kind}; only a SUB socket subscribes")
+        }
+        ActionError::NoSuchSetting {
+            node,
+            program,
+            setting,
+        } => {
+            let what = match setting {
+                Setting::Interval => "interval",
+                Setting::Service => "service time",
+            };
+            format!("node {node}: the {program} program has no {what} to change")
+        }
+        ActionError::InUse {
+            node,
+            socket,
+            endpoint,
+            by,
+        } => format!("node {node}: socket {socket} cannot bind {endpoint}: already bound by {by}"),
+        ActionError::SocketInUse {
+            node,
+            socket,
+            program,
+        } => format!(
+            "node {node}: socket {socket} is used by the {program} program; remove the node instead"
+        ),
+        ActionError::NotConnected {
+            node,
+            socket,
+            endpoint,
+        } => format!("node {node}: socket {socket} has no connect to {endpoint}"),
+        ActionError::AlreadyConnected {
+            node,
+            socket,
+            endpoint,
+        } => format!("node {node}: socket {socket} already connects to {endpoint}"),
+        ActionError::AlreadyExternal { node } => {
+            format!("node {node} is already driven from outside")
+        }
+        ActionError::Invalid { scenario } => scenario_en(scenario),
+    }
+}
+
+fn action_zh(e: &ActionError) -> String {
+    match e {
+        ActionError::NoNode { node } => format!("没有名为 {node} 的节点"),
+        ActionError::NoSocket { node, socket } => {
+            format!("节点 {node} 没有名为 {socket} 的套接字")
+        }
+        ActionError::NotExternal { node, program } => format!(
+            "节点 {node} 运行着 {program} 程序；只有外部节点的套接字才接受来自外部的 send/recv"
+        ),
+        ActionError::NotSub { node, socket, kind } => {
+            format!("节点 {node}：套接字 {socket} 是 {kind}；只有 SUB 套接字才能订阅")
+        }
+        ActionError::NoSuchSetting {
+            node,
+            program,
+            setting,
+        } => {
+            let what = match setting {
+                Setting::Interval => "发送间隔",
+                Setting::Service => "处理时间",
+            };
+            format!("节点 {node}：{program} 程序没有可以修改的{what}")
+        }
+        ActionError::InUse {
+            node,
+            socket,
+            endpoint,
+            by,
+        } => format!("节点 {node}：套接字 {socket} 无法绑定 {endpoint}：它已被 {by} 绑定"),
+        ActionError::SocketInUse {
+            node,
+            socket,
+            program,
+        } => format!("节点 {node}：套接字 {socket} 正被 {program} 程序使用；请改为删除整个节点"),
+        ActionError::NotConnected {
+            node,
+            socket,
+            endpoint,
+        } => format!("节点 {node}：套接字 {socket} 没有连接到 {endpoint}"),
+        ActionError::AlreadyConnected {
+            node,
+            socket,
+            endpoint,
+        } => format!("节点 {node}：套接字 {socket} 已经连接到 {endpoint}"),
+        ActionError::AlreadyExternal { node } => format!("节点 {node} 已经由外部驱动"),
+        ActionError::Invalid { scenario } => scenario_zh(scenario),
+    }
+}
+
+fn scenario_en(e: &ScenarioError) -> String {
+    match e {
+        ScenarioError::Json { path, message } => format!("scenario JSON at {path}: {message}"),
+        ScenarioError::UnknownPreset { name, presets } => {
+            format!("unknown scenario `{name}`; presets are: {presets}")
+        }
+        ScenarioError::NoNodes => "the scenario has no nodes".into(),
+        ScenarioError::TooManyNodes { count } => {
+            format!("the scenario has {count} nodes; at most {MAX_NODES} are allowed")
+        }
+        ScenarioError::EmptyNodeName => "a node has an empty name".into(),
+        ScenarioError::DuplicateNode { node } => format!("two nodes are named {node}"),
+        ScenarioError::EmptySocketName { node } => {
+            format!("node {node}: a socket has an empty name")
+        }
+        ScenarioError::DuplicateSocket { node, socket } => {
+            format!("node {node}: two sockets are named {socket}")
+        }
+        ScenarioError::TooManySockets { node, count } => {
+            format!("node {node} has {count} sockets; at most {MAX_SOCKETS_PER_NODE} are allowed")
+        }
+        ScenarioError::BoundTwice {
+            node,
+            socket,
+            other_node,
+            other_socket,
+            endpoint,
+        } => format!(
+            "node {node}: socket {socket} and node {other_node}'s socket {other_socket} both bind {endpoint}"
+        ),
+        ScenarioError::Unbound {
+            node,
+            socket,
+            endpoint,
+        } => format!("node {node}: socket {socket} connects to {endpoint}, which no socket binds"),
+        ScenarioError::SelfConnect {
+            node,
+            socket,
+            endpoint,
+        } => format!("node {node}: socket {socket} both binds and connects {endpoint}"),
+        ScenarioError::Incompatible {
+            node,
+            socket,
+            kind,
+            peer_kind,
+            endpoint,
+            binder_node,
+            binder_socket,
+            want,
+        } => format!(
+            "node {node}: socket {socket} is {kind} but connects to a {peer_kind} endpoint ({endpoint}, bound by {binder_node}.{binder_socket}); {kind} talks to {want}"
+        ),
+        ScenarioError::SubscribeNotSub { node, socket, kind } => {
+            format!("node {node}: socket {socket} is {kind}; only a SUB socket subscribes")
+        }
+        ScenarioError::MissingSocket {
+            node,
+            program,
+            role,
+            socket,
+            want,
+        } => format!(
+            "node {node}: program {program} needs a socket named {socket} (its `{role}`, {}), but the node has none",
+            kinds(want, " or ")
+        ),
+        ScenarioError::RoleKind {
+            node,
+            program,
+            role,
+            socket,
+            want,
+            kind,
+        } => format!(
+            "node {node}: program {program} uses socket {socket} as its `{role}`, which must be {}, but {socket} is {kind}",
+            kinds(want, " or ")
+        ),
+        ScenarioError::BadParam {
+            node,
+            param,
+            socket,
+            problem,
+        } => match socket {
+            Some(socket) => format!(
+                "node {node}: {param} of socket {socket}: {}",
+                param_en(problem)
+            ),
+            None => format!("node {node}: {param} {}", param_en(problem)),
+        },
+    }
+}
+
+fn scenario_zh(e: &ScenarioError) -> String {
+    match e {
+        ScenarioError::Json { path, message } => {
+            format!("场景 JSON 的 {path} 处有误（读取器的原话：{message}）")
+        }
+        ScenarioError::UnknownPreset { name, presets } => {
+            format!("没有名为 `{name}` 的场景；预设场景有：{presets}")
+        }
+        ScenarioError::NoNodes => "场景中没有节点".into(),
+        ScenarioError::TooManyNodes { count } => {
+            format!("场景有 {count} 个节点；最多允许 {MAX_NODES} 个")
+        }
+        ScenarioError::EmptyNodeName => "有一个节点的名字是空的".into(),
+        ScenarioError::DuplicateNode { node } => format!("有两个节点都叫 {node}"),
+        ScenarioError::EmptySocketName { node } => {
+            format!("节点 {node}：有一个套接字的名字是空的")
+        }
+        ScenarioError::DuplicateSocket { node, socket } => {
+            format!("节点 {node}：有两个套接字都叫 {socket}")
+        }
+        ScenarioError::TooManySockets { node, count } => {
+            format!("节点 {node} 有 {count} 个套接字；最多允许 {MAX_SOCKETS_PER_NODE} 个")
+        }
+        ScenarioError::BoundTwice {
+            node,
+            socket,
+            other_node,
+            other_socket,
+            endpoint,
+        } => format!(
+            "节点 {node}：套接字 {socket} 与节点 {other_node} 的套接字 {other_socket} 都绑定了 {endpoint}"
+        ),
+        ScenarioError::Unbound {
+            node,
+            socket,
+            endpoint,
+        } => format!("节点 {node}：套接字 {socket} 连接到 {endpoint}，但没有套接字绑定它"),
+        ScenarioError::SelfConnect {
+            node,
+            socket,
+            endpoint,
+        } => format!("节点 {node}：套接字 {socket} 既绑定又连接 {endpoint}"),
+        ScenarioError::Incompatible {
+            node,
+            socket,
+            kind,
+            peer_kind,
+            endpoint,
+            binder_node,
+            binder_socket,
+            want,
+        } => format!(
+            "节点 {node}：套接字 {socket} 是 {kind}，却连接到一个 {peer_kind} 端点（{endpoint}，由 {binder_node}.{binder_socket} 绑定）；{kind} 只与 {want} 通信"
+        ),
+        ScenarioError::SubscribeNotSub { node, socket, kind } => {
+            format!("节点 {node}：套接字 {socket} 是 {kind}；只有 SUB 套接字才能订阅")
+        }
+        ScenarioError::MissingSocket {
+            node,
+            program,
+            role,
+            socket,
+            want,
+        } => format!(
+            "节点 {node}：{program} 程序需要一个名为 {socket} 的套接字（作为它的 `{role}`，类型为 {}），但该节点没有",
+            kinds(want, " 或 ")
+        ),
+        ScenarioError::RoleKind {
+            node,
+            program,
+            role,
+            socket,
+            want,
+            kind,
+        } => format!(
+            "节点 {node}：{program} 程序把套接字 {socket} 用作它的 `{role}`，类型必须是 {}，但 {socket} 是 {kind}",
+            kinds(want, " 或 ")
+        ),
+        ScenarioError::BadParam {
+            node,
+            param,
+            socket,
+            problem,
+        } => match socket {
+            Some(socket) => format!(
+                "节点 {node}：套接字 {socket} 的 {param}{}",
+                param_zh(problem)
+            ),
+            None => format!("节点 {node}：{param}{}", param_zh(problem)),
+        },
+    }
+}
+
+fn param_en(p: &ParamProblem) -> String {
+    match p {
+        ParamProblem::TooLarge {
+            value,
+            max,
+            unlimited_zero,
+        } => {
+            let unlimited = if *unlimited_zero {
+                " (0 = unlimited)"
+            } else {
+                ""
+            };
+            format!("is {value}, at most {max}{unlimited}")
+        }
+        ParamProblem::OutOfRange { value, min, max } => {
+            format!("is {value}, must be {min} to {max}")
+        }
+        ParamProblem::ZeroLatency => {
+            "is 0; it must be at least 1us (a message cannot arrive before it leaves)".into()
+        }
+        ParamProblem::TooManyTopics { max } => format!("at most {max} topics"),
+        ParamProblem::EndlessZeroInterval => {
+            "is always 0 and there is no count: the node would send forever without time passing"
+                .into()
+        }
+        ParamProblem::ForwarderPair { socket, want } => format!(
+            "a forwarder passes SUB to PUB or PULL to PUSH, so socket {socket} must be {want}"
+        ),
+    }
+}
+
+fn param_zh(p: &ParamProblem) -> String {
+    match p {
+        ParamProblem::TooLarge {
+            value,
+            max,
+            unlimited_zero,
+        } => {
+            let unlimited = if *unlimited_zero {
+                "（0 表示不限）"
+            } else {
+                ""
+            };
+            format!(" 为 {value}，最多 {max}{unlimited}")
+        }
+        ParamProblem::OutOfRange { value, min, max } => {
+            format!(" 为 {value}，必须在 {min} 到 {max} 之间")
+        }
+        ParamProblem::ZeroLatency => " 为 0；至少要 1us（消息不可能在发出之前到达）".into(),
+        ParamProblem::TooManyTopics { max } => format!(" 最多 {max} 个主题"),
+        ParamProblem::EndlessZeroInterval => {
+            " 始终为 0 且没有设定数量：节点会在模拟时间不前进的情况下无限发送".into()
+        }
+        ParamProblem::ForwarderPair { socket, want } => format!(
+            "：转发器把 SUB 接到 PUB，或把 PULL 接到 PUSH，所以套接字 {socket} 必须是 {want}"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Scenario;
+
+    /// The Chinese tables say the facts in Chinese: no refusal sentence is
+    /// the English one, and each keeps the names it is about.
+    #[test]
+    fn every_refusal_sentence_is_chinese_and_keeps_its_names() {
+        let refusals: Vec<ScenarioError> = [
+            r#"{"name":"x","nodes":[]}"#,
+            r#"{"name":"x","nodes":[{"name":"a","program":{"kind":"external"},"sockets":[]},{"name":"a","program":{"kind":"external"},"sockets":[]}]}"#,
+            r#"{"name":"x","nodes":[{"name":"a","program":{"kind":"external"},"sockets":[{"name":"s","type":"PUSH","connect":["tcp://nowhere"]}]}]}"#,
+        ]
+        .into_iter()
+        .map(|text| Scenario::from_json(text).unwrap_err())
+        .collect();
+        for refusal in &refusals {
+            let zh = refusal.say(Lang::Zh);
+            assert_ne!(zh, refusal.say(Lang::En));
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+        }
+        let unbound = &refusals[2];
+        assert!(
+            unbound.say(Lang::Zh).contains("tcp://nowhere"),
+            "{unbound:?}"
+        );
+    }
+
+    #[test]
+    fn refusals_travel_as_typed_facts() {
+        let refusal = ActionError::Invalid {
+            scenario: ScenarioError::BadParam {
+                node: "n".into(),
+                param: "bits".into(),
+                socket: None,
+                problem: ParamProblem::OutOfRange {
+                    value: 40,
+                    min: 1,
+                    max: 32,
+                },
+            },
+        };
+        let json = serde_json::to_value(&refusal).unwrap();
+        assert_eq!(json["code"], "invalid");
+        assert_eq!(json["scenario"]["code"], "bad_param");
+        assert_eq!(json["scenario"]["problem"]["problem"], "out_of_range");
+        let back: ActionError = serde_json::from_value(json).unwrap();
+        assert_eq!(back, refusal);
+        assert_eq!(back.to_string(), "node n: bits is 40, must be 1 to 32");
+    }
+}
