@@ -5,13 +5,14 @@
 //! fanout sim --scenario pi --seed 1 --until 10s
 //! fanout sim --scenario my.json --steps 5000 --json
 //! fanout sim --scenario pipeline --until 2s --trace run.jsonl
+//! fanout sim --scenario pi --steps 200 --trace run.jsonl --lang zh
 //! ```
 //!
 //! By default it prints a readable summary; `--json` prints one JSON
 //! object (`events`, `trace_digest`, `nodes`, `drops`, and for π
 //! `pi_estimate` and `tally`) that the browser tests compare with the page
 //! after the same number of steps. `--trace` writes every event as a JSON
-//! line with its caption.
+//! line with its caption, in English or (`--lang zh`) Chinese.
 
 use std::{
     fs::File,
@@ -22,6 +23,7 @@ use std::{
 };
 
 use fanout_shared::{
+    lang::Lang,
     sim::{Event, Scenario, ScenarioError, Simulator, presets},
     time::Tick,
 };
@@ -46,9 +48,16 @@ pub struct SimArgs {
     /// Write every event, with its caption, as JSON lines to FILE.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    /// The language of the trace's captions: en or zh.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_lang)]
+    pub lang: Lang,
     /// Print one JSON object instead of the readable summary.
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_lang(text: &str) -> Result<Lang, String> {
+    Lang::from_tag(text).ok_or_else(|| format!("unknown language `{text}`; use en or zh"))
 }
 
 fn parse_tick(text: &str) -> Result<Tick, String> {
@@ -110,7 +119,7 @@ pub fn run(args: &SimArgs, out: &mut impl Write) -> Result<(), SimError> {
             let mut failure = None;
             let mut write = |sim: &Simulator, e: &Event| {
                 if failure.is_none()
-                    && let Err(err) = write_trace_line(&mut w, sim, e)
+                    && let Err(err) = write_trace_line(&mut w, sim, e, args.lang)
                 {
                     failure = Some(err);
                 }
@@ -210,10 +219,11 @@ pub fn run(args: &SimArgs, out: &mut impl Write) -> Result<(), SimError> {
     out.write_all(text.as_bytes()).map_err(SimError::Output)
 }
 
-fn write_trace_line(w: &mut impl Write, sim: &Simulator, e: &Event) -> io::Result<()> {
+fn write_trace_line(w: &mut impl Write, sim: &Simulator, e: &Event, lang: Lang) -> io::Result<()> {
     let mut value = serde_json::to_value(e).map_err(io::Error::other)?;
     if let Some(map) = value.as_object_mut() {
-        map.insert("caption".into(), serde_json::Value::String(sim.caption(e)));
+        let caption = sim.caption_in(e, lang);
+        map.insert("caption".into(), serde_json::Value::String(caption));
     }
     serde_json::to_writer(&mut *w, &value).map_err(io::Error::other)?;
     w.write_all(b"\n")
@@ -230,6 +240,7 @@ mod tests {
             until: Tick::from_secs(1),
             steps: None,
             trace: None,
+            lang: Lang::En,
             json: true,
         }
     }
@@ -292,6 +303,15 @@ mod tests {
         assert_eq!(lines.len() as u64, v["events"].as_u64().unwrap());
         assert_eq!(lines[0]["step"], 0);
         assert!(lines[0]["caption"].as_str().unwrap().contains("bitsource"));
+
+        a.lang = Lang::Zh;
+        json(&a);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(
+            first["caption"],
+            "bitsource 启动：bitsource.out 绑定 tcp://127.0.0.1:6700"
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 

@@ -25,6 +25,7 @@ pub mod rep;
 pub mod req;
 pub mod subscriber;
 pub mod subscriptions;
+mod text;
 
 use std::{fmt, sync::Arc};
 
@@ -142,31 +143,30 @@ pub enum FsmState {
 
 impl fmt::Display for FsmState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            FsmState::ReadyToSend => "ready to send a request",
-            FsmState::AwaitingReply => "waiting for the reply",
-            FsmState::AwaitingRequest => "waiting for a request",
-            FsmState::MustReply => "owing a reply",
-        })
+        f.write_str(&crate::lang::Say::english(self))
     }
 }
 
 /// Errors a socket operation returns, named after libzmq's errno values.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "errno", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SocketError {
     /// The operation breaks REQ/REP alternation.
-    #[error(
-        "EFSM: operation cannot be accomplished in current state ({kind} cannot {op} while {state})"
-    )]
     Efsm {
         kind: SocketKind,
         op: OpKind,
         state: FsmState,
     },
     /// The socket type has no such operation (a SUB cannot send).
-    #[error("ENOTSUP: a {kind} socket cannot {op}")]
     NotSupported { kind: SocketKind, op: OpKind },
+}
+
+impl std::error::Error for SocketError {}
+
+impl fmt::Display for SocketError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::lang::Say::english(self))
+    }
 }
 
 /// A ZeroMQ endpoint string such as `tcp://127.0.0.1:6700` or `tcp://pubsub`.
@@ -177,16 +177,20 @@ pub enum SocketError {
 pub struct Endpoint(Arc<str>);
 
 /// Why an endpoint string was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EndpointError {
-    #[error("endpoint `{0}` has no transport; write e.g. `tcp://127.0.0.1:6700` or `tcp://pubsub`")]
     NoTransport(String),
-    #[error("endpoint `{text}` uses transport `{transport}`; use tcp, ipc or inproc")]
     UnknownTransport { text: String, transport: String },
-    #[error("endpoint `{0}` has nothing after `://`")]
     Empty(String),
-    #[error("endpoint `{0}` contains whitespace")]
     Whitespace(String),
+}
+
+impl std::error::Error for EndpointError {}
+
+impl fmt::Display for EndpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::lang::Say::english(self))
+    }
 }
 
 impl Endpoint {

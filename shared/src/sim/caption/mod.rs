@@ -3,11 +3,9 @@
 //!
 //! [`Simulator::caption_facts`] reads an event against the simulator's
 //! current state (names, the publisher's filters) and returns a
-//! [`Caption`]; [`Caption::english`] is the sentence `fanout sim --trace`
-//! prints and the lab shows in English. Other languages render the same
-//! facts (the browser's Chinese lives in the frontend), so there is one
-//! place that decides *what* is said and one sentence per language for
-//! *how*.
+//! [`Caption`]; its sentences, English and Chinese side by side, are in
+//! [`text`] (`Say`). So there is one place that decides *what* is said
+//! and one sentence per language for *how*.
 
 use super::{
     NodeId, Simulator, Topology,
@@ -16,9 +14,12 @@ use super::{
     nodes::LogEntry,
 };
 use crate::{
+    lang::{Lang, Say},
     socket::{ConnId, FsmState, MsgId, OpKind, Payload, Role, SocketError, SocketId, SocketKind},
     time::Tick,
 };
+
+mod text;
 
 /// What one event means, names resolved. Nodes and sockets are names
 /// (`judge`, `judge.to_pyth`); a peer that is not there yet is `None`
@@ -549,6 +550,11 @@ impl Simulator {
     pub fn caption(&self, event: &Event) -> String {
         self.caption_facts(event).english()
     }
+
+    /// The same sentence in `lang`.
+    pub fn caption_in(&self, event: &Event, lang: Lang) -> String {
+        self.caption_facts(event).say(lang)
+    }
 }
 
 impl Caption {
@@ -562,254 +568,6 @@ impl Caption {
             Caption::Depart { first, .. } => Some(*first),
             _ => None,
         }
-    }
-
-    /// The sentence in English.
-    pub fn english(&self) -> String {
-        let nobody = |p: &Option<String>| p.clone().unwrap_or_else(|| "nobody yet".to_string());
-        match self {
-            Caption::NodeStarted { node, parts } => {
-                let parts: Vec<String> = parts
-                    .iter()
-                    .map(|p| match p {
-                        StartPart::Binds { socket, endpoint } => {
-                            format!("{socket} binds {endpoint}")
-                        }
-                        StartPart::Connects { socket, endpoint } => {
-                            format!("{socket} connects to {endpoint}")
-                        }
-                        StartPart::CannotConnect { socket, endpoint } => {
-                            format!("{socket} cannot connect to {endpoint}")
-                        }
-                    })
-                    .collect();
-                if parts.is_empty() {
-                    format!("{node} starts")
-                } else {
-                    format!("{node} starts: {}", parts.join("; "))
-                }
-            }
-            Caption::NodeHalted { node } => format!("{node} has finished its program"),
-            Caption::Bound { socket, endpoint } => format!("{socket} binds {endpoint}"),
-            Caption::Connecting {
-                socket,
-                endpoint,
-                pending,
-            } => {
-                if *pending {
-                    format!("{socket} will connect to {endpoint} once someone binds it")
-                } else {
-                    format!("{socket} connects to {endpoint}")
-                }
-            }
-            Caption::Connected { connecter, binder } => {
-                format!("handshake done: {connecter} and {binder} now count each other as peers")
-            }
-            Caption::Disconnected { conn, lost } => {
-                format!("connection #{conn} closed; {lost} queued message(s) lost")
-            }
-            Caption::Subscribe {
-                socket,
-                topic,
-                on,
-                upstream,
-            } => {
-                let verb = if *on {
-                    "subscribes to"
-                } else {
-                    "unsubscribes from"
-                };
-                let tail = if *upstream {
-                    "; publishers are told"
-                } else {
-                    " (no change upstream: counted duplicate)"
-                };
-                format!("{socket} {verb} {}{tail}", quote_topic(topic))
-            }
-            Caption::SubscriptionArrived {
-                publisher,
-                subscriber,
-                topic,
-                on,
-            } => format!(
-                "{publisher} learns that {} {} {}",
-                subscriber.as_deref().unwrap_or("?"),
-                if *on { "wants" } else { "no longer wants" },
-                quote_topic(topic)
-            ),
-            Caption::Send {
-                node: who,
-                msg,
-                body,
-                kind: k,
-                to,
-                awaits_reply,
-            } => {
-                let mut text = match to {
-                    SentTo::Peer {
-                        peer,
-                        endpoint,
-                        skipped,
-                    } => {
-                        let mut s = match peer {
-                            Some(peer) => {
-                                format!("{who} sends {msg} {body}: {k} gave {msg} to {peer}")
-                            }
-                            None => format!(
-                                "{who} sends {msg} {body}: {k} queued it on its pipe to {endpoint}, which nobody binds yet"
-                            ),
-                        };
-                        for (peer, hwm) in skipped {
-                            s.push_str(&format!(
-                                "; {} skipped: pipe full (HWM {hwm})",
-                                nobody(peer)
-                            ));
-                        }
-                        s
-                    }
-                    SentTo::Reply { peer } => {
-                        format!("{who} replies {msg} {body} to {}, who asked", nobody(peer))
-                    }
-                    SentTo::Fanout {
-                        got,
-                        filtered,
-                        dropped,
-                    } => {
-                        let got: Vec<String> = got
-                            .iter()
-                            .map(|(name, matched)| {
-                                let m = matched
-                                    .as_ref()
-                                    .map(|t| format!(" ({})", quote_topic(t)))
-                                    .unwrap_or_default();
-                                format!("{}{m}", nobody(name))
-                            })
-                            .collect();
-                        let filtered: Vec<String> = filtered.iter().map(nobody).collect();
-                        let dropped: Vec<String> = dropped.iter().map(nobody).collect();
-                        let mut s = format!("{who} publishes {msg} {body}");
-                        if got.is_empty() && dropped.is_empty() {
-                            s.push_str(": no subscription matches, so it is not sent");
-                        } else if !got.is_empty() {
-                            s.push_str(&format!(": to {}", got.join(", ")));
-                        }
-                        if !filtered.is_empty() {
-                            s.push_str(&format!("; filtered out for {}", filtered.join(", ")));
-                        }
-                        if !dropped.is_empty() {
-                            s.push_str(&format!(
-                                "; dropped for {} (pipe at its high-water mark)",
-                                dropped.join(", ")
-                            ));
-                        }
-                        s
-                    }
-                    SentTo::Dropped { reason } => format!(
-                        "{who} sends {msg} {body} on its {k}, which discards it: {}",
-                        drop_words(*reason)
-                    ),
-                };
-                if *awaits_reply {
-                    text.push_str(&format!(" (its {k} now waits for the reply)"));
-                }
-                text
-            }
-            Caption::Depart {
-                first,
-                last,
-                count,
-                from,
-                to,
-                arrives,
-                reopened,
-            } => {
-                let which = if *count == 1 {
-                    format!("{first}")
-                } else {
-                    format!("{first}…{last} ({count} messages)")
-                };
-                let mut s = format!(
-                    "{which} leaves {from} on the wire to {to}, arriving at {}",
-                    clock(*arrives)
-                );
-                if *reopened {
-                    s.push_str("; the pipe has room again");
-                }
-                s
-            }
-            Caption::Delivered { msg, to, wakes } => match wakes {
-                Some(n) => format!("{msg} arrives at {to}; {n} wakes up"),
-                None => format!("{msg} arrives at {to} and waits in its queue"),
-            },
-            Caption::DeliverDropped { msg, to, reason } => format!(
-                "{msg} arrives at {to} and is discarded: {}",
-                drop_words(*reason)
-            ),
-            Caption::Received {
-                node,
-                msg,
-                body,
-                from,
-                socket,
-                state,
-            } => {
-                let mut s = format!(
-                    "{node} receives {msg} {body} from {} on {socket}",
-                    nobody(from)
-                );
-                if let Some(st) = state {
-                    s.push_str(&format!(" (now {st})"));
-                }
-                s
-            }
-            Caption::Blocked {
-                node,
-                socket,
-                op,
-                reason,
-                waits,
-            } => {
-                let why = match reason {
-                    BlockReason::NoPeer => "no peer has connected yet".to_string(),
-                    BlockReason::PipesFull { hwm } => {
-                        format!("every peer's pipe is at its high-water mark ({hwm})")
-                    }
-                    BlockReason::Empty => "nothing has arrived".to_string(),
-                };
-                if *waits {
-                    format!("{node} blocks in {op} on {socket}: {why}")
-                } else {
-                    format!("{node}'s {op} on {socket} returns EAGAIN: {why}")
-                }
-            }
-            Caption::Unblocked { node, socket } => format!("{node} can send on {socket} again"),
-            Caption::Failed {
-                node,
-                socket,
-                error,
-            } => format!("{node} on {socket}: {error}"),
-            Caption::Sleeps { node, span, why } => match why {
-                SleepWhy::Interval => format!("{node} waits {span} before its next message"),
-                SleepWhy::Service => format!("{node} works on its message for {span}"),
-            },
-            Caption::Ready { node } => format!("{node} is ready again"),
-            Caption::Printed { node, entry } => format!("{node} prints: {entry}"),
-            Caption::Edited { action } => format!(
-                "edit: {}",
-                serde_json::to_string(action).unwrap_or_else(|_| "?".into())
-            ),
-            Caption::NodeRemoved { node, lost } => {
-                format!("{node} removed; {lost} queued message(s) lost")
-            }
-        }
-    }
-}
-
-fn quote_topic(topic: &str) -> String {
-    if topic.is_empty() {
-        "everything (\"\")".into()
-    } else {
-        format!("{topic:?}")
     }
 }
 
@@ -827,15 +585,6 @@ pub fn short(payload: &Payload) -> String {
 /// A point in time for a caption: `0.050 ms`.
 pub fn clock(t: Tick) -> String {
     format!("{:.3} ms", t.0 as f64 / 1000.0)
-}
-
-fn drop_words(reason: DropReason) -> &'static str {
-    match reason {
-        DropReason::Hwm => "the pipe is at its high-water mark",
-        DropReason::NoPeer => "there is no peer",
-        DropReason::Filtered => "no subscription matches",
-        DropReason::Disconnected => "its connection closed",
-    }
 }
 
 #[cfg(test)]
@@ -857,6 +606,29 @@ mod tests {
                 assert_eq!(sim.caption(&e), text);
                 if let Some(msg) = facts.msg() {
                     assert!(text.contains(&msg.to_string()), "{name}: {text}");
+                }
+            }
+        }
+    }
+
+    /// Every event of every preset has a Chinese sentence that names the
+    /// same message as the English one.
+    #[test]
+    fn every_event_has_a_chinese_sentence() {
+        for name in crate::sim::presets::NAMES {
+            let mut sim = Simulator::new(&Scenario::preset(name).unwrap(), 1).unwrap();
+            for _ in 0..1500 {
+                let Some(e) = sim.step() else { break };
+                let c = sim.caption_facts(&e);
+                let text = c.say(Lang::Zh);
+                assert!(!text.is_empty());
+                assert!(
+                    text.chars()
+                        .any(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch)),
+                    "{name}: {text}"
+                );
+                if let Some(m) = c.msg() {
+                    assert!(text.contains(&m.to_string()), "{name}: {text}");
                 }
             }
         }
