@@ -3,7 +3,10 @@
 //! bytes its queues hold (`Simulator::queued`), which bound a room's memory.
 
 use fanout_shared::{
-    sim::{Action, ActionError, EventKind, Scenario, Simulator, Timeline, timeline::ScenarioRef},
+    sim::{
+        Action, ActionError, EventKind, NodeState, Scenario, Simulator, Timeline,
+        timeline::ScenarioRef,
+    },
     socket::{FsmState, SocketError},
     time::Tick,
 };
@@ -43,8 +46,8 @@ fn a_taken_over_worker_stops_and_its_queue_is_the_participants() {
     let view = sim.topology();
     let node = &view.nodes[w1.0 as usize];
     assert_eq!(
-        (node.program.as_str(), node.state.as_str()),
-        ("external", "external")
+        (node.program.as_str(), node.state),
+        ("external", NodeState::External)
     );
     // The ventilator kept pushing to worker-1's pipe until it filled: the
     // participant finds those messages queued, in order.

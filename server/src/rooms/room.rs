@@ -694,7 +694,7 @@ impl Room {
         let Some(nv) = view
             .nodes
             .iter()
-            .find(|n| n.name == node && n.state != "removed")
+            .find(|n| n.name == node && n.state != fanout_shared::sim::NodeState::Removed)
         else {
             return Vec::new();
         };

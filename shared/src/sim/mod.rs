@@ -64,7 +64,9 @@ pub use scenario::{Scenario, ScenarioError};
 pub use simulator::Simulator;
 pub use stats::{Drops, NodeCounters};
 pub use timeline::{Recorded, Recording, Timeline};
-pub use view::{NodeTiming, PiTally, PipeMsg, Stage, Summary, Topology, WireMsg};
+pub use view::{
+    ConnPhase, NodeState, NodeTiming, PiTally, PipeMsg, Stage, Summary, Topology, WireMsg,
+};
 
 /// A node, numbered in creation order (never reused).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -2,6 +2,67 @@
 //! checked by the same validation as a user's scenario, and double as
 //! examples of the schema in `docs/scenarios.md`.
 
+/// The built-in scenarios, so that what is said about each (titles,
+/// lessons) is matched exhaustively: a new preset does not compile until
+/// every language describes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Preset {
+    Pi,
+    Pipeline,
+    Pubsub,
+    Rpc,
+    Signup,
+    Logs,
+    SlowSubscriber,
+    SlowJoiner,
+}
+
+impl Preset {
+    /// In the order a menu shows them.
+    pub const ALL: [Preset; 8] = [
+        Preset::Pi,
+        Preset::Pipeline,
+        Preset::Pubsub,
+        Preset::Rpc,
+        Preset::Signup,
+        Preset::Logs,
+        Preset::SlowSubscriber,
+        Preset::SlowJoiner,
+    ];
+
+    /// The name scenarios, links and `fanout sim --scenario` use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Pi => "pi",
+            Preset::Pipeline => "pipeline",
+            Preset::Pubsub => "pubsub",
+            Preset::Rpc => "rpc",
+            Preset::Signup => "signup",
+            Preset::Logs => "logs",
+            Preset::SlowSubscriber => "slow-subscriber",
+            Preset::SlowJoiner => "slow-joiner",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The preset's JSON text.
+    pub fn text(self) -> &'static str {
+        match self {
+            Preset::Pi => include_str!("presets/pi.json"),
+            Preset::Pipeline => include_str!("presets/pipeline.json"),
+            Preset::Pubsub => include_str!("presets/pubsub.json"),
+            Preset::Rpc => include_str!("presets/rpc.json"),
+            Preset::Signup => include_str!("presets/signup.json"),
+            Preset::Logs => include_str!("presets/logs.json"),
+            Preset::SlowSubscriber => include_str!("presets/slow-subscriber.json"),
+            Preset::SlowJoiner => include_str!("presets/slow-joiner.json"),
+        }
+    }
+}
+
 /// Preset names, in the order a menu shows them.
 pub const NAMES: &[&str] = &[
     "pi",
@@ -16,23 +77,19 @@ pub const NAMES: &[&str] = &[
 
 /// The JSON text of a preset.
 pub fn text(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "pi" => include_str!("presets/pi.json"),
-        "pipeline" => include_str!("presets/pipeline.json"),
-        "pubsub" => include_str!("presets/pubsub.json"),
-        "rpc" => include_str!("presets/rpc.json"),
-        "signup" => include_str!("presets/signup.json"),
-        "logs" => include_str!("presets/logs.json"),
-        "slow-subscriber" => include_str!("presets/slow-subscriber.json"),
-        "slow-joiner" => include_str!("presets/slow-joiner.json"),
-        _ => return None,
-    })
+    Preset::from_name(name).map(Preset::text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sim::Scenario;
+
+    #[test]
+    fn the_names_list_the_presets_in_menu_order() {
+        let names: Vec<&str> = Preset::ALL.into_iter().map(Preset::name).collect();
+        assert_eq!(names, NAMES);
+    }
 
     #[test]
     fn every_preset_is_valid() {

@@ -33,12 +33,54 @@ pub struct NodeView {
     pub id: NodeId,
     pub name: String,
     pub program: String,
-    /// `waiting to start`, `running`, `blocked`, `sleeping`, `halted`,
-    /// `external` or `removed`.
-    pub state: String,
+    pub state: NodeState,
     pub blocked_on: Option<(SocketId, OpKind)>,
     pub sockets: Vec<SocketId>,
     pub counters: NodeCounters,
+}
+
+/// Where a node's program is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeState {
+    /// Its start time has not come yet.
+    WaitingToStart,
+    Running,
+    /// Parked in a send or recv that cannot complete yet.
+    Blocked,
+    /// Pausing between messages, or busy with one.
+    Sleeping,
+    /// Its program ended.
+    Halted,
+    /// Driven from outside (a live participant).
+    External,
+    Removed,
+}
+
+impl NodeState {
+    /// Its name on the wire (`waiting_to_start`), for attributes and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            NodeState::WaitingToStart => "waiting_to_start",
+            NodeState::Running => "running",
+            NodeState::Blocked => "blocked",
+            NodeState::Sleeping => "sleeping",
+            NodeState::Halted => "halted",
+            NodeState::External => "external",
+            NodeState::Removed => "removed",
+        }
+    }
+}
+
+/// Where a connection is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnPhase {
+    /// Nobody binds the endpoint yet.
+    Pending,
+    Handshaking,
+    Up,
+    Closed,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,8 +105,7 @@ pub struct ConnView {
     /// `None` while nobody binds the endpoint.
     pub binder: Option<SocketId>,
     pub endpoint: Endpoint,
-    /// `handshaking`, `up` or `closed`.
-    pub state: String,
+    pub state: ConnPhase,
     pub pipes: Vec<PipeView>,
 }
 
@@ -295,21 +336,20 @@ impl Simulator {
                 name: n.name.to_string(),
                 program: n.program_kind.to_string(),
                 state: if !n.alive {
-                    "removed"
+                    NodeState::Removed
                 } else if !n.started {
-                    "waiting to start"
+                    NodeState::WaitingToStart
                 } else if n.program.is_external() {
-                    "external"
+                    NodeState::External
                 } else if n.halted {
-                    "halted"
+                    NodeState::Halted
                 } else if n.blocked.is_some() {
-                    "blocked"
+                    NodeState::Blocked
                 } else if n.sleeping {
-                    "sleeping"
+                    NodeState::Sleeping
                 } else {
-                    "running"
-                }
-                .to_string(),
+                    NodeState::Running
+                },
                 blocked_on: n.blocked,
                 sockets: n.sockets.clone(),
                 counters: n.counters.clone(),
@@ -346,12 +386,11 @@ impl Simulator {
                 binder: c.binder,
                 endpoint: c.endpoint.clone(),
                 state: match c.state {
-                    ConnState::Pending => "pending",
-                    ConnState::Handshaking => "handshaking",
-                    ConnState::Up => "up",
-                    ConnState::Closed => "closed",
-                }
-                .to_string(),
+                    ConnState::Pending => ConnPhase::Pending,
+                    ConnState::Handshaking => ConnPhase::Handshaking,
+                    ConnState::Up => ConnPhase::Up,
+                    ConnState::Closed => ConnPhase::Closed,
+                },
                 pipes: (0..2)
                     .map(|d| {
                         let p = &c.pipes[d];
@@ -474,5 +513,20 @@ mod tests {
         }
         assert_eq!(a.sim().trace_digest(), b.sim().trace_digest());
         assert_eq!(a.recording(), b.recording());
+    }
+
+    #[test]
+    fn node_state_names_are_their_wire_names() {
+        for state in [
+            super::NodeState::WaitingToStart,
+            super::NodeState::Running,
+            super::NodeState::Blocked,
+            super::NodeState::Sleeping,
+            super::NodeState::Halted,
+            super::NodeState::External,
+            super::NodeState::Removed,
+        ] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.name());
+        }
     }
 }

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 
 use fanout_shared::{
     sim::scenario::ConnectSpec,
-    sim::{Action, Event, EventKind, Fate, HopFate, NodeId, Route},
+    sim::{Action, DropReason, Event, EventKind, Fate, HopFate, NodeId, NodeState, Route},
     socket::{ConnId, Endpoint, FsmState, MsgId, OpKind, SocketId, SocketKind},
 };
 use leptos::{html, prelude::*, svg};
@@ -234,7 +234,7 @@ enum Drag {
 struct DropMark {
     key: u64,
     at: Pt,
-    reason: &'static str,
+    reason: DropReason,
     msg: Option<MsgId>,
     age: u64,
 }
@@ -476,7 +476,7 @@ pub fn Canvas(lab: Lab) -> impl IntoView {
                                 class="drop-mark"
                                 transform=format!("translate({:.1} {:.1})", d.at.0, d.at.1)
                                 opacity=format!("{:.2}", 1.0 - d.age as f64 / (DROP_MEMORY as f64 * 1.25))
-                                data-reason=d.reason
+                                data-reason=d.reason.name()
                             >
                                 <path class="drop-x" d="M-5 -5L5 5M5 -5L-5 5" />
                                 <text class="drop-label" x="8" y="4">
@@ -601,7 +601,7 @@ fn drop_marks(s: &Snap, g: &Geo) -> Vec<DropMark> {
                             out.push(DropMark {
                                 key: key + i as u64 % 64,
                                 at: p,
-                                reason: "hwm",
+                                reason: DropReason::Hwm,
                                 msg: Some(*msg),
                                 age,
                             });
@@ -613,7 +613,7 @@ fn drop_marks(s: &Snap, g: &Geo) -> Vec<DropMark> {
                         out.push(DropMark {
                             key,
                             at: (p.0 + 10.0, p.1 - 12.0),
-                            reason: "filtered",
+                            reason: DropReason::Filtered,
                             msg: Some(*msg),
                             age,
                         });
@@ -624,7 +624,7 @@ fn drop_marks(s: &Snap, g: &Geo) -> Vec<DropMark> {
                         out.push(DropMark {
                             key,
                             at: (p.0 + 10.0, p.1 - 12.0),
-                            reason: reason.name(),
+                            reason: *reason,
                             msg: Some(*msg),
                             age,
                         });
@@ -646,7 +646,7 @@ fn drop_marks(s: &Snap, g: &Geo) -> Vec<DropMark> {
                     out.push(DropMark {
                         key,
                         at: (p.0 - 14.0, p.1 - 12.0),
-                        reason: reason.name(),
+                        reason: *reason,
                         msg: Some(*msg),
                         age,
                     });
@@ -659,7 +659,7 @@ fn drop_marks(s: &Snap, g: &Geo) -> Vec<DropMark> {
                     out.push(DropMark {
                         key,
                         at: (p.0, p.1 - 14.0),
-                        reason: "disconnected",
+                        reason: DropReason::Disconnected,
                         msg: None,
                         age,
                     });
@@ -828,7 +828,7 @@ fn NodeCard(
                 });
                 (t().blocked_in)(op == OpKind::Send, &sname)
             }
-            None => (t().node_state)(&n.state).to_string(),
+            None => (t().node_state)(n.state).to_string(),
         };
         format!("{} · {state}", n.program)
     };
@@ -893,11 +893,11 @@ fn NodeCard(
             class:selected=move || lab.selection.get() == Selection::Node(id)
             class:blocked-send=blocked_send
             class:waiting=waiting
-            class:sleeping=move || node().is_some_and(|n| n.state == "sleeping")
-            class:halted=move || node().is_some_and(|n| n.state == "halted" || n.state == "waiting to start")
+            class:sleeping=move || node().is_some_and(|n| n.state == NodeState::Sleeping)
+            class:halted=move || node().is_some_and(|n| matches!(n.state, NodeState::Halted | NodeState::WaitingToStart))
             transform=move || card().map(|c| format!("translate({:.1} {:.1})", c.x, c.y)).unwrap_or_default()
             data-node=name.clone()
-            data-state=move || node().map(|n| n.state).unwrap_or_default()
+            data-state=move || node().map(|n| n.state.name()).unwrap_or_default()
         >
             <g
                 class="card-body"

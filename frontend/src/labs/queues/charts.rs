@@ -461,7 +461,7 @@ fn drops(samples: &[Sample], tx: &super::text::QueueTexts) -> impl IntoView {
         .into_iter()
         .filter(|r| samples.last().is_some_and(|s| s.drops.get(*r) > 0))
         .map(|r| Series {
-            label: (tx.drop_reason_short)(r.name()).to_string(),
+            label: (tx.drop_reason_short)(r).to_string(),
             points: thin(
                 samples
                     .iter()

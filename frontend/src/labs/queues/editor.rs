@@ -246,7 +246,7 @@ pub fn Editor(lab: Lab) -> impl IntoView {
                             .map(|b| {
                                 view! {
                                     <option value=b.kind() selected=move || block.get() == b>
-                                        {move || (t().block_name)(b.kind())}
+                                        {move || (t().block_name)(b)}
                                     </option>
                                 }
                             })

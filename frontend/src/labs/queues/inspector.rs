@@ -13,7 +13,7 @@
 //! that asked for it.
 
 use fanout_shared::{
-    sim::{Action, NodeId, Stage, nodes::Dist, scenario::ConnectSpec},
+    sim::{Action, ConnPhase, NodeId, NodeState, Stage, nodes::Dist, scenario::ConnectSpec},
     socket::{ConnId, Endpoint, MsgId, SocketId, SocketKind},
     time::Tick,
 };
@@ -164,7 +164,7 @@ fn NodePanel(lab: Lab, id: NodeId) -> impl IntoView {
         })
     };
     let counters = move || node().map(|n| n.counters).unwrap_or_default();
-    let removed = move || node().is_some_and(|n| n.state == "removed");
+    let removed = move || node().is_some_and(|n| n.state == NodeState::Removed);
     let name_i = name.clone();
     let name_s = name.clone();
     let name_r = name.clone();
@@ -179,7 +179,7 @@ fn NodePanel(lab: Lab, id: NodeId) -> impl IntoView {
                                 let sname = lab.snap.with(|s| s.topo.sockets.get(sock.0 as usize).map_or("?".into(), |x| x.name.clone()));
                                 (t().blocked_in)(op == fanout_shared::socket::OpKind::Send, &sname)
                             }
-                            None => (t().node_state)(&n.state).to_string(),
+                            None => (t().node_state)(n.state).to_string(),
                         })
                 }}
             </p>
@@ -276,7 +276,9 @@ fn SocketPanel(lab: Lab, id: SocketId) -> impl IntoView {
             s.topo
                 .conns
                 .iter()
-                .filter(|c| c.state != "closed" && (c.connecter == id || c.binder == Some(id)))
+                .filter(|c| {
+                    c.state != ConnPhase::Closed && (c.connecter == id || c.binder == Some(id))
+                })
                 .map(|c| {
                     let other = if c.connecter == id {
                         c.binder
@@ -293,7 +295,7 @@ fn SocketPanel(lab: Lab, id: SocketId) -> impl IntoView {
                         format!(
                             "{} ({}) · {}",
                             other.map_or("—".into(), |o| s.socket_label(o)),
-                            c.state,
+                            (t().conn_state)(c.state),
                             (t().queued_n)(depth)
                         ),
                     )
@@ -567,7 +569,7 @@ fn ConnPanel(lab: Lab, id: ConnId) -> impl IntoView {
     view! {
         <div class="inspect conn-panel" data-conn=id.0.to_string()>
             <h3>{format!("{} → {}", a, b)}</h3>
-            <p class="state">{move || conn().map(|c| format!("{} · {}", c.endpoint, (t().conn_state)(&c.state)))}</p>
+            <p class="state">{move || conn().map(|c| format!("{} · {}", c.endpoint, (t().conn_state)(c.state)))}</p>
             {(0..2u8)
                 .map(|dir| {
                     let pipe = move || conn().and_then(|c| c.pipes.get(dir as usize).cloned());
@@ -649,7 +651,7 @@ fn MsgPanel(lab: Lab, id: MsgId) -> impl IntoView {
             let topo = sim.topology();
             let mut found = Vec::new();
             for c in &topo.conns {
-                if c.state == "closed" {
+                if c.state == ConnPhase::Closed {
                     continue;
                 }
                 for dir in 0..2u8 {

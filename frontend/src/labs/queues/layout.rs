@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use fanout_shared::{
-    sim::{NodeId, Topology},
+    sim::{ConnPhase, NodeId, NodeState, Topology},
     socket::{ConnId, SocketId, SocketKind},
 };
 
@@ -43,7 +43,7 @@ impl Structure {
         let nodes = topo
             .nodes
             .iter()
-            .filter(|n| n.state != "removed")
+            .filter(|n| n.state != NodeState::Removed)
             .map(|n| {
                 let sockets = n
                     .sockets
@@ -57,7 +57,7 @@ impl Structure {
         let links = topo
             .conns
             .iter()
-            .filter(|c| c.state != "closed")
+            .filter(|c| c.state != ConnPhase::Closed)
             .filter_map(|c| {
                 let binder = c.binder?;
                 let kind = topo.sockets.get(c.connecter.0 as usize)?.kind;

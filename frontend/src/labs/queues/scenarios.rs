@@ -3,7 +3,7 @@
 //! export of the scenario (or, with edits, the whole recording) as JSON,
 //! and import of either.
 
-use fanout_shared::sim::{Recording, Scenario, presets, timeline::ScenarioRef};
+use fanout_shared::sim::{Recording, Scenario, presets::Preset, timeline::ScenarioRef};
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
@@ -61,13 +61,9 @@ pub fn ScenarioBar(lab: Lab) -> impl IntoView {
         })
     });
     let custom_name = Memo::new(move |_| lab.snap.with(|s| s.scenario_name.clone()));
-    let explanation = move || {
-        let name = current.get();
-        if name.is_empty() {
-            (t().custom_scenario)(&custom_name.get())
-        } else {
-            (t().preset_explanation)(&name).to_string()
-        }
+    let explanation = move || match Preset::from_name(&current.get()) {
+        Some(preset) => (t().preset_explanation)(preset).to_string(),
+        None => (t().custom_scenario)(&custom_name.get()),
     };
     let link_text = RwSignal::new(None::<String>);
     let copied = RwSignal::new(false);
@@ -144,12 +140,13 @@ pub fn ScenarioBar(lab: Lab) -> impl IntoView {
                                     }
                                 })
                         }}
-                        {presets::NAMES
-                            .iter()
-                            .map(|&name| {
+                        {Preset::ALL
+                            .into_iter()
+                            .map(|preset| {
+                                let name = preset.name();
                                 view! {
                                     <option value=name selected=move || current.with(|c| c == name)>
-                                        {move || (t().preset_title)(name)}
+                                        {move || (t().preset_title)(preset)}
                                     </option>
                                 }
                             })
