@@ -770,7 +770,7 @@ impl Room {
                 (&mut frame, &e)
             {
                 *field = Some(
-                    match inner {
+                    match **inner {
                         fanout_shared::sim::ScenarioError::DuplicateNode { .. }
                         | fanout_shared::sim::ScenarioError::EmptyNodeName => "name",
                         _ => "sockets",

@@ -164,7 +164,8 @@ pub enum ActionError {
     },
     /// The edit would make an invalid scenario.
     Invalid {
-        scenario: ScenarioError,
+        // Boxed: it is much larger than the other refusals.
+        scenario: Box<ScenarioError>,
     },
 }
 
@@ -186,7 +187,9 @@ impl std::fmt::Display for ActionError {
 
 impl From<ScenarioError> for ActionError {
     fn from(scenario: ScenarioError) -> Self {
-        ActionError::Invalid { scenario }
+        ActionError::Invalid {
+            scenario: Box::new(scenario),
+        }
     }
 }
 
@@ -242,9 +245,9 @@ impl Simulator {
                         return Err(ScenarioError::too_large(
                             node,
                             param,
-                            v,
-                            super::scenario::MAX_HWM,
-                            true,
+                            (*v).into(),
+                            super::scenario::MAX_HWM.into(),
+                            super::scenario::Bound::Messages,
                         )
                         .into());
                     }

@@ -9,11 +9,12 @@
 
 use super::{
     action::{ActionError, Setting},
-    scenario::{MAX_NODES, MAX_SOCKETS_PER_NODE, ParamProblem, ScenarioError},
+    scenario::{Bound, MAX_NODES, MAX_SOCKETS_PER_NODE, ParamProblem, ScenarioError},
 };
 use crate::{
     lang::{Lang, Say},
     socket::SocketKind,
+    time::Tick,
 };
 
 impl Say for ActionError {
@@ -339,18 +340,10 @@ fn scenario_zh(e: &ScenarioError) -> String {
 
 fn param_en(p: &ParamProblem) -> String {
     match p {
-        ParamProblem::TooLarge {
-            value,
-            max,
-            unlimited_zero,
-        } => {
-            let unlimited = if *unlimited_zero {
-                " (0 = unlimited)"
-            } else {
-                ""
-            };
-            format!("is {value}, at most {max}{unlimited}")
-        }
+        ParamProblem::TooLarge { value, max, unit } => match unit {
+            Bound::Messages => format!("is {value}, at most {max} (0 = unlimited)"),
+            Bound::Duration => format!("is {}, at most {}", Tick(*value), Tick(*max)),
+        },
         ParamProblem::OutOfRange { value, min, max } => {
             format!("is {value}, must be {min} to {max}")
         }
@@ -370,18 +363,10 @@ fn param_en(p: &ParamProblem) -> String {
 
 fn param_zh(p: &ParamProblem) -> String {
     match p {
-        ParamProblem::TooLarge {
-            value,
-            max,
-            unlimited_zero,
-        } => {
-            let unlimited = if *unlimited_zero {
-                "（0 表示不限）"
-            } else {
-                ""
-            };
-            format!(" 为 {value}，最多 {max}{unlimited}")
-        }
+        ParamProblem::TooLarge { value, max, unit } => match unit {
+            Bound::Messages => format!(" 为 {value}，最多 {max}（0 表示不限）"),
+            Bound::Duration => format!(" 为 {}，最多 {}", Tick(*value), Tick(*max)),
+        },
         ParamProblem::OutOfRange { value, min, max } => {
             format!(" 为 {value}，必须在 {min} 到 {max} 之间")
         }
@@ -431,7 +416,7 @@ mod tests {
     #[test]
     fn refusals_travel_as_typed_facts() {
         let refusal = ActionError::Invalid {
-            scenario: ScenarioError::BadParam {
+            scenario: Box::new(ScenarioError::BadParam {
                 node: "n".into(),
                 param: "bits".into(),
                 socket: None,
@@ -440,7 +425,7 @@ mod tests {
                     min: 1,
                     max: 32,
                 },
-            },
+            }),
         };
         let json = serde_json::to_value(&refusal).unwrap();
         assert_eq!(json["code"], "invalid");

@@ -245,7 +245,7 @@ pub enum ScenarioError {
         program: String,
         role: String,
         socket: String,
-        want: Vec<SocketKind>,
+        want: Box<[SocketKind]>,
     },
     /// A program's socket is of the wrong type for its role.
     RoleKind {
@@ -253,7 +253,7 @@ pub enum ScenarioError {
         program: String,
         role: String,
         socket: String,
-        want: Vec<SocketKind>,
+        want: Box<[SocketKind]>,
         kind: SocketKind,
     },
     /// A parameter out of bounds; `socket` when it is one of a socket's.
@@ -266,15 +266,25 @@ pub enum ScenarioError {
     },
 }
 
+/// What a bounded parameter counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bound {
+    /// Messages, where 0 means "no limit" (a high-water mark).
+    Messages,
+    /// A time in ticks (µs).
+    Duration,
+}
+
 /// What is wrong with a parameter.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum ParamProblem {
-    /// Over its maximum; `unlimited_zero` when 0 means "no limit".
+    /// Over its maximum.
     TooLarge {
-        value: String,
-        max: String,
-        unlimited_zero: bool,
+        value: u64,
+        max: u64,
+        unit: Bound,
     },
     /// Outside an inclusive range.
     OutOfRange {
@@ -315,23 +325,15 @@ impl ScenarioError {
         }
     }
 
-    /// A value over its maximum, as the checks below phrase it.
+    /// A value over its maximum.
     pub(crate) fn too_large(
         node: &str,
         param: &str,
-        value: impl ToString,
-        max: impl ToString,
-        unlimited_zero: bool,
+        value: u64,
+        max: u64,
+        unit: Bound,
     ) -> ScenarioError {
-        ScenarioError::bad(
-            node,
-            param,
-            ParamProblem::TooLarge {
-                value: value.to_string(),
-                max: max.to_string(),
-                unlimited_zero,
-            },
-        )
+        ScenarioError::bad(node, param, ParamProblem::TooLarge { value, max, unit })
     }
 }
 
@@ -440,23 +442,29 @@ fn check_network(n: &Network) -> Result<(), ScenarioError> {
         return Err(ScenarioError::too_large(
             NETWORK,
             "latency",
-            n.latency,
-            MAX_LATENCY,
-            false,
+            n.latency.0,
+            MAX_LATENCY.0,
+            Bound::Duration,
         ));
     }
     if n.handshake > MAX_LATENCY {
         return Err(ScenarioError::too_large(
             NETWORK,
             "handshake",
-            n.handshake,
-            MAX_LATENCY,
-            false,
+            n.handshake.0,
+            MAX_LATENCY.0,
+            Bound::Duration,
         ));
     }
     for (param, v) in [("sndhwm", n.sndhwm), ("rcvhwm", n.rcvhwm)] {
         if v > MAX_HWM {
-            return Err(ScenarioError::too_large(NETWORK, param, v, MAX_HWM, true));
+            return Err(ScenarioError::too_large(
+                NETWORK,
+                param,
+                v.into(),
+                MAX_HWM.into(),
+                Bound::Messages,
+            ));
         }
     }
     Ok(())
@@ -534,7 +542,7 @@ impl NodeSpec {
                     program,
                     role: role.to_owned(),
                     socket: name.to_string(),
-                    want: want.to_vec(),
+                    want: want.into(),
                 });
             };
             let kind = self.sockets[index].kind;
@@ -544,7 +552,7 @@ impl NodeSpec {
                     program,
                     role: role.to_owned(),
                     socket: name.to_string(),
-                    want: want.to_vec(),
+                    want: want.into(),
                     kind,
                 });
             }
@@ -573,12 +581,7 @@ impl SocketSpec {
             socket: Some(self.name.clone()),
             problem,
         };
-        let too_large =
-            |value: &dyn ToString, max: &dyn ToString, unlimited_zero| ParamProblem::TooLarge {
-                value: value.to_string(),
-                max: max.to_string(),
-                unlimited_zero,
-            };
+        let too_large = |value: u64, max: u64, unit| ParamProblem::TooLarge { value, max, unit };
         if self.subscribe.len() > MAX_TOPICS {
             return Err(at(
                 "subscribe",
@@ -589,7 +592,10 @@ impl SocketSpec {
             if let Some(v) = v
                 && v > MAX_HWM
             {
-                return Err(at(param, too_large(&v, &MAX_HWM, true)));
+                return Err(at(
+                    param,
+                    too_large(v.into(), MAX_HWM.into(), Bound::Messages),
+                ));
             }
         }
         for c in &self.connect {
@@ -597,7 +603,7 @@ impl SocketSpec {
                 if let Some(v) = v
                     && v > MAX_LATENCY
                 {
-                    return Err(at(param, too_large(&v, &MAX_LATENCY, false)));
+                    return Err(at(param, too_large(v.0, MAX_LATENCY.0, Bound::Duration)));
                 }
             }
             if c.latency.is_some_and(|l| l < MIN_LATENCY) {

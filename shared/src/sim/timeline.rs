@@ -60,7 +60,7 @@ pub struct Recording {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReplayError {
     #[error("{0}")]
-    Scenario(#[from] ScenarioError),
+    Scenario(Box<ScenarioError>),
     #[error("recorded action {index} (before step {step}) cannot be applied: {error}")]
     Action {
         index: usize,
@@ -69,6 +69,12 @@ pub enum ReplayError {
     },
     #[error("recorded actions are not in step order at action {0}")]
     Order(usize),
+}
+
+impl From<ScenarioError> for ReplayError {
+    fn from(error: ScenarioError) -> Self {
+        ReplayError::Scenario(Box::new(error))
+    }
 }
 
 #[derive(Clone, Debug)]
