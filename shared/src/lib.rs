@@ -15,3 +15,4 @@ pub mod shard;
 pub mod sim;
 pub mod socket;
 pub mod time;
+pub mod zmtp;
