@@ -10,6 +10,7 @@ pub mod embed;
 pub mod json;
 pub mod lang;
 pub mod protocol;
+pub mod redis;
 pub mod rng;
 pub mod shard;
 pub mod sim;
