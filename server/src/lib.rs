@@ -6,6 +6,8 @@
 //! - [`http`]: the axum router (`/healthz`, `/ws`, the app's routes);
 //! - [`ws`]: one WebSocket session speaking `fanout_shared::protocol`;
 //! - [`memcached`]: the cache nodes (memcached protocol over TCP);
+//! - [`redis`]: the Redis node (RESP over TCP), Celery's broker and
+//!   result backend;
 //! - [`cache_ws`]: the cache lab's frames inside a WebSocket session;
 //! - [`experiments`]: experiments the server runs for a session (warm-up);
 //! - [`rooms`], [`rooms_ws`]: live rooms running the message-pattern engine
@@ -17,6 +19,7 @@ pub mod embed;
 pub mod experiments;
 pub mod http;
 pub mod memcached;
+pub mod redis;
 pub mod rooms;
 pub mod rooms_ws;
 pub mod sim_cli;
@@ -47,6 +50,22 @@ pub struct ServeConfig {
     /// Memory limit of each cache node, in MiB (memcached's `-m`).
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub cache_memory: u64,
+
+    /// Address of the Redis-protocol node (what Celery's Redis broker and
+    /// result backend speak), or `off`. With port 0 it gets a free port.
+    #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:6379", value_parser = redis::Listen::parse)]
+    pub redis: redis::Listen,
+
+    /// Memory limit of the Redis node, in MiB (Redis's `maxmemory`).
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    pub redis_memory: u64,
+
+    /// What the Redis node does when its memory is full (Redis's
+    /// `maxmemory-policy`): `noeviction` refuses writes, so queued tasks
+    /// are never dropped; `allkeys-lru`, `allkeys-random`, `volatile-lru`,
+    /// `volatile-random`, `volatile-ttl` drop keys instead.
+    #[arg(long, value_name = "POLICY", default_value = "noeviction", value_parser = redis::parse_policy)]
+    pub redis_policy: fanout_shared::redis::Policy,
 
     /// Which sites may show the widgets (`/embed/…`) in an iframe: `*` for
     /// any, or a comma-separated list such as `https://course.example.edu`.
@@ -99,6 +118,8 @@ pub struct AppState {
     pub embed_origins: embed::EmbedOrigins,
     /// The live rooms.
     pub rooms: Arc<rooms::Rooms>,
+    /// The Redis node, unless `--redis off`.
+    pub redis: Option<Arc<redis::Node>>,
 }
 
 /// A bound, not yet running server.
@@ -107,6 +128,7 @@ pub struct Server {
     http_listener: TcpListener,
     http_addr: SocketAddr,
     cache_nodes: memcached::cluster::BoundCluster,
+    redis_node: Option<redis::BoundNode>,
     state: Arc<AppState>,
     shutdown_tx: watch::Sender<bool>,
 }
@@ -124,6 +146,16 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
         })?;
     let cache_nodes =
         memcached::Cluster::bind(config.memcached, config.cache_nodes, config.cache_memory).await?;
+    let redis_node = match config.redis.0 {
+        Some(addr) => {
+            let memory = fanout_shared::redis::MemoryConfig {
+                limit: config.redis_memory.saturating_mul(1 << 20),
+                policy: config.redis_policy,
+            };
+            Some(redis::BoundNode::bind(addr, memory).await?)
+        }
+        None => None,
+    };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let rooms = rooms::Rooms::new(config.rooms.clone(), shutdown_rx.clone());
     let state = Arc::new(AppState {
@@ -132,11 +164,13 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
         cache: Arc::clone(&cache_nodes.cluster),
         embed_origins: config.embed_origins.clone(),
         rooms,
+        redis: redis_node.as_ref().map(|bound| Arc::clone(&bound.node)),
     });
     Ok(Server {
         http_listener,
         http_addr,
         cache_nodes,
+        redis_node,
         state,
         shutdown_tx,
     })
@@ -154,6 +188,11 @@ impl Server {
         nodes.iter().map(|node| node.addr).collect()
     }
 
+    /// The Redis node's address, unless `--redis off`.
+    pub fn redis_addr(&self) -> Option<SocketAddr> {
+        self.redis_node.as_ref().map(|bound| bound.node.addr)
+    }
+
     /// Serves until `shutdown` completes, then lets open requests finish and
     /// tells WebSocket sessions to close. Cache nodes stop accepting and
     /// close their client connections at the same moment.
@@ -165,11 +204,15 @@ impl Server {
         let Server {
             http_listener,
             cache_nodes,
+            redis_node,
             state,
             shutdown_tx,
             ..
         } = self;
         cache_nodes.spawn(shutdown_tx.subscribe());
+        if let Some(bound) = redis_node {
+            bound.spawn(shutdown_tx.subscribe());
+        }
         assets::precompress_in_background();
         let app = http::router(state);
         let shutdown_tx = Arc::new(shutdown_tx);

@@ -60,6 +60,9 @@ fn serve(config: ServeConfig) -> ExitCode {
         for (id, addr) in server.cache_node_addrs().iter().enumerate() {
             println!("memcached node {id} on {addr}");
         }
+        if let Some(addr) = server.redis_addr() {
+            println!("redis node on {addr}");
+        }
         println!("Fanout is serving on http://{}/", server.http_addr());
         server.run_until(fanout_server::shutdown_signal()).await;
         Ok::<(), StartError>(())

@@ -209,7 +209,9 @@ fn flush_mode(args: &[&[u8]]) -> Result<(), RedisError> {
     match args.get(1) {
         None => Ok(()),
         Some(_) if args.len() > 2 => Err(RedisError::Syntax),
-        Some(mode) if mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async") => Ok(()),
+        Some(mode) if mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async") => {
+            Ok(())
+        }
         Some(_) => Err(RedisError::Syntax),
     }
 }
@@ -272,7 +274,9 @@ pub(super) fn config_get(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 /// mb, g, gb; k is 1000, kb is 1024).
 fn memory_amount(text: &[u8]) -> Option<u64> {
     let text = std::str::from_utf8(text).ok()?.to_ascii_lowercase();
-    let digits_end = text.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(text.len());
+    let digits_end = text
+        .find(|ch: char| !ch.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(digits_end);
     let multiplier: u64 = match unit {
         "" | "b" => 1,
@@ -398,7 +402,10 @@ fn section_text(r: &Redis, c: &Call, section: &str) -> String {
         }
         "stats" => {
             let stats = &r.stats;
-            lines.push(format!("total_connections_received:{}", stats.total_connections));
+            lines.push(format!(
+                "total_connections_received:{}",
+                stats.total_connections
+            ));
             lines.push(format!("total_commands_processed:{}", stats.total_commands));
             lines.push(format!("expired_keys:{}", stats.expired_keys));
             lines.push(format!("evicted_keys:{}", stats.evicted_keys));

@@ -80,11 +80,7 @@ const fn sub(name: &'static str, full_name: &'static str, arity: i32, run: Handl
     }
 }
 
-const fn container(
-    name: &'static str,
-    flags: Flags,
-    subcommands: &'static [Spec],
-) -> Spec {
+const fn container(name: &'static str, flags: Flags, subcommands: &'static [Spec]) -> Spec {
     Spec {
         name,
         full_name: name,
@@ -311,9 +307,7 @@ pub fn is_http(args: &[&[u8]]) -> bool {
     if first.eq_ignore_ascii_case(b"post") || first.eq_ignore_ascii_case(b"host:") {
         return true;
     }
-    args.len() == 3
-        && HTTP_METHODS.contains(&first)
-        && args[2].starts_with(b"HTTP/")
+    args.len() == 3 && HTTP_METHODS.contains(&first) && args[2].starts_with(b"HTTP/")
 }
 
 #[cfg(test)]
@@ -324,7 +318,12 @@ mod tests {
     fn tables_are_sorted_for_binary_search() {
         for table in [COMMANDS, CLIENT, CONFIG, PUBSUB, SCRIPT] {
             for pair in table.windows(2) {
-                assert!(pair[0].name < pair[1].name, "{} !< {}", pair[0].name, pair[1].name);
+                assert!(
+                    pair[0].name < pair[1].name,
+                    "{} !< {}",
+                    pair[0].name,
+                    pair[1].name
+                );
             }
         }
     }

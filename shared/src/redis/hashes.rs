@@ -117,7 +117,12 @@ fn hash<'a>(r: &'a mut Redis, c: &Call, key: &[u8]) -> Result<Option<&'a Hash>, 
 }
 
 /// Sets field/value pairs, creating the hash; how many fields were new.
-fn set_fields(r: &mut Redis, c: &mut Call, key: &[u8], pairs: &[&[u8]]) -> Result<usize, RedisError> {
+fn set_fields(
+    r: &mut Redis,
+    c: &mut Call,
+    key: &[u8],
+    pairs: &[&[u8]],
+) -> Result<usize, RedisError> {
     hash(r, c, key)?;
     let seed = r.seed() ^ 0x68_6173_68;
     let mut entry = r.dbs[c.db].get_or_insert(key, c.now, || Value::Hash(Hash::new(seed)));

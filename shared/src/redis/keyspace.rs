@@ -265,7 +265,8 @@ impl Db {
         if self.expire_if_needed(key, now) {
             self.insert(key.to_vec(), Entry::new(make(), now));
         }
-        self.get_mut(key, now).expect("present: just checked or inserted")
+        self.get_mut(key, now)
+            .expect("present: just checked or inserted")
     }
 
     /// Stores `entry` at `key`, replacing whatever was there.

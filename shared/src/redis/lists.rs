@@ -296,7 +296,15 @@ pub(super) fn lset(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     }
     drop(entry);
     r.touch_key(c.db, key);
-    r.event(EventKind::Push, c.conn, c.db, key, b"", args[3], length as u64);
+    r.event(
+        EventKind::Push,
+        c.conn,
+        c.db,
+        key,
+        b"",
+        args[3],
+        length as u64,
+    );
     c.out.ok();
     Ok(Flow::Continue)
 }
@@ -309,7 +317,11 @@ pub(super) fn lrem(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
         return Ok(Flow::Continue);
     };
     // Positions to remove, from the head (count > 0), the tail (< 0) or all.
-    let limit = if count == 0 { usize::MAX } else { count.unsigned_abs() as usize };
+    let limit = if count == 0 {
+        usize::MAX
+    } else {
+        count.unsigned_abs() as usize
+    };
     let mut positions: Vec<usize> = Vec::new();
     let length = found.len();
     if count >= 0 {
@@ -344,7 +356,15 @@ pub(super) fn lrem(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
         drop(entry);
         r.dbs[c.db].remove_if_empty(key);
         r.touch_key(c.db, key);
-        r.event(EventKind::ListRemove, c.conn, c.db, key, b"", value, removed as u64);
+        r.event(
+            EventKind::ListRemove,
+            c.conn,
+            c.db,
+            key,
+            b"",
+            value,
+            removed as u64,
+        );
     }
     c.out.int(removed as i64);
     Ok(Flow::Continue)
@@ -408,13 +428,28 @@ pub(super) fn linsert(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     let length = list.len();
     drop(entry);
     r.touch_key(c.db, key);
-    r.event(EventKind::Push, c.conn, c.db, key, b"", args[4], length as u64);
+    r.event(
+        EventKind::Push,
+        c.conn,
+        c.db,
+        key,
+        b"",
+        args[4],
+        length as u64,
+    );
     c.out.int(length as i64);
     Ok(Flow::Continue)
 }
 
 /// LMOVE's work: the element moved, or `None` if the source is empty.
-fn move_one(r: &mut Redis, c: &mut Call, source: &[u8], dest: &[u8], from: End, to: End) -> Result<Option<Vec<u8>>, RedisError> {
+fn move_one(
+    r: &mut Redis,
+    c: &mut Call,
+    source: &[u8],
+    dest: &[u8],
+    from: End,
+    to: End,
+) -> Result<Option<Vec<u8>>, RedisError> {
     if list(r, c, source)?.is_none() {
         return Ok(None);
     }
@@ -505,7 +540,14 @@ pub(super) fn brpop(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     blocking_pop(r, c, args, End::Right)
 }
 
-fn blocking_move(r: &mut Redis, c: &mut Call, args: &[&[u8]], from: End, to: End, timeout: &[u8]) -> Res {
+fn blocking_move(
+    r: &mut Redis,
+    c: &mut Call,
+    args: &[&[u8]],
+    from: End,
+    to: End,
+    timeout: &[u8],
+) -> Res {
     let deadline = timeout_arg(timeout, c.now)?;
     let (source, dest) = (args[1], args[2]);
     if list(r, c, source)?.is_some() {

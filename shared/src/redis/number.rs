@@ -24,9 +24,7 @@ pub fn parse_i64(bytes: &[u8]) -> Option<i64> {
         if !byte.is_ascii_digit() {
             return None;
         }
-        value = value
-            .checked_mul(10)?
-            .checked_sub(i64::from(byte - b'0'))?;
+        value = value.checked_mul(10)?.checked_sub(i64::from(byte - b'0'))?;
     }
     if negative {
         Some(value)
@@ -59,8 +57,8 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
     if value.is_nan() {
         return None;
     }
-    let literal_infinity = unsigned.eq_ignore_ascii_case("inf")
-        || unsigned.eq_ignore_ascii_case("infinity");
+    let literal_infinity =
+        unsigned.eq_ignore_ascii_case("inf") || unsigned.eq_ignore_ascii_case("infinity");
     if value.is_infinite() && !literal_infinity {
         return None;
     }
@@ -93,7 +91,11 @@ pub fn write_g17(value: f64, out: &mut Vec<u8>) {
         return;
     }
     if value == 0.0 {
-        out.extend_from_slice(if value.is_sign_negative() { b"-0" } else { b"0" });
+        out.extend_from_slice(if value.is_sign_negative() {
+            b"-0"
+        } else {
+            b"0"
+        });
         return;
     }
     // Rust's `{:e}` with a precision rounds exactly as glibc's printf does.

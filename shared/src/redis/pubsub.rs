@@ -76,11 +76,19 @@ impl PubSub {
             channels: IndexSet::with_hasher(SipBuild::new(seed ^ conn)),
             patterns: IndexSet::with_hasher(SipBuild::new(seed ^ conn.rotate_left(13))),
         });
-        let mine = if pattern { &mut subs.patterns } else { &mut subs.channels };
+        let mine = if pattern {
+            &mut subs.patterns
+        } else {
+            &mut subs.channels
+        };
         if !mine.insert(name.to_vec()) {
             return false;
         }
-        let all = if pattern { &mut self.patterns } else { &mut self.channels };
+        let all = if pattern {
+            &mut self.patterns
+        } else {
+            &mut self.channels
+        };
         all.entry(name.to_vec()).or_default().push(conn);
         true
     }
@@ -89,21 +97,33 @@ impl PubSub {
         let Some(subs) = self.clients.get_mut(&conn) else {
             return false;
         };
-        let mine = if pattern { &mut subs.patterns } else { &mut subs.channels };
+        let mine = if pattern {
+            &mut subs.patterns
+        } else {
+            &mut subs.channels
+        };
         if !mine.shift_remove(name) {
             return false;
         }
         if subs.channels.is_empty() && subs.patterns.is_empty() {
             self.clients.remove(&conn);
         }
-        let all = if pattern { &mut self.patterns } else { &mut self.channels };
+        let all = if pattern {
+            &mut self.patterns
+        } else {
+            &mut self.channels
+        };
         remove_subscriber(all, name, conn);
         true
     }
 
     fn names(&self, conn: ConnId, pattern: bool) -> Vec<Vec<u8>> {
         self.clients.get(&conn).map_or_else(Vec::new, |subs| {
-            let mine = if pattern { &subs.patterns } else { &subs.channels };
+            let mine = if pattern {
+                &subs.patterns
+            } else {
+                &subs.channels
+            };
             mine.iter().cloned().collect()
         })
     }
@@ -133,7 +153,15 @@ fn subscribe_generic(r: &mut Redis, c: &mut Call, args: &[&[u8]], pattern: bool)
     let kind = if pattern { "psubscribe" } else { "subscribe" };
     for name in &args[1..] {
         if r.pubsub.subscribe(c.conn, name, pattern) {
-            r.event(EventKind::Subscribe, c.conn, c.db, name, b"", b"", u64::from(pattern));
+            r.event(
+                EventKind::Subscribe,
+                c.conn,
+                c.db,
+                name,
+                b"",
+                b"",
+                u64::from(pattern),
+            );
         }
         let count = r.pubsub.subscriptions(c.conn);
         confirm(c, kind, Some(name), count);
@@ -142,7 +170,11 @@ fn subscribe_generic(r: &mut Redis, c: &mut Call, args: &[&[u8]], pattern: bool)
 }
 
 fn unsubscribe_generic(r: &mut Redis, c: &mut Call, args: &[&[u8]], pattern: bool) -> Res {
-    let kind = if pattern { "punsubscribe" } else { "unsubscribe" };
+    let kind = if pattern {
+        "punsubscribe"
+    } else {
+        "unsubscribe"
+    };
     let names: Vec<Vec<u8>> = if args.len() > 1 {
         args[1..].iter().map(|name| name.to_vec()).collect()
     } else {
@@ -154,7 +186,15 @@ fn unsubscribe_generic(r: &mut Redis, c: &mut Call, args: &[&[u8]], pattern: boo
     }
     for name in &names {
         if r.pubsub.unsubscribe(c.conn, name, pattern) {
-            r.event(EventKind::Unsubscribe, c.conn, c.db, name, b"", b"", u64::from(pattern));
+            r.event(
+                EventKind::Unsubscribe,
+                c.conn,
+                c.db,
+                name,
+                b"",
+                b"",
+                u64::from(pattern),
+            );
         }
         let count = r.pubsub.subscriptions(c.conn);
         confirm(c, kind, Some(name), count);
@@ -184,7 +224,12 @@ pub(super) fn leave_all(r: &mut Redis, conn: ConnId) {
 }
 
 /// Publishes `message` on `channel`; how many received it.
-pub(super) fn publish_message(r: &mut Redis, c: &mut Call, channel: &[u8], message: &[u8]) -> usize {
+pub(super) fn publish_message(
+    r: &mut Redis,
+    c: &mut Call,
+    channel: &[u8],
+    message: &[u8],
+) -> usize {
     let mut receivers: Vec<(ConnId, Option<Vec<u8>>)> = Vec::new();
     if let Some(conns) = r.pubsub.channels.get(channel) {
         receivers.extend(conns.iter().map(|&conn| (conn, None)));
@@ -216,7 +261,15 @@ pub(super) fn publish_message(r: &mut Redis, c: &mut Call, channel: &[u8], messa
             r.deliver(*conn, write);
         }
     }
-    r.event(EventKind::Publish, c.conn, c.db, channel, b"", message, receivers.len() as u64);
+    r.event(
+        EventKind::Publish,
+        c.conn,
+        c.db,
+        channel,
+        b"",
+        message,
+        receivers.len() as u64,
+    );
     receivers.len()
 }
 

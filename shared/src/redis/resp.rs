@@ -338,8 +338,10 @@ impl<'a> Out<'a> {
     /// An error line; CR and LF in `text` become spaces.
     pub fn error(&mut self, text: &str) {
         self.buf.push(b'-');
-        self.buf
-            .extend(text.bytes().map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
+        self.buf.extend(
+            text.bytes()
+                .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+        );
         self.buf.extend_from_slice(b"\r\n");
     }
 
@@ -473,7 +475,12 @@ mod tests {
             (b"set \"a\r\n", ProtocolError::UnbalancedQuotes),
             (b"set \"a\"b\r\n", ProtocolError::UnbalancedQuotes),
         ] {
-            assert_eq!(decode_all(bytes), vec![Err(want)], "{:?}", String::from_utf8_lossy(bytes));
+            assert_eq!(
+                decode_all(bytes),
+                vec![Err(want)],
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
         }
         assert_eq!(
             ProtocolError::ExpectedDollar(b':').to_string(),
@@ -483,7 +490,10 @@ mod tests {
         assert_eq!(decode_all(&long), vec![Err(ProtocolError::InlineTooBig)]);
         let mut count = b"*".to_vec();
         count.extend(vec![b'1'; INLINE_MAX + 1]);
-        assert_eq!(decode_all(&count), vec![Err(ProtocolError::MultibulkCountTooBig)]);
+        assert_eq!(
+            decode_all(&count),
+            vec![Err(ProtocolError::MultibulkCountTooBig)]
+        );
     }
 
     #[test]
@@ -491,7 +501,11 @@ mod tests {
         let whole = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n";
         for cut in 0..whole.len() {
             let mut decoder = Decoder::default();
-            assert_eq!(decoder.decode(&whole[..cut]), Decoded::Incomplete, "cut {cut}");
+            assert_eq!(
+                decoder.decode(&whole[..cut]),
+                Decoded::Incomplete,
+                "cut {cut}"
+            );
             match decoder.decode(whole) {
                 Decoded::Request(args, used) => {
                     assert_eq!(used, whole.len());

@@ -44,14 +44,38 @@ pub enum Known {
 }
 
 const KNOWN: [(Known, &str); 8] = [
-    (Known::LockRelease, include_str!("scripts/redis_py_lock_release.lua")),
-    (Known::LockExtend, include_str!("scripts/redis_py_lock_extend.lua")),
-    (Known::LockReacquire, include_str!("scripts/redis_py_lock_reacquire.lua")),
-    (Known::RefreshBinding, include_str!("scripts/kombu_refresh_binding.lua")),
-    (Known::SweepBindings, include_str!("scripts/kombu_sweep_bindings.lua")),
-    (Known::ChordPartReturn, include_str!("scripts/celery_chord_part_return.lua")),
-    (Known::ChordCleanup, include_str!("scripts/celery_chord_cleanup.lua")),
-    (Known::ChordClaimExtend, include_str!("scripts/celery_chord_claim_extend.lua")),
+    (
+        Known::LockRelease,
+        include_str!("scripts/redis_py_lock_release.lua"),
+    ),
+    (
+        Known::LockExtend,
+        include_str!("scripts/redis_py_lock_extend.lua"),
+    ),
+    (
+        Known::LockReacquire,
+        include_str!("scripts/redis_py_lock_reacquire.lua"),
+    ),
+    (
+        Known::RefreshBinding,
+        include_str!("scripts/kombu_refresh_binding.lua"),
+    ),
+    (
+        Known::SweepBindings,
+        include_str!("scripts/kombu_sweep_bindings.lua"),
+    ),
+    (
+        Known::ChordPartReturn,
+        include_str!("scripts/celery_chord_part_return.lua"),
+    ),
+    (
+        Known::ChordCleanup,
+        include_str!("scripts/celery_chord_cleanup.lua"),
+    ),
+    (
+        Known::ChordClaimExtend,
+        include_str!("scripts/celery_chord_claim_extend.lua"),
+    ),
 ];
 
 /// The script cache: digest (lower-case hex) → script.
@@ -71,7 +95,10 @@ pub fn recognise(body: &[u8]) -> Option<Known> {
 
 fn normalise(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
-    for word in text.split(u8::is_ascii_whitespace).filter(|w| !w.is_empty()) {
+    for word in text
+        .split(u8::is_ascii_whitespace)
+        .filter(|w| !w.is_empty())
+    {
         if !out.is_empty() {
             out.push(b' ');
         }
@@ -133,7 +160,8 @@ pub(super) fn script_exists(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res 
 pub(super) fn script_flush(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     match args.get(2) {
         None => {}
-        Some(mode) if mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async") => {}
+        Some(mode) if mode.eq_ignore_ascii_case(b"sync") || mode.eq_ignore_ascii_case(b"async") => {
+        }
         Some(_) if args.len() > 3 => return Err(RedisError::WrongArity("script|flush".to_owned())),
         Some(_) => return Err(RedisError::ScriptFlushMode),
     }
@@ -183,7 +211,15 @@ fn delete(r: &mut Redis, c: &Call, key: &[u8]) {
     if r.dbs[c.db].contains(key, c.now) {
         r.dbs[c.db].remove(key);
         r.touch_key(c.db, key);
-        r.event(super::event::EventKind::Delete, c.conn, c.db, key, b"", b"", 0);
+        r.event(
+            super::event::EventKind::Delete,
+            c.conn,
+            c.db,
+            key,
+            b"",
+            b"",
+            0,
+        );
     }
 }
 
@@ -205,7 +241,14 @@ fn set_ttl(r: &mut Redis, c: &Call, key: &[u8], millis: i64) -> bool {
 }
 
 /// `SET key value [NX] EX seconds`; whether it stored.
-fn set_string(r: &mut Redis, c: &Call, key: &[u8], value: &[u8], seconds: Option<i64>, nx: bool) -> Result<bool, RedisError> {
+fn set_string(
+    r: &mut Redis,
+    c: &Call,
+    key: &[u8],
+    value: &[u8],
+    seconds: Option<i64>,
+    nx: bool,
+) -> Result<bool, RedisError> {
     if nx && r.dbs[c.db].contains(key, c.now) {
         return Ok(false);
     }
@@ -218,7 +261,15 @@ fn set_string(r: &mut Redis, c: &Call, key: &[u8], value: &[u8], seconds: Option
     entry.expires_at = expires_at;
     r.dbs[c.db].insert(key.to_vec(), entry);
     r.touch_key(c.db, key);
-    r.event(super::event::EventKind::Set, c.conn, c.db, key, b"", value, 0);
+    r.event(
+        super::event::EventKind::Set,
+        c.conn,
+        c.db,
+        key,
+        b"",
+        value,
+        0,
+    );
     Ok(true)
 }
 
@@ -232,12 +283,22 @@ fn lock_release(r: &mut Redis, c: &mut Call, key: &[u8], token: &[u8]) -> Result
     Ok(())
 }
 
-fn lock_extend(r: &mut Redis, c: &mut Call, key: &[u8], token: &[u8], extra: &[u8], replace: &[u8]) -> Result<(), RedisError> {
+fn lock_extend(
+    r: &mut Redis,
+    c: &mut Call,
+    key: &[u8],
+    token: &[u8],
+    extra: &[u8],
+    replace: &[u8],
+) -> Result<(), RedisError> {
     if get_string(r, c, key)?.as_deref() != Some(token) {
         c.out.int(0);
         return Ok(());
     }
-    let left = match r.dbs[c.db].get(key, c.now).and_then(|entry| entry.expires_at) {
+    let left = match r.dbs[c.db]
+        .get(key, c.now)
+        .and_then(|entry| entry.expires_at)
+    {
         Some(at) => at.saturating_sub(c.now) as i64,
         None => -1,
     };
@@ -252,7 +313,13 @@ fn lock_extend(r: &mut Redis, c: &mut Call, key: &[u8], token: &[u8], extra: &[u
     Ok(())
 }
 
-fn lock_reacquire(r: &mut Redis, c: &mut Call, key: &[u8], token: &[u8], millis: &[u8]) -> Result<(), RedisError> {
+fn lock_reacquire(
+    r: &mut Redis,
+    c: &mut Call,
+    key: &[u8],
+    token: &[u8],
+    millis: &[u8],
+) -> Result<(), RedisError> {
     if get_string(r, c, key)?.as_deref() != Some(token) {
         c.out.int(0);
         return Ok(());
@@ -263,7 +330,9 @@ fn lock_reacquire(r: &mut Redis, c: &mut Call, key: &[u8], token: &[u8], millis:
 }
 
 fn number(arg: &[u8]) -> Result<f64, RedisError> {
-    parse_f64(arg).ok_or(RedisError::ScriptError("attempt to perform arithmetic on a nil value"))
+    parse_f64(arg).ok_or(RedisError::ScriptError(
+        "attempt to perform arithmetic on a nil value",
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -288,7 +357,14 @@ fn refresh_binding(
     Ok(())
 }
 
-fn sweep_bindings(r: &mut Redis, c: &mut Call, deadlines: &[u8], table_prefix: &[u8], permanent_prefix: &[u8], limit: &[u8]) -> Result<(), RedisError> {
+fn sweep_bindings(
+    r: &mut Redis,
+    c: &mut Call,
+    deadlines: &[u8],
+    table_prefix: &[u8],
+    permanent_prefix: &[u8],
+    limit: &[u8],
+) -> Result<(), RedisError> {
     let limit = number(limit)? as usize;
     let now = c.now as f64;
     let overdue: Vec<Vec<u8>> = match r.dbs[c.db].get(deadlines, c.now) {
@@ -314,12 +390,25 @@ fn sweep_bindings(r: &mut Redis, c: &mut Call, deadlines: &[u8], table_prefix: &
     Ok(())
 }
 
-fn chord_part_return(r: &mut Redis, c: &mut Call, keys: &[&[u8]], argv: &[&[u8]]) -> Result<(), RedisError> {
+fn chord_part_return(
+    r: &mut Redis,
+    c: &mut Call,
+    keys: &[&[u8]],
+    argv: &[&[u8]],
+) -> Result<(), RedisError> {
     let [jkey, tkey, skey, dkey, gkey, ckey] = keys.get(..6).ok_or_else(missing)? else {
         return Err(missing());
     };
-    let [tid, value, ordered, score, expires, group_expires, claim_expires, claim_token] =
-        argv.get(..8).ok_or_else(missing)?
+    let [
+        tid,
+        value,
+        ordered,
+        score,
+        expires,
+        group_expires,
+        claim_expires,
+        claim_token,
+    ] = argv.get(..8).ok_or_else(missing)?
     else {
         return Err(missing());
     };
@@ -346,7 +435,10 @@ fn chord_part_return(r: &mut Redis, c: &mut Call, keys: &[&[u8]], argv: &[&[u8]]
             let score = parse_f64(score).ok_or(RedisError::NotFloat)?;
             zsets::add_members(r, c, jkey, &[(score, value)], ZaddFlags::default())?;
         } else {
-            match r.dbs[c.db].get(jkey, c.now).map(|entry| matches!(entry.value, Value::List(_))) {
+            match r.dbs[c.db]
+                .get(jkey, c.now)
+                .map(|entry| matches!(entry.value, Value::List(_)))
+            {
                 Some(false) => return Err(RedisError::WrongType),
                 _ => r.push_list(c.db, jkey, End::Right, value.to_vec()),
             }
@@ -402,10 +494,17 @@ fn lua_number(bytes: &[u8]) -> Result<f64, RedisError> {
     parse_i64(bytes)
         .map(|n| n as f64)
         .or_else(|| parse_f64(bytes))
-        .ok_or(RedisError::ScriptError("attempt to perform arithmetic on a nil value"))
+        .ok_or(RedisError::ScriptError(
+            "attempt to perform arithmetic on a nil value",
+        ))
 }
 
-fn chord_cleanup(r: &mut Redis, c: &mut Call, keys: &[&[u8]], argv: &[&[u8]]) -> Result<(), RedisError> {
+fn chord_cleanup(
+    r: &mut Redis,
+    c: &mut Call,
+    keys: &[&[u8]],
+    argv: &[&[u8]],
+) -> Result<(), RedisError> {
     let [ckey, jkey, tkey, skey, dkey] = keys.get(..5).ok_or_else(missing)? else {
         return Err(missing());
     };
@@ -425,7 +524,14 @@ fn chord_cleanup(r: &mut Redis, c: &mut Call, keys: &[&[u8]], argv: &[&[u8]]) ->
     Ok(())
 }
 
-fn chord_claim_extend(r: &mut Redis, c: &mut Call, ckey: &[u8], skey: &[u8], token: &[u8], expires: &[u8]) -> Result<(), RedisError> {
+fn chord_claim_extend(
+    r: &mut Redis,
+    c: &mut Call,
+    ckey: &[u8],
+    skey: &[u8],
+    token: &[u8],
+    expires: &[u8],
+) -> Result<(), RedisError> {
     let seconds = number(expires)? as i64;
     let current = get_string(r, c, ckey)?;
     if current.as_deref() == Some(token) {

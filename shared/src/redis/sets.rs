@@ -103,7 +103,12 @@ fn set<'a>(r: &'a mut Redis, c: &Call, key: &[u8]) -> Result<Option<&'a Set>, Re
 }
 
 /// Adds members to the set at `key`, creating it; how many were new.
-pub(super) fn add_members(r: &mut Redis, c: &Call, key: &[u8], members: &[&[u8]]) -> Result<usize, RedisError> {
+pub(super) fn add_members(
+    r: &mut Redis,
+    c: &Call,
+    key: &[u8],
+    members: &[&[u8]],
+) -> Result<usize, RedisError> {
     set(r, c, key)?;
     let seed = r.seed() ^ 0x7365_74;
     let mut entry = r.dbs[c.db].get_or_insert(key, c.now, || Value::Set(Set::new(seed)));
@@ -120,7 +125,12 @@ pub(super) fn add_members(r: &mut Redis, c: &Call, key: &[u8], members: &[&[u8]]
 }
 
 /// Removes members from the set at `key`; how many were there.
-pub(super) fn remove_members(r: &mut Redis, c: &Call, key: &[u8], members: &[&[u8]]) -> Result<usize, RedisError> {
+pub(super) fn remove_members(
+    r: &mut Redis,
+    c: &Call,
+    key: &[u8],
+    members: &[&[u8]],
+) -> Result<usize, RedisError> {
     if set(r, c, key)?.is_none() {
         return Ok(0);
     }

@@ -36,9 +36,18 @@ fn reply_value(c: &mut Call, value: Option<&[u8]>) {
 
 /// Stores a string, replacing any value; keeps the old expiry only if
 /// `keep_ttl`.
-fn store(r: &mut Redis, c: &Call, key: &[u8], value: Vec<u8>, expires_at: Option<u64>, keep_ttl: bool) {
+fn store(
+    r: &mut Redis,
+    c: &Call,
+    key: &[u8],
+    value: Vec<u8>,
+    expires_at: Option<u64>,
+    keep_ttl: bool,
+) {
     let kept = if keep_ttl {
-        r.dbs[c.db].get(key, c.now).and_then(|entry| entry.expires_at)
+        r.dbs[c.db]
+            .get(key, c.now)
+            .and_then(|entry| entry.expires_at)
     } else {
         None
     };
@@ -102,7 +111,9 @@ fn parse_options<'a>(args: &[&'a [u8]], kind: Options) -> Result<Parsed<'a>, Red
             b"persist" if kind == Options::GetEx && !has_expiry && !parsed.keep_ttl => {
                 parsed.persist = true;
             }
-            b"ex" | b"px" | b"exat" | b"pxat" if next.is_some() && !parsed.keep_ttl && !parsed.persist => {
+            b"ex" | b"px" | b"exat" | b"pxat"
+                if next.is_some() && !parsed.keep_ttl && !parsed.persist =>
+            {
                 let which = match option.as_slice() {
                     b"ex" => Expiry::Ex,
                     b"px" => Expiry::Px,
@@ -208,12 +219,28 @@ pub(super) fn setnx(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 
 pub(super) fn setex(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     let expires_at = expire_at(Some((Expiry::Ex, args[2])), c.now, "setex")?;
-    set_generic(r, c, args[1], args[3], &Parsed::default(), expires_at, SetReply::Ok)
+    set_generic(
+        r,
+        c,
+        args[1],
+        args[3],
+        &Parsed::default(),
+        expires_at,
+        SetReply::Ok,
+    )
 }
 
 pub(super) fn psetex(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     let expires_at = expire_at(Some((Expiry::Px, args[2])), c.now, "psetex")?;
-    set_generic(r, c, args[1], args[3], &Parsed::default(), expires_at, SetReply::Ok)
+    set_generic(
+        r,
+        c,
+        args[1],
+        args[3],
+        &Parsed::default(),
+        expires_at,
+        SetReply::Ok,
+    )
 }
 
 pub(super) fn getset(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
@@ -266,10 +293,12 @@ pub(super) fn getex(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 pub(super) fn mget(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     c.out.array(args.len() - 1);
     for key in &args[1..] {
-        let value = r.dbs[c.db].get(key, c.now).and_then(|entry| match &entry.value {
-            Value::Str(bytes) => Some(bytes.clone()),
-            _ => None,
-        });
+        let value = r.dbs[c.db]
+            .get(key, c.now)
+            .and_then(|entry| match &entry.value {
+                Value::Str(bytes) => Some(bytes.clone()),
+                _ => None,
+            });
         if value.is_some() {
             r.stats.keyspace_hits += 1;
         } else {
@@ -286,7 +315,11 @@ fn mset_generic(r: &mut Redis, c: &mut Call, args: &[&[u8]], nx: bool) -> Result
             if nx { "msetnx" } else { "mset" }.to_owned(),
         ));
     }
-    if nx && args[1..].chunks(2).any(|pair| r.dbs[c.db].contains(pair[0], c.now)) {
+    if nx
+        && args[1..]
+            .chunks(2)
+            .any(|pair| r.dbs[c.db].contains(pair[0], c.now))
+    {
         return Ok(false);
     }
     for pair in args[1..].chunks(2) {

@@ -41,7 +41,8 @@ impl Multi {
             return false;
         }
         self.bytes += size;
-        self.queued.push(args.iter().map(|arg| arg.to_vec()).collect());
+        self.queued
+            .push(args.iter().map(|arg| arg.to_vec()).collect());
         true
     }
 }
@@ -110,7 +111,15 @@ pub(super) fn exec(r: &mut Redis, c: &mut Call, _: &[&[u8]]) -> Res {
         }
     }
     c.nested = nested;
-    r.event(EventKind::Exec, c.conn, c.db, b"", b"", b"", multi.queued.len() as u64);
+    r.event(
+        EventKind::Exec,
+        c.conn,
+        c.db,
+        b"",
+        b"",
+        b"",
+        multi.queued.len() as u64,
+    );
     Ok(Flow::Continue)
 }
 
@@ -128,7 +137,10 @@ pub(super) fn watch(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
             continue;
         }
         let expired = r.dbs[c.db].is_logically_expired(key, c.now);
-        r.watchers[c.db].entry(key.to_vec()).or_default().push(c.conn);
+        r.watchers[c.db]
+            .entry(key.to_vec())
+            .or_default()
+            .push(c.conn);
         let client = r.clients.get_mut(&c.conn).expect("connected");
         client.watched.push((c.db, key.to_vec(), expired));
     }

@@ -106,7 +106,10 @@ impl SortedSet {
 
     /// Members in order (or reverse order), with scores.
     pub fn iter(&self, reverse: bool) -> Box<dyn Iterator<Item = (&[u8], f64)> + '_> {
-        let forward = self.order.iter().map(|(score, member)| (member.as_slice(), score.0));
+        let forward = self
+            .order
+            .iter()
+            .map(|(score, member)| (member.as_slice(), score.0));
         if reverse {
             Box::new(forward.rev())
         } else {
@@ -117,17 +120,24 @@ impl SortedSet {
     /// The 0-based rank of `member`, counted from the lowest (or highest).
     pub fn rank(&self, member: &[u8], reverse: bool) -> Option<usize> {
         let score = self.score(member)?;
-        let below = self
-            .order
-            .range(..(Score(score), member.to_vec()))
-            .count();
-        Some(if reverse { self.len() - 1 - below } else { below })
+        let below = self.order.range(..(Score(score), member.to_vec())).count();
+        Some(if reverse {
+            self.len() - 1 - below
+        } else {
+            below
+        })
     }
 
     /// Members within a score range, in order.
-    fn in_score_range<'a>(&'a self, range: &'a ScoreRange) -> impl Iterator<Item = (&'a [u8], f64)> + 'a {
+    fn in_score_range<'a>(
+        &'a self,
+        range: &'a ScoreRange,
+    ) -> impl Iterator<Item = (&'a [u8], f64)> + 'a {
         self.order
-            .range((Bound::Included((Score(range.min), Vec::new())), Bound::Unbounded))
+            .range((
+                Bound::Included((Score(range.min), Vec::new())),
+                Bound::Unbounded,
+            ))
             .take_while(move |(score, _)| range.below_max(score.0))
             .filter(move |(score, _)| range.above_min(score.0))
             .map(|(score, member)| (member.as_slice(), score.0))
@@ -145,11 +155,19 @@ pub struct ScoreRange {
 
 impl ScoreRange {
     fn above_min(&self, score: f64) -> bool {
-        if self.min_open { score > self.min } else { score >= self.min }
+        if self.min_open {
+            score > self.min
+        } else {
+            score >= self.min
+        }
     }
 
     fn below_max(&self, score: f64) -> bool {
-        if self.max_open { score < self.max } else { score <= self.max }
+        if self.max_open {
+            score < self.max
+        } else {
+            score <= self.max
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -170,7 +188,8 @@ fn lenient_float(bytes: &[u8]) -> Option<f64> {
     }
     let text = std::str::from_utf8(bytes).ok()?;
     let trimmed = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    if trimmed.is_empty() || trimmed.starts_with(['+', '-']) && trimmed[1..].starts_with(['+', '-']) {
+    if trimmed.is_empty() || trimmed.starts_with(['+', '-']) && trimmed[1..].starts_with(['+', '-'])
+    {
         return None;
     }
     let value: f64 = trimmed.parse().ok()?;
@@ -277,7 +296,12 @@ pub(super) struct ZaddFlags {
 }
 
 /// Redis's `zsetAdd` for one member; the new score, or NaN error.
-fn zset_add(set: &mut SortedSet, member: &[u8], score: f64, flags: ZaddFlags) -> Result<(Added, f64), RedisError> {
+fn zset_add(
+    set: &mut SortedSet,
+    member: &[u8],
+    score: f64,
+    flags: ZaddFlags,
+) -> Result<(Added, f64), RedisError> {
     match set.score(member) {
         Some(current) => {
             if flags.nx {
@@ -420,7 +444,12 @@ pub(super) fn zincrby(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 }
 
 /// Removes members; how many were there.
-pub(super) fn remove_members(r: &mut Redis, c: &Call, key: &[u8], members: &[&[u8]]) -> Result<usize, RedisError> {
+pub(super) fn remove_members(
+    r: &mut Redis,
+    c: &Call,
+    key: &[u8],
+    members: &[&[u8]],
+) -> Result<usize, RedisError> {
     if zset(r, c, key)?.is_none() {
         return Ok(0);
     }
@@ -499,7 +528,9 @@ pub(super) fn zcount(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 pub(super) fn zlexcount(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     let range = LexRange::parse(args[2], args[3])?;
     let count = zset(r, c, args[1])?.map_or(0, |set| {
-        set.iter(false).filter(|(member, _)| range.contains(member)).count()
+        set.iter(false)
+            .filter(|(member, _)| range.contains(member))
+            .count()
     });
     c.out.int(count as i64);
     Ok(Flow::Continue)
@@ -556,7 +587,11 @@ fn reply_members(c: &mut Call, members: &[(Vec<u8>, f64)], with_scores: bool) {
 
 /// Applies LIMIT offset count as Redis's range walks do: a negative
 /// offset skips everything, a negative count means no limit.
-fn limited(members: impl Iterator<Item = (Vec<u8>, f64)>, offset: i64, limit: i64) -> Vec<(Vec<u8>, f64)> {
+fn limited(
+    members: impl Iterator<Item = (Vec<u8>, f64)>,
+    offset: i64,
+    limit: i64,
+) -> Vec<(Vec<u8>, f64)> {
     if offset < 0 {
         return Vec::new();
     }
@@ -569,7 +604,13 @@ fn limited(members: impl Iterator<Item = (Vec<u8>, f64)>, offset: i64, limit: i6
 }
 
 /// Redis's `zrangeGenericCommand`.
-fn zrange_generic(r: &mut Redis, c: &mut Call, args: &[&[u8]], mut by: RangeBy, mut reverse: Option<bool>) -> Res {
+fn zrange_generic(
+    r: &mut Redis,
+    c: &mut Call,
+    args: &[&[u8]],
+    mut by: RangeBy,
+    mut reverse: Option<bool>,
+) -> Res {
     let (mut with_scores, mut offset, mut limit) = (false, 0i64, -1i64);
     let mut has_limit = false;
     let mut j = 4;
@@ -691,7 +732,12 @@ pub(super) fn zrevrangebylex(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res
 }
 
 /// Members of the set at `key` chosen by `pick`, removed; how many.
-fn remove_where(r: &mut Redis, c: &Call, key: &[u8], pick: impl Fn(&SortedSet) -> Vec<Vec<u8>>) -> Result<usize, RedisError> {
+fn remove_where(
+    r: &mut Redis,
+    c: &Call,
+    key: &[u8],
+    pick: impl Fn(&SortedSet) -> Vec<Vec<u8>>,
+) -> Result<usize, RedisError> {
     let doomed = match zset(r, c, key)? {
         Some(set) => pick(set),
         None => return Ok(0),
@@ -706,7 +752,9 @@ pub(super) fn zremrangebyscore(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> R
         if range.is_empty() {
             return Vec::new();
         }
-        set.in_score_range(&range).map(|(m, _)| m.to_vec()).collect()
+        set.in_score_range(&range)
+            .map(|(m, _)| m.to_vec())
+            .collect()
     })?;
     c.out.int(removed as i64);
     Ok(Flow::Continue)
