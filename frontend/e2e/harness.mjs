@@ -22,6 +22,7 @@ export const E2E_OUT = process.env.E2E_OUT ?? 'target/e2e';
 export async function startServer(extraArgs = []) {
   const args = ['serve', '--http', '127.0.0.1:0', ...extraArgs];
   if (!extraArgs.includes('--memcached')) args.push('--memcached', '127.0.0.1:0');
+  if (!extraArgs.includes('--redis')) args.push('--redis', '127.0.0.1:0');
   const child = spawn(FANOUT_BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },

@@ -98,7 +98,7 @@ def main():
          '-m', str(args.memory), '-t', '2'] + user)
     fanout = subprocess.Popen(
         [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached', '127.0.0.1:%d' % fo_port,
-         '--cache-nodes', '1', '--cache-memory', str(args.memory)],
+         '--cache-nodes', '1', '--cache-memory', str(args.memory), '--redis', 'off'],
         stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
     try:
         wait_for(mc_port)
@@ -127,7 +127,8 @@ def main():
              '-m', str(args.memory), '-t', '2'] + user)
         fanout = subprocess.Popen(
             [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached',
-             '127.0.0.1:%d' % fo_port, '--cache-nodes', '1', '--cache-memory', str(args.memory)],
+             '127.0.0.1:%d' % fo_port, '--cache-nodes', '1', '--cache-memory', str(args.memory),
+             '--redis', 'off'],
             stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
         wait_for(mc_port)
         wait_for(fo_port)

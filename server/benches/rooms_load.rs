@@ -102,6 +102,8 @@ fn start_server() -> Server {
             "127.0.0.1:0",
             "--cache-nodes",
             "0",
+            "--redis",
+            "off",
             "--room-rate",
             "1000000",
             "--room-members",

@@ -25,13 +25,16 @@ pub struct Fanout {
     pub http: SocketAddr,
     /// The cache nodes' memcached addresses, node 0 first.
     pub cache_nodes: Vec<SocketAddr>,
+    /// The Redis node's address, unless started with `--redis off`.
+    pub redis: Option<SocketAddr>,
 }
 
 impl Fanout {
     /// Starts `fanout serve --http 127.0.0.1:0 <extra>` and waits for its
     /// "serving on" line and its cache nodes' lines. Unless `extra` says
     /// otherwise, the cache nodes get free ports (`--memcached 127.0.0.1:0`)
-    /// so that tests can run side by side.
+    /// and so does the Redis node (`--redis 127.0.0.1:0`), so that tests can
+    /// run side by side.
     pub fn start(extra: &[&str]) -> Fanout {
         Self::start_in(Path::new(env!("CARGO_MANIFEST_DIR")), extra)
     }
@@ -41,6 +44,9 @@ impl Fanout {
         let mut args = vec!["serve", "--http", "127.0.0.1:0"];
         if !extra.contains(&"--memcached") {
             args.extend(["--memcached", "127.0.0.1:0"]);
+        }
+        if !extra.contains(&"--redis") {
+            args.extend(["--redis", "127.0.0.1:0"]);
         }
         let node_count = extra
             .iter()
@@ -60,6 +66,7 @@ impl Fanout {
         let mut lines = BufReader::new(stdout).lines();
         // Cache nodes are announced first, the web address last.
         let mut cache_nodes = Vec::with_capacity(node_count);
+        let mut redis = None;
         let http = loop {
             let line = lines
                 .next()
@@ -68,6 +75,8 @@ impl Fanout {
             if let Some(rest) = line.strip_prefix("memcached node ") {
                 let (_, addr) = rest.split_once(" on ").expect("node N on ADDR");
                 cache_nodes.push(addr.parse().expect("a socket address"));
+            } else if let Some(addr) = line.strip_prefix("redis node on ") {
+                redis = Some(addr.parse().expect("a socket address"));
             } else if let Some(rest) = line.split("serving on http://").nth(1) {
                 break rest
                     .trim_end_matches('/')
@@ -82,6 +91,7 @@ impl Fanout {
             child,
             http,
             cache_nodes,
+            redis,
         }
     }
 
