@@ -304,8 +304,11 @@ impl Redis {
         let spec = match command::lookup(args) {
             Ok(spec) => spec,
             Err(error) => {
-                self.flag_multi_error(call.conn);
-                call.out.error(&error.to_string());
+                if args[0].eq_ignore_ascii_case(b"exec") {
+                    self.abort_exec(call, &error);
+                } else {
+                    self.reject(call, error);
+                }
                 return Flow::Continue;
             }
         };
@@ -315,14 +318,17 @@ impl Redis {
             && self.pubsub.subscriptions(call.conn) > 0
             && !spec.flags.contains(Flags::PUBSUB)
         {
-            call.out
-                .error(&RedisError::SubscribedContext(spec.full_name.to_owned()).to_string());
+            let error = RedisError::SubscribedContext(spec.full_name.to_owned());
+            if spec.name == "exec" {
+                self.abort_exec(call, &error);
+            } else {
+                self.reject(call, error);
+            }
             return Flow::Continue;
         }
         if client.multi.is_some() && !spec.flags.contains(Flags::NO_QUEUE) {
             if spec.flags.contains(Flags::DENY_OOM) && !self.make_room() {
-                self.flag_multi_error(call.conn);
-                call.out.error(&RedisError::OutOfMemory.to_string());
+                self.reject(call, RedisError::OutOfMemory);
                 return Flow::Continue;
             }
             let client = self.clients.get_mut(&call.conn).expect("connected");
@@ -371,6 +377,30 @@ impl Redis {
             self.event(EventKind::Evict, 0, db, &key, b"", b"", 0);
         }
         true
+    }
+
+    /// Redis's `rejectCommand`: the error, and a transaction being queued
+    /// will abort.
+    fn reject(&mut self, call: &mut Call, error: RedisError) {
+        self.flag_multi_error(call.conn);
+        call.out.error(&error.to_string());
+    }
+
+    /// EXEC itself was refused: any transaction ends, and the reply says
+    /// why (Redis's `execCommandAbort`, MULTI or not).
+    fn abort_exec(&mut self, call: &mut Call, error: &RedisError) {
+        let client = self.clients.get_mut(&call.conn).expect("connected");
+        client.multi = None;
+        let watched: Vec<(usize, Vec<u8>)> = std::mem::take(&mut client.watched)
+            .into_iter()
+            .map(|(db, key, _)| (db, key))
+            .collect();
+        client.dirty_cas = false;
+        self.unwatch_all(call.conn, &watched);
+        let text = error.to_string();
+        let reason = text.strip_prefix("ERR ").unwrap_or(&text).to_owned();
+        call.out
+            .error(&RedisError::ExecAbortBecause(reason).to_string());
     }
 
     fn flag_multi_error(&mut self, conn: ConnId) {

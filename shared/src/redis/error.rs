@@ -82,6 +82,9 @@ pub enum RedisError {
     WatchInMulti,
     #[error("EXECABORT Transaction discarded because of previous errors.")]
     ExecAbort,
+    /// EXEC itself refused: the transaction ends, saying why.
+    #[error("EXECABORT Transaction discarded because of: {0}")]
+    ExecAbortBecause(String),
     #[error("OOM command not allowed when used memory > 'maxmemory'.")]
     OutOfMemory,
     #[error("NOSCRIPT No matching script. Please use EVAL.")]
@@ -120,6 +123,13 @@ pub enum RedisError {
     },
     #[error("ERR max number of clients reached")]
     MaxClients,
+    /// An error from a script's `redis.call`, as Redis 7.0 reports it.
+    #[error("{error} script: {sha}, on @user_script:{line}.")]
+    InScript {
+        error: Box<RedisError>,
+        sha: String,
+        line: usize,
+    },
     #[error("ERR Error running script: {0}")]
     ScriptError(&'static str),
     #[error("ERR SCRIPT FLUSH only support SYNC|ASYNC option")]

@@ -265,11 +265,13 @@ pub(super) fn lrange(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 }
 
 pub(super) fn lindex(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
-    let index = int_arg(args[2])?;
-    let Some(list) = list(r, c, args[1])? else {
+    // Redis looks the key up before it reads the index.
+    if list(r, c, args[1])?.is_none() {
         c.out.null();
         return Ok(Flow::Continue);
-    };
+    }
+    let index = int_arg(args[2])?;
+    let list = list(r, c, args[1])?.expect("checked");
     let position = if index < 0 {
         index + list.len() as i64
     } else {
@@ -284,8 +286,9 @@ pub(super) fn lindex(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 
 pub(super) fn lset(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     let key = args[1];
-    let index = int_arg(args[2])?;
+    // Redis looks the key up before it reads the index.
     let length = list(r, c, key)?.ok_or(RedisError::NoSuchKey)?.len() as i64;
+    let index = int_arg(args[2])?;
     let position = if index < 0 { index + length } else { index };
     if position < 0 || position >= length {
         return Err(RedisError::IndexOutOfRange);

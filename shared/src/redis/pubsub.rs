@@ -296,7 +296,8 @@ pub(super) fn channels(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 }
 
 pub(super) fn numsub(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
-    c.out.map(args.len() - 2);
+    // An array even in RESP3 (Redis 7.0).
+    c.out.array(2 * (args.len() - 2));
     for name in &args[2..] {
         let count = r.pubsub.channels.get(*name).map_or(0, Vec::len);
         c.out.bulk(name);

@@ -129,15 +129,16 @@ fn keys_and_args<'a>(args: &'a [&'a [u8]]) -> Result<(&'a [&'a [u8]], &'a [&'a [
 pub(super) fn eval(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     let (keys, argv) = keys_and_args(args)?;
     let known = recognise(args[1]).ok_or(RedisError::UnknownScript)?;
-    r.scripts.loaded.insert(digest(args[1]), known);
-    run(r, c, known, keys, argv)
+    let sha = digest(args[1]);
+    r.scripts.loaded.insert(sha.clone(), known);
+    run(r, c, known, &sha, keys, argv)
 }
 
 pub(super) fn evalsha(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     let (keys, argv) = keys_and_args(args)?;
     let sha = String::from_utf8_lossy(args[1]).to_ascii_lowercase();
     let known = *r.scripts.loaded.get(&sha).ok_or(RedisError::NoScript)?;
-    run(r, c, known, keys, argv)
+    run(r, c, known, &sha, keys, argv)
 }
 
 pub(super) fn script_load(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
@@ -173,24 +174,82 @@ pub(super) fn script_flush(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     Ok(Flow::Continue)
 }
 
+/// Where in its text a native script is, so that an error from one of its
+/// `redis.call`s names the line as Redis does ("… script: <sha>, on
+/// @user_script:<line>.").
+#[derive(Debug)]
+struct Trace {
+    text: &'static str,
+    /// Byte offset of the last call found, to find the next one after it.
+    at: usize,
+    line: usize,
+}
+
+impl Trace {
+    fn new(known: Known) -> Trace {
+        let text = KNOWN
+            .iter()
+            .find(|(k, _)| *k == known)
+            .map_or("", |(_, text)| *text);
+        Trace {
+            text,
+            at: 0,
+            line: 0,
+        }
+    }
+
+    /// Moves to the next `redis.call` whose text contains `needle`.
+    fn at(&mut self, needle: &str) {
+        let found = self.text[self.at..]
+            .find(needle)
+            .map(|i| i + self.at)
+            .or_else(|| self.text.find(needle));
+        if let Some(position) = found {
+            self.at = position + needle.len();
+            self.line = 1 + self.text[..position].matches('\n').count();
+        }
+    }
+}
+
 /// Runs a known script as one atomic step, blocking nothing.
-fn run(r: &mut Redis, c: &mut Call, known: Known, keys: &[&[u8]], argv: &[&[u8]]) -> Res {
+fn run(
+    r: &mut Redis,
+    c: &mut Call,
+    known: Known,
+    sha: &str,
+    keys: &[&[u8]],
+    argv: &[&[u8]],
+) -> Res {
     let key = |i: usize| keys.get(i).copied().ok_or_else(missing);
     let arg = |i: usize| argv.get(i).copied().ok_or_else(missing);
     let nested = c.nested;
     c.nested = true;
+    let mut t = Trace::new(known);
     let result = match known {
-        Known::LockRelease => lock_release(r, c, key(0)?, arg(0)?),
-        Known::LockExtend => lock_extend(r, c, key(0)?, arg(0)?, arg(1)?, arg(2)?),
-        Known::LockReacquire => lock_reacquire(r, c, key(0)?, arg(0)?, arg(1)?),
-        Known::RefreshBinding => refresh_binding(r, c, key(0)?, key(1)?, arg(0)?, arg(1)?, arg(2)?),
-        Known::SweepBindings => sweep_bindings(r, c, key(0)?, arg(0)?, arg(1)?, arg(2)?),
-        Known::ChordPartReturn => chord_part_return(r, c, keys, argv),
-        Known::ChordCleanup => chord_cleanup(r, c, keys, argv),
-        Known::ChordClaimExtend => chord_claim_extend(r, c, key(0)?, key(1)?, arg(0)?, arg(1)?),
+        Known::LockRelease => lock_release(r, c, &mut t, key(0)?, arg(0)?),
+        Known::LockExtend => lock_extend(r, c, &mut t, key(0)?, arg(0)?, arg(1)?, arg(2)?),
+        Known::LockReacquire => lock_reacquire(r, c, &mut t, key(0)?, arg(0)?, arg(1)?),
+        Known::RefreshBinding => {
+            refresh_binding(r, c, &mut t, key(0)?, key(1)?, arg(0)?, arg(1)?, arg(2)?)
+        }
+        Known::SweepBindings => sweep_bindings(r, c, &mut t, key(0)?, arg(0)?, arg(1)?, arg(2)?),
+        Known::ChordPartReturn => chord_part_return(r, c, &mut t, keys, argv),
+        Known::ChordCleanup => chord_cleanup(r, c, &mut t, keys, argv),
+        Known::ChordClaimExtend => {
+            chord_claim_extend(r, c, &mut t, key(0)?, key(1)?, arg(0)?, arg(1)?)
+        }
     };
     c.nested = nested;
-    result.map(|()| Flow::Continue)
+    match result {
+        Ok(()) => Ok(Flow::Continue),
+        Err(error @ RedisError::ScriptError(_)) => Err(error),
+        Err(error) if t.line > 0 => Err(RedisError::InScript {
+            error: Box::new(error),
+            sha: sha.to_owned(),
+            line: t.line,
+        }),
+        Err(error) => Err(error),
+    }
 }
 
 /// What a script sees when it indexes KEYS or ARGV past their end: Lua's
@@ -273,7 +332,14 @@ fn set_string(
     Ok(true)
 }
 
-fn lock_release(r: &mut Redis, c: &mut Call, key: &[u8], token: &[u8]) -> Result<(), RedisError> {
+fn lock_release(
+    r: &mut Redis,
+    c: &mut Call,
+    t: &mut Trace,
+    key: &[u8],
+    token: &[u8],
+) -> Result<(), RedisError> {
+    t.at("redis.call('get'");
     if get_string(r, c, key)?.as_deref() != Some(token) {
         c.out.int(0);
         return Ok(());
@@ -286,11 +352,13 @@ fn lock_release(r: &mut Redis, c: &mut Call, key: &[u8], token: &[u8]) -> Result
 fn lock_extend(
     r: &mut Redis,
     c: &mut Call,
+    t: &mut Trace,
     key: &[u8],
     token: &[u8],
     extra: &[u8],
     replace: &[u8],
 ) -> Result<(), RedisError> {
+    t.at("redis.call('get'");
     if get_string(r, c, key)?.as_deref() != Some(token) {
         c.out.int(0);
         return Ok(());
@@ -316,10 +384,12 @@ fn lock_extend(
 fn lock_reacquire(
     r: &mut Redis,
     c: &mut Call,
+    t: &mut Trace,
     key: &[u8],
     token: &[u8],
     millis: &[u8],
 ) -> Result<(), RedisError> {
+    t.at("redis.call('get'");
     if get_string(r, c, key)?.as_deref() != Some(token) {
         c.out.int(0);
         return Ok(());
@@ -339,6 +409,7 @@ fn number(arg: &[u8]) -> Result<f64, RedisError> {
 fn refresh_binding(
     r: &mut Redis,
     c: &mut Call,
+    t: &mut Trace,
     table: &[u8],
     deadlines: &[u8],
     member: &[u8],
@@ -346,12 +417,14 @@ fn refresh_binding(
     ttl_ms: &[u8],
 ) -> Result<(), RedisError> {
     let ttl = number(ttl_ms)?;
+    t.at("redis.call('SADD'");
     sets::add_members(r, c, table, &[member])?;
     let deadline = c.now as f64 + ttl;
     let flags = ZaddFlags {
         gt: true,
         ..ZaddFlags::default()
     };
+    t.at("redis.call('ZADD'");
     zsets::add_members(r, c, deadlines, &[(deadline, exchange)], flags)?;
     c.out.null();
     Ok(())
@@ -360,6 +433,7 @@ fn refresh_binding(
 fn sweep_bindings(
     r: &mut Redis,
     c: &mut Call,
+    t: &mut Trace,
     deadlines: &[u8],
     table_prefix: &[u8],
     permanent_prefix: &[u8],
@@ -367,6 +441,7 @@ fn sweep_bindings(
 ) -> Result<(), RedisError> {
     let limit = number(limit)? as usize;
     let now = c.now as f64;
+    t.at("'ZRANGEBYSCORE'");
     let overdue: Vec<Vec<u8>> = match r.dbs[c.db].get(deadlines, c.now) {
         None => Vec::new(),
         Some(entry) => match &entry.value {
@@ -393,6 +468,7 @@ fn sweep_bindings(
 fn chord_part_return(
     r: &mut Redis,
     c: &mut Call,
+    t: &mut Trace,
     keys: &[&[u8]],
     argv: &[&[u8]],
 ) -> Result<(), RedisError> {
@@ -414,6 +490,7 @@ fn chord_part_return(
     };
     let expires = number(expires)?;
     let group_expires = number(group_expires)?;
+    t.at("redis.call('GET', ckey)");
     if get_string(r, c, ckey)?.as_deref() == Some(b"done") {
         c.out.array(4);
         for n in [-1, 0, 0, 0] {
@@ -459,7 +536,9 @@ fn chord_part_return(
             set_ttl(r, c, gkey, (group_expires as i64).saturating_mul(1000));
         }
     }
+    t.at("redis.call('GET', tkey)");
     let total_diff = get_string(r, c, tkey)?;
+    t.at("redis.call('GET', skey)");
     let size = get_string(r, c, skey)?;
     let mut claimed = 0;
     if let Some(size) = &size {
@@ -502,6 +581,7 @@ fn lua_number(bytes: &[u8]) -> Result<f64, RedisError> {
 fn chord_cleanup(
     r: &mut Redis,
     c: &mut Call,
+    t: &mut Trace,
     keys: &[&[u8]],
     argv: &[&[u8]],
 ) -> Result<(), RedisError> {
@@ -510,6 +590,7 @@ fn chord_cleanup(
     };
     let token = argv.first().ok_or_else(missing)?;
     let done_expires = argv.get(1).and_then(|arg| parse_f64(arg));
+    t.at("redis.call('GET', ckey)");
     if get_string(r, c, ckey)?.as_deref() != Some(*token) {
         c.out.int(0);
         return Ok(());
@@ -527,12 +608,14 @@ fn chord_cleanup(
 fn chord_claim_extend(
     r: &mut Redis,
     c: &mut Call,
+    t: &mut Trace,
     ckey: &[u8],
     skey: &[u8],
     token: &[u8],
     expires: &[u8],
 ) -> Result<(), RedisError> {
     let seconds = number(expires)? as i64;
+    t.at("redis.call('GET', ckey)");
     let current = get_string(r, c, ckey)?;
     if current.as_deref() == Some(token) {
         let done = set_ttl(r, c, ckey, seconds.saturating_mul(1000));

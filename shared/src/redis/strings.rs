@@ -263,12 +263,13 @@ pub(super) fn getdel(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 
 pub(super) fn getex(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
     let options = parse_options(&args[2..], Options::GetEx)?;
-    let expires_at = expire_at(options.expiry, c.now, "getex")?;
     let key = args[1];
+    // Redis 7.0 looks the key up before it reads the expiry time.
     let Some(value) = read(r, c, key)? else {
         c.out.null();
         return Ok(Flow::Continue);
     };
+    let expires_at = expire_at(options.expiry, c.now, "getex")?;
     c.out.bulk(&value);
     let absolute = matches!(options.expiry, Some((Expiry::ExAt | Expiry::PxAt, _)));
     if let Some(at) = expires_at {

@@ -4,7 +4,10 @@
 //! also keeps its bindings' deadlines in one.
 //!
 //! Members are ordered by score, then by their bytes, exactly as in Redis
-//! (so replies match byte for byte); −0 and 0 are the same score. Ranks
+//! (so replies match byte for byte); −0 and 0 are the same score. A small
+//! sorted set (at most 128 members of at most 64 bytes) is what Redis
+//! keeps as a listpack, which stores an integral score as an integer: a
+//! score of −0 comes back as 0 there, and so it does here. Ranks
 //! are found by walking the order, where Redis's skiplist would jump:
 //! fine at the sizes a broker's bookkeeping reaches.
 
@@ -22,6 +25,11 @@ use super::{
 };
 
 type Res = Result<Flow, RedisError>;
+
+/// Redis's `zset-max-listpack-entries`.
+const LISTPACK_ENTRIES: usize = 128;
+/// Redis's `zset-max-listpack-value`.
+const LISTPACK_VALUE: usize = 64;
 
 /// A score: never NaN, ordered with −0 equal to 0.
 #[derive(Debug, Clone, Copy)]
@@ -50,6 +58,8 @@ pub struct SortedSet {
     scores: IndexMap<Vec<u8>, f64, SipBuild>,
     order: BTreeSet<(Score, Vec<u8>)>,
     bytes: usize,
+    /// Still what Redis would keep as a listpack.
+    compact: bool,
 }
 
 impl SortedSet {
@@ -58,6 +68,7 @@ impl SortedSet {
             scores: IndexMap::with_hasher(SipBuild::new(seed)),
             order: BTreeSet::new(),
             bytes: 0,
+            compact: true,
         }
     }
 
@@ -77,8 +88,25 @@ impl SortedSet {
         self.scores.get(member).copied()
     }
 
+    /// Redis's `zsetTypeMaybeConvert`: `adding` members of at most
+    /// `longest` bytes are about to be added.
+    fn maybe_convert(&mut self, adding: usize, longest: usize) {
+        if self.len() + adding > LISTPACK_ENTRIES || longest > LISTPACK_VALUE {
+            self.compact = false;
+        }
+    }
+
     /// Sets a member's score (adding it if new).
     pub fn insert(&mut self, member: &[u8], score: f64) {
+        if self.compact && self.score(member).is_none() {
+            self.maybe_convert(1, member.len());
+        }
+        // A listpack keeps −0 as the integer 0.
+        let score = if self.compact && score == 0.0 {
+            0.0
+        } else {
+            score
+        };
         match self.scores.get_mut(member) {
             Some(current) => {
                 self.order.remove(&(Score(*current), member.to_vec()));
@@ -248,6 +276,97 @@ impl LexRange {
         })
     }
 
+    /// Redis's `sdscmplex` between the two ends: whether no member can
+    /// be inside.
+    fn is_empty(&self) -> bool {
+        let rank = |bound: &LexBound| match bound {
+            LexBound::Min => (0, Vec::new()),
+            LexBound::Max => (2, Vec::new()),
+            LexBound::Open(m) | LexBound::Closed(m) => (1, m.clone()),
+        };
+        let open = |bound: &LexBound| !matches!(bound, LexBound::Closed(_));
+        match rank(&self.min).cmp(&rank(&self.max)) {
+            Ordering::Greater => true,
+            Ordering::Equal => open(&self.min) || open(&self.max),
+            Ordering::Less => false,
+        }
+    }
+
+    fn above_min(&self, member: &[u8]) -> bool {
+        match &self.min {
+            LexBound::Min => true,
+            LexBound::Max => false,
+            LexBound::Open(m) => member > m.as_slice(),
+            LexBound::Closed(m) => member >= m.as_slice(),
+        }
+    }
+
+    fn below_max(&self, member: &[u8]) -> bool {
+        match &self.max {
+            LexBound::Min => false,
+            LexBound::Max => true,
+            LexBound::Open(m) => member < m.as_slice(),
+            LexBound::Closed(m) => member <= m.as_slice(),
+        }
+    }
+
+    /// The members a lexicographic range walk visits, as Redis walks it:
+    /// from the first member (in score order) at or above the minimum
+    /// (the last at or below the maximum when reversed), skipping
+    /// `offset`, then while members stay inside. With members of equal
+    /// scores (what lex ranges are for) that is the range; with mixed
+    /// scores it is whatever Redis answers.
+    fn walk<'a>(
+        &self,
+        set: &'a SortedSet,
+        reverse: bool,
+        offset: i64,
+        limit: i64,
+    ) -> Vec<(&'a [u8], f64)> {
+        let all: Vec<(&[u8], f64)> = set.iter(false).collect();
+        let (Some(first), Some(last)) = (all.first(), all.last()) else {
+            return Vec::new();
+        };
+        if self.is_empty() || !self.above_min(last.0) || !self.below_max(first.0) {
+            return Vec::new();
+        }
+        let ordered: Vec<(&[u8], f64)> = if reverse {
+            all.into_iter().rev().collect()
+        } else {
+            all
+        };
+        let start = if reverse {
+            ordered.iter().position(|(m, _)| self.below_max(m))
+        } else {
+            ordered.iter().position(|(m, _)| self.above_min(m))
+        };
+        let Some(start) = start else {
+            return Vec::new();
+        };
+        let inside = |m: &[u8]| {
+            if reverse {
+                self.above_min(m)
+            } else {
+                self.below_max(m)
+            }
+        };
+        if !inside(ordered[start].0) || offset < 0 {
+            return Vec::new();
+        }
+        let limit = if limit < 0 {
+            usize::MAX
+        } else {
+            limit as usize
+        };
+        ordered[start..]
+            .iter()
+            .skip(offset as usize)
+            .take(limit)
+            .take_while(|(m, _)| inside(m))
+            .copied()
+            .collect()
+    }
+
     fn contains(&self, member: &[u8]) -> bool {
         let above = match &self.min {
             LexBound::Min => true,
@@ -347,6 +466,12 @@ pub(super) fn add_members(
     let Value::ZSet(set) = &mut entry.value else {
         unreachable!("checked to be a sorted set above");
     };
+    let longest = pairs
+        .iter()
+        .map(|(_, member)| member.len())
+        .max()
+        .unwrap_or(0);
+    set.maybe_convert(pairs.len(), longest);
     let (mut added, mut updated, mut processed, mut last) = (0, 0, 0, 0.0);
     let mut changed: Vec<(&[u8], f64)> = Vec::new();
     let mut failure = None;
@@ -695,11 +820,11 @@ fn zrange_generic(
             if offset > 0 && offset >= set.len() as i64 {
                 Vec::new()
             } else {
-                let inside = set
-                    .iter(reverse)
-                    .filter(|(member, _)| range.contains(member))
-                    .map(|(m, s)| (m.to_vec(), s));
-                limited(inside, offset, limit)
+                range
+                    .walk(set, reverse, offset, limit)
+                    .into_iter()
+                    .map(|(m, s)| (m.to_vec(), s))
+                    .collect()
             }
         }
     };
@@ -798,11 +923,12 @@ fn pop_generic(r: &mut Redis, c: &mut Call, args: &[&[u8]], highest: bool) -> Re
             _ => return Err(RedisError::NotPositive),
         },
     };
-    if count == Some(0) {
+    let key = args[1];
+    let exists = zset(r, c, key)?.is_some();
+    if count == Some(0) || !exists {
         c.out.array(0);
         return Ok(Flow::Continue);
     }
-    let key = args[1];
     let popped: Vec<(Vec<u8>, f64)> = match zset(r, c, key)? {
         None => Vec::new(),
         Some(set) => set
