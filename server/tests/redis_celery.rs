@@ -55,7 +55,18 @@ fn python_command(python: &Path, url: &str) -> Command {
 fn worker(python: &Path, url: &str, name: &str, log: &Path) -> Running {
     let log = std::fs::File::create(log).expect("a worker log");
     let child = python_command(python, url)
-        .args(["-m", "celery", "-A", "tasks", "worker", "--pool", "solo", "--loglevel", "info", "-n"])
+        .args([
+            "-m",
+            "celery",
+            "-A",
+            "tasks",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "info",
+            "-n",
+        ])
         .arg(format!("{name}@%h"))
         .stdout(log.try_clone().unwrap())
         .stderr(log)
@@ -74,7 +85,10 @@ fn check(python: &Path, url: &str, args: &[&str]) -> Value {
         .expect("checks.py runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "checks.py {args:?} failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "checks.py {args:?} failed:\n{stdout}\n{stderr}"
+    );
     serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("JSON from checks.py: {stdout}"))
 }
 
@@ -100,16 +114,22 @@ fn a_celery_app_runs_its_tasks_through_fanout() {
     let basic = check(&python, &url, &["basic"]);
     assert_eq!(basic["add"], 5, "{basic}");
     assert_eq!(basic["retry"], "ok after 2 retries", "{basic}");
-    assert_eq!(basic["group"], serde_json::json!([0, 2, 4, 6, 8]), "{basic}");
+    assert_eq!(
+        basic["group"],
+        serde_json::json!([0, 2, 4, 6, 8]),
+        "{basic}"
+    );
 
     // A task that sleeps 3 s, acknowledged only when it returns.
     let journal = scratch.join("journal.txt");
     let journal_text = || std::fs::read_to_string(&journal).unwrap_or_default();
     let sent = check(&python, &url, &["slow", journal.to_str().unwrap(), "3"]);
     let id = sent["id"].as_str().expect("a task id").to_owned();
-    wait_until("the first worker to start the task", Duration::from_secs(30), || {
-        journal_text().contains("start")
-    });
+    wait_until(
+        "the first worker to start the task",
+        Duration::from_secs(30),
+        || journal_text().contains("start"),
+    );
     let first_pid = first.0.id();
     drop(first); // SIGKILL in the middle of the task
     let _second = worker(&python, &url, "second", &scratch.join("second.log"));
@@ -124,16 +144,23 @@ fn a_celery_app_runs_its_tasks_through_fanout() {
     let second_pid = second_start.strip_prefix("start ").expect("a second start");
     assert_ne!(second_pid, first_pid.to_string(), "{lines:?}");
     assert_eq!(second_done, &format!("done {second_pid}"), "{lines:?}");
-    println!("Celery end to end: {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "Celery end to end: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// A fresh folder under target/ for logs and the journal.
 fn tempdir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../target/redis-celery")
-        .join(format!("{}-{}", std::process::id(), std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())));
+        .join(format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     dir
 }

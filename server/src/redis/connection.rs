@@ -48,6 +48,7 @@ pub async fn serve(mut stream: TcpStream, node: Arc<Node>, mut shutdown: watch::
         return;
     }
     let (conn, inbox) = node.connect();
+    let cut = Arc::clone(&inbox.cut);
     let mut session = Session {
         node: &node,
         conn,
@@ -59,6 +60,7 @@ pub async fn serve(mut stream: TcpStream, node: Arc<Node>, mut shutdown: watch::
     let result = tokio::select! {
         biased;
         result = session.run(&mut stream) => result,
+        () = cut.notified() => Ok(()),
         _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => Ok(()),
     };
     if let Err(error) = result {

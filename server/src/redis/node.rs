@@ -23,7 +23,7 @@ use fanout_shared::redis::{
 };
 use tokio::{
     net::TcpListener,
-    sync::{broadcast, mpsc, watch},
+    sync::{Notify, broadcast, mpsc, watch},
 };
 
 use super::{FLAG, connection, unix_millis};
@@ -54,6 +54,8 @@ const SWEEP_BUDGET: usize = 2_000;
 struct Mailbox {
     sender: mpsc::UnboundedSender<Vec<u8>>,
     unsent: Arc<AtomicUsize>,
+    /// Ends the connection at once, even in the middle of a write.
+    cut: Arc<Notify>,
 }
 
 #[derive(Debug)]
@@ -67,6 +69,8 @@ struct State {
 pub struct Inbox {
     pub receiver: mpsc::UnboundedReceiver<Vec<u8>>,
     unsent: Arc<AtomicUsize>,
+    /// Notified when the node cuts the connection off.
+    pub cut: Arc<Notify>,
 }
 
 impl Inbox {
@@ -131,6 +135,7 @@ impl Node {
         let result = f(&mut state.model);
         if state.model.has_outbox() {
             let State { model, mailboxes } = &mut *state;
+            let mut over_limit = Vec::new();
             for delivery in model.drain_outbox() {
                 let Some(mailbox) = mailboxes.get(&delivery.conn) else {
                     continue;
@@ -140,13 +145,16 @@ impl Node {
                     .fetch_add(delivery.bytes.len(), Ordering::Relaxed)
                     + delivery.bytes.len();
                 if unsent > MAILBOX_LIMIT || mailbox.sender.send(delivery.bytes).is_err() {
-                    // Closing the mailbox ends the connection.
-                    tracing::warn!(
-                        conn = delivery.conn,
-                        unsent,
-                        "redis client output over limit (32 MiB unread): disconnecting"
-                    );
-                    mailboxes.remove(&delivery.conn);
+                    over_limit.push(delivery.conn);
+                }
+            }
+            for conn in over_limit {
+                // As Redis does with a pub/sub client past its output
+                // limit: forget it now, and close its connection.
+                tracing::warn!(conn, "redis client output over 32 MiB unread: disconnected");
+                model.disconnect(conn);
+                if let Some(mailbox) = mailboxes.remove(&conn) {
+                    mailbox.cut.notify_one();
                 }
             }
         }
@@ -166,6 +174,7 @@ impl Node {
         let conn = self.next_conn.fetch_add(1, Ordering::Relaxed);
         let (sender, receiver) = mpsc::unbounded_channel();
         let unsent = Arc::new(AtomicUsize::new(0));
+        let cut = Arc::new(Notify::new());
         let now = unix_millis();
         {
             let mut state = self.lock();
@@ -174,11 +183,19 @@ impl Node {
                 Mailbox {
                     sender,
                     unsent: Arc::clone(&unsent),
+                    cut: Arc::clone(&cut),
                 },
             );
         }
         self.with_model(|model| model.connect(conn, now));
-        (conn, Inbox { receiver, unsent })
+        (
+            conn,
+            Inbox {
+                receiver,
+                unsent,
+                cut,
+            },
+        )
     }
 
     /// A connection ended.

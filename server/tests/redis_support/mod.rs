@@ -188,6 +188,11 @@ impl Resp {
         self.stream.write_all(bytes).expect("send");
     }
 
+    /// Sends bytes, reporting a connection the server closed.
+    pub fn try_send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes)
+    }
+
     /// Sends one command as a multibulk request.
     pub fn send_command(&mut self, args: &[&[u8]]) {
         self.send(&encode_command(args));
