@@ -236,6 +236,12 @@ impl Redis {
         self.dbs.iter().map(|db| db.used() as u64).sum()
     }
 
+    /// Accounted bytes recomputed from scratch (equal to
+    /// [`Redis::used_memory`] unless accounting is broken).
+    pub fn recount_memory(&self) -> u64 {
+        self.dbs.iter().map(|db| db.recount() as u64).sum()
+    }
+
     pub fn memory_config(&self) -> MemoryConfig {
         self.memory
     }

@@ -328,6 +328,15 @@ impl Db {
         self.sweep_cursor = 0;
     }
 
+    /// Accounted bytes recomputed from every entry (what `used` must
+    /// always equal; the property tests check it).
+    pub fn recount(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|(key, entry)| entry.size(key.len()))
+            .sum()
+    }
+
     /// Removes up to `budget` keys' worth of expired entries, walking the
     /// storage positions downwards from where the last sweep stopped.
     pub fn sweep(&mut self, now: u64, budget: usize) {

@@ -42,6 +42,9 @@ pub mod strings;
 pub mod transaction;
 pub mod zsets;
 
+#[cfg(test)]
+mod tests;
+
 pub use engine::{ConnId, Delivery, Flow, NodeInfo, Redis};
 pub use error::RedisError;
 pub use event::{Event, EventKind};
