@@ -124,7 +124,7 @@ fn set_fields(
     pairs: &[&[u8]],
 ) -> Result<usize, RedisError> {
     hash(r, c, key)?;
-    let seed = r.seed() ^ 0x68_6173_68;
+    let seed = r.seed() ^ 0x6861_7368;
     let mut entry = r.dbs[c.db].get_or_insert(key, c.now, || Value::Hash(Hash::new(seed)));
     let Value::Hash(hash) = &mut entry.value else {
         unreachable!("checked to be a hash above");

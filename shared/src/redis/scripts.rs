@@ -114,7 +114,10 @@ pub fn digest(body: &[u8]) -> String {
 }
 
 /// Splits `numkeys key… arg…` (after the script or digest).
-fn keys_and_args<'a>(args: &'a [&'a [u8]]) -> Result<(&'a [&'a [u8]], &'a [&'a [u8]]), RedisError> {
+/// A script's KEYS and ARGV.
+type KeysAndArgs<'a> = (&'a [&'a [u8]], &'a [&'a [u8]]);
+
+fn keys_and_args<'a>(args: &'a [&'a [u8]]) -> Result<KeysAndArgs<'a>, RedisError> {
     let count = int_arg(args[2])?;
     if count > (args.len() - 3) as i64 {
         return Err(RedisError::TooManyKeys);

@@ -110,7 +110,7 @@ pub(super) fn add_members(
     members: &[&[u8]],
 ) -> Result<usize, RedisError> {
     set(r, c, key)?;
-    let seed = r.seed() ^ 0x7365_74;
+    let seed = r.seed() ^ 0x0073_6574;
     let mut entry = r.dbs[c.db].get_or_insert(key, c.now, || Value::Set(Set::new(seed)));
     let Value::Set(set) = &mut entry.value else {
         unreachable!("checked to be a set above");

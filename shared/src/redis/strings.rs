@@ -311,7 +311,7 @@ pub(super) fn mget(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {
 }
 
 fn mset_generic(r: &mut Redis, c: &mut Call, args: &[&[u8]], nx: bool) -> Result<bool, RedisError> {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         return Err(RedisError::WrongArity(
             if nx { "msetnx" } else { "mset" }.to_owned(),
         ));

@@ -397,8 +397,8 @@ fn zset<'a>(r: &'a mut Redis, c: &Call, key: &[u8]) -> Result<Option<&'a SortedS
 
 /// What adding one member did (Redis's `ZADD_OUT_*` flags).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Added {
-    Added,
+enum Outcome {
+    New,
     Updated,
     Unchanged,
     Nop,
@@ -420,31 +420,31 @@ fn zset_add(
     member: &[u8],
     score: f64,
     flags: ZaddFlags,
-) -> Result<(Added, f64), RedisError> {
+) -> Result<(Outcome, f64), RedisError> {
     match set.score(member) {
         Some(current) => {
             if flags.nx {
-                return Ok((Added::Nop, current));
+                return Ok((Outcome::Nop, current));
             }
             let score = if flags.incr { score + current } else { score };
             if score.is_nan() {
                 return Err(RedisError::ScoreNan);
             }
             if (flags.lt && score >= current) || (flags.gt && score <= current) {
-                return Ok((Added::Nop, current));
+                return Ok((Outcome::Nop, current));
             }
             if score != current {
                 set.insert(member, score);
-                Ok((Added::Updated, score))
+                Ok((Outcome::Updated, score))
             } else {
-                Ok((Added::Unchanged, score))
+                Ok((Outcome::Unchanged, score))
             }
         }
         None if !flags.xx => {
             set.insert(member, score);
-            Ok((Added::Added, score))
+            Ok((Outcome::New, score))
         }
-        None => Ok((Added::Nop, score)),
+        None => Ok((Outcome::Nop, score)),
     }
 }
 
@@ -461,7 +461,7 @@ pub(super) fn add_members(
     if !exists && flags.xx {
         return Ok((0, 0, 0, 0.0));
     }
-    let seed = r.seed() ^ 0x7a_7365_74;
+    let seed = r.seed() ^ 0x7a73_6574;
     let mut entry = r.dbs[c.db].get_or_insert(key, c.now, || Value::ZSet(SortedSet::new(seed)));
     let Value::ZSet(set) = &mut entry.value else {
         unreachable!("checked to be a sorted set above");
@@ -479,15 +479,15 @@ pub(super) fn add_members(
         match zset_add(set, member, score, flags) {
             Ok((outcome, new_score)) => {
                 match outcome {
-                    Added::Added => added += 1,
-                    Added::Updated => updated += 1,
+                    Outcome::New => added += 1,
+                    Outcome::Updated => updated += 1,
                     _ => {}
                 }
-                if outcome != Added::Nop {
+                if outcome != Outcome::Nop {
                     processed += 1;
                     last = new_score;
                 }
-                if matches!(outcome, Added::Added | Added::Updated) {
+                if matches!(outcome, Outcome::New | Outcome::Updated) {
                     changed.push((member, new_score));
                 }
             }
@@ -533,7 +533,7 @@ fn zadd_generic(r: &mut Redis, c: &mut Call, args: &[&[u8]], mut flags: ZaddFlag
     if flags.nx && flags.xx {
         return Err(RedisError::XxAndNx);
     }
-    if (flags.gt && flags.nx) || (flags.lt && flags.nx) || (flags.gt && flags.lt) {
+    if (flags.nx && (flags.gt || flags.lt)) || (flags.gt && flags.lt) {
         return Err(RedisError::GtLtNx);
     }
     if flags.incr && rest.len() > 2 {
