@@ -299,6 +299,30 @@ fn a_subscriber_that_never_reads_is_cut_off_and_others_go_on() {
     assert_eq!(publisher.call(&["PING"]), line("+PONG"));
 }
 
+#[tokio::test]
+async fn the_celery_example_is_served_and_points_at_the_default_node() {
+    let fanout = Fanout::start(&["--cache-nodes", "0"]);
+    let (status, _, body) = common::http_get(fanout.http, "/clients/celery_tasks.py").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, include_str!("../../static/clients/celery_tasks.py"));
+    let Some(python) = tool("FANOUT_PYTHON") else {
+        return;
+    };
+    // Importing it builds the app without connecting anywhere.
+    let output = Command::new(python)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/clients"))
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .args([
+            "-c",
+            "import celery_tasks as t; print(t.app.conf.broker_url, t.add.name)",
+        ])
+        .output()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout.trim(), "redis://127.0.0.1:6379/0 celery_tasks.add");
+}
+
 #[test]
 fn a_port_in_use_names_the_redis_flag_and_off_starts_no_node() {
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
