@@ -319,7 +319,11 @@ async fn the_celery_example_is_served_and_points_at_the_default_node() {
         .output()
         .expect("python runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(stdout.trim(), "redis://127.0.0.1:6379/0 celery_tasks.add");
 }
 

@@ -254,9 +254,42 @@ impl BoundNode {
         })
     }
 
-    /// Starts accepting clients until `shutdown` turns true.
+    /// Starts accepting clients until `shutdown` turns true, on a thread
+    /// of its own: like Redis, one thread runs every command, so the
+    /// model's lock is never contended and its data stay in one core's
+    /// cache (measured: docs/BENCHMARKS.md, "Redis node").
     pub fn spawn(self, shutdown: watch::Receiver<bool>) -> Arc<Node> {
-        tokio::spawn(run(self.listener, Arc::clone(&self.node), shutdown));
+        let node = Arc::clone(&self.node);
+        let listener = match self.listener.into_std() {
+            Ok(listener) => listener,
+            Err(error) => {
+                tracing::error!(%error, "redis node: cannot move its listener");
+                return self.node;
+            }
+        };
+        let spawned = std::thread::Builder::new()
+            .name("redis-node".to_owned())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => {
+                        tracing::error!(%error, "redis node: cannot start its runtime");
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => run(listener, node, shutdown).await,
+                        Err(error) => tracing::error!(%error, "redis node: cannot listen"),
+                    }
+                });
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "redis node: cannot start its thread");
+        }
         self.node
     }
 }

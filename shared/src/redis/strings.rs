@@ -51,12 +51,13 @@ fn store(
     } else {
         None
     };
-    let preview = value.clone();
+    if r.is_recording() {
+        r.event(EventKind::Set, c.conn, c.db, key, b"", &value, 0);
+    }
     let mut entry = Entry::new(Value::Str(value), c.now);
     entry.expires_at = expires_at.or(kept);
     r.dbs[c.db].insert(key.to_vec(), entry);
     r.touch_key(c.db, key);
-    r.event(EventKind::Set, c.conn, c.db, key, b"", &preview, 0);
 }
 
 pub(super) fn get(r: &mut Redis, c: &mut Call, args: &[&[u8]]) -> Res {

@@ -125,10 +125,49 @@ fn encode(args: &[Vec<u8>]) -> Vec<u8> {
 fn argument() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         prop::sample::select(vec![
-            "k", "list", "h", "0", "1", "-1", "2", "10", "inf", "-inf", "(1", "[a", "+", "-",
-            "NX", "XX", "GT", "LT", "CH", "INCR", "EX", "PX", "KEEPTTL", "GET", "WITHSCORES",
-            "LIMIT", "BYSCORE", "BYLEX", "REV", "LEFT", "RIGHT", "BEFORE", "AFTER", "MATCH",
-            "COUNT", "TYPE", "*", "ch", "0.01", "3", "9223372036854775807", "nan", "",
+            "k",
+            "list",
+            "h",
+            "0",
+            "1",
+            "-1",
+            "2",
+            "10",
+            "inf",
+            "-inf",
+            "(1",
+            "[a",
+            "+",
+            "-",
+            "NX",
+            "XX",
+            "GT",
+            "LT",
+            "CH",
+            "INCR",
+            "EX",
+            "PX",
+            "KEEPTTL",
+            "GET",
+            "WITHSCORES",
+            "LIMIT",
+            "BYSCORE",
+            "BYLEX",
+            "REV",
+            "LEFT",
+            "RIGHT",
+            "BEFORE",
+            "AFTER",
+            "MATCH",
+            "COUNT",
+            "TYPE",
+            "*",
+            "ch",
+            "0.01",
+            "3",
+            "9223372036854775807",
+            "nan",
+            "",
         ])
         .prop_map(|word| word.as_bytes().to_vec()),
         prop::collection::vec(any::<u8>(), 0..12),
@@ -157,7 +196,8 @@ fn request() -> impl Strategy<Value = Vec<Vec<u8>>> {
         prop::collection::vec(argument(), 0..7),
     )
         .prop_map(|(name, args)| {
-            let mut request: Vec<Vec<u8>> = name.split(' ').map(|w| w.as_bytes().to_vec()).collect();
+            let mut request: Vec<Vec<u8>> =
+                name.split(' ').map(|w| w.as_bytes().to_vec()).collect();
             request.extend(args);
             request
         })
@@ -244,7 +284,10 @@ fn a_hostile_client_leaves_another_unharmed() {
     let mut out = Vec::new();
     redis.connect(2, NOW);
     redis.handle(2, &[b"SET", b"mine", b"1"], NOW, &mut out);
-    let (_, closed) = drive(&mut redis, &[b"POST / HTTP/1.1\r\nHost: x\r\n\r\nFLUSHALL\r\n".to_vec()]);
+    let (_, closed) = drive(
+        &mut redis,
+        &[b"POST / HTTP/1.1\r\nHost: x\r\n\r\nFLUSHALL\r\n".to_vec()],
+    );
     assert!(closed);
     out.clear();
     redis.handle(2, &[b"GET", b"mine"], NOW, &mut out);
