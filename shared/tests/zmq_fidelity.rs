@@ -352,15 +352,31 @@ fn push_accepts_what_libzmq_accepts_at_the_marks() {
         let lwm = mark.div_ceil(2);
         assert_eq!(rounds[1], mark / lwm * lwm, "mark {mark}");
         if let Some(real) = real {
-            // Over TCP, libzmq keeps accepting lwm-sized batches into
-            // kernel buffers after round 2; the engine has none, so only
-            // the first two rounds are compared.
-            let mode = &real[mark.to_string()]["mode"];
-            assert_eq!(
-                json!(rounds),
-                json!(mode.as_array().unwrap()[..2]),
-                "libzmq, mark {mark}: {}",
-                real[mark.to_string()]
+            let real = &real[mark.to_string()];
+            let round = |index: usize| -> Vec<u32> {
+                real["trials"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|trial| trial[index].as_u64().unwrap() as u32)
+                    .collect()
+            };
+            // The first round fills the mark, in every trial.
+            assert!(
+                round(0).iter().all(|&first| first == rounds[0]),
+                "libzmq, mark {mark}: {real}"
+            );
+            // Over TCP, libzmq's I/O thread also moves lwm-sized batches
+            // into the kernel's socket buffers while the test sleeps; the
+            // engine has no kernel buffers. So libzmq's second round is the
+            // engine's plus whole credit batches: how many depends on how
+            // long the I/O thread ran (on a busy machine, one more), never
+            // fewer than the engine's and never a part of a batch.
+            let fewest = *round(1).iter().min().unwrap();
+            assert!(
+                fewest >= rounds[1] && (fewest - rounds[1]) % lwm == 0,
+                "libzmq, mark {mark}: second round {fewest} is not {} plus whole batches of {lwm}: {real}",
+                rounds[1]
             );
         }
     }
