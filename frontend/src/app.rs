@@ -1,4 +1,4 @@
-//! The app shell: header (name, the three labs, the server link badge, the
+//! The app shell: header (name, the labs, the server link badge, the
 //! language switcher) around one lab. Each lab lives in its own module
 //! under `labs/` and is its own wasm (`src/bin/`); `/embed/<lab>` shows the
 //! same lab as a widget, without the header (see `embed.rs`).
@@ -7,6 +7,8 @@
 //! read once ([`Page::of`]) and the links between labs are page loads.
 
 use leptos::prelude::*;
+
+use fanout_shared::lab::Lab;
 
 use crate::{
     connection::{self, LinkState},
@@ -17,24 +19,24 @@ use crate::{
 /// The lab a page's wasm shows.
 #[derive(Clone, Copy)]
 pub struct LabPage {
-    /// The lab's path segment: `queues`, `cache` or `shards`.
-    pub slug: &'static str,
+    /// Which lab.
+    pub lab: Lab,
     /// Builds the lab's view.
     pub view: fn() -> AnyView,
 }
 
 /// The lab that `/` opens.
-const HOME: &str = "queues";
+const HOME: Lab = Lab::Queues;
 
-/// A lab's name in the learner's language.
-type LabName = fn(&ShellTexts) -> &'static str;
-
-/// The three labs, in the header's order, with their names.
-const LABS: [(&str, LabName); 3] = [
-    ("queues", |texts| texts.queues),
-    ("cache", |texts| texts.cache),
-    ("shards", |texts| texts.shards),
-];
+/// A lab's name in the learner's language (the header's links, in
+/// [`Lab::ALL`]'s order).
+fn lab_name(lab: Lab, texts: &ShellTexts) -> &'static str {
+    match lab {
+        Lab::Queues => texts.queues,
+        Lab::Cache => texts.cache,
+        Lab::Shards => texts.shards,
+    }
+}
 
 /// Mounts the app for `lab` on `<body>`; the whole of each binary's `main`.
 pub fn start(lab: LabPage) {
@@ -55,10 +57,10 @@ enum Page {
 }
 
 impl Page {
-    /// Reads `path` (without a trailing slash) for the page of lab `slug`.
-    fn of(path: &str, slug: &str) -> Page {
-        let path = path.trim_start_matches('/');
-        if path == slug || (path.is_empty() && slug == HOME) {
+    /// Reads `path` (without a trailing slash) for the page of `lab`.
+    fn of(path: &str, lab: Lab) -> Page {
+        let (path, slug) = (path.trim_start_matches('/'), lab.slug());
+        if path == slug || (path.is_empty() && lab == HOME) {
             Page::Lab
         } else if path.strip_prefix("embed/") == Some(slug) {
             Page::Widget
@@ -78,23 +80,24 @@ fn App(lab: LabPage) -> impl IntoView {
 
     let location = window().location();
     let path = location.pathname().unwrap_or_default();
-    let page = Page::of(&path, lab.slug);
-    if page == Page::Lab && path != format!("/{}", lab.slug) {
+    let slug = lab.lab.slug();
+    let page = Page::of(&path, lab.lab);
+    if page == Page::Lab && path != format!("/{slug}") {
         // `/` opens the home lab under its own address.
-        replace_path(&format!("/{}", lab.slug));
+        replace_path(&format!("/{slug}"));
     }
     match page {
         Page::Lab => view! {
-            <SiteHeader current=lab.slug />
+            <SiteHeader current=Some(lab.lab) />
             <main id="main">{(lab.view)()}</main>
         }
         .into_any(),
         Page::Widget => {
-            embed::provide_widget_mode(&location.search().unwrap_or_default(), lab.slug);
+            embed::provide_widget_mode(&location.search().unwrap_or_default(), slug);
             view! { <main id="main" class="widget">{(lab.view)()}</main> }.into_any()
         }
         Page::NotFound => view! {
-            <SiteHeader current="" />
+            <SiteHeader current=None />
             <main id="main"><NotFound /></main>
         }
         .into_any(),
@@ -134,9 +137,9 @@ fn apply_theme_from_url() {
     }
 }
 
-/// The site's header; `current` is the slug of the lab shown, if any.
+/// The site's header; `current` is the lab shown, if any.
 #[component]
-fn SiteHeader(current: &'static str) -> impl IntoView {
+fn SiteHeader(current: Option<Lab>) -> impl IntoView {
     let lang = i18n::use_lang();
     let link = expect_context::<ReadSignal<LinkState>>();
     let texts = move || ShellTexts::get(lang.get());
@@ -144,15 +147,15 @@ fn SiteHeader(current: &'static str) -> impl IntoView {
         <header class="site-header">
             <a class="brand" href="/queues">"Fanout"</a>
             <nav aria-label=move || texts().labs_nav>
-                {LABS
+                {Lab::ALL
                     .into_iter()
-                    .map(|(slug, name)| {
+                    .map(|lab| {
                         view! {
                             <a
-                                href=format!("/{slug}")
-                                aria-current=(slug == current).then_some("page")
+                                href=format!("/{}", lab.slug())
+                                aria-current=(Some(lab) == current).then_some("page")
                             >
-                                {move || name(texts())}
+                                {move || lab_name(lab, texts())}
                             </a>
                         }
                     })
@@ -217,13 +220,13 @@ fn NotFound() -> impl IntoView {
             <h1>{move || texts().not_found_title}</h1>
             <p>
                 {move || texts().not_found_body} " "
-                {LABS
+                {Lab::ALL
                     .into_iter()
                     .enumerate()
-                    .map(|(index, (slug, name))| {
+                    .map(|(index, lab)| {
                         view! {
                             {(index > 0).then_some(" · ")}
-                            <a href=format!("/{slug}")>{move || name(texts())}</a>
+                            <a href=format!("/{}", lab.slug())>{move || lab_name(lab, texts())}</a>
                         }
                     })
                     .collect_view()}
@@ -236,18 +239,18 @@ fn NotFound() -> impl IntoView {
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    use super::Page;
+    use super::{Lab, Page};
 
     #[wasm_bindgen_test]
     fn each_lab_page_answers_its_own_paths_only() {
-        assert_eq!(Page::of("/queues", "queues"), Page::Lab);
-        assert_eq!(Page::of("/", "queues"), Page::Lab);
-        assert_eq!(Page::of("/", "cache"), Page::NotFound);
-        assert_eq!(Page::of("/cache", "cache"), Page::Lab);
-        assert_eq!(Page::of("/embed/shards", "shards"), Page::Widget);
-        assert_eq!(Page::of("/embed/shards", "queues"), Page::NotFound);
-        assert_eq!(Page::of("/shards", "queues"), Page::NotFound);
-        assert_eq!(Page::of("/queues/extra", "queues"), Page::NotFound);
-        assert_eq!(Page::of("/nowhere", "queues"), Page::NotFound);
+        assert_eq!(Page::of("/queues", Lab::Queues), Page::Lab);
+        assert_eq!(Page::of("/", Lab::Queues), Page::Lab);
+        assert_eq!(Page::of("/", Lab::Cache), Page::NotFound);
+        assert_eq!(Page::of("/cache", Lab::Cache), Page::Lab);
+        assert_eq!(Page::of("/embed/shards", Lab::Shards), Page::Widget);
+        assert_eq!(Page::of("/embed/shards", Lab::Queues), Page::NotFound);
+        assert_eq!(Page::of("/shards", Lab::Queues), Page::NotFound);
+        assert_eq!(Page::of("/queues/extra", Lab::Queues), Page::NotFound);
+        assert_eq!(Page::of("/nowhere", Lab::Queues), Page::NotFound);
     }
 }

@@ -20,6 +20,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
+use fanout_shared::embed::Lab;
 use rust_embed::RustEmbed;
 use std::{collections::HashMap, io::Write, sync::OnceLock};
 
@@ -55,18 +56,12 @@ fn gzip_bundle() -> HashMap<String, Bytes> {
         .collect()
 }
 
-/// The lab pages other than `index.html`, by their path segment.
-const LAB_PAGES: &[(&str, &str)] = &[("cache", "cache.html"), ("shards", "shards.html")];
-
 /// The page that shows a route: `/cache` and `/embed/cache` → `cache.html`;
 /// `/queues`, `/` and unknown routes → `index.html`.
 fn page_name(path: &str) -> &'static str {
     let path = path.trim_matches('/');
     let lab = path.strip_prefix("embed/").unwrap_or(path);
-    LAB_PAGES
-        .iter()
-        .find(|(slug, _)| *slug == lab)
-        .map_or("index.html", |(_, page)| page)
+    Lab::from_slug(lab).map_or(Lab::Queues.page(), Lab::page)
 }
 
 /// [`page_name`], or `index.html` when the bundle lacks that page (the
@@ -80,7 +75,7 @@ fn page_for(path: &str) -> &'static str {
 /// Text and wasm compress well; the pages are rewritten per request.
 fn worth_gzipping(path: &str) -> bool {
     path != "index.html"
-        && LAB_PAGES.iter().all(|(_, page)| *page != path)
+        && Lab::ALL.iter().all(|lab| lab.page() != path)
         && [".wasm", ".js", ".css", ".html", ".svg", ".txt", ".json"]
             .iter()
             .any(|ext| path.ends_with(ext))

@@ -6,56 +6,7 @@
 
 use std::fmt::Write as _;
 
-/// A lab that has an embeddable widget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lab {
-    Queues,
-    Cache,
-    Shards,
-}
-
-impl Lab {
-    pub const ALL: [Lab; 3] = [Lab::Queues, Lab::Cache, Lab::Shards];
-
-    /// The path segment: `/queues`, `/embed/queues` …
-    pub fn slug(self) -> &'static str {
-        match self {
-            Lab::Queues => "queues",
-            Lab::Cache => "cache",
-            Lab::Shards => "shards",
-        }
-    }
-
-    /// A sensible iframe size for the widget, in CSS pixels: wide enough for
-    /// the lab's main view, short enough to sit inside a lesson.
-    pub fn default_size(self) -> (u32, u32) {
-        match self {
-            Lab::Queues => (760, 520),
-            Lab::Cache => (760, 560),
-            Lab::Shards => (760, 560),
-        }
-    }
-
-    /// The iframe's accessible title (screen readers announce it).
-    pub fn title(self, lang_is_chinese: bool, scenario: Option<&str>) -> String {
-        let name = match (self, lang_is_chinese) {
-            (Lab::Queues, false) => "Fanout queue lab",
-            (Lab::Cache, false) => "Fanout cache lab",
-            (Lab::Shards, false) => "Fanout shard lab",
-            (Lab::Queues, true) => "Fanout 消息队列实验",
-            (Lab::Cache, true) => "Fanout 缓存实验",
-            (Lab::Shards, true) => "Fanout 分片实验",
-        };
-        match scenario {
-            Some(scenario) if !scenario.is_empty() => format!("{name}: {scenario}"),
-            _ => name.to_owned(),
-        }
-    }
-
-    fn from_slug(slug: &str) -> Option<Lab> {
-        Lab::ALL.into_iter().find(|lab| lab.slug() == slug)
-    }
-}
+pub use crate::lab::Lab;
 
 /// A page of this site that can be embedded, split into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 pub mod cache;
 pub mod embed;
 pub mod json;
+pub mod lab;
 pub mod lang;
 pub mod protocol;
 pub mod redis;

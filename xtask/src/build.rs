@@ -11,6 +11,7 @@ use std::{
 use anyhow::Result;
 
 use crate::{
+    lab::Lab,
     steps::{run as run_command, step},
     tools::{self, Tools},
 };
@@ -41,14 +42,10 @@ pub fn release(root: &Path) -> Result<PathBuf> {
     Ok(binary)
 }
 
-/// The labs, each a page of its own: the slug, Trunk's page in `frontend/`
-/// and the page's name in `dist/`. The queue lab's page is `index.html`:
-/// the server answers `/` and unknown paths with it.
-pub const LAB_PAGES: [(&str, &str, &str); 3] = [
-    ("queues", "frontend/index.html", "index.html"),
-    ("cache", "frontend/cache.html", "cache.html"),
-    ("shards", "frontend/shards.html", "shards.html"),
-];
+/// Trunk's source for a lab's page: the file of the same name in `frontend/`.
+fn page_source(lab: Lab) -> String {
+    format!("frontend/{}", lab.page())
+}
 
 fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     // Trunk re-runs wasm-bindgen and wasm-opt (tens of seconds) and rewrites
@@ -76,9 +73,7 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     let inputs = ui_inputs_fingerprint(root);
     let stamp = fs::read_to_string(&stamp_path).unwrap_or_default();
     let dist = root.join("dist");
-    let complete = LAB_PAGES
-        .iter()
-        .all(|(_, _, page)| dist.join(page).exists());
+    let complete = Lab::ALL.iter().all(|lab| dist.join(lab.page()).exists());
     if complete && stamp == inputs {
         println!("✓ browser app up to date (dist/)");
         return Ok(());
@@ -87,10 +82,11 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     // folder of its own and the three are merged into dist/. Shared files
     // (the stylesheet, the icon) have the same hashed name in each.
     let staging = root.join("target/ui-pages");
-    for (lab, source, page) in LAB_PAGES {
-        let out = staging.join(lab);
+    for lab in Lab::ALL {
+        let (slug, source, page) = (lab.slug(), page_source(lab), lab.page());
+        let out = staging.join(slug);
         step(
-            &format!("bundle the {lab} page (trunk build --release {source})"),
+            &format!("bundle the {slug} page (trunk build --release {source})"),
             || {
                 run_command(
                     tools
@@ -99,7 +95,7 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
                         .args(["build", "--release", "--cargo-profile", "wasm-release"])
                         .arg("--dist")
                         .arg(&out)
-                        .args(["--html-output", page, source])
+                        .args(["--html-output", page, &source])
                         .current_dir(root)
                         // Trunk logs every asset at info level; warnings are enough.
                         .env("RUST_LOG", "warn"),
@@ -110,8 +106,8 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     if dist.exists() {
         fs::remove_dir_all(&dist)?;
     }
-    for (lab, _, _) in LAB_PAGES {
-        crate::site::copy_dir(&staging.join(lab), &dist)?;
+    for lab in Lab::ALL {
+        crate::site::copy_dir(&staging.join(lab.slug()), &dist)?;
     }
     fs::write(&stamp_path, inputs)?;
     Ok(())
@@ -121,11 +117,12 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
 /// wasm, the pages, Trunk's settings and the static files it copies.
 fn ui_inputs_fingerprint(root: &Path) -> String {
     let mut files = vec![root.join("Trunk.toml")];
-    for (lab, source, _) in LAB_PAGES {
+    for lab in Lab::ALL {
         files.push(root.join(format!(
-            "target/wasm32-unknown-unknown/wasm-release/fanout-{lab}.wasm"
+            "target/wasm32-unknown-unknown/wasm-release/fanout-{}.wasm",
+            lab.slug()
         )));
-        files.push(root.join(source));
+        files.push(root.join(page_source(lab)));
     }
     if let Ok(entries) = fs::read_dir(root.join("static")) {
         let mut statics: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();

@@ -21,7 +21,8 @@ pub fn build(root: &Path) -> Result<std::path::PathBuf> {
             fs::remove_dir_all(&site).context("cannot clear target/site")?;
         }
         copy_dir(&dist, &site)?;
-        for (lab, _, page) in crate::build::LAB_PAGES {
+        for lab in crate::lab::Lab::ALL {
+            let (lab, page) = (lab.slug(), lab.page());
             let html =
                 fs::read(dist.join(page)).with_context(|| format!("dist/{page} is missing"))?;
             for route in [lab.to_owned(), format!("embed/{lab}")] {

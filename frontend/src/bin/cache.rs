@@ -3,7 +3,7 @@
 
 fn main() {
     fanout_frontend::start(fanout_frontend::LabPage {
-        slug: "cache",
+        lab: fanout_shared::lab::Lab::Cache,
         view: || leptos::prelude::IntoAny::into_any(fanout_frontend::CacheLab()),
     });
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 fn main() {
     fanout_frontend::start(fanout_frontend::LabPage {
-        slug: "queues",
+        lab: fanout_shared::lab::Lab::Queues,
         view: || leptos::prelude::IntoAny::into_any(fanout_frontend::QueuesLab()),
     });
 }

@@ -3,7 +3,7 @@
 
 fn main() {
     fanout_frontend::start(fanout_frontend::LabPage {
-        slug: "shards",
+        lab: fanout_shared::lab::Lab::Shards,
         view: || leptos::prelude::IntoAny::into_any(fanout_frontend::ShardsLab()),
     });
 }
