@@ -55,6 +55,7 @@ fn serve(config: ServeConfig) -> ExitCode {
     };
     let result = runtime.block_on(async {
         let server = fanout_server::start(config).await?;
+        let shutdown = fanout_server::shutdown_signal();
         // Tests start the server on port 0 and read the real addresses here;
         // the "serving on" line comes last, once everything is bound.
         for (id, addr) in server.cache_node_addrs().iter().enumerate() {
@@ -64,7 +65,7 @@ fn serve(config: ServeConfig) -> ExitCode {
             println!("redis node on {addr}");
         }
         println!("Fanout is serving on http://{}/", server.http_addr());
-        server.run_until(fanout_server::shutdown_signal()).await;
+        server.run_until(shutdown).await;
         Ok::<(), StartError>(())
     });
     match result {
