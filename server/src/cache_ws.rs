@@ -14,8 +14,8 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use fanout_shared::{
     cache::{
-        ConnId,
-        lab_ops::{self, Refusal},
+        ConnId, Refusal,
+        lab_ops::{self, CacheOp, CacheOutcome},
     },
     protocol::{CacheFrame, CacheNodeInfo, ServerFrame},
 };
@@ -110,7 +110,7 @@ impl CacheSession {
             | CacheFrame::Flush(_)
             | CacheFrame::Limit(_)) => {
                 let Some(node_id) = lab_ops::addressed_node(&frame) else {
-                    return Refusal::not_a_lab_operation().into_frame();
+                    return Refusal::NotALabOperation.into_frame();
                 };
                 let node = match self.node(node_id) {
                     Ok(node) => node,
@@ -119,7 +119,7 @@ impl CacheSession {
                 match node.with_cache(|cache| lab_ops::apply(cache, frame, now, conn)) {
                     Some(Ok(answer)) => answer,
                     Some(Err(refusal)) => refusal.into_frame(),
-                    None => Refusal::not_a_lab_operation().into_frame(),
+                    None => Refusal::NotALabOperation.into_frame(),
                 }
             }
             CacheFrame::Restart(request) => {
@@ -128,7 +128,8 @@ impl CacheSession {
                     Err(error) => return error,
                 };
                 node.restart();
-                lab_ops::result_frame(request.node, "restart", None, "ok", request.id)
+                let (op, outcome) = (CacheOp::Restart, CacheOutcome::Ok);
+                lab_ops::result_frame(request.node, op, None, outcome, request.id)
             }
         }
     }
@@ -137,13 +138,8 @@ impl CacheSession {
     #[allow(clippy::result_large_err)]
     fn node(&self, id: usize) -> Result<Arc<Node>, ServerFrame> {
         self.cluster.node(id).cloned().ok_or_else(|| {
-            let count = self.cluster.nodes().len();
-            let message = if count == 0 {
-                format!("no cache node {id}: this server runs no cache nodes (--cache-nodes 0)")
-            } else {
-                format!("no cache node {id}; nodes are numbered 0 to {}", count - 1)
-            };
-            error(message, "node")
+            let nodes = self.cluster.nodes().len();
+            Refusal::NoSuchNode { node: id, nodes }.into_frame()
         })
     }
 }
@@ -163,16 +159,6 @@ fn info(node: &Node) -> CacheNodeInfo {
             .counters
             .curr_connections
             .load(std::sync::atomic::Ordering::Relaxed),
-    }
-}
-
-fn error(message: String, field: &str) -> ServerFrame {
-    ServerFrame::Error {
-        message,
-        field: Some(field.into()),
-        refusal: None,
-        supported: None,
-        id: None,
     }
 }
 

@@ -26,7 +26,7 @@ use std::{
 
 use fanout_shared::{
     cache::{
-        ConnId,
+        ConnId, Refusal,
         warmup::{Lookup, Warmup, WarmupParams},
     },
     protocol::{ServerFrame, WarmupFrame, WarmupStart},
@@ -121,39 +121,22 @@ impl WarmupSession {
         if let Some(running) = &self.running
             && !running.task.is_finished()
         {
-            return error(
-                format!(
-                    "this session is already running a warm-up on node {}; send warmup_cancel first",
-                    running.node
-                ),
-                "type",
-            );
+            return Refusal::WarmupRunning { node: running.node }.into_frame();
         }
         let Some(node) = self.cluster.node(request.node).cloned() else {
-            let count = self.cluster.nodes().len();
-            let message = if count == 0 {
-                "this server runs no cache nodes (--cache-nodes 0)".to_owned()
-            } else {
-                format!(
-                    "no cache node {}; nodes are numbered 0 to {}",
-                    request.node,
-                    count - 1
-                )
-            };
-            return error(message, "node");
+            let nodes = self.cluster.nodes().len();
+            return Refusal::NoSuchNode {
+                node: request.node,
+                nodes,
+            }
+            .into_frame();
         };
         let params = match WarmupParams::requested(&request) {
             Ok(params) => params,
-            Err(problem) => return error(problem.message, problem.field),
+            Err(refusal) => return refusal.into_frame(),
         };
         let Some(claim) = Claim::take(node.addr) else {
-            return error(
-                format!(
-                    "node {} is running a warm-up for another session; wait for it to finish or choose another node",
-                    request.node
-                ),
-                "node",
-            );
+            return Refusal::NodeBusy { node: request.node }.into_frame();
         };
         let seed = request.seed.unwrap_or_else(fresh_seed);
         let conn = self.cluster.next_conn_id();
@@ -188,7 +171,7 @@ impl WarmupSession {
                     id,
                 }
             }
-            _ => error("no warm-up is running in this session".into(), "type"),
+            _ => Refusal::NoWarmup.into_frame(),
         }
     }
 }
@@ -200,16 +183,6 @@ fn fresh_seed() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_nanos());
     (nanos as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11
-}
-
-fn error(message: String, field: &str) -> ServerFrame {
-    ServerFrame::Error {
-        message,
-        field: Some(field.into()),
-        refusal: None,
-        supported: None,
-        id: None,
-    }
 }
 
 /// Pays what is owed (in µs) with one sleep; oversleep leaves a credit.

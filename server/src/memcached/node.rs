@@ -12,7 +12,7 @@ use std::{
     time::Duration,
 };
 
-use fanout_shared::cache::{Cache, ConnId, Event, EventKind};
+use fanout_shared::cache::{Cache, ConnId, Event, restart};
 use tokio::{
     net::TcpListener,
     sync::{broadcast, watch},
@@ -110,16 +110,13 @@ impl Node {
         }
     }
 
-    /// Empties the node as a process restart would: a new, empty cache with
-    /// the same memory limit, fresh counters, and every client connection
-    /// closed. The listener stays bound, so the port stays the same.
+    /// Restarts the node as a process restart would: the cache starts
+    /// afresh (`fanout_shared::cache::restart`: empty, same memory limit,
+    /// counters at zero, watchers told with a flush event), the connection
+    /// counters start again, and every client connection is closed. The
+    /// listener stays bound, so the port stays the same.
     pub fn restart(&self) {
-        {
-            let mut cache = self.lock();
-            let recording = cache.is_recording();
-            *cache = Cache::new(cache.limit());
-            cache.record_events(recording);
-        }
+        self.with_cache(|cache| restart::restart(cache, unix_now()));
         let counters = &self.counters;
         counters.started.store(unix_now(), Ordering::Relaxed);
         for counter in [
@@ -132,12 +129,6 @@ impl Node {
             counter.store(0, Ordering::Relaxed);
         }
         self.generation.send_modify(|generation| *generation += 1);
-        let _ = self.events.send(Event {
-            kind: EventKind::Flush,
-            key: String::new(),
-            size: 0,
-            conn: 0,
-        });
     }
 
     /// A receiver that fires when the node restarts.

@@ -7,43 +7,72 @@
 //! nodes, and the browser's offline model. Both find the node their own way
 //! (a cluster behind locks, a vector in a `RefCell`) and then hand the
 //! frame to [`apply`], so a learner sees the same outcome, and the same
-//! refusal, whichever one answered.
+//! [`Refusal`], whichever one answered.
 
-use super::{Cache, ConnId, KEY_MAX_LENGTH, StoreMode, StoreOutcome, expiry};
+use serde::{Deserialize, Serialize};
+
+use super::{Cache, ConnId, KEY_MAX_LENGTH, StoreMode, StoreOutcome, expiry, refusal::Refusal};
 use crate::protocol::{CacheFrame, ServerFrame};
 
 /// The smallest memory limit the lab may set on a node.
 pub const MIN_LIMIT_BYTES: u64 = 1024;
 
-/// A request the lab refuses, naming the field at fault.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub message: String,
-    pub field: &'static str,
+/// Which operation a `cache_result` answers: the request's type without
+/// `cache_`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CacheOp {
+    Set,
+    Delete,
+    Touch,
+    Flush,
+    Limit,
+    Restart,
 }
 
-impl Refusal {
-    fn new(message: impl Into<String>, field: &'static str) -> Refusal {
-        Refusal {
-            message: message.into(),
-            field,
+impl CacheOp {
+    /// The operation's name on the wire (`set`, `delete` …), which is also
+    /// the memcached command a learner would type for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CacheOp::Set => "set",
+            CacheOp::Delete => "delete",
+            CacheOp::Touch => "touch",
+            CacheOp::Flush => "flush",
+            CacheOp::Limit => "limit",
+            CacheOp::Restart => "restart",
         }
     }
+}
 
-    /// For a frame [`apply`] does not answer, when a driver has nothing
-    /// better to say.
-    pub fn not_a_lab_operation() -> Refusal {
-        Refusal::new("not a cache lab operation", "type")
-    }
+/// memcached's answer to an operation, in lower case on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CacheOutcome {
+    Stored,
+    NotStored,
+    /// A cas whose unique changed (not produced by the lab's plain `set`).
+    Exists,
+    NotFound,
+    /// Over the largest item (1 MiB with overhead).
+    TooLarge,
+    /// Larger than the node's whole memory limit.
+    OutOfMemory,
+    Deleted,
+    Touched,
+    /// Done (flush, limit, restart).
+    Ok,
+}
 
-    /// The `error` frame a server sends for it.
-    pub fn into_frame(self) -> ServerFrame {
-        ServerFrame::Error {
-            message: self.message,
-            field: Some(self.field.into()),
-            refusal: None,
-            supported: None,
-            id: None,
+impl From<&StoreOutcome> for CacheOutcome {
+    fn from(outcome: &StoreOutcome) -> CacheOutcome {
+        match outcome {
+            StoreOutcome::Stored(_) => CacheOutcome::Stored,
+            StoreOutcome::NotStored => CacheOutcome::NotStored,
+            StoreOutcome::Exists => CacheOutcome::Exists,
+            StoreOutcome::NotFound => CacheOutcome::NotFound,
+            StoreOutcome::TooLarge => CacheOutcome::TooLarge,
+            StoreOutcome::OutOfMemory => CacheOutcome::OutOfMemory,
         }
     }
 }
@@ -66,49 +95,27 @@ pub fn addressed_node(frame: &CacheFrame) -> Option<usize> {
 /// characters.
 pub fn check_key(key: &str) -> Result<(), Refusal> {
     if key.is_empty() || key.len() > KEY_MAX_LENGTH {
-        return Err(Refusal::new(
-            format!(
-                "a key is 1 to {KEY_MAX_LENGTH} bytes long, this one is {}",
-                key.len()
-            ),
-            "key",
-        ));
+        return Err(Refusal::KeyLength { len: key.len() });
     }
     if key.bytes().any(|b| b == b' ' || b.is_ascii_control()) {
-        return Err(Refusal::new(
-            "a key may not contain spaces or control characters",
-            "key",
-        ));
+        return Err(Refusal::KeyCharacters);
     }
     Ok(())
 }
 
-/// memcached's answer to a store, in the lab's lower-case words.
-pub fn store_outcome_name(outcome: &StoreOutcome) -> &'static str {
-    match outcome {
-        StoreOutcome::Stored(_) => "stored",
-        StoreOutcome::NotStored => "not_stored",
-        StoreOutcome::Exists => "exists",
-        StoreOutcome::NotFound => "not_found",
-        StoreOutcome::TooLarge => "too_large",
-        StoreOutcome::OutOfMemory => "out_of_memory",
-    }
-}
-
-/// The `cache_result` frame: `op` is the request's type without `cache_`,
-/// `outcome` memcached's answer in lower case.
+/// The `cache_result` frame.
 pub fn result_frame(
     node: usize,
-    op: &str,
+    op: CacheOp,
     key: Option<String>,
-    outcome: &str,
+    outcome: CacheOutcome,
     id: Option<u64>,
 ) -> ServerFrame {
     ServerFrame::CacheResult {
         node,
-        op: op.into(),
+        op,
         key,
-        outcome: outcome.into(),
+        outcome,
         id,
     }
 }
@@ -123,9 +130,8 @@ pub fn apply(
     now: u64,
     conn: ConnId,
 ) -> Option<Result<ServerFrame, Refusal>> {
-    let result = |node, op: &str, key: Option<String>, outcome: &str, id| {
-        Ok(result_frame(node, op, key, outcome, id))
-    };
+    let result =
+        |node, op, key: Option<String>, outcome, id| Ok(result_frame(node, op, key, outcome, id));
     Some(match frame {
         CacheFrame::Snapshot(request) => {
             let snapshot = cache.snapshot(now, request.max_items.unwrap_or(1000));
@@ -167,41 +173,67 @@ pub fn apply(
                     now,
                     conn,
                 );
-                let outcome = store_outcome_name(&outcome);
-                result(request.node, "set", Some(request.key), outcome, request.id)
+                let outcome = CacheOutcome::from(&outcome);
+                result(
+                    request.node,
+                    CacheOp::Set,
+                    Some(request.key),
+                    outcome,
+                    request.id,
+                )
             }
         },
         CacheFrame::Delete(request) => match check_key(&request.key) {
             Err(refusal) => Err(refusal),
             Ok(()) => {
                 let found = cache.delete(request.key.as_bytes(), now, conn);
-                let outcome = if found { "deleted" } else { "not_found" };
+                let outcome = if found {
+                    CacheOutcome::Deleted
+                } else {
+                    CacheOutcome::NotFound
+                };
                 let (node, id) = (request.node, request.id);
-                result(node, "delete", Some(request.key), outcome, id)
+                result(node, CacheOp::Delete, Some(request.key), outcome, id)
             }
         },
         CacheFrame::Touch(request) => match check_key(&request.key) {
             Err(refusal) => Err(refusal),
             Ok(()) => {
                 let found = cache.touch(request.key.as_bytes(), request.ttl, now, conn);
-                let outcome = if found { "touched" } else { "not_found" };
+                let outcome = if found {
+                    CacheOutcome::Touched
+                } else {
+                    CacheOutcome::NotFound
+                };
                 let (node, id) = (request.node, request.id);
-                result(node, "touch", Some(request.key), outcome, id)
+                result(node, CacheOp::Touch, Some(request.key), outcome, id)
             }
         },
         CacheFrame::Flush(request) => {
             cache.flush_all(0, now, conn);
-            result(request.node, "flush", None, "ok", request.id)
+            result(
+                request.node,
+                CacheOp::Flush,
+                None,
+                CacheOutcome::Ok,
+                request.id,
+            )
         }
         CacheFrame::Limit(request) => {
             if request.bytes < MIN_LIMIT_BYTES {
-                return Some(Err(Refusal::new(
-                    format!("bytes must be at least {MIN_LIMIT_BYTES}"),
-                    "bytes",
-                )));
+                return Some(Err(Refusal::LimitTooSmall {
+                    bytes: request.bytes,
+                    min: MIN_LIMIT_BYTES,
+                }));
             }
             cache.set_limit(request.bytes, now, conn);
-            result(request.node, "limit", None, "ok", request.id)
+            result(
+                request.node,
+                CacheOp::Limit,
+                None,
+                CacheOutcome::Ok,
+                request.id,
+            )
         }
         _ => return None,
     })
@@ -210,7 +242,10 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{CacheKeyRef, CacheLimit, CacheSet};
+    use crate::{
+        lang::Say,
+        protocol::{CacheKeyRef, CacheLimit, CacheSet, encode_server_frame},
+    };
 
     fn set(key: &str, value: &str, ttl: i64) -> CacheFrame {
         CacheFrame::Set(CacheSet {
@@ -229,8 +264,13 @@ mod tests {
         let stored = apply(&mut cache, set("k", "v", 60), 1_000, 1).unwrap();
         assert!(matches!(
             stored,
-            Ok(ServerFrame::CacheResult { node: 3, ref op, ref outcome, id: Some(9), .. })
-                if op == "set" && outcome == "stored"
+            Ok(ServerFrame::CacheResult {
+                node: 3,
+                op: CacheOp::Set,
+                outcome: CacheOutcome::Stored,
+                id: Some(9),
+                ..
+            })
         ));
         let get = CacheFrame::Get(CacheKeyRef {
             node: 3,
@@ -258,7 +298,7 @@ mod tests {
         let mut cache = Cache::new(1 << 20);
         for key in ["", "has space", "tab\there", &"k".repeat(251)] {
             let refused = apply(&mut cache, set(key, "v", 0), 0, 1).unwrap();
-            assert_eq!(refused.unwrap_err().field, "key", "{key:?}");
+            assert_eq!(refused.unwrap_err().field(), "key", "{key:?}");
         }
         let limit = CacheFrame::Limit(CacheLimit {
             node: 0,
@@ -266,7 +306,8 @@ mod tests {
             id: None,
         });
         let refused = apply(&mut cache, limit, 0, 1).unwrap().unwrap_err();
-        assert_eq!(refused.field, "bytes");
+        assert_eq!(refused.field(), "bytes");
+        assert_eq!(refused.english(), "bytes must be at least 1024");
         assert_eq!(cache.stats().curr_items, 0, "nothing was stored");
     }
 
@@ -277,5 +318,45 @@ mod tests {
         assert_eq!(addressed_node(&restart), None);
         assert!(apply(&mut cache, restart, 0, 1).is_none());
         assert_eq!(addressed_node(&set("k", "v", 0)), Some(3));
+    }
+
+    #[test]
+    fn results_keep_their_lower_case_words_on_the_wire() {
+        let frame = result_frame(
+            1,
+            CacheOp::Set,
+            Some("k".into()),
+            CacheOutcome::OutOfMemory,
+            None,
+        );
+        assert_eq!(
+            encode_server_frame(&frame),
+            r#"{"type":"cache_result","node":1,"op":"set","key":"k","outcome":"out_of_memory"}"#
+        );
+        let ops = [
+            CacheOp::Set,
+            CacheOp::Delete,
+            CacheOp::Touch,
+            CacheOp::Flush,
+            CacheOp::Limit,
+            CacheOp::Restart,
+        ];
+        for op in ops {
+            assert_eq!(serde_json::to_value(op).unwrap(), op.name());
+        }
+        let outcomes = [
+            (CacheOutcome::Stored, "stored"),
+            (CacheOutcome::NotStored, "not_stored"),
+            (CacheOutcome::Exists, "exists"),
+            (CacheOutcome::NotFound, "not_found"),
+            (CacheOutcome::TooLarge, "too_large"),
+            (CacheOutcome::OutOfMemory, "out_of_memory"),
+            (CacheOutcome::Deleted, "deleted"),
+            (CacheOutcome::Touched, "touched"),
+            (CacheOutcome::Ok, "ok"),
+        ];
+        for (outcome, word) in outcomes {
+            assert_eq!(serde_json::to_value(outcome).unwrap(), word);
+        }
     }
 }

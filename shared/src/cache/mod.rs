@@ -9,18 +9,23 @@
 //! - [`stats`]: memcached's counters under memcached's names;
 //! - [`event`]: what the lab is told as it happens;
 //! - [`warmup`]: the chapter's `compute_square` warm-up experiment;
-//! - [`lab_ops`]: the cache lab's hands-on operations and their answers.
+//! - [`lab_ops`]: the cache lab's hands-on operations and their answers;
+//! - [`refusal`]: why the lab refuses a request, in both languages;
+//! - [`restart`]: what restarting a node does to its cache.
 
 pub mod event;
 pub mod expiry;
 pub mod lab_ops;
 pub mod lru;
 pub mod number;
+pub mod refusal;
+pub mod restart;
 pub mod stats;
 pub mod store;
 pub mod warmup;
 
 pub use event::{ConnId, Event, EventKind};
+pub use refusal::Refusal;
 pub use stats::Stats;
 pub use store::{
     Arith, Cache, DEFAULT_ITEM_SIZE_MAX, ITEM_OVERHEAD, ItemView, KEY_MAX_LENGTH, Snapshot,

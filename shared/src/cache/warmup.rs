@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     event::ConnId,
+    refusal::{Refusal, WarmupKnob},
     store::{Cache, StoreMode},
 };
 use crate::{
@@ -61,18 +62,10 @@ pub const MAX_COST_MS: u32 = 10;
 /// cost), so that no one ties a node up for long: two minutes.
 pub const MAX_TOTAL_COST_MS: u64 = 120_000;
 
-/// A parameter out of bounds: which one, and the rule, in words.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct ParamError {
-    pub field: &'static str,
-    pub message: String,
-}
-
 impl WarmupParams {
     /// A `warmup_start` request's knobs, the chapter's where it leaves one
     /// out, checked.
-    pub fn requested(request: &WarmupStart) -> Result<WarmupParams, ParamError> {
+    pub fn requested(request: &WarmupStart) -> Result<WarmupParams, Refusal> {
         let params = WarmupParams {
             runs: request.runs.unwrap_or(CHAPTER.runs),
             requests: request.requests.unwrap_or(CHAPTER.requests),
@@ -103,28 +96,28 @@ impl WarmupParams {
     }
 
     /// Checks every bound, naming the first field that breaks one.
-    pub fn check(&self) -> Result<(), ParamError> {
-        let bounds: [(&'static str, u32, u32, u32); 4] = [
-            ("runs", self.runs, 1, MAX_RUNS),
-            ("requests", self.requests, 1, MAX_REQUESTS),
-            ("max_n", self.max_n, 1, MAX_N),
-            ("cost_ms", self.cost_ms, 0, MAX_COST_MS),
+    pub fn check(&self) -> Result<(), Refusal> {
+        let bounds = [
+            (WarmupKnob::Runs, self.runs, 1, MAX_RUNS),
+            (WarmupKnob::Requests, self.requests, 1, MAX_REQUESTS),
+            (WarmupKnob::MaxN, self.max_n, 1, MAX_N),
+            (WarmupKnob::CostMs, self.cost_ms, 0, MAX_COST_MS),
         ];
-        for (field, value, low, high) in bounds {
+        for (knob, value, low, high) in bounds {
             if !(low..=high).contains(&value) {
-                return Err(ParamError {
-                    field,
-                    message: format!("{field} must be from {low} to {high}, not {value}"),
+                return Err(Refusal::OutOfRange {
+                    knob,
+                    value,
+                    low,
+                    high,
                 });
             }
         }
-        let total = self.worst_case_cost_ms();
-        if total > MAX_TOTAL_COST_MS {
-            return Err(ParamError {
-                field: "requests",
-                message: format!(
-                    "runs × requests × cost_ms is {total} ms of pretend computing; at most {MAX_TOTAL_COST_MS} ms is allowed"
-                ),
+        let total_ms = self.worst_case_cost_ms();
+        if total_ms > MAX_TOTAL_COST_MS {
+            return Err(Refusal::TooMuchComputing {
+                total_ms,
+                max_ms: MAX_TOTAL_COST_MS,
             });
         }
         Ok(())
@@ -294,6 +287,7 @@ impl Warmup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Say;
 
     const NOW: u64 = 1_700_000_000;
 
@@ -362,17 +356,17 @@ mod tests {
     fn parameters_out_of_bounds_name_their_field() {
         assert_eq!(CHAPTER.check(), Ok(()));
         let zero_runs = WarmupParams { runs: 0, ..CHAPTER };
-        assert_eq!(zero_runs.check().unwrap_err().field, "runs");
+        assert_eq!(zero_runs.check().unwrap_err().field(), "runs");
         let huge = WarmupParams {
             max_n: MAX_N + 1,
             ..CHAPTER
         };
-        assert_eq!(huge.check().unwrap_err().field, "max_n");
+        assert_eq!(huge.check().unwrap_err().field(), "max_n");
         let slow = WarmupParams {
             cost_ms: 11,
             ..CHAPTER
         };
-        assert_eq!(slow.check().unwrap_err().field, "cost_ms");
+        assert_eq!(slow.check().unwrap_err().field(), "cost_ms");
         let long = WarmupParams {
             runs: 20,
             requests: 10_000,
@@ -380,8 +374,8 @@ mod tests {
             cost_ms: 1,
         };
         let error = long.check().unwrap_err();
-        assert_eq!(error.field, "requests");
-        assert!(error.message.contains("200000 ms"), "{error}");
+        assert_eq!(error.field(), "requests");
+        assert!(error.english().contains("200000 ms"), "{error}");
         let free = WarmupParams {
             runs: 20,
             requests: 10_000,

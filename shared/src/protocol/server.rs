@@ -89,13 +89,13 @@ pub enum ServerFrame {
     CacheResult {
         node: usize,
         /// The request's type without `cache_` (`set`, `delete` …).
-        op: String,
+        op: crate::cache::lab_ops::CacheOp,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         key: Option<String>,
         /// memcached's answer in lower case: `stored`, `not_stored`,
         /// `too_large`, `out_of_memory`, `deleted`, `not_found`, `touched`,
         /// `ok`.
-        outcome: String,
+        outcome: crate::cache::lab_ops::CacheOutcome,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },

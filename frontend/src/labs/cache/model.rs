@@ -19,9 +19,12 @@ use std::{
 
 use fanout_shared::{
     cache::{
-        Cache, ConnId, Event, lab_ops,
+        Cache, ConnId, Event, Refusal,
+        lab_ops::{self, CacheOp, CacheOutcome},
+        refusal, restart,
         warmup::{self, Warmup, WarmupParams},
     },
+    lang::Say,
     protocol::{CacheFrame, CacheNodeInfo, ClientFrame, ServerFrame, WarmupFrame, WarmupStart},
 };
 use leptos::prelude::*;
@@ -107,10 +110,10 @@ pub fn model() -> Rc<Model> {
     model
 }
 
-fn refused(message: impl Into<String>, field: &str) -> RequestError {
+fn refused(refusal: Refusal) -> RequestError {
     RequestError::Refused {
-        message: message.into(),
-        field: Some(field.into()),
+        message: refusal.english(),
+        field: Some(refusal.field().into()),
     }
 }
 
@@ -201,17 +204,7 @@ impl Model {
     }
 
     fn check_node(&self, node: usize) -> Result<(), RequestError> {
-        if node < NODES {
-            Ok(())
-        } else {
-            Err(refused(
-                format!(
-                    "no cache node {node}; nodes are numbered 0 to {}",
-                    NODES - 1
-                ),
-                "node",
-            ))
-        }
+        refusal::check_node(node, NODES).map_err(refused)
     }
 
     /// Answers a request frame as the server would.
@@ -264,32 +257,25 @@ impl Model {
                 self.check_node(node)?;
                 let mut nodes = self.nodes.borrow_mut();
                 lab_ops::apply(&mut nodes[node], frame, now, ME)
-                    .unwrap_or_else(|| Err(lab_ops::Refusal::not_a_lab_operation()))
-                    .map_err(|refusal| refused(refusal.message, refusal.field))
+                    .unwrap_or(Err(Refusal::NotALabOperation))
+                    .map_err(refused)
             }
             ClientFrame::Cache(CacheFrame::Restart(request)) => {
                 self.check_node(request.node)?;
-                let mut nodes = self.nodes.borrow_mut();
-                let cache = &mut nodes[request.node];
-                // A restart loses everything; watchers see a flush.
-                cache.drain_events();
-                let mut fresh = Cache::new(cache.limit());
-                fresh.record_events(true);
-                fresh.flush_all(0, now, 0);
-                fresh.reset_stats();
-                *cache = fresh;
+                restart::restart(&mut self.nodes.borrow_mut()[request.node], now);
+                let (op, outcome) = (CacheOp::Restart, CacheOutcome::Ok);
                 Ok(lab_ops::result_frame(
                     request.node,
-                    "restart",
+                    op,
                     None,
-                    "ok",
+                    outcome,
                     request.id,
                 ))
             }
             ClientFrame::Warmup(WarmupFrame::Start(request)) => self.start_warmup(request),
             ClientFrame::Warmup(WarmupFrame::Cancel(request)) => {
                 let Some(running) = self.warmup.borrow_mut().take() else {
-                    return Err(refused("no warm-up is running in this session", "type"));
+                    return Err(refused(Refusal::NoWarmup));
                 };
                 Ok(ServerFrame::WarmupDone {
                     node: running.node,
@@ -299,26 +285,17 @@ impl Model {
                 })
             }
             // Hello, ping, rooms: not the model's business.
-            _ => Err(refused(
-                "the offline model only answers cache frames",
-                "type",
-            )),
+            _ => Err(refused(Refusal::NotALabOperation)),
         }
     }
 
     fn start_warmup(self: &Rc<Self>, request: WarmupStart) -> Result<ServerFrame, RequestError> {
         if let Some(running) = self.warmup.borrow().as_ref() {
-            return Err(refused(
-                format!(
-                    "this session is already running a warm-up on node {}; send warmup_cancel first",
-                    running.node
-                ),
-                "type",
-            ));
+            let node = running.node;
+            return Err(refused(Refusal::WarmupRunning { node }));
         }
         self.check_node(request.node)?;
-        let params = WarmupParams::requested(&request)
-            .map_err(|problem| refused(problem.message, problem.field))?;
+        let params = WarmupParams::requested(&request).map_err(refused)?;
         let seed = request
             .seed
             .unwrap_or_else(|| (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64);

@@ -4,7 +4,7 @@
 //! What the node answered, or why it refused, is shown under the form.
 
 use fanout_shared::{
-    cache::warmup,
+    cache::{lab_ops::CacheOutcome, warmup},
     protocol::{CacheFrame, CacheKeyRef, CacheSet, CacheTouch, ClientFrame, ServerFrame},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -62,16 +62,17 @@ pub fn NodeSelect(
     }
 }
 
-fn outcome_word(t: &CacheTexts, outcome: &str) -> &'static str {
+fn outcome_word(t: &CacheTexts, outcome: CacheOutcome) -> &'static str {
     match outcome {
-        "stored" => t.outcome_stored,
-        "not_stored" => t.outcome_not_stored,
-        "too_large" => t.outcome_too_large,
-        "out_of_memory" => t.outcome_out_of_memory,
-        "deleted" => t.outcome_deleted,
-        "not_found" => t.outcome_not_found,
-        "touched" => t.outcome_touched,
-        _ => t.outcome_ok,
+        CacheOutcome::Stored => t.outcome_stored,
+        CacheOutcome::NotStored => t.outcome_not_stored,
+        CacheOutcome::Exists => t.outcome_not_stored,
+        CacheOutcome::TooLarge => t.outcome_too_large,
+        CacheOutcome::OutOfMemory => t.outcome_out_of_memory,
+        CacheOutcome::Deleted => t.outcome_deleted,
+        CacheOutcome::NotFound => t.outcome_not_found,
+        CacheOutcome::Touched => t.outcome_touched,
+        CacheOutcome::Ok => t.outcome_ok,
     }
 }
 
@@ -159,9 +160,10 @@ pub fn TryIt(lab: Lab) -> impl IntoView {
                     op, key, outcome, ..
                 }) => {
                     result.try_set(Some(format!(
-                        "{op} {}: {}",
+                        "{} {}: {}",
+                        op.name(),
                         key.unwrap_or_default(),
-                        outcome_word(t, &outcome)
+                        outcome_word(t, outcome)
                     )));
                     error.try_set(None);
                 }

@@ -597,7 +597,10 @@ async fn store_all(
                     .await;
                 let mut shared = tally.borrow_mut();
                 match answer {
-                    Ok(ServerFrame::CacheResult { outcome, .. }) if outcome == "stored" => {
+                    Ok(ServerFrame::CacheResult {
+                        outcome: fanout_shared::cache::lab_ops::CacheOutcome::Stored,
+                        ..
+                    }) => {
                         shared.stored += 1;
                     }
                     Ok(_) | Err(RequestError::Refused { .. }) => shared.failed += 1,
