@@ -11,7 +11,8 @@
 //! - [`warmup`]: the chapter's `compute_square` warm-up experiment;
 //! - [`lab_ops`]: the cache lab's hands-on operations and their answers;
 //! - [`refusal`]: why the lab refuses a request, in both languages;
-//! - [`restart`]: what restarting a node does to its cache.
+//! - [`restart`]: what restarting a node does to its cache;
+//! - [`staleness`]: the chapter's stale-data experiment.
 
 pub mod event;
 pub mod expiry;
@@ -20,6 +21,7 @@ pub mod lru;
 pub mod number;
 pub mod refusal;
 pub mod restart;
+pub mod staleness;
 pub mod stats;
 pub mod store;
 pub mod warmup;
