@@ -10,14 +10,21 @@
 //! - `warmup`: the chapter's `compute_square` experiment, charted run by
 //!   run;
 //! - `staleness`: a pretend database beside the cache, updated under the
-//!   chapter's three remedies for stale data;
+//!   chapter's three remedies for stale data (the experiment is the shared
+//!   stepper `fanout_shared::cache::staleness`; the panel only sends its
+//!   requests and draws its reports);
 //! - `backend` and `model`: where the frames go (the server, or the model
 //!   in the browser, which answers the same frames);
-//! - `node_state`: what the lab knows about a node; `text`: every string in
-//!   English and Chinese.
+//! - `node_state`: what the lab knows about a node; `text`: every sentence
+//!   in English and Chinese (`Texts::of(lang)`), facts put into words by
+//!   one exhaustive table per language.
+//!
+//! [`CacheLab`] names both the page's component and the lab's state (the
+//! signals every panel is given): Rust keeps types and functions apart,
+//! and the two are the same lab.
 //!
 //! The lab holds no cache semantics of its own: it draws what the nodes
-//! (or the shared model) report.
+//! (or the shared model and experiments) report.
 
 mod backend;
 mod model;
@@ -39,13 +46,13 @@ use fanout_shared::{
 use leptos::{prelude::*, task::spawn_local};
 
 use self::{
-    backend::{Backend, Mode},
+    backend::{Backend, LabError, Mode},
     node_state::{KEEP, LEAVING_MS, NodeState, hit_ratio},
-    text::{CacheTexts, texts},
+    text::Texts,
 };
 use super::NeedsServer;
 use crate::{
-    connection::{LinkState, RequestError, Server},
+    connection::{LinkState, Server},
     embed::{post_event, use_embed},
     i18n::{Lang, use_lang},
 };
@@ -86,9 +93,10 @@ impl Who {
     }
 }
 
-/// The lab's shared state; every field is a signal, so it is `Copy`.
+/// The cache lab's state, shared by its panels; every field is a signal,
+/// so it is `Copy`.
 #[derive(Clone, Copy)]
-pub struct Lab {
+pub struct CacheLab {
     server: Server,
     pub mode: RwSignal<Mode>,
     pub nodes: RwSignal<Vec<NodeHandle>>,
@@ -108,9 +116,9 @@ pub struct Lab {
     widget: bool,
 }
 
-impl Lab {
-    fn new(server: Server) -> Lab {
-        Lab {
+impl CacheLab {
+    fn new(server: Server) -> CacheLab {
+        CacheLab {
             server,
             mode: RwSignal::new(Mode::Waiting),
             nodes: RwSignal::new(Vec::new()),
@@ -166,13 +174,13 @@ impl Lab {
     }
 
     /// The current language's texts (tracked).
-    pub fn texts(self) -> &'static CacheTexts {
-        texts(self.lang.get())
+    pub fn texts(self) -> &'static Texts {
+        Texts::of(self.lang.get())
     }
 
     /// The current language's texts, for event handlers and tasks.
-    pub fn texts_untracked(self) -> &'static CacheTexts {
-        texts(self.lang.get_untracked())
+    pub fn texts_untracked(self) -> &'static Texts {
+        Texts::of(self.lang.get_untracked())
     }
 
     pub fn who(self, conn: ConnId) -> Who {
@@ -337,15 +345,8 @@ impl Lab {
     }
 
     /// A failed request in the learner's words.
-    pub fn describe(self, error: &RequestError) -> String {
-        let t = texts(self.lang.get_untracked());
-        match error {
-            RequestError::Disconnected => t.disconnected.to_owned(),
-            RequestError::Refused { message, .. } => match self.mode.get_untracked() {
-                Mode::Offline => (t.model_refused)(message),
-                _ => (t.server_refused)(message),
-            },
-        }
+    pub fn describe(self, error: &LabError) -> String {
+        (self.texts_untracked().failure)(error)
     }
 }
 
@@ -354,8 +355,8 @@ pub fn CacheLab() -> impl IntoView {
     let server = expect_context::<Server>();
     let link = expect_context::<ReadSignal<LinkState>>();
     let lang = use_lang();
-    let t = move || texts(lang.get());
-    let lab = Lab::new(server);
+    let t = move || Texts::of(lang.get());
+    let lab = CacheLab::new(server);
 
     let link_mode = Memo::new(move |_| match link.get() {
         LinkState::Connected { .. } => Mode::Live,
@@ -385,7 +386,7 @@ pub fn CacheLab() -> impl IntoView {
             <crate::embed_button::EmbedButton lab=fanout_shared::embed::Lab::Cache />
             <h1 id="cache-title">{move || t().title}</h1>
             <p class="lede">{move || t().lede}</p>
-            <NeedsServer what=|lang| texts(lang).what />
+            <NeedsServer what=|lang| Texts::of(lang).what />
             <ModeNotice lab />
             <nodes::NodesSection lab />
             <tryit::TryIt lab />
@@ -397,7 +398,7 @@ pub fn CacheLab() -> impl IntoView {
 
 /// Says plainly which nodes the lab is driving.
 #[component]
-fn ModeNotice(lab: Lab) -> impl IntoView {
+fn ModeNotice(lab: CacheLab) -> impl IntoView {
     let t = move || lab.texts();
     move || {
         match lab.mode.get() {

@@ -2,7 +2,10 @@
 //! reachable, the in-browser model (`model.rs`) when it is not. Both speak
 //! the same protocol frames, so every panel is written once.
 
-use fanout_shared::protocol::{ClientFrame, ServerFrame};
+use fanout_shared::{
+    cache::Refusal,
+    protocol::{ClientFrame, ServerFrame},
+};
 
 use super::model::model;
 use crate::connection::{RequestError, Server};
@@ -24,13 +27,33 @@ pub enum Backend {
     Model,
 }
 
+/// Why a request got no answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LabError {
+    /// Not connected when asked, or the connection dropped before the answer.
+    Disconnected,
+    /// The server answered with an `error` frame, whose `message` is in
+    /// English (the frame does not carry the typed refusal yet).
+    ServerRefused { message: String },
+    /// The offline model refused, for this reason.
+    ModelRefused(Refusal),
+}
+
+impl From<RequestError> for LabError {
+    fn from(error: RequestError) -> LabError {
+        match error {
+            RequestError::Disconnected => LabError::Disconnected,
+            RequestError::Refused { message, .. } => LabError::ServerRefused { message },
+        }
+    }
+}
+
 impl Backend {
-    /// Sends a request and waits for its answer (an `error` answer becomes
-    /// [`RequestError::Refused`]).
-    pub async fn request(self, frame: ClientFrame) -> Result<ServerFrame, RequestError> {
+    /// Sends a request and waits for its answer.
+    pub async fn request(self, frame: ClientFrame) -> Result<ServerFrame, LabError> {
         match self {
-            Backend::Live(server) => server.request(frame).await,
-            Backend::Model => model().handle(frame),
+            Backend::Live(server) => Ok(server.request(frame).await?),
+            Backend::Model => model().handle(frame).map_err(LabError::ModelRefused),
         }
     }
 

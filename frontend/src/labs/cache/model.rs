@@ -24,12 +24,9 @@ use fanout_shared::{
         refusal, restart,
         warmup::{self, Warmup, WarmupParams},
     },
-    lang::Say,
     protocol::{CacheFrame, CacheNodeInfo, ClientFrame, ServerFrame, WarmupFrame, WarmupStart},
 };
 use leptos::prelude::*;
-
-use crate::connection::RequestError;
 
 /// How many model nodes stand in for the server's.
 pub const NODES: usize = 2;
@@ -108,13 +105,6 @@ pub fn model() -> Rc<Model> {
         Duration::from_secs(1),
     );
     model
-}
-
-fn refused(refusal: Refusal) -> RequestError {
-    RequestError::Refused {
-        message: refusal.english(),
-        field: Some(refusal.field().into()),
-    }
 }
 
 impl Model {
@@ -203,19 +193,19 @@ impl Model {
         }
     }
 
-    fn check_node(&self, node: usize) -> Result<(), RequestError> {
-        refusal::check_node(node, NODES).map_err(refused)
+    fn check_node(&self, node: usize) -> Result<(), Refusal> {
+        refusal::check_node(node, NODES)
     }
 
     /// Answers a request frame as the server would.
-    pub fn handle(self: &Rc<Self>, frame: ClientFrame) -> Result<ServerFrame, RequestError> {
+    pub fn handle(self: &Rc<Self>, frame: ClientFrame) -> Result<ServerFrame, Refusal> {
         let now = self.now_s();
         let answer = self.answer(frame, now);
         self.schedule_flush();
         answer
     }
 
-    fn answer(self: &Rc<Self>, frame: ClientFrame, now: u64) -> Result<ServerFrame, RequestError> {
+    fn answer(self: &Rc<Self>, frame: ClientFrame, now: u64) -> Result<ServerFrame, Refusal> {
         match frame {
             ClientFrame::Cache(CacheFrame::Nodes(request)) => Ok(ServerFrame::CacheNodes {
                 nodes: self
@@ -258,7 +248,6 @@ impl Model {
                 let mut nodes = self.nodes.borrow_mut();
                 lab_ops::apply(&mut nodes[node], frame, now, ME)
                     .unwrap_or(Err(Refusal::NotALabOperation))
-                    .map_err(refused)
             }
             ClientFrame::Cache(CacheFrame::Restart(request)) => {
                 self.check_node(request.node)?;
@@ -275,7 +264,7 @@ impl Model {
             ClientFrame::Warmup(WarmupFrame::Start(request)) => self.start_warmup(request),
             ClientFrame::Warmup(WarmupFrame::Cancel(request)) => {
                 let Some(running) = self.warmup.borrow_mut().take() else {
-                    return Err(refused(Refusal::NoWarmup));
+                    return Err(Refusal::NoWarmup);
                 };
                 Ok(ServerFrame::WarmupDone {
                     node: running.node,
@@ -285,17 +274,17 @@ impl Model {
                 })
             }
             // Hello, ping, rooms: not the model's business.
-            _ => Err(refused(Refusal::NotALabOperation)),
+            _ => Err(Refusal::NotALabOperation),
         }
     }
 
-    fn start_warmup(self: &Rc<Self>, request: WarmupStart) -> Result<ServerFrame, RequestError> {
+    fn start_warmup(self: &Rc<Self>, request: WarmupStart) -> Result<ServerFrame, Refusal> {
         if let Some(running) = self.warmup.borrow().as_ref() {
             let node = running.node;
-            return Err(refused(Refusal::WarmupRunning { node }));
+            return Err(Refusal::WarmupRunning { node });
         }
         self.check_node(request.node)?;
-        let params = WarmupParams::requested(&request).map_err(refused)?;
+        let params = WarmupParams::requested(&request)?;
         let seed = request
             .seed
             .unwrap_or_else(|| (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64);

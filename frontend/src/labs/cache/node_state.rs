@@ -34,6 +34,28 @@ pub enum Ttl {
     At(f64),
 }
 
+/// Why a key left the node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Departure {
+    Deleted,
+    Evicted,
+    Expired,
+    Flushed,
+}
+
+impl Departure {
+    /// The departure an event means, if it removes a key.
+    pub fn of(kind: EventKind) -> Option<Departure> {
+        match kind {
+            EventKind::Delete => Some(Departure::Deleted),
+            EventKind::Evict => Some(Departure::Evicted),
+            EventKind::Expire => Some(Departure::Expired),
+            EventKind::Flush => Some(Departure::Flushed),
+            EventKind::Set | EventKind::Hit | EventKind::Miss | EventKind::Touch => None,
+        }
+    }
+}
+
 /// Why a row is highlighted; a new mark gives the row a new version, so the
 /// card redraws it and its CSS animation plays once.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,8 +64,8 @@ pub enum Mark {
     Stored,
     Hit,
     Touched,
-    /// Removed (evicted, expired, deleted, flushed) at this time, in ms.
-    Leaving(EventKind, f64),
+    /// Removed at this time, in ms.
+    Leaving(Departure, f64),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -149,19 +171,20 @@ impl NodeState {
             EventKind::Miss => {}
             EventKind::Delete | EventKind::Evict | EventKind::Expire => {
                 let version = self.version();
-                if let Some(row) = self
-                    .keys
-                    .iter_mut()
-                    .find(|row| row.key == event.key && !row.is_leaving())
-                {
-                    row.mark = Mark::Leaving(event.kind, now_ms);
+                if let (Some(departure), Some(row)) = (
+                    Departure::of(event.kind),
+                    self.keys
+                        .iter_mut()
+                        .find(|row| row.key == event.key && !row.is_leaving()),
+                ) {
+                    row.mark = Mark::Leaving(departure, now_ms);
                     row.version = version;
                 }
             }
             EventKind::Flush => {
                 for row in self.keys.iter_mut().filter(|row| !row.is_leaving()) {
                     self.next += 1;
-                    row.mark = Mark::Leaving(EventKind::Flush, now_ms);
+                    row.mark = Mark::Leaving(Departure::Flushed, now_ms);
                     row.version = self.next;
                 }
             }
@@ -311,7 +334,7 @@ mod tests {
         assert_eq!(keys, ["a", "b"]);
         assert!(matches!(
             state.keys[1].mark,
-            Mark::Leaving(EventKind::Evict, _)
+            Mark::Leaving(Departure::Evicted, _)
         ));
         assert_eq!(state.feed.len(), 5);
         assert_eq!(state.feed[0].kind, EventKind::Evict);

@@ -15,16 +15,16 @@ use fanout_shared::{
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{
-    Lab, NodeHandle, Who,
+    CacheLab, NodeHandle,
     backend::Mode,
     format_bytes,
-    node_state::{FeedEntry, KeyRow, Mark, SHOWN, Ttl, hit_ratio},
+    node_state::{Departure, FeedEntry, KeyRow, Mark, SHOWN, Ttl, hit_ratio},
     percent,
-    text::CacheTexts,
+    text::Texts,
 };
 
 #[component]
-pub fn NodesSection(lab: Lab) -> impl IntoView {
+pub fn NodesSection(lab: CacheLab) -> impl IntoView {
     let t = move || lab.texts();
     view! {
         <section class="panel" aria-labelledby="cache-nodes-title">
@@ -46,7 +46,7 @@ pub fn NodesSection(lab: Lab) -> impl IntoView {
 
 /// How to reach a node from outside the browser (live only).
 #[component]
-fn OutsideHint(lab: Lab) -> impl IntoView {
+fn OutsideHint(lab: CacheLab) -> impl IntoView {
     let t = move || lab.texts();
     let first = move || {
         lab.nodes
@@ -72,7 +72,7 @@ fn OutsideHint(lab: Lab) -> impl IntoView {
 }
 
 #[component]
-fn NodeCard(lab: Lab, handle: NodeHandle) -> impl IntoView {
+fn NodeCard(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
     let t = move || lab.texts();
     let state = handle.state;
     let id = handle.id;
@@ -189,7 +189,7 @@ fn Pulse(value: Signal<u64>, kind: &'static str) -> impl IntoView {
 
 /// The hit ratio once a second over the last minute.
 #[component]
-fn Sparkline(lab: Lab, handle: NodeHandle) -> impl IntoView {
+fn Sparkline(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
     const W: f64 = 120.0;
     const H: f64 = 24.0;
     let state = handle.state;
@@ -238,25 +238,22 @@ fn row_class(row: &KeyRow) -> &'static str {
         Mark::Stored => "key stored",
         Mark::Hit => "key hit",
         Mark::Touched => "key touched",
-        Mark::Leaving(EventKind::Evict, _) => "key leaving evicted",
-        Mark::Leaving(EventKind::Expire, _) => "key leaving expired",
-        Mark::Leaving(_, _) => "key leaving deleted",
+        Mark::Leaving(Departure::Evicted, _) => "key leaving evicted",
+        Mark::Leaving(Departure::Expired, _) => "key leaving expired",
+        Mark::Leaving(Departure::Deleted | Departure::Flushed, _) => "key leaving deleted",
     }
 }
 
-fn leaving_word(t: &CacheTexts, row: &KeyRow) -> Option<&'static str> {
+fn leaving_word(t: &Texts, row: &KeyRow) -> Option<&'static str> {
     match row.mark {
-        Mark::Leaving(EventKind::Evict, _) => Some(t.evicted),
-        Mark::Leaving(EventKind::Expire, _) => Some(t.expired),
-        Mark::Leaving(EventKind::Flush, _) => Some(t.flushed),
-        Mark::Leaving(_, _) => Some(t.deleted),
-        _ => None,
+        Mark::Leaving(departure, _) => Some((t.departure)(departure)),
+        Mark::Quiet | Mark::Stored | Mark::Hit | Mark::Touched => None,
     }
 }
 
 /// Keys from most to least recently used.
 #[component]
-fn KeyList(lab: Lab, handle: NodeHandle) -> impl IntoView {
+fn KeyList(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
     let t = move || lab.texts();
     let state = handle.state;
     let shown =
@@ -331,19 +328,6 @@ fn KeyList(lab: Lab, handle: NodeHandle) -> impl IntoView {
     }
 }
 
-fn kind_word(t: &CacheTexts, kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Set => t.kind_set,
-        EventKind::Hit => t.kind_hit,
-        EventKind::Miss => t.kind_miss,
-        EventKind::Delete => t.kind_delete,
-        EventKind::Evict => t.kind_evict,
-        EventKind::Expire => t.kind_expire,
-        EventKind::Flush => t.kind_flush,
-        EventKind::Touch => t.kind_touch,
-    }
-}
-
 fn kind_key(kind: EventKind) -> &'static str {
     match kind {
         EventKind::Set => "set",
@@ -359,7 +343,7 @@ fn kind_key(kind: EventKind) -> &'static str {
 
 /// The latest operations, newest first, each with who made it.
 #[component]
-fn Feed(lab: Lab, handle: NodeHandle) -> impl IntoView {
+fn Feed(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
     let t = move || lab.texts();
     let state = handle.state;
     let entries = move || state.with(|state| state.feed.iter().cloned().collect::<Vec<_>>());
@@ -383,23 +367,18 @@ fn Feed(lab: Lab, handle: NodeHandle) -> impl IntoView {
 }
 
 #[component]
-fn FeedLine(lab: Lab, entry: FeedEntry) -> impl IntoView {
+fn FeedLine(lab: CacheLab, entry: FeedEntry) -> impl IntoView {
     let t = move || lab.texts();
     let who = lab.who(entry.conn);
     let kind = entry.kind;
-    let who_text = move || match who {
-        Who::You => t().who_you.to_owned(),
-        Who::Warmup => t().who_warmup.to_owned(),
-        Who::Cache => t().who_cache.to_owned(),
-        Who::Other(conn) => (t().who_other)(conn),
-    };
+    let who_text = move || (t().who)(who);
     view! {
         <li
             class=format!("op {}{}", kind_key(kind), if entry.burst { " burst" } else { "" })
             data-kind=kind_key(kind)
             data-who=who.key()
         >
-            <span class="kind">{move || kind_word(t(), kind)}</span>
+            <span class="kind">{move || (t().event)(kind)}</span>
             <code class="k">{entry.key.clone()}</code>
             <span class="who">{who_text}</span>
         </li>
@@ -408,7 +387,7 @@ fn FeedLine(lab: Lab, entry: FeedEntry) -> impl IntoView {
 
 /// The node as a whole: memory limit, flush, restart.
 #[component]
-fn NodeActions(lab: Lab, handle: NodeHandle) -> impl IntoView {
+fn NodeActions(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
     let t = move || lab.texts();
     let id = handle.id;
     let limit_kib = RwSignal::new(
@@ -430,7 +409,7 @@ fn NodeActions(lab: Lab, handle: NodeHandle) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let run = move |frame: ClientFrame, done: fn(&CacheTexts) -> String| {
+    let run = move |frame: ClientFrame, done: fn(&Texts) -> String| {
         let Some(backend) = lab.backend() else { return };
         busy.set(true);
         error.set(None);

@@ -1,20 +1,53 @@
-//! Every string of the cache lab, in English and Simplified Chinese (the
-//! chapter's language). A missing translation is a compile error.
+//! Every sentence of the cache lab, in English and Simplified Chinese (the
+//! chapter's language): [`Texts::of`] gives a language's table. Labels are
+//! fields; facts (what happened to a key, a node's answer, who acted, a
+//! remedy, a read's verdict, the warm-up's progress, why a request failed)
+//! are put into words by one exhaustive `match` per language, English and
+//! Chinese side by side below the tables. A missing translation, or a fact
+//! without its sentence, does not compile.
 
+use fanout_shared::{
+    cache::{
+        EventKind,
+        lab_ops::{CacheOp, CacheOutcome},
+        staleness::{Strategy, Updated, Verdict, keys_of},
+    },
+    lang::Say,
+};
+
+use super::{Who, backend::LabError, node_state::Departure, warmup::Progress};
 use crate::i18n::Lang;
 
+/// One language's texts of the cache lab.
 #[derive(Debug)]
-pub struct CacheTexts {
+pub struct Texts {
     pub title: &'static str,
     pub lede: &'static str,
     pub what: &'static str,
     pub offline_mode: &'static str,
     pub skip_ahead: &'static str,
     pub skip_hint: &'static str,
-    pub server_refused: fn(&str) -> String,
-    pub model_refused: fn(&str) -> String,
-    pub disconnected: &'static str,
     pub not_a_number: fn(&str) -> String,
+    /// Why a request failed.
+    pub failure: fn(&LabError) -> String,
+    /// What happened to a key, in the feed.
+    pub event: fn(EventKind) -> &'static str,
+    /// Why a key left the list.
+    pub departure: fn(Departure) -> &'static str,
+    /// Who made an operation.
+    pub who: fn(Who) -> String,
+    /// A node's answer to an operation on `key`.
+    pub result: fn(CacheOp, &str, CacheOutcome) -> String,
+    /// The warm-up's progress.
+    pub progress: fn(Progress) -> String,
+    /// A stale-data remedy's name, and its rule in one line.
+    pub strategy: fn(Strategy) -> &'static str,
+    pub strategy_hint: fn(Strategy) -> &'static str,
+    /// What an update did to the database and the cache.
+    pub updated: fn(Updated) -> String,
+    /// Where a read's value came from, and what that made it.
+    pub source: fn(Verdict) -> &'static str,
+    pub verdict: fn(Verdict) -> &'static str,
 
     // 1. nodes
     pub nodes_title: &'static str,
@@ -37,25 +70,9 @@ pub struct CacheTexts {
     pub next_out: &'static str,
     pub ttl_never: &'static str,
     pub ttl_left: fn(u64) -> String,
-    pub evicted: &'static str,
-    pub expired: &'static str,
-    pub deleted: &'static str,
-    pub flushed: &'static str,
     pub feed_title: &'static str,
     pub feed_empty: &'static str,
     pub skipped: fn(u64) -> String,
-    pub who_you: &'static str,
-    pub who_warmup: &'static str,
-    pub who_cache: &'static str,
-    pub who_other: fn(u64) -> String,
-    pub kind_set: &'static str,
-    pub kind_hit: &'static str,
-    pub kind_miss: &'static str,
-    pub kind_delete: &'static str,
-    pub kind_evict: &'static str,
-    pub kind_expire: &'static str,
-    pub kind_flush: &'static str,
-    pub kind_touch: &'static str,
     pub limit_label: &'static str,
     pub set_limit: &'static str,
     pub flush: &'static str,
@@ -79,14 +96,6 @@ pub struct CacheTexts {
     pub filled: fn(u32) -> String,
     pub got_hit: fn(&str, &str, Option<u64>) -> String,
     pub got_miss: fn(&str) -> String,
-    pub outcome_stored: &'static str,
-    pub outcome_not_stored: &'static str,
-    pub outcome_too_large: &'static str,
-    pub outcome_out_of_memory: &'static str,
-    pub outcome_deleted: &'static str,
-    pub outcome_not_found: &'static str,
-    pub outcome_touched: &'static str,
-    pub outcome_ok: &'static str,
     pub lru_tip: &'static str,
 
     // 3. warm-up
@@ -106,11 +115,6 @@ pub struct CacheTexts {
     pub flush_first: &'static str,
     pub warmup_start: &'static str,
     pub warmup_cancel: &'static str,
-    pub warmup_starting: &'static str,
-    pub warmup_running: fn(u32, u32) -> String,
-    pub warmup_done: fn(u32) -> String,
-    pub warmup_cancelled: fn(u32) -> String,
-    pub warmup_interrupted: &'static str,
     pub successive_runs: fn(u32) -> String,
     pub col_run: &'static str,
     pub col_time: &'static str,
@@ -135,12 +139,6 @@ pub struct CacheTexts {
     pub stale_where_live: fn(&str) -> String,
     pub stale_where_model: &'static str,
     pub strategy_legend: &'static str,
-    pub strategy_expiry: &'static str,
-    pub strategy_invalidate: &'static str,
-    pub strategy_overwrite: &'static str,
-    pub strategy_expiry_hint: &'static str,
-    pub strategy_invalidate_hint: &'static str,
-    pub strategy_overwrite_hint: &'static str,
     pub stale_ttl_label: &'static str,
     pub db_title: &'static str,
     pub col_user: &'static str,
@@ -152,20 +150,12 @@ pub struct CacheTexts {
     pub read_all: &'static str,
     pub auto_read: &'static str,
     pub stale_reset: &'static str,
-    pub updated_expiry: fn(u32, &str) -> String,
-    pub updated_invalidate: fn(u32, &str) -> String,
-    pub updated_overwrite: fn(u32, &str) -> String,
     pub col_reads: &'static str,
     pub col_from_cache: &'static str,
     pub col_stale: &'static str,
-    pub from_cache: &'static str,
-    pub from_db: &'static str,
-    pub verdict_fresh: &'static str,
-    pub verdict_stale: &'static str,
-    pub verdict_miss: &'static str,
 }
 
-pub const EN: CacheTexts = CacheTexts {
+const EN: Texts = Texts {
     title: "Cache lab",
     lede: "memcached as the chapter teaches it: a shared LRU dictionary with expiry, spread over \
            several servers. Watch keys arrive, age and get evicted; warm a cache up and see \
@@ -177,10 +167,18 @@ pub const EN: CacheTexts = CacheTexts {
                    nodes, on virtual time. Everything below works; nothing leaves this page.",
     skip_ahead: "Skip 10 s ahead",
     skip_hint: "moves the model's virtual clock forward, so expiry times run out sooner.",
-    server_refused: |message| format!("The server refused: {message}"),
-    model_refused: |message| format!("The model refused: {message}"),
-    disconnected: "Not connected to the Fanout server.",
     not_a_number: |text| format!("“{text}” is not a number."),
+    failure: en::failure,
+    event: en::event,
+    departure: en::departure,
+    who: en::who,
+    result: en::result,
+    progress: en::progress,
+    strategy: en::strategy,
+    strategy_hint: en::strategy_hint,
+    updated: en::updated,
+    source: en::source,
+    verdict: en::verdict,
 
     nodes_title: "1. The nodes, side by side",
     nodes_hint: "Each card is one memcached node, named by its address. Keys are listed most \
@@ -205,27 +203,11 @@ pub const EN: CacheTexts = CacheTexts {
     next_out: "next out",
     ttl_never: "no expiry",
     ttl_left: |seconds| format!("{seconds} s left"),
-    evicted: "evicted",
-    expired: "expired",
-    deleted: "deleted",
-    flushed: "flushed",
     feed_title: "Live feed",
     feed_empty: "Nothing yet.",
     skipped: |n| {
         format!("{n} events were too many to stream and are left out (the counters are exact).")
     },
-    who_you: "you",
-    who_warmup: "warm-up",
-    who_cache: "the cache",
-    who_other: |conn| format!("client #{conn}"),
-    kind_set: "set",
-    kind_hit: "hit",
-    kind_miss: "miss",
-    kind_delete: "delete",
-    kind_evict: "evict",
-    kind_expire: "expire",
-    kind_flush: "flush",
-    kind_touch: "touch",
     limit_label: "Memory limit",
     set_limit: "Set limit",
     flush: "Flush",
@@ -253,14 +235,6 @@ pub const EN: CacheTexts = CacheTexts {
         None => format!("get {key}: hit, “{value}”, never expires."),
     },
     got_miss: |key| format!("get {key}: miss, the cache does not hold it."),
-    outcome_stored: "stored",
-    outcome_not_stored: "not stored",
-    outcome_too_large: "too large for an item (1 MiB at most)",
-    outcome_out_of_memory: "larger than the node's whole memory limit",
-    outcome_deleted: "deleted",
-    outcome_not_found: "not found",
-    outcome_touched: "new expiry time set",
-    outcome_ok: "done",
     lru_tip: "To watch LRU eviction: set a node's limit to 2 KiB (room for about 30 squares), \
               write 40 squares, then get sq:1: it is gone (evicted), while sq:40 is a hit.",
 
@@ -286,11 +260,6 @@ pub const EN: CacheTexts = CacheTexts {
     flush_first: "Empty the node first (start cold)",
     warmup_start: "Run the experiment",
     warmup_cancel: "Cancel",
-    warmup_starting: "Starting…",
-    warmup_running: |run, runs| format!("Run {run} of {runs}…"),
-    warmup_done: |runs| format!("Done: {runs} runs."),
-    warmup_cancelled: |runs| format!("Cancelled after {runs} runs."),
-    warmup_interrupted: "The connection changed, so the experiment stopped.",
     successive_runs: |runs| match runs {
         10 => "Ten successive runs:".to_owned(),
         n => format!("{n} successive runs:"),
@@ -338,14 +307,6 @@ pub const EN: CacheTexts = CacheTexts {
     stale_where_model: "The cache here is the model node in your browser (offline); the database \
                         is pretend, kept in this page.",
     strategy_legend: "Remedy",
-    strategy_expiry: "Expiry time",
-    strategy_invalidate: "Invalidate",
-    strategy_overwrite: "Overwrite",
-    strategy_expiry_hint: "entries live a few seconds; an update leaves the cache alone, so \
-                           readers see the old value until it expires.",
-    strategy_invalidate_hint: "an update deletes the keys derived from the record; the next \
-                               read misses and fetches fresh data.",
-    strategy_overwrite_hint: "an update writes the fresh values over the cached ones.",
     stale_ttl_label: "Expiry (s)",
     db_title: "Pretend database",
     col_user: "User",
@@ -358,28 +319,12 @@ pub const EN: CacheTexts = CacheTexts {
     read_all: "Read every profile",
     auto_read: "keep reading every second",
     stale_reset: "Reset",
-    updated_expiry: |id, ttl| {
-        format!(
-            "User {id} updated in the database; the cache is untouched, so reads may be stale for up to {ttl} s."
-        )
-    },
-    updated_invalidate: |id, keys| {
-        format!("User {id} updated in the database; deleted {keys} from the cache.")
-    },
-    updated_overwrite: |id, keys| {
-        format!("User {id} updated in the database; wrote the fresh values to {keys}.")
-    },
     col_reads: "Reads",
     col_from_cache: "From cache",
     col_stale: "Stale",
-    from_cache: "from the cache",
-    from_db: "from the database",
-    verdict_fresh: "fresh",
-    verdict_stale: "STALE",
-    verdict_miss: "miss, stored",
 };
 
-pub const ZH: CacheTexts = CacheTexts {
+const ZH: Texts = Texts {
     title: "缓存实验",
     lede: "按本章所讲的 memcached：一个带过期时间、分布在多台服务器上的共享 LRU 字典。\
            观察键的写入、老化和淘汰；预热缓存，看请求如何变快；看脏数据如何产生、如何避免。",
@@ -390,10 +335,18 @@ pub const ZH: CacheTexts = CacheTexts {
                    数据不会离开本页。",
     skip_ahead: "快进 10 秒",
     skip_hint: "把模型的虚拟时钟向前拨，过期时间会更快到。",
-    server_refused: |message| format!("服务器拒绝了：{message}"),
-    model_refused: |message| format!("模型拒绝了：{message}"),
-    disconnected: "没有连接到 Fanout 服务器。",
     not_a_number: |text| format!("“{text}”不是数字。"),
+    failure: zh::failure,
+    event: zh::event,
+    departure: zh::departure,
+    who: zh::who,
+    result: zh::result,
+    progress: zh::progress,
+    strategy: zh::strategy,
+    strategy_hint: zh::strategy_hint,
+    updated: zh::updated,
+    source: zh::source,
+    verdict: zh::verdict,
 
     nodes_title: "1. 各个节点并排显示",
     nodes_hint: "每张卡片是一个 memcached 节点，以地址命名。键按最近使用排序，最近的在上：\
@@ -417,25 +370,9 @@ pub const ZH: CacheTexts = CacheTexts {
     next_out: "下一个淘汰",
     ttl_never: "不过期",
     ttl_left: |seconds| format!("剩 {seconds} 秒"),
-    evicted: "已淘汰",
-    expired: "已过期",
-    deleted: "已删除",
-    flushed: "已清空",
     feed_title: "实时动态",
     feed_empty: "暂无。",
     skipped: |n| format!("有 {n} 个事件太多来不及传送，未显示（计数器是准确的）。"),
-    who_you: "你",
-    who_warmup: "预热",
-    who_cache: "缓存自身",
-    who_other: |conn| format!("客户端 #{conn}"),
-    kind_set: "写入",
-    kind_hit: "命中",
-    kind_miss: "未命中",
-    kind_delete: "删除",
-    kind_evict: "淘汰",
-    kind_expire: "过期",
-    kind_flush: "清空",
-    kind_touch: "续期",
     limit_label: "内存上限",
     set_limit: "设置上限",
     flush: "清空",
@@ -462,14 +399,6 @@ pub const ZH: CacheTexts = CacheTexts {
         None => format!("get {key}：命中，“{value}”，永不过期。"),
     },
     got_miss: |key| format!("get {key}：未命中，缓存里没有它。"),
-    outcome_stored: "已存储",
-    outcome_not_stored: "未存储",
-    outcome_too_large: "条目太大（最多 1 MiB）",
-    outcome_out_of_memory: "比节点的整个内存上限还大",
-    outcome_deleted: "已删除",
-    outcome_not_found: "不存在",
-    outcome_touched: "已设置新的过期时间",
-    outcome_ok: "完成",
     lru_tip: "想看 LRU 淘汰：把某个节点的上限设为 2 KiB（约能放 30 个平方数），写入 40 个平方数，\
               再读取 sq:1：它已经不在了（被淘汰），而 sq:40 会命中。",
 
@@ -495,11 +424,6 @@ pub const ZH: CacheTexts = CacheTexts {
     flush_first: "先清空节点（冷启动）",
     warmup_start: "运行实验",
     warmup_cancel: "取消",
-    warmup_starting: "正在开始……",
-    warmup_running: |run, runs| format!("第 {run} 轮，共 {runs} 轮……"),
-    warmup_done: |runs| format!("完成：共 {runs} 轮。"),
-    warmup_cancelled: |runs| format!("已在 {runs} 轮后取消。"),
-    warmup_interrupted: "连接发生了变化，实验已停止。",
     successive_runs: |runs| format!("连续运行 {runs} 轮："),
     col_run: "轮次",
     col_time: "耗时",
@@ -539,12 +463,6 @@ pub const ZH: CacheTexts = CacheTexts {
     },
     stale_where_model: "这里的缓存是你浏览器里的模型节点（离线）；数据库是假的，保存在本页中。",
     strategy_legend: "办法",
-    strategy_expiry: "过期时间",
-    strategy_invalidate: "主动移除",
-    strategy_overwrite: "重写",
-    strategy_expiry_hint: "缓存项只存活几秒；更新时不动缓存，所以在过期之前，读到的都是旧值。",
-    strategy_invalidate_hint: "更新时删除由这条记录派生出的键；下次读取未命中，取回新数据。",
-    strategy_overwrite_hint: "更新时用新内容覆盖缓存里的旧值。",
     stale_ttl_label: "过期（秒）",
     db_title: "假数据库",
     col_user: "用户",
@@ -556,24 +474,260 @@ pub const ZH: CacheTexts = CacheTexts {
     read_all: "读取所有资料",
     auto_read: "每秒自动读取",
     stale_reset: "重置",
-    updated_expiry: |id, ttl| {
-        format!("数据库中的用户 {id} 已更新；缓存没有变，所以最多 {ttl} 秒内可能读到脏数据。")
-    },
-    updated_invalidate: |id, keys| format!("数据库中的用户 {id} 已更新；已从缓存删除 {keys}。"),
-    updated_overwrite: |id, keys| format!("数据库中的用户 {id} 已更新；已把新值写入 {keys}。"),
     col_reads: "读取",
     col_from_cache: "来自缓存",
     col_stale: "脏数据",
-    from_cache: "来自缓存",
-    from_db: "来自数据库",
-    verdict_fresh: "新鲜",
-    verdict_stale: "脏数据",
-    verdict_miss: "未命中，已存入",
 };
 
-pub fn texts(lang: Lang) -> &'static CacheTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
+impl Texts {
+    /// The texts of `lang`.
+    pub fn of(lang: Lang) -> &'static Texts {
+        match lang {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
+        }
+    }
+}
+
+/// The facts in English.
+mod en {
+    use super::*;
+
+    pub fn failure(error: &LabError) -> String {
+        match error {
+            LabError::Disconnected => "Not connected to the Fanout server.".to_owned(),
+            LabError::ServerRefused { message } => format!("The server refused: {message}"),
+            LabError::ModelRefused(refusal) => {
+                format!("The model refused: {}", refusal.say(Lang::En))
+            }
+        }
+    }
+
+    pub fn event(kind: EventKind) -> &'static str {
+        match kind {
+            EventKind::Set => "set",
+            EventKind::Hit => "hit",
+            EventKind::Miss => "miss",
+            EventKind::Delete => "delete",
+            EventKind::Evict => "evict",
+            EventKind::Expire => "expire",
+            EventKind::Flush => "flush",
+            EventKind::Touch => "touch",
+        }
+    }
+
+    pub fn departure(departure: Departure) -> &'static str {
+        match departure {
+            Departure::Deleted => "deleted",
+            Departure::Evicted => "evicted",
+            Departure::Expired => "expired",
+            Departure::Flushed => "flushed",
+        }
+    }
+
+    pub fn who(who: Who) -> String {
+        match who {
+            Who::You => "you".to_owned(),
+            Who::Warmup => "warm-up".to_owned(),
+            Who::Cache => "the cache".to_owned(),
+            Who::Other(conn) => format!("client #{conn}"),
+        }
+    }
+
+    pub fn result(op: CacheOp, key: &str, outcome: CacheOutcome) -> String {
+        let word = match outcome {
+            CacheOutcome::Stored => "stored",
+            CacheOutcome::NotStored => "not stored",
+            CacheOutcome::Exists => "changed since it was read",
+            CacheOutcome::NotFound => "not found",
+            CacheOutcome::TooLarge => "too large for an item (1 MiB at most)",
+            CacheOutcome::OutOfMemory => "larger than the node's whole memory limit",
+            CacheOutcome::Deleted => "deleted",
+            CacheOutcome::Touched => "new expiry time set",
+            CacheOutcome::Ok => "done",
+        };
+        format!("{} {key}: {word}", op.name())
+    }
+
+    pub fn progress(progress: Progress) -> String {
+        match progress {
+            Progress::Idle => String::new(),
+            Progress::Starting => "Starting…".to_owned(),
+            Progress::Running { run, runs } => format!("Run {run} of {runs}…"),
+            Progress::Done { runs } => format!("Done: {runs} runs."),
+            Progress::Cancelled { runs } => format!("Cancelled after {runs} runs."),
+            Progress::Interrupted => {
+                "The connection changed, so the experiment stopped.".to_owned()
+            }
+        }
+    }
+
+    pub fn strategy(strategy: Strategy) -> &'static str {
+        match strategy {
+            Strategy::Expiry => "Expiry time",
+            Strategy::Invalidate => "Invalidate",
+            Strategy::Overwrite => "Overwrite",
+        }
+    }
+
+    pub fn strategy_hint(strategy: Strategy) -> &'static str {
+        match strategy {
+            Strategy::Expiry => {
+                "entries live a few seconds; an update leaves the cache alone, so readers see \
+                 the old value until it expires."
+            }
+            Strategy::Invalidate => {
+                "an update deletes the keys derived from the record; the next read misses and \
+                 fetches fresh data."
+            }
+            Strategy::Overwrite => "an update writes the fresh values over the cached ones.",
+        }
+    }
+
+    pub fn updated(updated: Updated) -> String {
+        let Updated { id, strategy, ttl } = updated;
+        let keys = keys_of(id).join(", ");
+        match strategy {
+            Strategy::Expiry => format!(
+                "User {id} updated in the database; the cache is untouched, so reads may be \
+                 stale for up to {ttl} s."
+            ),
+            Strategy::Invalidate => {
+                format!("User {id} updated in the database; deleted {keys} from the cache.")
+            }
+            Strategy::Overwrite => {
+                format!("User {id} updated in the database; wrote the fresh values to {keys}.")
+            }
+        }
+    }
+
+    pub fn source(verdict: Verdict) -> &'static str {
+        match verdict {
+            Verdict::Fresh | Verdict::Stale => "from the cache",
+            Verdict::Miss => "from the database",
+        }
+    }
+
+    pub fn verdict(verdict: Verdict) -> &'static str {
+        match verdict {
+            Verdict::Fresh => "fresh",
+            Verdict::Stale => "STALE",
+            Verdict::Miss => "miss, stored",
+        }
+    }
+}
+
+/// The facts in Chinese.
+mod zh {
+    use super::*;
+
+    pub fn failure(error: &LabError) -> String {
+        match error {
+            LabError::Disconnected => "没有连接到 Fanout 服务器。".to_owned(),
+            LabError::ServerRefused { message } => format!("服务器拒绝了：{message}"),
+            LabError::ModelRefused(refusal) => format!("模型拒绝了：{}", refusal.say(Lang::Zh)),
+        }
+    }
+
+    pub fn event(kind: EventKind) -> &'static str {
+        match kind {
+            EventKind::Set => "写入",
+            EventKind::Hit => "命中",
+            EventKind::Miss => "未命中",
+            EventKind::Delete => "删除",
+            EventKind::Evict => "淘汰",
+            EventKind::Expire => "过期",
+            EventKind::Flush => "清空",
+            EventKind::Touch => "续期",
+        }
+    }
+
+    pub fn departure(departure: Departure) -> &'static str {
+        match departure {
+            Departure::Deleted => "已删除",
+            Departure::Evicted => "已淘汰",
+            Departure::Expired => "已过期",
+            Departure::Flushed => "已清空",
+        }
+    }
+
+    pub fn who(who: Who) -> String {
+        match who {
+            Who::You => "你".to_owned(),
+            Who::Warmup => "预热".to_owned(),
+            Who::Cache => "缓存自身".to_owned(),
+            Who::Other(conn) => format!("客户端 #{conn}"),
+        }
+    }
+
+    pub fn result(op: CacheOp, key: &str, outcome: CacheOutcome) -> String {
+        let word = match outcome {
+            CacheOutcome::Stored => "已存储",
+            CacheOutcome::NotStored => "未存储",
+            CacheOutcome::Exists => "读取之后已被改动",
+            CacheOutcome::NotFound => "不存在",
+            CacheOutcome::TooLarge => "条目太大（最多 1 MiB）",
+            CacheOutcome::OutOfMemory => "比节点的整个内存上限还大",
+            CacheOutcome::Deleted => "已删除",
+            CacheOutcome::Touched => "已设置新的过期时间",
+            CacheOutcome::Ok => "完成",
+        };
+        format!("{} {key}：{word}", op.name())
+    }
+
+    pub fn progress(progress: Progress) -> String {
+        match progress {
+            Progress::Idle => String::new(),
+            Progress::Starting => "正在开始……".to_owned(),
+            Progress::Running { run, runs } => format!("第 {run} 轮，共 {runs} 轮……"),
+            Progress::Done { runs } => format!("完成：共 {runs} 轮。"),
+            Progress::Cancelled { runs } => format!("已在 {runs} 轮后取消。"),
+            Progress::Interrupted => "连接发生了变化，实验已停止。".to_owned(),
+        }
+    }
+
+    pub fn strategy(strategy: Strategy) -> &'static str {
+        match strategy {
+            Strategy::Expiry => "过期时间",
+            Strategy::Invalidate => "主动移除",
+            Strategy::Overwrite => "重写",
+        }
+    }
+
+    pub fn strategy_hint(strategy: Strategy) -> &'static str {
+        match strategy {
+            Strategy::Expiry => {
+                "缓存项只存活几秒；更新时不动缓存，所以在过期之前，读到的都是旧值。"
+            }
+            Strategy::Invalidate => "更新时删除由这条记录派生出的键；下次读取未命中，取回新数据。",
+            Strategy::Overwrite => "更新时用新内容覆盖缓存里的旧值。",
+        }
+    }
+
+    pub fn updated(updated: Updated) -> String {
+        let Updated { id, strategy, ttl } = updated;
+        let keys = keys_of(id).join(", ");
+        match strategy {
+            Strategy::Expiry => format!(
+                "数据库中的用户 {id} 已更新；缓存没有变，所以最多 {ttl} 秒内可能读到脏数据。"
+            ),
+            Strategy::Invalidate => format!("数据库中的用户 {id} 已更新；已从缓存删除 {keys}。"),
+            Strategy::Overwrite => format!("数据库中的用户 {id} 已更新；已把新值写入 {keys}。"),
+        }
+    }
+
+    pub fn source(verdict: Verdict) -> &'static str {
+        match verdict {
+            Verdict::Fresh | Verdict::Stale => "来自缓存",
+            Verdict::Miss => "来自数据库",
+        }
+    }
+
+    pub fn verdict(verdict: Verdict) -> &'static str {
+        match verdict {
+            Verdict::Fresh => "新鲜",
+            Verdict::Stale => "脏数据",
+            Verdict::Miss => "未命中，已存入",
+        }
     }
 }

@@ -4,12 +4,12 @@
 //! What the node answered, or why it refused, is shown under the form.
 
 use fanout_shared::{
-    cache::{lab_ops::CacheOutcome, warmup},
+    cache::warmup,
     protocol::{CacheFrame, CacheKeyRef, CacheSet, CacheTouch, ClientFrame, ServerFrame},
 };
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{Lab, backend::Mode, text::CacheTexts};
+use super::{CacheLab, backend::Mode, text::Texts};
 
 /// How many squares the fill button writes.
 const FILL: u32 = 40;
@@ -25,9 +25,9 @@ enum Op {
 /// A node chooser, by name and address.
 #[component]
 pub fn NodeSelect(
-    lab: Lab,
+    lab: CacheLab,
     selected: RwSignal<usize>,
-    label: fn(&CacheTexts) -> &'static str,
+    label: fn(&Texts) -> &'static str,
 ) -> impl IntoView {
     let t = move || lab.texts();
     view! {
@@ -62,22 +62,8 @@ pub fn NodeSelect(
     }
 }
 
-fn outcome_word(t: &CacheTexts, outcome: CacheOutcome) -> &'static str {
-    match outcome {
-        CacheOutcome::Stored => t.outcome_stored,
-        CacheOutcome::NotStored => t.outcome_not_stored,
-        CacheOutcome::Exists => t.outcome_not_stored,
-        CacheOutcome::TooLarge => t.outcome_too_large,
-        CacheOutcome::OutOfMemory => t.outcome_out_of_memory,
-        CacheOutcome::Deleted => t.outcome_deleted,
-        CacheOutcome::NotFound => t.outcome_not_found,
-        CacheOutcome::Touched => t.outcome_touched,
-        CacheOutcome::Ok => t.outcome_ok,
-    }
-}
-
 #[component]
-pub fn TryIt(lab: Lab) -> impl IntoView {
+pub fn TryIt(lab: CacheLab) -> impl IntoView {
     let t = move || lab.texts();
     let node = RwSignal::new(0usize);
     let key = RwSignal::new("greeting".to_owned());
@@ -159,12 +145,7 @@ pub fn TryIt(lab: Lab) -> impl IntoView {
                 Ok(ServerFrame::CacheResult {
                     op, key, outcome, ..
                 }) => {
-                    result.try_set(Some(format!(
-                        "{} {}: {}",
-                        op.name(),
-                        key.unwrap_or_default(),
-                        outcome_word(t, outcome)
-                    )));
+                    result.try_set(Some((t.result)(op, &key.unwrap_or_default(), outcome)));
                     error.try_set(None);
                 }
                 Ok(_) => {}
@@ -207,7 +188,7 @@ pub fn TryIt(lab: Lab) -> impl IntoView {
         });
     };
 
-    let button = move |op: Op, label: fn(&CacheTexts) -> &'static str, class: &'static str| {
+    let button = move |op: Op, label: fn(&Texts) -> &'static str, class: &'static str| {
         view! {
             <button
                 type="button"

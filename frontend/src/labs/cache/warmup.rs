@@ -16,13 +16,12 @@ use fanout_shared::{
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{
-    Lab,
-    backend::{Backend, Mode},
+    CacheLab,
+    backend::{Backend, LabError, Mode},
     format_bytes, model, percent,
-    text::CacheTexts,
+    text::Texts,
     tryit::NodeSelect,
 };
-use crate::connection::RequestError;
 
 /// The "small cache" choice: fewer than 900 of the 5,001 squares fit.
 pub const SMALL_LIMIT: u64 = 64 << 10;
@@ -68,7 +67,41 @@ enum Phase {
     Interrupted,
 }
 
+/// Where the experiment is, with the numbers its status line gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Idle,
+    Starting,
+    /// Run `run` of `runs` is under way.
+    Running {
+        run: u32,
+        runs: u32,
+    },
+    Done {
+        runs: u32,
+    },
+    Cancelled {
+        runs: u32,
+    },
+    Interrupted,
+}
+
 impl Phase {
+    /// The progress of an experiment of `runs` runs with `done` finished.
+    fn progress(self, done: u32, runs: u32) -> Progress {
+        match self {
+            Phase::Idle => Progress::Idle,
+            Phase::Starting => Progress::Starting,
+            Phase::Running => Progress::Running {
+                run: done + 1,
+                runs,
+            },
+            Phase::Done => Progress::Done { runs: done },
+            Phase::Cancelled => Progress::Cancelled { runs: done },
+            Phase::Interrupted => Progress::Interrupted,
+        }
+    }
+
     fn key(self) -> &'static str {
         match self {
             Phase::Idle => "idle",
@@ -99,7 +132,7 @@ struct Started {
 }
 
 #[component]
-pub fn WarmupSection(lab: Lab) -> impl IntoView {
+pub fn WarmupSection(lab: CacheLab) -> impl IntoView {
     let t = move || lab.texts();
     let node = RwSignal::new(0usize);
     let runs = RwSignal::new(CHAPTER.runs.to_string());
@@ -247,7 +280,7 @@ pub fn WarmupSection(lab: Lab) -> impl IntoView {
                 }
                 Ok(_) => {}
                 // Finished just before the cancel arrived: nothing to say.
-                Err(RequestError::Refused { .. })
+                Err(LabError::ServerRefused { .. } | LabError::ModelRefused(_))
                     if phase.try_get_untracked() != Some(Phase::Running) => {}
                 Err(problem) => {
                     error.try_set(Some(lab.describe(&problem)));
@@ -257,25 +290,24 @@ pub fn WarmupSection(lab: Lab) -> impl IntoView {
     };
     let running = move || matches!(phase.get(), Phase::Running | Phase::Starting);
 
-    let number_input = move |signal: RwSignal<String>,
-                             label: fn(&CacheTexts) -> &'static str,
-                             name: &'static str| {
-        view! {
-            <label>
-                <span>{move || label(t())}</span>
-                <input
-                    type="text"
-                    inputmode="numeric"
-                    size="6"
-                    name=name
-                    disabled=running
-                    prop:value=move || signal.get()
-                    on:input=move |ev| signal.set(event_target_value(&ev))
-                />
-            </label>
-        }
-    };
-    let memory_choice = move |choice: Memory, label: fn(&CacheTexts) -> String| {
+    let number_input =
+        move |signal: RwSignal<String>, label: fn(&Texts) -> &'static str, name: &'static str| {
+            view! {
+                <label>
+                    <span>{move || label(t())}</span>
+                    <input
+                        type="text"
+                        inputmode="numeric"
+                        size="6"
+                        name=name
+                        disabled=running
+                        prop:value=move || signal.get()
+                        on:input=move |ev| signal.set(event_target_value(&ev))
+                    />
+                </label>
+            }
+        };
+    let memory_choice = move |choice: Memory, label: fn(&Texts) -> String| {
         view! {
             <label class="choice">
                 <input
@@ -308,7 +340,7 @@ pub fn WarmupSection(lab: Lab) -> impl IntoView {
             <p class="hint where">
                 {move || match lab.mode.get() {
                     Mode::Offline => t().warmup_offline,
-                    _ => t().warmup_live,
+                    Mode::Live | Mode::Waiting => t().warmup_live,
                 }}
             </p>
             <form
@@ -352,14 +384,7 @@ pub fn WarmupSection(lab: Lab) -> impl IntoView {
                         {move || {
                             let done = rows.with(Vec::len) as u32;
                             let total = started.get().map_or(0, |s| s.runs);
-                            match phase.get() {
-                                Phase::Idle => String::new(),
-                                Phase::Starting => t().warmup_starting.to_owned(),
-                                Phase::Running => (t().warmup_running)(done + 1, total),
-                                Phase::Done => (t().warmup_done)(done),
-                                Phase::Cancelled => (t().warmup_cancelled)(done),
-                                Phase::Interrupted => t().warmup_interrupted.to_owned(),
-                            }
+                            (t().progress)(phase.get().progress(done, total))
                         }}
                     </span>
                 </div>
@@ -381,7 +406,7 @@ async fn begin(
     plan: Started,
     limit: Option<u64>,
     flush: bool,
-) -> Result<u64, RequestError> {
+) -> Result<u64, LabError> {
     if let Some(bytes) = limit {
         backend
             .request(ClientFrame::Cache(CacheFrame::Limit(CacheLimit {
@@ -412,7 +437,7 @@ async fn begin(
         .await?;
     match answer {
         ServerFrame::WarmupStarted { conn, .. } => Ok(conn),
-        _ => Err(RequestError::Disconnected),
+        _ => Err(LabError::Disconnected),
     }
 }
 
@@ -427,7 +452,7 @@ const LISTING: &str = "def compute_square(mc, n):
 
 #[component]
 fn Results(
-    lab: Lab,
+    lab: CacheLab,
     rows: RwSignal<Vec<Run>>,
     started: RwSignal<Option<Started>>,
     phase: RwSignal<Phase>,
@@ -518,7 +543,11 @@ fn Results(
 /// Time per run as bars (the computing part darker) and the hit ratio as
 /// a line, in plain SVG.
 #[component]
-fn Chart(lab: Lab, rows: RwSignal<Vec<Run>>, started: RwSignal<Option<Started>>) -> impl IntoView {
+fn Chart(
+    lab: CacheLab,
+    rows: RwSignal<Vec<Run>>,
+    started: RwSignal<Option<Started>>,
+) -> impl IntoView {
     const W: f64 = 600.0;
     const H: f64 = 260.0;
     const LEFT: f64 = 52.0;
