@@ -89,6 +89,16 @@ async fn serve_inner(stream: &mut TcpStream, node: &Node, conn: ConnId) -> std::
                     flow = Flow::Close;
                     break;
                 }
+                Parse::Hangup => {
+                    tracing::info!(
+                        node = node.id,
+                        conn,
+                        "hung up on an HTTP request (a web page, not a memcached client)"
+                    );
+                    out.clear();
+                    flow = Flow::Close;
+                    break;
+                }
                 Parse::Done(request, used) => {
                     if let Request::Swallow(refused) = &request {
                         swallow = refused.bytes;

@@ -5,7 +5,8 @@
 //! nothing of bytes on a wire, and this module knows nothing of LRU lists.
 //!
 //! - [`parse`]: incremental framing and tokenizing (`Incomplete` for a
-//!   partial request);
+//!   partial request); [`http_guard`]: hanging up on HTTP requests (a web
+//!   page must not drive a cache on localhost);
 //! - one file per command family, each with its `parse_*` and `execute`:
 //!   [`retrieval`] (get, gets, gat, gats), [`storage`] (set, add, replace,
 //!   append, prepend, cas), [`arithmetic`] (incr, decr), [`keys`] (delete,
@@ -20,6 +21,7 @@ pub mod admin;
 pub mod arithmetic;
 pub mod cluster;
 pub mod connection;
+pub mod http_guard;
 pub mod keys;
 pub mod meta;
 pub mod node;
@@ -144,6 +146,7 @@ mod fuzz {
                         }
                         return (out, true);
                     }
+                    Parse::Hangup => return (Vec::new(), true),
                     Parse::Done(request, used) => {
                         assert!(used > 0 && used <= input.len() - start);
                         if let super::parse::Request::Swallow(refused) = &request {

@@ -2,8 +2,9 @@
 //!
 //! [`parse`] looks at the bytes a connection has buffered and answers one
 //! of: a complete [`Request`] and how many bytes it used; [`Parse::Incomplete`]
-//! (wait for more bytes, as mini-redis's `Incomplete`); or
-//! [`Parse::Close`] (memcached hangs up on a long line that is not a get).
+//! (wait for more bytes, as mini-redis's `Incomplete`); [`Parse::Close`]
+//! (memcached hangs up on a long line that is not a get); or
+//! [`Parse::Hangup`] (a web request's line, see `http_guard`).
 //! Nothing here touches the cache: each command family's file turns tokens
 //! into a typed request (`parse_*`) and, separately, runs it (`execute`).
 //!
@@ -12,7 +13,7 @@
 //! line has at most 24 tokens (the last keeps the rest), and the number of
 //! tokens decides between `ERROR` and `CLIENT_ERROR`.
 
-use super::{admin, arithmetic, keys, meta, retrieval, stats, storage};
+use super::{admin, arithmetic, http_guard, keys, meta, retrieval, stats, storage};
 
 /// A line longer than this without a newline closes the connection unless
 /// it is a `get`/`gets` (memcached's rule: "we didn't have a '\n' in the
@@ -36,6 +37,9 @@ pub enum Parse<'a> {
     Incomplete,
     /// Hang up, after writing this line when there is one.
     Close(Option<&'static str>),
+    /// Hang up at once, answering nothing, not even what earlier requests
+    /// of the same read were owed: this line is part of an HTTP request.
+    Hangup,
     /// A request, and the number of bytes it took from the buffer.
     Done(Request<'a>, usize),
 }
@@ -142,6 +146,9 @@ pub fn parse(buf: &[u8], item_size_max: u64) -> Parse<'_> {
     let line = &buf[..end];
     let after = newline + 1;
     let tokens = Tokens::new(line);
+    if http_guard::is_web_request(&tokens) {
+        return Parse::Hangup;
+    }
     let Some(command) = tokens.get(0) else {
         return Parse::Done(Request::Reply("ERROR", false), after);
     };
@@ -267,6 +274,15 @@ mod tests {
         assert!(matches!(parse(&get, 1 << 20), Parse::Incomplete));
         get.extend_from_slice(&vec![b'k'; MAX_GET_LINE]);
         assert!(matches!(parse(&get, 1 << 20), Parse::Close(Some(_))));
+    }
+
+    #[test]
+    fn a_web_request_hangs_up_before_its_body_is_read() {
+        let post = b"POST / HTTP/1.1\r\nHost: x\r\n\r\nset pwned 0 0 3\r\nyes\r\n";
+        assert!(matches!(parse(post, 1 << 20), Parse::Hangup));
+        assert!(matches!(parse(b"Host: x\r\n", 1 << 20), Parse::Hangup));
+        let (_, used) = done(b"get / HTTP/1.1\r\n");
+        assert_eq!(used, 16, "a get of two keys");
     }
 
     #[test]
