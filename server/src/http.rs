@@ -7,13 +7,19 @@ use axum::{Json, Router, extract::State, middleware, routing::get};
 use serde_json::{Value, json};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use crate::{AppState, assets, embed, rooms, ws};
+use crate::{AppState, assets, embed, origin, rooms, ws};
 
 /// Builds the router for the whole server.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/ws", get(ws::upgrade))
+        .route(
+            "/ws",
+            get(ws::upgrade).route_layer(middleware::from_fn_with_state(
+                Arc::clone(&state),
+                origin::guard,
+            )),
+        )
         .route("/oembed", get(embed::oembed))
         .route("/clients/{*path}", get(rooms::clients::serve))
         .fallback(assets::serve_ui)

@@ -5,6 +5,7 @@
 //! - [`assets`]: the browser app embedded in the binary;
 //! - [`http`]: the axum router (`/healthz`, `/ws`, the app's routes);
 //! - [`ws`]: one WebSocket session speaking `fanout_shared::protocol`;
+//! - [`origin`]: which pages may open it (the handshake's `Origin`);
 //! - [`memcached`]: the cache nodes (memcached protocol over TCP);
 //! - [`redis`]: the Redis node (RESP over TCP), Celery's broker and
 //!   result backend;
@@ -19,6 +20,7 @@ pub mod embed;
 pub mod experiments;
 pub mod http;
 pub mod memcached;
+pub mod origin;
 pub mod redis;
 pub mod rooms;
 pub mod rooms_ws;
@@ -73,6 +75,12 @@ pub struct ServeConfig {
     #[arg(long, value_name = "ORIGINS", default_value = "*", value_parser = embed::EmbedOrigins::parse)]
     pub embed_origins: embed::EmbedOrigins,
 
+    /// A web origin (`http://host:port`) whose pages may open the WebSocket
+    /// besides this server's own; repeat for several. Programs that send no
+    /// Origin are always admitted (see docs/protocol.md).
+    #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = origin::parse_origin)]
+    pub allow_origins: Vec<String>,
+
     /// Live rooms' limits (`--max-rooms`, `--room-members`, `--room-rate` …).
     #[command(flatten)]
     pub rooms: rooms::RoomLimits,
@@ -116,6 +124,8 @@ pub struct AppState {
     pub cache: Arc<memcached::Cluster>,
     /// Who may frame the widgets (`--embed-origins`).
     pub embed_origins: embed::EmbedOrigins,
+    /// Which other origins' pages may open `/ws` (`--allow-origin`).
+    pub allowed_origins: origin::AllowedOrigins,
     /// The live rooms.
     pub rooms: Arc<rooms::Rooms>,
     /// The Redis node, unless `--redis off`.
@@ -163,6 +173,7 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
         shutdown: shutdown_rx,
         cache: Arc::clone(&cache_nodes.cluster),
         embed_origins: config.embed_origins.clone(),
+        allowed_origins: origin::AllowedOrigins::new(&config.allow_origins),
         rooms,
         redis: redis_node.as_ref().map(|bound| Arc::clone(&bound.node)),
     });

@@ -5,7 +5,10 @@
 //!   memcached commands: every HTTP-looking form (any method's request
 //!   line, a `Host:` line) closes the connection with nothing run, which a
 //!   real `get` afterwards confirms; the rule is memcached's own, checked
-//!   line by line against real memcached 1.6 where it is installed.
+//!   line by line against real memcached 1.6 where it is installed;
+//! - open the WebSocket from another origin: refused with 403, unless that
+//!   origin is listed with `--allow-origin`; the server's own pages and
+//!   programs that send no `Origin` are admitted.
 
 mod cache_support;
 mod common;
@@ -17,7 +20,9 @@ use std::{
 };
 
 use cache_support::{Memcached, exchange, tool};
-use common::Fanout;
+use common::{Fanout, recv_json, send_json};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, http::HeaderValue};
 
 /// Sends `bytes` and reads until the node hangs up; fails if it keeps the
 /// connection open.
@@ -152,4 +157,80 @@ fn web_request_lines_get_what_real_memcached_gives() {
     let host = b"Host: 127.0.0.1:11211\r\nget nokey\r\n";
     assert_eq!(exchange(oracle.addr, host), b"ERROR\r\nEND\r\n");
     assert_eq!(exchange(node, host), b"");
+}
+
+/// Opens `/ws` with `origin` (none when `None`) in the handshake.
+async fn handshake(
+    fanout: &Fanout,
+    origin: Option<&str>,
+) -> Result<common::Ws, tungstenite::Error> {
+    let mut request = fanout.ws_url().into_client_request().unwrap();
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("Origin", HeaderValue::from_str(origin).unwrap());
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+#[tokio::test]
+async fn websocket_handshakes_from_other_origins_are_refused_unless_allowed() {
+    let fanout = Fanout::start(&[
+        "--cache-nodes",
+        "1",
+        "--allow-origin",
+        "http://allowed.example:3000",
+        "--allow-origin",
+        "https://course.example.edu",
+    ]);
+    for origin in [
+        "http://evil.example",
+        "null",
+        "http://localhost:1",
+        "https://allowed.example:3000",
+    ] {
+        match handshake(&fanout, Some(origin)).await {
+            Err(tungstenite::Error::Http(response)) => {
+                assert_eq!(response.status(), 403, "{origin}");
+                let body =
+                    String::from_utf8_lossy(response.body().as_deref().unwrap_or(&[])).into_owned();
+                assert!(body.contains(origin), "{origin}: {body}");
+            }
+            Ok(_) => panic!("{origin} was admitted"),
+            Err(other) => panic!("{origin}: {other}"),
+        }
+    }
+    let own = format!("http://{}", fanout.http);
+    for origin in [
+        Some(own.as_str()),
+        Some("http://allowed.example:3000"),
+        Some("https://course.example.edu"),
+        None,
+    ] {
+        let mut ws = handshake(&fanout, origin)
+            .await
+            .unwrap_or_else(|error| panic!("{origin:?} refused: {error}"));
+        send_json(&mut ws, &json!({"type": "hello", "protocol": 1})).await;
+        assert_eq!(recv_json(&mut ws).await["type"], "welcome", "{origin:?}");
+    }
+}
+
+#[test]
+fn allow_origin_values_are_checked_at_start() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_fanout"))
+        .args([
+            "serve",
+            "--http",
+            "127.0.0.1:0",
+            "--allow-origin",
+            "evil.example",
+        ])
+        .output()
+        .expect("fanout runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--allow-origin"), "{stderr}");
+    assert!(stderr.contains("scheme://host[:port]"), "{stderr}");
 }
