@@ -308,6 +308,21 @@ async fn bad_cache_frames_name_the_field() {
             "{frame}: {error}"
         );
     }
+    // The typed fact behind the English sentence.
+    let refused = ask(
+        &mut ws,
+        json!({"type": "cache_get", "node": 0, "key": "a b"}),
+    )
+    .await;
+    assert_eq!(
+        refused["refusal"],
+        json!({"area": "cache", "fact": {"code": "key_characters"}})
+    );
+    let refused = ask(&mut ws, json!({"type": "cache_watch", "node": 7})).await;
+    assert_eq!(
+        refused["refusal"]["fact"],
+        json!({"code": "no_such_node", "node": 7, "nodes": 2})
+    );
     let too_big = ask(
         &mut ws,
         json!({"type": "cache_set", "node": 0, "key": "big", "value": "x".repeat(60_000)}),

@@ -4,8 +4,9 @@
 //! and carries the numbers its sentence needs.
 //!
 //! The sentences live here, English and Chinese side by side ([`Say`]): the
-//! English one is the `message` of the `error` frame (`docs/protocol.md`,
-//! "Errors"), the lab shows the learner's language.
+//! `error` frame carries the fact (area `cache`) and its English sentence as
+//! `message` (`docs/protocol.md`, "Errors"); the lab shows the learner's
+//! language.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +40,7 @@ impl WarmupKnob {
 
 /// A cache-lab request refused, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum Refusal {
     /// A key outside memcached's 1 to [`KEY_MAX_LENGTH`] bytes.
     KeyLength { len: usize },
@@ -85,16 +86,10 @@ impl Refusal {
         }
     }
 
-    /// The `error` frame a server sends for it. The frame carries the
-    /// English sentence and the field for now; `docs/protocol.md` says so.
+    /// The `error` frame a server sends for it: the English sentence as
+    /// `message`, and the fact itself under `refusal` (area `cache`).
     pub fn into_frame(self) -> ServerFrame {
-        ServerFrame::Error {
-            message: self.english(),
-            field: Some(self.field().into()),
-            refusal: None,
-            supported: None,
-            id: None,
-        }
+        ServerFrame::refused(self)
     }
 }
 
@@ -227,10 +222,17 @@ mod tests {
             let (en, zh) = (refusal.say(Lang::En), refusal.say(Lang::Zh));
             assert!(!en.is_empty() && !zh.is_empty() && en != zh, "{refusal:?}");
             assert_eq!(refusal.to_string(), en);
-            let ServerFrame::Error { message, field, .. } = refusal.into_frame() else {
+            let ServerFrame::Error {
+                message,
+                field,
+                refusal: carried,
+                ..
+            } = refusal.into_frame()
+            else {
                 panic!("an error frame");
             };
             assert_eq!((message, field.as_deref()), (en, Some(refusal.field())));
+            assert_eq!(carried, Some(crate::protocol::Refusal::Cache(refusal)));
             // The wire shape a later protocol version can carry.
             let json = serde_json::to_value(refusal).unwrap();
             assert_eq!(serde_json::from_value::<Refusal>(json).unwrap(), refusal);

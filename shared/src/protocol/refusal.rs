@@ -25,6 +25,9 @@ pub enum Refusal {
     Action(ActionError),
     /// A scenario that does not make sense.
     Scenario(ScenarioError),
+    /// The cache lab refused a request (a key, a node, a memory limit, a
+    /// warm-up).
+    Cache(crate::cache::Refusal),
 }
 
 impl Refusal {
@@ -35,6 +38,7 @@ impl Refusal {
             Refusal::Frame(refusal) => refusal.field(),
             Refusal::Action(error) => Some(action_field(error).into()),
             Refusal::Scenario(_) => Some("scenario".into()),
+            Refusal::Cache(refusal) => Some(refusal.field().into()),
         }
     }
 
@@ -42,7 +46,9 @@ impl Refusal {
     pub fn supported(&self) -> Option<u32> {
         match self {
             Refusal::Frame(FrameRefusal::VersionUnsupported { supported, .. }) => Some(*supported),
-            Refusal::Frame(_) | Refusal::Action(_) | Refusal::Scenario(_) => None,
+            Refusal::Frame(_) | Refusal::Action(_) | Refusal::Scenario(_) | Refusal::Cache(_) => {
+                None
+            }
         }
     }
 }
@@ -52,6 +58,7 @@ impl Say for Refusal {
         match self {
             Refusal::Frame(refusal) => refusal.say(lang),
             Refusal::Action(error) => error.say(lang),
+            Refusal::Cache(refusal) => refusal.say(lang),
             // It was read from the request's `scenario` field.
             Refusal::Scenario(error) => match lang {
                 Lang::En => format!("scenario: {}", error.say(lang)),
@@ -87,6 +94,12 @@ impl From<ActionError> for Refusal {
 impl From<ScenarioError> for Refusal {
     fn from(error: ScenarioError) -> Self {
         Refusal::Scenario(error)
+    }
+}
+
+impl From<crate::cache::Refusal> for Refusal {
+    fn from(refusal: crate::cache::Refusal) -> Self {
+        Refusal::Cache(refusal)
     }
 }
 

@@ -32,8 +32,9 @@ pub enum Backend {
 pub enum LabError {
     /// Not connected when asked, or the connection dropped before the answer.
     Disconnected,
-    /// The server answered with an `error` frame, whose `message` is in
-    /// English (the frame does not carry the typed refusal yet).
+    /// The server answered with an `error` frame. Its `message` is in
+    /// English: the frame carries the typed refusal too, but the page's
+    /// link (`connection::RequestError`) passes on only the text so far.
     ServerRefused { message: String },
     /// The offline model refused, for this reason.
     ModelRefused(Refusal),
