@@ -46,6 +46,7 @@ pub mod network;
 pub mod nodes;
 pub mod ops;
 pub mod presets;
+pub mod readiness;
 mod refusal_text;
 pub mod scenario;
 pub mod simulator;

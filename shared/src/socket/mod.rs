@@ -336,4 +336,51 @@ impl Role {
             _ => None,
         }
     }
+
+    /// Whether a `send` now would be accepted by the socket's pattern (it
+    /// may still find no peer or a full pipe: that is `EAGAIN`, not a rule).
+    pub fn may_send(&self) -> bool {
+        match self {
+            Role::Pub(_) | Role::Push(_) => true,
+            Role::Req(r) => r.check_send().is_ok(),
+            Role::Rep(r) => r.check_send().is_ok(),
+            Role::Sub(_) | Role::Pull(_) => false,
+        }
+    }
+
+    /// Whether a `recv` now would be accepted by the socket's pattern (it
+    /// may still find nothing waiting: `EAGAIN`).
+    pub fn may_recv(&self) -> bool {
+        match self {
+            Role::Pull(_) | Role::Sub(_) => true,
+            Role::Req(r) => r.check_recv().is_ok(),
+            Role::Rep(r) => r.check_recv().is_ok(),
+            Role::Pub(_) | Role::Push(_) => false,
+        }
+    }
+
+    /// The connections a `recv` may take a message from now: every
+    /// fair-queued pipe for PULL and SUB, and for REP while it awaits a
+    /// request; for REQ only the peer it asked, once it asked; nothing for
+    /// PUB and PUSH, nor out of turn.
+    pub fn recv_pipes(&self) -> &[ConnId] {
+        match self {
+            Role::Pull(p) => p.fq.pipes(),
+            Role::Sub(s) => s.fq.pipes(),
+            Role::Rep(r) if r.check_recv().is_ok() => r.fq.pipes(),
+            Role::Req(r) => r.awaiting.as_slice(),
+            Role::Rep(_) | Role::Pub(_) | Role::Push(_) => &[],
+        }
+    }
+
+    /// How many messages the socket may receive one after another before
+    /// its pattern wants something else: REQ its one reply, REP one
+    /// request (then each must send); PULL and SUB no bound (`None`).
+    pub fn recvs_in_a_row(&self) -> Option<u64> {
+        match self {
+            Role::Req(_) | Role::Rep(_) => Some(1),
+            Role::Pull(_) | Role::Sub(_) => None,
+            Role::Pub(_) | Role::Push(_) => Some(0),
+        }
+    }
 }
