@@ -13,6 +13,7 @@ pub mod lang;
 pub mod protocol;
 pub mod redis;
 pub mod rng;
+pub mod room;
 pub mod shard;
 pub mod sim;
 pub mod socket;

@@ -10,7 +10,7 @@
 //! past the bound, recording stops and the recording ends just before the
 //! first action it could not keep, where it still replays exactly.
 
-use fanout_shared::{
+use crate::{
     sim::{Action, Recorded, Recording, timeline::ScenarioRef},
     time::Tick,
 };

@@ -12,12 +12,13 @@
 //! outbox without waiting: when it is full, the watcher misses that frame
 //! and its events are added to the `skipped` of the next one it gets.
 
-use std::time::Duration;
-
-use fanout_shared::sim::{Event, EventKind};
+use crate::{
+    sim::{Event, EventKind},
+    time::Tick,
+};
 
 /// How long events are gathered into one frame.
-pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
+pub const FLUSH_EVERY: Tick = Tick::from_millis(50);
 
 /// Events one `room_events` frame carries at most (besides structural ones).
 pub const EVENTS_PER_FRAME: usize = 500;
@@ -27,7 +28,7 @@ pub const STRUCTURAL_EXTRA: usize = 200;
 
 /// Watchers get the topology when it changes, and at least this often
 /// (queue depths change all the time).
-pub const TOPOLOGY_EVERY: Duration = Duration::from_secs(1);
+pub const TOPOLOGY_EVERY: Tick = Tick::from_secs(1);
 
 /// Events that change what the canvas draws, not just what flows on it.
 pub fn is_structural(kind: &EventKind) -> bool {
@@ -81,10 +82,7 @@ impl Window {
 
 #[cfg(test)]
 mod tests {
-    use fanout_shared::{
-        sim::{NodeId, event::SleepWhy},
-        time::Tick,
-    };
+    use crate::sim::{NodeId, event::SleepWhy};
 
     use super::*;
 

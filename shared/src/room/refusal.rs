@@ -1,0 +1,339 @@
+//! Why a room (or the server's session in front of it) did not do what a
+//! member asked: typed facts, said in every language through [`Say`], each
+//! naming the request field it is about.
+//!
+//! A refusal reaches the client as an `error` frame whose `message` is the
+//! English sentence and whose `field` is [`RoomRefusal::field`]
+//! (`docs/protocol.md`, "Live rooms"); [`Refusal::to_frame`] is the one
+//! place that frame is built. A limit's field is `limits.…` as
+//! `room_joined` lists it, and its sentence names the flag that changes it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    lang::{Lang, Say},
+    protocol::ServerFrame,
+    sim::{ActionError, ScenarioError},
+    socket::SocketError,
+};
+
+/// A room's own refusals (the engine's are [`ActionError`] and
+/// [`ScenarioError`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum RoomRefusal {
+    /// A room frame from a session in no room.
+    NeedsRoom { frame: String },
+    AlreadyInRoom { room: String },
+    NoSuchRoom { typed: String },
+    /// The room ended while the request was on its way.
+    RoomGone,
+    TooManyRooms { open: u64 },
+    RateLimit { rate: u32, frame: String },
+    MessageTooLarge { index: u64, bytes: u64, limit: u32 },
+    /// `scenario` is neither a preset's name nor a scenario object.
+    ScenarioShape,
+    /// The room removed this session meanwhile.
+    NoLongerInRoom,
+    WrongToken,
+    RoomFull { room: String, members: u32 },
+    KickNeedsTarget,
+    NoSuchMember,
+    NotARoomFrame { frame: String },
+    NodeDrivenBy { node: String, member: u32, name: String },
+    NodeRunsProgram { node: String },
+    NoSuchNode { node: String },
+    NodeAlreadyDriven { node: String, member: u32 },
+    NodeLimit { max: u32 },
+    NodeNameTooLong { max: u64 },
+    NotYourSocket { node: String, socket: String },
+    NoPayload,
+    /// The room's pipes hold `queued` bytes; a send would pass `limit`.
+    QueuesFull { room: String, queued: u64, limit: u64 },
+    /// The socket refused a call (`EFSM`, `ENOTSUP`), after `sent` of the
+    /// send's messages went.
+    SocketFailed { error: SocketError, sent: u64 },
+    NoReceivingSocket { node: String, socket: Option<String> },
+    /// `room_act` with `send`, `recv` or `take_over`.
+    UseSocketFrames,
+    OnlyCreatorAddsPrograms,
+}
+
+impl RoomRefusal {
+    /// The request field the refusal is about (`error.field` on the wire).
+    pub fn field(&self) -> &'static str {
+        match self {
+            RoomRefusal::NeedsRoom { .. }
+            | RoomRefusal::AlreadyInRoom { .. }
+            | RoomRefusal::NoLongerInRoom
+            | RoomRefusal::NotARoomFrame { .. } => "type",
+            RoomRefusal::NoSuchRoom { .. } | RoomRefusal::RoomGone => "room",
+            RoomRefusal::TooManyRooms { .. } => "limits.rooms",
+            RoomRefusal::RateLimit { .. } => "limits.rate",
+            RoomRefusal::MessageTooLarge { .. } => "limits.message_bytes",
+            RoomRefusal::ScenarioShape => "scenario",
+            RoomRefusal::WrongToken => "token",
+            RoomRefusal::RoomFull { .. } => "limits.members",
+            RoomRefusal::KickNeedsTarget | RoomRefusal::NoSuchMember => "member",
+            RoomRefusal::NodeDrivenBy { .. }
+            | RoomRefusal::NodeRunsProgram { .. }
+            | RoomRefusal::NoSuchNode { .. }
+            | RoomRefusal::NodeAlreadyDriven { .. } => "node",
+            RoomRefusal::NodeLimit { .. } => "limits.nodes",
+            RoomRefusal::NodeNameTooLong { .. } => "name",
+            RoomRefusal::NotYourSocket { .. }
+            | RoomRefusal::SocketFailed { .. }
+            | RoomRefusal::NoReceivingSocket { .. } => "socket",
+            RoomRefusal::NoPayload => "payload",
+            RoomRefusal::QueuesFull { .. } => "limits.room_queued_bytes",
+            RoomRefusal::UseSocketFrames | RoomRefusal::OnlyCreatorAddsPrograms => "action.op",
+        }
+    }
+}
+
+impl Say for RoomRefusal {
+    fn say(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => refusal_en(self),
+            Lang::Zh => refusal_zh(self),
+        }
+    }
+}
+
+fn refusal_en(refusal: &RoomRefusal) -> String {
+    match refusal {
+        RoomRefusal::NeedsRoom { frame } => format!(
+            "{frame} needs a room: join one with room_join or create one with room_create"
+        ),
+        RoomRefusal::AlreadyInRoom { room } => {
+            format!("this session is already in room {room}; send room_leave first")
+        }
+        RoomRefusal::NoSuchRoom { typed } => format!(
+            "no room {typed:?} on this server (a code looks like KFC-7PX: six letters and digits; rooms close when idle)"
+        ),
+        RoomRefusal::RoomGone => "the room has closed".into(),
+        RoomRefusal::TooManyRooms { open } => format!(
+            "this server already hosts {open} live rooms, its limit (--max-rooms); close one or try later"
+        ),
+        RoomRefusal::RateLimit { rate, frame } => format!(
+            "rate limit: at most {rate} messages per second per client (--room-rate); this {frame} was refused and nothing was done; slow down and retry"
+        ),
+        RoomRefusal::MessageTooLarge {
+            index,
+            bytes,
+            limit,
+        } => format!(
+            "message {index} of this send is {bytes} bytes; at most {limit} bytes per message (--room-message-bytes); nothing was sent"
+        ),
+        RoomRefusal::ScenarioShape => {
+            "scenario must be a preset's name (\"pipeline\") or a scenario object".into()
+        }
+        RoomRefusal::NoLongerInRoom => "this session is no longer in the room".into(),
+        RoomRefusal::WrongToken => {
+            "wrong token: only the room's creator can do this (the token came in its room_joined)"
+                .into()
+        }
+        RoomRefusal::RoomFull { room, members } => format!(
+            "room {room} is full: at most {members} members per room (--room-members)"
+        ),
+        RoomRefusal::KickNeedsTarget => "room_kick needs a member or a node".into(),
+        RoomRefusal::NoSuchMember => {
+            "no such member in this room (members are listed in room_joined and room_topology)"
+                .into()
+        }
+        RoomRefusal::NotARoomFrame { frame } => {
+            format!("{frame} is not a frame for a room's member")
+        }
+        RoomRefusal::NodeDrivenBy { node, member, name } => format!(
+            "node {node} is driven by member {member} ({name}); only its driver can use it"
+        ),
+        RoomRefusal::NodeRunsProgram { node } => format!(
+            "node {node} runs the scenario's program; take it over with node_take, or add your own node with node_add"
+        ),
+        RoomRefusal::NoSuchNode { node } => format!("no node named {node} in this room"),
+        RoomRefusal::NodeAlreadyDriven { node, member } => {
+            format!("node {node} is already driven by member {member}")
+        }
+        RoomRefusal::NodeLimit { max } => {
+            format!("a member may drive at most {max} nodes; remove one first")
+        }
+        RoomRefusal::NodeNameTooLong { max } => {
+            format!("a node name has at most {max} characters")
+        }
+        RoomRefusal::NotYourSocket { node, socket } => {
+            format!("node {node} has no socket named {socket} that you drive")
+        }
+        RoomRefusal::NoPayload => "send needs a payload (or payloads)".into(),
+        RoomRefusal::QueuesFull {
+            room,
+            queued,
+            limit,
+        } => format!(
+            "room {room} holds {queued} bytes in its queues; at most {limit} are allowed (--room-queued-bytes), so nothing was sent; receive or wait until queues drain"
+        ),
+        RoomRefusal::SocketFailed { error, sent: 0 } => error.to_string(),
+        RoomRefusal::SocketFailed { error, sent } => {
+            format!("{error} (after sending {sent} message(s))")
+        }
+        RoomRefusal::NoReceivingSocket { node, socket } => format!(
+            "node {node} has no receiving socket{} (PULL, SUB, REQ or REP)",
+            socket
+                .as_ref()
+                .map(|s| format!(" named {s}"))
+                .unwrap_or_default()
+        ),
+        RoomRefusal::UseSocketFrames => "use the send, recv and node_take frames for these".into(),
+        RoomRefusal::OnlyCreatorAddsPrograms => {
+            "only the room's creator adds nodes with programs; add your own node with node_add"
+                .into()
+        }
+    }
+}
+
+fn refusal_zh(refusal: &RoomRefusal) -> String {
+    match refusal {
+        RoomRefusal::NeedsRoom { frame } => format!(
+            "{frame} 需要先进入房间：用 room_join 加入一个，或用 room_create 创建一个"
+        ),
+        RoomRefusal::AlreadyInRoom { room } => {
+            format!("这个会话已经在房间 {room} 里；请先发送 room_leave")
+        }
+        RoomRefusal::NoSuchRoom { typed } => format!(
+            "这台服务器上没有房间 {typed:?}（房间码形如 KFC-7PX：六个字母和数字；空闲的房间会关闭）"
+        ),
+        RoomRefusal::RoomGone => "房间已经关闭".into(),
+        RoomRefusal::TooManyRooms { open } => format!(
+            "这台服务器已经开着 {open} 个实时房间，达到上限（--max-rooms）；请关闭一个或稍后再试"
+        ),
+        RoomRefusal::RateLimit { rate, frame } => format!(
+            "速率限制：每个客户端每秒最多 {rate} 条消息（--room-rate）；这个 {frame} 被拒绝，什么也没做；请放慢后重试"
+        ),
+        RoomRefusal::MessageTooLarge {
+            index,
+            bytes,
+            limit,
+        } => format!(
+            "这次发送的第 {index} 条消息有 {bytes} 字节；每条最多 {limit} 字节（--room-message-bytes）；什么也没发送"
+        ),
+        RoomRefusal::ScenarioShape => {
+            "scenario 必须是预设的名字（\"pipeline\"）或一个场景对象".into()
+        }
+        RoomRefusal::NoLongerInRoom => "这个会话已经不在房间里".into(),
+        RoomRefusal::WrongToken => {
+            "令牌不对：只有房间的创建者能这样做（令牌在它的 room_joined 里）".into()
+        }
+        RoomRefusal::RoomFull { room, members } => format!(
+            "房间 {room} 已满：每个房间最多 {members} 个成员（--room-members）"
+        ),
+        RoomRefusal::KickNeedsTarget => "room_kick 需要指定一个成员或一个节点".into(),
+        RoomRefusal::NoSuchMember => {
+            "房间里没有这个成员（成员列在 room_joined 和 room_topology 里）".into()
+        }
+        RoomRefusal::NotARoomFrame { frame } => format!("{frame} 不是房间成员能发的帧"),
+        RoomRefusal::NodeDrivenBy { node, member, name } => format!(
+            "节点 {node} 由成员 {member}（{name}）驱动；只有它的驱动者能使用它"
+        ),
+        RoomRefusal::NodeRunsProgram { node } => format!(
+            "节点 {node} 运行着场景的程序；用 node_take 接管它，或用 node_add 添加你自己的节点"
+        ),
+        RoomRefusal::NoSuchNode { node } => format!("房间里没有名为 {node} 的节点"),
+        RoomRefusal::NodeAlreadyDriven { node, member } => {
+            format!("节点 {node} 已经由成员 {member} 驱动")
+        }
+        RoomRefusal::NodeLimit { max } => {
+            format!("一个成员最多驱动 {max} 个节点；请先移除一个")
+        }
+        RoomRefusal::NodeNameTooLong { max } => format!("节点名最多 {max} 个字符"),
+        RoomRefusal::NotYourSocket { node, socket } => {
+            format!("节点 {node} 没有你驱动的名为 {socket} 的套接字")
+        }
+        RoomRefusal::NoPayload => "send 需要一个 payload（或 payloads）".into(),
+        RoomRefusal::QueuesFull {
+            room,
+            queued,
+            limit,
+        } => format!(
+            "房间 {room} 的队列里有 {queued} 字节；最多允许 {limit} 字节（--room-queued-bytes），所以什么也没发送；请接收或等队列排空"
+        ),
+        RoomRefusal::SocketFailed { error, sent: 0 } => error.to_string(),
+        RoomRefusal::SocketFailed { error, sent } => {
+            format!("{error}（已发送 {sent} 条消息之后）")
+        }
+        RoomRefusal::NoReceivingSocket { node, socket } => format!(
+            "节点 {node} 没有{}接收消息的套接字（PULL、SUB、REQ 或 REP）",
+            socket
+                .as_ref()
+                .map(|s| format!("名为 {s} 的"))
+                .unwrap_or_default()
+        ),
+        RoomRefusal::UseSocketFrames => "这些请用 send、recv 和 node_take 帧".into(),
+        RoomRefusal::OnlyCreatorAddsPrograms => {
+            "只有房间的创建者能添加带程序的节点；用 node_add 添加你自己的节点".into()
+        }
+    }
+}
+
+/// Anything a room request can be refused with: the room's own reasons,
+/// or the engine's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    Room(RoomRefusal),
+    /// The engine refused an action; `field` names the part of the
+    /// request it was about (`node`, `name`, `sockets`, `action` …).
+    Action {
+        error: ActionError,
+        field: &'static str,
+    },
+    /// A scenario given to `room_create` was refused.
+    Scenario(ScenarioError),
+}
+
+impl From<RoomRefusal> for Refusal {
+    fn from(refusal: RoomRefusal) -> Self {
+        Refusal::Room(refusal)
+    }
+}
+
+impl Refusal {
+    /// The engine refused an action: the field follows the error (a
+    /// missing node is about `node`, a bad socket spec about `sockets`).
+    pub fn action(error: ActionError) -> Refusal {
+        let field = match &error {
+            ActionError::NoNode(_)
+            | ActionError::NotExternal { .. }
+            | ActionError::AlreadyExternal(_) => "node",
+            ActionError::Invalid(_) => "sockets",
+            _ => "socket",
+        };
+        Refusal::Action { error, field }
+    }
+
+    pub fn field(&self) -> &'static str {
+        match self {
+            Refusal::Room(r) => r.field(),
+            Refusal::Action { field, .. } => field,
+            Refusal::Scenario(_) => "scenario",
+        }
+    }
+
+    /// The sentence on the wire. The engine's refusals say themselves in
+    /// English for now.
+    pub fn english(&self) -> String {
+        match self {
+            Refusal::Room(r) => r.english(),
+            Refusal::Action { error, .. } => error.to_string(),
+            Refusal::Scenario(e) => format!("scenario: {e}"),
+        }
+    }
+
+    /// The `error` frame answering a refused request (its `id` is added by
+    /// the session, which knows the request).
+    pub fn to_frame(&self) -> ServerFrame {
+        ServerFrame::Error {
+            message: self.english(),
+            field: Some(self.field().into()),
+            supported: None,
+            id: None,
+        }
+    }
+}
