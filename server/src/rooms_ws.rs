@@ -9,19 +9,20 @@
 //! the session waits for that answer before reading the client's next
 //! frame, so requests are answered in order and a client that pipelines
 //! thousands of them is slowed down to what the room can take. Frames the
-//! room pushes (received messages, events, topology) arrive through a
-//! bounded inbox that the session forwards to the socket.
+//! room pushes (received messages, events, topology) arrive through an
+//! inbox that the session forwards to the socket (bounded by the room:
+//! see `rooms::outbox`). Refusals are the room's typed facts
+//! (`fanout_shared::room::RoomRefusal`), sent as `error` frames.
 //!
 //! A session that guesses join codes is slowed down: after three unknown
 //! codes, each further miss is answered only after a growing delay.
 
-// A refusal here is the answer frame itself, built once per refused request.
-#![allow(clippy::result_large_err)]
-
 use std::{sync::Arc, time::Duration};
 
 use fanout_shared::{
+    lang::Say,
     protocol::{RoomCreate, RoomFrame, RoomJoin, ServerFrame},
+    room::{Join, MemberId, Refusal, RoomEnd, RoomRefusal},
     sim::{Scenario, timeline::ScenarioRef},
 };
 use tokio::sync::{mpsc, oneshot};
@@ -29,7 +30,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::rooms::{
     Rooms,
     limits::TokenBucket,
-    participant::{Ended, OUTBOX_FRAMES},
+    outbox::{self, Inbox},
     registry::RoomHandle,
     room::Command,
 };
@@ -44,10 +45,9 @@ const MAX_MISS_DELAY: Duration = Duration::from_secs(3);
 #[derive(Debug)]
 struct Membership {
     code: String,
-    member: u32,
+    member: MemberId,
     commands: mpsc::Sender<Command>,
-    inbox: mpsc::Receiver<ServerFrame>,
-    ended: Ended,
+    inbox: Inbox,
 }
 
 impl Drop for Membership {
@@ -69,18 +69,13 @@ pub struct RoomSession {
     misses: u32,
 }
 
-fn error(message: impl Into<String>, field: &str) -> ServerFrame {
-    ServerFrame::Error {
-        message: message.into(),
-        field: Some(field.to_owned()),
-        refusal: None,
-        supported: None,
-        id: None,
-    }
+/// The `error` frame answering a refused request.
+fn refused(refusal: impl Into<Refusal>) -> ServerFrame {
+    refusal.into().to_frame()
 }
 
 fn room_gone() -> ServerFrame {
-    error("the room has closed", "room")
+    refused(RoomRefusal::RoomGone)
 }
 
 /// What a room frame costs against the rate: its messages, or 1.
@@ -108,19 +103,16 @@ fn cost(frame: &RoomFrame) -> u32 {
 }
 
 /// A preset's name or a scenario object, checked.
-fn scenario_ref(value: serde_json::Value) -> Result<ScenarioRef, ServerFrame> {
+fn scenario_ref(value: serde_json::Value) -> Result<ScenarioRef, Refusal> {
     match value {
         serde_json::Value::String(name) => match Scenario::preset(&name) {
             Ok(_) => Ok(ScenarioRef::Preset(name)),
-            Err(e) => Err(ServerFrame::refused(e)),
+            Err(e) => Err(Refusal::scenario(e)),
         },
         object @ serde_json::Value::Object(_) => Scenario::from_json(&object.to_string())
             .map(|s| ScenarioRef::Inline(Box::new(s)))
-            .map_err(ServerFrame::refused),
-        _ => Err(error(
-            "scenario must be a preset's name (\"pipeline\") or a scenario object",
-            "scenario",
-        )),
+            .map_err(Refusal::scenario),
+        _ => Err(RoomRefusal::ScenarioShape.into()),
     }
 }
 
@@ -144,14 +136,10 @@ impl RoomSession {
     /// Answers a room frame.
     pub async fn handle(&mut self, frame: RoomFrame) -> ServerFrame {
         if !self.bucket.take(cost(&frame)) {
-            let rate = self.rooms.limits().rate;
-            return error(
-                format!(
-                    "rate limit: at most {rate} messages per second per client (--room-rate); this {} was refused and nothing was done; slow down and retry",
-                    frame.type_name()
-                ),
-                "limits.rate",
-            );
+            return refused(RoomRefusal::RateLimit {
+                rate: self.rooms.limits().rate,
+                frame: frame.type_name().to_owned(),
+            });
         }
         match frame {
             RoomFrame::Create(r) => self.create(r).await,
@@ -191,16 +179,14 @@ impl RoomSession {
                 .await
             }
             RoomFrame::Send(r) => {
-                let limit = self.rooms.limits().message_bytes as usize;
+                let limit = self.rooms.limits().message_bytes;
                 let payloads = r.payload.iter().chain(r.payloads.iter().flatten());
-                if let Some((i, p)) = payloads.enumerate().find(|(_, p)| p.len() > limit) {
-                    return error(
-                        format!(
-                            "message {i} of this send is {} bytes; at most {limit} bytes per message (--room-message-bytes); nothing was sent",
-                            p.len()
-                        ),
-                        "limits.message_bytes",
-                    );
+                if let Some((i, p)) = payloads.enumerate().find(|(_, p)| p.len() > limit as usize) {
+                    return refused(RoomRefusal::MessageTooLarge {
+                        index: i as u64,
+                        bytes: p.len() as u64,
+                        limit,
+                    });
                 }
                 self.forward(RoomFrame::Send(r)).await
             }
@@ -232,29 +218,21 @@ impl RoomSession {
         if let Some(frame) = m.inbox.recv().await {
             return frame;
         }
-        let last = m
-            .ended
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take();
+        let last = m.inbox.last_word();
         let code = m.code.clone();
         self.membership = None;
         last.unwrap_or(ServerFrame::RoomClosed {
             room: code,
-            reason: "the room ended".into(),
+            reason: RoomEnd::Ended.english(),
             id: None,
         })
     }
 
     async fn forward(&mut self, frame: RoomFrame) -> ServerFrame {
         let Some(m) = &self.membership else {
-            return error(
-                format!(
-                    "{} needs a room: join one with room_join or create one with room_create",
-                    frame.type_name()
-                ),
-                "type",
-            );
+            return refused(RoomRefusal::NeedsRoom {
+                frame: frame.type_name().to_owned(),
+            });
         };
         let (reply, answer) = oneshot::channel();
         let command = Command::Frame {
@@ -268,31 +246,27 @@ impl RoomSession {
         answer.await.unwrap_or_else(|_| room_gone())
     }
 
-    fn check_not_in_room(&self) -> Result<(), ServerFrame> {
+    fn check_not_in_room(&self) -> Result<(), RoomRefusal> {
         match &self.membership {
-            Some(m) => Err(error(
-                format!(
-                    "this session is already in room {}; send room_leave first",
-                    m.code
-                ),
-                "type",
-            )),
+            Some(m) => Err(RoomRefusal::AlreadyInRoom {
+                room: m.code.clone(),
+            }),
             None => Ok(()),
         }
     }
 
     async fn create(&mut self, r: RoomCreate) -> ServerFrame {
         if let Err(e) = self.check_not_in_room() {
-            return e;
+            return refused(e);
         }
         let scenario = match scenario_ref(r.scenario) {
             Ok(s) => s,
-            Err(e) => return e,
+            Err(e) => return refused(e),
         };
         let seed = r.seed.unwrap_or_else(fresh_seed);
         let created = match self.rooms.create(scenario, seed) {
             Ok(created) => created,
-            Err(e) => return e,
+            Err(e) => return refused(e),
         };
         self.enter(&created.handle, r.name, r.watch, None, true, r.id)
             .await
@@ -300,7 +274,7 @@ impl RoomSession {
 
     async fn join(&mut self, r: RoomJoin) -> ServerFrame {
         if let Err(e) = self.check_not_in_room() {
-            return e;
+            return refused(e);
         }
         let Some(handle) = self.rooms.get(&r.room) else {
             self.misses += 1;
@@ -323,17 +297,17 @@ impl RoomSession {
         creator: bool,
         id: Option<u64>,
     ) -> ServerFrame {
-        let (outbox, inbox) = mpsc::channel(OUTBOX_FRAMES);
-        let ended = Ended::default();
+        let (outbox, inbox) = outbox::pair();
         let (reply, answer) = oneshot::channel();
         let command = Command::Join {
-            name,
-            watch,
-            token,
-            creator,
+            join: Join {
+                name,
+                watch,
+                token,
+                creator,
+                id,
+            },
             outbox,
-            ended: Arc::clone(&ended),
-            id,
             reply,
         };
         if handle.commands.send(command).await.is_err() {
@@ -346,7 +320,6 @@ impl RoomSession {
                     member,
                     commands: handle.commands.clone(),
                     inbox,
-                    ended,
                 });
                 joined
             }
@@ -368,10 +341,7 @@ async fn ask(
 }
 
 fn no_room(typed: &str) -> ServerFrame {
-    error(
-        format!(
-            "no room {typed:?} on this server (a code looks like KFC-7PX: six letters and digits; rooms close when idle)"
-        ),
-        "room",
-    )
+    refused(RoomRefusal::NoSuchRoom {
+        typed: typed.to_owned(),
+    })
 }

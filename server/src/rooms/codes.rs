@@ -7,7 +7,8 @@
 //! without the dash or spaces. The code is the only way into a room, so it
 //! comes from the operating system's random source (20⁶ = 64 million
 //! codes, and a session that guesses wrong is slowed down; see
-//! `rooms_ws`). The creator's token is a separate 128-bit secret.
+//! `rooms_ws`). The creator's token is a separate 128-bit secret, which
+//! the room (`fanout_shared::room`) compares with what it is presented.
 
 /// The characters a code is made of.
 pub const ALPHABET: &[u8; 20] = b"ACDEFHJKMNPRTWXY3479";
@@ -80,15 +81,10 @@ pub fn new_token() -> String {
         .collect()
 }
 
-/// Compares a presented token with the real one without stopping at the
-/// first difference.
-pub fn token_matches(real: &str, presented: &str) -> bool {
-    let (a, b) = (real.as_bytes(), presented.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 #[cfg(test)]
 mod tests {
+    use fanout_shared::room::token_matches;
+
     use super::*;
 
     #[test]

@@ -1,6 +1,7 @@
 //! What one room, and one client, may use: the `fanout serve` flags a
-//! teacher would change, the fixed bounds behind them, and the token bucket
-//! that enforces the per-client rate.
+//! teacher would change, and the token bucket that enforces the per-client
+//! rate. The bounds a room enforces itself are `fanout_shared::room`'s
+//! (`RoomRules` and its constants).
 //!
 //! A limit that stops a request answers with an `error` whose `field`
 //! names the limit as `room_joined` lists it (`limits.rate`,
@@ -9,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use fanout_shared::{protocol::RoomLimitsInfo, time::Tick};
+use fanout_shared::{room::RoomRules, time::Tick};
 
 /// Flags of `fanout serve` for live rooms.
 #[derive(Debug, Clone, clap::Args)]
@@ -61,40 +62,17 @@ impl Default for RoomLimits {
     }
 }
 
-/// Nodes one member may add or take.
-pub const NODES_PER_MEMBER: u32 = 16;
-
-/// The most messages one `recv` returns.
-pub const RECV_MAX: u32 = 1000;
-
-/// A room nobody is in closes after this long (or `--room-idle`, if shorter).
-pub const EMPTY_GRACE: Duration = Duration::from_secs(60);
-
-/// A room whose clock falls this far behind real time closes: its
-/// scenario makes more events than the server can run.
-pub const MAX_BEHIND: Duration = Duration::from_secs(30);
-
-/// What a room keeps of its actions for `room_recording`: past either
-/// bound, recording stops (the run goes on).
-pub const RECORD_ACTIONS: usize = 100_000;
-pub const RECORD_BYTES: usize = 16 << 20;
-
 impl RoomLimits {
-    pub fn info(&self) -> RoomLimitsInfo {
-        RoomLimitsInfo {
+    /// The limits a room enforces itself (and announces in `room_joined`).
+    pub fn rules(&self) -> RoomRules {
+        RoomRules {
+            members: self.members,
+            queued_bytes: self.queued_bytes,
+            idle: Tick::from_micros(u64::try_from(self.idle.as_micros()).unwrap_or(u64::MAX)),
             rate: self.rate,
             message_bytes: self.message_bytes,
-            room_queued_bytes: self.queued_bytes,
-            members: self.members,
-            nodes: NODES_PER_MEMBER,
             rooms: self.rooms,
-            idle_s: self.idle.as_secs(),
         }
-    }
-
-    /// How long a room with no members lives on.
-    pub fn empty_grace(&self) -> Duration {
-        self.idle.min(EMPTY_GRACE)
     }
 }
 
@@ -183,6 +161,20 @@ mod tests {
         assert_eq!(parse_duration("10min"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("10").is_err());
+    }
+
+    #[test]
+    fn a_room_gets_the_flags_it_enforces() {
+        let limits = RoomLimits {
+            idle: Duration::from_millis(1500),
+            members: 3,
+            ..RoomLimits::default()
+        };
+        let rules = limits.rules();
+        assert_eq!(rules.idle, Tick::from_millis(1500));
+        assert_eq!(rules.members, 3);
+        assert_eq!(rules.info().idle_s, 1);
+        assert_eq!(rules.info().rooms, 50);
     }
 
     #[test]

@@ -10,12 +10,12 @@ use std::{
 };
 
 use fanout_shared::{
-    protocol::ServerFrame,
+    room::{Refusal, RoomCore, RoomRefusal},
     sim::{Simulator, timeline::ScenarioRef},
 };
 use tokio::sync::{mpsc, watch};
 
-use super::{codes, limits::RoomLimits, recording::ActionLog, room::Command, room::Room};
+use super::{codes, limits::RoomLimits, room::Command, room::Room};
 
 /// Commands waiting for a room task; a session sending more waits (and so
 /// stops reading its client) until the room catches up.
@@ -65,26 +65,15 @@ impl Rooms {
     }
 
     /// Starts a room running `scenario` (already checked) with `seed`.
-    #[allow(clippy::result_large_err)]
-    pub fn create(
-        self: &Arc<Self>,
-        scenario: ScenarioRef,
-        seed: u64,
-    ) -> Result<Created, ServerFrame> {
-        let resolved = scenario.resolve().map_err(|e| scenario_error(&e))?;
-        let sim = Simulator::new(&resolved, seed).map_err(|e| scenario_error(&e))?;
+    pub fn create(self: &Arc<Self>, scenario: ScenarioRef, seed: u64) -> Result<Created, Refusal> {
+        let resolved = scenario.resolve().map_err(Refusal::scenario)?;
+        let sim = Simulator::new(&resolved, seed).map_err(Refusal::scenario)?;
         let mut rooms = self.lock();
         if rooms.len() >= self.limits.rooms as usize {
-            return Err(ServerFrame::Error {
-                message: format!(
-                    "this server already hosts {} live rooms, its limit (--max-rooms); close one or try later",
-                    rooms.len()
-                ),
-                field: Some("limits.rooms".into()),
-                refusal: None,
-                supported: None,
-                id: None,
-            });
+            return Err(RoomRefusal::TooManyRooms {
+                open: rooms.len() as u64,
+            }
+            .into());
         }
         let code = loop {
             let code = codes::new_code();
@@ -93,21 +82,21 @@ impl Rooms {
             }
         };
         let token = codes::new_token();
+        let core = RoomCore::new(
+            code.clone(),
+            token.clone(),
+            scenario,
+            sim,
+            self.limits.rules(),
+        );
         let (tx, rx) = mpsc::channel(COMMANDS);
         let handle = RoomHandle {
             code: code.clone(),
             commands: tx,
         };
-        rooms.insert(code.clone(), handle.clone());
+        rooms.insert(code, handle.clone());
         drop(rooms);
-        let room = Room::new(
-            code,
-            token.clone(),
-            sim,
-            ActionLog::new(scenario, seed),
-            Arc::clone(&self.limits),
-            Arc::clone(self),
-        );
+        let room = Room::new(core, Arc::clone(self));
         tokio::spawn(room.run(rx, self.shutdown.clone()));
         Ok(Created { handle, token })
     }
@@ -122,8 +111,4 @@ impl Rooms {
     pub(crate) fn remove(&self, code: &str) {
         self.lock().remove(code);
     }
-}
-
-fn scenario_error(e: &fanout_shared::sim::ScenarioError) -> ServerFrame {
-    ServerFrame::refused(e.clone())
 }

@@ -143,8 +143,8 @@ impl RoomCore {
         seed: u64,
         rules: RoomRules,
     ) -> Result<RoomCore, Refusal> {
-        let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
-        let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
+        let resolved = scenario.resolve().map_err(Refusal::scenario)?;
+        let sim = Simulator::new(&resolved, seed).map_err(Refusal::scenario)?;
         Ok(RoomCore::new(code, token, scenario, sim, rules))
     }
 
@@ -426,21 +426,18 @@ impl RoomCore {
                 to,
                 fate: Fate::Queued,
                 ..
-            } => {
-                if self.sockets.get(to).is_some_and(|o| o.auto) {
-                    self.pending.insert(*to);
-                }
+            } if self.sockets.get(to).is_some_and(|o| o.auto) => {
+                self.pending.insert(*to);
             }
             // A call may change what a socket's pattern lets it receive
             // (a REP that replied may take the next request).
-            EventKind::Send { socket, .. } => {
+            EventKind::Send { socket, .. }
                 if self
                     .sockets
                     .get(socket)
-                    .is_some_and(|o| o.auto && o.kind.can_recv())
-                {
-                    self.pending.insert(*socket);
-                }
+                    .is_some_and(|o| o.auto && o.kind.can_recv()) =>
+            {
+                self.pending.insert(*socket);
             }
             kind if is_structural(kind) => self.topology_dirty = true,
             _ => {}

@@ -16,13 +16,22 @@ pub enum RoomEnd {
     ClosedByCreator,
     ShuttingDown,
     /// Its own programs pushed its queues past twice the limit.
-    QueuesTooLarge { bytes: u64, limit: u64 },
+    QueuesTooLarge {
+        bytes: u64,
+        limit: u64,
+    },
     /// Its engine fell this far behind real time.
-    FellBehind { seconds: u64 },
+    FellBehind {
+        seconds: u64,
+    },
     /// No member sent anything for this long (`--room-idle`).
-    Idle { seconds: u64 },
+    Idle {
+        seconds: u64,
+    },
     /// Nobody was in it for this long.
-    Empty { seconds: u64 },
+    Empty {
+        seconds: u64,
+    },
     /// The room went away without a word (what a session says when its
     /// room's task is gone).
     Ended,
@@ -59,12 +68,12 @@ fn end_zh(end: &RoomEnd) -> String {
     match end {
         RoomEnd::ClosedByCreator => "创建者关闭了房间".into(),
         RoomEnd::ShuttingDown => "服务器正在关闭".into(),
-        RoomEnd::QueuesTooLarge { bytes, limit } => format!(
-            "房间的队列增长到 {bytes} 字节，超过上限 {limit} 的两倍（--room-queued-bytes）"
-        ),
-        RoomEnd::FellBehind { seconds } => format!(
-            "房间落后实时 {seconds} 秒：它的场景产生的事件多于这台服务器能运行的"
-        ),
+        RoomEnd::QueuesTooLarge { bytes, limit } => {
+            format!("房间的队列增长到 {bytes} 字节，超过上限 {limit} 的两倍（--room-queued-bytes）")
+        }
+        RoomEnd::FellBehind { seconds } => {
+            format!("房间落后实时 {seconds} 秒：它的场景产生的事件多于这台服务器能运行的")
+        }
         RoomEnd::Idle { seconds } => {
             format!("空闲：{seconds} 秒内没有成员发送任何内容（--room-idle）")
         }

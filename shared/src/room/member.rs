@@ -8,10 +8,7 @@
 //! socket and whether its pattern lets it receive are the engine's answers
 //! (`Simulator::receivable`), never counted here.
 
-use crate::{
-    protocol::MemberInfo,
-    socket::SocketKind,
-};
+use crate::{protocol::MemberInfo, socket::SocketKind};
 
 use super::limits::OUTBOX_FRAMES;
 

@@ -23,37 +23,85 @@ use crate::{
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RoomRefusal {
     /// A room frame from a session in no room.
-    NeedsRoom { frame: String },
-    AlreadyInRoom { room: String },
-    NoSuchRoom { typed: String },
+    NeedsRoom {
+        frame: String,
+    },
+    AlreadyInRoom {
+        room: String,
+    },
+    NoSuchRoom {
+        typed: String,
+    },
     /// The room ended while the request was on its way.
     RoomGone,
-    TooManyRooms { open: u64 },
-    RateLimit { rate: u32, frame: String },
-    MessageTooLarge { index: u64, bytes: u64, limit: u32 },
+    TooManyRooms {
+        open: u64,
+    },
+    RateLimit {
+        rate: u32,
+        frame: String,
+    },
+    MessageTooLarge {
+        index: u64,
+        bytes: u64,
+        limit: u32,
+    },
     /// `scenario` is neither a preset's name nor a scenario object.
     ScenarioShape,
     /// The room removed this session meanwhile.
     NoLongerInRoom,
     WrongToken,
-    RoomFull { room: String, members: u32 },
+    RoomFull {
+        room: String,
+        members: u32,
+    },
     KickNeedsTarget,
     NoSuchMember,
-    NotARoomFrame { frame: String },
-    NodeDrivenBy { node: String, member: u32, name: String },
-    NodeRunsProgram { node: String },
-    NoSuchNode { node: String },
-    NodeAlreadyDriven { node: String, member: u32 },
-    NodeLimit { max: u32 },
-    NodeNameTooLong { max: u64 },
-    NotYourSocket { node: String, socket: String },
+    NotARoomFrame {
+        frame: String,
+    },
+    NodeDrivenBy {
+        node: String,
+        member: u32,
+        name: String,
+    },
+    NodeRunsProgram {
+        node: String,
+    },
+    NoSuchNode {
+        node: String,
+    },
+    NodeAlreadyDriven {
+        node: String,
+        member: u32,
+    },
+    NodeLimit {
+        max: u32,
+    },
+    NodeNameTooLong {
+        max: u64,
+    },
+    NotYourSocket {
+        node: String,
+        socket: String,
+    },
     NoPayload,
     /// The room's pipes hold `queued` bytes; a send would pass `limit`.
-    QueuesFull { room: String, queued: u64, limit: u64 },
+    QueuesFull {
+        room: String,
+        queued: u64,
+        limit: u64,
+    },
     /// The socket refused a call (`EFSM`, `ENOTSUP`), after `sent` of the
     /// send's messages went.
-    SocketFailed { error: SocketError, sent: u64 },
-    NoReceivingSocket { node: String, socket: Option<String> },
+    SocketFailed {
+        error: SocketError,
+        sent: u64,
+    },
+    NoReceivingSocket {
+        node: String,
+        socket: Option<String>,
+    },
     /// `room_act` with `send`, `recv` or `take_over`.
     UseSocketFrames,
     OnlyCreatorAddsPrograms,
@@ -102,9 +150,9 @@ impl Say for RoomRefusal {
 
 fn refusal_en(refusal: &RoomRefusal) -> String {
     match refusal {
-        RoomRefusal::NeedsRoom { frame } => format!(
-            "{frame} needs a room: join one with room_join or create one with room_create"
-        ),
+        RoomRefusal::NeedsRoom { frame } => {
+            format!("{frame} needs a room: join one with room_join or create one with room_create")
+        }
         RoomRefusal::AlreadyInRoom { room } => {
             format!("this session is already in room {room}; send room_leave first")
         }
@@ -133,9 +181,9 @@ fn refusal_en(refusal: &RoomRefusal) -> String {
             "wrong token: only the room's creator can do this (the token came in its room_joined)"
                 .into()
         }
-        RoomRefusal::RoomFull { room, members } => format!(
-            "room {room} is full: at most {members} members per room (--room-members)"
-        ),
+        RoomRefusal::RoomFull { room, members } => {
+            format!("room {room} is full: at most {members} members per room (--room-members)")
+        }
         RoomRefusal::KickNeedsTarget => "room_kick needs a member or a node".into(),
         RoomRefusal::NoSuchMember => {
             "no such member in this room (members are listed in room_joined and room_topology)"
@@ -144,9 +192,9 @@ fn refusal_en(refusal: &RoomRefusal) -> String {
         RoomRefusal::NotARoomFrame { frame } => {
             format!("{frame} is not a frame for a room's member")
         }
-        RoomRefusal::NodeDrivenBy { node, member, name } => format!(
-            "node {node} is driven by member {member} ({name}); only its driver can use it"
-        ),
+        RoomRefusal::NodeDrivenBy { node, member, name } => {
+            format!("node {node} is driven by member {member} ({name}); only its driver can use it")
+        }
         RoomRefusal::NodeRunsProgram { node } => format!(
             "node {node} runs the scenario's program; take it over with node_take, or add your own node with node_add"
         ),
@@ -192,9 +240,9 @@ fn refusal_en(refusal: &RoomRefusal) -> String {
 
 fn refusal_zh(refusal: &RoomRefusal) -> String {
     match refusal {
-        RoomRefusal::NeedsRoom { frame } => format!(
-            "{frame} 需要先进入房间：用 room_join 加入一个，或用 room_create 创建一个"
-        ),
+        RoomRefusal::NeedsRoom { frame } => {
+            format!("{frame} 需要先进入房间：用 room_join 加入一个，或用 room_create 创建一个")
+        }
         RoomRefusal::AlreadyInRoom { room } => {
             format!("这个会话已经在房间 {room} 里；请先发送 room_leave")
         }
@@ -222,17 +270,17 @@ fn refusal_zh(refusal: &RoomRefusal) -> String {
         RoomRefusal::WrongToken => {
             "令牌不对：只有房间的创建者能这样做（令牌在它的 room_joined 里）".into()
         }
-        RoomRefusal::RoomFull { room, members } => format!(
-            "房间 {room} 已满：每个房间最多 {members} 个成员（--room-members）"
-        ),
+        RoomRefusal::RoomFull { room, members } => {
+            format!("房间 {room} 已满：每个房间最多 {members} 个成员（--room-members）")
+        }
         RoomRefusal::KickNeedsTarget => "room_kick 需要指定一个成员或一个节点".into(),
         RoomRefusal::NoSuchMember => {
             "房间里没有这个成员（成员列在 room_joined 和 room_topology 里）".into()
         }
         RoomRefusal::NotARoomFrame { frame } => format!("{frame} 不是房间成员能发的帧"),
-        RoomRefusal::NodeDrivenBy { node, member, name } => format!(
-            "节点 {node} 由成员 {member}（{name}）驱动；只有它的驱动者能使用它"
-        ),
+        RoomRefusal::NodeDrivenBy { node, member, name } => {
+            format!("节点 {node} 由成员 {member}（{name}）驱动；只有它的驱动者能使用它")
+        }
         RoomRefusal::NodeRunsProgram { node } => format!(
             "节点 {node} 运行着场景的程序；用 node_take 接管它，或用 node_add 添加你自己的节点"
         ),
@@ -281,11 +329,11 @@ pub enum Refusal {
     /// The engine refused an action; `field` names the part of the
     /// request it was about (`node`, `name`, `sockets`, `action` …).
     Action {
-        error: ActionError,
+        error: Box<ActionError>,
         field: &'static str,
     },
     /// A scenario given to `room_create` was refused.
-    Scenario(ScenarioError),
+    Scenario(Box<ScenarioError>),
 }
 
 impl From<RoomRefusal> for Refusal {
@@ -305,7 +353,19 @@ impl Refusal {
             ActionError::Invalid(_) => "sockets",
             _ => "socket",
         };
-        Refusal::Action { error, field }
+        Refusal::action_on(error, field)
+    }
+
+    /// The engine refused an action about `field`.
+    pub fn action_on(error: ActionError, field: &'static str) -> Refusal {
+        Refusal::Action {
+            error: Box::new(error),
+            field,
+        }
+    }
+
+    pub fn scenario(error: ScenarioError) -> Refusal {
+        Refusal::Scenario(Box::new(error))
     }
 
     pub fn field(&self) -> &'static str {

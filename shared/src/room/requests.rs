@@ -234,7 +234,7 @@ impl RoomCore {
                 ActionError::Invalid(_) => "sockets",
                 _ => Refusal::action(error.clone()).field(),
             };
-            return Err(Refusal::Action { error, field });
+            return Err(Refusal::action_on(error, field));
         }
         let sockets = self.register(member, &name, r.auto_recv, r.auto_limit);
         Ok(ServerFrame::NodeAdded {
@@ -481,10 +481,9 @@ impl RoomCore {
             Action::RemoveSocket { node, socket } => self.sim.socket_id(node, socket).ok(),
             _ => None,
         };
-        let event = self.apply(action).map_err(|error| Refusal::Action {
-            error,
-            field: "action",
-        })?;
+        let event = self
+            .apply(action)
+            .map_err(|error| Refusal::action_on(error, "action"))?;
         if let (Some(d), Some((node, socket, kind))) = (driver, added_socket)
             && let Ok(sid) = self.sim.socket_id(&node, &socket)
         {

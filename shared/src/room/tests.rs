@@ -357,13 +357,20 @@ fn sub_members_get_what_their_filters_match() {
                "payloads": ["weather.paris", "newsletter 1", "news.flash", "sports", "weather.oslo"]}),
         "sent",
     );
-    assert_eq!(sent["msgs"].as_array().unwrap().len(), 5, "PUB never blocks");
+    assert_eq!(
+        sent["msgs"].as_array().unwrap().len(),
+        5,
+        "PUB never blocks"
+    );
     room.ms(20);
     assert_eq!(
         room.received(subs[0], "weather"),
         ["weather.paris", "weather.oslo"]
     );
-    assert_eq!(room.received(subs[1], "news"), ["newsletter 1", "news.flash"]);
+    assert_eq!(
+        room.received(subs[1], "news"),
+        ["newsletter 1", "news.flash"]
+    );
     assert_eq!(
         room.received(subs[2], "all"),
         [
@@ -498,7 +505,10 @@ fn req_rep_order_errors_go_to_the_offending_member_only() {
         room.received(clients[asker], name),
         [format!("re: {first}")]
     );
-    assert!(room.received(clients[1 - asker], ["a", "b"][1 - asker]).is_empty());
+    assert!(
+        room.received(clients[1 - asker], ["a", "b"][1 - asker])
+            .is_empty()
+    );
     // Refusals are answers, never pushed: nobody's inbox holds an error.
     for frames in room.inbox.values() {
         assert!(frames.iter().all(|f| wire(f)["type"] != "error"));
@@ -641,8 +651,7 @@ fn a_taken_over_req_keeps_its_turn() {
     let student = room.join("student", false);
     let req = room.socket("judge", "to_pyth");
     let mut waited = 0;
-    while !(room.core.sim().topology().sockets[req.0 as usize].fsm
-        == Some(FsmState::AwaitingReply)
+    while !(room.core.sim().topology().sockets[req.0 as usize].fsm == Some(FsmState::AwaitingReply)
         && room.core.sim().receivable(req) == 0)
     {
         room.run_for(Tick::from_micros(100));
@@ -667,7 +676,11 @@ fn a_taken_over_req_keeps_its_turn() {
     );
     room.ms(100);
     let replies = room.received(student, "judge");
-    assert_eq!(replies.len(), 1, "one reply, then its turn to send: {replies:?}");
+    assert_eq!(
+        replies.len(),
+        1,
+        "one reply, then its turn to send: {replies:?}"
+    );
     assert!(room.core.sim().may_send(req));
     room.ok(
         student,
@@ -707,7 +720,10 @@ fn a_slow_reader_leaves_its_messages_in_the_engine() {
     };
     assert_eq!(refusal["why"], "pipes_full", "{refusal}");
     let holding = room.inbox[&reader].len() as u64;
-    assert_eq!(holding, OUTBOX_FRAMES, "one frame per message, up to the outbox");
+    assert_eq!(
+        holding, OUTBOX_FRAMES,
+        "one frame per message, up to the outbox"
+    );
     let r_in = room.socket("r", "in");
     let waiting = room.core.sim().receivable(r_in);
     assert!(waiting > 0, "the rest waits in the engine");
@@ -811,7 +827,10 @@ fn idle_and_empty_rooms_close_and_pings_keep_them_open() {
     assert_eq!(left.core.end(), None, "the grace is not over");
     left.ms(200);
     assert!(
-        matches!(left.core.end(), Some(RoomEnd::Empty { .. } | RoomEnd::Idle { .. })),
+        matches!(
+            left.core.end(),
+            Some(RoomEnd::Empty { .. } | RoomEnd::Idle { .. })
+        ),
         "{:?}",
         left.core.end()
     );
@@ -924,10 +943,17 @@ fn a_live_run_replays_offline_to_the_same_trace() {
     let kinds: BTreeSet<String> = recording
         .actions
         .iter()
-        .map(|r| serde_json::to_value(&r.action).unwrap()["op"].as_str().unwrap().to_owned())
+        .map(|r| {
+            serde_json::to_value(&r.action).unwrap()["op"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert!(
-        ["add_node", "recv", "send"].iter().all(|k| kinds.contains(*k)),
+        ["add_node", "recv", "send"]
+            .iter()
+            .all(|k| kinds.contains(*k)),
         "{kinds:?}"
     );
     let replayed = Timeline::replay(&recording).expect("the recording replays");
@@ -959,7 +985,9 @@ fn a_slow_watcher_misses_frames_but_no_count() {
             .iter()
             .map(|f| f["events"].as_array().unwrap().len() as u64 + f["skipped"].as_u64().unwrap())
             .sum();
-        let last = frames.last().unwrap()["summary"]["events"].as_u64().unwrap();
+        let last = frames.last().unwrap()["summary"]["events"]
+            .as_u64()
+            .unwrap();
         (total, last)
     };
     let (fast_total, fast_last) = told(&mut room, fast);
