@@ -74,6 +74,12 @@ impl FairQueue {
         &self.pipes
     }
 
+    /// The pipes that may hold a message: one found empty leaves this
+    /// prefix until a message arrives in it.
+    pub fn active_pipes(&self) -> &[ConnId] {
+        &self.pipes[..self.active]
+    }
+
     pub fn is_empty(&self) -> bool {
         self.pipes.is_empty()
     }

@@ -359,15 +359,15 @@ impl Role {
         }
     }
 
-    /// The connections a `recv` may take a message from now: every
-    /// fair-queued pipe for PULL and SUB, and for REP while it awaits a
-    /// request; for REQ only the peer it asked, once it asked; nothing for
-    /// PUB and PUSH, nor out of turn.
+    /// The connections a `recv` may take a message from now: the
+    /// fair-queued pipes that may hold one for PULL and SUB, and for REP
+    /// while it awaits a request; for REQ only the peer it asked, once it
+    /// asked; nothing for PUB and PUSH, nor out of turn.
     pub fn recv_pipes(&self) -> &[ConnId] {
         match self {
-            Role::Pull(p) => p.fq.pipes(),
-            Role::Sub(s) => s.fq.pipes(),
-            Role::Rep(r) if r.check_recv().is_ok() => r.fq.pipes(),
+            Role::Pull(p) => p.fq.active_pipes(),
+            Role::Sub(s) => s.fq.active_pipes(),
+            Role::Rep(r) if r.check_recv().is_ok() => r.fq.active_pipes(),
             Role::Req(r) => r.awaiting.as_slice(),
             Role::Rep(_) | Role::Pub(_) | Role::Push(_) => &[],
         }
