@@ -20,8 +20,11 @@
 //! go (100-byte messages), beside pyzmq PUSH→PULL over loopback TCP
 //! (`zmq_push_pull.py`, needs `FANOUT_PYTHON`).
 //!
-//! The server is `target/release/fanout serve` started here on free ports
-//! (or `--url ws://…` to use a running one).
+//! The server is this build's `fanout serve` started here on free ports,
+//! or `--server PATH` to start another build of it (to compare two builds
+//! under the same load generator), or `--url ws://…` to use a running one.
+//! The server's CPU time is read from `/proc/<pid>/stat` (utime + stime)
+//! over the sending, and reported per message.
 
 use std::{
     collections::HashMap,
@@ -46,6 +49,7 @@ struct Args {
     rate: u64,
     seconds: u64,
     url: Option<String>,
+    server: Option<String>,
     pair_messages: u64,
 }
 
@@ -62,6 +66,7 @@ fn parse_args() -> Option<Args> {
         rate: 20_000,
         seconds: 60,
         url: None,
+        server: None,
         pair_messages: 200_000,
     };
     let mut it = raw.into_iter().filter(|a| a != "--bench");
@@ -72,6 +77,7 @@ fn parse_args() -> Option<Args> {
             "--rate" => args.rate = value().parse().expect("a number"),
             "--seconds" => args.seconds = value().parse().expect("a number"),
             "--url" => args.url = Some(value()),
+            "--server" => args.server = Some(value()),
             "--messages" => args.pair_messages = value().parse().expect("a number"),
             "pipeline" | "pair" => args.mode = a,
             other => panic!("unknown argument {other}"),
@@ -93,9 +99,10 @@ impl Drop for Server {
     }
 }
 
-fn start_server() -> Server {
+fn start_server(binary: Option<&str>) -> Server {
     use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fanout"))
+    let binary = binary.unwrap_or(env!("CARGO_BIN_EXE_fanout"));
+    let mut child = Command::new(binary)
         .args([
             "serve",
             "--http",
@@ -472,10 +479,11 @@ async fn pipeline(args: &Args, url: &str, server_pid: Option<u32>) {
     );
     if let (Some(a), Some(b)) = (cpu_before, cpu_after) {
         println!(
-            "server CPU: {:.1} s over {:.1} s ({:.0} % of one core)",
+            "server CPU: {:.1} s over {:.1} s ({:.0} % of one core), {:.1} µs per message",
             b - a,
             send_secs,
-            100.0 * (b - a) / send_secs
+            100.0 * (b - a) / send_secs,
+            1e6 * (b - a) / total as f64
         );
     }
     if let (Some(a), Some(b)) = (own_before, own_after) {
@@ -583,7 +591,10 @@ fn pyzmq(python: &str) -> Option<f64> {
 
 fn main() {
     let Some(args) = parse_args() else { return };
-    let server = args.url.is_none().then(start_server);
+    let server = args
+        .url
+        .is_none()
+        .then(|| start_server(args.server.as_deref()));
     let url = args
         .url
         .clone()

@@ -26,6 +26,8 @@ pub type Ended = Arc<Mutex<Option<ServerFrame>>>;
 pub struct Outbox {
     frames: mpsc::UnboundedSender<ServerFrame>,
     taken: Arc<AtomicU64>,
+    /// What [`newly_taken`](Outbox::newly_taken) last reported.
+    reported: u64,
     ended: Ended,
 }
 
@@ -46,6 +48,7 @@ pub fn pair() -> (Outbox, Inbox) {
         Outbox {
             frames: tx,
             taken: Arc::clone(&taken),
+            reported: 0,
             ended: Arc::clone(&ended),
         },
         Inbox {
@@ -62,9 +65,13 @@ impl Outbox {
         self.frames.send(frame).is_ok()
     }
 
-    /// Frames the session has taken so far.
-    pub fn taken(&self) -> u64 {
-        self.taken.load(Ordering::Acquire)
+    /// Frames the session has taken so far, if more than last time asked.
+    pub fn newly_taken(&mut self) -> Option<u64> {
+        let taken = self.taken.load(Ordering::Acquire);
+        (taken > self.reported).then(|| {
+            self.reported = taken;
+            taken
+        })
     }
 
     /// The session went away.

@@ -166,10 +166,13 @@ impl Room {
         wake.max(now)
     }
 
-    /// Tells the core how many frames each session has taken.
+    /// Tells the core how many frames each session has taken since the
+    /// last look.
     fn credit(&mut self) {
-        for (member, outbox) in &self.outboxes {
-            self.core.frames_taken(*member, outbox.taken());
+        for (member, outbox) in &mut self.outboxes {
+            if let Some(taken) = outbox.newly_taken() {
+                self.core.frames_taken(*member, taken);
+            }
         }
     }
 

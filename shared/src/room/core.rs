@@ -171,9 +171,10 @@ impl RoomCore {
     }
 
     /// Runs the engine up to `now`, at most `budget` events (so that one
-    /// busy room cannot hold a thread), and receives for members whose
-    /// sockets have messages. `false` when the budget stopped it: call
-    /// again soon.
+    /// busy room cannot hold a thread). `false` when the budget stopped
+    /// it: call again soon. Receiving for members is
+    /// [`handle_timeout`](Self::handle_timeout)'s, once per turn, so that
+    /// a burst of requests does not cut deliveries into many small frames.
     pub fn advance(&mut self, now: Tick, budget: u32) -> bool {
         self.tick(now);
         if self.end.is_some() {
@@ -192,18 +193,19 @@ impl RoomCore {
         if caught_up {
             self.sim.advance_idle(self.clock);
         }
-        self.service_auto();
         caught_up
     }
 
-    /// The room's own timers due by `now`: limits and idleness every
-    /// [`HOUSEKEEPING`], the watchers' stream every [`FLUSH_EVERY`]. The
-    /// engine's events are [`advance`](Self::advance)'s.
+    /// The room's own work due by `now`: receiving for members whose
+    /// sockets have messages, limits and idleness every [`HOUSEKEEPING`],
+    /// the watchers' stream every [`FLUSH_EVERY`]. The engine's events are
+    /// [`advance`](Self::advance)'s; call this after it.
     pub fn handle_timeout(&mut self, now: Tick) {
         self.tick(now);
         if self.end.is_some() {
             return;
         }
+        self.service_auto();
         if self.clock >= self.next_housekeeping {
             self.housekeeping();
         }

@@ -22,8 +22,9 @@
 //! [`kick`](RoomCore::kick) with the creator's token,
 //! [`frames_taken`](RoomCore::frames_taken) (how far each session has
 //! read), and time ([`advance`](RoomCore::advance) runs the engine within
-//! a step budget; [`handle_timeout`](RoomCore::handle_timeout) the room's
-//! own timers). Outputs are polled: [`poll_transmit`](RoomCore::poll_transmit)
+//! a step budget; [`handle_timeout`](RoomCore::handle_timeout) does the
+//! room's own work: receiving for members once per turn, housekeeping,
+//! the watchers' stream). Outputs are polled: [`poll_transmit`](RoomCore::poll_transmit)
 //! (frames pushed to members, then a removed member's last word),
 //! [`poll_timeout`](RoomCore::poll_timeout), [`end`](RoomCore::end).
 //! The server's tokio task is a thin driver that converts `Instant`s into

@@ -100,6 +100,7 @@ impl Pair {
                 return;
             }
             self.core.advance(self.now, u32::MAX);
+            self.core.handle_timeout(self.now);
         }
     }
 
