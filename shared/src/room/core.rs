@@ -220,7 +220,9 @@ impl RoomCore {
         if self.end.is_some() {
             return None;
         }
-        if self.again {
+        // Sockets to receive for (a delivery, a request turned automatic
+        // receiving on), unless all they wait for is a session's reading.
+        if self.again || (!self.pending.is_empty() && !self.starved) {
             return Some(self.clock);
         }
         let mut wake = self.next_housekeeping;
