@@ -10,7 +10,7 @@
 //! `recvs_in_a_row`).
 
 use super::Simulator;
-use crate::socket::{SocketId, SocketKind};
+use crate::socket::SocketId;
 
 impl Simulator {
     /// How many `recv` calls on `socket`, made one after another right now,
@@ -51,11 +51,6 @@ impl Simulator {
         self.sockets
             .get(socket.0 as usize)
             .is_some_and(|s| s.alive && s.role.may_send())
-    }
-
-    /// The socket's type, if it exists.
-    pub fn socket_kind(&self, socket: SocketId) -> Option<SocketKind> {
-        self.sockets.get(socket.0 as usize).map(|s| s.role.kind())
     }
 }
 
