@@ -166,12 +166,15 @@ impl Room {
         wake.max(now)
     }
 
-    /// Tells the core how many frames each session has taken since the
-    /// last look.
+    /// Tells the core how many frames the sessions it waits on have taken
+    /// (those whose outbox it counts half full or more; for the others its
+    /// count is merely conservative, and reading every session's counter
+    /// on every turn would cost the room more than the rest of its turn).
     fn credit(&mut self) {
-        for (member, outbox) in &mut self.outboxes {
-            if let Some(taken) = outbox.newly_taken() {
-                self.core.frames_taken(*member, taken);
+        let low: Vec<MemberId> = self.core.low_on_room().collect();
+        for member in low {
+            if let Some(taken) = self.outboxes.get_mut(&member).and_then(Outbox::newly_taken) {
+                self.core.frames_taken(member, taken);
             }
         }
     }

@@ -23,7 +23,7 @@ use crate::{
 
 use super::{
     end::{LeftReason, RoomEnd},
-    limits::{AUTO_BATCH, HOUSEKEEPING, MAX_BEHIND, MAX_NODE_NAME, RoomRules},
+    limits::{AUTO_BATCH, HOUSEKEEPING, MAX_BEHIND, MAX_NODE_NAME, OUTBOX_FRAMES, RoomRules},
     member::{Member, MemberId, Owned},
     recording::ActionLog,
     refusal::{Refusal, RoomRefusal},
@@ -76,6 +76,9 @@ pub struct RoomCore {
     /// member's outbox emptied): the engine is asked how much.
     pub(super) pending: BTreeSet<SocketId>,
     outgoing: VecDeque<(MemberId, Transmit)>,
+    /// Members with half their outbox or more outstanding, as far as the
+    /// room knows: the driver reports what their sessions took.
+    low_on_room: BTreeSet<MemberId>,
     window: Window,
     pub(super) watchers: usize,
     pub(super) topology_dirty: bool,
@@ -119,6 +122,7 @@ impl RoomCore {
             sockets: BTreeMap::new(),
             pending: BTreeSet::new(),
             outgoing: VecDeque::new(),
+            low_on_room: BTreeSet::new(),
             window: Window::default(),
             watchers: 0,
             topology_dirty: false,
@@ -241,6 +245,13 @@ impl RoomCore {
         self.starved
     }
 
+    /// Members whose outbox is half full or more, as far as the room
+    /// knows: report what their sessions took with
+    /// [`frames_taken`](Self::frames_taken) (others' reports can wait).
+    pub fn low_on_room(&self) -> impl Iterator<Item = MemberId> + '_ {
+        self.low_on_room.iter().copied()
+    }
+
     /// The next frame for a member's session, in the order they were made.
     pub fn poll_transmit(&mut self) -> Option<(MemberId, Transmit)> {
         self.outgoing.pop_front()
@@ -253,6 +264,9 @@ impl RoomCore {
             && total > m.taken
         {
             m.taken = total.min(m.pushed);
+            if m.outstanding() < OUTBOX_FRAMES / 2 {
+                self.low_on_room.remove(&member);
+            }
             if self.starved {
                 // Its sockets are still pending; try them at once.
                 self.again = true;
@@ -415,6 +429,9 @@ impl RoomCore {
     pub(super) fn push(&mut self, member: MemberId, frame: ServerFrame) {
         if let Some(m) = self.members.get_mut(&member) {
             m.pushed += 1;
+            if m.outstanding() >= OUTBOX_FRAMES / 2 {
+                self.low_on_room.insert(member);
+            }
             self.outgoing.push_back((member, Transmit::Frame(frame)));
         }
     }
@@ -473,6 +490,7 @@ impl RoomCore {
         let Some(m) = self.members.remove(&member) else {
             return Vec::new();
         };
+        self.low_on_room.remove(&member);
         if m.watching {
             self.watchers -= 1;
         }
@@ -718,6 +736,7 @@ impl RoomCore {
             ));
         }
         self.watchers = 0;
+        self.low_on_room.clear();
         self.pending.clear();
         self.again = false;
         self.starved = false;

@@ -57,9 +57,14 @@ impl Member {
         }
     }
 
+    /// Frames pushed and not yet taken by its session.
+    pub fn outstanding(&self) -> u64 {
+        self.pushed.saturating_sub(self.taken)
+    }
+
     /// Whether its outbox can take one more frame.
     pub fn has_room(&self) -> bool {
-        self.pushed.saturating_sub(self.taken) < OUTBOX_FRAMES
+        self.outstanding() < OUTBOX_FRAMES
     }
 }
 

@@ -729,6 +729,8 @@ fn a_slow_reader_leaves_its_messages_in_the_engine() {
     let waiting = room.core.sim().receivable(r_in);
     assert!(waiting > 0, "the rest waits in the engine");
     assert!(room.core.starved());
+    let low: Vec<MemberId> = room.core.low_on_room().collect();
+    assert_eq!(low, [reader], "the driver is asked to report its reading");
     // Everything accepted is in the reader's outbox or in the engine's
     // pipes, which hold at most SNDHWM + the credit of a reader that
     // stopped reading (5 + 3).
@@ -740,6 +742,7 @@ fn a_slow_reader_leaves_its_messages_in_the_engine() {
     room.ms(20);
     let got = room.received(reader, "r");
     assert_eq!(got, strings("m", accepted as usize), "all, once, in order");
+    assert_eq!(room.core.low_on_room().count(), 0);
     assert_eq!(room.core.sim().receivable(r_in), 0);
 }
 
