@@ -69,13 +69,8 @@ pub struct RoomSession {
     misses: u32,
 }
 
-/// The `error` frame answering a refused request.
-fn refused(refusal: impl Into<Refusal>) -> ServerFrame {
-    refusal.into().to_frame()
-}
-
 fn room_gone() -> ServerFrame {
-    refused(RoomRefusal::RoomGone)
+    ServerFrame::refused(RoomRefusal::RoomGone)
 }
 
 /// What a room frame costs against the rate: its messages, or 1.
@@ -107,11 +102,11 @@ fn scenario_ref(value: serde_json::Value) -> Result<ScenarioRef, Refusal> {
     match value {
         serde_json::Value::String(name) => match Scenario::preset(&name) {
             Ok(_) => Ok(ScenarioRef::Preset(name)),
-            Err(e) => Err(Refusal::scenario(e)),
+            Err(e) => Err(Refusal::Scenario(e)),
         },
         object @ serde_json::Value::Object(_) => Scenario::from_json(&object.to_string())
             .map(|s| ScenarioRef::Inline(Box::new(s)))
-            .map_err(Refusal::scenario),
+            .map_err(Refusal::Scenario),
         _ => Err(RoomRefusal::ScenarioShape.into()),
     }
 }
@@ -136,7 +131,7 @@ impl RoomSession {
     /// Answers a room frame.
     pub async fn handle(&mut self, frame: RoomFrame) -> ServerFrame {
         if !self.bucket.take(cost(&frame)) {
-            return refused(RoomRefusal::RateLimit {
+            return ServerFrame::refused(RoomRefusal::RateLimit {
                 rate: self.rooms.limits().rate,
                 frame: frame.type_name().to_owned(),
             });
@@ -182,7 +177,7 @@ impl RoomSession {
                 let limit = self.rooms.limits().message_bytes;
                 let payloads = r.payload.iter().chain(r.payloads.iter().flatten());
                 if let Some((i, p)) = payloads.enumerate().find(|(_, p)| p.len() > limit as usize) {
-                    return refused(RoomRefusal::MessageTooLarge {
+                    return ServerFrame::refused(RoomRefusal::MessageTooLarge {
                         index: i as u64,
                         bytes: p.len() as u64,
                         limit,
@@ -230,7 +225,7 @@ impl RoomSession {
 
     async fn forward(&mut self, frame: RoomFrame) -> ServerFrame {
         let Some(m) = &self.membership else {
-            return refused(RoomRefusal::NeedsRoom {
+            return ServerFrame::refused(RoomRefusal::NeedsRoom {
                 frame: frame.type_name().to_owned(),
             });
         };
@@ -257,16 +252,16 @@ impl RoomSession {
 
     async fn create(&mut self, r: RoomCreate) -> ServerFrame {
         if let Err(e) = self.check_not_in_room() {
-            return refused(e);
+            return ServerFrame::refused(e);
         }
         let scenario = match scenario_ref(r.scenario) {
             Ok(s) => s,
-            Err(e) => return refused(e),
+            Err(e) => return ServerFrame::refused(e),
         };
         let seed = r.seed.unwrap_or_else(fresh_seed);
         let created = match self.rooms.create(scenario, seed) {
             Ok(created) => created,
-            Err(e) => return refused(e),
+            Err(e) => return ServerFrame::refused(e),
         };
         self.enter(&created.handle, r.name, r.watch, None, true, r.id)
             .await
@@ -274,7 +269,7 @@ impl RoomSession {
 
     async fn join(&mut self, r: RoomJoin) -> ServerFrame {
         if let Err(e) = self.check_not_in_room() {
-            return refused(e);
+            return ServerFrame::refused(e);
         }
         let Some(handle) = self.rooms.get(&r.room) else {
             self.misses += 1;
@@ -341,7 +336,7 @@ async fn ask(
 }
 
 fn no_room(typed: &str) -> ServerFrame {
-    refused(RoomRefusal::NoSuchRoom {
+    ServerFrame::refused(RoomRefusal::NoSuchRoom {
         typed: typed.to_owned(),
     })
 }

@@ -66,8 +66,8 @@ impl Rooms {
 
     /// Starts a room running `scenario` (already checked) with `seed`.
     pub fn create(self: &Arc<Self>, scenario: ScenarioRef, seed: u64) -> Result<Created, Refusal> {
-        let resolved = scenario.resolve().map_err(Refusal::scenario)?;
-        let sim = Simulator::new(&resolved, seed).map_err(Refusal::scenario)?;
+        let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
+        let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
         let mut rooms = self.lock();
         if rooms.len() >= self.limits.rooms as usize {
             return Err(RoomRefusal::TooManyRooms {

@@ -20,7 +20,7 @@ use std::{
 };
 
 use fanout_shared::{
-    protocol::{ClientFrame, ServerFrame},
+    protocol::{RoomFrame, ServerFrame},
     room::{Join, MemberId, RoomCore, Transmit, limits::HOUSEKEEPING},
     time::Tick,
 };
@@ -49,7 +49,7 @@ pub enum Command {
     /// A room frame from a member.
     Frame {
         member: MemberId,
-        frame: ClientFrame,
+        frame: RoomFrame,
         reply: oneshot::Sender<ServerFrame>,
     },
     /// The member sent something else (a `ping`): it is still there.
@@ -242,7 +242,7 @@ impl Room {
                     }
                 }
                 Err(refusal) => {
-                    let _ = reply.send(Err(refusal.to_frame()));
+                    let _ = reply.send(Err(ServerFrame::refused(refusal)));
                 }
             },
             Command::Frame {
@@ -251,13 +251,13 @@ impl Room {
                 reply,
             } => {
                 let answer = self.core.handle_frame(now, member, frame);
-                let _ = reply.send(answer.unwrap_or_else(|r| r.to_frame()));
+                let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));
             }
             Command::Touch { member } => self.core.touch(now, member),
             Command::Leave { member } => self.core.leave(now, member),
             Command::Close { token, id, reply } => {
                 let answer = self.core.close(now, &token, id);
-                let _ = reply.send(answer.unwrap_or_else(|r| r.to_frame()));
+                let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));
             }
             Command::Kick {
                 token,
@@ -267,7 +267,7 @@ impl Room {
                 reply,
             } => {
                 let answer = self.core.kick(now, &token, member, node.as_deref(), id);
-                let _ = reply.send(answer.unwrap_or_else(|r| r.to_frame()));
+                let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));
             }
         }
     }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     lang::{Lang, Say},
     protocol::{ClientFrame, PROTOCOL_VERSION},
+    room::RoomRefusal,
     sim::{ActionError, ScenarioError},
 };
 
@@ -28,6 +29,8 @@ pub enum Refusal {
     /// The cache lab refused a request (a key, a node, a memory limit, a
     /// warm-up).
     Cache(crate::cache::Refusal),
+    /// A live room (or the session in front of it) would not do it.
+    Room(RoomRefusal),
 }
 
 impl Refusal {
@@ -39,6 +42,7 @@ impl Refusal {
             Refusal::Action(error) => Some(action_field(error).into()),
             Refusal::Scenario(_) => Some("scenario".into()),
             Refusal::Cache(refusal) => Some(refusal.field().into()),
+            Refusal::Room(refusal) => Some(refusal.field().into()),
         }
     }
 
@@ -46,9 +50,11 @@ impl Refusal {
     pub fn supported(&self) -> Option<u32> {
         match self {
             Refusal::Frame(FrameRefusal::VersionUnsupported { supported, .. }) => Some(*supported),
-            Refusal::Frame(_) | Refusal::Action(_) | Refusal::Scenario(_) | Refusal::Cache(_) => {
-                None
-            }
+            Refusal::Frame(_)
+            | Refusal::Action(_)
+            | Refusal::Scenario(_)
+            | Refusal::Cache(_)
+            | Refusal::Room(_) => None,
         }
     }
 }
@@ -64,6 +70,7 @@ impl Say for Refusal {
                 Lang::En => format!("scenario: {}", error.say(lang)),
                 Lang::Zh => format!("场景：{}", error.say(lang)),
             },
+            Refusal::Room(refusal) => refusal.say(lang),
         }
     }
 }
@@ -74,7 +81,11 @@ fn action_field(error: &ActionError) -> &'static str {
         ActionError::NoNode { .. }
         | ActionError::NotExternal { .. }
         | ActionError::AlreadyExternal { .. } => "node",
-        ActionError::Invalid { .. } => "sockets",
+        // A new node's name is its own field (`node_add`'s `name`).
+        ActionError::Invalid { scenario } => match **scenario {
+            ScenarioError::DuplicateNode { .. } | ScenarioError::EmptyNodeName => "name",
+            _ => "sockets",
+        },
         ActionError::NoSocket { .. }
         | ActionError::NotSub { .. }
         | ActionError::NoSuchSetting { .. }
@@ -100,6 +111,12 @@ impl From<ScenarioError> for Refusal {
 impl From<crate::cache::Refusal> for Refusal {
     fn from(refusal: crate::cache::Refusal) -> Self {
         Refusal::Cache(refusal)
+    }
+}
+
+impl From<RoomRefusal> for Refusal {
+    fn from(refusal: RoomRefusal) -> Self {
+        Refusal::Room(refusal)
     }
 }
 

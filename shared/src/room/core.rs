@@ -26,7 +26,8 @@ use super::{
     limits::{AUTO_BATCH, HOUSEKEEPING, MAX_BEHIND, MAX_NODE_NAME, OUTBOX_FRAMES, RoomRules},
     member::{Member, MemberId, Owned},
     recording::ActionLog,
-    refusal::{Refusal, RoomRefusal},
+    Refusal,
+    refusal::RoomRefusal,
     stream::{FLUSH_EVERY, TOPOLOGY_EVERY, Window, is_structural},
 };
 
@@ -147,8 +148,8 @@ impl RoomCore {
         seed: u64,
         rules: RoomRules,
     ) -> Result<RoomCore, Refusal> {
-        let resolved = scenario.resolve().map_err(Refusal::scenario)?;
-        let sim = Simulator::new(&resolved, seed).map_err(Refusal::scenario)?;
+        let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
+        let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
         Ok(RoomCore::new(code, token, scenario, sim, rules))
     }
 
@@ -334,7 +335,7 @@ impl RoomCore {
         &mut self,
         now: Tick,
         member: MemberId,
-        frame: crate::protocol::ClientFrame,
+        frame: crate::protocol::RoomFrame,
     ) -> Result<ServerFrame, Refusal> {
         self.tick(now);
         self.last_activity = self.clock;

@@ -76,4 +76,7 @@ pub use end::{LeftReason, RoomEnd};
 pub use limits::{OUTBOX_FRAMES, RoomRules};
 pub use member::MemberId;
 pub use recording::ActionLog;
-pub use refusal::{Refusal, RoomRefusal};
+pub use refusal::RoomRefusal;
+/// Every refusal a room answers with: its own ([`RoomRefusal`]) or the
+/// engine's, one family each.
+pub use crate::protocol::Refusal;

@@ -2,23 +2,29 @@
 //! member asked: typed facts, said in every language through [`Say`], each
 //! naming the request field it is about.
 //!
-//! A refusal reaches the client as an `error` frame whose `message` is the
-//! English sentence and whose `field` is [`RoomRefusal::field`]
-//! (`docs/protocol.md`, "Live rooms"); [`Refusal::to_frame`] is the one
-//! place that frame is built. A limit's field is `limits.…` as
-//! `room_joined` lists it, and its sentence names the flag that changes it.
+//! A refusal reaches the client as an `error` frame built by
+//! [`ServerFrame::refused`](crate::protocol::ServerFrame::refused): the
+//! fact under `refusal` (area `room`), its English sentence as `message`
+//! and [`RoomRefusal::field`] as `field` (`docs/protocol.md`, "Errors" and
+//! "Live rooms"). A limit's field is `limits.…` as `room_joined` lists it,
+//! and its sentence names the flag that changes it. The engine's own
+//! refusals travel in their own areas
+//! ([`Refusal::Action`](crate::protocol::Refusal::Action),
+//! [`Refusal::Scenario`](crate::protocol::Refusal::Scenario)), except a
+//! `room_act` edit's, which is about the request's `action`
+//! ([`RoomRefusal::Edit`]).
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
     lang::{Lang, Say},
-    protocol::ServerFrame,
-    sim::{ActionError, ScenarioError},
+    sim::ActionError,
     socket::SocketError,
 };
 
-/// A room's own refusals (the engine's are [`ActionError`] and
-/// [`ScenarioError`]).
+/// A room's own refusals (the engine's are
+/// [`ActionError`] and [`ScenarioError`](crate::sim::ScenarioError), in
+/// their own areas of [`Refusal`](crate::protocol::Refusal)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RoomRefusal {
@@ -105,6 +111,11 @@ pub enum RoomRefusal {
     /// `room_act` with `send`, `recv` or `take_over`.
     UseSocketFrames,
     OnlyCreatorAddsPrograms,
+    /// The engine refused the edit a `room_act` asked for.
+    Edit {
+        // Boxed: it is much larger than the room's own refusals.
+        error: Box<ActionError>,
+    },
 }
 
 impl RoomRefusal {
@@ -135,6 +146,7 @@ impl RoomRefusal {
             RoomRefusal::NoPayload => "payload",
             RoomRefusal::QueuesFull { .. } => "limits.room_queued_bytes",
             RoomRefusal::UseSocketFrames | RoomRefusal::OnlyCreatorAddsPrograms => "action.op",
+            RoomRefusal::Edit { .. } => "action",
         }
     }
 }
@@ -219,9 +231,9 @@ fn refusal_en(refusal: &RoomRefusal) -> String {
         } => format!(
             "room {room} holds {queued} bytes in its queues; at most {limit} are allowed (--room-queued-bytes), so nothing was sent; receive or wait until queues drain"
         ),
-        RoomRefusal::SocketFailed { error, sent: 0 } => error.to_string(),
+        RoomRefusal::SocketFailed { error, sent: 0 } => error.say(Lang::En),
         RoomRefusal::SocketFailed { error, sent } => {
-            format!("{error} (after sending {sent} message(s))")
+            format!("{} (after sending {sent} message(s))", error.say(Lang::En))
         }
         RoomRefusal::NoReceivingSocket { node, socket } => format!(
             "node {node} has no receiving socket{} (PULL, SUB, REQ or REP)",
@@ -235,6 +247,7 @@ fn refusal_en(refusal: &RoomRefusal) -> String {
             "only the room's creator adds nodes with programs; add your own node with node_add"
                 .into()
         }
+        RoomRefusal::Edit { error } => error.say(Lang::En),
     }
 }
 
@@ -303,9 +316,9 @@ fn refusal_zh(refusal: &RoomRefusal) -> String {
         } => format!(
             "房间 {room} 的队列里有 {queued} 字节；最多允许 {limit} 字节（--room-queued-bytes），所以什么也没发送；请接收或等队列排空"
         ),
-        RoomRefusal::SocketFailed { error, sent: 0 } => error.to_string(),
+        RoomRefusal::SocketFailed { error, sent: 0 } => error.say(Lang::Zh),
         RoomRefusal::SocketFailed { error, sent } => {
-            format!("{error}（已发送 {sent} 条消息之后）")
+            format!("{}（已发送 {sent} 条消息之后）", error.say(Lang::Zh))
         }
         RoomRefusal::NoReceivingSocket { node, socket } => format!(
             "节点 {node} 没有{}接收消息的套接字（PULL、SUB、REQ 或 REP）",
@@ -318,82 +331,6 @@ fn refusal_zh(refusal: &RoomRefusal) -> String {
         RoomRefusal::OnlyCreatorAddsPrograms => {
             "只有房间的创建者能添加带程序的节点；用 node_add 添加你自己的节点".into()
         }
-    }
-}
-
-/// Anything a room request can be refused with: the room's own reasons,
-/// or the engine's.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Refusal {
-    Room(RoomRefusal),
-    /// The engine refused an action; `field` names the part of the
-    /// request it was about (`node`, `name`, `sockets`, `action` …).
-    Action {
-        error: Box<ActionError>,
-        field: &'static str,
-    },
-    /// A scenario given to `room_create` was refused.
-    Scenario(Box<ScenarioError>),
-}
-
-impl From<RoomRefusal> for Refusal {
-    fn from(refusal: RoomRefusal) -> Self {
-        Refusal::Room(refusal)
-    }
-}
-
-impl Refusal {
-    /// The engine refused an action: the field follows the error (a
-    /// missing node is about `node`, a bad socket spec about `sockets`).
-    pub fn action(error: ActionError) -> Refusal {
-        let field = match &error {
-            ActionError::NoNode(_)
-            | ActionError::NotExternal { .. }
-            | ActionError::AlreadyExternal(_) => "node",
-            ActionError::Invalid(_) => "sockets",
-            _ => "socket",
-        };
-        Refusal::action_on(error, field)
-    }
-
-    /// The engine refused an action about `field`.
-    pub fn action_on(error: ActionError, field: &'static str) -> Refusal {
-        Refusal::Action {
-            error: Box::new(error),
-            field,
-        }
-    }
-
-    pub fn scenario(error: ScenarioError) -> Refusal {
-        Refusal::Scenario(Box::new(error))
-    }
-
-    pub fn field(&self) -> &'static str {
-        match self {
-            Refusal::Room(r) => r.field(),
-            Refusal::Action { field, .. } => field,
-            Refusal::Scenario(_) => "scenario",
-        }
-    }
-
-    /// The sentence on the wire. The engine's refusals say themselves in
-    /// English for now.
-    pub fn english(&self) -> String {
-        match self {
-            Refusal::Room(r) => r.english(),
-            Refusal::Action { error, .. } => error.to_string(),
-            Refusal::Scenario(e) => format!("scenario: {e}"),
-        }
-    }
-
-    /// The `error` frame answering a refused request (its `id` is added by
-    /// the session, which knows the request).
-    pub fn to_frame(&self) -> ServerFrame {
-        ServerFrame::Error {
-            message: self.english(),
-            field: Some(self.field().into()),
-            supported: None,
-            id: None,
-        }
+        RoomRefusal::Edit { error } => error.say(Lang::Zh),
     }
 }

@@ -11,10 +11,10 @@
 
 use crate::{
     protocol::{
-        ClientFrame, Delivered, NodeAdd, NodeTake, RecvAuto, RecvRequest, SendRequest, ServerFrame,
+        Delivered, NodeAdd, NodeTake, RecvAuto, RecvRequest, RoomFrame, SendRequest, ServerFrame,
         SocketInfo,
     },
-    sim::{Action, ActionError, EventKind, ScenarioError, nodes::ProgramSpec, scenario::NodeSpec},
+    sim::{Action, ActionError, EventKind, NodeState, nodes::ProgramSpec, scenario::NodeSpec},
     socket::SocketId,
     time::Tick,
 };
@@ -24,7 +24,8 @@ use super::{
     end::LeftReason,
     limits::{MAX_NODE_NAME, NODES_PER_MEMBER, RECV_MAX},
     member::{MemberId, Owned},
-    refusal::{Refusal, RoomRefusal},
+    Refusal,
+    refusal::RoomRefusal,
 };
 use crate::lang::Say;
 
@@ -33,11 +34,11 @@ impl RoomCore {
     pub(super) fn request(
         &mut self,
         member: MemberId,
-        frame: ClientFrame,
+        frame: RoomFrame,
     ) -> Result<ServerFrame, Refusal> {
         let code = self.code.clone();
         Ok(match frame {
-            ClientFrame::RoomLeave(r) => {
+            RoomFrame::Leave(r) => {
                 self.remove_member(member, None);
                 ServerFrame::RoomLeft {
                     room: code,
@@ -45,7 +46,7 @@ impl RoomCore {
                     id: r.id,
                 }
             }
-            ClientFrame::RoomWatch(r) => {
+            RoomFrame::Watch(r) => {
                 self.watch(member, r.on);
                 ServerFrame::RoomWatching {
                     room: code,
@@ -53,13 +54,13 @@ impl RoomCore {
                     id: r.id,
                 }
             }
-            ClientFrame::RoomTopology(r) => ServerFrame::RoomTopology {
+            RoomFrame::Topology(r) => ServerFrame::RoomTopology {
                 room: code,
                 topology: Box::new(self.sim.topology()),
                 members: self.member_infos(),
                 id: r.id,
             },
-            ClientFrame::RoomRecording(r) => {
+            RoomFrame::Recording(r) => {
                 let (recording, complete, trace_digest) =
                     self.log
                         .recording(self.sim.steps(), self.sim.now(), self.sim.trace_digest());
@@ -71,10 +72,10 @@ impl RoomCore {
                     id: r.id,
                 }
             }
-            ClientFrame::RoomAct(r) => self.act(member, r.action, r.id)?,
-            ClientFrame::NodeAdd(r) => self.node_add(member, r)?,
-            ClientFrame::NodeTake(r) => self.node_take(member, r)?,
-            ClientFrame::NodeRemove(r) => {
+            RoomFrame::Act(r) => self.act(member, r.action, r.id)?,
+            RoomFrame::NodeAdd(r) => self.node_add(member, r)?,
+            RoomFrame::NodeTake(r) => self.node_take(member, r)?,
+            RoomFrame::NodeRemove(r) => {
                 self.check_driver(member, &r.node)?;
                 if let Some(m) = self.members.get_mut(&member) {
                     m.nodes.retain(|n| *n != r.node);
@@ -86,10 +87,14 @@ impl RoomCore {
                     id: r.id,
                 }
             }
-            ClientFrame::Send(r) => self.send(member, r)?,
-            ClientFrame::Recv(r) => self.recv(member, r)?,
-            ClientFrame::RecvAuto(r) => self.recv_auto(member, r)?,
-            other => {
+            RoomFrame::Send(r) => self.send(member, r)?,
+            RoomFrame::Recv(r) => self.recv(member, r)?,
+            RoomFrame::RecvAuto(r) => self.recv_auto(member, r)?,
+            // The session answers these itself, before a member exists.
+            other @ (RoomFrame::Create(_)
+            | RoomFrame::Join(_)
+            | RoomFrame::Close(_)
+            | RoomFrame::Kick(_)) => {
                 return Err(RoomRefusal::NotARoomFrame {
                     frame: other.type_name().to_owned(),
                 }
@@ -158,7 +163,7 @@ impl RoomCore {
         let Some(nv) = view
             .nodes
             .iter()
-            .find(|n| n.name == node && n.state != "removed")
+            .find(|n| n.name == node && n.state != NodeState::Removed)
         else {
             return Vec::new();
         };
@@ -226,16 +231,9 @@ impl RoomCore {
             start: Tick::ZERO,
             sockets: r.sockets,
         };
-        if let Err(error) = self.apply(Action::AddNode { spec }) {
-            let field = match &error {
-                ActionError::Invalid(
-                    ScenarioError::DuplicateNode(_) | ScenarioError::EmptyNodeName,
-                ) => "name",
-                ActionError::Invalid(_) => "sockets",
-                _ => Refusal::action(error.clone()).field(),
-            };
-            return Err(Refusal::action_on(error, field));
-        }
+        // A duplicate or empty name is about `name`, a bad socket about
+        // `sockets` (the refusal's field says which).
+        self.apply(Action::AddNode { spec })?;
         let sockets = self.register(member, &name, r.auto_recv, r.auto_limit);
         Ok(ServerFrame::NodeAdded {
             node: name,
@@ -259,8 +257,8 @@ impl RoomCore {
         }) {
             // An external node of the scenario nobody drives yet is free
             // to take as it is.
-            Ok(_) | Err(ActionError::AlreadyExternal(_)) => {}
-            Err(e) => return Err(Refusal::action(e)),
+            Ok(_) | Err(ActionError::AlreadyExternal { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
         let sockets = self.register(member, &r.node, r.auto_recv, r.auto_limit);
         Ok(ServerFrame::NodeAdded {
@@ -279,7 +277,7 @@ impl RoomCore {
         socket: &str,
     ) -> Result<SocketId, Refusal> {
         self.check_driver(member, node)?;
-        let sid = self.sim.socket_id(node, socket).map_err(Refusal::action)?;
+        let sid = self.sim.socket_id(node, socket).map_err(Refusal::Action)?;
         if !self.sockets.contains_key(&sid) {
             return Err(RoomRefusal::NotYourSocket {
                 node: node.to_owned(),
@@ -320,7 +318,7 @@ impl RoomCore {
                     socket: r.socket.clone(),
                     payload,
                 })
-                .map_err(Refusal::action)?;
+                .map_err(Refusal::Action)?;
             match event.kind {
                 EventKind::Send { msg, .. } => {
                     msgs.push(msg);
@@ -369,7 +367,7 @@ impl RoomCore {
                     node: r.node.clone(),
                     socket: r.socket.clone(),
                 })
-                .map_err(Refusal::action)?;
+                .map_err(Refusal::Action)?;
             match event.kind {
                 EventKind::Recv { msg, payload, .. } => messages.push(Delivered { msg, payload }),
                 EventKind::Block { reason, .. } => {
@@ -483,7 +481,9 @@ impl RoomCore {
         };
         let event = self
             .apply(action)
-            .map_err(|error| Refusal::action_on(error, "action"))?;
+            .map_err(|error| RoomRefusal::Edit {
+                error: Box::new(error),
+            })?;
         if let (Some(d), Some((node, socket, kind))) = (driver, added_socket)
             && let Ok(sid) = self.sim.socket_id(&node, &socket)
         {

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     lang::{Lang, Say},
-    protocol::{ServerFrame, decode_client_frame},
+    protocol::{ClientFrame, ServerFrame, decode_client_frame},
     sim::{Recording, Timeline, timeline::ScenarioRef},
     socket::{FsmState, SocketError},
     time::Tick,
@@ -148,7 +148,9 @@ impl Pair {
 
     /// A member's request, as the session decodes it from the wire.
     fn ask(&mut self, member: MemberId, frame: Value) -> Result<ServerFrame, Refusal> {
-        let frame = decode_client_frame(&frame.to_string()).unwrap();
+        let ClientFrame::Room(frame) = decode_client_frame(&frame.to_string()).unwrap() else {
+            panic!("{frame} is not a room frame");
+        };
         self.core.advance(self.now, u32::MAX);
         let answer = self.core.handle_frame(self.now, member, frame);
         self.deliver();
@@ -436,7 +438,7 @@ fn req_rep_order_errors_go_to_the_offending_member_only() {
         json!({"type": "send", "node": "server", "socket": "rep", "payload": "too soon"}),
     );
     assert!(efsm(&e), "REP may not send first: {e:?}");
-    assert_eq!(e.field(), "socket");
+    assert_eq!(e.field().as_deref(), Some("socket"));
     assert!(e.english().starts_with("EFSM"), "{}", e.english());
     let e = room.refused(
         clients[0],
@@ -598,7 +600,7 @@ fn a_member_takes_over_a_scenario_node() {
         matches!(e, Refusal::Room(RoomRefusal::NodeAlreadyDriven { member, .. }) if member == student),
         "{e:?}"
     );
-    assert_eq!(e.field(), "node");
+    assert_eq!(e.field().as_deref(), Some("node"));
     room.ms(200);
     let mut tasks = room.received(student, "worker-1");
     assert!(tasks.len() >= 5, "{tasks:?}");
@@ -760,7 +762,7 @@ fn members_nodes_names_and_queued_bytes_are_bounded() {
         .core
         .join(room.now, Join::default())
         .expect_err("the room is full");
-    assert_eq!(e.field(), "limits.members");
+    assert_eq!(e.field().as_deref(), Some("limits.members"));
     assert!(e.english().contains("--room-members"), "{}", e.english());
 
     for i in 0..16 {
@@ -768,12 +770,12 @@ fn members_nodes_names_and_queued_bytes_are_bounded() {
     }
     let e = room.refused(b, json!({"type": "node_add", "name": "n16", "sockets": []}));
     assert_eq!(e, Refusal::Room(RoomRefusal::NodeLimit { max: 16 }));
-    assert_eq!(e.field(), "limits.nodes");
+    assert_eq!(e.field().as_deref(), Some("limits.nodes"));
     let e = room.refused(
         a,
         json!({"type": "node_add", "name": "x".repeat(65), "sockets": []}),
     );
-    assert_eq!(e.field(), "name");
+    assert_eq!(e.field().as_deref(), Some("name"));
 
     room.add_node(a, "p", push_bind("tcp://x"), false);
     room.add_node(a, "lazy", pull("tcp://x"), false);
@@ -791,7 +793,7 @@ fn members_nodes_names_and_queued_bytes_are_bounded() {
         assert!(sent <= 10, "the limit holds");
     };
     assert_eq!(sent, 10, "1000 bytes = ten messages of 100");
-    assert_eq!(refusal.field(), "limits.room_queued_bytes");
+    assert_eq!(refusal.field().as_deref(), Some("limits.room_queued_bytes"));
     assert!(refusal.english().contains("--room-queued-bytes"));
     room.ms(20);
     room.ok(
@@ -875,7 +877,7 @@ fn only_the_token_closes_a_room_or_removes_a_member() {
             },
         )
         .unwrap_err();
-    assert_eq!(e.field(), "token");
+    assert_eq!(e.field().as_deref(), Some("token"));
 
     let kicked = wire(
         &room
@@ -1060,8 +1062,10 @@ fn facts_say_themselves_and_round_trip() {
         assert_eq!(&serde_json::from_str::<RoomRefusal>(&text).unwrap(), r);
         assert!(text.contains("\"code\""), "{text}");
     }
-    let frame = wire(&Refusal::from(refusals[0].clone()).to_frame());
+    let frame = wire(&ServerFrame::refused(refusals[0].clone()));
     assert_eq!(frame["field"], "limits.members");
+    assert_eq!(frame["refusal"]["area"], "room");
+    assert_eq!(frame["refusal"]["fact"]["code"], "room_full");
     assert_eq!(
         frame["message"],
         "room KFC-7PX is full: at most 2 members per room (--room-members)"

@@ -67,7 +67,7 @@ mod tests {
     fn taken(sim: &Simulator, node: &str) -> Simulator {
         let mut probe = sim.clone();
         match probe.apply(Action::TakeOver { node: node.into() }) {
-            Ok(_) | Err(ActionError::AlreadyExternal(_)) => probe,
+            Ok(_) | Err(ActionError::AlreadyExternal { .. }) => probe,
             Err(e) => panic!("{e}"),
         }
     }
