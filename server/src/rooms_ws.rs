@@ -20,7 +20,6 @@
 use std::{sync::Arc, time::Duration};
 
 use fanout_shared::{
-    lang::Say,
     protocol::{RoomCreate, RoomFrame, RoomJoin, ServerFrame},
     room::{Join, MemberId, Refusal, RoomEnd, RoomRefusal},
     sim::{Scenario, timeline::ScenarioRef},
@@ -216,11 +215,7 @@ impl RoomSession {
         let last = m.inbox.last_word();
         let code = m.code.clone();
         self.membership = None;
-        last.unwrap_or(ServerFrame::RoomClosed {
-            room: code,
-            reason: RoomEnd::Ended.english(),
-            id: None,
-        })
+        last.unwrap_or_else(|| ServerFrame::room_closed(code, RoomEnd::Ended, None))
     }
 
     async fn forward(&mut self, frame: RoomFrame) -> ServerFrame {

@@ -285,6 +285,7 @@ async fn only_the_token_closes_a_room_or_removes_a_participant() {
         left["reason"].as_str().unwrap().contains("creator"),
         "{left}"
     );
+    assert_eq!(left["left"], json!({"code": "removed_by_creator"}));
     let e = m
         .refused(json!({"type": "send", "node": "student", "socket": "out", "payload": "x"}))
         .await;
@@ -313,6 +314,7 @@ async fn only_the_token_closes_a_room_or_removes_a_participant() {
     for c in [&mut creator, &mut other] {
         let notice = c.push_of_type("room_closed").await;
         assert_eq!(notice["reason"], "closed by its creator");
+        assert_eq!(notice["end"], json!({"code": "closed_by_creator"}));
     }
     tokio::time::sleep(Duration::from_millis(50)).await;
     let e = outsider
@@ -332,6 +334,7 @@ async fn idle_and_empty_rooms_expire() {
         notice["reason"].as_str().unwrap().contains("--room-idle"),
         "{notice}"
     );
+    assert_eq!(notice["end"]["code"], "idle", "{notice}");
     // A room everyone left goes too.
     let mut leaver = Client::connect(&fanout).await;
     let (code, _) = leaver.create(json!("pipeline")).await;

@@ -7,6 +7,7 @@ use super::{CacheNodeInfo, Delivered, MemberInfo, Refusal, RoomLimitsInfo, Socke
 use crate::{
     cache::{Event, SnapshotItem, Stats},
     lang::Say,
+    room::{LeftReason, RoomEnd},
 };
 
 /// Frames the server sends to a client.
@@ -168,7 +169,10 @@ pub enum ServerFrame {
     /// or pushed when the creator removed it.
     RoomLeft {
         room: String,
+        /// Why, in English; [`left`](ServerFrame::RoomLeft::left) is the
+        /// fact it says.
         reason: String,
+        left: LeftReason,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
@@ -176,7 +180,10 @@ pub enum ServerFrame {
     /// shutting down); also the answer to `room_close`.
     RoomClosed {
         room: String,
+        /// Why, in English; [`end`](ServerFrame::RoomClosed::end) is the
+        /// fact it says.
         reason: String,
+        end: RoomEnd,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
@@ -320,6 +327,26 @@ impl ServerFrame {
             supported: refusal.supported(),
             refusal: Some(refusal),
             id: None,
+        }
+    }
+
+    /// `room_left`: this session is no longer in `room`, and why.
+    pub fn room_left(room: String, left: LeftReason, id: Option<u64>) -> Self {
+        ServerFrame::RoomLeft {
+            room,
+            reason: left.english(),
+            left,
+            id,
+        }
+    }
+
+    /// `room_closed`: `room` ended, and why.
+    pub fn room_closed(room: String, end: RoomEnd, id: Option<u64>) -> Self {
+        ServerFrame::RoomClosed {
+            room,
+            reason: end.english(),
+            end,
+            id,
         }
     }
 

@@ -14,7 +14,6 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::{
-    lang::Say,
     protocol::{Delivered, MemberInfo, ServerFrame},
     sim::{Action, ActionError, Event, EventKind, Fate, Simulator, timeline::ScenarioRef},
     socket::SocketId,
@@ -22,11 +21,11 @@ use crate::{
 };
 
 use super::{
+    Refusal,
     end::{LeftReason, RoomEnd},
     limits::{AUTO_BATCH, HOUSEKEEPING, MAX_BEHIND, MAX_NODE_NAME, OUTBOX_FRAMES, RoomRules},
     member::{Member, MemberId, Owned},
     recording::ActionLog,
-    Refusal,
     refusal::RoomRefusal,
     stream::{FLUSH_EVERY, TOPOLOGY_EVERY, Window, is_structural},
 };
@@ -372,13 +371,8 @@ impl RoomCore {
             return Err(RoomRefusal::WrongToken.into());
         }
         let end = RoomEnd::ClosedByCreator;
-        let reason = end.english();
-        self.finish(end);
-        Ok(ServerFrame::RoomClosed {
-            room: self.code.clone(),
-            reason,
-            id,
-        })
+        self.finish(end.clone());
+        Ok(ServerFrame::room_closed(self.code.clone(), end, id))
     }
 
     /// `room_kick` with a token: removes a member, named by its number or
@@ -403,11 +397,8 @@ impl RoomCore {
         let Some(target) = target.filter(|m| self.members.contains_key(m)) else {
             return Err(RoomRefusal::NoSuchMember.into());
         };
-        let last_word = ServerFrame::RoomLeft {
-            room: self.code.clone(),
-            reason: LeftReason::RemovedByCreator.english(),
-            id: None,
-        };
+        let last_word =
+            ServerFrame::room_left(self.code.clone(), LeftReason::RemovedByCreator, None);
         let nodes = self.remove_member(target, Some(last_word));
         Ok(ServerFrame::RoomKicked {
             room: self.code.clone(),
@@ -724,18 +715,17 @@ impl RoomCore {
         if self.end.is_some() {
             return;
         }
-        let reason = end.english();
-        self.end = Some(end);
         for (member, _) in std::mem::take(&mut self.members) {
             self.outgoing.push_back((
                 member,
-                Transmit::End(Some(ServerFrame::RoomClosed {
-                    room: self.code.clone(),
-                    reason: reason.clone(),
-                    id: None,
-                })),
+                Transmit::End(Some(ServerFrame::room_closed(
+                    self.code.clone(),
+                    end.clone(),
+                    None,
+                ))),
             ));
         }
+        self.end = Some(end);
         self.watchers = 0;
         self.low_on_room.clear();
         self.pending.clear();

@@ -1,8 +1,11 @@
 //! Why a room ended, and why a member is no longer in it: typed facts,
 //! said in every language through [`Say`].
 //!
-//! The wire carries the English sentence as `reason` in `room_closed` and
-//! `room_left` (`docs/protocol.md`, "Leaving, removing, closing").
+//! The wire carries the fact (`end` in `room_closed`, `left` in
+//! `room_left`) beside its English sentence as `reason`
+//! ([`ServerFrame::room_closed`](crate::protocol::ServerFrame::room_closed),
+//! [`ServerFrame::room_left`](crate::protocol::ServerFrame::room_left);
+//! `docs/protocol.md`, "Leaving, removing, closing").
 
 use serde::{Deserialize, Serialize};
 

@@ -48,8 +48,9 @@
 //!
 //! **Facts.** Refusals ([`RoomRefusal`], and the engine's own), why a room
 //! ended ([`RoomEnd`]) and why a member left ([`LeftReason`]) are typed and
-//! said through [`Say`](crate::lang::Say); the wire carries the English
-//! sentence.
+//! said through [`Say`](crate::lang::Say); the wire carries both the fact
+//! and its English sentence (`refusal` beside `message` in `error`, `end`
+//! or `left` beside `reason`).
 //!
 //! - [`core`]: the room and its lifecycle;
 //! - [`requests`]: a member's requests (send, recv, nodes, edits);
@@ -72,11 +73,11 @@ pub mod stream;
 mod tests;
 
 pub use self::core::{Join, RoomCore, Transmit, token_matches};
+/// Every refusal a room answers with: its own ([`RoomRefusal`]) or the
+/// engine's, one family each.
+pub use crate::protocol::Refusal;
 pub use end::{LeftReason, RoomEnd};
 pub use limits::{OUTBOX_FRAMES, RoomRules};
 pub use member::MemberId;
 pub use recording::ActionLog;
 pub use refusal::RoomRefusal;
-/// Every refusal a room answers with: its own ([`RoomRefusal`]) or the
-/// engine's, one family each.
-pub use crate::protocol::Refusal;

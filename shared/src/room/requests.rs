@@ -20,14 +20,13 @@ use crate::{
 };
 
 use super::{
+    Refusal,
     core::RoomCore,
     end::LeftReason,
     limits::{MAX_NODE_NAME, NODES_PER_MEMBER, RECV_MAX},
     member::{MemberId, Owned},
-    Refusal,
     refusal::RoomRefusal,
 };
-use crate::lang::Say;
 
 impl RoomCore {
     /// Answers one room frame of a member (who is in the room).
@@ -40,11 +39,7 @@ impl RoomCore {
         Ok(match frame {
             RoomFrame::Leave(r) => {
                 self.remove_member(member, None);
-                ServerFrame::RoomLeft {
-                    room: code,
-                    reason: LeftReason::YouLeft.english(),
-                    id: r.id,
-                }
+                ServerFrame::room_left(code, LeftReason::YouLeft, r.id)
             }
             RoomFrame::Watch(r) => {
                 self.watch(member, r.on);
@@ -479,11 +474,9 @@ impl RoomCore {
             Action::RemoveSocket { node, socket } => self.sim.socket_id(node, socket).ok(),
             _ => None,
         };
-        let event = self
-            .apply(action)
-            .map_err(|error| RoomRefusal::Edit {
-                error: Box::new(error),
-            })?;
+        let event = self.apply(action).map_err(|error| RoomRefusal::Edit {
+            error: Box::new(error),
+        })?;
         if let (Some(d), Some((node, socket, kind))) = (driver, added_socket)
             && let Ok(sid) = self.sim.socket_id(&node, &socket)
         {

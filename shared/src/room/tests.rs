@@ -823,6 +823,7 @@ fn idle_and_empty_rooms_close_and_pings_keep_them_open() {
     let last = wire(silent.ended[&m].as_ref().unwrap());
     assert_eq!(last["type"], "room_closed");
     assert!(last["reason"].as_str().unwrap().contains("--room-idle"));
+    assert_eq!(last["end"], json!({"code": "idle", "seconds": 1}));
     assert_eq!(silent.core.poll_timeout(), None);
 
     let mut left = Pair::new(preset("pipeline"), rules.clone());
@@ -891,6 +892,7 @@ fn only_the_token_closes_a_room_or_removes_a_member() {
     let last = wire(room.ended[&student].as_ref().unwrap());
     assert_eq!(last["type"], "room_left");
     assert_eq!(last["reason"], "removed by the room's creator");
+    assert_eq!(last["left"], json!({"code": "removed_by_creator"}));
     assert_eq!(
         room.refused(
             student,
@@ -910,12 +912,14 @@ fn only_the_token_closes_a_room_or_removes_a_member() {
 
     let closed = wire(&room.core.close(now, TOKEN, Some(9)).unwrap());
     assert_eq!(closed["reason"], "closed by its creator");
+    assert_eq!(closed["end"], json!({"code": "closed_by_creator"}));
     assert_eq!(closed["id"], 9);
     room.deliver();
     for m in [creator, other] {
         let last = wire(room.ended[&m].as_ref().unwrap());
         assert_eq!(last["type"], "room_closed");
         assert_eq!(last["reason"], "closed by its creator");
+        assert_eq!(last["end"], json!({"code": "closed_by_creator"}));
     }
     assert_eq!(
         room.core.join(now, Join::default()).unwrap_err(),

@@ -20,9 +20,11 @@ mod text;
 use std::collections::VecDeque;
 
 use fanout_shared::{
+    lang::{Lang, Say},
     protocol::{
         ClientFrame, NodeAdd, RoomClose, RoomCreate, RoomFrame, RoomJoin, RoomRequest, ServerFrame,
     },
+    room::{LeftReason, RoomEnd},
     sim::{
         Caption, Event, EventKind, Summary, Topology, WireMsg, scenario::SocketSpec,
         timeline::ScenarioRef,
@@ -187,8 +189,25 @@ enum Notice {
     Busy(Busy),
     Refused(String),
     NotConnected,
-    Ended(String),
+    Ended(Ending),
     Lost,
+}
+
+/// Why the room ended for this tab: the server's fact, said in the page's
+/// language.
+#[derive(Clone, Debug, PartialEq)]
+enum Ending {
+    Closed(RoomEnd),
+    Left(LeftReason),
+}
+
+impl Say for Ending {
+    fn say(&self, lang: Lang) -> String {
+        match self {
+            Ending::Closed(end) => end.say(lang),
+            Ending::Left(left) => left.say(lang),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -322,11 +341,11 @@ impl Live {
                 });
                 self.publish_soon();
             }
-            ServerFrame::RoomClosed { room, reason, .. }
-            | ServerFrame::RoomLeft { room, reason, .. }
-                if self.is_mine(room) =>
-            {
-                self.leave(Some(Notice::Ended(reason.clone())));
+            ServerFrame::RoomClosed { room, end, .. } if self.is_mine(room) => {
+                self.leave(Some(Notice::Ended(Ending::Closed(end.clone()))));
+            }
+            ServerFrame::RoomLeft { room, left, .. } if self.is_mine(room) => {
+                self.leave(Some(Notice::Ended(Ending::Left(*left))));
             }
             ServerFrame::Received { node, messages, .. } => {
                 self.worker.update(|worker| {
@@ -433,9 +452,8 @@ impl Live {
             None => ClientFrame::Room(RoomFrame::Leave(RoomRequest { id: None })),
         };
         let reason = match self.server.request(frame).await {
-            Ok(ServerFrame::RoomClosed { reason, .. } | ServerFrame::RoomLeft { reason, .. }) => {
-                Some(Notice::Ended(reason))
-            }
+            Ok(ServerFrame::RoomClosed { end, .. }) => Some(Notice::Ended(Ending::Closed(end))),
+            Ok(ServerFrame::RoomLeft { left, .. }) => Some(Notice::Ended(Ending::Left(left))),
             _ => None,
         };
         self.leave(reason);
@@ -576,18 +594,18 @@ pub fn LiveRoom(lab: Lab) -> impl IntoView {
                 None => view! { <Outside live link_state /> }.into_any(),
                 Some(room) => view! { <Inside live room /> }.into_any(),
             }}
-            {move || notice_view(t(), live.notice.get())}
+            {move || notice_view(t(), lab.lang.get(), live.notice.get())}
         </section>
     }
 }
 
-fn notice_view(t: &'static LiveTexts, notice: Option<Notice>) -> Option<AnyView> {
+fn notice_view(t: &'static LiveTexts, lang: Lang, notice: Option<Notice>) -> Option<AnyView> {
     let (class, text) = match notice? {
         Notice::Busy(Busy::Creating) => ("notice", t.creating.to_string()),
         Notice::Busy(Busy::Joining(code)) => ("notice", (t.joining)(&code)),
         Notice::Refused(message) => ("notice problem", (t.refused)(&message)),
         Notice::NotConnected => ("notice problem", t.not_connected.to_string()),
-        Notice::Ended(reason) => ("notice", (t.ended)(&reason)),
+        Notice::Ended(ending) => ("notice", (t.ended)(&ending.say(lang))),
         Notice::Lost => ("notice problem", t.lost.to_string()),
     };
     Some(view! { <p class=class role="status" data-live-notice="">{text}</p> }.into_any())
