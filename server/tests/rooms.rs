@@ -247,6 +247,9 @@ async fn req_rep_order_errors_reach_only_the_offending_client() {
         .await;
     assert!(e["message"].as_str().unwrap().starts_with("EFSM"), "{e}");
     assert_eq!(e["field"], "socket");
+    assert_eq!(e["refusal"]["area"], "room", "{e}");
+    assert_eq!(e["refusal"]["fact"]["code"], "socket_failed", "{e}");
+    assert_eq!(e["refusal"]["fact"]["error"]["errno"], "EFSM", "{e}");
     // REQ may not receive first.
     let e = client
         .refused(json!({"type": "recv", "node": "client", "socket": "req"}))

@@ -25,6 +25,9 @@ fn push_bind(endpoint: &str) -> Value {
 
 fn assert_limit(error: &Value, field: &str, flag: &str) {
     assert_eq!(error["field"], field, "{error}");
+    // Every limit is the room's own refusal, typed beside the sentence.
+    assert_eq!(error["refusal"]["area"], "room", "{error}");
+    assert!(error["refusal"]["fact"]["code"].is_string(), "{error}");
     assert!(
         error["message"].as_str().unwrap().contains(flag),
         "the message names {flag}: {error}"
