@@ -169,8 +169,7 @@ pub enum ServerFrame {
     /// or pushed when the creator removed it.
     RoomLeft {
         room: String,
-        /// Why, in English; [`left`](ServerFrame::RoomLeft::left) is the
-        /// fact it says.
+        /// Why, in English: the sentence of `left`.
         reason: String,
         left: LeftReason,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,8 +179,7 @@ pub enum ServerFrame {
     /// shutting down); also the answer to `room_close`.
     RoomClosed {
         room: String,
-        /// Why, in English; [`end`](ServerFrame::RoomClosed::end) is the
-        /// fact it says.
+        /// Why, in English: the sentence of `end`.
         reason: String,
         end: RoomEnd,
         #[serde(default, skip_serializing_if = "Option::is_none")]
