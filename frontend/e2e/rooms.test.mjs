@@ -117,6 +117,8 @@ describe('live rooms in the queue lab', () => {
     assert.ok(replayed >= liveStep, `the replay reaches step ${replayed} (live view was at ${liveStep})`);
     await teacher.locator(`g.node[data-node="${node}"]`).waitFor();
     await student.locator('[data-live-notice]').waitFor({ timeout: 15_000 });
+    // The server's fact (room_closed's end), said in the student's language.
+    assert.match(await student.locator('[data-live-notice]').textContent(), /创建者关闭了房间/);
     assert.equal(await student.locator('.live-worker.mine').count(), 0);
     // Stepping back works on the replayed run.
     await teacher.evaluate(() => document.activeElement?.blur());
