@@ -11,26 +11,31 @@ use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Deserializer, Serialize, de};
 
+use crate::lang::{Lang, Say};
+
 /// A point in simulated time, or a span of it, in microseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
 pub struct Tick(pub u64);
 
-/// Why a duration string was refused; shown to whoever typed it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a duration string was refused; shown to whoever typed it (its
+/// sentences, in every language, are at the end of this file).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeParseError {
-    #[error("empty duration; write e.g. `10ms`, `1.5s` or `250us`")]
     Empty,
-    #[error("duration `{0}` has no unit; write e.g. `{0}ms` (units: us, ms, s, min)")]
     MissingUnit(String),
-    #[error("duration `{text}` has an unknown unit `{unit}` (units: us, ms, s, min)")]
     UnknownUnit { text: String, unit: String },
-    #[error("duration `{0}` is not a number followed by a unit, e.g. `10ms`")]
     NotANumber(String),
-    #[error("duration `{0}` is finer than a microsecond, the simulator's tick")]
     TooFine(String),
-    #[error("duration `{0}` is too long")]
     TooLong(String),
+}
+
+impl std::error::Error for TimeParseError {}
+
+impl fmt::Display for TimeParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.english())
+    }
 }
 
 impl Tick {
@@ -172,6 +177,51 @@ impl<'de> Deserialize<'de> for Tick {
     }
 }
 
+/// A duration mistake in words. Units (`ms`, `us`, `min`) and the
+/// learner's own text stay as written: they are what to type.
+impl Say for TimeParseError {
+    fn say(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, TimeParseError::Empty) => {
+                "empty duration; write e.g. `10ms`, `1.5s` or `250us`".into()
+            }
+            (Lang::En, TimeParseError::MissingUnit(text)) => {
+                format!(
+                    "duration `{text}` has no unit; write e.g. `{text}ms` (units: us, ms, s, min)"
+                )
+            }
+            (Lang::En, TimeParseError::UnknownUnit { text, unit }) => {
+                format!("duration `{text}` has an unknown unit `{unit}` (units: us, ms, s, min)")
+            }
+            (Lang::En, TimeParseError::NotANumber(text)) => {
+                format!("duration `{text}` is not a number followed by a unit, e.g. `10ms`")
+            }
+            (Lang::En, TimeParseError::TooFine(text)) => {
+                format!("duration `{text}` is finer than a microsecond, the simulator's tick")
+            }
+            (Lang::En, TimeParseError::TooLong(text)) => format!("duration `{text}` is too long"),
+            (Lang::Zh, TimeParseError::Empty) => {
+                "时长是空的；请写成 `10ms`、`1.5s` 或 `250us` 这样的形式".into()
+            }
+            (Lang::Zh, TimeParseError::MissingUnit(text)) => {
+                format!(
+                    "时长 `{text}` 没有单位；请写成 `{text}ms` 这样的形式（单位：us、ms、s、min）"
+                )
+            }
+            (Lang::Zh, TimeParseError::UnknownUnit { text, unit }) => {
+                format!("时长 `{text}` 的单位 `{unit}` 不认识（单位：us、ms、s、min）")
+            }
+            (Lang::Zh, TimeParseError::NotANumber(text)) => {
+                format!("时长 `{text}` 不是“数字加单位”的形式，例如 `10ms`")
+            }
+            (Lang::Zh, TimeParseError::TooFine(text)) => {
+                format!("时长 `{text}` 比一微秒（模拟器的最小时间单位）还细")
+            }
+            (Lang::Zh, TimeParseError::TooLong(text)) => format!("时长 `{text}` 太长了"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,6 +264,14 @@ mod tests {
             Err(TimeParseError::TooLong(_))
         ));
         assert_eq!(Tick::parse(""), Err(TimeParseError::Empty));
+    }
+
+    #[test]
+    fn mistakes_say_themselves_in_both_languages_keeping_what_was_typed() {
+        let mistake = Tick::parse("10").unwrap_err();
+        assert!(mistake.to_string().contains("no unit"), "{mistake}");
+        let zh = mistake.say(Lang::Zh);
+        assert!(zh.contains("`10`") && zh.contains("单位"), "{zh}");
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub mod stats;
 
 use serde::{Deserialize, Serialize};
 
+use crate::lang::{Lang, Say};
+
 pub use ketama::Ring;
 pub use keys::{Key, KeySet};
 pub use stats::{Balance, Moves};
@@ -121,12 +123,35 @@ impl Default for Settings {
 }
 
 /// Why a placer cannot be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShardError {
-    #[error("a key needs at least one server to live on")]
     NoServers,
-    #[error("server names must be distinct; {0:?} appears twice")]
     DuplicateServer(String),
+}
+
+impl std::error::Error for ShardError {}
+
+impl std::fmt::Display for ShardError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english())
+    }
+}
+
+impl Say for ShardError {
+    fn say(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (Lang::En, ShardError::NoServers) => {
+                "a key needs at least one server to live on".into()
+            }
+            (Lang::En, ShardError::DuplicateServer(name)) => {
+                format!("server names must be distinct; {name:?} appears twice")
+            }
+            (Lang::Zh, ShardError::NoServers) => "键至少需要一台服务器来存放".into(),
+            (Lang::Zh, ShardError::DuplicateServer(name)) => {
+                format!("服务器名称不能重复；{name:?} 出现了两次")
+            }
+        }
+    }
 }
 
 /// One scheme set up for one server list: answers "which server?" per key.

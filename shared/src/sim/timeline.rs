@@ -12,7 +12,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Action, ActionError, Event, Scenario, ScenarioError, Simulator};
-use crate::time::Tick;
+use crate::{
+    lang::{Lang, Say},
+    time::Tick,
+};
 
 /// An action as applied: before event `step`, at time `time`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,18 +60,46 @@ pub struct Recording {
 }
 
 /// Why a recording could not be replayed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ReplayError {
-    #[error("{0}")]
     Scenario(Box<ScenarioError>),
-    #[error("recorded action {index} (before step {step}) cannot be applied: {error}")]
     Action {
         index: usize,
         step: u64,
         error: Box<ActionError>,
     },
-    #[error("recorded actions are not in step order at action {0}")]
+    /// The recorded actions are not in step order at this one.
     Order(usize),
+}
+
+impl std::error::Error for ReplayError {}
+
+impl std::fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english())
+    }
+}
+
+impl Say for ReplayError {
+    fn say(&self, lang: Lang) -> String {
+        match (lang, self) {
+            (_, ReplayError::Scenario(error)) => error.say(lang),
+            (Lang::En, ReplayError::Action { index, step, error }) => format!(
+                "recorded action {index} (before step {step}) cannot be applied: {}",
+                error.say(lang)
+            ),
+            (Lang::En, ReplayError::Order(index)) => {
+                format!("recorded actions are not in step order at action {index}")
+            }
+            (Lang::Zh, ReplayError::Action { index, step, error }) => format!(
+                "录制中的第 {index} 个操作（在第 {step} 步之前）无法执行：{}",
+                error.say(lang)
+            ),
+            (Lang::Zh, ReplayError::Order(index)) => {
+                format!("录制中的操作没有按步数排序（第 {index} 个操作）")
+            }
+        }
+    }
 }
 
 impl From<ScenarioError> for ReplayError {

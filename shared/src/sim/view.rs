@@ -109,6 +109,17 @@ pub struct ConnView {
     pub pipes: Vec<PipeView>,
 }
 
+impl ConnView {
+    /// Which of its pipes `sender` sends on (its `dir`, as in
+    /// [`WireMsg::dir`]); `None` if `sender` is not at either end yet.
+    pub fn pipe_from(&self, sender: SocketId) -> Option<u8> {
+        self.pipes
+            .iter()
+            .position(|pipe| pipe.from == Some(sender))
+            .and_then(|dir| u8::try_from(dir).ok())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PipeView {
     /// `None` for the unbound end of a pending connection.
@@ -469,6 +480,29 @@ mod tests {
         }
         assert!(seen_wire);
         assert_eq!(sim.in_flight(0), Vec::new());
+    }
+
+    /// `pipe_from` names the pipe every departing message travels on, as
+    /// the wire view does, in both directions of REQ/REP.
+    #[test]
+    fn a_departure_travels_on_the_pipe_its_sender_sends_on() {
+        let mut sim = Simulator::new(&Scenario::preset("rpc").unwrap(), 3).unwrap();
+        let mut dirs = std::collections::BTreeSet::new();
+        for _ in 0..2000 {
+            let event = sim.step().unwrap();
+            if let crate::sim::EventKind::Depart {
+                conn, from, first, ..
+            } = event.kind
+            {
+                let topo = sim.topology();
+                let dir = topo.conns[conn.0 as usize].pipe_from(from).unwrap();
+                let wire = sim.in_flight(usize::MAX);
+                let drawn = wire.iter().find(|w| w.msg == first).unwrap();
+                assert_eq!(dir, drawn.dir);
+                dirs.insert(dir);
+            }
+        }
+        assert_eq!(dirs.len(), 2, "requests and replies both left");
     }
 
     #[test]

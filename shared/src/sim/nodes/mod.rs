@@ -38,7 +38,7 @@ use crate::{
     time::Tick,
 };
 
-pub use dist::Dist;
+pub use dist::{Dist, DistError};
 
 /// The next blocking call a program makes.
 #[derive(Clone, Debug, PartialEq)]
