@@ -7,9 +7,14 @@
 //! type's decoding code once per deserializer it is used with, and the
 //! wasm carried the scenario, event and frame decoders three times over
 //! (from text, from a `Value`, and path-tracked).
+//!
+//! The same concern shapes [`decode_tagged!`]: the typed refusals an
+//! `error` frame carries (dozens of variants, tagged by a field such as
+//! `code`) decode through one small map reader instead of serde's derived
+//! visitors, which cost the browser's wasm 38 KB gzip for them alone.
 
-use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde::{Deserialize, Deserializer, de::DeserializeOwned};
+use serde_json::{Map, Value};
 
 use crate::{
     lang::{Lang, Say},
@@ -92,6 +97,134 @@ pub fn decode_str<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
         message: e.to_string(),
     })?;
     decode(value)
+}
+
+/// The fields of one internally tagged fact (`{"code": "no_node",
+/// "node": "x"}`), read once into a map, for [`decode_tagged!`]. Only
+/// [`TaggedFields::read`] depends on the deserializer; the rest is plain
+/// code, compiled once however many formats read the fact.
+#[derive(Debug)]
+pub struct TaggedFields {
+    tag: String,
+    fields: Map<String, Value>,
+}
+
+impl TaggedFields {
+    /// Reads a map and takes its tag (the field named `tag_key`) out.
+    pub fn read<'de, D: Deserializer<'de>>(
+        deserializer: D,
+        tag_key: &'static str,
+    ) -> Result<TaggedFields, D::Error> {
+        let mut fields = Map::deserialize(deserializer)?;
+        match fields.remove(tag_key) {
+            Some(Value::String(tag)) => Ok(TaggedFields { tag, fields }),
+            Some(_) => Err(serde::de::Error::custom(format!(
+                "field `{tag_key}` must be a string"
+            ))),
+            None => Err(serde::de::Error::missing_field(tag_key)),
+        }
+    }
+
+    pub fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    /// Takes one field's value; a missing field is `null` to an `Option`
+    /// (as serde's derive has it) and an error to anything else.
+    pub fn take<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, String> {
+        match self.fields.remove(name) {
+            Some(value) => {
+                serde_json::from_value(value).map_err(|e| format!("field `{name}`: {e}"))
+            }
+            None => {
+                serde_json::from_value(Value::Null).map_err(|_| format!("missing field `{name}`"))
+            }
+        }
+    }
+
+    /// The error for a tag that names no variant.
+    pub fn unknown(&self, expected: &'static [&'static str]) -> String {
+        format!(
+            "unknown variant `{}`, expected one of {}",
+            self.tag,
+            expected
+                .iter()
+                .map(|tag| format!("`{tag}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+/// Implements `Deserialize` for an enum whose `Serialize` is derived with
+/// `#[serde(tag = …, rename_all = "snake_case")]`: the same JSON, read by
+/// [`TaggedFields`]. Every variant must be listed with its tag and all its
+/// fields: a variant left out fails the exhaustive match below, a field
+/// left out fails the variant's construction, so neither compiles. The
+/// tags are checked against the derived `Serialize` by a round-trip test
+/// of every variant beside each enum (`DECODED_TAGS`).
+macro_rules! decode_tagged {
+    ($fact:ident by $tag_key:literal {
+        $($tag:literal => $variant:ident $({ $($field:ident),* $(,)? })?),+ $(,)?
+    }) => {
+        impl $fact {
+            /// The tags this enum is read by, one per variant.
+            #[allow(dead_code)]
+            pub(crate) const DECODED_TAGS: &'static [&'static str] = &[$($tag),+];
+
+            fn from_tagged(
+                #[allow(unused_mut)] mut fields: $crate::json::TaggedFields,
+            ) -> Result<Self, String> {
+                // Every variant is listed (this match is exhaustive).
+                let _ = |fact: &$fact| match fact {
+                    $($fact::$variant { .. } => (),)+
+                };
+                Ok(match fields.tag() {
+                    $($tag => $fact::$variant $({ $($field: fields.take(stringify!($field))?,)* })?,)+
+                    _ => return Err(fields.unknown(Self::DECODED_TAGS)),
+                })
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $fact {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let fields = $crate::json::TaggedFields::read(deserializer, $tag_key)?;
+                Self::from_tagged(fields).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use decode_tagged;
+
+/// Checks a [`decode_tagged!`] enum against its derived `Serialize`:
+/// `samples` hold one value per variant (every tag in `decoded_tags`, no
+/// other), and each one written and read back is itself.
+#[cfg(test)]
+pub(crate) fn assert_every_variant_round_trips<T>(
+    samples: &[T],
+    tag_key: &str,
+    decoded_tags: &[&str],
+) where
+    T: serde::Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let mut written = Vec::new();
+    for sample in samples {
+        let value = serde_json::to_value(sample).unwrap();
+        let tag = value[tag_key].as_str().unwrap().to_owned();
+        let back: T =
+            serde_json::from_value(value.clone()).unwrap_or_else(|e| panic!("{value}: {e}"));
+        assert_eq!(&back, sample, "{value}");
+        let from_text: T = serde_json::from_str(&value.to_string()).unwrap();
+        assert_eq!(&from_text, sample);
+        written.push(tag);
+    }
+    written.sort();
+    let mut expected: Vec<String> = decoded_tags.iter().map(|tag| (*tag).to_owned()).collect();
+    expected.sort();
+    assert_eq!(
+        written, expected,
+        "one sample per variant, tags as serde writes them"
+    );
 }
 
 #[cfg(test)]

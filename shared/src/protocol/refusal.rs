@@ -210,7 +210,7 @@ impl FieldProblem {
 }
 
 /// A frame the session could not take.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum FrameRefusal {
     /// The text is not JSON; `detail` is the parser's own words.
@@ -252,6 +252,20 @@ pub enum FrameRefusal {
         detail: String,
     },
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive above.
+crate::json::decode_tagged!(FrameRefusal by "code" {
+    "not_json" => NotJson { detail, line, column },
+    "not_an_object" => NotAnObject { got },
+    "missing_type" => MissingType,
+    "type_not_string" => TypeNotString { got },
+    "unknown_type" => UnknownType { name },
+    "field" => Field { frame, field, problem, detail },
+    "hello_first" => HelloFirst { got },
+    "version_unsupported" => VersionUnsupported { asked, supported },
+    "binary_frame" => BinaryFrame,
+    "transport" => Transport { detail },
+});
 
 impl FrameRefusal {
     pub fn field(&self) -> Option<String> {

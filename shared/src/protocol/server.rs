@@ -1,7 +1,7 @@
 //! What the server sends: answers to requests, frames it pushes on its
 //! own (cache events, room events, received messages), and errors.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{CacheNodeInfo, Delivered, MemberInfo, Refusal, RoomLimitsInfo, SocketInfo};
 use crate::{
@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// Frames the server sends to a client.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// The answer to a supported `hello`.
@@ -313,6 +313,43 @@ pub enum ServerFrame {
         id: Option<u64>,
     },
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive above.
+crate::json::decode_tagged!(ServerFrame by "type" {
+    "welcome" => Welcome { protocol, server, version, features },
+    "pong" => Pong { id },
+    "cache_nodes" => CacheNodes { nodes, conn, id },
+    "cache_watching" => CacheWatching { node, watching, id },
+    "cache_events" => CacheEvents { node, events, skipped, stats },
+    "cache_snapshot" => CacheSnapshot { node, items, truncated, stats, id },
+    "cache_value" => CacheValue { node, key, found, value, flags, cas, ttl, id },
+    "cache_result" => CacheResult { node, op, key, outcome, id },
+    "warmup_started" => WarmupStarted { node, runs, requests, max_n, cost_ms, seed, conn, id },
+    "warmup_run" => WarmupRun {
+        node, run, runs, requests, hits, misses, elapsed_us, compute_ms, evictions, items, bytes,
+        limit_bytes,
+    },
+    "warmup_done" => WarmupDone { node, runs_done, cancelled, id },
+    "room_joined" => RoomJoined {
+        room, member, token, owner, scenario, seed, watching, now, limits, topology, members, id,
+    },
+    "room_left" => RoomLeft { room, reason, id },
+    "room_closed" => RoomClosed { room, reason, id },
+    "room_kicked" => RoomKicked { room, member, nodes, id },
+    "room_watching" => RoomWatching { room, on, id },
+    "room_events" => RoomEvents {
+        room, events, skipped, summary, queued_messages, queued_bytes, behind_us,
+    },
+    "room_topology" => RoomTopology { room, topology, members, id },
+    "room_recording" => RoomRecording { room, recording, complete, trace_digest, id },
+    "room_acted" => RoomActed { event, id },
+    "node_added" => NodeAdded { node, taken, sockets, id },
+    "node_removed" => NodeRemoved { node, lost, id },
+    "sent" => Sent { node, socket, msgs, eagain, id },
+    "received" => Received { node, socket, messages, eagain, id },
+    "recv_auto" => RecvAuto { node, on, limit, id },
+    "error" => Error { message, field, refusal, supported, id },
+});
 
 impl ServerFrame {
     /// The one way to say no: an `error` frame whose English `message`,

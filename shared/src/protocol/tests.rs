@@ -272,3 +272,275 @@ fn server_frames_carry_their_type() {
     let text = encode_server_frame(&ServerFrame::Pong { id: Some(7) });
     assert_eq!(text, r#"{"type":"pong","id":7}"#);
 }
+
+/// The compact decoder reads back exactly what the derive writes, for
+/// every frame refusal (`json::decode_tagged!`), and the refusal families
+/// around them travel whole.
+#[test]
+fn every_frame_refusal_reads_back_as_written() {
+    use crate::protocol::{FieldProblem, FrameRefusal, JsonKind};
+    let samples = vec![
+        FrameRefusal::NotJson {
+            detail: "EOF".into(),
+            line: 1,
+            column: 2,
+        },
+        FrameRefusal::NotAnObject {
+            got: JsonKind::Array,
+        },
+        FrameRefusal::MissingType,
+        FrameRefusal::TypeNotString {
+            got: JsonKind::Number,
+        },
+        FrameRefusal::UnknownType {
+            name: "dance".into(),
+        },
+        FrameRefusal::Field {
+            frame: "cache_get".into(),
+            field: Some("key".into()),
+            problem: FieldProblem::Missing,
+            detail: "missing field `key`".into(),
+        },
+        FrameRefusal::HelloFirst { got: "ping".into() },
+        FrameRefusal::VersionUnsupported {
+            asked: 9,
+            supported: 1,
+        },
+        FrameRefusal::BinaryFrame,
+        FrameRefusal::Transport {
+            detail: "too big".into(),
+        },
+    ];
+    crate::json::assert_every_variant_round_trips(&samples, "code", FrameRefusal::DECODED_TAGS);
+    let frame = ServerFrame::refused(FrameRefusal::HelloFirst { got: "ping".into() });
+    let back: ServerFrame = serde_json::from_str(&serde_json::to_string(&frame).unwrap()).unwrap();
+    assert_eq!(back, frame);
+}
+
+/// Every server frame reads back as the derive wrote it (the compact
+/// decoder of `json::decode_tagged!`), with the engine's real views inside.
+#[test]
+fn every_server_frame_reads_back_as_written() {
+    use crate::{
+        cache::Stats,
+        sim::{BlockReason, Scenario, Simulator, Timeline, timeline::ScenarioRef},
+        socket::{MsgId, Payload, SocketId, SocketKind},
+    };
+    let mut sim = Simulator::new(&Scenario::preset("pipeline").unwrap(), 1).unwrap();
+    let events: Vec<_> = (0..40).filter_map(|_| sim.step()).collect();
+    let topology = Box::new(sim.topology());
+    let summary = Box::new(sim.summary());
+    let mut timeline = Timeline::new(ScenarioRef::Preset("pi".into()), 3).unwrap();
+    timeline.step();
+    let recording = Box::new(timeline.recording());
+    let room = || "ABC-DEF".to_string();
+    let members = vec![MemberInfo {
+        member: 1,
+        name: "teacher".into(),
+        nodes: vec!["w".into()],
+        owner: true,
+        watching: true,
+    }];
+    let limits = RoomLimitsInfo {
+        rate: 1,
+        message_bytes: 2,
+        room_queued_bytes: 3,
+        members: 4,
+        nodes: 5,
+        rooms: 6,
+        idle_s: 7,
+    };
+    let samples = vec![
+        ServerFrame::Welcome {
+            protocol: 1,
+            server: "fanout".into(),
+            version: "0.1.0".into(),
+            features: vec!["cache".into()],
+        },
+        ServerFrame::Pong { id: Some(4) },
+        ServerFrame::CacheNodes {
+            nodes: vec![CacheNodeInfo {
+                node: 0,
+                addr: "127.0.0.1:1".into(),
+                limit_bytes: 1,
+                bytes: 2,
+                items: 3,
+                connections: 4,
+            }],
+            conn: 9,
+            id: None,
+        },
+        ServerFrame::CacheWatching {
+            node: 0,
+            watching: true,
+            id: None,
+        },
+        ServerFrame::CacheEvents {
+            node: 0,
+            events: Vec::new(),
+            skipped: 2,
+            stats: Stats::default(),
+        },
+        ServerFrame::CacheSnapshot {
+            node: 1,
+            items: Vec::new(),
+            truncated: 0,
+            stats: Stats::default(),
+            id: Some(1),
+        },
+        ServerFrame::CacheValue {
+            node: 0,
+            key: "k".into(),
+            found: true,
+            value: Some("v".into()),
+            flags: Some(0),
+            cas: None,
+            ttl: Some(5),
+            id: None,
+        },
+        ServerFrame::CacheResult {
+            node: 0,
+            op: "set".into(),
+            key: Some("k".into()),
+            outcome: "stored".into(),
+            id: Some(2),
+        },
+        ServerFrame::WarmupStarted {
+            node: 0,
+            runs: 1,
+            requests: 2,
+            max_n: 3,
+            cost_ms: 4,
+            seed: 5,
+            conn: 6,
+            id: None,
+        },
+        ServerFrame::WarmupRun {
+            node: 0,
+            run: 1,
+            runs: 2,
+            requests: 3,
+            hits: 4,
+            misses: 5,
+            elapsed_us: 6,
+            compute_ms: 7,
+            evictions: 8,
+            items: 9,
+            bytes: 10,
+            limit_bytes: 11,
+        },
+        ServerFrame::WarmupDone {
+            node: 0,
+            runs_done: 1,
+            cancelled: false,
+            id: None,
+        },
+        ServerFrame::RoomJoined {
+            room: room(),
+            member: 1,
+            token: Some("secret".into()),
+            owner: true,
+            scenario: "pipeline".into(),
+            seed: 1,
+            watching: true,
+            now: crate::time::Tick(5),
+            limits,
+            topology: topology.clone(),
+            members: members.clone(),
+            id: Some(3),
+        },
+        ServerFrame::RoomLeft {
+            room: room(),
+            reason: "left".into(),
+            id: None,
+        },
+        ServerFrame::RoomClosed {
+            room: room(),
+            reason: "closed".into(),
+            id: None,
+        },
+        ServerFrame::RoomKicked {
+            room: room(),
+            member: 2,
+            nodes: vec!["w".into()],
+            id: None,
+        },
+        ServerFrame::RoomWatching {
+            room: room(),
+            on: false,
+            id: None,
+        },
+        ServerFrame::RoomEvents {
+            room: room(),
+            events: events.clone(),
+            skipped: 1,
+            summary,
+            queued_messages: 2,
+            queued_bytes: 3,
+            behind_us: 0,
+        },
+        ServerFrame::RoomTopology {
+            room: room(),
+            topology,
+            members,
+            id: None,
+        },
+        ServerFrame::RoomRecording {
+            room: room(),
+            recording,
+            complete: true,
+            trace_digest: "abc".into(),
+            id: None,
+        },
+        ServerFrame::RoomActed {
+            event: Box::new(events[0].clone()),
+            id: None,
+        },
+        ServerFrame::NodeAdded {
+            node: "w".into(),
+            taken: false,
+            sockets: vec![SocketInfo {
+                name: "in".into(),
+                kind: SocketKind::Pull,
+                socket: SocketId(3),
+                auto_recv: true,
+            }],
+            id: None,
+        },
+        ServerFrame::NodeRemoved {
+            node: "w".into(),
+            lost: 2,
+            id: None,
+        },
+        ServerFrame::Sent {
+            node: "w".into(),
+            socket: "out".into(),
+            msgs: vec![MsgId(1)],
+            eagain: Some(BlockReason::PipesFull { hwm: 10 }),
+            id: None,
+        },
+        ServerFrame::Received {
+            node: "w".into(),
+            socket: "in".into(),
+            messages: vec![Delivered {
+                msg: MsgId(2),
+                payload: Payload::new("task 1"),
+            }],
+            eagain: None,
+            id: Some(8),
+        },
+        ServerFrame::RecvAuto {
+            node: "w".into(),
+            on: true,
+            limit: None,
+            id: None,
+        },
+        ServerFrame::refused(FrameRefusal::MissingType).with_request_id(Some(9)),
+    ];
+    crate::json::assert_every_variant_round_trips(&samples, "type", ServerFrame::DECODED_TAGS);
+    // A missing field and an unknown type are refused by name.
+    let e = serde_json::from_str::<ServerFrame>(r#"{"type":"room_left","room":"x"}"#).unwrap_err();
+    assert!(e.to_string().contains("missing field `reason`"), "{e}");
+    let e = serde_json::from_str::<ServerFrame>(r#"{"type":"dance"}"#).unwrap_err();
+    assert!(e.to_string().contains("unknown variant `dance`"), "{e}");
+}

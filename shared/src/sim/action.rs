@@ -112,7 +112,7 @@ pub enum Action {
 
 /// Why an action was refused; the simulation is unchanged. Its sentences,
 /// in every language, are in `refusal_text.rs`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ActionError {
     NoNode {
@@ -192,6 +192,21 @@ impl From<ScenarioError> for ActionError {
         }
     }
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive above.
+crate::json::decode_tagged!(ActionError by "code" {
+    "no_node" => NoNode { node },
+    "no_socket" => NoSocket { node, socket },
+    "not_external" => NotExternal { node, program },
+    "not_sub" => NotSub { node, socket, kind },
+    "no_such_setting" => NoSuchSetting { node, program, setting },
+    "in_use" => InUse { node, socket, endpoint, by },
+    "socket_in_use" => SocketInUse { node, socket, program },
+    "not_connected" => NotConnected { node, socket, endpoint },
+    "already_connected" => AlreadyConnected { node, socket, endpoint },
+    "already_external" => AlreadyExternal { node },
+    "invalid" => Invalid { scenario },
+});
 
 impl Simulator {
     pub fn node_id(&self, name: &str) -> Result<NodeId, ActionError> {

@@ -435,4 +435,176 @@ mod tests {
         assert_eq!(back, refusal);
         assert_eq!(back.to_string(), "node n: bits is 40, must be 1 to 32");
     }
+
+    /// The compact decoder reads back exactly what the derive writes, for
+    /// every variant (`json::decode_tagged!`).
+    #[test]
+    fn every_engine_refusal_reads_back_as_written() {
+        use crate::socket::Endpoint;
+        let endpoint = || Endpoint::parse("tcp://x").unwrap();
+        let n = || "n".to_string();
+        let s = || "s".to_string();
+        let scenario = vec![
+            ScenarioError::Json {
+                path: "nodes[0]".into(),
+                message: "bad".into(),
+            },
+            ScenarioError::UnknownPreset {
+                name: "x".into(),
+                presets: "pi".into(),
+            },
+            ScenarioError::NoNodes,
+            ScenarioError::TooManyNodes { count: 300 },
+            ScenarioError::EmptyNodeName,
+            ScenarioError::DuplicateNode { node: n() },
+            ScenarioError::EmptySocketName { node: n() },
+            ScenarioError::DuplicateSocket {
+                node: n(),
+                socket: s(),
+            },
+            ScenarioError::TooManySockets {
+                node: n(),
+                count: 99,
+            },
+            ScenarioError::BoundTwice {
+                node: n(),
+                socket: s(),
+                other_node: "m".into(),
+                other_socket: "t".into(),
+                endpoint: endpoint(),
+            },
+            ScenarioError::Unbound {
+                node: n(),
+                socket: s(),
+                endpoint: endpoint(),
+            },
+            ScenarioError::SelfConnect {
+                node: n(),
+                socket: s(),
+                endpoint: endpoint(),
+            },
+            ScenarioError::Incompatible {
+                node: n(),
+                socket: s(),
+                kind: SocketKind::Pull,
+                peer_kind: SocketKind::Pub,
+                endpoint: endpoint(),
+                binder_node: "b".into(),
+                binder_socket: "out".into(),
+                want: SocketKind::Sub,
+            },
+            ScenarioError::SubscribeNotSub {
+                node: n(),
+                socket: s(),
+                kind: SocketKind::Push,
+            },
+            ScenarioError::MissingSocket {
+                node: n(),
+                program: "worker".into(),
+                role: "in".into(),
+                socket: s(),
+                want: Box::new([SocketKind::Pull, SocketKind::Sub]),
+            },
+            ScenarioError::RoleKind {
+                node: n(),
+                program: "worker".into(),
+                role: "in".into(),
+                socket: s(),
+                want: Box::new([SocketKind::Pull]),
+                kind: SocketKind::Pub,
+            },
+            ScenarioError::BadParam {
+                node: n(),
+                param: "sndhwm".into(),
+                socket: Some(s()),
+                problem: ParamProblem::ZeroLatency,
+            },
+        ];
+        crate::json::assert_every_variant_round_trips(
+            &scenario,
+            "code",
+            ScenarioError::DECODED_TAGS,
+        );
+        let problems = vec![
+            ParamProblem::TooLarge {
+                value: 5,
+                max: 4,
+                unit: Bound::Duration,
+            },
+            ParamProblem::OutOfRange {
+                value: -1,
+                min: 1,
+                max: 32,
+            },
+            ParamProblem::ZeroLatency,
+            ParamProblem::TooManyTopics { max: 64 },
+            ParamProblem::EndlessZeroInterval,
+            ParamProblem::ForwarderPair {
+                socket: s(),
+                want: SocketKind::Pub,
+            },
+        ];
+        crate::json::assert_every_variant_round_trips(
+            &problems,
+            "problem",
+            ParamProblem::DECODED_TAGS,
+        );
+        let actions = vec![
+            ActionError::NoNode { node: n() },
+            ActionError::NoSocket {
+                node: n(),
+                socket: s(),
+            },
+            ActionError::NotExternal {
+                node: n(),
+                program: "sink".into(),
+            },
+            ActionError::NotSub {
+                node: n(),
+                socket: s(),
+                kind: SocketKind::Req,
+            },
+            ActionError::NoSuchSetting {
+                node: n(),
+                program: "sink".into(),
+                setting: Setting::Interval,
+            },
+            ActionError::InUse {
+                node: n(),
+                socket: s(),
+                endpoint: endpoint(),
+                by: "m.out".into(),
+            },
+            ActionError::SocketInUse {
+                node: n(),
+                socket: s(),
+                program: "sink".into(),
+            },
+            ActionError::NotConnected {
+                node: n(),
+                socket: s(),
+                endpoint: endpoint(),
+            },
+            ActionError::AlreadyConnected {
+                node: n(),
+                socket: s(),
+                endpoint: endpoint(),
+            },
+            ActionError::AlreadyExternal { node: n() },
+            ActionError::Invalid {
+                scenario: Box::new(ScenarioError::BadParam {
+                    node: n(),
+                    param: "latency".into(),
+                    socket: None,
+                    problem: ParamProblem::ZeroLatency,
+                }),
+            },
+        ];
+        crate::json::assert_every_variant_round_trips(&actions, "code", ActionError::DECODED_TAGS);
+        // Unknown tags and missing fields are refused by name.
+        let e = serde_json::from_str::<ActionError>(r#"{"code":"nope"}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown variant `nope`"), "{e}");
+        let e = serde_json::from_str::<ActionError>(r#"{"code":"no_node"}"#).unwrap_err();
+        assert!(e.to_string().contains("missing field `node`"), "{e}");
+    }
 }

@@ -176,7 +176,7 @@ impl<'de> Deserialize<'de> for ConnectSpec {
 
 /// Why a scenario (or an edit) was refused. Its sentences, in every
 /// language, are in `refusal_text.rs`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ScenarioError {
     /// The JSON could not be read; `message` is the reader's own words.
@@ -277,7 +277,7 @@ pub enum Bound {
 }
 
 /// What is wrong with a parameter.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum ParamProblem {
     /// Over its maximum.
@@ -306,6 +306,39 @@ pub enum ParamProblem {
         want: SocketKind,
     },
 }
+
+// Both read compactly (see `json::decode_tagged!`); written by the derives
+// above.
+crate::json::decode_tagged!(ScenarioError by "code" {
+    "json" => Json { path, message },
+    "unknown_preset" => UnknownPreset { name, presets },
+    "no_nodes" => NoNodes,
+    "too_many_nodes" => TooManyNodes { count },
+    "empty_node_name" => EmptyNodeName,
+    "duplicate_node" => DuplicateNode { node },
+    "empty_socket_name" => EmptySocketName { node },
+    "duplicate_socket" => DuplicateSocket { node, socket },
+    "too_many_sockets" => TooManySockets { node, count },
+    "bound_twice" => BoundTwice { node, socket, other_node, other_socket, endpoint },
+    "unbound" => Unbound { node, socket, endpoint },
+    "self_connect" => SelfConnect { node, socket, endpoint },
+    "incompatible" => Incompatible {
+        node, socket, kind, peer_kind, endpoint, binder_node, binder_socket, want,
+    },
+    "subscribe_not_sub" => SubscribeNotSub { node, socket, kind },
+    "missing_socket" => MissingSocket { node, program, role, socket, want },
+    "role_kind" => RoleKind { node, program, role, socket, want, kind },
+    "bad_param" => BadParam { node, param, socket, problem },
+});
+
+crate::json::decode_tagged!(ParamProblem by "problem" {
+    "too_large" => TooLarge { value, max, unit },
+    "out_of_range" => OutOfRange { value, min, max },
+    "zero_latency" => ZeroLatency,
+    "too_many_topics" => TooManyTopics { max },
+    "endless_zero_interval" => EndlessZeroInterval,
+    "forwarder_pair" => ForwarderPair { socket, want },
+});
 
 impl std::error::Error for ScenarioError {}
 
