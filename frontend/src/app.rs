@@ -13,7 +13,8 @@ use fanout_shared::lab::Lab;
 use crate::{
     connection::{self, LinkState},
     embed,
-    i18n::{self, Lang, ShellTexts, query_param},
+    i18n::{self, Lang, query_param},
+    text::Texts,
 };
 
 /// The lab a page's wasm shows.
@@ -30,7 +31,7 @@ const HOME: Lab = Lab::Queues;
 
 /// A lab's name in the learner's language (the header's links, in
 /// [`Lab::ALL`]'s order).
-fn lab_name(lab: Lab, texts: &ShellTexts) -> &'static str {
+fn lab_name(lab: Lab, texts: &Texts) -> &'static str {
     match lab {
         Lab::Queues => texts.queues,
         Lab::Cache => texts.cache,
@@ -142,7 +143,7 @@ fn apply_theme_from_url() {
 fn SiteHeader(current: Option<Lab>) -> impl IntoView {
     let lang = i18n::use_lang();
     let link = expect_context::<ReadSignal<LinkState>>();
-    let texts = move || ShellTexts::get(lang.get());
+    let texts = move || Texts::of(lang.get());
     view! {
         <header class="site-header">
             <a class="brand" href="/queues">"Fanout"</a>
@@ -171,7 +172,7 @@ fn SiteHeader(current: Option<Lab>) -> impl IntoView {
 #[component]
 fn LinkBadge(state: ReadSignal<LinkState>) -> impl IntoView {
     let lang = i18n::use_lang();
-    let texts = move || ShellTexts::get(lang.get());
+    let texts = move || Texts::of(lang.get());
     view! {
         <span
             class="link-badge"
@@ -191,7 +192,7 @@ fn LinkBadge(state: ReadSignal<LinkState>) -> impl IntoView {
 fn LanguageSwitcher() -> impl IntoView {
     let lang = i18n::use_lang();
     view! {
-        <div class="lang-switch" role="group" aria-label=move || ShellTexts::get(lang.get()).language>
+        <div class="lang-switch" role="group" aria-label=move || Texts::of(lang.get()).language>
             {Lang::ALL
                 .into_iter()
                 .map(|choice| {
@@ -214,7 +215,7 @@ fn LanguageSwitcher() -> impl IntoView {
 #[component]
 fn NotFound() -> impl IntoView {
     let lang = i18n::use_lang();
-    let texts = move || ShellTexts::get(lang.get());
+    let texts = move || Texts::of(lang.get());
     view! {
         <section class="lab">
             <h1>{move || texts().not_found_title}</h1>

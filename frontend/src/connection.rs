@@ -19,13 +19,16 @@ use std::{
     time::Duration,
 };
 
-use fanout_shared::protocol::{ClientFrame, Hello, PROTOCOL_VERSION, ServerFrame, SessionFrame};
+use fanout_shared::{
+    lang::Say,
+    protocol::{ClientFrame, Hello, PROTOCOL_VERSION, Refusal, ServerFrame, SessionFrame},
+};
 use futures_channel::oneshot;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{MessageEvent, WebSocket};
 
-use crate::i18n::ShellTexts;
+use crate::text::Texts;
 
 /// What the app knows about its server link.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +66,7 @@ impl LinkState {
     }
 
     /// The badge's word for this state.
-    pub fn label(&self, texts: &ShellTexts) -> &'static str {
+    pub fn label(&self, texts: &Texts) -> &'static str {
         match self {
             LinkState::Connecting => texts.connecting,
             LinkState::Connected { .. } => texts.connected,
@@ -72,7 +75,7 @@ impl LinkState {
     }
 
     /// A sentence for the badge's tooltip.
-    pub fn explanation(&self, texts: &ShellTexts) -> String {
+    pub fn explanation(&self, texts: &Texts) -> String {
         match self {
             LinkState::Connecting => texts.connecting_hint.to_owned(),
             LinkState::Connected { server_version } => (texts.connected_hint)(server_version),
@@ -114,8 +117,10 @@ pub fn connect() -> ReadSignal<LinkState> {
     state
 }
 
-/// Why a request got no answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a request got no answer. It says itself in the learner's language
+/// (`Say`, in `text.rs`): from the `error` frame's typed `refusal` when the
+/// server sent one, else in the server's own English `message`.
+#[derive(Debug, Clone, PartialEq)]
 pub enum RequestError {
     /// Not connected when asked, or the connection dropped before the answer.
     Disconnected,
@@ -123,15 +128,14 @@ pub enum RequestError {
     Refused {
         message: String,
         field: Option<String>,
+        /// The typed fact behind `message` (docs/protocol.md, "Errors").
+        refusal: Option<Refusal>,
     },
 }
 
 impl std::fmt::Display for RequestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RequestError::Disconnected => f.write_str("not connected to the Fanout server"),
-            RequestError::Refused { message, .. } => f.write_str(message),
-        }
+        f.write_str(&self.english())
     }
 }
 
@@ -150,9 +154,16 @@ impl Server {
         let link = current_link().ok_or(RequestError::Disconnected)?;
         let receiver = link.send_request(frame)?;
         match receiver.await {
-            Ok(ServerFrame::Error { message, field, .. }) => {
-                Err(RequestError::Refused { message, field })
-            }
+            Ok(ServerFrame::Error {
+                message,
+                field,
+                refusal,
+                ..
+            }) => Err(RequestError::Refused {
+                message,
+                field,
+                refusal,
+            }),
             Ok(answer) => Ok(answer),
             Err(_) => Err(RequestError::Disconnected),
         }
@@ -407,7 +418,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::{LinkState, OfflineReason};
-    use crate::i18n::{Lang, ShellTexts};
+    use crate::{i18n::Lang, text::Texts};
 
     #[wasm_bindgen_test]
     fn the_server_is_the_page_origin_unless_the_page_names_one() {
@@ -445,7 +456,7 @@ mod tests {
         let keys: Vec<_> = states.iter().map(LinkState::key).collect();
         assert_eq!(keys, ["connecting", "connected", "offline"]);
         for lang in Lang::ALL {
-            let texts = ShellTexts::get(lang);
+            let texts = Texts::of(lang);
             for state in &states {
                 assert!(!state.label(texts).is_empty());
             }

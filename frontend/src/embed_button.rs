@@ -14,6 +14,7 @@ use leptos::{ev, html, prelude::*, task::spawn_local};
 use crate::{
     embed::{Controls, use_embed},
     i18n::{Lang, use_lang},
+    text::{Embed, Texts},
 };
 
 /// What a teacher chose in the panel.
@@ -68,82 +69,6 @@ pub fn snippet(
     Some((src, html))
 }
 
-/// The panel's strings.
-#[derive(Debug)]
-pub struct EmbedTexts {
-    pub button: &'static str,
-    pub heading: &'static str,
-    pub intro: &'static str,
-    pub controls: &'static str,
-    pub controls_full: &'static str,
-    pub controls_min: &'static str,
-    pub controls_none: &'static str,
-    pub autoplay: &'static str,
-    pub theme: &'static str,
-    pub theme_reader: &'static str,
-    pub theme_light: &'static str,
-    pub theme_dark: &'static str,
-    pub language: &'static str,
-    pub snippet: &'static str,
-    pub copy: &'static str,
-    pub copied: &'static str,
-    pub copy_by_hand: &'static str,
-    pub preview: &'static str,
-    pub close: &'static str,
-}
-
-pub const EN: EmbedTexts = EmbedTexts {
-    button: "Embed",
-    heading: "Embed in a course page",
-    intro: "Paste this HTML into a course page: it shows the lab as you see it now, without \
-            the site's header.",
-    controls: "Controls",
-    controls_full: "all",
-    controls_min: "play and step only",
-    controls_none: "none (the page drives it)",
-    autoplay: "Start playing when the page opens",
-    theme: "Colours",
-    theme_reader: "the reader's preference",
-    theme_light: "light",
-    theme_dark: "dark",
-    language: "The widget speaks English; switch this page to 中文 for a Chinese one.",
-    snippet: "HTML to paste",
-    copy: "Copy",
-    copied: "Copied.",
-    copy_by_hand: "Selected: press Ctrl+C (⌘C on a Mac) to copy.",
-    preview: "Open the widget",
-    close: "Close",
-};
-
-pub const ZH: EmbedTexts = EmbedTexts {
-    button: "嵌入",
-    heading: "嵌入到课程页面",
-    intro: "把这段 HTML 粘贴到课程页面里：它显示你现在看到的实验，不带本网站的页眉。",
-    controls: "控件",
-    controls_full: "全部",
-    controls_min: "只有播放和单步",
-    controls_none: "无（由页面控制）",
-    autoplay: "页面打开时自动播放",
-    theme: "配色",
-    theme_reader: "跟随读者的设置",
-    theme_light: "浅色",
-    theme_dark: "深色",
-    language: "嵌入的实验使用中文；把本页切换到 English 可得到英文版。",
-    snippet: "要粘贴的 HTML",
-    copy: "复制",
-    copied: "已复制。",
-    copy_by_hand: "已选中：按 Ctrl+C（Mac 上按 ⌘C）复制。",
-    preview: "打开嵌入页面",
-    close: "关闭",
-};
-
-pub fn texts(lang: Lang) -> &'static EmbedTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
 /// The Embed button and its panel. `link` is the lab's current address in
 /// the full app (the queue lab's carries its scenario, seed and step);
 /// without it the lab's plain address is used.
@@ -156,7 +81,7 @@ pub fn EmbedButton(
         return ().into_any();
     }
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || &Texts::of(lang.get()).embed;
     let link = link.unwrap_or_else(|| {
         let origin = window().location().origin().unwrap_or_default();
         Signal::stored(format!("{origin}/{}", lab.slug()))
@@ -203,7 +128,7 @@ pub fn EmbedButton(
             let _ = copied.try_set(Some(done));
         });
     };
-    let controls_option = move |value: Controls, label: fn(&EmbedTexts) -> &'static str| {
+    let controls_option = move |value: Controls, label: fn(&Embed) -> &'static str| {
         view! {
             <label class="embed-choice">
                 <input

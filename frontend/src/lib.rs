@@ -14,6 +14,7 @@ mod embed;
 mod embed_button;
 mod i18n;
 mod labs;
+mod text;
 
 pub use app::{LabPage, start};
 pub use labs::{cache::CacheLab, queues::QueuesLab, shards::ShardsLab};

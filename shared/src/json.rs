@@ -91,12 +91,16 @@ pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
 
 /// Parses `text` as JSON and decodes it as a `T`.
 pub fn decode_str<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| DecodeError {
+    decode(parse(text)?)
+}
+
+/// Parses `text` as JSON, whatever its shape.
+pub fn parse(text: &str) -> Result<Value, DecodeError> {
+    serde_json::from_str(text).map_err(|e| DecodeError {
         path: String::new(),
         syntax: (e.is_syntax() || e.is_eof()).then(|| (e.line(), e.column())),
         message: e.to_string(),
-    })?;
-    decode(value)
+    })
 }
 
 /// The fields of one internally tagged fact (`{"code": "no_node",

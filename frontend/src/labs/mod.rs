@@ -8,7 +8,8 @@ use leptos::prelude::*;
 
 use crate::{
     connection::LinkState,
-    i18n::{Lang, ShellTexts, use_lang},
+    i18n::{Lang, use_lang},
+    text::Texts,
 };
 
 /// Tells the learner plainly whether a lab's live part can run: live
@@ -16,14 +17,14 @@ use crate::{
 #[component]
 pub fn NeedsServer(
     /// What the live part would do, per language (e.g. "talk to the cache
-    /// nodes"); it completes the sentences in `ShellTexts`.
+    /// nodes"); it completes the sentences in `text::Texts`.
     what: fn(Lang) -> &'static str,
 ) -> impl IntoView {
     let link = expect_context::<ReadSignal<LinkState>>();
     let lang = use_lang();
     move || {
         let lang = lang.get();
-        let texts = ShellTexts::get(lang);
+        let texts = Texts::of(lang);
         match link.get() {
             LinkState::Connected { .. } => view! {
                 <p class="notice live" data-needs-server="available">

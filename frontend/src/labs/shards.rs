@@ -25,8 +25,9 @@ use leptos::prelude::*;
 use self::{
     keys::Source,
     model::{Runs, Shared},
+    text::Texts,
 };
-use crate::i18n::{Lang, use_lang};
+use crate::i18n::use_lang;
 
 /// The most servers the lab offers (the issue's 1–16).
 pub const MAX_SERVERS: usize = 16;
@@ -38,10 +39,11 @@ pub enum Phase {
     After,
 }
 
-/// The lab's state: every control's signal and the computed results. All
-/// fields are signals, so the struct is `Copy` and passed to each section.
+/// The shard lab's state: every control's signal and the computed results.
+/// All fields are signals, so the struct is `Copy` and passed to each
+/// section.
 #[derive(Clone, Copy)]
-pub struct Lab {
+pub struct ShardLab {
     pub keys: RwSignal<Option<Shared<KeySet>>>,
     /// Where the keys came from (said in the learner's language).
     pub source: RwSignal<Source>,
@@ -57,7 +59,7 @@ pub struct Lab {
     pub runs: Memo<Option<Shared<Runs>>>,
 }
 
-impl Lab {
+impl ShardLab {
     fn new() -> Self {
         let keys = RwSignal::new(None::<Shared<KeySet>>);
         let servers = RwSignal::new(4usize);
@@ -76,7 +78,7 @@ impl Lab {
                 &keys, &before, &after, &settings,
             )))
         });
-        Lab {
+        ShardLab {
             keys,
             source: RwSignal::new(Source::Loading),
             servers,
@@ -104,75 +106,11 @@ impl Lab {
     }
 }
 
-/// Strings of the lab's frame and of its servers panel.
-#[derive(Debug)]
-struct LabTexts {
-    title: &'static str,
-    lede: &'static str,
-    offline_ok: &'static str,
-    servers_title: &'static str,
-    servers_count: &'static str,
-    fewer: &'static str,
-    more: &'static str,
-    number_of_servers: &'static str,
-    change_legend: &'static str,
-    /// " a server joins (4 → 5)".
-    joins: fn(usize) -> String,
-    leaves: &'static str,
-    which_leaves: &'static str,
-    /// An option of the "which server leaves" select: number and address.
-    server_option: fn(usize, &str) -> String,
-}
-
-const EN: LabTexts = LabTexts {
-    title: "Shard lab",
-    lede: "Partitioning keys over servers: first letters are lopsided, a good hash spreads \
-           keys evenly, and every client must compute the same placement. Compare the \
-           chapter's schemes with what real clients use, and see what moves when a server \
-           joins or leaves.",
-    offline_ok: "Placement is computed in your browser; only the live check needs the server.",
-    servers_title: "2. The servers",
-    servers_count: "Servers (1–16)",
-    fewer: "One server fewer",
-    more: "One server more",
-    number_of_servers: "Number of servers",
-    change_legend: "Then change them (for section 4 and the ring):",
-    joins: |n| format!(" a server joins ({n} → {})", n + 1),
-    leaves: " a server leaves:",
-    which_leaves: "Which server leaves",
-    server_option: |number, name| format!("server {number} ({name})"),
-};
-
-const ZH: LabTexts = LabTexts {
-    title: "分片实验",
-    lede: "把键分区到多台服务器上：按首字母分配很不均匀，好的散列能把键均匀地分散开，\
-           而且每个客户端都必须算出相同的放置结果。比较本章的几种方案和真实客户端的做法，\
-           看看服务器加入或离开时哪些键会移动。",
-    offline_ok: "键的放置在你的浏览器里计算；只有实时检验需要服务器。",
-    servers_title: "2. 服务器",
-    servers_count: "服务器（1–16 台）",
-    fewer: "减少一台服务器",
-    more: "增加一台服务器",
-    number_of_servers: "服务器台数",
-    change_legend: "然后改变服务器（用于第 4 节和散列环）：",
-    joins: |n| format!(" 加入一台服务器（{n} → {}）", n + 1),
-    leaves: " 移除一台服务器：",
-    which_leaves: "移除哪台服务器",
-    server_option: |number, name| format!("服务器 {number}（{name}）"),
-};
-
-fn texts(lang: Lang) -> &'static LabTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
 #[component]
 pub fn ShardsLab() -> impl IntoView {
-    let lab = Lab::new();
+    let lab = ShardLab::new();
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || Texts::of(lang.get());
     keys::load_builtin(lab);
     let ready = move || lab.runs.with(Option::is_some);
 
@@ -195,9 +133,9 @@ pub fn ShardsLab() -> impl IntoView {
 
 /// How many servers, and which change to make to them.
 #[component]
-fn ServersPanel(lab: Lab) -> impl IntoView {
+fn ServersPanel(lab: ShardLab) -> impl IntoView {
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || Texts::of(lang.get());
     let n = lab.servers;
     let removing = move || matches!(lab.change.get(), ServerChange::Remove(_));
     let removed_index = move || match lab.change.get() {

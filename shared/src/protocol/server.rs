@@ -333,8 +333,8 @@ crate::json::decode_tagged!(ServerFrame by "type" {
     "room_joined" => RoomJoined {
         room, member, token, owner, scenario, seed, watching, now, limits, topology, members, id,
     },
-    "room_left" => RoomLeft { room, reason, id },
-    "room_closed" => RoomClosed { room, reason, id },
+    "room_left" => RoomLeft { room, reason, left, id },
+    "room_closed" => RoomClosed { room, reason, end, id },
     "room_kicked" => RoomKicked { room, member, nodes, id },
     "room_watching" => RoomWatching { room, on, id },
     "room_events" => RoomEvents {

@@ -400,9 +400,9 @@ fn every_server_frame_reads_back_as_written() {
         },
         ServerFrame::CacheResult {
             node: 0,
-            op: "set".into(),
+            op: crate::cache::lab_ops::CacheOp::Set,
             key: Some("k".into()),
-            outcome: "stored".into(),
+            outcome: crate::cache::lab_ops::CacheOutcome::Stored,
             id: Some(2),
         },
         ServerFrame::WarmupStarted {
@@ -449,16 +449,12 @@ fn every_server_frame_reads_back_as_written() {
             members: members.clone(),
             id: Some(3),
         },
-        ServerFrame::RoomLeft {
-            room: room(),
-            reason: "left".into(),
-            id: None,
-        },
-        ServerFrame::RoomClosed {
-            room: room(),
-            reason: "closed".into(),
-            id: None,
-        },
+        ServerFrame::room_left(room(), crate::room::LeftReason::RemovedByCreator, None),
+        ServerFrame::room_closed(
+            room(),
+            crate::room::RoomEnd::QueuesTooLarge { bytes: 3, limit: 1 },
+            Some(4),
+        ),
         ServerFrame::RoomKicked {
             room: room(),
             member: 2,

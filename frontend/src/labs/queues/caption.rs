@@ -8,7 +8,7 @@
 use fanout_shared::{lang::Say, sim::Caption};
 use leptos::prelude::*;
 
-use super::Lab;
+use super::QueueLab;
 use crate::i18n::Lang;
 
 /// The sentence for a caption in a language.
@@ -19,7 +19,7 @@ pub fn sentence(lang: Lang, c: &Caption) -> String {
 /// The caption of the last event, kept to one line, announced politely to
 /// screen readers when paused (not sixty times a second while playing).
 #[component]
-pub fn WhatJustHappened(lab: Lab) -> impl IntoView {
+pub fn WhatJustHappened(lab: QueueLab) -> impl IntoView {
     let t = move || lab.texts();
     let text = move || {
         let lang = lab.lang.get();
@@ -33,7 +33,7 @@ pub fn WhatJustHappened(lab: Lab) -> impl IntoView {
             <h2>{move || t().what_happened}</h2>
             <p
                 class="caption"
-                aria-live=move || if lab.playing.get() { "off" } else { "polite" }
+                aria-live=move || if lab.player.playing.get() { "off" } else { "polite" }
                 data-step=move || text().0.map(|s| s.to_string()).unwrap_or_default()
             >
                 <span class="caption-step" hidden=move || text().0.is_none()>
@@ -45,6 +45,6 @@ pub fn WhatJustHappened(lab: Lab) -> impl IntoView {
     }
 }
 
-fn texts_nothing(lab: Lab) -> String {
+fn texts_nothing(lab: QueueLab) -> String {
     lab.texts().nothing_yet.to_string()
 }

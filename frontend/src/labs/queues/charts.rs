@@ -11,7 +11,7 @@ use std::f64::consts::PI;
 
 use leptos::prelude::*;
 
-use super::{Lab, runner::Sample};
+use super::{QueueLab, runner::Sample};
 
 const W: f64 = 380.0;
 const H: f64 = 170.0;
@@ -239,7 +239,7 @@ fn chart(
 
 /// The tally's count and estimate, as the chapter's program prints them.
 #[component]
-pub fn PiReadout(lab: Lab) -> impl IntoView {
+pub fn PiReadout(lab: QueueLab) -> impl IntoView {
     let t = move || lab.texts();
     move || {
         lab.snap.with(|s| {
@@ -265,11 +265,11 @@ pub fn PiReadout(lab: Lab) -> impl IntoView {
 }
 
 #[component]
-pub fn Charts(lab: Lab) -> impl IntoView {
+pub fn Charts(lab: QueueLab) -> impl IntoView {
     let t = move || lab.texts();
     let data = move || {
         lab.charts_rev.track();
-        lab.with_runner(|r| {
+        lab.with_local(|r| {
             let names: Vec<String> = r
                 .timeline()
                 .sim()
@@ -380,7 +380,7 @@ fn throughput(
     samples: &[Sample],
     bucket: fanout_shared::time::Tick,
     names: &[String],
-    tx: &super::text::QueueTexts,
+    tx: &super::text::Texts,
 ) -> impl IntoView {
     let width = bucket.as_secs_f64().max(1e-6);
     let mut series: Vec<Series> = Vec::new();
@@ -414,7 +414,7 @@ fn throughput(
     )
 }
 
-fn depths(samples: &[Sample], labels: &[String], tx: &super::text::QueueTexts) -> impl IntoView {
+fn depths(samples: &[Sample], labels: &[String], tx: &super::text::Texts) -> impl IntoView {
     let conns = samples.iter().map(|s| s.depth.len()).max().unwrap_or(0);
     let mut ranked: Vec<(u32, usize)> = (0..conns)
         .map(|c| {
@@ -455,7 +455,7 @@ fn depths(samples: &[Sample], labels: &[String], tx: &super::text::QueueTexts) -
     )
 }
 
-fn drops(samples: &[Sample], tx: &super::text::QueueTexts) -> impl IntoView {
+fn drops(samples: &[Sample], tx: &super::text::Texts) -> impl IntoView {
     use fanout_shared::sim::DropReason;
     let series: Vec<Series> = DropReason::ALL
         .into_iter()

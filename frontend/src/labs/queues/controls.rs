@@ -2,14 +2,19 @@
 //! scrubber, as labelled buttons; and the keys: Space plays or pauses,
 //! → steps one event, ← steps one back.
 
+use fanout_shared::lang::Say;
 use leptos::{ev, prelude::*};
 use wasm_bindgen::JsCast;
 
-use super::{Lab, url_state::SPEEDS};
+use super::{
+    QueueLab,
+    problem::{Number, Problem},
+    url_state::SPEEDS,
+};
 
 /// Registers the keys for as long as the lab is shown. Keys typed into a
 /// form field, or Space on a focused button, keep their usual meaning.
-pub fn keyboard(lab: Lab) {
+pub fn keyboard(lab: QueueLab) {
     let handle = window_event_listener(ev::keydown, move |e: web_sys::KeyboardEvent| {
         if e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
             return;
@@ -51,7 +56,7 @@ pub fn keyboard(lab: Lab) {
 }
 
 #[component]
-pub fn ControlBar(lab: Lab, full: bool, live: Option<ViewFn>) -> impl IntoView {
+pub fn ControlBar(lab: QueueLab, full: bool) -> impl IntoView {
     let t = move || lab.texts();
     let snap = lab.snap;
     let at_start = move || snap.with(|s| s.steps <= s.bounds.from);
@@ -61,13 +66,19 @@ pub fn ControlBar(lab: Lab, full: bool, live: Option<ViewFn>) -> impl IntoView {
         let seed = snap.with(|s| s.seed);
         seed_text.set(seed.to_string());
     });
-    let seed_error = RwSignal::new(None::<&'static str>);
-    let restart = move || match seed_text.get_untracked().trim().parse::<u64>() {
-        Ok(seed) => {
-            seed_error.set(None);
-            lab.reset(seed);
+    let seed_error = RwSignal::new(None::<Problem>);
+    let restart = move || {
+        let text = seed_text.get_untracked();
+        match text.trim().parse::<u64>() {
+            Ok(seed) => {
+                seed_error.set(None);
+                lab.reset(seed);
+            }
+            Err(_) => seed_error.set(Some(Problem::NotWholeNumber {
+                what: Number::Seed,
+                text,
+            })),
         }
-        Err(_) => seed_error.set(Some(lab.texts().seed_invalid)),
     };
 
     view! {
@@ -76,12 +87,12 @@ pub fn ControlBar(lab: Lab, full: bool, live: Option<ViewFn>) -> impl IntoView {
                 <button
                     type="button"
                     class="primary play"
-                    aria-pressed=move || lab.playing.get().to_string()
-                    disabled=move || at_end() && !lab.playing.get()
+                    aria-pressed=move || lab.player.playing.get().to_string()
+                    disabled=move || at_end() && !lab.player.playing.get()
                     on:click=move |_| lab.toggle()
                 >
-                    <span aria-hidden="true">{move || if lab.playing.get() { "❚❚ " } else { "▶ " }}</span>
-                    {move || if lab.playing.get() { t().pause } else { t().play }}
+                    <span aria-hidden="true">{move || if lab.player.playing.get() { "❚❚ " } else { "▶ " }}</span>
+                    {move || if lab.player.playing.get() { t().pause } else { t().play }}
                 </button>
                 <button type="button" class="back" disabled=at_start on:click=move |_| lab.back()>
                     <span aria-hidden="true">"← "</span>
@@ -95,14 +106,14 @@ pub fn ControlBar(lab: Lab, full: bool, live: Option<ViewFn>) -> impl IntoView {
                     <span>{move || t().speed}</span>
                     <select on:change=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                            lab.speed.set(v);
+                            lab.player.speed.set(v);
                         }
                     }>
                         {SPEEDS
                             .iter()
                             .map(|&v| {
                                 view! {
-                                    <option value=v.to_string() selected=move || lab.speed.get() == v>
+                                    <option value=v.to_string() selected=move || lab.player.speed.get() == v>
                                         {format!("{v}×")}
                                     </option>
                                 }
@@ -131,9 +142,8 @@ pub fn ControlBar(lab: Lab, full: bool, live: Option<ViewFn>) -> impl IntoView {
                         <button type="submit" class="reset">{move || t().reset}</button>
                     </form>
                 </Show>
-                {live.map(|live| view! { <div class="live-slot">{live.run()}</div> })}
             </div>
-            {move || seed_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || seed_error.get().map(|e| view! { <p class="form-error" role="alert">{move || e.say(lab.lang.get())}</p> })}
             <Show when=move || full>
                 <label class="scrubber">
                     <span class="visually-hidden">{move || t().scrubber}</span>
@@ -155,7 +165,7 @@ pub fn ControlBar(lab: Lab, full: bool, live: Option<ViewFn>) -> impl IntoView {
                 <span class="clock">
                     {move || snap.with(|s| (t().status)(s.steps, s.horizon, &clock(s.now)))}
                 </span>
-                {move || lab.behind.get().then(|| view! { <span class="behind">{t().behind}</span> })}
+                {move || lab.player.behind.get().then(|| view! { <span class="behind">{t().behind}</span> })}
                 {move || snap.with(|s| s.ended).then(|| view! { <span class="ended">{t().ended}</span> })}
                 <span class="keys">{move || t().keys_hint}</span>
             </p>

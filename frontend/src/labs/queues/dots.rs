@@ -22,7 +22,7 @@ use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
 use super::{
-    Lab,
+    QueueLab,
     canvas::{Geo, at},
     topics::{self, Shape},
 };
@@ -256,10 +256,10 @@ fn scheme_changes() -> ReadSignal<u32> {
 }
 
 /// The canvas the messages are painted on, repainted whenever they move
-/// (`Lab::motion`: every frame while playing), the layout or the selection
+/// (`QueueLab::motion`: every frame while playing), the layout or the selection
 /// changes.
 #[component]
-pub fn Dots(lab: Lab, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl IntoView {
+pub fn Dots(lab: QueueLab, geo: Memo<Geo>, focus_msg: Memo<Option<MsgId>>) -> impl IntoView {
     let canvas = NodeRef::<html::Canvas>::new();
     let scheme = scheme_changes();
     Effect::new(move |painter: Option<Option<Painter>>| {
@@ -287,7 +287,10 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
-    use crate::labs::queues::{Motion, Snap, runner::Runner};
+    use crate::labs::queues::{
+        runner::Runner,
+        snap::{Motion, Snap},
+    };
 
     #[wasm_bindgen_test]
     fn a_dot_is_picked_where_it_is_drawn() {

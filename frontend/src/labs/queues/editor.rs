@@ -7,16 +7,19 @@
 //!
 //! The forms only propose sensible socket types (a node joining a PUB
 //! endpoint gets a SUB, one joining a PULL gets a PUSH: the engine's
-//! `SocketKind::peer`); whatever is submitted, the engine decides.
+//! `SocketKind::peer`); whatever is submitted, the engine decides. What the
+//! learner typed (a time, an endpoint) is read by the engine's own readers
+//! first, so a mistake in it is named as such, in the learner's language.
 
 use fanout_shared::{
-    sim::{Action, scenario::SocketSpec},
-    socket::SocketKind,
+    lang::Say,
+    sim::{Action, nodes::Dist, scenario::SocketSpec},
+    socket::{Endpoint, SocketKind},
 };
 use leptos::prelude::*;
 use serde_json::{Value, json};
 
-use super::Lab;
+use super::{QueueLab, problem::Problem};
 
 /// The building blocks a learner can add, with their roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,25 +134,43 @@ pub fn node_json(n: &NewNode) -> Value {
             has_out = true;
         }
     }
-    let timing = n.timing.trim();
+    // As the engine reads it, so `1ms-3ms` and `exp 2ms` work here too;
+    // text it cannot read goes as it is, for the engine to refuse.
+    let timing = Dist::read(&n.timing)
+        .ok()
+        .and_then(|dist| serde_json::to_value(dist).ok())
+        .unwrap_or_else(|| json!(n.timing.trim()));
     match n.block {
-        Block::Producer => program["interval"] = json!(timing),
-        Block::Requester => program["interval"] = json!(timing),
+        Block::Producer => program["interval"] = timing.clone(),
+        Block::Requester => program["interval"] = timing.clone(),
         Block::Worker => {
-            program["service"] = json!(timing);
+            program["service"] = timing.clone();
             if !has_out {
                 program["out"] = Value::Null;
             }
         }
-        Block::Sink | Block::Replier => program["service"] = json!(timing),
+        Block::Sink | Block::Replier => program["service"] = timing.clone(),
         Block::Forwarder => {}
     }
     json!({ "name": n.name.trim(), "program": program, "sockets": sockets })
 }
 
+/// Reads what the learner typed into a new node's form with the engine's
+/// own readers (its time, the endpoint it binds), so a mistake there is
+/// said as one rather than as the JSON it would have made.
+fn typed_fields(n: &NewNode) -> Result<(), Problem> {
+    if n.block != Block::Forwarder {
+        Dist::read(&n.timing)?;
+    }
+    if let Some((endpoint, _)) = &n.output_bind {
+        Endpoint::parse(endpoint)?;
+    }
+    Ok(())
+}
+
 /// The edit section: add a node; how to connect by dragging.
 #[component]
-pub fn Editor(lab: Lab) -> impl IntoView {
+pub fn Editor(lab: QueueLab) -> impl IntoView {
     let t = move || lab.texts();
     let block = RwSignal::new(Block::Worker);
     let name = RwSignal::new(String::new());
@@ -158,7 +179,7 @@ pub fn Editor(lab: Lab) -> impl IntoView {
     let out_bind = RwSignal::new(String::new());
     let out_kind = RwSignal::new(SocketKind::Push);
     let timing = RwSignal::new("2ms".to_string());
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let added = RwSignal::new(None::<String>);
 
     // Bound endpoints, with the type of the socket binding each. A memo:
@@ -211,8 +232,8 @@ pub fn Editor(lab: Lab) -> impl IntoView {
                 .then(|| (bind.trim().to_string(), out_kind.get_untracked())),
             timing: timing.get_untracked(),
         };
-        let result = fanout_shared::json::decode(node_json(&new))
-            .map_err(|e: fanout_shared::json::DecodeError| e.to_string())
+        let result = typed_fields(&new)
+            .and_then(|()| Ok(fanout_shared::json::decode(node_json(&new))?))
             .and_then(|spec| lab.apply(Action::AddNode { spec }));
         match result {
             Ok(()) => {
@@ -330,7 +351,7 @@ pub fn Editor(lab: Lab) -> impl IntoView {
                 </label>
                 <button type="submit" class="primary">{move || t().add_node}</button>
             </form>
-            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+            {move || error.get().map(|e| view! { <p class="form-error" role="alert">{move || e.say(lab.lang.get())}</p> })}
             {move || added.get().map(|n| view! { <p class="done" role="status">{(t().node_added)(&n)}</p> })}
         </section>
     }
@@ -338,17 +359,23 @@ pub fn Editor(lab: Lab) -> impl IntoView {
 
 /// Adds a socket to a node (in the inspector).
 #[component]
-pub fn AddSocketForm(lab: Lab, node: String) -> impl IntoView {
+pub fn AddSocketForm(lab: QueueLab, node: String) -> impl IntoView {
     let t = move || lab.texts();
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new(SocketKind::Sub);
     let endpoint = RwSignal::new(String::new());
     let binds = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<Problem>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let k = kind.get_untracked();
         let e = endpoint.get_untracked();
+        if !e.trim().is_empty()
+            && let Err(mistake) = Endpoint::parse(&e)
+        {
+            error.set(Some(mistake.into()));
+            return;
+        }
         let mut spec = json!({ "name": name.get_untracked().trim(), "type": k.name() });
         if !e.trim().is_empty() {
             spec[if binds.get_untracked() {
@@ -361,7 +388,7 @@ pub fn AddSocketForm(lab: Lab, node: String) -> impl IntoView {
             spec["subscribe"] = json!([""]);
         }
         let result = fanout_shared::json::decode::<SocketSpec>(spec)
-            .map_err(|e| e.to_string())
+            .map_err(Problem::from)
             .and_then(|spec| {
                 lab.apply(Action::AddSocket {
                     node: node.clone(),
@@ -374,7 +401,7 @@ pub fn AddSocketForm(lab: Lab, node: String) -> impl IntoView {
         }
     };
     view! {
-        <details class="add-socket" hidden=move || lab.live.get()>
+        <details class="add-socket" hidden=move || lab.is_live()>
             <summary>{move || t().add_socket}</summary>
             <form on:submit=submit>
                 <label>
@@ -404,7 +431,7 @@ pub fn AddSocketForm(lab: Lab, node: String) -> impl IntoView {
                     <span>{move || t().binds_it}</span>
                 </label>
                 <button type="submit">{move || t().add}</button>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{move || e.say(lab.lang.get())}</p> })}
             </form>
         </details>
     }

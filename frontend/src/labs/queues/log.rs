@@ -6,7 +6,7 @@
 use fanout_shared::sim::{Caption, Event, EventKind, Route};
 use leptos::prelude::*;
 
-use super::{Lab, Selection, canvas::event_conn, caption::sentence, controls::clock};
+use super::{QueueLab, Selection, canvas::event_conn, caption::sentence, controls::clock};
 
 /// Does this event concern what is selected?
 fn concerns(sel: Selection, e: &Event, c: &Caption) -> bool {
@@ -55,42 +55,98 @@ fn concerns(sel: Selection, e: &Event, c: &Caption) -> bool {
     }
 }
 
-/// A short tag for the kind of event (shown beside each line).
-fn kind_tag(e: &Event) -> &'static str {
-    match &e.kind {
-        EventKind::NodeStarted { .. } => "start",
-        EventKind::NodeHalted { .. } => "halt",
-        EventKind::Bound { .. } => "bind",
-        EventKind::Connecting { .. } => "connect",
-        EventKind::Connected { .. } => "connected",
-        EventKind::Disconnected { .. } => "disconnect",
-        EventKind::Subscribe { .. } => "subscribe",
-        EventKind::SubscriptionArrived { .. } => "sub-arrives",
-        EventKind::Send { route, .. } => match route {
-            Route::Dropped { .. } => "drop",
-            Route::Fanout { hops }
-                if hops
-                    .iter()
-                    .any(|h| h.fate == fanout_shared::sim::HopFate::DroppedHwm) =>
-            {
-                "drop"
-            }
-            _ => "send",
-        },
-        EventKind::Depart { .. } => "wire",
-        EventKind::Deliver { fate, .. } => match fate {
-            fanout_shared::sim::Fate::Queued => "deliver",
-            fanout_shared::sim::Fate::Dropped { .. } => "drop",
-        },
-        EventKind::Recv { .. } => "recv",
-        EventKind::Block { .. } => "block",
-        EventKind::Unblock { .. } => "unblock",
-        EventKind::Error { .. } => "error",
-        EventKind::Sleep { .. } => "sleep",
-        EventKind::Timer { .. } => "wake",
-        EventKind::Log { .. } => "print",
-        EventKind::Edited { .. } => "edit",
-        EventKind::NodeRemoved { .. } => "remove",
+/// The kind of an event, as a short tag beside each line of the log (in
+/// the learner's language, from `text.rs`) and as `data-kind` (for styles
+/// and tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogKind {
+    Start,
+    Halt,
+    Bind,
+    Connect,
+    Connected,
+    Disconnect,
+    Subscribe,
+    SubArrives,
+    Send,
+    Drop,
+    Wire,
+    Deliver,
+    Recv,
+    Block,
+    Unblock,
+    Error,
+    Sleep,
+    Wake,
+    Print,
+    Edit,
+    Remove,
+}
+
+impl LogKind {
+    pub fn of(e: &Event) -> LogKind {
+        match &e.kind {
+            EventKind::NodeStarted { .. } => LogKind::Start,
+            EventKind::NodeHalted { .. } => LogKind::Halt,
+            EventKind::Bound { .. } => LogKind::Bind,
+            EventKind::Connecting { .. } => LogKind::Connect,
+            EventKind::Connected { .. } => LogKind::Connected,
+            EventKind::Disconnected { .. } => LogKind::Disconnect,
+            EventKind::Subscribe { .. } => LogKind::Subscribe,
+            EventKind::SubscriptionArrived { .. } => LogKind::SubArrives,
+            EventKind::Send { route, .. } => match route {
+                Route::Dropped { .. } => LogKind::Drop,
+                Route::Fanout { hops }
+                    if hops
+                        .iter()
+                        .any(|h| h.fate == fanout_shared::sim::HopFate::DroppedHwm) =>
+                {
+                    LogKind::Drop
+                }
+                _ => LogKind::Send,
+            },
+            EventKind::Depart { .. } => LogKind::Wire,
+            EventKind::Deliver { fate, .. } => match fate {
+                fanout_shared::sim::Fate::Queued => LogKind::Deliver,
+                fanout_shared::sim::Fate::Dropped { .. } => LogKind::Drop,
+            },
+            EventKind::Recv { .. } => LogKind::Recv,
+            EventKind::Block { .. } => LogKind::Block,
+            EventKind::Unblock { .. } => LogKind::Unblock,
+            EventKind::Error { .. } => LogKind::Error,
+            EventKind::Sleep { .. } => LogKind::Sleep,
+            EventKind::Timer { .. } => LogKind::Wake,
+            EventKind::Log { .. } => LogKind::Print,
+            EventKind::Edited { .. } => LogKind::Edit,
+            EventKind::NodeRemoved { .. } => LogKind::Remove,
+        }
+    }
+
+    /// Its name in `data-kind`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LogKind::Start => "start",
+            LogKind::Halt => "halt",
+            LogKind::Bind => "bind",
+            LogKind::Connect => "connect",
+            LogKind::Connected => "connected",
+            LogKind::Disconnect => "disconnect",
+            LogKind::Subscribe => "subscribe",
+            LogKind::SubArrives => "sub-arrives",
+            LogKind::Send => "send",
+            LogKind::Drop => "drop",
+            LogKind::Wire => "wire",
+            LogKind::Deliver => "deliver",
+            LogKind::Recv => "recv",
+            LogKind::Block => "block",
+            LogKind::Unblock => "unblock",
+            LogKind::Error => "error",
+            LogKind::Sleep => "sleep",
+            LogKind::Wake => "wake",
+            LogKind::Print => "print",
+            LogKind::Edit => "edit",
+            LogKind::Remove => "remove",
+        }
     }
 }
 
@@ -98,12 +154,12 @@ fn kind_tag(e: &Event) -> &'static str {
 const LOG_SHOWN_PLAYING: usize = 30;
 
 #[component]
-pub fn EventLog(lab: Lab) -> impl IntoView {
+pub fn EventLog(lab: QueueLab) -> impl IntoView {
     let t = move || lab.texts();
     // While playing, the list is redrawn a few times a second, not on
     // every frame, and shorter: every redraw replaces every row.
     let rows = move || {
-        if lab.playing.get() {
+        if lab.player.playing.get() {
             lab.charts_rev.track();
             lab.snap.with_untracked(|s| {
                 s.log
@@ -132,10 +188,10 @@ pub fn EventLog(lab: Lab) -> impl IntoView {
 }
 
 #[component]
-fn LogRow(lab: Lab, row: (Event, Caption)) -> impl IntoView {
+fn LogRow(lab: QueueLab, row: (Event, Caption)) -> impl IntoView {
     let (event, caption) = row;
     let step = event.step;
-    let tag = kind_tag(&event);
+    let kind = LogKind::of(&event);
     let time = clock(event.time);
     let related = {
         let (event, caption) = (event.clone(), caption.clone());
@@ -164,7 +220,7 @@ fn LogRow(lab: Lab, row: (Event, Caption)) -> impl IntoView {
             class:focused=move || lab.focus_step.get() == Some(step)
             class:related=related
             data-step=step.to_string()
-            data-kind=tag
+            data-kind=kind.name()
         >
             <button
                 type="button"
@@ -173,7 +229,7 @@ fn LogRow(lab: Lab, row: (Event, Caption)) -> impl IntoView {
             >
                 <span class="log-step">{format!("#{step}")}</span>
                 <span class="log-time">{time}</span>
-                <span class="log-kind">{tag}</span>
+                <span class="log-kind">{move || (lab.texts().log_kind)(kind)}</span>
                 <span class="log-text">{text}</span>
             </button>
         </li>

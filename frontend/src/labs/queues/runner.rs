@@ -5,8 +5,10 @@
 //!
 //! Everything here is plain Rust with no signals, so it can be tested and
 //! reasoned about as a function of (scenario, seed, actions, step). The
-//! component in `queues.rs` keeps one `Runner` in a `StoredValue` and
-//! bumps a signal after each change.
+//! lab's state (`QueueLab` in `queues.rs`) keeps one `Runner` in a
+//! `StoredValue` and bumps a signal after each change. Edits go through
+//! here too, several at once when a gesture needs them (`connect.rs` plans
+//! a drop of one port on another), all or none.
 
 use std::collections::VecDeque;
 
@@ -16,8 +18,11 @@ use fanout_shared::{
         nodes::LogEntry,
         timeline::{Recorded, ScenarioRef},
     },
+    socket::SocketId,
     time::Tick,
 };
+
+use super::{connect, problem::Problem};
 
 /// How many recent events the log keeps (and rebuilds after a step back).
 pub const LOG_CAP: usize = 240;
@@ -94,12 +99,9 @@ impl std::fmt::Debug for Runner {
     }
 }
 
-/// Why a run could not be opened.
-pub type LoadError = String;
-
 impl Runner {
     /// A fresh run of a scenario.
-    pub fn new(scenario: ScenarioRef, seed: u64) -> Result<Runner, LoadError> {
+    pub fn new(scenario: ScenarioRef, seed: u64) -> Result<Runner, Problem> {
         Self::from_recording(&Recording {
             scenario,
             seed,
@@ -111,8 +113,8 @@ impl Runner {
 
     /// Rebuilds a recorded position exactly (a shared link), stepping
     /// forward from the start so the log and charts fill in on the way.
-    pub fn from_recording(rec: &Recording) -> Result<Runner, LoadError> {
-        let resolved = rec.scenario.resolve().map_err(|e| e.to_string())?;
+    pub fn from_recording(rec: &Recording) -> Result<Runner, Problem> {
+        let resolved = rec.scenario.resolve()?;
         let start = Recording {
             scenario: rec.scenario.clone(),
             seed: rec.seed,
@@ -120,7 +122,7 @@ impl Runner {
             step: 0,
             time: Tick::ZERO,
         };
-        let tl = Timeline::replay(&start).map_err(|e| e.to_string())?;
+        let tl = Timeline::replay(&start)?;
         let mut runner = Runner {
             tl,
             scenario: rec.scenario.clone(),
@@ -142,10 +144,10 @@ impl Runner {
                 .find(|r| r.step >= runner.steps())
                 .map(|r| serde_json::to_string(&r.action).unwrap_or_default());
             if let Some(action) = refused {
-                return Err(format!(
-                    "the link's edit {action} cannot be applied at event {}",
-                    runner.steps()
-                ));
+                return Err(Problem::LinkEdit {
+                    action,
+                    step: runner.steps(),
+                });
             }
         }
         let next = runner.tl.sim().next_time().unwrap_or(Tick::MAX);
@@ -293,17 +295,16 @@ impl Runner {
     }
 
     /// Applies an edit now; a refusal changes nothing and says why.
-    pub fn apply(&mut self, action: Action) -> Result<(), String> {
+    pub fn apply(&mut self, action: Action) -> Result<(), Problem> {
         // An edit is an event too: at the end of a locked range it would
         // take the run past `to`.
         if !self.can_step() {
-            return Err(format!(
-                "this view is locked to events {} to {}: an edit here would go past the end",
-                self.bounds.from,
-                self.bounds.to.unwrap_or(u64::MAX)
-            ));
+            return Err(Problem::Locked {
+                from: self.bounds.from,
+                to: self.bounds.to.unwrap_or(u64::MAX),
+            });
         }
-        let event = self.tl.apply(action).map_err(|e| e.to_string())?;
+        let event = self.tl.apply(action)?;
         // The future changed: what was computed beyond here is gone.
         self.record(event);
         self.horizon = self.steps();
@@ -312,12 +313,27 @@ impl Runner {
 
     /// Would this sequence of edits be accepted now? Tried on a copy of
     /// the simulator, so nothing changes either way.
-    pub fn dry_run(&self, actions: &[Action]) -> Result<(), String> {
+    pub fn dry_run(&self, actions: &[Action]) -> Result<(), Problem> {
         let mut sim = self.tl.sim().clone();
         for action in actions {
-            sim.apply(action.clone()).map_err(|e| e.to_string())?;
+            sim.apply(action.clone())?;
         }
         Ok(())
+    }
+
+    /// Several edits that stand or fall together (tried on a copy first).
+    pub fn apply_all(&mut self, actions: Vec<Action>) -> Result<(), Problem> {
+        self.dry_run(&actions)?;
+        actions
+            .into_iter()
+            .try_for_each(|action| self.apply(action))
+    }
+
+    /// Connects two sockets the learner dropped onto each other, as
+    /// `connect::plan` says; the engine checks the pairing.
+    pub fn connect(&mut self, from: SocketId, to: SocketId) -> Result<(), Problem> {
+        let actions = connect::plan(&self.tl.sim().topology(), from, to)?;
+        self.apply_all(actions)
     }
 
     fn record(&mut self, event: Event) {
@@ -472,7 +488,7 @@ mod tests {
                 service: Default::default(),
             })
             .unwrap_err();
-        assert!(err.contains("bitsource"), "{err}");
+        assert!(err.to_string().contains("bitsource"), "{err}");
         assert_eq!(runner.recording(), before);
     }
 

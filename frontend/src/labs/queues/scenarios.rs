@@ -3,17 +3,20 @@
 //! export of the scenario (or, with edits, the whole recording) as JSON,
 //! and import of either.
 
-use fanout_shared::sim::{Recording, Scenario, presets::Preset, timeline::ScenarioRef};
+use fanout_shared::{
+    lang::Say,
+    sim::{Recording, Scenario, presets::Preset, timeline::ScenarioRef},
+};
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
-use super::{Lab, url_state::encode};
+use super::{QueueLab, problem::Problem, url_state::encode};
 
 /// What to export: the scenario alone when nothing was edited (it runs
 /// with `fanout sim --scenario file.json`), else the recording with the
 /// scenario inline.
-pub fn export_json(lab: Lab) -> (String, String) {
-    lab.with_runner(|r| {
+pub fn export_json(lab: QueueLab) -> (String, String) {
+    lab.with_local(|r| {
         let name = r.resolved().name.clone();
         if r.actions().is_empty() {
             (format!("{name}.json"), r.resolved().to_json())
@@ -31,13 +34,13 @@ pub fn export_json(lab: Lab) -> (String, String) {
 
 /// Opens pasted or loaded JSON: a recording (`scenario`, `seed`, …) or a
 /// scenario (`name`, `nodes`, …).
-pub fn import_json(lab: Lab, text: &str) -> Result<(), String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+pub fn import_json(lab: QueueLab, text: &str) -> Result<(), Problem> {
+    let value = fanout_shared::json::parse(text)?;
     if value.get("seed").is_some() && value.get("scenario").is_some() {
-        let rec: Recording = fanout_shared::json::decode(value).map_err(|e| e.to_string())?;
+        let rec: Recording = fanout_shared::json::decode(value)?;
         lab.open(&rec)
     } else {
-        let scenario = Scenario::from_json(text).map_err(|e| e.to_string())?;
+        let scenario = Scenario::from_json(text)?;
         let seed = lab.snap.with_untracked(|s| s.seed);
         lab.open(&Recording {
             scenario: ScenarioRef::Inline(Box::new(scenario)),
@@ -50,7 +53,7 @@ pub fn import_json(lab: Lab, text: &str) -> Result<(), String> {
 }
 
 #[component]
-pub fn ScenarioBar(lab: Lab) -> impl IntoView {
+pub fn ScenarioBar(lab: QueueLab) -> impl IntoView {
     let t = move || lab.texts();
     // Memos: the snapshot changes every frame while playing, and the
     // picker's options would be rewritten with it.
@@ -80,7 +83,7 @@ pub fn ScenarioBar(lab: Lab) -> impl IntoView {
         });
     };
     let import_text = RwSignal::new(String::new());
-    let import_error = RwSignal::new(None::<String>);
+    let import_error = RwSignal::new(None::<Problem>);
     let import = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         import_error.set(import_json(lab, &import_text.get_untracked()).err());
@@ -103,7 +106,7 @@ pub fn ScenarioBar(lab: Lab) -> impl IntoView {
                     import_text.set(text.clone());
                     import_error.set(import_json(lab, &text).err());
                 }
-                Err(_) => import_error.set(Some("?".into())),
+                Err(_) => import_error.set(Some(Problem::UnreadableFile)),
             }
         });
     };
@@ -207,7 +210,7 @@ pub fn ScenarioBar(lab: Lab) -> impl IntoView {
                             <input type="file" accept=".json,application/json" on:change=on_file />
                         </label>
                         <button type="submit">{move || t().open}</button>
-                        {move || import_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                        {move || import_error.get().map(|e| view! { <p class="form-error" role="alert">{move || e.say(lab.lang.get())}</p> })}
                     </form>
                 </details>
             </div>

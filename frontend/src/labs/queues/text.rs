@@ -1,18 +1,25 @@
-//! Every string of the queue lab, in English and Simplified Chinese (the
-//! chapter's language). A missing translation is a compile error. The
-//! captions' sentences live in `caption.rs` (English in the engine).
+//! Every sentence of the queue lab, in English and Simplified Chinese (the
+//! chapter's language): [`Texts`] holds the interface's words, one
+//! constant per language ([`Texts::of`]), its `live` part the live rooms';
+//! the lab's refusals ([`Problem`]) say themselves from the two tables at
+//! the end. A missing translation is a compile error. The captions and the
+//! engine's refusals are said by the engine itself (`Say`, in `shared/`).
 
 use fanout_shared::{
+    lang::Say,
     sim::{ConnPhase, DropReason, NodeState, presets::Preset},
     socket::FsmState,
 };
 
-use super::editor::Block;
-
+use super::{
+    editor::Block,
+    log::LogKind,
+    problem::{Number, Problem},
+};
 use crate::i18n::Lang;
 
 #[derive(Debug)]
-pub struct QueueTexts {
+pub struct Texts {
     pub title: &'static str,
     pub lede: &'static str,
     pub load_problem: &'static str,
@@ -26,7 +33,6 @@ pub struct QueueTexts {
     pub speed: &'static str,
     pub seed: &'static str,
     pub reset: &'static str,
-    pub seed_invalid: &'static str,
     pub scrubber: &'static str,
     pub event_of: fn(u64, u64) -> String,
     pub status: fn(u64, u64, &str) -> String,
@@ -63,6 +69,8 @@ pub struct QueueTexts {
     pub nothing_yet: &'static str,
     pub log_title: &'static str,
     pub log_hint: &'static str,
+    /// The short tag beside each line of the log.
+    pub log_kind: fn(LogKind) -> &'static str,
 
     // inspector
     pub inspector_title: &'static str,
@@ -92,7 +100,6 @@ pub struct QueueTexts {
     pub marks_title: &'static str,
     pub sndhwm: &'static str,
     pub rcvhwm: &'static str,
-    pub whole_number: &'static str,
     pub pipes_title: &'static str,
     pub remove_socket: &'static str,
     pub subscriptions_title: &'static str,
@@ -165,16 +172,59 @@ pub struct QueueTexts {
     pub import_paste: &'static str,
     pub import_file: &'static str,
     pub open: &'static str,
+
+    /// "Run live": the live rooms' words.
+    pub live: Live,
 }
 
-pub fn texts(lang: Lang) -> &'static QueueTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
+/// The live rooms' words ("Run live", joining by code, the page's own
+/// worker).
+#[derive(Debug)]
+pub struct Live {
+    pub section_label: &'static str,
+    pub run_live: &'static str,
+    pub run_live_hint: &'static str,
+    pub contacting: &'static str,
+    /// The page has no server: what live runs need and how to get one.
+    pub needs_server: &'static str,
+    pub start_with: &'static str,
+    pub or_point_at: &'static str,
+    pub creating: &'static str,
+    pub joining: fn(&str) -> String,
+    pub not_connected: &'static str,
+    pub refused: fn(&str) -> String,
+    pub live_badge: &'static str,
+    pub join_code: &'static str,
+    pub join_link: &'static str,
+    pub copy_link: &'static str,
+    pub owner_hint: &'static str,
+    pub member_hint: fn(&str) -> String,
+    pub status: fn(u64, u64, usize) -> String,
+    pub close_room: &'static str,
+    pub leave_room: &'static str,
+    pub replay: &'static str,
+    pub replay_hint: &'static str,
+    pub join_worker: &'static str,
+    pub join_worker_hint: fn(&str) -> String,
+    pub no_push_endpoint: &'static str,
+    pub your_worker: fn(&str) -> String,
+    pub received: &'static str,
+    pub last_messages: &'static str,
+    pub none_yet: &'static str,
+    pub ended: fn(&str) -> String,
+    pub lost: &'static str,
+}
+
+impl Texts {
+    pub fn of(lang: Lang) -> &'static Texts {
+        match lang {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
+        }
     }
 }
 
-pub const EN: QueueTexts = QueueTexts {
+pub const EN: Texts = Texts {
     title: "Queue lab",
     lede: "The chapter's message queues, alive: every message moving through ZeroMQ-style \
            sockets (pipeline, publish–subscribe, request–reply), every rule explained as it \
@@ -190,7 +240,6 @@ pub const EN: QueueTexts = QueueTexts {
     speed: "Speed (virtual time)",
     seed: "Seed",
     reset: "Restart",
-    seed_invalid: "The seed must be a whole number (0 or more).",
     scrubber: "Timeline: event number",
     event_of: |step, horizon| format!("event {step} of {horizon}"),
     status: |step, horizon, clock| format!("Event {step} (computed up to {horizon}) · t = {clock}"),
@@ -264,6 +313,29 @@ pub const EN: QueueTexts = QueueTexts {
     nothing_yet: "Nothing yet: press Step (→) or Play (Space).",
     log_title: "Event log",
     log_hint: "Newest first. Pick an event to highlight its message and pipe; pick something on the canvas to highlight its events.",
+    log_kind: |kind| match kind {
+        LogKind::Start => "start",
+        LogKind::Halt => "halt",
+        LogKind::Bind => "bind",
+        LogKind::Connect => "connect",
+        LogKind::Connected => "connected",
+        LogKind::Disconnect => "disconnect",
+        LogKind::Subscribe => "subscribe",
+        LogKind::SubArrives => "sub-arrives",
+        LogKind::Send => "send",
+        LogKind::Drop => "drop",
+        LogKind::Wire => "wire",
+        LogKind::Deliver => "deliver",
+        LogKind::Recv => "recv",
+        LogKind::Block => "block",
+        LogKind::Unblock => "unblock",
+        LogKind::Error => "error",
+        LogKind::Sleep => "sleep",
+        LogKind::Wake => "wake",
+        LogKind::Print => "print",
+        LogKind::Edit => "edit",
+        LogKind::Remove => "remove",
+    },
 
     inspector_title: "Inspector",
     inspector_hint: "Click a node, a socket, a pipe or a message on the canvas (or pick an event in the log) to see its counters, queued messages, subscriptions and state, and to change its settings while it runs.",
@@ -292,7 +364,6 @@ pub const EN: QueueTexts = QueueTexts {
     marks_title: "High-water marks (0 = unlimited)",
     sndhwm: "Send mark (SNDHWM)",
     rcvhwm: "Receive mark (RCVHWM)",
-    whole_number: "not a whole number",
     pipes_title: "Its connections",
     remove_socket: "Remove this socket",
     subscriptions_title: "Subscriptions (prefixes)",
@@ -410,9 +481,78 @@ pub const EN: QueueTexts = QueueTexts {
     import_paste: "Paste a scenario or a recording",
     import_file: "…or open a file",
     open: "Open",
+
+    live: Live {
+        section_label: "Live room",
+        run_live: "Run live",
+        run_live_hint: "Run this scenario on the Fanout server, in real time, as a room others join \
+                        with a short code: their browsers and scripts become workers beside the \
+                        scenario's own.",
+        contacting: "Contacting the Fanout server…",
+        needs_server: "Live runs need a Fanout server, and this page is not connected to one. \
+                       The simulation above still works.",
+        start_with: "Start one with",
+        or_point_at: "and open the lab from it, or point this page at a running server by adding \
+                      this to its address:",
+        creating: "Creating the room…",
+        joining: |code| format!("Joining room {code}…"),
+        not_connected: "Not connected to the Fanout server.",
+        refused: |message| format!("The server refused: {message}"),
+        live_badge: "Live",
+        join_code: "Join code",
+        join_link: "Join link",
+        copy_link: "Copy join link",
+        owner_hint: "Read the code aloud or share the link. Everyone who opens it sees this room \
+                     and can join as a worker; you hold the room's key, so only you can close it.",
+        member_hint: |scenario| {
+            format!(
+                "You are in a live run of “{scenario}” on the Fanout server, with everyone who has \
+                 its code. The canvas shows the room as the server runs it."
+            )
+        },
+        status: |events, skipped, members| {
+            let sampled = if skipped > 0 {
+                format!("; the log shows a sample ({skipped} not shown)")
+            } else {
+                String::new()
+            };
+            let who = if members == 1 {
+                "1 member".to_string()
+            } else {
+                format!("{members} members")
+            };
+            format!("{who} · {events} events so far{sampled}")
+        },
+        close_room: "Close the room",
+        leave_room: "Leave the room",
+        replay: "Stop and replay offline",
+        replay_hint: "Ends your live view and steps through everything the room did, in your \
+                      browser, with the scrubber.",
+        join_worker: "Join as a PULL worker",
+        join_worker_hint: |endpoint| {
+            format!(
+                "Adds your own node with a PULL socket connected to {endpoint}. The PUSH there \
+                 counts you in its round-robin, as libzmq would."
+            )
+        },
+        no_push_endpoint: "This scenario has no PUSH socket that binds, so there is nothing for a \
+                           PULL worker to connect to.",
+        your_worker: |node| format!("Your worker {node}"),
+        received: "received",
+        last_messages: "Last messages",
+        none_yet: "Nothing yet.",
+        ended: |reason| {
+            format!(
+                "The live room ended ({reason}). The lab is back to the simulation in your browser."
+            )
+        },
+        lost: "The connection to the server dropped, and with it your place in the room (a \
+               participant who vanishes is removed, with its nodes). The lab is back to the \
+               simulation in your browser.",
+    },
 };
 
-pub const ZH: QueueTexts = QueueTexts {
+pub const ZH: Texts = Texts {
     title: "消息队列实验",
     lede: "把书中的消息队列跑起来：每条消息在 ZeroMQ 风格的套接字之间流动（管道、发布–订阅、请求–响应），\
            每条规则在发生时都有解释。可以单步前进和后退、运行中修改拓扑，并把当前状态原样分享成链接。\
@@ -427,7 +567,6 @@ pub const ZH: QueueTexts = QueueTexts {
     speed: "速度（虚拟时间）",
     seed: "随机种子",
     reset: "重新开始",
-    seed_invalid: "种子必须是非负整数。",
     scrubber: "时间轴：事件编号",
     event_of: |step, horizon| format!("第 {step} 个事件，共 {horizon} 个"),
     status: |step, horizon, clock| format!("事件 {step}（已计算到 {horizon}）· t = {clock}"),
@@ -497,6 +636,29 @@ pub const ZH: QueueTexts = QueueTexts {
     nothing_yet: "还没有事件：按“单步”（→）或“播放”（空格）。",
     log_title: "事件日志",
     log_hint: "最新的在最上面。选中一个事件会在图上高亮它的消息和管道；在图上选中东西会高亮相关的事件。",
+    log_kind: |kind| match kind {
+        LogKind::Start => "启动",
+        LogKind::Halt => "结束",
+        LogKind::Bind => "绑定",
+        LogKind::Connect => "连接",
+        LogKind::Connected => "已连通",
+        LogKind::Disconnect => "断开",
+        LogKind::Subscribe => "订阅",
+        LogKind::SubArrives => "订阅到达",
+        LogKind::Send => "发送",
+        LogKind::Drop => "丢弃",
+        LogKind::Wire => "上线路",
+        LogKind::Deliver => "送达",
+        LogKind::Recv => "接收",
+        LogKind::Block => "阻塞",
+        LogKind::Unblock => "解除阻塞",
+        LogKind::Error => "错误",
+        LogKind::Sleep => "休眠",
+        LogKind::Wake => "唤醒",
+        LogKind::Print => "打印",
+        LogKind::Edit => "编辑",
+        LogKind::Remove => "移除",
+    },
 
     inspector_title: "检查器",
     inspector_hint: "点击图上的节点、套接字、管道或消息（或在日志中选一个事件），查看计数、排队的消息、订阅和状态，并在运行中修改设置。",
@@ -525,7 +687,6 @@ pub const ZH: QueueTexts = QueueTexts {
     marks_title: "高水位线（0 = 不限）",
     sndhwm: "发送水位线（SNDHWM）",
     rcvhwm: "接收水位线（RCVHWM）",
-    whole_number: "不是整数",
     pipes_title: "它的连接",
     remove_socket: "移除这个套接字",
     subscriptions_title: "订阅（前缀）",
@@ -641,7 +802,124 @@ pub const ZH: QueueTexts = QueueTexts {
     import_paste: "粘贴场景或录制",
     import_file: "……或打开文件",
     open: "打开",
+
+    live: Live {
+        section_label: "实时房间",
+        run_live: "实时运行",
+        run_live_hint: "在 Fanout 服务器上实时运行这个场景，开成一个房间：别人用一个简短的代码加入，\
+                        他们的浏览器和脚本就成为与场景自带工作者并列的工作者。",
+        contacting: "正在联系 Fanout 服务器……",
+        needs_server: "实时运行需要 Fanout 服务器，而本页面没有连接到服务器。上面的模拟仍然可用。",
+        start_with: "可以用",
+        or_point_at: "启动一个服务器并从它打开本实验，或者在本页地址后加上下面这段，指向一个正在运行的服务器：",
+        creating: "正在创建房间……",
+        joining: |code| format!("正在加入房间 {code}……"),
+        not_connected: "没有连接到 Fanout 服务器。",
+        refused: |message| format!("服务器拒绝了：{message}"),
+        live_badge: "实时",
+        join_code: "加入代码",
+        join_link: "加入链接",
+        copy_link: "复制加入链接",
+        owner_hint: "把代码念给大家，或者分享链接。打开链接的人都能看到这个房间，并可以作为工作者加入；\
+                     房间的密钥在你手里，只有你能关闭它。",
+        member_hint: |scenario| {
+            format!(
+                "你正在 Fanout 服务器上参与“{scenario}”的实时运行，同房间的是所有拿到代码的人。\
+                 画布显示的是服务器运行中的房间。"
+            )
+        },
+        status: |events, skipped, members| {
+            let sampled = if skipped > 0 {
+                format!("；日志只显示抽样（{skipped} 个事件未显示）")
+            } else {
+                String::new()
+            };
+            format!("{members} 位成员 · 已发生 {events} 个事件{sampled}")
+        },
+        close_room: "关闭房间",
+        leave_room: "离开房间",
+        replay: "停止并离线回放",
+        replay_hint: "结束实时视图，在浏览器中用进度条逐步查看房间里发生的一切。",
+        join_worker: "作为 PULL 工作者加入",
+        join_worker_hint: |endpoint| {
+            format!(
+                "添加你自己的节点，它的 PULL 套接字连接到 {endpoint}。那里的 PUSH 会把你算进轮询，\
+                 和 libzmq 一样。"
+            )
+        },
+        no_push_endpoint: "这个场景没有绑定端点的 PUSH 套接字，PULL 工作者无处可连。",
+        your_worker: |node| format!("你的工作者 {node}"),
+        received: "已接收",
+        last_messages: "最近的消息",
+        none_yet: "还没有。",
+        ended: |reason| format!("实时房间已结束（{reason}）。实验回到浏览器中的模拟。"),
+        lost: "与服务器的连接断开了，你在房间中的位置也随之消失（消失的参与者会连同其节点一起被移除）。\
+               实验回到浏览器中的模拟。",
+    },
 };
+
+impl Say for Problem {
+    fn say(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => problem_en(self),
+            Lang::Zh => problem_zh(self),
+        }
+    }
+}
+
+fn problem_en(problem: &Problem) -> String {
+    match problem {
+        Problem::Action(error) => error.say(Lang::En),
+        Problem::Scenario(error) => error.say(Lang::En),
+        Problem::Replay(error) => error.say(Lang::En),
+        Problem::Endpoint(error) => error.say(Lang::En),
+        Problem::Dist(error) => error.say(Lang::En),
+        Problem::Json(error) => error.say(Lang::En),
+        Problem::Edits(error) => format!("edits: {}", error.say(Lang::En)),
+        Problem::NotWholeNumber { what, text } => match what {
+            Number::Seed => format!("The seed must be a whole number (0 or more), not `{text}`."),
+            Number::Step => format!("step `{text}` is not a whole number"),
+            Number::Mark => format!("`{text}`: not a whole number"),
+        },
+        Problem::Locked { from, to } => format!(
+            "this view is locked to events {from} to {to}: an edit here would go past the end"
+        ),
+        Problem::LinkEdit { action, step } => {
+            format!("the link's edit {action} cannot be applied at event {step}")
+        }
+        Problem::UnreadableFile => "the file could not be read as text".into(),
+        Problem::Vanished => "that socket is gone; try again on the canvas as it is now".into(),
+        Problem::Live => "a live room is edited on the server, not in this page".into(),
+        Problem::Closed => "the lab is closed".into(),
+    }
+}
+
+fn problem_zh(problem: &Problem) -> String {
+    match problem {
+        Problem::Action(error) => error.say(Lang::Zh),
+        Problem::Scenario(error) => error.say(Lang::Zh),
+        Problem::Replay(error) => error.say(Lang::Zh),
+        Problem::Endpoint(error) => error.say(Lang::Zh),
+        Problem::Dist(error) => error.say(Lang::Zh),
+        Problem::Json(error) => error.say(Lang::Zh),
+        Problem::Edits(error) => format!("`edits`（编辑记录）：{}", error.say(Lang::Zh)),
+        Problem::NotWholeNumber { what, text } => match what {
+            Number::Seed => format!("种子必须是非负整数，`{text}` 不是。"),
+            Number::Step => format!("`step` 的值 `{text}` 不是整数"),
+            Number::Mark => format!("`{text}` 不是整数"),
+        },
+        Problem::Locked { from, to } => {
+            format!("这个视图被锁定在第 {from} 到第 {to} 个事件之间：在这里编辑会越过终点")
+        }
+        Problem::LinkEdit { action, step } => {
+            format!("链接中的编辑 {action} 无法在第 {step} 个事件处执行")
+        }
+        Problem::UnreadableFile => "无法把这个文件当作文本读取".into(),
+        Problem::Vanished => "那个套接字已经不在了；请在现在的画布上重试".into(),
+        Problem::Live => "实时房间由服务器修改，不能在本页编辑".into(),
+        Problem::Closed => "实验已经关闭".into(),
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -655,7 +933,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_preset_has_a_lesson_in_both_languages() {
         for lang in Lang::ALL {
-            let t = texts(lang);
+            let t = Texts::of(lang);
             for preset in Preset::ALL {
                 assert!((t.preset_explanation)(preset).len() > 40, "{preset:?}");
             }
@@ -665,7 +943,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn every_drop_reason_has_its_own_short_name_for_the_chart_in_both_languages() {
         for lang in Lang::ALL {
-            let t = texts(lang);
+            let t = Texts::of(lang);
             let shorts: std::collections::BTreeSet<&str> = DropReason::ALL
                 .into_iter()
                 .map(|reason| (t.drop_reason_short)(reason))

@@ -16,11 +16,13 @@
 
 use fanout_shared::{
     sim::{
-        Recording, Scenario,
+        Recording, Scenario, ScenarioError,
         timeline::{Recorded, ScenarioRef},
     },
     time::Tick,
 };
+
+use super::problem::{Number, Problem};
 
 /// How much of the control panel shows (an embedding page chooses).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,9 +52,9 @@ pub struct LabParams {
     pub to: Option<u64>,
     /// `light` or `dark`, when the page asks for one.
     pub theme: Option<String>,
-    /// Parameters that could not be read, in words (the lab opens with
-    /// defaults and says so).
-    pub problems: Vec<String>,
+    /// Parameters that could not be read (the lab opens with defaults and
+    /// says so).
+    pub problems: Vec<Problem>,
 }
 
 impl Default for LabParams {
@@ -110,24 +112,26 @@ impl LabParams {
             match key.as_str() {
                 "scenario" => match parse_scenario(&value) {
                     Ok(s) => p.scenario = s,
-                    Err(e) => p.problems.push(e),
+                    Err(e) => p.problems.push(e.into()),
                 },
                 "seed" => match value.parse() {
                     Ok(seed) => p.seed = seed,
-                    Err(_) => p
-                        .problems
-                        .push(format!("seed `{value}` is not a whole number")),
+                    Err(_) => p.problems.push(Problem::NotWholeNumber {
+                        what: Number::Seed,
+                        text: value,
+                    }),
                 },
                 "step" => match value.parse() {
                     Ok(step) => p.step = step,
-                    Err(_) => p
-                        .problems
-                        .push(format!("step `{value}` is not a whole number")),
+                    Err(_) => p.problems.push(Problem::NotWholeNumber {
+                        what: Number::Step,
+                        text: value,
+                    }),
                 },
                 "t" => p.time = value.parse().ok().map(Tick),
                 "edits" => match fanout_shared::json::decode_str::<Vec<Recorded>>(&value) {
                     Ok(edits) => p.edits = edits,
-                    Err(e) => p.problems.push(format!("edits: {e}")),
+                    Err(e) => p.problems.push(Problem::Edits(e)),
                 },
                 "speed" => {
                     if let Some(speed) = value.parse::<f64>().ok().filter(|s| s.is_finite()) {
@@ -164,15 +168,13 @@ impl LabParams {
 }
 
 /// A preset name, or a scenario's JSON.
-pub fn parse_scenario(value: &str) -> Result<ScenarioRef, String> {
+pub fn parse_scenario(value: &str) -> Result<ScenarioRef, ScenarioError> {
     let value = value.trim();
     if value.starts_with('{') {
-        let scenario = Scenario::from_json(value).map_err(|e| e.to_string())?;
+        let scenario = Scenario::from_json(value)?;
         return Ok(ScenarioRef::Inline(Box::new(scenario)));
     }
-    Scenario::preset(value)
-        .map(|_| ScenarioRef::Preset(value.to_string()))
-        .map_err(|e| e.to_string())
+    Scenario::preset(value).map(|_| ScenarioRef::Preset(value.to_string()))
 }
 
 /// The query string for a recording, keeping the other parameters of

@@ -6,79 +6,21 @@ use fanout_shared::shard::Scheme;
 use leptos::prelude::*;
 
 use super::{
-    Lab,
+    ShardLab,
     model::{percent, server_label, thousands},
-    text,
+    text::Texts,
 };
-use crate::i18n::{Lang, use_lang};
+use crate::i18n::use_lang;
 
 const WIDTH: f64 = 320.0;
 const HEIGHT: f64 = 150.0;
 const AXIS: f64 = 18.0;
 const TOP: f64 = 6.0;
 
-/// Strings of the balance section.
-#[derive(Debug)]
-struct BalanceTexts {
-    title: &'static str,
-    hint: &'static str,
-    /// The chart's label: the scheme's title and the counts.
-    chart_label: fn(&str, &str) -> String,
-    /// A bar's tooltip: server number, address, keys.
-    bar_tip: fn(usize, &str, u64) -> String,
-    /// "Busiest server: 1.23× the mean · standard deviation 456 keys (1.2% of
-    /// the mean)", around the two figures in bold.
-    busiest: &'static str,
-    the_mean_std_dev: &'static str,
-    /// After the standard deviation: the same as a share of the mean.
-    keys_of_mean: fn(&str) -> String,
-    as_table: &'static str,
-    server: &'static str,
-    keys: &'static str,
-    share: &'static str,
-}
-
-const EN: BalanceTexts = BalanceTexts {
-    title: "3. Balance: keys per server",
-    hint: "Each bar is one server; all charts share one scale. The dashed line is the mean: \
-           a perfect scheme puts every bar on it.",
-    chart_label: |scheme, counts| format!("Keys per server under {scheme}: {counts}"),
-    bar_tip: |number, name, keys| format!("server {number} ({name}): {} keys", thousands(keys)),
-    busiest: "Busiest server: ",
-    the_mean_std_dev: " the mean · standard deviation ",
-    keys_of_mean: |share| format!(" keys ({share} of the mean)"),
-    as_table: "Counts as a table",
-    server: "Server",
-    keys: "Keys",
-    share: "Share",
-};
-
-const ZH: BalanceTexts = BalanceTexts {
-    title: "3. 均衡：每台服务器上的键数",
-    hint: "每根柱子代表一台服务器；所有图表使用同一个刻度。虚线是平均值：\
-           完美的方案会让每根柱子都正好齐平于虚线。",
-    chart_label: |scheme, counts| format!("每台服务器上的键数（{scheme}）：{counts}"),
-    bar_tip: |number, name, keys| format!("服务器 {number}（{name}）：{} 个键", thousands(keys)),
-    busiest: "最忙的服务器：平均值的 ",
-    the_mean_std_dev: " · 标准差 ",
-    keys_of_mean: |share| format!(" 个键（平均值的 {share}）"),
-    as_table: "以表格显示键数",
-    server: "服务器",
-    keys: "键数",
-    share: "占比",
-};
-
-fn texts(lang: Lang) -> &'static BalanceTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
 #[component]
-pub fn BalanceSection(lab: Lab) -> impl IntoView {
+pub fn BalanceSection(lab: ShardLab) -> impl IntoView {
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || &Texts::of(lang.get()).balance;
     view! {
         <section class="panel" aria-labelledby="balance-title">
             <h2 id="balance-title">{move || t().title}</h2>
@@ -91,9 +33,9 @@ pub fn BalanceSection(lab: Lab) -> impl IntoView {
 }
 
 #[component]
-fn SchemeCard(lab: Lab, scheme: Scheme) -> impl IntoView {
+fn SchemeCard(lab: ShardLab, scheme: Scheme) -> impl IntoView {
     let lang = use_lang();
-    let words = move || text::texts(lang.get());
+    let words = move || &Texts::of(lang.get()).schemes;
     let title_id = format!("balance-{}", scheme.id());
     let labelled_by = title_id.clone();
     view! {
@@ -101,7 +43,7 @@ fn SchemeCard(lab: Lab, scheme: Scheme) -> impl IntoView {
             <h3 id=title_id>{move || (words().title)(scheme)}</h3>
             <p class="explain">{move || (words().explanation)(scheme)}</p>
             {move || {
-                let t = texts(lang.get());
+                let t = &Texts::of(lang.get()).balance;
                 let title = (words().title)(scheme);
                 lab.runs.get().map(|runs| {
                     let run = runs.scheme(scheme);

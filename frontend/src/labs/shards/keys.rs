@@ -8,8 +8,12 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{HtmlInputElement, Response};
 
-use super::{Lab, Phase, model::Shared, model::thousands};
-use crate::i18n::{Lang, use_lang};
+use super::{
+    Phase, ShardLab,
+    model::Shared,
+    text::{Keys, Texts},
+};
+use crate::i18n::use_lang;
 
 /// Where Trunk puts `static/words.txt`.
 const WORDS_URL: &str = "/words.txt";
@@ -44,105 +48,8 @@ enum WordsError {
     NotText(String),
 }
 
-/// Strings of the keys panel.
-#[derive(Debug)]
-struct KeysTexts {
-    title: &'static str,
-    builtin: &'static str,
-    loading: fn(&str) -> String,
-    load_failed: fn(&str) -> String,
-    network: &'static str,
-    not_http: &'static str,
-    unreadable: &'static str,
-    pasted: &'static str,
-    file: fn(&str) -> String,
-    /// Distinct keys, words read when repeats were merged, and the source.
-    summary: fn(u64, Option<u64>, &str) -> String,
-    nothing_typed: &'static str,
-    no_words: fn(&str) -> String,
-    not_text: fn(&str) -> String,
-    own_words: &'static str,
-    paste_label: &'static str,
-    place_these: &'static str,
-    upload: &'static str,
-    lowercase: &'static str,
-    back: &'static str,
-}
-
-const EN: KeysTexts = KeysTexts {
-    title: "1. The keys",
-    builtin: "the SCOWL English word list (Debian's /usr/share/dict/words, the file the \
-              chapter reads)",
-    loading: |source| format!("Loading {source}…"),
-    load_failed: |error| {
-        format!("Could not load the word list ({error}). Paste or upload your own words below.")
-    },
-    network: "the network request failed",
-    not_http: "not an HTTP response",
-    unreadable: "unreadable body",
-    pasted: "your pasted words",
-    file: |name| format!("your file {name}"),
-    summary: |keys, words_read, source| {
-        let detail = match words_read {
-            Some(words) => format!(
-                " ({} words read; repeats after lower-casing count once)",
-                thousands(words)
-            ),
-            None => String::new(),
-        };
-        format!("{} distinct keys{detail} from {source}.", thousands(keys))
-    },
-    nothing_typed: "Type or paste some words first.",
-    no_words: |name| format!("{name} holds no words."),
-    not_text: |name| format!("{name} could not be read as text."),
-    own_words: "Use your own words",
-    paste_label: "Paste words, separated by spaces or new lines:",
-    place_these: "Place these words",
-    upload: "…or upload a text file: ",
-    lowercase: " lower-case every word first, as the chapter does",
-    back: "Back to the English word list",
-};
-
-const ZH: KeysTexts = KeysTexts {
-    title: "1. 键",
-    builtin: "英语单词表 SCOWL（Debian 的 /usr/share/dict/words，就是本章读取的那个文件）",
-    loading: |source| format!("正在加载{source}…"),
-    load_failed: |error| format!("无法加载单词表（{error}）。请在下面粘贴或上传你自己的单词。"),
-    network: "网络请求失败",
-    not_http: "不是 HTTP 响应",
-    unreadable: "无法读取响应内容",
-    pasted: "你粘贴的单词",
-    file: |name| format!("你的文件 {name}"),
-    summary: |keys, words_read, source| {
-        let detail = match words_read {
-            Some(words) => format!(
-                "（读入 {} 个单词；转成小写后重复的单词只算一次）",
-                thousands(words)
-            ),
-            None => String::new(),
-        };
-        format!("{} 个不同的键{detail}，来自{source}。", thousands(keys))
-    },
-    nothing_typed: "请先输入或粘贴一些单词。",
-    no_words: |name| format!("{name} 里没有单词。"),
-    not_text: |name| format!("无法把 {name} 当作文本读取。"),
-    own_words: "使用你自己的单词",
-    paste_label: "粘贴单词，用空格或换行分隔：",
-    place_these: "放置这些单词",
-    upload: "……或上传一个文本文件：",
-    lowercase: " 先把每个单词都转成小写，和本章的做法一样",
-    back: "换回英语单词表",
-};
-
-fn texts(lang: Lang) -> &'static KeysTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
 impl FetchError {
-    fn describe(&self, texts: &KeysTexts) -> String {
+    fn describe(&self, texts: &Keys) -> String {
         match self {
             FetchError::Network => texts.network.to_owned(),
             FetchError::NotHttp => texts.not_http.to_owned(),
@@ -154,7 +61,7 @@ impl FetchError {
 
 impl Source {
     /// The source as a phrase: "your pasted words".
-    fn describe(&self, texts: &KeysTexts) -> String {
+    fn describe(&self, texts: &Keys) -> String {
         match self {
             Source::Loading | Source::Failed(_) | Source::Builtin => texts.builtin.to_owned(),
             Source::Pasted => texts.pasted.to_owned(),
@@ -164,7 +71,7 @@ impl Source {
 }
 
 impl WordsError {
-    fn describe(&self, texts: &KeysTexts) -> String {
+    fn describe(&self, texts: &Keys) -> String {
         match self {
             WordsError::NothingTyped => texts.nothing_typed.to_owned(),
             WordsError::NoWords(name) => (texts.no_words)(name),
@@ -174,7 +81,7 @@ impl WordsError {
 }
 
 /// Starts fetching the shipped word list into `lab.keys`.
-pub fn load_builtin(lab: Lab) {
+pub fn load_builtin(lab: ShardLab) {
     lab.source.set(Source::Loading);
     spawn_local(async move {
         match fetch_text(WORDS_URL).await {
@@ -186,7 +93,7 @@ pub fn load_builtin(lab: Lab) {
     });
 }
 
-fn use_text(lab: Lab, text: &str, lowercase: bool, source: Source) {
+fn use_text(lab: ShardLab, text: &str, lowercase: bool, source: Source) {
     if lab.source.is_disposed() {
         return; // the learner left the lab while the words were loading
     }
@@ -213,9 +120,9 @@ async fn fetch_text(url: &str) -> Result<String, FetchError> {
 }
 
 #[component]
-pub fn KeysPanel(lab: Lab) -> impl IntoView {
+pub fn KeysPanel(lab: ShardLab) -> impl IntoView {
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || &Texts::of(lang.get()).keys;
     let pasted = RwSignal::new(String::new());
     let lowercase = RwSignal::new(true);
     let words_error = RwSignal::new(None::<WordsError>);
@@ -339,13 +246,13 @@ pub fn KeysPanel(lab: Lab) -> impl IntoView {
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    use super::{FetchError, Source, texts};
+    use super::{FetchError, Source, Texts};
     use crate::i18n::Lang;
 
     #[wasm_bindgen_test]
     fn both_languages_say_where_the_keys_come_from() {
         for lang in Lang::ALL {
-            let texts = texts(lang);
+            let texts = &Texts::of(lang).keys;
             let file = Source::File("words.txt".into()).describe(texts);
             assert!(file.contains("words.txt"));
             let summary = (texts.summary)(73_697, Some(102_401), &file);

@@ -14,16 +14,17 @@
 use std::{cell::RefCell, rc::Rc};
 
 use fanout_shared::{
+    lang::Say,
     protocol::{CacheFrame, CacheNodeInfo, CacheNodes, CacheSet, ClientFrame, ServerFrame},
-    shard::{Placer, Scheme, Settings},
+    shard::{Placer, Scheme, Settings, ShardError},
 };
 use futures_channel::oneshot;
 use leptos::{prelude::*, task::spawn_local};
 
 use super::{
-    Lab,
+    ShardLab,
     model::{sample, thousands},
-    text::short_name,
+    text::{Live, Texts, short_name},
 };
 use crate::{
     connection::{LinkState, RequestError, Server},
@@ -76,8 +77,8 @@ enum Progress {
 enum Failure {
     NoKeys,
     NoNodes,
-    CannotPlace(String),
-    Refused(String),
+    CannotPlace(ShardError),
+    Refused(RequestError),
     Disconnected,
     Unexpected,
 }
@@ -86,7 +87,7 @@ impl From<RequestError> for Failure {
     fn from(error: RequestError) -> Self {
         match error {
             RequestError::Disconnected => Failure::Disconnected,
-            RequestError::Refused { message, .. } => Failure::Refused(message),
+            refused @ RequestError::Refused { .. } => Failure::Refused(refused),
         }
     }
 }
@@ -99,151 +100,8 @@ enum State {
     Failed(Failure),
 }
 
-/// Strings of the live check.
-#[derive(Debug)]
-struct LiveTexts {
-    title: &'static str,
-    what: &'static str,
-    hint: &'static str,
-    legend: &'static str,
-    scheme: &'static str,
-    keys: &'static str,
-    place: &'static str,
-    counting: &'static str,
-    /// Keys, nodes, keys answered so far.
-    storing: fn(usize, usize, usize) -> String,
-    recounting: &'static str,
-    no_keys: &'static str,
-    no_nodes: &'static str,
-    cannot_place: fn(&str) -> String,
-    refused: fn(&str) -> String,
-    disconnected: &'static str,
-    unexpected: &'static str,
-    /// Keys stored, prefix, minutes to expiry, nodes, scheme.
-    stored: fn(usize, &str, i64, usize, &str) -> String,
-    refused_some: fn(usize) -> String,
-    skipped_some: fn(usize) -> String,
-    end_of_sentence: &'static str,
-    all_match: &'static str,
-    some_differ: &'static str,
-    node: &'static str,
-    predicted: &'static str,
-    counted: &'static str,
-    same: &'static str,
-    yes_same: &'static str,
-    no_different: &'static str,
-}
-
-const EN: LiveTexts = LiveTexts {
-    title: "7. Live check on the server's cache nodes",
-    what: "store keys on the memcached nodes",
-    hint: "Stores a sample of the keys on the server's real memcached nodes, each on the node \
-           the scheme picks from the nodes' addresses, then asks every node how many items it \
-           gained. The counts must equal the prediction: any client using the same scheme and \
-           the same server list would put each key in the same place.",
-    legend: "Place keys on the server's nodes",
-    scheme: "Scheme: ",
-    keys: "Keys: ",
-    place: "Place and count",
-    counting: "Asking the nodes for their item counts…",
-    storing: |keys, nodes, done| {
-        format!(
-            "Storing {} keys on {nodes} nodes… ({} answered)",
-            thousands(keys as u64),
-            thousands(done as u64)
-        )
-    },
-    recounting: "Reading the counts back…",
-    no_keys: "There are no keys to place.",
-    no_nodes: "The server lists no cache nodes.",
-    cannot_place: |error| format!("Cannot place keys on these nodes: {error}"),
-    refused: |message| format!("The server refused: {message}"),
-    disconnected: "The connection to the server closed before the check finished.",
-    unexpected: "The server answered with a frame the check did not expect.",
-    stored: |stored, prefix, minutes, nodes, scheme| {
-        format!(
-            "Stored {} keys (prefix {prefix}, expiring in {minutes} minutes) on {nodes} nodes \
-             with {scheme}",
-            thousands(stored as u64)
-        )
-    },
-    refused_some: |n| format!("; {} refused", thousands(n as u64)),
-    skipped_some: |n| {
-        format!(
-            "; {} skipped (not valid memcached keys)",
-            thousands(n as u64)
-        )
-    },
-    end_of_sentence: ". ",
-    all_match: "Every node holds exactly the predicted number.",
-    some_differ: "Some counts differ: other clients may have stored or evicted items meanwhile; \
-                  run it again.",
-    node: "Node",
-    predicted: "Predicted",
-    counted: "Counted",
-    same: "Same?",
-    yes_same: "✓ same",
-    no_different: "✗ different",
-};
-
-const ZH: LiveTexts = LiveTexts {
-    title: "7. 在服务器的缓存节点上实时检验",
-    what: "向 memcached 节点写入键",
-    hint: "把一部分键存到服务器上真实的 memcached 节点里，每个键存到方案根据节点地址选出的节点，\
-           然后询问每个节点多了多少条目。计数必须与预测相符：任何使用相同方案和相同服务器列表的\
-           客户端，都会把每个键放在同一个地方。",
-    legend: "把键放到服务器的节点上",
-    scheme: "方案：",
-    keys: "键数：",
-    place: "放置并计数",
-    counting: "正在询问各节点的条目数…",
-    storing: |keys, nodes, done| {
-        format!(
-            "正在把 {} 个键存到 {nodes} 个节点上…（已收到 {} 个回复）",
-            thousands(keys as u64),
-            thousands(done as u64)
-        )
-    },
-    recounting: "正在读回各节点的条目数…",
-    no_keys: "没有可以放置的键。",
-    no_nodes: "服务器没有列出任何缓存节点。",
-    cannot_place: |error| format!("无法把键放到这些节点上：{error}"),
-    refused: |message| format!("服务器拒绝了请求：{message}"),
-    disconnected: "检验完成之前，与服务器的连接断开了。",
-    unexpected: "服务器的回复出乎检验的预料。",
-    stored: |stored, prefix, minutes, nodes, scheme| {
-        format!(
-            "用 {scheme} 在 {nodes} 个节点上存了 {} 个键（前缀 {prefix}，{minutes} 分钟后过期）",
-            thousands(stored as u64)
-        )
-    },
-    refused_some: |n| format!("；{} 个被拒绝", thousands(n as u64)),
-    skipped_some: |n| {
-        format!(
-            "；跳过 {} 个（不是合法的 memcached 键）",
-            thousands(n as u64)
-        )
-    },
-    end_of_sentence: "。",
-    all_match: "每个节点上的数量都与预测完全相同。",
-    some_differ: "有些计数不同：可能有其他客户端同时存入或淘汰了条目；请再运行一次。",
-    node: "节点",
-    predicted: "预测",
-    counted: "实测",
-    same: "相同？",
-    yes_same: "✓ 相同",
-    no_different: "✗ 不同",
-};
-
-fn texts(lang: Lang) -> &'static LiveTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
 impl Progress {
-    fn describe(&self, texts: &LiveTexts) -> String {
+    fn describe(&self, texts: &Live) -> String {
         match *self {
             Progress::Counting => texts.counting.to_owned(),
             Progress::Storing { keys, nodes, done } => (texts.storing)(keys, nodes, done),
@@ -253,12 +111,13 @@ impl Progress {
 }
 
 impl Failure {
-    fn describe(&self, texts: &LiveTexts) -> String {
+    fn describe(&self, lang: Lang) -> String {
+        let texts = &Texts::of(lang).live;
         match self {
             Failure::NoKeys => texts.no_keys.to_owned(),
             Failure::NoNodes => texts.no_nodes.to_owned(),
-            Failure::CannotPlace(error) => (texts.cannot_place)(error),
-            Failure::Refused(message) => (texts.refused)(message),
+            Failure::CannotPlace(error) => (texts.cannot_place)(&error.say(lang)),
+            Failure::Refused(error) => (texts.refused)(&error.say(lang)),
             Failure::Disconnected => texts.disconnected.to_owned(),
             Failure::Unexpected => texts.unexpected.to_owned(),
         }
@@ -271,7 +130,7 @@ impl Outcome {
     }
 
     fn summary(&self, lang: Lang) -> String {
-        let texts = texts(lang);
+        let texts = &Texts::of(lang).live;
         let mut out = (texts.stored)(
             self.stored,
             &self.prefix,
@@ -296,11 +155,11 @@ impl Outcome {
 }
 
 #[component]
-pub fn LiveSection(lab: Lab) -> impl IntoView {
+pub fn LiveSection(lab: ShardLab) -> impl IntoView {
     let server = expect_context::<Server>();
     let link = expect_context::<ReadSignal<LinkState>>();
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || &Texts::of(lang.get()).live;
     let connected = move || matches!(link.get(), LinkState::Connected { .. });
     let scheme = RwSignal::new(Scheme::Crc32);
     let count = RwSignal::new(2_000usize);
@@ -360,7 +219,7 @@ pub fn LiveSection(lab: Lab) -> impl IntoView {
             }
         >
             <h2 id="live-title">{move || t().title}</h2>
-            <NeedsServer what=|lang| texts(lang).what />
+            <NeedsServer what=|lang| Texts::of(lang).live.what />
             <p class="hint">{move || t().hint}</p>
             <fieldset disabled=move || !connected() || running()>
                 <legend>{move || t().legend}</legend>
@@ -401,7 +260,7 @@ pub fn LiveSection(lab: Lab) -> impl IntoView {
             {move || match state.get() {
                 State::Idle => None,
                 State::Running(progress) => Some(view! { <p class="hint" role="status">{move || progress.describe(t())}</p> }.into_any()),
-                State::Failed(failure) => Some(view! { <p class="form-error" role="alert">{move || failure.describe(t())}</p> }.into_any()),
+                State::Failed(failure) => Some(view! { <p class="form-error" role="alert">{move || failure.describe(lang.get())}</p> }.into_any()),
                 State::Done(outcome) => Some(view! { <LiveOutcome outcome /> }.into_any()),
             }}
         </section>
@@ -411,7 +270,7 @@ pub fn LiveSection(lab: Lab) -> impl IntoView {
 #[component]
 fn LiveOutcome(outcome: Outcome) -> impl IntoView {
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || &Texts::of(lang.get()).live;
     let all_match = outcome.all_match();
     let rows = outcome
         .nodes
@@ -475,8 +334,7 @@ async fn check(server: Server, plan: Plan, state: RwSignal<State>) -> Result<Out
         return Err(Failure::NoNodes);
     }
     let addrs: Vec<String> = before.iter().map(|n| n.addr.clone()).collect();
-    let placer = Placer::new(plan.scheme, &addrs, &plan.settings)
-        .map_err(|error| Failure::CannotPlace(error.to_string()))?;
+    let placer = Placer::new(plan.scheme, &addrs, &plan.settings).map_err(Failure::CannotPlace)?;
     let mut predicted = vec![0u64; addrs.len()];
     let placed: Vec<(usize, String)> = plan
         .keys

@@ -6,11 +6,11 @@ use fanout_shared::shard::{Scheme, ServerChange};
 use leptos::prelude::*;
 
 use super::{
-    Lab, Phase,
+    Phase, ShardLab,
     model::{percent, sample, server_label, thousands},
-    text::short_name,
+    text::{Texts, short_name},
 };
-use crate::i18n::{Lang, use_lang};
+use crate::i18n::use_lang;
 
 /// Keys drawn in the animation.
 const SAMPLE: usize = 200;
@@ -19,129 +19,10 @@ const PITCH: f64 = 8.0;
 const PER_ROW: usize = 5;
 const HEADER: f64 = 16.0;
 
-/// Strings of the moves section.
-#[derive(Debug)]
-struct MovesTexts {
-    title: &'static str,
-    /// n servers before; the ideal share that moves.
-    joins: fn(usize, &str) -> String,
-    /// Number of the server that leaves, n before, the ideal share.
-    leaves: fn(usize, usize, &str) -> String,
-    miss_hint: &'static str,
-    scheme: &'static str,
-    share_moves: &'static str,
-    keys_move: &'static str,
-    /// After the keys that move: " of 73,697".
-    of_total: fn(&str) -> String,
-    most_move: &'static str,
-    few_move: &'static str,
-    watch: &'static str,
-    scheme_label: &'static str,
-    show_before: &'static str,
-    show_after: &'static str,
-    key_moves: fn(&str) -> String,
-    key_stays: fn(&str) -> String,
-    /// Moved, sample size, scheme: the chart's label.
-    flow_label: fn(usize, usize, &str) -> String,
-    /// Sample size, moved, stayed: the sentence under the chart.
-    flow_hint: fn(usize, usize, usize) -> String,
-}
-
-const EN: MovesTexts = MovesTexts {
-    title: "4. A server joins or leaves: which keys move?",
-    joins: |n, ideal| {
-        format!(
-            "A server joins: {n} → {} servers. Ideally only the keys the new server takes move, \
-             1/{} = {ideal}.",
-            n + 1,
-            n + 1
-        )
-    },
-    leaves: |number, n, ideal| {
-        format!(
-            "Server {number} leaves: {n} → {} servers. Ideally only the keys it held move, \
-             about 1/{n} = {ideal}.",
-            n - 1
-        )
-    },
-    miss_hint: "A key that moves is a cache miss until it is stored again on its new server: \
-                moving most keys at once is like restarting the whole cache.",
-    scheme: "Scheme",
-    share_moves: "Share that moves",
-    keys_move: "Keys that move",
-    of_total: |total| format!(" of {total}"),
-    most_move: "most keys move",
-    few_move: "few keys move",
-    watch: "Watch the keys move",
-    scheme_label: "Scheme: ",
-    show_before: "Show before the change",
-    show_after: "Show after the change",
-    key_moves: |word| format!("{word}: moves"),
-    key_stays: |word| format!("{word}: stays"),
-    flow_label: |moved, total, scheme| {
-        format!("{moved} of {total} sample keys change server under {scheme}")
-    },
-    flow_hint: |total, moved, stayed| {
-        format!(
-            "Of {total} sample keys, {moved} change server (circles) and {stayed} stay \
-             (squares). Column headings are server numbers; + joins, − leaves."
-        )
-    },
-};
-
-const ZH: MovesTexts = MovesTexts {
-    title: "4. 服务器加入或离开：哪些键会移动？",
-    joins: |n, ideal| {
-        format!(
-            "加入一台服务器：{n} → {} 台。理想情况下只有被新服务器接管的键才移动，\
-             即 1/{} = {ideal}。",
-            n + 1,
-            n + 1
-        )
-    },
-    leaves: |number, n, ideal| {
-        format!(
-            "服务器 {number} 离开：{n} → {} 台。理想情况下只有它原来存着的键才移动，\
-             约 1/{n} = {ideal}。",
-            n - 1
-        )
-    },
-    miss_hint: "移动了的键在新服务器上重新存入之前，每次读取都会缓存未命中：\
-                一下子移动大多数键，就像把整个缓存重启了一遍。",
-    scheme: "方案",
-    share_moves: "移动的比例",
-    keys_move: "移动的键数",
-    of_total: |total| format!(" / {total}"),
-    most_move: "大多数键都移动",
-    few_move: "只有少数键移动",
-    watch: "观看键的移动",
-    scheme_label: "方案：",
-    show_before: "显示变化之前",
-    show_after: "显示变化之后",
-    key_moves: |word| format!("{word}：移动"),
-    key_stays: |word| format!("{word}：不动"),
-    flow_label: |moved, total, scheme| {
-        format!("{scheme}：{total} 个样本键中有 {moved} 个换了服务器")
-    },
-    flow_hint: |total, moved, stayed| {
-        format!(
-            "{total} 个样本键中，{moved} 个换了服务器（圆点），{stayed} 个留在原处（方块）。\
-             列标题是服务器编号；+ 表示加入，− 表示离开。"
-        )
-    },
-};
-
-fn texts(lang: Lang) -> &'static MovesTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
 #[component]
-pub fn MovesSection(lab: Lab) -> impl IntoView {
+pub fn MovesSection(lab: ShardLab) -> impl IntoView {
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || &Texts::of(lang.get()).moves;
     let what = move || {
         let t = t();
         let n = lab.servers.get();
@@ -167,7 +48,7 @@ pub fn MovesSection(lab: Lab) -> impl IntoView {
                     <tbody>
                         {move || {
                             let lang = lang.get();
-                            let t = texts(lang);
+                            let t = &Texts::of(lang).moves;
                             lab.runs.get().map(|runs| {
                                 runs.schemes
                                     .iter()
@@ -210,9 +91,9 @@ pub fn MovesSection(lab: Lab) -> impl IntoView {
 /// to its server after the change. Moving keys are circles, staying keys
 /// squares, so the shape (not only motion or colour) tells them apart.
 #[component]
-fn KeyFlow(lab: Lab) -> impl IntoView {
+fn KeyFlow(lab: ShardLab) -> impl IntoView {
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || &Texts::of(lang.get()).moves;
     let scheme = RwSignal::new(Scheme::Md5LastByte);
     let after = move || lab.phase.get() == Phase::After;
     view! {

@@ -9,10 +9,11 @@ use fanout_shared::shard::{Scheme, ketama::key_hash};
 use leptos::prelude::*;
 
 use super::{
-    Lab, Phase,
+    Phase, ShardLab,
     model::{percent, sample, server_label, thousands},
+    text::Texts,
 };
-use crate::i18n::{Lang, use_lang};
+use crate::i18n::use_lang;
 
 const POINT_CHOICES: [u32; 6] = [1, 4, 10, 40, 160, 400];
 const KEY_DOTS: usize = 120;
@@ -31,80 +32,10 @@ fn at(position: u32, radius: f64) -> (f64, f64) {
     (radius * angle.cos(), radius * angle.sin())
 }
 
-/// Strings of the ring section.
-#[derive(Debug)]
-struct RingTexts {
-    title: &'static str,
-    hint: &'static str,
-    points_label: &'static str,
-    /// The option for libmemcached's 160 points.
-    default_points: &'static str,
-    showing_before: &'static str,
-    showing_after: &'static str,
-    /// Servers and points in all: the drawing's label.
-    ring_label: fn(usize, usize) -> String,
-    /// After a server that joined, in the legend.
-    new_note: &'static str,
-    caption: &'static str,
-    server: &'static str,
-    ring: &'static str,
-    keys: &'static str,
-}
-
-const EN: RingTexts = RingTexts {
-    title: "5. The consistent-hashing ring",
-    hint: "Each tick is a point a server placed on the ring by hashing \"host:port-i\" with md5; \
-           each dot inside is a key at md5(key). A key belongs to the first tick clockwise. \
-           Even 160 points per server leave the shares a few percent apart; try fewer points \
-           to see the ring turn lopsided. Pick a server below to see only its points.",
-    points_label: "Points per server: ",
-    default_points: "160 (libmemcached's default)",
-    showing_before: "Showing the ring before the change.",
-    showing_after: "Showing the ring after the change.",
-    ring_label: |servers, points| {
-        format!(
-            "The ketama ring: {servers} servers, {points} points in all; the table beside it \
-             gives each server's share"
-        )
-    },
-    new_note: " (new: long ticks)",
-    caption: "Share of the ring and keys per server",
-    server: "Server (press to show only its points)",
-    ring: "Ring",
-    keys: "Keys",
-};
-
-const ZH: RingTexts = RingTexts {
-    title: "5. 一致性散列环",
-    hint: "每个刻度是一台服务器用 md5 散列 \"host:port-i\" 后放到环上的一个点；\
-           环内的每个圆点是位于 md5(key) 处的一个键。键属于顺时针方向遇到的第一个刻度。\
-           即使每台服务器放 160 个点，各服务器的份额仍会相差几个百分点；试试更少的点，\
-           看环变得多不均匀。在下面选一台服务器，就只显示它的点。",
-    points_label: "每台服务器的点数：",
-    default_points: "160（libmemcached 的默认值）",
-    showing_before: "显示变化之前的环。",
-    showing_after: "显示变化之后的环。",
-    ring_label: |servers, points| {
-        format!("ketama 环：{servers} 台服务器，共 {points} 个点；旁边的表格列出每台服务器的份额")
-    },
-    new_note: "（新加入：长刻度）",
-    caption: "每台服务器在环上的份额和键数",
-    server: "服务器（按下只显示它的点）",
-    ring: "环上份额",
-    keys: "键数",
-};
-
-fn texts(lang: Lang) -> &'static RingTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
 #[component]
-pub fn RingSection(lab: Lab) -> impl IntoView {
+pub fn RingSection(lab: ShardLab) -> impl IntoView {
     let lang = use_lang();
-    let t = move || texts(lang.get());
+    let t = move || &Texts::of(lang.get()).ring;
     let focus = RwSignal::new(None::<String>);
     let after = move || lab.phase.get() == Phase::After;
     view! {
