@@ -4,7 +4,7 @@
 
 use fanout_shared::{
     cache::Refusal,
-    protocol::{ClientFrame, ServerFrame},
+    protocol::{ClientFrame, Refusal as ProtocolRefusal, ServerFrame},
 };
 
 use super::model::model;
@@ -32,10 +32,13 @@ pub enum Backend {
 pub enum LabError {
     /// Not connected when asked, or the connection dropped before the answer.
     Disconnected,
-    /// The server answered with an `error` frame. Its `message` is in
-    /// English: the frame carries the typed refusal too, but the page's
-    /// link (`connection::RequestError`) passes on only the text so far.
-    ServerRefused { message: String },
+    /// The server answered with an `error` frame: its typed `refusal`
+    /// (said in the learner's language), or, from a server that sent none,
+    /// its English `message`.
+    ServerRefused {
+        message: String,
+        refusal: Option<ProtocolRefusal>,
+    },
     /// The offline model refused, for this reason.
     ModelRefused(Refusal),
 }
@@ -44,7 +47,9 @@ impl From<RequestError> for LabError {
     fn from(error: RequestError) -> LabError {
         match error {
             RequestError::Disconnected => LabError::Disconnected,
-            RequestError::Refused { message, .. } => LabError::ServerRefused { message },
+            RequestError::Refused {
+                message, refusal, ..
+            } => LabError::ServerRefused { message, refusal },
         }
     }
 }

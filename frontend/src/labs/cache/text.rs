@@ -496,7 +496,12 @@ mod en {
     pub fn failure(error: &LabError) -> String {
         match error {
             LabError::Disconnected => "Not connected to the Fanout server.".to_owned(),
-            LabError::ServerRefused { message } => format!("The server refused: {message}"),
+            LabError::ServerRefused { message, refusal } => format!(
+                "The server refused: {}",
+                refusal
+                    .as_ref()
+                    .map_or_else(|| message.clone(), |r| r.say(Lang::En))
+            ),
             LabError::ModelRefused(refusal) => {
                 format!("The model refused: {}", refusal.say(Lang::En))
             }
@@ -624,7 +629,12 @@ mod zh {
     pub fn failure(error: &LabError) -> String {
         match error {
             LabError::Disconnected => "没有连接到 Fanout 服务器。".to_owned(),
-            LabError::ServerRefused { message } => format!("服务器拒绝了：{message}"),
+            LabError::ServerRefused { message, refusal } => format!(
+                "服务器拒绝了：{}",
+                refusal
+                    .as_ref()
+                    .map_or_else(|| message.clone(), |r| r.say(Lang::Zh))
+            ),
             LabError::ModelRefused(refusal) => format!("模型拒绝了：{}", refusal.say(Lang::Zh)),
         }
     }
