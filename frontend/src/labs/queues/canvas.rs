@@ -239,7 +239,16 @@ pub fn Canvas(lab: QueueLab) -> impl IntoView {
     });
 
     let links = move || geo.with(|g| g.links.values().copied().collect::<Vec<_>>());
-    let nodes = move || structure.with(|s| s.nodes.iter().map(|n| n.0).collect::<Vec<_>>());
+    // Keyed by id and name: another scenario reuses the ids, and a card
+    // keeps the name it was drawn with.
+    let nodes = move || {
+        structure.with(|s| {
+            s.nodes
+                .iter()
+                .map(|n| (n.0, n.1.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
 
     view! {
         <div class="queue-canvas">
@@ -289,8 +298,8 @@ pub fn Canvas(lab: QueueLab) -> impl IntoView {
                         </For>
                     </g>
                     <g class="nodes">
-                        <For each=nodes key=|id| *id let:id>
-                            <NodeCard lab id geo drag svg_ref />
+                        <For each=nodes key=|node| node.clone() let:node>
+                            <NodeCard lab id=node.0 geo drag svg_ref />
                         </For>
                     </g>
                     <g class="drops">
