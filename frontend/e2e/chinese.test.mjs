@@ -60,6 +60,14 @@ async function everythingSaid(page) {
   });
 }
 
+/**
+ * A page as a Chinese reader's browser opens it: the browser's own words
+ * (a file input's "Choose File") follow its locale, the lab's `?lang=zh`.
+ */
+function openZh(browser) {
+  return openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+}
+
 /** Every control's words: buttons, summaries, labels, options. */
 async function controlsSaid(page, scope) {
   return page.locator(scope).evaluate((root) => [...root.querySelectorAll('button, summary, label, legend')]
@@ -82,7 +90,7 @@ describe('every lab in Chinese', () => {
   });
 
   it('the queue lab: captions, node states, refusals and controls in Chinese', async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    const page = await openZh(browser);
     await page.goto(`${server.url}/queues?scenario=pi&seed=7&lang=zh`);
     await page.locator('.queue-lab g.node').first().waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
@@ -143,7 +151,7 @@ describe('every lab in Chinese', () => {
   });
 
   it('the queue lab refuses an address it cannot open in Chinese', async () => {
-    const page = await openPage(browser);
+    const page = await openZh(browser);
     await page.goto(`${server.url}/queues?scenario=no-such-preset&lang=zh`);
     const problem = page.locator('.notice.problem');
     await problem.waitFor({ timeout: 15_000 });
@@ -154,14 +162,14 @@ describe('every lab in Chinese', () => {
   });
 
   it('a live room in Chinese: the room, its captions and node states, a worker joined', async () => {
-    const teacher = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    const teacher = await openZh(browser);
     await teacher.goto(`${server.url}/queues?scenario=pipeline&seed=7&lang=zh`);
     await teacher.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 15_000 });
     await teacher.getByRole('button', { name: '实时运行' }).click();
     const code = await teacher.locator('.live-room .room-code').textContent({ timeout: 15_000 });
     const link = await teacher.locator('.live-room .join-link input').inputValue();
 
-    const student = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    const student = await openZh(browser);
     await student.goto(`${link}&lang=zh`);
     await student.locator(`.live-room[data-room="${code}"]`).waitFor({ timeout: 15_000 });
     await student.locator('g.node[data-node="ventilator"]').waitFor({ timeout: 15_000 });
@@ -195,7 +203,7 @@ describe('every lab in Chinese', () => {
   it('an unknown room code is refused in Chinese', {
     todo: 'the server refuses a room code in English words only (rooms_ws.rs sends no typed refusal yet)',
   }, async () => {
-    const page = await openPage(browser);
+    const page = await openZh(browser);
     await page.goto(`${server.url}/queues?room=AAA-AAA&lang=zh`);
     const notice = page.locator('[data-live-notice]');
     await notice.waitFor({ timeout: 15_000 });
@@ -203,7 +211,7 @@ describe('every lab in Chinese', () => {
   });
 
   it('the cache lab: operations, refusals and controls in Chinese', async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    const page = await openZh(browser);
     await page.goto(`${server.url}/cache?lang=zh`);
     await page.locator('[data-testid="cache-node"]').nth(server.cacheNodes.length - 1).waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('h1').textContent(), '缓存实验');
@@ -229,7 +237,7 @@ describe('every lab in Chinese', () => {
   });
 
   it('the shard lab: sections, refusals and controls in Chinese', async () => {
-    const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    const page = await openZh(browser);
     await page.goto(`${server.url}/shards?lang=zh`);
     await page.locator('.shard-lab[data-ready="true"]').waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('h1').textContent(), '分片实验');
