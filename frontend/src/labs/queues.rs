@@ -476,8 +476,7 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
                         view! {
                             <p class="notice problem" role="alert">
                                 {t().load_problem}
-                                " "
-                                {said.join("; ")}
+                                {said.join(t().problems_joined)}
                             </p>
                         }
                     })

@@ -22,7 +22,10 @@ use crate::i18n::Lang;
 pub struct Texts {
     pub title: &'static str,
     pub lede: &'static str,
+    /// Before the problems, with its own space (none after a Chinese colon).
     pub load_problem: &'static str,
+    /// Between two problems.
+    pub problems_joined: &'static str,
 
     // controls
     pub controls_label: &'static str,
@@ -230,7 +233,8 @@ pub const EN: Texts = Texts {
            sockets (pipeline, publish–subscribe, request–reply), every rule explained as it \
            happens. Step forward and back, change the topology while it runs, share the exact \
            state as a link. It all runs in your browser.",
-    load_problem: "Could not open what the address asked for:",
+    load_problem: "Could not open what the address asked for: ",
+    problems_joined: "; ",
 
     controls_label: "Simulation controls",
     play: "Play",
@@ -558,6 +562,7 @@ pub const ZH: Texts = Texts {
            每条规则在发生时都有解释。可以单步前进和后退、运行中修改拓扑，并把当前状态原样分享成链接。\
            一切都在你的浏览器里运行。",
     load_problem: "无法打开地址中要求的内容：",
+    problems_joined: "；",
 
     controls_label: "模拟控制",
     play: "播放",
