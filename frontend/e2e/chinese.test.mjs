@@ -24,11 +24,12 @@ function assertChinese(text, where) {
 
 /**
  * Message payloads are the scenario's data ("task 26 done by worker-3" in
- * the pipeline preset), quoted where a caption or the log shows them; they
+ * the pipeline preset), quoted where a caption or the log shows them, and
+ * a command in a tooltip is code in backticks (`cargo xtask run`); both
  * are left out of the check.
  */
 function assertNoEnglish(text, where) {
-  const leftovers = text.replace(/"[^"\n]*"/g, '""').match(ENGLISH_SENTENCE);
+  const leftovers = text.replace(/"[^"\n]*"/g, '""').replace(/`[^`\n]*`/g, '``').match(ENGLISH_SENTENCE);
   assert.equal(leftovers, null, `English in ${where}: ${JSON.stringify(leftovers)} in ${JSON.stringify(text)}`);
 }
 
@@ -57,6 +58,18 @@ async function everythingSaid(page) {
       }
     }
     return said.join('\n');
+  });
+}
+
+/** The text of `locator` outside code (a command such as `cargo xtask run`). */
+async function proseOf(locator) {
+  return locator.evaluate((root) => {
+    const said = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement?.closest('pre, code, kbd')) said.push(node.textContent);
+    }
+    return said.join('');
   });
 }
 
@@ -234,6 +247,38 @@ describe('every lab in Chinese', () => {
     assertNoEnglish(await everythingSaid(page), 'the cache lab');
     await screenshot(page, 'chinese-cache');
     assert.deepEqual(page.problems, []);
+  });
+
+  it('without a server: what live runs need, and the cache model\'s refusals, in Chinese', async () => {
+    const lonely = await startServer();
+    const queues = await openZh(browser);
+    await queues.goto(`${lonely.url}/queues?scenario=pipeline&lang=zh`);
+    await queues.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 15_000 });
+    const cache = await openZh(browser);
+    await cache.goto(`${lonely.url}/cache?lang=zh`);
+    await cache.locator('[data-testid="cache-node"]').first().waitFor({ timeout: 15_000 });
+    await lonely.stop();
+
+    await queues.locator('.link-badge[data-state="offline"]').waitFor({ timeout: 15_000 });
+    const needs = queues.locator('.live-room [data-needs-server="missing"]');
+    await needs.waitFor();
+    assertChinese(await proseOf(needs), 'what live runs need');
+    assertChinese(await queues.locator('.link-badge').getAttribute('title') ?? '', 'the offline badge\'s tooltip');
+    assertNoEnglish(await everythingSaid(queues), 'the queue lab without a server');
+
+    await cache.locator('[data-testid="cache-mode"][data-mode="offline"]').waitFor({ timeout: 15_000 });
+    const form = cache.locator('[data-testid="try-it"]');
+    await form.locator('input[name="key"]').fill('two words');
+    await form.locator('button.op-set:not([disabled])').click();
+    const error = cache.locator('[data-testid="try-error"]');
+    await error.waitFor();
+    assertChinese(await error.textContent(), 'the model\'s refusal of a key with a space');
+    assertNoEnglish(await everythingSaid(cache), 'the cache lab on the model');
+    await screenshot(queues, 'chinese-queues-no-server');
+    await screenshot(cache, 'chinese-cache-offline');
+    // The browser reports each failed reconnection itself; nothing else.
+    const problems = [...queues.problems, ...cache.problems].filter((p) => !/WebSocket connection to .* failed/.test(p));
+    assert.deepEqual(problems, []);
   });
 
   it('the shard lab: sections, refusals and controls in Chinese', async () => {
