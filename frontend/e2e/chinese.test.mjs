@@ -1,13 +1,16 @@
-// Every lab in Chinese (?lang=zh) against the real server: the page is
+// Every lab, a live room and the labs without a server, in Chinese
+// (?lang=zh, browser locale zh-CN), against the real server: the page is
 // stepped or used as a learner would, refusals are provoked (an invalid
-// scenario, a duplicate node, a bad duration, a bad key, nothing to place),
-// and the captions, node states, refusals and controls (their text, labels
-// and tooltips) are Chinese, with no English sentence left anywhere.
-// "English sentence" means three Latin words in a row; code, names and
-// numbers (node and socket names, endpoints, `md5 % N`, key names) are
-// single words or symbols and pass, and code blocks and quoted message
-// payloads (the scenario's own data) are not checked. Screenshots go to target/e2e/
-// (chinese-<lab>.png) for a person to look at.
+// scenario, a duplicate node, a bad duration, an unknown preset or room
+// code, a bad key on a real node and on the offline model, nothing to
+// place), and the captions, node states, refusals, a room's end and the
+// controls (their text, labels, tooltips and placeholders) are Chinese
+// with no English sentence left. "English sentence" means three Latin
+// words in a row; code, names and numbers (node and socket names,
+// endpoints, `md5 % N`, key names) are single words or symbols and pass,
+// and code (`<pre>`, `<code>`, backticks) and quoted message payloads (the
+// scenario's own data) are not checked. Screenshots go to
+// target/e2e/chinese-*.png for a person to look at.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -205,22 +208,20 @@ describe('every lab in Chinese', () => {
     await screenshot(teacher, 'chinese-room-teacher');
     await teacher.getByRole('button', { name: '停止并离线回放' }).click();
     await teacher.locator('.queue-controls .scrubber input').waitFor({ timeout: 30_000 });
-    // The student is told the room ended; the reason inside the sentence
-    // is the server's own English string (room_closed's `reason` is not a
-    // typed fact yet), so only the sentence around it is checked.
+    // The student is told why the room ended, from room_closed's typed end.
     const ended = await student.locator('[data-live-notice]').textContent({ timeout: 15_000 });
     assert.match(ended, /^实时房间已结束（.*）。实验回到浏览器中的模拟。$/u);
+    assertChinese(ended, 'why the room ended');
     assert.deepEqual([...teacher.problems, ...student.problems], []);
   });
 
-  it('an unknown room code is refused in Chinese', {
-    todo: 'the server refuses a room code in English words only (rooms_ws.rs sends no typed refusal yet)',
-  }, async () => {
+  it('an unknown room code is refused in Chinese', async () => {
     const page = await openZh(browser);
     await page.goto(`${server.url}/queues?room=AAA-AAA&lang=zh`);
     const notice = page.locator('[data-live-notice]');
     await notice.waitFor({ timeout: 15_000 });
     assertChinese(await notice.textContent(), 'the refusal of an unknown room');
+    assert.deepEqual(page.problems, []);
   });
 
   it('the cache lab: operations, refusals and controls in Chinese', async () => {
