@@ -3,6 +3,7 @@
 
 use std::{
     fs,
+    io::Write as _,
     path::{Path, PathBuf},
     process::Command,
     time::UNIX_EPOCH,
@@ -76,7 +77,7 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     let complete = Lab::ALL.iter().all(|lab| dist.join(lab.page()).exists());
     if complete && stamp == inputs {
         println!("✓ browser app up to date (dist/)");
-        return Ok(());
+        return check_wasm_budget(&dist);
     }
     // Trunk empties its output folder, so each page is bundled into a
     // folder of its own and the three are merged into dist/. Shared files
@@ -110,6 +111,49 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
         crate::site::copy_dir(&staging.join(lab.slug()), &dist)?;
     }
     fs::write(&stamp_path, inputs)?;
+    check_wasm_budget(&dist)
+}
+
+/// The most a lab page's wasm may weigh, gzipped as the server sends it: a
+/// student on a slow connection downloads one page's wasm and nothing else.
+const WASM_BUDGET_GZIP: u64 = 600 * 1024;
+
+/// Prints each page's wasm size (raw and gzipped at the level the server
+/// uses) and fails when one is over [`WASM_BUDGET_GZIP`].
+fn check_wasm_budget(dist: &Path) -> Result<()> {
+    let mut over = Vec::new();
+    for lab in Lab::ALL {
+        let prefix = format!("fanout-{}-", lab.slug());
+        let wasm = fs::read_dir(dist)?
+            .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+            .find(|path| {
+                path.file_name()
+                    .and_then(|name| name.to_str())
+                    .is_some_and(|name| name.starts_with(&prefix) && name.ends_with("_bg.wasm"))
+            })
+            .ok_or_else(|| anyhow::anyhow!("dist/ has no wasm for the {} page", lab.slug()))?;
+        let bytes = fs::read(&wasm)?;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&bytes)?;
+        let gzipped = encoder.finish()?.len() as u64;
+        println!(
+            "  {} page wasm: {} KiB, {} KiB gzipped (budget {} KiB)",
+            lab.slug(),
+            bytes.len() / 1024,
+            gzipped / 1024,
+            WASM_BUDGET_GZIP / 1024
+        );
+        if gzipped > WASM_BUDGET_GZIP {
+            over.push(format!("{} ({gzipped} B)", lab.slug()));
+        }
+    }
+    if !over.is_empty() {
+        anyhow::bail!(
+            "over the {} KiB gzip budget per page: {}",
+            WASM_BUDGET_GZIP / 1024,
+            over.join(", ")
+        );
+    }
     Ok(())
 }
 
