@@ -7,12 +7,12 @@
 //! [`ServerFrame::room_left`](crate::protocol::ServerFrame::room_left);
 //! `docs/protocol.md`, "Leaving, removing, closing").
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::lang::{Lang, Say};
 
 /// Why a room closed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RoomEnd {
     /// Its creator's token closed it.
@@ -86,7 +86,7 @@ fn end_zh(end: &RoomEnd) -> String {
 }
 
 /// Why a member is no longer in the room.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum LeftReason {
     /// Its own `room_leave`.
@@ -118,4 +118,42 @@ fn left_zh(reason: LeftReason) -> String {
         LeftReason::RemovedByCreator => "被房间的创建者移出",
     }
     .into()
+}
+
+// Read compactly (see `json::decode_tagged!`): the browser reads these in
+// every page that joins a room; written by the derive above.
+crate::json::decode_tagged!(RoomEnd by "code" {
+    "closed_by_creator" => ClosedByCreator,
+    "shutting_down" => ShuttingDown,
+    "queues_too_large" => QueuesTooLarge { bytes, limit },
+    "fell_behind" => FellBehind { seconds },
+    "idle" => Idle { seconds },
+    "empty" => Empty { seconds },
+    "ended" => Ended,
+});
+
+crate::json::decode_tagged!(LeftReason by "code" {
+    "you_left" => YouLeft,
+    "removed_by_creator" => RemovedByCreator,
+});
+
+#[cfg(test)]
+mod decode_tests {
+    use super::*;
+
+    #[test]
+    fn every_end_and_left_reason_reads_back_as_written() {
+        let ends = vec![
+            RoomEnd::ClosedByCreator,
+            RoomEnd::ShuttingDown,
+            RoomEnd::QueuesTooLarge { bytes: 7, limit: 7 },
+            RoomEnd::FellBehind { seconds: 7 },
+            RoomEnd::Idle { seconds: 7 },
+            RoomEnd::Empty { seconds: 7 },
+            RoomEnd::Ended,
+        ];
+        crate::json::assert_every_variant_round_trips(&ends, "code", RoomEnd::DECODED_TAGS);
+        let left = vec![LeftReason::YouLeft, LeftReason::RemovedByCreator];
+        crate::json::assert_every_variant_round_trips(&left, "code", LeftReason::DECODED_TAGS);
+    }
 }

@@ -14,7 +14,7 @@
 //! `room_act` edit's, which is about the request's `action`
 //! ([`RoomRefusal::Edit`]).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::{
     lang::{Lang, Say},
@@ -25,7 +25,7 @@ use crate::{
 /// A room's own refusals (the engine's are
 /// [`ActionError`] and [`ScenarioError`](crate::sim::ScenarioError), in
 /// their own areas of [`Refusal`](crate::protocol::Refusal)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RoomRefusal {
     /// A room frame from a session in no room.
@@ -332,5 +332,113 @@ fn refusal_zh(refusal: &RoomRefusal) -> String {
             "只有房间的创建者能添加带程序的节点；用 node_add 添加你自己的节点".into()
         }
         RoomRefusal::Edit { error } => error.say(Lang::Zh),
+    }
+}
+
+// Read compactly (see `json::decode_tagged!`): the browser reads these in
+// every page that joins a room; written by the derive above.
+crate::json::decode_tagged!(RoomRefusal by "code" {
+    "needs_room" => NeedsRoom { frame },
+    "already_in_room" => AlreadyInRoom { room },
+    "no_such_room" => NoSuchRoom { typed },
+    "room_gone" => RoomGone,
+    "too_many_rooms" => TooManyRooms { open },
+    "rate_limit" => RateLimit { rate, frame },
+    "message_too_large" => MessageTooLarge { index, bytes, limit },
+    "scenario_shape" => ScenarioShape,
+    "no_longer_in_room" => NoLongerInRoom,
+    "wrong_token" => WrongToken,
+    "room_full" => RoomFull { room, members },
+    "kick_needs_target" => KickNeedsTarget,
+    "no_such_member" => NoSuchMember,
+    "not_a_room_frame" => NotARoomFrame { frame },
+    "node_driven_by" => NodeDrivenBy { node, member, name },
+    "node_runs_program" => NodeRunsProgram { node },
+    "no_such_node" => NoSuchNode { node },
+    "node_already_driven" => NodeAlreadyDriven { node, member },
+    "node_limit" => NodeLimit { max },
+    "node_name_too_long" => NodeNameTooLong { max },
+    "not_your_socket" => NotYourSocket { node, socket },
+    "no_payload" => NoPayload,
+    "queues_full" => QueuesFull { room, queued, limit },
+    "socket_failed" => SocketFailed { error, sent },
+    "no_receiving_socket" => NoReceivingSocket { node, socket },
+    "use_socket_frames" => UseSocketFrames,
+    "only_creator_adds_programs" => OnlyCreatorAddsPrograms,
+    "edit" => Edit { error },
+});
+
+#[cfg(test)]
+mod decode_tests {
+    use super::*;
+
+    #[test]
+    fn every_room_refusal_reads_back_as_written() {
+        let samples = vec![
+            RoomRefusal::NeedsRoom { frame: "x".into() },
+            RoomRefusal::AlreadyInRoom { room: "x".into() },
+            RoomRefusal::NoSuchRoom { typed: "x".into() },
+            RoomRefusal::RoomGone,
+            RoomRefusal::TooManyRooms { open: 7 },
+            RoomRefusal::RateLimit {
+                rate: 3,
+                frame: "x".into(),
+            },
+            RoomRefusal::MessageTooLarge {
+                index: 7,
+                bytes: 7,
+                limit: 3,
+            },
+            RoomRefusal::ScenarioShape,
+            RoomRefusal::NoLongerInRoom,
+            RoomRefusal::WrongToken,
+            RoomRefusal::RoomFull {
+                room: "x".into(),
+                members: 3,
+            },
+            RoomRefusal::KickNeedsTarget,
+            RoomRefusal::NoSuchMember,
+            RoomRefusal::NotARoomFrame { frame: "x".into() },
+            RoomRefusal::NodeDrivenBy {
+                node: "x".into(),
+                member: 3,
+                name: "x".into(),
+            },
+            RoomRefusal::NodeRunsProgram { node: "x".into() },
+            RoomRefusal::NoSuchNode { node: "x".into() },
+            RoomRefusal::NodeAlreadyDriven {
+                node: "x".into(),
+                member: 3,
+            },
+            RoomRefusal::NodeLimit { max: 3 },
+            RoomRefusal::NodeNameTooLong { max: 7 },
+            RoomRefusal::NotYourSocket {
+                node: "x".into(),
+                socket: "x".into(),
+            },
+            RoomRefusal::NoPayload,
+            RoomRefusal::QueuesFull {
+                room: "x".into(),
+                queued: 7,
+                limit: 7,
+            },
+            RoomRefusal::SocketFailed {
+                error: SocketError::NotSupported {
+                    kind: crate::socket::SocketKind::Sub,
+                    op: crate::socket::OpKind::Send,
+                },
+                sent: 7,
+            },
+            RoomRefusal::NoReceivingSocket {
+                node: "x".into(),
+                socket: Some("s".into()),
+            },
+            RoomRefusal::UseSocketFrames,
+            RoomRefusal::OnlyCreatorAddsPrograms,
+            RoomRefusal::Edit {
+                error: Box::new(ActionError::NoNode { node: "n".into() }),
+            },
+        ];
+        crate::json::assert_every_variant_round_trips(&samples, "code", RoomRefusal::DECODED_TAGS);
     }
 }
