@@ -6,6 +6,7 @@
 //! str0m). See `docs/ARCHITECTURE.md`, "One engine, two drivers".
 
 pub mod cache;
+pub mod celery;
 pub mod embed;
 pub mod json;
 pub mod lab;

@@ -175,6 +175,11 @@ impl Redis {
         }
     }
 
+    /// The databases, numbered from 0 (for a watcher's snapshot).
+    pub fn databases(&self) -> impl Iterator<Item = &Db> {
+        self.dbs.iter()
+    }
+
     /// A new connection.
     pub fn connect(&mut self, conn: ConnId, now: u64) {
         self.clients.insert(conn, Client::new(now));

@@ -54,6 +54,10 @@ impl Set {
         self.bytes
     }
 
+    pub fn iter(&self) -> impl Iterator<Item = &Vec<u8>> {
+        self.members.iter()
+    }
+
     pub fn contains(&self, member: &[u8]) -> bool {
         self.members.contains(member)
     }
