@@ -10,6 +10,7 @@
 //! - [`redis`]: the Redis node (RESP over TCP), Celery's broker and
 //!   result backend;
 //! - [`cache_ws`]: the cache lab's frames inside a WebSocket session;
+//! - [`tasks_ws`]: the Tasks view's frames (Celery on the Redis node);
 //! - [`experiments`]: experiments the server runs for a session (warm-up);
 //! - [`rooms`], [`rooms_ws`]: live rooms running the message-pattern engine
 //!   on real time, with participants over WebSocket.
@@ -25,6 +26,7 @@ pub mod redis;
 pub mod rooms;
 pub mod rooms_ws;
 pub mod sim_cli;
+pub mod tasks_ws;
 pub mod ws;
 
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Instant};

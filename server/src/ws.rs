@@ -20,7 +20,10 @@ use fanout_shared::protocol::{
     decode_client_frame, encode_server_frame, request_id,
 };
 
-use crate::{AppState, cache_ws::CacheSession, experiments::WarmupSession, rooms_ws::RoomSession};
+use crate::{
+    AppState, cache_ws::CacheSession, experiments::WarmupSession, rooms_ws::RoomSession,
+    tasks_ws::TasksSession,
+};
 
 /// The largest frame a client may send. Every frame of the protocol is a
 /// small JSON object; anything near this size is a mistake or an attack.
@@ -31,7 +34,7 @@ const READ_BUFFER_BYTES: usize = 8 * 1024;
 
 /// Features announced in `welcome`, so a client can tell what this server
 /// offers before asking for it.
-const FEATURES: &[&str] = &["cache", "warmup", "rooms"];
+const FEATURES: &[&str] = &["cache", "warmup", "rooms", "tasks"];
 
 pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<Arc<AppState>>) -> Response {
     ws.max_message_size(MAX_FRAME_BYTES)
@@ -60,7 +63,8 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     let (outbox_tx, mut outbox) = tokio::sync::mpsc::channel(crate::cache_ws::OUTBOX_FRAMES);
     let mut parts = Parts {
         cache: CacheSession::new(Arc::clone(&state.cache), outbox_tx.clone()),
-        warmup: WarmupSession::new(Arc::clone(&state.cache), outbox_tx),
+        warmup: WarmupSession::new(Arc::clone(&state.cache), outbox_tx.clone()),
+        tasks: TasksSession::new(state.redis.clone(), outbox_tx),
         rooms: RoomSession::new(Arc::clone(&state.rooms)),
     };
     loop {
@@ -144,6 +148,7 @@ struct Parts {
     cache: CacheSession,
     warmup: WarmupSession,
     rooms: RoomSession,
+    tasks: TasksSession,
 }
 
 /// Answers one text frame, advancing the handshake phase on a good `hello`.
@@ -183,5 +188,6 @@ async fn handle_text(text: &str, phase: &mut Phase, parts: &mut Parts) -> Option
         ClientFrame::Cache(frame) => parts.cache.handle(frame),
         ClientFrame::Warmup(frame) => parts.warmup.handle(frame),
         ClientFrame::Room(frame) => parts.rooms.handle(frame).await,
+        ClientFrame::Tasks(frame) => parts.tasks.handle(frame),
     })
 }

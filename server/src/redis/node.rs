@@ -159,13 +159,15 @@ impl Node {
             }
         }
         if state.model.is_recording() {
-            let events = state.model.drain_events();
-            drop(state);
-            for event in events {
+            // Sent while the model is still locked, so a watcher that
+            // subscribes and takes a snapshot under the same lock
+            // (`Node::watch_from`) sees each change exactly once.
+            for event in state.model.drain_events() {
                 // No receiver (the last watcher just left) is fine.
                 let _ = self.events.send(event);
             }
         }
+        drop(state);
         result
     }
 
@@ -222,6 +224,18 @@ impl Node {
 pub struct Watch {
     node: Arc<Node>,
     pub receiver: broadcast::Receiver<Event>,
+}
+
+impl Watch {
+    /// Starts over from what `snapshot` reads from the model: the events
+    /// still queued for this watcher are dropped, and the next one
+    /// received is the first change after the snapshot. For a watcher
+    /// that fell behind (`Lagged`) and for a new one.
+    pub fn resync<T>(&mut self, snapshot: impl FnOnce(&Redis) -> T) -> T {
+        let state = self.node.lock();
+        self.receiver = self.node.events.subscribe();
+        snapshot(&state.model)
+    }
 }
 
 impl Drop for Watch {

@@ -673,6 +673,17 @@ pub fn snapshot_events(redis: &Redis) -> Vec<Event> {
         conn: 0,
     };
     for (db, keys) in redis.databases().enumerate() {
+        let bound: Vec<String> = keys
+            .keys()
+            .filter_map(|(key, entry)| match &entry.value {
+                Value::Set(set) => Some((String::from_utf8_lossy(key), set)),
+                _ => None,
+            })
+            .flat_map(|(key, set)| {
+                set.iter()
+                    .filter_map(move |member| bound_queue(&key, &String::from_utf8_lossy(member)))
+            })
+            .collect();
         for (key, entry) in keys.keys() {
             if events.len() >= MAX_SNAPSHOT_EVENTS {
                 return events;
@@ -681,9 +692,12 @@ pub fn snapshot_events(redis: &Redis) -> Vec<Event> {
                 Value::List(list) => {
                     // A task queue's elements are task messages; kombu pushes
                     // on the left, so the right end is the oldest.
-                    let is_queue = list.get(0).is_some_and(|first| {
-                        task_message(&String::from_utf8_lossy(first)).is_some()
-                    });
+                    let name = String::from_utf8_lossy(key);
+                    let name = name.split(PRIORITY_SEPARATOR).next().unwrap_or_default();
+                    let is_queue = bound.iter().any(|queue| queue == name)
+                        || list.get(0).is_some_and(|first| {
+                            task_message(&String::from_utf8_lossy(first)).is_some()
+                        });
                     if is_queue {
                         for item in list.iter().rev().take(MAX_QUEUE_MESSAGES) {
                             events.push(event(EventKind::Push, db, key, b"", item));

@@ -5,7 +5,7 @@
 //! (named by its path), as a typed [`FrameRefusal`].
 
 use super::{
-    CacheFrame, ClientFrame, RoomFrame, ServerFrame, SessionFrame, WarmupFrame,
+    CacheFrame, ClientFrame, RoomFrame, ServerFrame, SessionFrame, TasksFrame, WarmupFrame,
     refusal::{FieldProblem, FrameRefusal, JsonKind},
 };
 
@@ -51,6 +51,8 @@ pub(crate) fn decode_value(value: serde_json::Value) -> Result<ClientFrame, Fram
         CacheFrame::decode_body(&frame_type, body).map(|r| r.map(ClientFrame::Cache))
     } else if WarmupFrame::TYPES.contains(&frame_type.as_str()) {
         WarmupFrame::decode_body(&frame_type, body).map(|r| r.map(ClientFrame::Warmup))
+    } else if TasksFrame::TYPES.contains(&frame_type.as_str()) {
+        TasksFrame::decode_body(&frame_type, body).map(|r| r.map(ClientFrame::Tasks))
     } else {
         RoomFrame::decode_body(&frame_type, body).map(|r| r.map(ClientFrame::Room))
     };

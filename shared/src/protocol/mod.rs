@@ -5,13 +5,14 @@
 //! apart. Every frame is a JSON object with a `type`; `docs/protocol.md` is
 //! the human-readable description and must change with these files.
 //!
-//! The client's frames come in four areas, one module each, and a session
+//! The client's frames come in five areas, one module each, and a session
 //! hands each area to the part of the server that answers it with one
 //! exhaustive `match` on [`ClientFrame`]:
 //! - [`session`]: `hello`, `ping`;
 //! - [`cache`]: the cache lab's frames (`cache_*`);
 //! - [`warmup`]: the warm-up experiment (`warmup_*`);
-//! - [`room`]: live rooms and their members' sockets.
+//! - [`room`]: live rooms and their members' sockets;
+//! - [`tasks`]: watching Celery on the Redis node (`tasks_*`).
 //!
 //! What the server sends is one flat [`ServerFrame`] ([`server`]); a request
 //! it cannot honour gets an `error` frame built in one place,
@@ -73,6 +74,7 @@ pub mod refusal;
 pub mod room;
 pub mod server;
 pub mod session;
+pub mod tasks;
 pub mod warmup;
 
 #[cfg(test)]
@@ -84,6 +86,7 @@ pub use refusal::{FieldProblem, FrameRefusal, JsonKind, Refusal};
 pub use room::*;
 pub use server::ServerFrame;
 pub use session::*;
+pub use tasks::*;
 pub use warmup::*;
 
 /// Frames a client sends to the server: one area's frame, tagged on the
@@ -95,6 +98,7 @@ pub enum ClientFrame {
     Cache(CacheFrame),
     Warmup(WarmupFrame),
     Room(RoomFrame),
+    Tasks(TasksFrame),
 }
 
 impl ClientFrame {
@@ -106,6 +110,7 @@ impl ClientFrame {
             .chain(CacheFrame::TYPES)
             .chain(WarmupFrame::TYPES)
             .chain(RoomFrame::TYPES)
+            .chain(TasksFrame::TYPES)
             .copied()
     }
 
@@ -116,6 +121,7 @@ impl ClientFrame {
             ClientFrame::Cache(frame) => frame.type_name(),
             ClientFrame::Warmup(frame) => frame.type_name(),
             ClientFrame::Room(frame) => frame.type_name(),
+            ClientFrame::Tasks(frame) => frame.type_name(),
         }
     }
 }
@@ -151,5 +157,11 @@ impl From<WarmupFrame> for ClientFrame {
 impl From<RoomFrame> for ClientFrame {
     fn from(frame: RoomFrame) -> Self {
         ClientFrame::Room(frame)
+    }
+}
+
+impl From<TasksFrame> for ClientFrame {
+    fn from(frame: TasksFrame) -> Self {
+        ClientFrame::Tasks(frame)
     }
 }

@@ -31,6 +31,8 @@ pub enum Refusal {
     Cache(crate::cache::Refusal),
     /// A live room (or the session in front of it) would not do it.
     Room(RoomRefusal),
+    /// The Tasks view cannot be watched (no Redis node).
+    Tasks(super::TasksRefusal),
 }
 
 impl Refusal {
@@ -43,6 +45,7 @@ impl Refusal {
             Refusal::Scenario(_) => Some("scenario".into()),
             Refusal::Cache(refusal) => Some(refusal.field().into()),
             Refusal::Room(refusal) => Some(refusal.field().into()),
+            Refusal::Tasks(refusal) => Some(refusal.field().into()),
         }
     }
 
@@ -54,7 +57,8 @@ impl Refusal {
             | Refusal::Action(_)
             | Refusal::Scenario(_)
             | Refusal::Cache(_)
-            | Refusal::Room(_) => None,
+            | Refusal::Room(_)
+            | Refusal::Tasks(_) => None,
         }
     }
 }
@@ -65,6 +69,7 @@ impl Say for Refusal {
             Refusal::Frame(refusal) => refusal.say(lang),
             Refusal::Action(error) => error.say(lang),
             Refusal::Cache(refusal) => refusal.say(lang),
+            Refusal::Tasks(refusal) => refusal.say(lang),
             // It was read from the request's `scenario` field.
             Refusal::Scenario(error) => match lang {
                 Lang::En => format!("scenario: {}", error.say(lang)),
@@ -117,6 +122,12 @@ impl From<crate::cache::Refusal> for Refusal {
 impl From<RoomRefusal> for Refusal {
     fn from(refusal: RoomRefusal) -> Self {
         Refusal::Room(refusal)
+    }
+}
+
+impl From<super::TasksRefusal> for Refusal {
+    fn from(refusal: super::TasksRefusal) -> Self {
+        Refusal::Tasks(refusal)
     }
 }
 

@@ -100,6 +100,30 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
+    /// The answer to `tasks_watch`, and pushed again whenever the watcher
+    /// fell behind the node (`resync`: events were lost, start over): the
+    /// Redis node's Celery contents as the events that would have built
+    /// them (`crate::celery::snapshot_events`), at `at` (unix ms).
+    TasksSnapshot {
+        /// The node's address, for the page's "point Celery here".
+        redis: String,
+        at: u64,
+        events: Vec<crate::redis::Event>,
+        resync: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
+    /// Pushed while watching: the node's events that can change the view
+    /// (`crate::celery::is_relevant`), gathered until `at` (unix ms).
+    TasksEvents {
+        at: u64,
+        events: Vec<crate::redis::Event>,
+    },
+    /// The answer to `tasks_unwatch`.
+    TasksUnwatched {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
     /// The answer to `warmup_start`: the experiment runs, with these
     /// parameters.
     WarmupStarted {

@@ -166,6 +166,8 @@ fn types_list_matches_the_enum() {
             limit: None,
             id: None,
         })),
+        ClientFrame::Tasks(TasksFrame::Watch(TasksRequest { id: None })),
+        ClientFrame::Tasks(TasksFrame::Unwatch(TasksRequest { id: None })),
     ];
     let names: Vec<_> = samples.iter().map(ClientFrame::type_name).collect();
     assert_eq!(names, ClientFrame::types().collect::<Vec<_>>());
