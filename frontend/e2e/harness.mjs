@@ -30,6 +30,7 @@ export async function startServer(extraArgs = []) {
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
   const cacheNodes = [];
+  let redis = null;
   const url = await new Promise((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => reject(new Error(`fanout did not start in 20 s:\n${stderr}`)), 20_000);
@@ -41,6 +42,7 @@ export async function startServer(extraArgs = []) {
       for (const [, id, addr] of stdout.matchAll(/memcached node (\d+) on (\S+)/g)) {
         cacheNodes[Number(id)] = addr;
       }
+      redis = stdout.match(/redis node on (\S+)/)?.[1] ?? null;
       const match = stdout.match(/serving on (http:\/\/\S+?)\/?\s/);
       if (match) {
         clearTimeout(timer);
@@ -56,6 +58,8 @@ export async function startServer(extraArgs = []) {
     url,
     /** memcached addresses (`host:port`), node 0 first. */
     cacheNodes,
+    /** The Redis node's address (`host:port`), unless `--redis off`. */
+    redis,
     child,
     stderr: () => stderr,
     async stop() {

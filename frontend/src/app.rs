@@ -36,6 +36,7 @@ fn lab_name(lab: Lab, texts: &Texts) -> &'static str {
         Lab::Queues => texts.queues,
         Lab::Cache => texts.cache,
         Lab::Shards => texts.shards,
+        Lab::Tasks => texts.tasks,
     }
 }
 

@@ -17,4 +17,4 @@ mod labs;
 mod text;
 
 pub use app::{LabPage, start};
-pub use labs::{cache::CacheLab, queues::QueuesLab, shards::ShardsLab};
+pub use labs::{cache::CacheLab, queues::QueuesLab, shards::ShardsLab, tasks::TasksLab};

@@ -12,10 +12,13 @@ pub enum Lab {
     Queues,
     Cache,
     Shards,
+    /// Celery's tasks on the server's Redis node (no simulation: it
+    /// needs the server).
+    Tasks,
 }
 
 impl Lab {
-    pub const ALL: [Lab; 3] = [Lab::Queues, Lab::Cache, Lab::Shards];
+    pub const ALL: [Lab; 4] = [Lab::Queues, Lab::Cache, Lab::Shards, Lab::Tasks];
 
     /// The path segment: `/queues`, `/embed/queues` …
     pub fn slug(self) -> &'static str {
@@ -23,6 +26,7 @@ impl Lab {
             Lab::Queues => "queues",
             Lab::Cache => "cache",
             Lab::Shards => "shards",
+            Lab::Tasks => "tasks",
         }
     }
 
@@ -34,6 +38,7 @@ impl Lab {
             Lab::Queues => "index.html",
             Lab::Cache => "cache.html",
             Lab::Shards => "shards.html",
+            Lab::Tasks => "tasks.html",
         }
     }
 
@@ -49,6 +54,7 @@ impl Lab {
             Lab::Queues => (760, 520),
             Lab::Cache => (760, 560),
             Lab::Shards => (760, 560),
+            Lab::Tasks => (760, 640),
         }
     }
 
@@ -61,6 +67,8 @@ impl Lab {
             (Lab::Queues, true) => "Fanout 消息队列实验",
             (Lab::Cache, true) => "Fanout 缓存实验",
             (Lab::Shards, true) => "Fanout 分片实验",
+            (Lab::Tasks, false) => "Fanout Celery tasks",
+            (Lab::Tasks, true) => "Fanout Celery 任务",
         };
         match scenario {
             Some(scenario) if !scenario.is_empty() => format!("{name}: {scenario}"),

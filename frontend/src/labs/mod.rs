@@ -1,8 +1,9 @@
-//! The three labs, one module each, plus what they share.
+//! The four labs, one module each, plus what they share.
 
 pub mod cache;
 pub mod queues;
 pub mod shards;
+pub mod tasks;
 
 use leptos::prelude::*;
 

@@ -354,6 +354,9 @@ crate::json::decode_tagged!(ServerFrame by "type" {
         limit_bytes,
     },
     "warmup_done" => WarmupDone { node, runs_done, cancelled, id },
+    "tasks_snapshot" => TasksSnapshot { redis, at, events, resync, id },
+    "tasks_events" => TasksEvents { at, events },
+    "tasks_unwatched" => TasksUnwatched { id },
     "room_joined" => RoomJoined {
         room, member, token, owner, scenario, seed, watching, now, limits, topology, members, id,
     },
