@@ -254,7 +254,9 @@ pub fn Tasks(lab: TasksLab) -> impl IntoView {
                             {tasks.into_iter().map(|task| {
                                 let state = task.result.as_ref().map(|result| result.state);
                                 let steps: Vec<&'static str> = task.steps.iter().map(|seen| step_key(seen.step)).collect();
-                                let first = task.steps.first().map(|seen| seen.at);
+                                // From its push to its result: only when the push was
+                                // seen (a task known from a snapshot has no start).
+                                let first = task.steps.first().filter(|seen| seen.step == Step::Queued).map(|seen| seen.at);
                                 let done = task.result.as_ref().and_then(|result| result.done_ms);
                                 let runtime = first.zip(done).map(|(from, to)| format!("{:.2} s", to.saturating_sub(from) as f64 / 1000.0));
                                 let worker = task.worker.clone().map(|worker| {
@@ -273,7 +275,7 @@ pub fn Tasks(lab: TasksLab) -> impl IntoView {
                                         <td><ol class="journey">
                                             {task.steps.iter().map(|seen| view! { <li>{(t().step)(seen.step)}</li> }).collect_view()}
                                         </ol></td>
-                                        <td><code>{task.result.as_ref().map(|result| result.result.clone()).unwrap_or_default()}</code></td>
+                                        <td>{task.result.as_ref().map(|result| view! { <code>{result.result.clone()}</code> })}</td>
                                         <td>{runtime}</td>
                                     </tr>
                                 }

@@ -136,7 +136,7 @@ static EN: Texts = Texts {
     state: "State",
     journey: "Journey",
     result: "Result",
-    runtime: "Runtime",
+    runtime: "Queued → done",
     restored: |times| format!("restored {times}×"),
 
     countdown: |seconds| {
@@ -205,7 +205,7 @@ static ZH: Texts = Texts {
     state: "状态",
     journey: "经过",
     result: "结果",
-    runtime: "耗时",
+    runtime: "入队到完成",
     restored: |times| format!("被放回 {times} 次"),
 
     countdown: |seconds| {
