@@ -146,13 +146,19 @@ pub fn TasksLab() -> impl IntoView {
         <section class="lab tasks-lab" aria-labelledby="tasks-title">
             <h1 id="tasks-title">{move || t().title}</h1>
             <p class="lede">{move || t().lede}</p>
-            <NeedsServer what=|lang| Texts::of(lang).what />
+            // Under --redis off the notice says it all: no "live" line
+            // and no empty panels beside it.
+            <Show when=move || lab.node.get() != NodeLink::RedisOff>
+                <NeedsServer what=|lang| Texts::of(lang).what />
+            </Show>
             <panels::Connect lab />
-            <panels::Workers lab />
-            <panels::Queues lab />
-            <panels::Unacked lab />
-            <panels::Waiting lab />
-            <panels::Tasks lab />
+            <Show when=move || lab.node.get() != NodeLink::RedisOff>
+                <panels::Workers lab />
+                <panels::Queues lab />
+                <panels::Unacked lab />
+                <panels::Waiting lab />
+                <panels::Tasks lab />
+            </Show>
         </section>
     }
 }
