@@ -437,6 +437,26 @@ fn every_server_frame_reads_back_as_written() {
             cancelled: false,
             id: None,
         },
+        ServerFrame::TasksSnapshot {
+            redis: "127.0.0.1:6379".into(),
+            at: 1_796_366_715_304,
+            events: vec![crate::redis::Event {
+                kind: crate::redis::EventKind::Push,
+                db: 0,
+                key: "celery".into(),
+                field: String::new(),
+                value: "{}".into(),
+                count: 1,
+                conn: 3,
+            }],
+            resync: true,
+            id: Some(4),
+        },
+        ServerFrame::TasksEvents {
+            at: 1,
+            events: Vec::new(),
+        },
+        ServerFrame::TasksUnwatched { id: None },
         ServerFrame::RoomJoined {
             room: room(),
             member: 1,
