@@ -26,7 +26,7 @@ describe('app shell', () => {
     await page.waitForURL(/\/queues$/);
     assert.equal(await page.locator('.brand').textContent(), 'Fanout');
     const labs = await page.locator('header nav a').allTextContents();
-    assert.deepEqual(labs, ['Queues', 'Cache', 'Shards']);
+    assert.deepEqual(labs, ['Queues', 'Cache', 'Shards', 'Tasks']);
     assert.equal(await page.locator('h1').textContent(), 'Queue lab');
     assert.equal(await page.locator('header nav a[aria-current="page"]').textContent(), 'Queues');
     assert.deepEqual(page.problems, []);
@@ -55,7 +55,7 @@ describe('app shell', () => {
 
   it('loads only the wasm of the lab it shows, and links to the others', async () => {
     // Each lab is its own wasm (frontend/src/bin/), so a page downloads one
-    // lab rather than three; moving between labs is a page load.
+    // lab rather than all of them; moving between labs is a page load.
     const page = await openPage(browser);
     const wasms = [];
     page.on('request', (request) => {
@@ -77,7 +77,7 @@ describe('app shell', () => {
     await page.goto(`${server.url}/no-such-lab`);
     await page.locator('main h1').waitFor();
     assert.equal(await page.locator('header nav a[aria-current="page"]').count(), 0);
-    assert.deepEqual(await page.locator('main a').allTextContents(), ['Queues', 'Cache', 'Shards']);
+    assert.deepEqual(await page.locator('main a').allTextContents(), ['Queues', 'Cache', 'Shards', 'Tasks']);
     await screenshot(page, 'shell-not-found');
     assert.deepEqual(page.problems, []);
   });
@@ -86,12 +86,12 @@ describe('app shell', () => {
     const page = await openPage(browser);
     await page.goto(`${server.url}/queues?lang=zh`);
     await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 10_000 });
-    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['消息队列', '缓存', '分片']);
+    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['消息队列', '缓存', '分片', '任务']);
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
     assert.equal((await page.locator('.link-badge').textContent()).trim(), '已连接');
     await screenshot(page, 'shell-queues-zh');
     await page.getByRole('button', { name: 'English' }).click();
-    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['Queues', 'Cache', 'Shards']);
+    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['Queues', 'Cache', 'Shards', 'Tasks']);
     await page.goto(`${server.url}/cache`);
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.deepEqual(page.problems, []);
