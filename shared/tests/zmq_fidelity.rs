@@ -361,23 +361,22 @@ fn push_accepts_what_libzmq_accepts_at_the_marks() {
                     .map(|trial| trial[index].as_u64().unwrap() as u32)
                     .collect()
             };
-            // The first round fills the mark, in every trial.
-            assert!(
-                round(0).iter().all(|&first| first == rounds[0]),
-                "libzmq, mark {mark}: {real}"
-            );
-            // Over TCP, libzmq's I/O thread also moves lwm-sized batches
-            // into the kernel's socket buffers while the test sleeps; the
-            // engine has no kernel buffers. So libzmq's second round is the
+            // Over TCP, libzmq's I/O thread moves lwm-sized batches out of
+            // the pipe (into the kernel's socket buffers) while the test
+            // sends and sleeps, and each batch returns credit; the engine
+            // has no kernel buffers. So each of libzmq's rounds is the
             // engine's plus whole credit batches: how many depends on how
-            // long the I/O thread ran (on a busy machine, one more), never
-            // fewer than the engine's and never a part of a batch.
-            let fewest = *round(1).iter().min().unwrap();
-            assert!(
-                fewest >= rounds[1] && (fewest - rounds[1]) % lwm == 0,
-                "libzmq, mark {mark}: second round {fewest} is not {} plus whole batches of {lwm}: {real}",
-                rounds[1]
-            );
+            // long the I/O thread ran (on a busy machine, one more, in any
+            // round), never fewer than the engine's and never a part of a
+            // batch. The trial with the fewest is compared.
+            for (index, engine) in rounds.iter().take(2).enumerate() {
+                let fewest = *round(index).iter().min().unwrap();
+                assert!(
+                    fewest >= *engine && (fewest - engine) % lwm == 0,
+                    "libzmq, mark {mark}, round {}: {fewest} is not {engine} plus whole batches of {lwm}: {real}",
+                    index + 1
+                );
+            }
         }
     }
 }
