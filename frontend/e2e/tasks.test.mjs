@@ -20,8 +20,31 @@ import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs'
 const PYTHON = process.env.FANOUT_PYTHON;
 const APP_DIR = dirname(fileURLToPath(import.meta.url));
 
-function celeryEnv(redis) {
-  return { ...process.env, FANOUT_REDIS_URL: `redis://${redis}/0`, PYTHONDONTWRITEBYTECODE: '1' };
+function celeryEnv(redis, visibility = 600) {
+  return {
+    ...process.env,
+    FANOUT_REDIS_URL: `redis://${redis}/0`,
+    FANOUT_VISIBILITY_TIMEOUT: String(visibility),
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+}
+
+/** `celery -A tasks_app worker --pool solo -n <name>@%h`; its output goes to `log`. */
+function startWorker(redis, name, log, visibility = 600) {
+  const child = spawn(PYTHON, ['-m', 'celery', '-A', 'tasks_app', 'worker', '--pool', 'solo', '-n', `${name}@%h`, '--loglevel', 'info'], {
+    cwd: APP_DIR, env: celeryEnv(redis, visibility), stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk) => { log.text += chunk; });
+  child.stderr.on('data', (chunk) => { log.text += chunk; });
+  return child;
+}
+
+/** Stops `child` with `signal` and waits until it has exited. */
+async function stop(child, signal = 'SIGTERM') {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
 }
 
 /** Runs Python code beside tasks_app.py; resolves with its stdout. */
@@ -152,5 +175,68 @@ describe('Tasks view without a Redis node', () => {
       await browser.close();
       await server.stop();
     }
+  });
+});
+
+describe('Tasks view when a worker dies in the middle of an acks_late task', { skip: !PYTHON && 'FANOUT_PYTHON is not set (cargo xtask test sets it)' }, () => {
+  // The promise of acks_late: a task whose worker vanished before it
+  // acknowledged is not lost. kombu keeps it in `unacked`; once its
+  // visibility timeout (2 s here) has passed, a live worker's restore sweep
+  // puts it back on its queue, and a worker runs it again.
+  let server;
+  let browser;
+  const workers = [];
+
+  before(async () => {
+    server = await startServer(['--cache-nodes', '0']);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const worker of workers) await stop(worker);
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows the task restored after the visibility timeout and run again by a second worker', async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/tasks?visibility=2`);
+    await page.locator('[data-testid="tasks-node"][data-state="watching"]').waitFor({ timeout: 15_000 });
+    const visibility = 2;
+    const gateFile = join(mkdtempSync(join(tmpdir(), 'fanout-restore-')), 'open');
+    const gateId = await send(server.redis, `gate.delay(${JSON.stringify(gateFile)})`);
+
+    // The first worker reserves it and is killed in the middle of it.
+    const firstLog = { text: '' };
+    const first = startWorker(server.redis, 'first', firstLog, visibility);
+    workers.push(first);
+    const unacked = row(page, 'unacked', gateId);
+    await unacked.waitFor({ timeout: 30_000 });
+    await stop(first, 'SIGKILL');
+
+    // Nothing acknowledged it: once the deadline passes, the second
+    // worker's restore sweep puts it back, and that worker reserves it.
+    const secondLog = { text: '' };
+    workers.push(startWorker(server.redis, 'second', secondLog, visibility));
+    const task = page.locator(`[data-testid="tasks"] tr[data-task="${gateId}"]`);
+    await page.locator(`[data-testid="tasks"] tr[data-task="${gateId}"][data-steps~="restored"]`).waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="workers"] tr[data-worker^="second@"][data-status="online"]').waitFor({ timeout: 30_000 });
+    writeFileSync(gateFile, '');
+    await page.locator(`[data-testid="tasks"] tr[data-task="${gateId}"][data-state="SUCCESS"]`).waitFor({ timeout: 30_000 });
+
+    const steps = (await task.getAttribute('data-steps')).split(' ');
+    const restoredAt = steps.indexOf('restored');
+    assert.deepEqual(steps.slice(0, 2), ['queued', 'reserved'], steps.join(' '));
+    assert.ok(restoredAt >= 2, steps.join(' '));
+    assert.ok(steps.slice(restoredAt + 1).includes('reserved'), `reserved again after the restore: ${steps.join(' ')}`);
+    assert.ok(steps.includes('result'), steps.join(' '));
+    assert.match(await task.innerText(), /restored 1×/);
+    // The dead worker is not named for the run it never finished.
+    assert.doesNotMatch(await task.innerText(), /first@/);
+    assert.match(await task.innerText(), /SUCCESS/);
+    assert.equal(await unacked.count(), 0, 'acknowledged by the second worker');
+    assert.match(secondLog.text, new RegExp(`${gateId}.*succeeded`), secondLog.text);
+    await screenshot(page, 'tasks-restored');
+    assert.deepEqual(page.problems, []);
   });
 });

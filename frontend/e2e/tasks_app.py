@@ -4,7 +4,10 @@ Redis node (FANOUT_REDIS_URL) as broker and result backend.
 
 `gate` holds a task in kombu's `unacked` hash (acks_late) until the test
 creates a file, so the test can look at it there without racing the
-worker; `flaky` retries once with a countdown.
+worker; `flaky` retries once with a countdown. FANOUT_VISIBILITY_TIMEOUT
+(seconds, 600 unless set) is kombu's visibility timeout; the restore test
+sets 2, and asks kombu to sweep `unacked` every second instead of its
+default 10 s x 10.
 """
 
 import os
@@ -14,7 +17,15 @@ from celery import Celery
 
 url = os.environ["FANOUT_REDIS_URL"]
 app = Celery("tasks_app", broker=url, backend=url)
-app.conf.broker_transport_options = {"visibility_timeout": 600}
+visibility = float(os.environ.get("FANOUT_VISIBILITY_TIMEOUT", "600"))
+# The visibility timeout must be set in all three places (Celery's docs).
+app.conf.broker_transport_options = {
+    "visibility_timeout": visibility,
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
+app.conf.result_backend_transport_options = {"visibility_timeout": visibility}
+app.conf.visibility_timeout = visibility
 
 
 @app.task

@@ -355,3 +355,49 @@ fn iso_times_read_as_unix_milliseconds() {
     );
     assert_eq!(iso_to_unix_ms("yesterday"), None);
 }
+
+#[test]
+fn a_task_reserved_again_after_its_worker_went_silent_is_not_named_for_it() {
+    // The worker is inferred when it is the only one alive; once it has
+    // gone silent (killed in the middle of an acks_late task), the task's
+    // next reservation is not attributed to it.
+    let heartbeat = line_of("worker.heartbeat");
+    let mut redis = model();
+    let mut view = TasksView::new(2_000);
+    let mut at = 0;
+    for (time, events) in replay(&mut redis, heartbeat + 1) {
+        view.apply_all(&events, time);
+        at = time;
+    }
+    let lpush = line_of("\"LPUSH\" \"celery\"");
+    let (_, _, args) = parse_line(CAPTURE.lines().nth(lpush).unwrap()).unwrap();
+    let message = args[2].clone();
+    let mut entry = b"[".to_vec();
+    entry.extend_from_slice(&message);
+    entry.extend_from_slice(b", \"\", \"celery\"]");
+    // A connection of its own (the capture's clients have the low ids).
+    redis.connect(1_000, at);
+    let mut run = |redis: &mut Redis, args: &[&[u8]], at: u64| {
+        redis.handle(1_000, args, at, &mut Vec::new());
+        view.apply_all(&redis.drain_events(), at);
+    };
+    let reserve =
+        |run: &mut dyn FnMut(&mut Redis, &[&[u8]], u64), redis: &mut Redis, tag: &[u8], at: u64| {
+            run(redis, &[b"RPOP", b"celery"], at);
+            run(redis, &[b"HSET", b"unacked", tag, &entry], at);
+        };
+    run(&mut redis, &[b"RPUSH", b"celery", &message], at + 1);
+    reserve(&mut run, &mut redis, b"first", at + 2);
+    let silent = at + 60_000;
+    run(&mut redis, &[b"MULTI"], silent);
+    run(&mut redis, &[b"HDEL", b"unacked", b"first"], silent);
+    run(&mut redis, &[b"RPUSH", b"celery", &message], silent);
+    run(&mut redis, &[b"EXEC"], silent);
+    reserve(&mut run, &mut redis, b"second", silent + 1);
+    drop(run);
+    let id = view.unacked()[0].message.as_ref().unwrap().id.clone();
+    let task = view.task_by_id(&id).unwrap();
+    assert_eq!(task.restored, 1);
+    assert_eq!(task.worker, None, "{task:?}");
+    assert!(!task.worker_inferred);
+}

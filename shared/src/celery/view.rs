@@ -39,6 +39,13 @@ pub const DEFAULT_VISIBILITY_MS: u64 = 3_600_000;
 /// lost (Flower and Celery's own `state` use the same rule of thumb).
 pub const HEARTBEAT_PERIODS_ALIVE: f64 = 2.0;
 
+/// Whether `worker` was heard from recently enough at `at` to count as
+/// alive (within [`HEARTBEAT_PERIODS_ALIVE`] periods, plus a second).
+fn alive_at(worker: &WorkerFacts, at: u64) -> bool {
+    let silence = at.saturating_sub(worker.last_seen) as f64;
+    silence <= worker.freq * 1000.0 * HEARTBEAT_PERIODS_ALIVE + 1000.0
+}
+
 /// At most this many messages of one queue are kept (the rest counted).
 pub const MAX_QUEUE_MESSAGES: usize = 200;
 /// At most this many tasks' journeys and results are kept, oldest first
@@ -299,12 +306,15 @@ impl TasksView {
                 let message = task_message(&event.value);
                 if let Some(message) = &message {
                     self.step(message, Step::Reserved, at);
-                    if let Some(worker) = self.only_worker() {
-                        let facts = self.task(message);
-                        if facts.worker.is_none() || facts.worker_inferred {
-                            facts.worker = Some(worker);
-                            facts.worker_inferred = true;
-                        }
+                    // A new reservation replaces an inferred worker: a task
+                    // restored from a dead worker is run by another one. With
+                    // no single live worker to name, say none rather than the
+                    // old one.
+                    let only = self.only_worker(at);
+                    let facts = self.task(message);
+                    if facts.worker.is_none() || facts.worker_inferred {
+                        facts.worker_inferred = only.is_some();
+                        facts.worker = only;
                     }
                 }
                 self.unacked.insert(tag, message);
@@ -473,12 +483,13 @@ impl TasksView {
         facts.worker_inferred = false;
     }
 
-    /// The one worker seen online, if exactly one.
-    fn only_worker(&self) -> Option<String> {
+    /// The one worker alive at `at` (online and heard from recently, as
+    /// [`workers`](Self::workers) judges), if exactly one.
+    fn only_worker(&self, at: u64) -> Option<String> {
         let mut online = self
             .workers
             .values()
-            .filter(|worker| worker.status == WorkerStatus::Online);
+            .filter(|worker| worker.status == WorkerStatus::Online && alive_at(worker, at));
         match (online.next(), online.next()) {
             (Some(worker), None) => Some(worker.hostname.clone()),
             _ => None,
@@ -548,7 +559,6 @@ impl TasksView {
 
     /// The reserved, unacknowledged messages, oldest reservation first.
     pub fn unacked(&self) -> Vec<ReservedFacts> {
-        let only = self.only_worker();
         let mut reserved: Vec<ReservedFacts> = self
             .unacked
             .iter()
@@ -560,7 +570,11 @@ impl TasksView {
                     .filter(|facts| facts.worker.is_some());
                 let (worker, worker_inferred) = match task {
                     Some(facts) => (facts.worker.clone(), facts.worker_inferred),
-                    None => (only.clone(), only.is_some()),
+                    None => {
+                        // The one worker alive when it was reserved.
+                        let only = reserved_at.and_then(|at| self.only_worker(at));
+                        (only.clone(), only.is_some())
+                    }
                 };
                 ReservedFacts {
                     db: *db,
@@ -623,10 +637,7 @@ impl TasksView {
             .values()
             .map(|worker| {
                 let mut worker = worker.clone();
-                let silence = now.saturating_sub(worker.last_seen) as f64;
-                if worker.status == WorkerStatus::Online
-                    && silence > worker.freq * 1000.0 * HEARTBEAT_PERIODS_ALIVE + 1000.0
-                {
+                if worker.status == WorkerStatus::Online && !alive_at(&worker, now) {
                     worker.status = WorkerStatus::Lost;
                 }
                 worker
