@@ -381,20 +381,20 @@ fn a_task_reserved_again_after_its_worker_went_silent_is_not_named_for_it() {
         redis.handle(1_000, args, at, &mut Vec::new());
         view.apply_all(&redis.drain_events(), at);
     };
-    let reserve =
-        |run: &mut dyn FnMut(&mut Redis, &[&[u8]], u64), redis: &mut Redis, tag: &[u8], at: u64| {
-            run(redis, &[b"RPOP", b"celery"], at);
-            run(redis, &[b"HSET", b"unacked", tag, &entry], at);
-        };
     run(&mut redis, &[b"RPUSH", b"celery", &message], at + 1);
-    reserve(&mut run, &mut redis, b"first", at + 2);
+    run(&mut redis, &[b"RPOP", b"celery"], at + 2);
+    run(&mut redis, &[b"HSET", b"unacked", b"first", &entry], at + 2);
     let silent = at + 60_000;
     run(&mut redis, &[b"MULTI"], silent);
     run(&mut redis, &[b"HDEL", b"unacked", b"first"], silent);
     run(&mut redis, &[b"RPUSH", b"celery", &message], silent);
     run(&mut redis, &[b"EXEC"], silent);
-    reserve(&mut run, &mut redis, b"second", silent + 1);
-    drop(run);
+    run(&mut redis, &[b"RPOP", b"celery"], silent + 1);
+    run(
+        &mut redis,
+        &[b"HSET", b"unacked", b"second", &entry],
+        silent + 1,
+    );
     let id = view.unacked()[0].message.as_ref().unwrap().id.clone();
     let task = view.task_by_id(&id).unwrap();
     assert_eq!(task.restored, 1);
