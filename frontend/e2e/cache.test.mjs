@@ -251,7 +251,11 @@ describe('cache lab', () => {
     const explain = await page.locator('[data-testid="warmup-explain"]').textContent();
     assert.match(explain, /levels off/);
     assert.match(explain, /evictions in the last run/);
-    assert.match(await card(page, 1).locator('[data-stat="evictions"]').textContent(), /[1-9]/);
+    // The node's card follows its own event feed (coalesced every 50 ms),
+    // which may arrive just after the warm-up's result: wait for it.
+    const evictions = card(page, 1).locator('[data-stat="evictions"]');
+    await evictions.filter({ hasText: /[1-9]/ }).waitFor({ timeout: 15_000 });
+    assert.match(await evictions.textContent(), /[1-9]/);
     assert.deepEqual(page.problems, []);
   });
 
