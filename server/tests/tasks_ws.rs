@@ -193,3 +193,238 @@ async fn without_a_redis_node_watching_is_refused_plainly() {
         "{error}"
     );
 }
+
+/// Sends `tasks_command` with `args` and returns the answer.
+async fn command(ws: &mut Ws, args: Value, id: u64) -> Value {
+    send_json(
+        ws,
+        &json!({"type": "tasks_command", "args": args, "id": id}),
+    )
+    .await;
+    let answer = recv_json(ws).await;
+    assert_eq!(answer["id"], id, "{answer}");
+    answer
+}
+
+async fn reply_text(ws: &mut Ws, args: Value, id: u64) -> String {
+    let answer = command(ws, args, id).await;
+    assert_eq!(answer["type"], "tasks_reply", "{answer}");
+    answer["text"].as_str().unwrap().to_owned()
+}
+
+fn connected_clients(client: &mut Resp) -> usize {
+    let info = String::from_utf8(client.call(&["INFO", "clients"]).bytes()).unwrap();
+    info.lines()
+        .find_map(|line| line.strip_prefix("connected_clients:"))
+        .expect("INFO reports its clients")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_command_line_writes_to_the_same_node_as_its_own_client() {
+    let fanout = Fanout::start(&["--cache-nodes", "0"]);
+    let redis = fanout.redis.expect("a redis node");
+    let mut client = Resp::connect(redis);
+    assert_eq!(connected_clients(&mut client), 1);
+    let mut ws = ws_hello(&fanout).await;
+
+    // A task message built by the shared builder, pushed from the page,
+    // is on the queue any client reads, and the view reads it.
+    let id = fanout_shared::celery::uuid4([7; 16]);
+    let message = fanout_shared::celery::task_envelope(&fanout_shared::celery::NewTask {
+        task: "celery_tasks.add",
+        id: &id,
+        args: &[json!(2), json!(3)],
+        kwargs: &[],
+        queue: "celery",
+        origin: "browser@fanout",
+        reply_to: &id,
+        delivery_tag: &id,
+    });
+    let answer = command(&mut ws, json!(["LPUSH", "celery", message]), 1).await;
+    assert_eq!(answer["type"], "tasks_reply", "{answer}");
+    assert_eq!(answer["text"], "(integer) 1\n");
+    assert_eq!(answer["error"], false);
+    assert_eq!(
+        (answer["db"].clone(), answer["multi"].clone()),
+        (json!(0), json!(false))
+    );
+    let conn = answer["conn"].as_u64().unwrap();
+    assert!(conn > 0);
+    assert_eq!(
+        connected_clients(&mut client),
+        2,
+        "the session has a connection"
+    );
+    let queued = client.call(&["LINDEX", "celery", "0"]).bytes();
+    let queued = String::from_utf8(queued).unwrap();
+    let read = fanout_shared::celery::message::task_message(&queued).expect("a task message");
+    assert_eq!(
+        (read.id.as_str(), read.task.as_str()),
+        (id.as_str(), "celery_tasks.add")
+    );
+
+    // What others write, the page reads; replies print as redis-cli's.
+    client.call(&["RPUSH", "celery", "b"]);
+    assert_eq!(
+        reply_text(&mut ws, json!(["LLEN", "celery"]), 2).await,
+        "(integer) 2\n"
+    );
+    assert_eq!(
+        reply_text(&mut ws, json!(["LRANGE", "celery", "1", "-1"]), 3).await,
+        "1) \"b\"\n"
+    );
+    assert_eq!(
+        reply_text(&mut ws, json!(["GET", "nothing"]), 4).await,
+        "(nil)\n"
+    );
+    let answer = command(&mut ws, json!(["NOSUCH"]), 5).await;
+    assert_eq!(answer["error"], true);
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("(error) ERR unknown command 'NOSUCH'"),
+        "{answer}"
+    );
+    // Bytes that are no text travel as base64.
+    reply_text(&mut ws, json!(["SET", "bin", {"base64": "/w=="}]), 6).await;
+    assert_eq!(client.call(&["GET", "bin"]).bytes(), b"$1\r\n\xff\r\n");
+    assert_eq!(
+        reply_text(&mut ws, json!(["GET", "bin"]), 7).await,
+        "\"\\xff\"\n"
+    );
+
+    // The connection lasts: SELECT and MULTI hold between commands, as in
+    // a redis-cli session, and the same connection number answers.
+    let answer = command(&mut ws, json!(["SELECT", "1"]), 8).await;
+    assert_eq!(
+        (answer["text"].clone(), answer["db"].clone()),
+        (json!("OK\n"), json!(1))
+    );
+    reply_text(&mut ws, json!(["SET", "k", "v"]), 9).await;
+    assert_eq!(
+        client.call(&["GET", "k"]).bytes(),
+        b"$-1\r\n",
+        "db 0 has no k"
+    );
+    let answer = command(&mut ws, json!(["MULTI"]), 10).await;
+    assert_eq!(answer["multi"], true);
+    assert_eq!(
+        reply_text(&mut ws, json!(["INCR", "n"]), 11).await,
+        "QUEUED\n"
+    );
+    assert_eq!(
+        reply_text(&mut ws, json!(["GET", "k"]), 12).await,
+        "QUEUED\n"
+    );
+    let answer = command(&mut ws, json!(["EXEC"]), 13).await;
+    assert_eq!(answer["text"], "1) (integer) 1\n2) \"v\"\n");
+    assert_eq!(
+        (answer["multi"].clone(), answer["conn"].as_u64()),
+        (json!(false), Some(conn))
+    );
+
+    // What would wait or stream is refused, saying why, and runs nothing.
+    for (args, need) in [
+        (json!(["BLPOP", "celery", "0"]), "blocks"),
+        (json!(["brpop", "celery", "1"]), "blocks"),
+        (json!(["SUBSCRIBE", "news"]), "streams"),
+        (json!(["MONITOR"]), "streams"),
+    ] {
+        let answer = command(&mut ws, args.clone(), 14).await;
+        assert_eq!(answer["type"], "error", "{answer}");
+        assert_eq!(answer["refusal"]["area"], "tasks");
+        assert_eq!(answer["refusal"]["fact"]["kind"], "needs_real_client");
+        assert_eq!(answer["refusal"]["fact"]["need"], need);
+        assert!(
+            answer["message"].as_str().unwrap().contains("real client"),
+            "{answer}"
+        );
+    }
+    assert_eq!(
+        client.call(&["LLEN", "celery"]).bytes(),
+        b":2\r\n",
+        "BLPOP took nothing"
+    );
+    // HTTP is not run (the node would hang up on it), and the session's
+    // connection survives.
+    let answer = command(&mut ws, json!(["GET", "/", "HTTP/1.1"]), 15).await;
+    assert_eq!(
+        answer["refusal"]["fact"]["kind"], "looks_like_http",
+        "{answer}"
+    );
+    let answer = command(&mut ws, json!(["POST", "/x"]), 16).await;
+    assert_eq!(
+        answer["refusal"]["fact"]["kind"], "looks_like_http",
+        "{answer}"
+    );
+    // Bounded: too many arguments, too many bytes, none at all.
+    let mut many = vec!["DEL".to_owned()];
+    many.extend((0..64).map(|i| i.to_string()));
+    let answer = command(&mut ws, json!(many), 17).await;
+    assert_eq!(
+        answer["refusal"]["fact"]["kind"], "too_many_args",
+        "{answer}"
+    );
+    let answer = command(&mut ws, json!(["SET", "big", "x".repeat(40_000)]), 18).await;
+    assert_eq!(
+        answer["refusal"]["fact"]["kind"], "command_too_large",
+        "{answer}"
+    );
+    let answer = command(&mut ws, json!([]), 19).await;
+    assert_eq!(
+        answer["refusal"]["fact"]["kind"], "empty_command",
+        "{answer}"
+    );
+    assert_eq!(
+        reply_text(&mut ws, json!(["GET", "k"]), 20).await,
+        "\"v\"\n",
+        "still db 1"
+    );
+
+    // A long reply is cut, and says so.
+    let values: Vec<String> = (0..60).map(|i| format!("{i:0>500}")).collect();
+    let mut push = vec!["RPUSH".to_owned(), "long".to_owned()];
+    push.extend(values);
+    reply_text(&mut ws, json!(push), 21).await;
+    let text = reply_text(&mut ws, json!(["LRANGE", "long", "0", "-1"]), 22).await;
+    assert!(
+        text.len() < 17_000 && text.ends_with("more bytes not shown)\n"),
+        "{}",
+        text.len()
+    );
+
+    // QUIT closes the connection; the next command opens another.
+    let answer = command(&mut ws, json!(["QUIT"]), 23).await;
+    assert_eq!(
+        (answer["text"].clone(), answer["conn"].clone()),
+        (json!("OK\n"), json!(0))
+    );
+    let answer = command(&mut ws, json!(["GET", "k"]), 24).await;
+    assert_eq!(answer["text"], "(nil)\n", "a new connection starts in db 0");
+    assert_ne!(answer["conn"].as_u64(), Some(conn));
+
+    // Another session has a connection of its own.
+    let mut other = ws_hello(&fanout).await;
+    let answer = command(&mut other, json!(["CLIENT", "ID"]), 1).await;
+    assert_ne!(answer["text"], format!("(integer) {}\n", conn));
+    assert_eq!(connected_clients(&mut client), 3);
+
+    // When a session ends, its connection goes with it.
+    drop(ws);
+    drop(other);
+    while connected_clients(&mut client) != 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn without_a_redis_node_commands_are_refused_plainly() {
+    let fanout = Fanout::start(&["--cache-nodes", "0", "--redis", "off"]);
+    let mut ws = ws_hello(&fanout).await;
+    let answer = command(&mut ws, json!(["PING"]), 2).await;
+    assert_eq!(answer["refusal"]["fact"]["kind"], "redis_off", "{answer}");
+}

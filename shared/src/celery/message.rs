@@ -181,6 +181,228 @@ pub fn celery_event(text: &str) -> Option<CeleryEvent> {
     })
 }
 
+/// A task for [`task_envelope`] to write: what `add.delay(2, 3)` says,
+/// and the ids Celery and kombu would have made up for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask<'a> {
+    /// The task's registered name: `celery_tasks.add` (the module's name,
+    /// then the function's, as Celery names tasks).
+    pub task: &'a str,
+    /// The task's id (a UUID): its result is stored under
+    /// `celery-task-meta-<id>`.
+    pub id: &'a str,
+    pub args: &'a [Value],
+    /// Keyword arguments, in order.
+    pub kwargs: &'a [(String, Value)],
+    /// The queue, which is also the routing key on Celery's default
+    /// direct exchange (`""`): `celery`.
+    pub queue: &'a str,
+    /// Who sent it (Celery writes `gen<pid>@<host>`).
+    pub origin: &'a str,
+    /// The sending app's reply queue id (`app.thread_oid`, a UUID).
+    pub reply_to: &'a str,
+    /// kombu's delivery tag (a UUID).
+    pub delivery_tag: &'a str,
+}
+
+/// The text kombu's Redis transport LPUSHes onto the queue for a task:
+/// Celery's message protocol 2 (`celery.app.amqp.as_task_v2`: the task's
+/// identity in `headers`, `[args, kwargs, embed]` as the body) in kombu's
+/// envelope (`Channel.prepare_message`, then `basic_publish`: the body
+/// base64-encoded, `delivery_info` and `delivery_tag` added), written as
+/// Python's `json.dumps` writes it (`", "` and `": "`, non-ASCII escaped),
+/// its fields in the same order. A real worker runs it as if `delay()`
+/// had sent it.
+pub fn task_envelope(new: &NewTask) -> String {
+    let args = py_json(&Value::Array(new.args.to_vec()));
+    let kwargs = json_object(
+        &new.kwargs
+            .iter()
+            .map(|(name, value)| (name.as_str(), py_json(value)))
+            .collect::<Vec<_>>(),
+    );
+    let embed = r#"{"callbacks": null, "errbacks": null, "chain": null, "chord": null}"#;
+    let body = format!("[{args}, {kwargs}, {embed}]");
+    let body = base64::engine::general_purpose::STANDARD.encode(body.as_bytes());
+    let text = |value: &str| py_json(&Value::String(value.to_owned()));
+    let args_repr = py_repr_tuple(new.args);
+    let kwargs_repr = format!(
+        "{{{}}}",
+        new.kwargs
+            .iter()
+            .map(|(name, value)| format!(
+                "{}: {}",
+                py_repr(&Value::String(name.clone())),
+                py_repr(value)
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let headers = json_object(&[
+        ("lang", text("py")),
+        ("task", text(new.task)),
+        ("id", text(new.id)),
+        ("shadow", "null".into()),
+        ("eta", "null".into()),
+        ("expires", "null".into()),
+        ("group", "null".into()),
+        ("group_index", "null".into()),
+        ("retries", "0".into()),
+        ("timelimit", "[null, null]".into()),
+        ("root_id", text(new.id)),
+        ("parent_id", "null".into()),
+        ("argsrepr", text(&args_repr)),
+        ("kwargsrepr", text(&kwargs_repr)),
+        ("origin", text(new.origin)),
+        ("ignore_result", "false".into()),
+        ("replaced_task_nesting", "0".into()),
+        ("stamped_headers", "null".into()),
+        ("stamps", "{}".into()),
+    ]);
+    let delivery_info = json_object(&[("exchange", text("")), ("routing_key", text(new.queue))]);
+    let properties = json_object(&[
+        ("correlation_id", text(new.id)),
+        ("reply_to", text(new.reply_to)),
+        ("delivery_mode", "2".into()),
+        ("delivery_info", delivery_info),
+        ("priority", "0".into()),
+        ("body_encoding", text("base64")),
+        ("delivery_tag", text(new.delivery_tag)),
+    ]);
+    json_object(&[
+        ("body", text(&body)),
+        ("content-encoding", text("utf-8")),
+        ("content-type", text("application/json")),
+        ("headers", headers),
+        ("properties", properties),
+    ])
+}
+
+/// A random (version 4) UUID from 16 random bytes, as Python's
+/// `uuid.uuid4()` writes it.
+pub fn uuid4(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// `{"a": 1, "b": 2}` from already-written values, in the given order.
+fn json_object(pairs: &[(&str, String)]) -> String {
+    let fields: Vec<String> = pairs
+        .iter()
+        .map(|(name, value)| format!("{}: {value}", py_json(&Value::String((*name).to_owned()))))
+        .collect();
+    format!("{{{}}}", fields.join(", "))
+}
+
+/// A JSON value as Python's `json.dumps` writes it: `", "` and `": "`
+/// between items, non-ASCII characters as `\uXXXX`.
+pub fn py_json(value: &Value) -> String {
+    match value {
+        Value::String(text) => {
+            let mut out = String::with_capacity(text.len() + 2);
+            out.push('"');
+            for c in text.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    '\u{8}' => out.push_str("\\b"),
+                    '\u{c}' => out.push_str("\\f"),
+                    ' '..='~' => out.push(c),
+                    _ => {
+                        let mut units = [0u16; 2];
+                        for unit in c.encode_utf16(&mut units) {
+                            out.push_str(&format!("\\u{unit:04x}"));
+                        }
+                    }
+                }
+            }
+            out.push('"');
+            out
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(py_json).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => json_object(
+            &map.iter()
+                .map(|(name, value)| (name.as_str(), py_json(value)))
+                .collect::<Vec<_>>(),
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Python's `repr` of the arguments tuple: `(2, 3)`, `(2,)`, `()`.
+fn py_repr_tuple(args: &[Value]) -> String {
+    let items: Vec<String> = args.iter().map(py_repr).collect();
+    match items.len() {
+        1 => format!("({},)", items[0]),
+        _ => format!("({})", items.join(", ")),
+    }
+}
+
+/// Python's `repr` of a value decoded from JSON.
+fn py_repr(value: &Value) -> String {
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(number) => number.to_string(),
+        Value::String(text) => {
+            let quote = if text.contains('\'') && !text.contains('"') {
+                '"'
+            } else {
+                '\''
+            };
+            let mut out = String::new();
+            out.push(quote);
+            for c in text.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c == quote => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push(quote);
+            out
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(name, value)| format!(
+                    "{}: {}",
+                    py_repr(&Value::String(name.clone())),
+                    py_repr(value)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// The value of the first `"name": ` in `text`, read as one JSON value.
 fn field(text: &str, name: &str) -> Option<Value> {
     let needle = format!("\"{name}\": ");

@@ -17,7 +17,7 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 
-pub use message::{StoredResult, TaskMessage, TaskState};
+pub use message::{NewTask, StoredResult, TaskMessage, TaskState, task_envelope, uuid4};
 pub use view::{
     HeldIn, QueueFacts, ReservedFacts, Seen, Step, TaskFacts, TasksView, WaitingFacts, WorkerFacts,
     WorkerStatus, is_relevant, snapshot_events,

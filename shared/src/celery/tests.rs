@@ -401,3 +401,64 @@ fn a_task_reserved_again_after_its_worker_went_silent_is_not_named_for_it() {
     assert_eq!(task.worker, None, "{task:?}");
     assert!(!task.worker_inferred);
 }
+
+#[test]
+fn a_task_built_here_is_the_message_celery_sent() {
+    use super::message::{NewTask, task_envelope, uuid4};
+    use serde_json::json;
+    // `add.delay(2, 3)` as celery 5.7.0 LPUSHed it in the capture.
+    let (_, _, args) = CAPTURE
+        .lines()
+        .filter_map(parse_line)
+        .find(|(_, _, args)| args[0] == b"LPUSH" && args[1] == b"celery")
+        .expect("the capture pushes a task");
+    let real = String::from_utf8(args[2].clone()).unwrap();
+    let built = task_envelope(&NewTask {
+        task: "tasks.add",
+        id: ADD_ID,
+        args: &[json!(2), json!(3)],
+        kwargs: &[],
+        queue: "celery",
+        origin: "gen30232@vm",
+        reply_to: "a48f5a7d-4d43-3be7-af12-7a7e16e4a407",
+        delivery_tag: "46519bc3-af46-41d9-884a-7a857726b33e",
+    });
+    assert_eq!(built, real, "byte for byte what kombu wrote");
+    let message = task_message(&built).expect("the view reads it");
+    assert_eq!(
+        (
+            message.id.as_str(),
+            message.task.as_str(),
+            message.args.as_str()
+        ),
+        (ADD_ID, "tasks.add", "(2, 3)")
+    );
+
+    // Other arguments: Python's reprs, and json.dumps's escapes.
+    let built = task_envelope(&NewTask {
+        task: "celery_tasks.add",
+        id: "x",
+        args: &[json!("中'"), json!(null)],
+        kwargs: &[("flag".into(), json!(true))],
+        queue: "celery",
+        origin: "o",
+        reply_to: "r",
+        delivery_tag: "t",
+    });
+    let message = task_message(&built).unwrap();
+    assert_eq!(message.args, "(\"中'\", None)");
+    assert_eq!(message.kwargs, "{'flag': True}");
+    assert!(built.is_ascii(), "non-ASCII escaped as json.dumps does");
+    let envelope: serde_json::Value = serde_json::from_str(&built).unwrap();
+    let body = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        envelope["body"].as_str().unwrap(),
+    )
+    .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body[0], json!(["中'", null]));
+    assert_eq!(body[1], json!({"flag": true}));
+
+    let id = uuid4([0xab; 16]);
+    assert_eq!(id, "abababab-abab-4bab-abab-abababababab");
+}

@@ -124,6 +124,23 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
+    /// The answer to `tasks_command`: the node's reply printed as
+    /// redis-cli prints it (`crate::redis::cli::render_replies`), cut
+    /// after `crate::protocol::MAX_REPLY_TEXT` bytes.
+    TasksReply {
+        text: String,
+        /// The reply is an error (`(error) …`).
+        error: bool,
+        /// The session's connection number on the node (as in its events
+        /// and `CLIENT ID`); 0 once QUIT closed it.
+        conn: u64,
+        /// The database the connection has selected, for the prompt.
+        db: usize,
+        /// Inside MULTI: commands are queued until EXEC.
+        multi: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+    },
     /// The answer to `warmup_start`: the experiment runs, with these
     /// parameters.
     WarmupStarted {
@@ -357,6 +374,7 @@ crate::json::decode_tagged!(ServerFrame by "type" {
     "tasks_snapshot" => TasksSnapshot { redis, at, events, resync, id },
     "tasks_events" => TasksEvents { at, events },
     "tasks_unwatched" => TasksUnwatched { id },
+    "tasks_reply" => TasksReply { text, error, conn, db, multi, id },
     "room_joined" => RoomJoined {
         room, member, token, owner, scenario, seed, watching, now, limits, topology, members, id,
     },

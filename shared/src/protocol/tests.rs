@@ -168,6 +168,10 @@ fn types_list_matches_the_enum() {
         })),
         ClientFrame::Tasks(TasksFrame::Watch(TasksRequest { id: None })),
         ClientFrame::Tasks(TasksFrame::Unwatch(TasksRequest { id: None })),
+        ClientFrame::Tasks(TasksFrame::Command(TasksCommand {
+            args: vec![CommandArg(b"LLEN".to_vec()), CommandArg(b"celery".to_vec())],
+            id: Some(1),
+        })),
     ];
     let names: Vec<_> = samples.iter().map(ClientFrame::type_name).collect();
     assert_eq!(names, ClientFrame::types().collect::<Vec<_>>());
@@ -457,6 +461,14 @@ fn every_server_frame_reads_back_as_written() {
             events: Vec::new(),
         },
         ServerFrame::TasksUnwatched { id: None },
+        ServerFrame::TasksReply {
+            text: "(integer) 1\n".into(),
+            error: false,
+            conn: 12,
+            db: 0,
+            multi: false,
+            id: Some(5),
+        },
         ServerFrame::RoomJoined {
             room: room(),
             member: 1,
@@ -561,4 +573,40 @@ fn every_server_frame_reads_back_as_written() {
     assert!(e.to_string().contains("missing field `reason`"), "{e}");
     let e = serde_json::from_str::<ServerFrame>(r#"{"type":"dance"}"#).unwrap_err();
     assert!(e.to_string().contains("unknown variant `dance`"), "{e}");
+}
+
+#[test]
+fn a_command_carries_text_and_bytes() {
+    let frame = decode_client_frame(
+        r#"{"type":"tasks_command","args":["SET","k",{"base64":"/w=="}],"id":3}"#,
+    )
+    .expect("decodes");
+    let ClientFrame::Tasks(TasksFrame::Command(command)) = &frame else {
+        panic!("{frame:?}");
+    };
+    assert_eq!(command.args[2], CommandArg(vec![0xff]));
+    // Bytes that are no UTF-8 go back out as base64, text as text.
+    let json = serde_json::to_value(&frame).unwrap();
+    assert_eq!(
+        json["args"],
+        serde_json::json!(["SET", "k", {"base64": "/w=="}])
+    );
+    assert!(decode_client_frame(r#"{"type":"tasks_command","args":[{"base64":"%%"}]}"#).is_err());
+    assert!(decode_client_frame(r#"{"type":"tasks_command","args":[3]}"#).is_err());
+}
+
+#[test]
+fn commands_that_need_a_real_client_are_named() {
+    assert_eq!(needs_a_real_client(b"BLPOP"), Some(ClientNeed::Blocks));
+    assert_eq!(needs_a_real_client(b"bzpopmin"), Some(ClientNeed::Blocks));
+    assert_eq!(needs_a_real_client(b"Subscribe"), Some(ClientNeed::Streams));
+    assert_eq!(needs_a_real_client(b"MONITOR"), Some(ClientNeed::Streams));
+    assert_eq!(needs_a_real_client(b"LPUSH"), None);
+    let refusal = TasksRefusal::NeedsRealClient {
+        command: "BLPOP".into(),
+        need: ClientNeed::Blocks,
+    };
+    use crate::lang::Lang;
+    assert!(refusal.say(Lang::En).contains("real client"));
+    assert!(refusal.say(Lang::Zh).contains("真正的客户端"));
 }

@@ -15,6 +15,8 @@
 //!   (MULTI/EXEC/WATCH); [`scripts`] (the known scripts, no Lua);
 //! - [`memory`]: the memory limit and eviction policy;
 //! - [`admin`]: connection and server commands;
+//! - [`cli`]: redis-cli's splitting of a typed line and printing of a
+//!   reply, for the browser's command line;
 //! - [`event`]: what a watcher is told; [`error`]: every error reply;
 //!   [`number`], [`glob`]: Redis's number formats and glob patterns.
 //!
@@ -23,6 +25,7 @@
 
 pub mod admin;
 pub mod blocking;
+pub mod cli;
 pub mod command;
 pub mod engine;
 pub mod error;
