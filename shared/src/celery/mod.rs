@@ -19,6 +19,6 @@ mod tests;
 
 pub use message::{NewTask, StoredResult, TaskMessage, TaskState, task_envelope, uuid4};
 pub use view::{
-    HeldIn, QueueFacts, ReservedFacts, Seen, Step, TaskFacts, TasksView, WaitingFacts, WorkerFacts,
-    WorkerStatus, is_relevant, snapshot_events,
+    HeldIn, QueueFacts, ReservedFacts, Seen, Step, TaskFacts, TaskTimes, TasksView, TimeFact,
+    WaitingFacts, WorkerFacts, WorkerStatus, is_relevant, snapshot_events, task_times,
 };

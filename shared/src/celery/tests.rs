@@ -462,3 +462,154 @@ fn a_task_built_here_is_the_message_celery_sent() {
     let id = uuid4([0xab; 16]);
     assert_eq!(id, "abababab-abab-4bab-abab-abababababab");
 }
+
+#[test]
+fn without_worker_events_flowers_times_are_derived_from_the_broker_and_the_result() {
+    use super::{TimeFact, task_times};
+    let view = view_after(usize::MAX);
+    // add: reserved at kombu's score, finished at the result's date_done.
+    let add = task_times(view.task_by_id(ADD_ID).unwrap());
+    let reserved = 1_796_366_715_304;
+    let done = iso_to_unix_ms("2026-12-04T06:45:15.306285+00:00").unwrap();
+    assert_eq!(
+        add.received,
+        Some(TimeFact {
+            ms: reserved,
+            derived: true
+        })
+    );
+    assert_eq!(
+        add.started,
+        Some(TimeFact {
+            ms: reserved,
+            derived: true
+        })
+    );
+    assert_eq!(
+        add.finished,
+        Some(TimeFact {
+            ms: done,
+            derived: false
+        })
+    );
+    assert_eq!(
+        add.runtime,
+        Some(TimeFact {
+            ms: done - reserved,
+            derived: true
+        })
+    );
+
+    // flaky's latest run: reserved at once, held until its eta, then run.
+    let flaky = task_times(view.task_by_id(FLAKY_ID).unwrap());
+    let eta = iso_to_unix_ms("2026-12-04T06:45:16.312010+00:00").unwrap();
+    let done = iso_to_unix_ms("2026-12-04T06:45:16.314354+00:00").unwrap();
+    assert_eq!(
+        flaky.received,
+        Some(TimeFact {
+            ms: 1_796_366_715_317,
+            derived: true
+        })
+    );
+    assert_eq!(
+        flaky.started,
+        Some(TimeFact {
+            ms: eta,
+            derived: true
+        })
+    );
+    assert_eq!(
+        flaky.finished,
+        Some(TimeFact {
+            ms: done,
+            derived: false
+        })
+    );
+    assert_eq!(flaky.runtime.map(|runtime| runtime.ms), Some(done - eta));
+
+    // Reserved and not finished: received only; nothing is guessed.
+    let reserved_only =
+        view_after(exec_after(line_of("\"ZADD\" \"unacked_index\" \"1796366715.3047092\"")) + 1);
+    let times = task_times(reserved_only.task_by_id(ADD_ID).unwrap());
+    assert_eq!(
+        times.received,
+        Some(TimeFact {
+            ms: reserved,
+            derived: true
+        })
+    );
+    assert_eq!(
+        (times.started, times.finished, times.runtime),
+        (None, None, None)
+    );
+}
+
+#[test]
+fn with_worker_events_flowers_times_are_the_workers_own() {
+    use super::{TimeFact, task_times};
+    use crate::redis::EventKind;
+    use base64::Engine as _;
+    let event = |fields: serde_json::Value| Event {
+        kind: EventKind::Publish,
+        db: 0,
+        key: "/0.celeryev/task.x".into(),
+        field: String::new(),
+        value: format!(
+            r#"{{"body": "{}", "content-encoding": "utf-8"}}"#,
+            base64::engine::general_purpose::STANDARD.encode(fields.to_string())
+        ),
+        count: 0,
+        conn: 0,
+    };
+    let mut view =
+        view_after(exec_after(line_of("\"ZADD\" \"unacked_index\" \"1796366715.3047092\"")) + 1);
+    let t0 = 1_796_366_715_400u64;
+    for (kind, at, extra) in [
+        ("task-received", t0, serde_json::json!({})),
+        ("task-started", t0 + 100, serde_json::json!({})),
+        (
+            "task-succeeded",
+            t0 + 700,
+            serde_json::json!({"runtime": 0.5}),
+        ),
+    ] {
+        let mut fields = serde_json::json!({
+            "type": kind, "hostname": "w1@vm", "uuid": ADD_ID,
+            "timestamp": at as f64 / 1000.0,
+        });
+        fields
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        view.apply(&event(fields), at);
+    }
+    let times = task_times(view.task_by_id(ADD_ID).unwrap());
+    assert_eq!(
+        times.received,
+        Some(TimeFact {
+            ms: t0,
+            derived: false
+        })
+    );
+    assert_eq!(
+        times.started,
+        Some(TimeFact {
+            ms: t0 + 100,
+            derived: false
+        })
+    );
+    assert_eq!(
+        times.finished,
+        Some(TimeFact {
+            ms: t0 + 700,
+            derived: false
+        })
+    );
+    assert_eq!(
+        times.runtime,
+        Some(TimeFact {
+            ms: 500,
+            derived: false
+        })
+    );
+}

@@ -104,6 +104,133 @@ pub struct TaskFacts {
     pub result: Option<StoredResult>,
     /// Times it was restored after being reserved.
     pub restored: u32,
+    /// When its latest reservation was made, as kombu scored it in
+    /// `unacked_index` (the worker's clock, unix ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_ms: Option<u64>,
+    /// What the worker's `task-succeeded` / `task-failed` event said
+    /// (workers started with `-E`): when, and its `runtime`, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_event_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime_event_ms: Option<u64>,
+}
+
+/// A time (unix ms) or a duration (ms) in [`TaskTimes`], and whether it
+/// was derived from the broker's traffic rather than reported by the
+/// worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeFact {
+    pub ms: u64,
+    /// Not reported by the worker: read off the broker (a reservation in
+    /// `unacked`), or computed from such a time.
+    pub derived: bool,
+}
+
+impl TimeFact {
+    fn reported(ms: u64) -> TimeFact {
+        TimeFact { ms, derived: false }
+    }
+
+    fn derived(ms: u64) -> TimeFact {
+        TimeFact { ms, derived: true }
+    }
+}
+
+/// Flower's columns for a task's latest run: when a worker received it,
+/// started it and finished it, and how long it ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TaskTimes {
+    pub received: Option<TimeFact>,
+    pub started: Option<TimeFact>,
+    pub finished: Option<TimeFact>,
+    /// Flower's runtime: started to finished, as the worker measured it.
+    pub runtime: Option<TimeFact>,
+}
+
+/// A task's received, started and finished times and its runtime, as
+/// Flower shows them. With worker events (`celery worker -E`) they are
+/// the worker's own: `task-received`, `task-started`, `task-succeeded`
+/// (with its `runtime`). Without events a worker reports only its result,
+/// whose `date_done` is the finish; the rest is derived, and marked so:
+/// received is the reservation (the moment the worker took the message
+/// into `unacked`, kombu's score), started is the reservation or the eta
+/// if later (a solo worker starts what it reserved at once unless it
+/// must wait), known only once the task has finished, and the runtime is
+/// finished minus that start.
+pub fn task_times(facts: &TaskFacts) -> TaskTimes {
+    let mut times = TaskTimes::default();
+    let last_reservation = facts
+        .steps
+        .iter()
+        .rposition(|seen| seen.step == Step::Reserved);
+    for (index, seen) in facts.steps.iter().enumerate() {
+        match seen.step {
+            Step::Reserved => {
+                let at = match facts.reserved_ms {
+                    Some(ms) if Some(index) == last_reservation => ms,
+                    _ => seen.at,
+                };
+                times.received = Some(TimeFact::derived(at));
+                times.started = None;
+                times.finished = None;
+            }
+            Step::Received => {
+                times.received = Some(TimeFact::reported(seen.at));
+                times.started = None;
+                times.finished = None;
+            }
+            Step::Started => times.started = Some(TimeFact::reported(seen.at)),
+            Step::Result(state) if is_ready(state) => {
+                let done = facts.result.as_ref().and_then(|result| result.done_ms);
+                times.finished = Some(match (facts.finished_event_ms, done) {
+                    (Some(ms), _) | (None, Some(ms)) => TimeFact::reported(ms),
+                    (None, None) => TimeFact::derived(seen.at),
+                });
+            }
+            Step::RetryScheduled => {
+                // The next run starts over.
+                times.received = None;
+                times.started = None;
+            }
+            _ => {}
+        }
+    }
+    // A `task-succeeded` event may come before the result is seen (or
+    // with results ignored); one from before this run's receipt is not
+    // this run's.
+    if times.finished.is_none()
+        && let Some(ms) = facts.finished_event_ms
+        && times.received.is_none_or(|received| received.ms <= ms)
+    {
+        times.finished = Some(TimeFact::reported(ms));
+    }
+    let Some(finished) = times.finished else {
+        return times;
+    };
+    if times.started.is_none()
+        && let Some(received) = times.received
+    {
+        let eta = facts.message.eta_ms.unwrap_or(0);
+        times.started = Some(TimeFact::derived(received.ms.max(eta).min(finished.ms)));
+    }
+    times.runtime = match (facts.runtime_event_ms, times.started) {
+        (Some(ms), _) => Some(TimeFact::reported(ms)),
+        (None, Some(started)) => Some(TimeFact {
+            ms: finished.ms.saturating_sub(started.ms),
+            derived: started.derived || finished.derived,
+        }),
+        (None, None) => None,
+    };
+    times
+}
+
+/// Celery's `READY_STATES`: the task will not run again.
+fn is_ready(state: TaskState) -> bool {
+    matches!(
+        state,
+        TaskState::Success | TaskState::Failure | TaskState::Revoked
+    )
 }
 
 /// A message sitting in a queue.
@@ -306,6 +433,8 @@ impl TasksView {
                 let message = task_message(&event.value);
                 if let Some(message) = &message {
                     self.step(message, Step::Reserved, at);
+                    let reserved_ms = self.reserved_at.get(&tag).copied();
+                    self.task(message).reserved_ms = reserved_ms;
                     // A new reservation replaces an inferred worker: a task
                     // restored from a dead worker is run by another one. With
                     // no single live worker to name, say none rather than the
@@ -328,7 +457,14 @@ impl TasksView {
             EventKind::ZAdd if event.key == UNACKED_INDEX => {
                 if let Ok(seconds) = event.value.parse::<f64>() {
                     let tag = (event.db, event.field.clone());
-                    self.reserved_at.insert(tag, (seconds * 1000.0) as u64);
+                    let ms = (seconds * 1000.0) as u64;
+                    // A snapshot may give the entry before its score.
+                    if let Some(Some(message)) = self.unacked.get(&tag).cloned()
+                        && let Some(facts) = self.tasks.get_mut(&message.id)
+                    {
+                        facts.reserved_ms = Some(ms);
+                    }
+                    self.reserved_at.insert(tag, ms);
                 }
             }
             EventKind::ZRemove if event.key == UNACKED_INDEX => {
@@ -462,6 +598,17 @@ impl TasksView {
         let step = match event.kind.as_str() {
             "task-received" => Step::Received,
             "task-started" => Step::Started,
+            "task-succeeded" | "task-failed" => {
+                if let Some(facts) = self.tasks.get_mut(uuid) {
+                    facts.finished_event_ms = event.at_ms.or(Some(at));
+                    facts.runtime_event_ms = event
+                        .fields
+                        .get("runtime")
+                        .and_then(serde_json::Value::as_f64)
+                        .map(|seconds| (seconds * 1000.0) as u64);
+                }
+                return;
+            }
             _ => return,
         };
         let message = self.tasks.get(uuid).map_or_else(
@@ -533,6 +680,9 @@ impl TasksView {
                 worker_inferred: false,
                 result: None,
                 restored: 0,
+                reserved_ms: None,
+                finished_event_ms: None,
+                runtime_event_ms: None,
             },
         );
     }
