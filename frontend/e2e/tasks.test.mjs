@@ -4,7 +4,11 @@
 // `--pool solo` shows up from its heartbeats; `add(2, 3)` goes queued →
 // reserved → SUCCESS; an `acks_late` task is seen in kombu's unacked hash
 // with its worker and its visibility deadline; a retry waits for its
-// countdown and then succeeds. English and Chinese screenshots go to
+// countdown and then succeeds; Flower's received / started / finished /
+// runtime columns, derived ones marked. The page's own command line
+// writes to the node (what it pushes shows in the Queues panel), refuses
+// what needs a real client, and "send a task" pushes a Celery message the
+// real worker runs to SUCCESS. English and Chinese screenshots go to
 // target/e2e/. `--redis off` is said plainly. No timing thresholds: every
 // wait is for something the page shows.
 
@@ -117,6 +121,9 @@ describe('Tasks view with a real Celery app', { skip: !PYTHON && 'FANOUT_PYTHON 
     assert.match(await addRow.innerText(), /SUCCESS/);
     assert.match(await addRow.innerText(), new RegExp(addId));
     assert.match(await addRow.innerText(), /\b5\b/);
+    // Flower's columns: without -E, received and started come from the
+    // reservation (derived, marked ≈), finished from the result's date_done.
+    await assertFlowerTimes(addRow);
 
     // gate (acks_late) sits in unacked, with the worker and the deadline.
     const unacked = row(page, 'unacked', gateId);
@@ -158,7 +165,101 @@ describe('Tasks view with a real Celery app', { skip: !PYTHON && 'FANOUT_PYTHON 
     assert.deepEqual(zh.problems, []);
     assert.ok(existsSync(gate2));
   });
+
+  it("writes to the node from the page's own command line, and sends a task the real worker runs", async () => {
+    const page = await openPage(browser);
+    await page.goto(`${server.url}/tasks?visibility=600`);
+    await page.locator('[data-testid="tasks-node"][data-state="watching"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="workers"] tr[data-worker^="e2e@"][data-status="online"]').waitFor({ timeout: 30_000 });
+
+    // A queue of its own, declared as kombu declares one (\x06\x16 typed as
+    // redis-cli escapes), and a message pushed onto it: the Queues panel
+    // shows it, as it shows what Celery pushes.
+    let entry = await runCommand(page, 'SADD _kombu.binding.demo "demo\\x06\\x16\\x06\\x16demo"');
+    assert.equal(await entry.getAttribute('data-state'), 'reply');
+    assert.equal((await entry.locator('.console-reply').innerText()).trim(), '(integer) 1');
+    assert.match(await entry.locator('.prompt').innerText(), new RegExp(`^${server.redis.replace(/\./g, '\\.')}>$`));
+    entry = await runCommand(page, 'LPUSH demo "hello from the browser"');
+    assert.equal((await entry.locator('.console-reply').innerText()).trim(), '(integer) 1');
+    const demo = page.locator('[data-testid="queues"] [data-queue="demo"]');
+    await demo.waitFor({ timeout: 15_000 });
+    assert.match(await demo.innerText(), /demo \(1\)/);
+    assert.match(await demo.innerText(), /not a task message/);
+    entry = await runCommand(page, 'LRANGE demo 0 -1');
+    assert.equal((await entry.locator('.console-reply').innerText()).trim(), '1) "hello from the browser"');
+    // An example clicked runs at once.
+    await page.locator('[data-testid="console"] button[data-example="KEYS *"]').click();
+    entry = page.locator('[data-testid="console-history"] li[data-command="KEYS *"]').last();
+    await entry.locator('xpath=self::li[@data-state="reply"]').waitFor({ timeout: 15_000 });
+    assert.match(await entry.innerText(), /\d+\) "_kombu\.binding\.demo"/);
+    // What redis-cli would print for errors and for lines it cannot split;
+    // what would wait needs a real client, and is said so.
+    entry = await runCommand(page, 'NOSUCH x');
+    assert.equal(await entry.getAttribute('data-state'), 'error');
+    assert.match(await entry.innerText(), /\(error\) ERR unknown command 'NOSUCH'/);
+    entry = await runCommand(page, 'SET k "unclosed');
+    assert.match(await entry.innerText(), /Invalid argument\(s\)/);
+    entry = await runCommand(page, 'BLPOP demo 0');
+    assert.equal(await entry.getAttribute('data-state'), 'refused');
+    assert.match(await entry.innerText(), /BLPOP waits .* real client/);
+    entry = await runCommand(page, 'RPOP demo');
+    assert.equal((await entry.locator('.console-reply').innerText()).trim(), '"hello from the browser"', 'BLPOP took nothing');
+    await demo.locator('text=/demo \\(0\\)/').waitFor({ timeout: 15_000 });
+
+    // Send a task: celery_tasks.add(20, 22) pushed as Celery would; the
+    // real worker runs it, and its result shows with Flower's columns.
+    await page.locator('[data-testid="task-x"]').fill('20');
+    await page.locator('[data-testid="task-y"]').fill('22');
+    await page.locator('[data-testid="send-task"]').click();
+    const sent = page.locator('[data-testid="console-history"] [data-sent-task]').last();
+    await sent.waitFor({ timeout: 15_000 });
+    const taskId = await sent.getAttribute('data-sent-task');
+    const sentEntry = page.locator('[data-testid="console-history"] li').last();
+    await sentEntry.locator('xpath=self::li[@data-state="reply"]').waitFor({ timeout: 15_000 });
+    assert.match(await sentEntry.innerText(), /LPUSH celery "\{\\"body\\": /);
+    const taskRow = page.locator(`[data-testid="tasks"] tr[data-task="${taskId}"][data-state="SUCCESS"]`);
+    await taskRow.waitFor({ timeout: 30_000 });
+    assert.match(await taskRow.innerText(), /celery_tasks\.add/);
+    assert.match(await taskRow.innerText(), /\(20, 22\)/);
+    assert.match(await taskRow.innerText(), /\b42\b/);
+    assert.match(await taskRow.innerText(), /e2e@/);
+    await assertFlowerTimes(taskRow);
+    assert.match(workerLog, new RegExp(`celery_tasks\\.add\\[${taskId}\\] succeeded`), workerLog);
+    await screenshot(page, 'tasks-console');
+    assert.deepEqual(page.problems, []);
+
+    // The refusal in Chinese.
+    const zh = await openPage(browser);
+    await zh.goto(`${server.url}/tasks?lang=zh&visibility=600`);
+    await zh.locator('[data-testid="tasks-node"][data-state="watching"]').waitFor({ timeout: 15_000 });
+    entry = await runCommand(zh, 'SUBSCRIBE news');
+    assert.equal(await entry.getAttribute('data-state'), 'refused');
+    assert.match(await entry.innerText(), /真正的客户端/);
+    assert.deepEqual(zh.problems, []);
+  });
 });
+
+/** Received and started derived (≈), finished reported, runtime derived, as seconds. */
+async function assertFlowerTimes(taskRow) {
+  for (const [col, derived] of [['received', 'true'], ['started', 'true'], ['finished', 'false'], ['runtime', 'true']]) {
+    const cell = taskRow.locator(`[data-col="${col}"] [data-derived]`);
+    assert.equal(await cell.getAttribute('data-derived'), derived, col);
+    const text = await cell.innerText();
+    if (col === 'runtime') assert.match(text, /^≈ \d+\.\d{3} s$/, text);
+    else assert.match(text, derived === 'true' ? /^≈ \d\d:\d\d:\d\d\.\d{3}$/ : /^\d\d:\d\d:\d\d\.\d{3}$/, text);
+  }
+}
+
+/** Types `line` into the page's command line, runs it, and returns its history entry once answered. */
+async function runCommand(page, line) {
+  const input = page.locator('[data-testid="console-line"]');
+  await input.fill(line);
+  await input.press('Enter');
+  const entry = page.locator('[data-testid="console-history"] li').last();
+  await entry.locator('xpath=self::li[not(@data-state="waiting")]').waitFor({ timeout: 15_000 });
+  assert.equal(await entry.getAttribute('data-command'), line);
+  return entry;
+}
 
 describe('Tasks view without a Redis node', () => {
   it('says plainly that the server runs none', async () => {

@@ -49,3 +49,11 @@ def gate(path):
             return "opened"
         time.sleep(0.1)
     return "timed out"
+
+
+@app.task(name="celery_tasks.add")
+def example_add(x, y):
+    """The example app's task (/clients/celery_tasks.py: module celery_tasks,
+    function add) under its own name: the Tasks page's "send a task" sends
+    that name, and this worker runs it as the example's worker would."""
+    return x + y

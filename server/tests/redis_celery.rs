@@ -164,3 +164,76 @@ fn tempdir() -> PathBuf {
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     dir
 }
+
+/// The Tasks page's "send a task": the message built by
+/// `fanout_shared::celery::task_envelope` and pushed through the page's
+/// command line (`tasks_command`), run by a worker of the very example app
+/// the page serves (`static/clients/celery_tasks.py`, unchanged: its
+/// hard-coded 127.0.0.1:6379 overridden by celery's own `--broker` and
+/// `--result-backend` options), which stores the result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_sent_from_the_page_is_run_by_the_example_apps_worker() {
+    let Some(python) = tool("FANOUT_PYTHON") else {
+        return;
+    };
+    let fanout = Fanout::start(&["--cache-nodes", "0"]);
+    let redis = fanout.redis.expect("the redis node is on");
+    let url = format!("redis://{redis}/0");
+    let scratch = tempdir();
+    let log_path = scratch.join("example.log");
+    let log = std::fs::File::create(&log_path).expect("a worker log");
+    let _worker = Running(
+        Command::new(&python)
+            .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/clients"))
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .args(["-m", "celery", "-A", "celery_tasks", "--broker", &url])
+            .args(["--result-backend", &url, "worker", "--pool", "solo"])
+            .args(["--loglevel", "info", "-n", "example@%h"])
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("a celery worker starts"),
+    );
+
+    let id = fanout_shared::celery::uuid4(*b"fanout-page-task");
+    let message = fanout_shared::celery::task_envelope(&fanout_shared::celery::NewTask {
+        task: "celery_tasks.add",
+        id: &id,
+        args: &[serde_json::json!(2), serde_json::json!(3)],
+        kwargs: &[],
+        queue: "celery",
+        origin: "browser@test",
+        reply_to: &fanout_shared::celery::uuid4([1; 16]),
+        delivery_tag: &fanout_shared::celery::uuid4([2; 16]),
+    });
+    let mut ws = common::ws_hello(&fanout).await;
+    common::send_json(
+        &mut ws,
+        &serde_json::json!({"type": "tasks_command", "args": ["LPUSH", "celery", message], "id": 1}),
+    )
+    .await;
+    let reply = common::recv_json(&mut ws).await;
+    assert_eq!(reply["text"], "(integer) 1\n", "{reply}");
+
+    let mut client = redis_support::Resp::connect(redis);
+    let key = format!("celery-task-meta-{id}");
+    let mut stored = String::new();
+    wait_until(
+        "the worker to store the result",
+        Duration::from_secs(60),
+        || {
+            stored = String::from_utf8_lossy(&client.call(&["GET", &key]).bytes()).into_owned();
+            stored.contains("SUCCESS")
+        },
+    );
+    let json_start = stored.find('{').expect("a JSON result");
+    let result = fanout_shared::celery::message::stored_result(&stored[json_start..])
+        .expect("a result Celery wrote");
+    assert_eq!(result.state, fanout_shared::celery::TaskState::Success);
+    assert_eq!(result.result, "5");
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(
+        log.contains(&format!("celery_tasks.add[{id}] succeeded")),
+        "{log}"
+    );
+}

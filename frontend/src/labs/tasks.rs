@@ -7,11 +7,14 @@
 //! - `panels`: workers, queues, unacknowledged tasks with their visibility
 //!   deadline counting down, tasks waiting for a countdown, and every
 //!   task's journey with its result;
+//! - `console`: the page's own hands on the node: a redis-cli-like
+//!   command line and "send a task";
 //! - `text`: every sentence in English and Chinese (`Texts::of`).
 //!
 //! There is no simulation: without the server, or under `--redis off`, the
 //! page says so.
 
+mod console;
 mod panels;
 mod text;
 
@@ -158,6 +161,7 @@ pub fn TasksLab() -> impl IntoView {
                 <panels::Unacked lab />
                 <panels::Waiting lab />
                 <panels::Tasks lab />
+                <console::Console lab />
             </Show>
         </section>
     }

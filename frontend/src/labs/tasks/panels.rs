@@ -2,7 +2,7 @@
 //! lab's signals and draws one kind of fact. `data-testid`s name what the
 //! browser test looks for.
 
-use fanout_shared::celery::{Step, TaskMessage, WorkerStatus};
+use fanout_shared::celery::{Step, TaskMessage, TimeFact, WorkerStatus, task_times};
 use leptos::prelude::*;
 
 use super::{NodeLink, TasksLab};
@@ -10,6 +10,42 @@ use super::{NodeLink, TasksLab};
 /// Seconds from `now` to `at` (negative once passed).
 fn seconds_until(at: u64, now: u64) -> i64 {
     (at as i64 - now as i64).div_euclid(1000)
+}
+
+/// A moment as this browser's local time of day, to the millisecond.
+fn clock_time(ms: u64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds(),
+        date.get_milliseconds()
+    )
+}
+
+/// A duration in seconds, as Flower shows a runtime.
+fn seconds(ms: u64) -> String {
+    format!("{:.3} s", ms as f64 / 1000.0)
+}
+
+/// One of Flower's time columns: derived values marked, and said so on
+/// hover.
+fn time_cell(lab: TasksLab, fact: Option<TimeFact>, show: fn(u64) -> String) -> impl IntoView {
+    let t = lab.texts();
+    fact.map(|fact| {
+        let mark = if fact.derived {
+            format!("{} ", t.derived_mark)
+        } else {
+            String::new()
+        };
+        view! {
+            <span class:derived=fact.derived data-derived=fact.derived.to_string()
+                title=fact.derived.then_some(t.derived_title)>
+                {mark}{show(fact.ms)}
+            </span>
+        }
+    })
 }
 
 /// Where to point Celery, the two commands, the visibility timeout, and
@@ -239,6 +275,7 @@ pub fn Tasks(lab: TasksLab) -> impl IntoView {
     view! {
         <section class="tasks-panel" data-testid="tasks">
             <h2>{move || t().tasks_title}</h2>
+            <p class="hint">{move || t().times_hint}</p>
             {move || {
                 let tasks = lab.view.with(|view| view.tasks().into_iter().cloned().collect::<Vec<_>>());
                 if tasks.is_empty() {
@@ -248,17 +285,14 @@ pub fn Tasks(lab: TasksLab) -> impl IntoView {
                     <div class="table-scroll"><table>
                         <thead><tr>
                             <th>{t().task}</th><th>{t().state}</th><th>{t().worker}</th>
-                            <th>{t().journey}</th><th>{t().result}</th><th>{t().runtime}</th>
+                            <th>{t().received}</th><th>{t().started}</th><th>{t().finished}</th>
+                            <th>{t().runtime}</th><th>{t().result}</th><th>{t().journey}</th>
                         </tr></thead>
                         <tbody>
                             {tasks.into_iter().map(|task| {
                                 let state = task.result.as_ref().map(|result| result.state);
                                 let steps: Vec<&'static str> = task.steps.iter().map(|seen| step_key(seen.step)).collect();
-                                // From its push to its result: only when the push was
-                                // seen (a task known from a snapshot has no start).
-                                let first = task.steps.first().filter(|seen| seen.step == Step::Queued).map(|seen| seen.at);
-                                let done = task.result.as_ref().and_then(|result| result.done_ms);
-                                let runtime = first.zip(done).map(|(from, to)| format!("{:.2} s", to.saturating_sub(from) as f64 / 1000.0));
+                                let times = task_times(&task);
                                 let worker = task.worker.clone().map(|worker| {
                                     if task.worker_inferred { format!("{} {worker}", t().inferred) } else { worker }
                                 });
@@ -272,11 +306,14 @@ pub fn Tasks(lab: TasksLab) -> impl IntoView {
                                         </td>
                                         <td>{state.map(|state| (t().task_state)(state))}</td>
                                         <td>{worker.unwrap_or_default()}</td>
+                                        <td data-col="received">{time_cell(lab, times.received, clock_time)}</td>
+                                        <td data-col="started">{time_cell(lab, times.started, clock_time)}</td>
+                                        <td data-col="finished">{time_cell(lab, times.finished, clock_time)}</td>
+                                        <td data-col="runtime">{time_cell(lab, times.runtime, seconds)}</td>
+                                        <td>{task.result.as_ref().map(|result| view! { <code>{result.result.clone()}</code> })}</td>
                                         <td><ol class="journey">
                                             {task.steps.iter().map(|seen| view! { <li>{(t().step)(seen.step)}</li> }).collect_view()}
                                         </ol></td>
-                                        <td>{task.result.as_ref().map(|result| view! { <code>{result.result.clone()}</code> })}</td>
-                                        <td>{runtime}</td>
                                     </tr>
                                 }
                             }).collect_view()}
