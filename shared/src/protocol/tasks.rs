@@ -143,7 +143,7 @@ pub enum ClientNeed {
 }
 
 /// Why the Tasks area refused a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TasksRefusal {
     /// The server was started with `--redis off`: there is no node.
@@ -160,6 +160,17 @@ pub enum TasksRefusal {
     /// those, as Redis does): not run.
     LooksLikeHttp,
 }
+
+// Read compactly (see `json::decode_tagged!`): every page reads refusals,
+// and serde's derived reader of a tagged enum costs each page's wasm.
+crate::json::decode_tagged!(TasksRefusal by "kind" {
+    "redis_off" => RedisOff,
+    "empty_command" => EmptyCommand,
+    "too_many_args" => TooManyArgs { max },
+    "command_too_large" => CommandTooLarge { max },
+    "needs_real_client" => NeedsRealClient { command, need },
+    "looks_like_http" => LooksLikeHttp,
+});
 
 impl TasksRefusal {
     pub fn field(&self) -> &'static str {

@@ -609,4 +609,13 @@ fn commands_that_need_a_real_client_are_named() {
     use crate::lang::Lang;
     assert!(refusal.say(Lang::En).contains("real client"));
     assert!(refusal.say(Lang::Zh).contains("真正的客户端"));
+    let samples = [
+        TasksRefusal::RedisOff,
+        TasksRefusal::EmptyCommand,
+        TasksRefusal::TooManyArgs { max: 64 },
+        TasksRefusal::CommandTooLarge { max: 32 * 1024 },
+        refusal,
+        TasksRefusal::LooksLikeHttp,
+    ];
+    crate::json::assert_every_variant_round_trips(&samples, "kind", TasksRefusal::DECODED_TAGS);
 }

@@ -240,6 +240,9 @@ pub fn Console(lab: TasksLab) -> impl IntoView {
                     </button>
                 }).collect_view()}
             </div>
+            // Anchored at its end, as a terminal is: the newest reply stays
+            // in sight however long the history (CSS: column-reverse).
+            <div class="console-scroll" class:empty=move || history.with(VecDeque::is_empty)>
             <ol class="console-history" data-testid="console-history">
                 {move || history.get().into_iter().map(|entry| {
                     let command = if entry.command.chars().count() > SHOWN_COMMAND {
@@ -267,6 +270,7 @@ pub fn Console(lab: TasksLab) -> impl IntoView {
                     }
                 }).collect_view()}
             </ol>
+            </div>
             <form class="console-input" on:submit=move |event| {
                 event.prevent_default();
                 submit(line.get_untracked());
