@@ -5,6 +5,7 @@
 //! inputs in and poll outputs out (the sans-IO style of quinn-proto and
 //! str0m). See `docs/ARCHITECTURE.md`, "One engine, two drivers".
 
+pub mod broker;
 pub mod cache;
 pub mod celery;
 pub mod embed;
