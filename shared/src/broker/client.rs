@@ -60,6 +60,14 @@ pub struct ClientChannel {
 }
 
 impl ClientChannel {
+    /// A fresh process's channel: nothing held, the connection count kept.
+    pub fn fresh(session: u32) -> ClientChannel {
+        ClientChannel {
+            session,
+            ..ClientChannel::default()
+        }
+    }
+
     /// Publishes the client answers for (a window of confirms counts them).
     pub fn outstanding(&self) -> u32 {
         (self.unconfirmed.len() + self.pending.len() + self.later.len()) as u32

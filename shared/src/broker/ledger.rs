@@ -213,17 +213,20 @@ impl Ledger {
     pub fn received(&mut self, task: TaskId, at: Tick) {
         self.with(task, |r| r.received_at = Some(at));
     }
-    /// A worker starts the task; returns how often it was started before.
-    pub fn started(&mut self, task: TaskId, at: Tick) -> u32 {
+    /// A worker starts the task; returns how often it was started before
+    /// and how long it waited in the worker's prefetch.
+    pub fn started(&mut self, task: TaskId, at: Tick) -> (u32, Tick) {
         let mut before = 0;
+        let mut waited = Tick::ZERO;
         self.with(task, |r| {
             before = r.delivered;
             r.delivered += 1;
             if let Some(got) = r.received_at.take() {
-                r.max_wait = r.max_wait.max(at.saturating_sub(got));
+                waited = at.saturating_sub(got);
+                r.max_wait = r.max_wait.max(waited);
             }
         });
-        before
+        (before, waited)
     }
     /// Its side effect happened; returns how many times now.
     pub fn processed(&mut self, task: TaskId, at: Tick) -> u32 {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     NodeId, Simulator,
     event::EventKind,
+    fault::CrashPoint,
     nodes::{Dist, Op},
     scenario::{ConnectSpec, NodeSpec, ScenarioError, SocketSpec, check_pair},
 };
@@ -108,6 +109,82 @@ pub enum Action {
     TakeOver {
         node: String,
     },
+    /// The node's process dies (now, or `on` a point of its work); with a
+    /// `duration` it restarts after it (turmoil's bounce).
+    Crash {
+        node: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<CrashPoint>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// A crashed node starts again as a fresh process.
+    Restart {
+        node: String,
+    },
+    /// The node's process stops running (a stall, a long GC): messages
+    /// queue up, nothing is handled. Without a duration, until `resume`.
+    Pause {
+        node: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    Resume {
+        node: String,
+    },
+    /// Cuts the network between two groups of nodes (`one_way`: only from
+    /// `a` to `b`).
+    Partition {
+        a: Vec<String>,
+        b: Vec<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        one_way: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// Ends the partitions and link faults between `a` and `b` (all of
+    /// them when both are empty).
+    Heal {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        a: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        b: Vec<String>,
+    },
+    /// Extra latency, with jitter, on the links between two groups.
+    Delay {
+        a: Vec<String>,
+        b: Vec<String>,
+        latency: Tick,
+        #[serde(default, skip_serializing_if = "is_zero_tick")]
+        jitter: Tick,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// Broker frames between two groups are lost at `rate` (0 … 1).
+    Drop {
+        a: Vec<String>,
+        b: Vec<String>,
+        rate: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// Broker frames between two groups arrive twice at `rate` (0 … 1).
+    Duplicate {
+        a: Vec<String>,
+        b: Vec<String>,
+        rate: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// The producer's next task is a poison message: its handler fails
+    /// every time.
+    Poison {
+        node: String,
+    },
+}
+
+fn is_zero_tick(t: &Tick) -> bool {
+    *t == Tick::ZERO
 }
 
 /// Why an action was refused; the simulation is unchanged. Its sentences,
@@ -161,6 +238,49 @@ pub enum ActionError {
     },
     AlreadyExternal {
         node: String,
+    },
+    /// Brokers and task programs talk over broker connections, not
+    /// sockets: they cannot be driven through `send`/`recv`.
+    NotTakeable {
+        node: String,
+        program: String,
+    },
+    AlreadyCrashed {
+        node: String,
+    },
+    NotCrashed {
+        node: String,
+    },
+    /// A crashed node cannot be paused.
+    Crashed {
+        node: String,
+    },
+    AlreadyPaused {
+        node: String,
+    },
+    NotPaused {
+        node: String,
+    },
+    /// A partition or link fault needs nodes on both sides.
+    EmptyGroup,
+    /// A node on both sides of a partition or link fault.
+    Overlap {
+        node: String,
+    },
+    /// A rate outside 0 … 1.
+    BadRate {
+        rate: String,
+    },
+    /// `drop` and `duplicate` act on broker connections only (ZeroMQ's
+    /// TCP pipes fail as connections, not as lost datagrams).
+    NoBrokerLink {
+        a: String,
+        b: String,
+    },
+    /// Only a task producer can be made to send a poison message.
+    NotProducer {
+        node: String,
+        program: String,
     },
     /// The edit would make an invalid scenario.
     Invalid {
@@ -350,6 +470,13 @@ impl Simulator {
             }
             Action::AddNode { spec } => {
                 spec.validate()?;
+                super::scenario::check_broker_ref(spec, |name| {
+                    let id = self.node_id(name).ok()?;
+                    self.nodes[id.0 as usize]
+                        .program
+                        .broker()
+                        .map(|b| b.spec().clone())
+                })?;
                 if self.node_id(&spec.name).is_ok() {
                     return Err(ScenarioError::DuplicateNode {
                         node: spec.name.clone(),
@@ -376,6 +503,14 @@ impl Simulator {
             }
             Action::RemoveNode { node } => {
                 let id = self.node_id(node)?;
+                // Its broker connection, or its broker, goes as in a crash.
+                if let Some(&link) = self.link_of.get(&id) {
+                    self.client_crashed(link);
+                }
+                if let Some(b) = self.nodes[id.0 as usize].program.broker_mut() {
+                    b.crash();
+                    self.broker_crashed(id);
+                }
                 let sockets = self.nodes[id.0 as usize].sockets.clone();
                 let lost = sockets.into_iter().map(|s| self.close_socket(s)).sum();
                 let n = &mut self.nodes[id.0 as usize];
@@ -535,11 +670,27 @@ impl Simulator {
                 let (id, sid) = self.external(node, socket)?;
                 Ok(self.perform(id, Op::Recv { socket: sid }, false))
             }
+            Action::Crash { .. }
+            | Action::Restart { .. }
+            | Action::Pause { .. }
+            | Action::Resume { .. }
+            | Action::Partition { .. }
+            | Action::Heal { .. }
+            | Action::Delay { .. }
+            | Action::Drop { .. }
+            | Action::Duplicate { .. }
+            | Action::Poison { .. } => self.apply_fault(action).unwrap_or_else(|| Ok(edited())),
             Action::TakeOver { node } => {
                 let id = self.node_id(node)?;
                 let n = &mut self.nodes[id.0 as usize];
                 if n.program.is_external() {
                     return Err(ActionError::AlreadyExternal { node: node.clone() });
+                }
+                if n.program.is_passive() || n.program.broker_client().is_some() {
+                    return Err(ActionError::NotTakeable {
+                        node: node.clone(),
+                        program: n.program_kind.into(),
+                    });
                 }
                 // Pending turns, timers and retries of the old program find
                 // an external node and are skipped without an event.
@@ -548,6 +699,7 @@ impl Simulator {
                 n.blocked = None;
                 n.next_op = None;
                 n.sleeping = false;
+                n.poll = None;
                 n.resume = super::nodes::Resume::Start;
                 Ok(edited())
             }

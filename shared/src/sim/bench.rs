@@ -72,6 +72,7 @@ pub fn fanout_scenario(subscribers: u32) -> Scenario {
         description: format!("one PUB, {subscribers} SUBs subscribed to everything"),
         network: Network::default(),
         nodes,
+        faults: Vec::new(),
     }
 }
 

@@ -15,6 +15,9 @@ use crate::{
     time::Tick,
 };
 
+pub use super::broker_event::BrokerEvent;
+pub use super::fault_event::FaultEvent;
+
 /// One step of the simulation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
@@ -151,6 +154,25 @@ pub enum EventKind {
     Edited { action: Action },
     /// A node was removed with its sockets.
     NodeRemoved { node: NodeId, lost: u32 },
+    /// A poll's timeout passed with nothing to receive (`zmq_poll`
+    /// returned no event).
+    TimedOut {
+        node: NodeId,
+        socket: SocketId,
+        after: Tick,
+    },
+    /// A node closed a socket and opened a new one like it; `lost` is what
+    /// the old one's pipes held.
+    Reopened {
+        node: NodeId,
+        old: SocketId,
+        new: SocketId,
+        lost: u32,
+    },
+    /// A fault began or ended (`docs/scenarios.md`, "Faults").
+    Fault(FaultEvent),
+    /// Something happened on a broker connection or in a broker.
+    Broker(BrokerEvent),
 }
 
 /// Where a sent message went.

@@ -39,12 +39,19 @@
 
 pub mod action;
 pub mod bench;
+pub mod broker_event;
+mod broker_net;
 pub mod caption;
 pub mod digest;
+mod digest_serde;
 pub mod event;
+pub mod fault;
+pub mod fault_event;
+pub mod ledger_view;
 pub mod network;
 pub mod nodes;
 pub mod ops;
+mod poll;
 pub mod presets;
 pub mod readiness;
 mod refusal_text;
@@ -59,8 +66,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use action::{Action, ActionError, Setting};
+pub use broker_event::BrokerEvent;
 pub use caption::{Caption, SentTo, StartPart};
 pub use event::{BlockReason, DropReason, Event, EventKind, Fate, Hop, HopFate, Route, Skip};
+pub use fault::CrashPoint;
+pub use fault_event::FaultEvent;
 pub use scenario::{Scenario, ScenarioError};
 pub use simulator::Simulator;
 pub use stats::{Drops, NodeCounters};

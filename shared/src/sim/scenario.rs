@@ -40,6 +40,9 @@ pub struct Scenario {
     #[serde(default)]
     pub network: Network,
     pub nodes: Vec<NodeSpec>,
+    /// Faults the scenario schedules (`docs/scenarios.md`, "Faults").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<super::fault::ScheduledFault>,
 }
 
 fn default_latency() -> Tick {
@@ -50,6 +53,18 @@ fn default_handshake() -> Tick {
 }
 fn default_hwm() -> u32 {
     1000
+}
+fn default_give_up() -> Tick {
+    Tick::from_secs(60)
+}
+fn default_reconnect() -> Tick {
+    Tick::from_millis(100)
+}
+fn is_default_give_up(t: &Tick) -> bool {
+    *t == default_give_up()
+}
+fn is_default_reconnect(t: &Tick) -> bool {
+    *t == default_reconnect()
 }
 
 /// Defaults every connection and socket inherits unless it says otherwise.
@@ -68,6 +83,22 @@ pub struct Network {
     pub sndhwm: u32,
     #[serde(default = "default_hwm")]
     pub rcvhwm: u32,
+    /// How long a connection that cannot get through (a partition, a
+    /// paused peer) lasts before it is given up: RabbitMQ's heartbeat
+    /// timeout (60 s) for broker connections, TCP's retransmissions for
+    /// ZeroMQ's.
+    #[serde(
+        default = "default_give_up",
+        skip_serializing_if = "is_default_give_up"
+    )]
+    pub give_up: Tick,
+    /// The first wait before connecting again (libzmq's `ZMQ_RECONNECT_IVL`,
+    /// 100 ms); broker clients double it up to 32 times.
+    #[serde(
+        default = "default_reconnect",
+        skip_serializing_if = "is_default_reconnect"
+    )]
+    pub reconnect: Tick,
 }
 
 impl Default for Network {
@@ -77,6 +108,8 @@ impl Default for Network {
             handshake: default_handshake(),
             sndhwm: default_hwm(),
             rcvhwm: default_hwm(),
+            give_up: default_give_up(),
+            reconnect: default_reconnect(),
         }
     }
 }
@@ -264,6 +297,28 @@ pub enum ScenarioError {
         socket: Option<String>,
         problem: ParamProblem,
     },
+    /// A task program names a broker node that does not exist.
+    NoBroker {
+        node: String,
+        program: String,
+        broker: String,
+    },
+    /// A task program names a queue its broker does not declare.
+    NoQueue {
+        node: String,
+        broker: String,
+        queue: String,
+    },
+    /// A scheduled fault whose action is not a fault.
+    NotAFault {
+        index: usize,
+        op: String,
+    },
+    /// A scheduled fault names a node the scenario does not have.
+    FaultTarget {
+        index: usize,
+        node: String,
+    },
 }
 
 /// What a bounded parameter counts.
@@ -304,6 +359,12 @@ pub enum ParamProblem {
     ForwarderPair {
         socket: String,
         want: SocketKind,
+    },
+    /// A list that needs at least one entry.
+    EmptyList,
+    /// A queue name that is blank, declared twice, or not declared.
+    BadQueue {
+        queue: String,
     },
 }
 
@@ -458,8 +519,63 @@ impl Scenario {
                 }
             }
         }
+        for node in &self.nodes {
+            check_broker_ref(node, |name| {
+                self.nodes
+                    .iter()
+                    .find(|n| n.name == name)
+                    .and_then(|n| match &n.program {
+                        ProgramSpec::Broker(b) => Some(b.clone()),
+                        _ => None,
+                    })
+            })?;
+        }
+        for (index, fault) in self.faults.iter().enumerate() {
+            if !fault.action.is_fault() {
+                let op = serde_json::to_value(&fault.action)
+                    .ok()
+                    .and_then(|v| v.get("op").and_then(|o| o.as_str()).map(str::to_owned))
+                    .unwrap_or_default();
+                return Err(ScenarioError::NotAFault { index, op });
+            }
+            for target in fault.action.fault_targets() {
+                if !names.contains(target) {
+                    return Err(ScenarioError::FaultTarget {
+                        index,
+                        node: target.to_string(),
+                    });
+                }
+            }
+        }
         Ok(())
     }
+}
+
+/// A task program's broker must be a broker node declaring its queue.
+pub(crate) fn check_broker_ref(
+    node: &NodeSpec,
+    broker_of: impl Fn(&str) -> Option<crate::broker::BrokerSpec>,
+) -> Result<(), ScenarioError> {
+    let (broker, queue) = match &node.program {
+        ProgramSpec::TaskProducer(p) => (&p.broker, &p.queue),
+        ProgramSpec::TaskWorker(w) => (&w.broker, &w.queue),
+        _ => return Ok(()),
+    };
+    let Some(spec) = broker_of(broker) else {
+        return Err(ScenarioError::NoBroker {
+            node: node.name.clone(),
+            program: node.program.kind_name().to_string(),
+            broker: broker.clone(),
+        });
+    };
+    if !spec.queues.iter().any(|q| &q.name == queue) {
+        return Err(ScenarioError::NoQueue {
+            node: node.name.clone(),
+            broker: broker.clone(),
+            queue: queue.clone(),
+        });
+    }
+    Ok(())
 }
 
 fn check_network(n: &Network) -> Result<(), ScenarioError> {
@@ -488,6 +604,28 @@ fn check_network(n: &Network) -> Result<(), ScenarioError> {
             MAX_LATENCY.0,
             Bound::Duration,
         ));
+    }
+    for (param, v) in [("give_up", n.give_up), ("reconnect", n.reconnect)] {
+        if v > MAX_LATENCY {
+            return Err(ScenarioError::too_large(
+                NETWORK,
+                param,
+                v.0,
+                MAX_LATENCY.0,
+                Bound::Duration,
+            ));
+        }
+        if v == Tick::ZERO {
+            return Err(ScenarioError::bad(
+                NETWORK,
+                param,
+                ParamProblem::OutOfRange {
+                    value: 0,
+                    min: 1,
+                    max: MAX_LATENCY.0 as i64,
+                },
+            ));
+        }
     }
     for (param, v) in [("sndhwm", n.sndhwm), ("rcvhwm", n.rcvhwm)] {
         if v > MAX_HWM {

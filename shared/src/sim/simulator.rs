@@ -16,29 +16,63 @@ use std::{
 
 use super::{
     NodeId,
+    broker_event::{CloseWhy, Side, WaitWhy},
+    broker_net::{BrokerLink, InFlight},
     digest::TraceDigest,
     event::{Event, EventKind},
+    fault::{CrashPoint, LinkFault, Partition, ScheduledFault},
     nodes::{Op, Program, Resume},
     scenario::{ConnectSpec, Network, NodeSpec, Scenario, ScenarioError},
     stats::{Drops, NodeCounters},
 };
 use crate::{
+    broker::{Ledger, idempotency::ProcessedTable},
     rng::SimRng,
     socket::{ConnId, Endpoint, OpKind, Payload, Role, SocketId, pipe::Pipe},
     time::Tick,
 };
 
-/// A scheduled cause.
+/// A scheduled cause. Tasks about a node carry its incarnation (`epoch`,
+/// raised by a crash), so nothing of a crashed process reaches the
+/// restarted one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TaskKind {
     /// A node starts: binds, connects, then runs its program.
-    Start(NodeId),
+    Start(NodeId, u32),
     /// A node performs its next call.
-    Run(NodeId),
+    Run(NodeId, u32),
     /// A node's sleep ends.
-    Timer(NodeId),
+    Timer(NodeId, u32),
     /// A node blocked in send on this socket may retry.
-    Unblock(NodeId, SocketId),
+    Unblock(NodeId, SocketId, u32),
+    /// A node's poll gives up (its poll number).
+    PollTimeout(NodeId, u32),
+    /// An armed crash fires (the node reached its crash point).
+    ArmedCrash(NodeId, u32),
+    /// A crashed node restarts (a crash with a duration).
+    Restart(NodeId, u32),
+    /// A pause with a duration ends (the pause's number).
+    PauseEnd(NodeId, u32),
+    /// A timed partition or link fault ends.
+    HealFault(u32),
+    /// TCP gives up on a connection that cannot get through (its stall).
+    GiveUpConn(ConnId, u32),
+    /// The same for a broker connection (link, stall).
+    GiveUpLink(u32, u32),
+    /// A fault the scenario schedules.
+    ScenarioFault(u32),
+    /// A client's connection to its broker completes (link, session).
+    LinkConnect(u32, u32),
+    /// One side of a broker connection learns it is closed.
+    LinkClose(u32, u32, Side, CloseWhy),
+    /// A broker-protocol frame arrives.
+    FrameArrive(u64),
+    /// A broker hands out its next delivery.
+    Dispatch(NodeId),
+    /// A broker's ack deadline may have passed.
+    BrokerTimer(NodeId),
+    /// A client's held work is due (an ETA, a republish) (link, session).
+    ClientTimer(u32, u32),
     /// A pipe's sender stage pushes what it can onto the wire.
     Flush(ConnId, u8),
     /// A message on a pipe's wire reaches the receiver.
@@ -74,6 +108,8 @@ impl PartialOrd for Task {
 #[derive(Clone, Debug)]
 pub(crate) struct NodeSlot {
     pub name: Arc<str>,
+    /// As the scenario (or `add_node`) gave it: a restart starts from it.
+    pub spec: Arc<NodeSpec>,
     pub program_kind: &'static str,
     pub program: Program,
     pub sockets: Vec<SocketId>,
@@ -90,6 +126,23 @@ pub(crate) struct NodeSlot {
     pub resume: Resume,
     pub blocked: Option<(SocketId, OpKind)>,
     pub counters: NodeCounters,
+    /// Its process died and was not restarted.
+    pub crashed: bool,
+    /// Its incarnation: tasks of an earlier one are ignored.
+    pub epoch: u32,
+    /// Paused (a stalled process): until when (`None`: until `resume`),
+    /// and the pause's number.
+    pub paused: Option<(Option<Tick>, u32)>,
+    /// Turns and arrivals that came during a pause, run when it ends.
+    pub deferred: Vec<TaskKind>,
+    /// A crash waiting for a point in its work, and its duration.
+    pub armed: Option<(CrashPoint, Option<Tick>)>,
+    /// Its crash point was reached: no more turns until it crashes.
+    pub crash_pending: bool,
+    /// A poll in progress.
+    pub poll: Option<super::poll::PollState>,
+    /// A broker call it waits on.
+    pub broker_wait: Option<WaitWhy>,
 }
 
 #[derive(Clone, Debug)]
@@ -136,6 +189,12 @@ pub(crate) struct Conn {
     pub pipes: [Pipe; 2],
     /// Subscription changes travelling from the SUB end to the PUB end.
     pub subs_wire: VecDeque<(Tick, Payload, bool)>,
+    /// A partition holds it: TCP will give up if it lasts (`stall` counts
+    /// such spells, so a healed one's give-up is ignored).
+    pub stalled: bool,
+    pub stall: u32,
+    /// Its handshake could not cross a partition; it completes on heal.
+    pub handshake_held: bool,
 }
 
 impl Conn {
@@ -190,6 +249,25 @@ pub struct Simulator {
     pub(crate) next_msg: u64,
     pub(crate) drops: Drops,
     pub(crate) digest: TraceDigest,
+    /// The randomness of the network itself (jitter, drops, duplicates),
+    /// apart from every node's.
+    pub(crate) net_rng: SimRng,
+    pub(crate) partitions: Vec<Partition>,
+    pub(crate) link_faults: Vec<LinkFault>,
+    pub(crate) next_fault: u32,
+    pub(crate) scheduled_faults: Arc<[ScheduledFault]>,
+    /// Broker connections, one per client node, and which is whose.
+    pub(crate) links: Vec<BrokerLink>,
+    pub(crate) link_of: BTreeMap<NodeId, u32>,
+    /// Broker-protocol frames on their way, by number.
+    pub(crate) frames: BTreeMap<u64, InFlight>,
+    pub(crate) next_frame: u64,
+    /// Brokers with a `Dispatch` task pending, and their next timer.
+    pub(crate) dispatching: std::collections::BTreeSet<NodeId>,
+    pub(crate) broker_timers: BTreeMap<NodeId, Tick>,
+    pub(crate) next_task: u64,
+    pub(crate) ledger: Ledger,
+    pub(crate) processed: ProcessedTable,
 }
 
 impl Simulator {
@@ -213,9 +291,27 @@ impl Simulator {
             next_msg: 0,
             drops: Drops::default(),
             digest: TraceDigest::default(),
+            // The empty name is no node's (names may not be blank).
+            net_rng: SimRng::for_node(seed, ""),
+            partitions: Vec::new(),
+            link_faults: Vec::new(),
+            next_fault: 0,
+            scheduled_faults: scenario.faults.clone().into(),
+            links: Vec::new(),
+            link_of: BTreeMap::new(),
+            frames: BTreeMap::new(),
+            next_frame: 0,
+            dispatching: Default::default(),
+            broker_timers: BTreeMap::new(),
+            next_task: 0,
+            ledger: Ledger::default(),
+            processed: ProcessedTable::default(),
         };
         for spec in &scenario.nodes {
             sim.add_node_unchecked(spec)?;
+        }
+        for (index, fault) in scenario.faults.iter().enumerate() {
+            sim.schedule(fault.at, TaskKind::ScenarioFault(index as u32));
         }
         Ok(sim)
     }
@@ -230,30 +326,10 @@ impl Simulator {
         let base = self.sockets.len() as u32;
         let program = spec.program.build(&spec.name, &spec.resolver(base))?;
         let id = NodeId(self.nodes.len() as u32);
-        let mut socket_ids = Vec::with_capacity(spec.sockets.len());
-        for s in &spec.sockets {
-            let sid = SocketId(self.sockets.len() as u32);
-            let mut role = Role::new(s.kind);
-            if let Role::Sub(sub) = &mut role {
-                for topic in &s.subscribe {
-                    sub.subs.subscribe(&Payload::from(topic.as_str()));
-                }
-            }
-            self.sockets.push(SocketSlot {
-                node: id,
-                name: Arc::from(s.name.as_str()),
-                role,
-                sndhwm: s.sndhwm.unwrap_or(self.network.sndhwm),
-                rcvhwm: s.rcvhwm.unwrap_or(self.network.rcvhwm),
-                binds: s.bind.clone(),
-                connects: s.connect.iter().map(|c| self.connect_slot(c)).collect(),
-                conns: Vec::new(),
-                alive: true,
-            });
-            socket_ids.push(sid);
-        }
+        let socket_ids = self.make_sockets(id, spec);
         self.nodes.push(NodeSlot {
             name: Arc::from(spec.name.as_str()),
+            spec: Arc::new(spec.clone()),
             program_kind: spec.program.kind_name(),
             program,
             sockets: socket_ids,
@@ -267,10 +343,55 @@ impl Simulator {
             resume: Resume::Start,
             blocked: None,
             counters: NodeCounters::default(),
+            crashed: false,
+            epoch: 0,
+            paused: None,
+            deferred: Vec::new(),
+            armed: None,
+            crash_pending: false,
+            poll: None,
+            broker_wait: None,
         });
         let at = spec.start.max(self.now);
-        self.schedule(at, TaskKind::Start(id));
+        self.schedule(at, TaskKind::Start(id, 0));
         Ok(id)
+    }
+
+    /// Creates a node's sockets as its spec declares them, numbered in
+    /// order (programs resolve their roles by that order).
+    pub(crate) fn make_sockets(&mut self, id: NodeId, spec: &NodeSpec) -> Vec<SocketId> {
+        let mut socket_ids = Vec::with_capacity(spec.sockets.len());
+        for s in &spec.sockets {
+            socket_ids.push(self.make_socket(id, Arc::new(s.clone())));
+        }
+        socket_ids
+    }
+
+    /// One socket as its spec says (not yet bound or connected).
+    pub(crate) fn make_socket(
+        &mut self,
+        node: NodeId,
+        s: Arc<super::scenario::SocketSpec>,
+    ) -> SocketId {
+        let sid = SocketId(self.sockets.len() as u32);
+        let mut role = Role::new(s.kind);
+        if let Role::Sub(sub) = &mut role {
+            for topic in &s.subscribe {
+                sub.subs.subscribe(&Payload::from(topic.as_str()));
+            }
+        }
+        self.sockets.push(SocketSlot {
+            node,
+            name: Arc::from(s.name.as_str()),
+            role,
+            sndhwm: s.sndhwm.unwrap_or(self.network.sndhwm),
+            rcvhwm: s.rcvhwm.unwrap_or(self.network.rcvhwm),
+            binds: s.bind.clone(),
+            connects: s.connect.iter().map(|c| self.connect_slot(c)).collect(),
+            conns: Vec::new(),
+            alive: true,
+        });
+        sid
     }
 
     pub(crate) fn connect_slot(&self, c: &ConnectSpec) -> ConnectSlot {
@@ -321,7 +442,8 @@ impl Simulator {
         let n = &mut self.nodes[node.0 as usize];
         if !n.scheduled {
             n.scheduled = true;
-            self.schedule(self.now, TaskKind::Run(node));
+            let epoch = n.epoch;
+            self.schedule(self.now, TaskKind::Run(node, epoch));
         }
     }
 
@@ -337,8 +459,10 @@ impl Simulator {
     /// Wakes a node blocked sending on `socket` (through an `Unblock` event).
     pub(crate) fn wake_sender(&mut self, socket: SocketId) {
         let node = self.sockets[socket.0 as usize].node;
-        if self.nodes[node.0 as usize].blocked == Some((socket, OpKind::Send)) {
-            self.schedule(self.now, TaskKind::Unblock(node, socket));
+        let n = &self.nodes[node.0 as usize];
+        if n.blocked == Some((socket, OpKind::Send)) {
+            let epoch = n.epoch;
+            self.schedule(self.now, TaskKind::Unblock(node, socket, epoch));
         }
     }
 
@@ -353,6 +477,25 @@ impl Simulator {
         } else {
             None
         }
+    }
+
+    /// Is the node's process stopped (paused)? A task for it then waits
+    /// for the pause to end; returns `true` if it was put aside.
+    pub(crate) fn defer_if_paused(&mut self, node: NodeId, task: TaskKind) -> bool {
+        match self.nodes.get_mut(node.0 as usize) {
+            Some(n) if n.paused.is_some() && !n.crashed => {
+                n.deferred.push(task);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Is the node alive, not crashed, and in incarnation `epoch`?
+    pub(crate) fn current(&self, node: NodeId, epoch: u32) -> bool {
+        self.nodes
+            .get(node.0 as usize)
+            .is_some_and(|n| n.alive && !n.crashed && n.epoch == epoch)
     }
 
     pub(crate) fn record(&mut self, kind: EventKind) -> Event {
@@ -424,26 +567,82 @@ impl Simulator {
 
     fn apply_task(&mut self, task: TaskKind) -> Option<EventKind> {
         match task {
-            TaskKind::Start(node) => self.start_node(node),
-            TaskKind::Run(node) => self.run_node(node),
-            TaskKind::Timer(node) => {
+            TaskKind::Start(node, epoch) => {
+                if !self.current(node, epoch) || self.defer_if_paused(node, task) {
+                    return None;
+                }
+                self.start_node(node)
+            }
+            TaskKind::Run(node, epoch) => {
+                if !self.current(node, epoch) {
+                    return None;
+                }
+                if self.defer_if_paused(node, task) {
+                    return None;
+                }
+                self.run_node(node)
+            }
+            TaskKind::Timer(node, epoch) => {
+                if !self.current(node, epoch) || self.defer_if_paused(node, task) {
+                    return None;
+                }
                 let n = self.nodes.get_mut(node.0 as usize)?;
-                if !n.alive || !n.sleeping {
+                if !n.sleeping {
                     return None;
                 }
                 n.sleeping = false;
                 self.schedule_run(node);
                 Some(EventKind::Timer { node })
             }
-            TaskKind::Unblock(node, socket) => {
+            TaskKind::Unblock(node, socket, epoch) => {
+                if !self.current(node, epoch) || self.defer_if_paused(node, task) {
+                    return None;
+                }
                 let n = self.nodes.get_mut(node.0 as usize)?;
-                if !n.alive || n.blocked != Some((socket, OpKind::Send)) {
+                if n.blocked != Some((socket, OpKind::Send)) {
                     return None;
                 }
                 n.blocked = None;
                 self.schedule_run(node);
                 Some(EventKind::Unblock { node, socket })
             }
+            TaskKind::PollTimeout(node, id) => self.poll_timeout(node, id, task),
+            TaskKind::ArmedCrash(node, epoch) => {
+                if !self.current(node, epoch) {
+                    return None;
+                }
+                let duration = self.nodes[node.0 as usize]
+                    .armed
+                    .take()
+                    .and_then(|(_, d)| d);
+                Some(self.crash_node(node, duration))
+            }
+            TaskKind::Restart(node, epoch) => {
+                let n = self.nodes.get(node.0 as usize)?;
+                if !n.alive || !n.crashed || n.epoch != epoch {
+                    return None;
+                }
+                Some(self.restart_node(node))
+            }
+            TaskKind::PauseEnd(node, id) => {
+                let n = self.nodes.get(node.0 as usize)?;
+                if n.paused.map(|(_, p)| p) != Some(id) || n.crashed {
+                    return None;
+                }
+                Some(self.resume_node(node))
+            }
+            TaskKind::HealFault(id) => self.heal_fault(id),
+            TaskKind::GiveUpConn(conn, stall) => self.give_up_conn(conn, stall),
+            TaskKind::GiveUpLink(link, stall) => self.give_up_link(link, stall),
+            TaskKind::ScenarioFault(index) => Some(self.scenario_fault(index)),
+            TaskKind::LinkConnect(link, session) => self.link_connect(link, session, task),
+            TaskKind::LinkClose(link, session, side, why) => {
+                self.link_close(link, session, side, why, task)
+            }
+            TaskKind::FrameArrive(id) => self.frame_arrive(id, task),
+            TaskKind::Dispatch(broker) => self.dispatch_task(broker, task),
+            TaskKind::BrokerTimer(broker) => self.broker_timer(broker, task),
+            TaskKind::ClientTimer(link, session) => self.client_timer(link, session, task),
             TaskKind::Flush(conn, dir) => self.flush(conn, usize::from(dir)),
             TaskKind::Arrive(conn, dir) => self.arrive(conn, usize::from(dir)),
             TaskKind::Handshake(conn) => self.handshake(conn),
@@ -454,10 +653,17 @@ impl Simulator {
     fn run_node(&mut self, id: NodeId) -> Option<EventKind> {
         let n = self.nodes.get_mut(id.0 as usize)?;
         n.scheduled = false;
-        if !n.alive || !n.started || n.halted || n.sleeping || n.blocked.is_some() {
+        if !n.alive
+            || !n.started
+            || n.halted
+            || n.sleeping
+            || n.blocked.is_some()
+            || n.broker_wait.is_some()
+            || n.crash_pending
+        {
             return None;
         }
-        if n.program.is_external() {
+        if n.program.is_passive() {
             return None;
         }
         let op = match n.next_op.take() {
@@ -525,6 +731,7 @@ impl Simulator {
                     if waits {
                         n.resume = Resume::Received(msg);
                         self.schedule_run(id);
+                        self.reached(id, CrashPoint::Recv);
                     }
                     EventKind::Recv {
                         node: id,
@@ -558,13 +765,20 @@ impl Simulator {
                 let n = &mut self.nodes[id.0 as usize];
                 n.sleeping = true;
                 n.resume = Resume::Woke;
-                self.schedule(until, TaskKind::Timer(id));
+                let epoch = n.epoch;
+                self.schedule(until, TaskKind::Timer(id, epoch));
+                if why == super::event::SleepWhy::Service {
+                    self.reached(id, CrashPoint::Work);
+                }
                 EventKind::Sleep {
                     node: id,
                     until,
                     why,
                 }
             }
+            Op::Poll { socket, timeout } => self.poll(id, socket, timeout),
+            Op::Reopen { socket } => self.reopen(id, socket),
+            Op::Broker(call) => self.broker_call(id, call),
             Op::Log(entry) => {
                 let n = &mut self.nodes[id.0 as usize];
                 n.counters.logs += 1;

@@ -10,7 +10,9 @@
 use super::{
     NodeId, Simulator, Topology,
     action::Action,
+    broker_event::BrokerEvent,
     event::{BlockReason, DropReason, Event, EventKind, Fate, HopFate, Route, SleepWhy},
+    fault_event::FaultEvent,
     nodes::LogEntry,
 };
 use crate::{
@@ -19,6 +21,7 @@ use crate::{
     time::Tick,
 };
 
+mod reliability_text;
 mod text;
 
 /// What one event means, names resolved. Nodes and sockets are names
@@ -138,6 +141,48 @@ pub enum Caption {
         node: String,
         lost: u32,
     },
+    TimedOut {
+        node: String,
+        socket: String,
+        after: Tick,
+    },
+    Reopened {
+        node: String,
+        socket: String,
+        lost: u32,
+    },
+    /// A fault, with the names of the nodes it mentions.
+    Fault {
+        fact: FaultEvent,
+        names: Names,
+    },
+    /// A broker event, with the names of the nodes it mentions.
+    Broker {
+        fact: BrokerEvent,
+        names: Names,
+    },
+}
+
+/// Node names for the ids a fault or broker event mentions.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Names(std::collections::BTreeMap<NodeId, String>);
+
+impl Names {
+    pub fn of(&self, id: NodeId) -> &str {
+        self.0.get(&id).map_or("?", String::as_str)
+    }
+
+    /// `a, b, c`.
+    pub fn list(&self, ids: &[NodeId], sep: &str) -> String {
+        ids.iter()
+            .map(|i| self.of(*i))
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
+    fn collect(known: &impl CaptionState, ids: impl IntoIterator<Item = NodeId>) -> Names {
+        Names(ids.into_iter().map(|i| (i, known.node_name(i))).collect())
+    }
 }
 
 /// One bind or connect when a node starts.
@@ -541,6 +586,30 @@ fn facts(known: &impl CaptionState, event: &Event) -> Caption {
         EventKind::NodeRemoved { node: n, lost } => Caption::NodeRemoved {
             node: node(*n),
             lost: *lost,
+        },
+        EventKind::TimedOut {
+            node: n,
+            socket,
+            after,
+        } => Caption::TimedOut {
+            node: node(*n),
+            socket: sock(*socket),
+            after: *after,
+        },
+        EventKind::Reopened {
+            node: n, old, lost, ..
+        } => Caption::Reopened {
+            node: node(*n),
+            socket: sock(*old),
+            lost: *lost,
+        },
+        EventKind::Fault(f) => Caption::Fault {
+            names: Names::collect(known, f.nodes()),
+            fact: f.clone(),
+        },
+        EventKind::Broker(b) => Caption::Broker {
+            names: Names::collect(known, b.nodes()),
+            fact: b.clone(),
         },
     }
 }

@@ -17,15 +17,19 @@
 
 pub mod always_yes;
 pub mod bitsource;
+pub mod broker;
 pub mod dist;
 pub mod forwarder;
 pub mod judge;
+pub mod lazy_pirate;
 pub mod producer;
 pub mod pythagoras;
 pub mod replier;
 pub mod requester;
 pub mod sink;
 pub mod tally;
+pub mod task_producer;
+pub mod task_worker;
 pub mod template;
 pub mod worker;
 
@@ -33,6 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ScenarioError, digest::TraceDigest, event::SleepWhy, scenario::ParamProblem};
 use crate::{
+    broker::{BrokerSpec, TaskBody, TaskId, client::Delivery},
     rng::SimRng,
     socket::{Msg, Payload, SocketError, SocketId, SocketKind},
     time::Tick,
@@ -57,6 +62,65 @@ pub enum Op {
     Log(LogEntry),
     /// The program is finished.
     Halt,
+    /// A recv that gives up after `timeout` (`zmq_poll` with a timeout,
+    /// then recv): resumes with the message or [`Resume::TimedOut`].
+    Poll {
+        socket: SocketId,
+        timeout: Tick,
+    },
+    /// Closes the socket (losing what its pipes hold) and opens a new one
+    /// with the same settings, binds and connects: the Lazy Pirate's way
+    /// out of a REQ stuck waiting for a reply.
+    Reopen {
+        socket: SocketId,
+    },
+    /// A call on the node's broker connection.
+    Broker(BrokerCall),
+}
+
+/// What a task producer or worker asks of its broker connection.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BrokerCall {
+    /// Publish a task (a new one when `task` is `None`, to the program's
+    /// queue), with a countdown (a retry's). With `wait_confirm` the call
+    /// completes when the broker confirms it.
+    Publish {
+        task: Option<TaskId>,
+        body: TaskBody,
+        countdown: Option<Tick>,
+        wait_confirm: bool,
+    },
+    /// Take the next delivery; waits while there is none.
+    Take,
+    /// Acknowledge, nack or reject a delivery.
+    Settle { delivery: Delivery, how: Settle },
+    /// The task's side effect (skipped by an idempotent consumer if done).
+    Effect { delivery: Delivery },
+    /// The handler raised; what the worker does next.
+    Fail { delivery: Delivery, then: FailThen },
+}
+
+/// How a delivery is settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum Settle {
+    Ack,
+    Nack { requeue: bool },
+    Reject { requeue: bool },
+}
+
+/// What a worker does after a handler failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "then", rename_all = "snake_case")]
+pub enum FailThen {
+    /// FAILURE, acknowledged.
+    Failure,
+    /// Nacked with requeue.
+    Requeue,
+    /// Rejected without requeue (dead-lettered).
+    Reject,
+    /// Retried: a copy after `countdown`, its `retries` count.
+    Retry { countdown: Tick, retries: u32 },
 }
 
 /// The outcome of the previous call.
@@ -69,6 +133,22 @@ pub enum Resume {
     Woke,
     Logged,
     Failed(SocketError),
+    /// A poll's timeout passed with nothing received.
+    TimedOut,
+    /// The socket was reopened: its new id.
+    Reopened(SocketId),
+    /// A task was published (and confirmed, if the call waited).
+    Published(TaskId),
+    /// A delivery taken from the broker connection.
+    Delivery(Delivery),
+    /// An ack, nack or reject was sent.
+    Settled,
+    /// The side effect ran (`done`), or was skipped as done already.
+    Effect {
+        done: bool,
+    },
+    /// A failure was recorded.
+    Noted,
 }
 
 /// What a node prints.
@@ -137,6 +217,10 @@ pub enum ProgramSpec {
     Forwarder(forwarder::ForwarderSpec),
     Requester(requester::RequesterSpec),
     Replier(replier::ReplierSpec),
+    LazyPirate(lazy_pirate::LazyPirateSpec),
+    Broker(BrokerSpec),
+    TaskProducer(task_producer::TaskProducerSpec),
+    TaskWorker(task_worker::TaskWorkerSpec),
     /// No program: the node's sockets are driven by `send`/`recv` actions.
     External,
 }
@@ -155,6 +239,11 @@ pub enum Program {
     Forwarder(forwarder::Forwarder),
     Requester(requester::Requester),
     Replier(replier::Replier),
+    LazyPirate(lazy_pirate::LazyPirate),
+    /// The broker's state (boxed: it is much larger than a program).
+    Broker(Box<crate::broker::Broker>),
+    TaskProducer(task_producer::TaskProducer),
+    TaskWorker(task_worker::TaskWorker),
     External,
 }
 
@@ -172,6 +261,10 @@ impl ProgramSpec {
             ProgramSpec::Forwarder(_) => "forwarder",
             ProgramSpec::Requester(_) => "requester",
             ProgramSpec::Replier(_) => "replier",
+            ProgramSpec::LazyPirate(_) => "lazy_pirate",
+            ProgramSpec::Broker(_) => "broker",
+            ProgramSpec::TaskProducer(_) => "task_producer",
+            ProgramSpec::TaskWorker(_) => "task_worker",
             ProgramSpec::External => "external",
         }
     }
@@ -190,6 +283,10 @@ impl ProgramSpec {
             ProgramSpec::Forwarder(s) => Program::Forwarder(s.build(node, resolve)?),
             ProgramSpec::Requester(s) => Program::Requester(s.build(node, resolve)?),
             ProgramSpec::Replier(s) => Program::Replier(s.build(node, resolve)?),
+            ProgramSpec::LazyPirate(s) => Program::LazyPirate(s.build(node, resolve)?),
+            ProgramSpec::Broker(s) => Program::Broker(Box::new(broker::build(node, s)?)),
+            ProgramSpec::TaskProducer(s) => Program::TaskProducer(s.build(node)?),
+            ProgramSpec::TaskWorker(s) => Program::TaskWorker(s.build()?),
             ProgramSpec::External => Program::External,
         })
     }
@@ -209,12 +306,69 @@ impl Program {
             Program::Forwarder(p) => p.resume(outcome, rng),
             Program::Requester(p) => p.resume(outcome, rng),
             Program::Replier(p) => p.resume(outcome, rng),
-            Program::External => Op::Halt,
+            Program::LazyPirate(p) => p.resume(outcome, rng),
+            Program::TaskProducer(p) => p.resume(outcome, rng),
+            Program::TaskWorker(p) => p.resume(outcome, rng),
+            Program::Broker(_) | Program::External => Op::Halt,
         }
     }
 
     pub fn is_external(&self) -> bool {
         matches!(self, Program::External)
+    }
+
+    /// A node that takes no turns of its own: external nodes (driven from
+    /// outside) and brokers (driven by the frames they receive).
+    pub fn is_passive(&self) -> bool {
+        matches!(self, Program::External | Program::Broker(_))
+    }
+
+    /// The broker's state, for a broker node.
+    pub fn broker(&self) -> Option<&crate::broker::Broker> {
+        match self {
+            Program::Broker(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn broker_mut(&mut self) -> Option<&mut crate::broker::Broker> {
+        match self {
+            Program::Broker(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// How a task producer or worker uses its broker connection.
+    pub fn broker_client(&self) -> Option<ClientConfig<'_>> {
+        match self {
+            Program::TaskProducer(p) => Some(ClientConfig {
+                broker: &p.spec.broker,
+                queue: &p.spec.queue,
+                consume: None,
+                persistent: p.spec.persistent,
+                confirms: p.spec.confirms,
+                max_unconfirmed: p.spec.max_unconfirmed,
+                republish_after: p.spec.republish_after,
+            }),
+            Program::TaskWorker(w) => Some(ClientConfig {
+                broker: &w.spec.broker,
+                queue: &w.spec.queue,
+                consume: Some((w.spec.prefetch, w.spec.ack)),
+                persistent: true,
+                confirms: true,
+                max_unconfirmed: None,
+                republish_after: None,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The delivery a worker is working on (it vanishes if the node crashes).
+    pub fn current_task(&self) -> Option<TaskId> {
+        match self {
+            Program::TaskWorker(w) => w.current.as_ref().map(|d| d.task),
+            _ => None,
+        }
     }
 
     /// The sockets this program calls (so removing one is refused).
@@ -231,7 +385,11 @@ impl Program {
             Program::Forwarder(p) => p.input == socket || p.out == socket,
             Program::Requester(p) => p.socket == socket,
             Program::Replier(p) => p.socket == socket,
-            Program::External => false,
+            Program::LazyPirate(p) => p.socket == socket,
+            Program::Broker(_)
+            | Program::TaskProducer(_)
+            | Program::TaskWorker(_)
+            | Program::External => false,
         }
     }
 
@@ -241,6 +399,8 @@ impl Program {
             Program::Bitsource(p) => Some(p.interval),
             Program::Producer(p) => Some(p.interval),
             Program::Requester(p) => Some(p.interval),
+            Program::TaskProducer(p) => Some(p.interval),
+            Program::LazyPirate(p) => Some(p.spec.interval),
             _ => None,
         }
     }
@@ -252,6 +412,7 @@ impl Program {
             Program::Worker(p) => Some(p.service),
             Program::Sink(p) => Some(p.service),
             Program::Replier(p) => Some(p.service),
+            Program::TaskWorker(w) => w.spec.service,
             _ => None,
         }
     }
@@ -270,6 +431,14 @@ impl Program {
             }
             Program::Requester(p) => {
                 p.interval = interval;
+                true
+            }
+            Program::TaskProducer(p) => {
+                p.interval = interval;
+                true
+            }
+            Program::LazyPirate(p) => {
+                p.spec.interval = interval;
                 true
             }
             _ => false,
@@ -296,6 +465,10 @@ impl Program {
                 p.service = service;
                 true
             }
+            Program::TaskWorker(w) => {
+                w.spec.service = Some(service);
+                true
+            }
             _ => false,
         }
     }
@@ -307,6 +480,19 @@ impl Program {
             _ => None,
         }
     }
+}
+
+/// What the engine needs to know of a broker client program.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientConfig<'a> {
+    pub broker: &'a str,
+    pub queue: &'a str,
+    /// A worker: its prefetch and when it acknowledges.
+    pub consume: Option<(u32, crate::broker::AckMode)>,
+    pub persistent: bool,
+    pub confirms: bool,
+    pub max_unconfirmed: Option<u32>,
+    pub republish_after: Option<Tick>,
 }
 
 /// Default socket names, shared by the program specs' serde defaults.

@@ -1,0 +1,125 @@
+//! Trace events of faults: a node crashing, restarting, pausing; a
+//! partition or a link fault beginning and healing; a connection TCP gives
+//! up on; a poison message on its way. Each is one step, like any event,
+//! so a fault can be stepped back over and replayed from a link.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    NodeId,
+    action::ActionError,
+    fault::{CrashPoint, LinkFaultKind},
+};
+use crate::{broker::TaskId, socket::ConnId, time::Tick};
+
+/// A fault began or ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum FaultEvent {
+    /// The node's process died: its program, queues, in-flight work and
+    /// connections are gone. `lost` counts the messages its ZeroMQ pipes
+    /// held; `held` its unacknowledged deliveries and when they return;
+    /// `lost_tasks` the tasks that vanished with it; a broker says what its
+    /// disk `kept`.
+    Crashed {
+        node: NodeId,
+        lost: u32,
+        held: Vec<Held>,
+        lost_tasks: Vec<TaskId>,
+        kept: Option<u32>,
+        restart_at: Option<Tick>,
+    },
+    /// A crash waits for a point in the node's work.
+    Armed {
+        node: NodeId,
+        on: CrashPoint,
+        duration: Option<Tick>,
+    },
+    /// A fresh process; a broker recovered `recovered` messages from disk.
+    Restarted {
+        node: NodeId,
+        recovered: Option<u32>,
+    },
+    Paused {
+        node: NodeId,
+        until: Option<Tick>,
+    },
+    /// A pause ended; `deferred` turns and arrivals now go on.
+    Resumed {
+        node: NodeId,
+        deferred: u32,
+    },
+    Partitioned {
+        id: u32,
+        a: Vec<NodeId>,
+        b: Vec<NodeId>,
+        one_way: bool,
+        until: Option<Tick>,
+    },
+    LinkFaulted {
+        id: u32,
+        a: Vec<NodeId>,
+        b: Vec<NodeId>,
+        fault: LinkFaultKind,
+        until: Option<Tick>,
+    },
+    /// Partitions and link faults ended; messages held on the wire go on.
+    Healed {
+        partitions: u32,
+        link_faults: u32,
+        released: u32,
+    },
+    /// A ZeroMQ connection that could not get through for the give-up time
+    /// was closed (as TCP does); `lost` messages were in its pipes. The
+    /// connecting side reconnects when the path is back.
+    GaveUp {
+        conn: ConnId,
+        lost: u32,
+    },
+    /// The producer's next task is a poison message.
+    Poisoned {
+        node: NodeId,
+    },
+    /// A scheduled fault could not be applied at its time.
+    Skipped {
+        index: u32,
+        error: ActionError,
+    },
+}
+
+/// An unacknowledged delivery held by a node that crashed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    pub task: TaskId,
+    pub returns: Returns,
+}
+
+/// When a crashed consumer's delivery goes back to its queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "when", rename_all = "snake_case")]
+pub enum Returns {
+    /// When the broker sees the connection close (AMQP).
+    ConnectionClosed { at: Tick },
+    /// When its visibility timeout ends (Celery's Redis transport).
+    VisibilityTimeout { at: Tick },
+}
+
+impl FaultEvent {
+    /// The nodes it mentions (for captions).
+    pub fn nodes(&self) -> Vec<NodeId> {
+        match self {
+            FaultEvent::Crashed { node, .. }
+            | FaultEvent::Armed { node, .. }
+            | FaultEvent::Restarted { node, .. }
+            | FaultEvent::Paused { node, .. }
+            | FaultEvent::Resumed { node, .. }
+            | FaultEvent::Poisoned { node } => vec![*node],
+            FaultEvent::Partitioned { a, b, .. } | FaultEvent::LinkFaulted { a, b, .. } => {
+                a.iter().chain(b).copied().collect()
+            }
+            FaultEvent::Healed { .. } | FaultEvent::GaveUp { .. } | FaultEvent::Skipped { .. } => {
+                Vec::new()
+            }
+        }
+    }
+}
