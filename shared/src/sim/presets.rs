@@ -2,7 +2,8 @@
 //! checked by the same validation as a user's scenario, and double as
 //! examples of the schema in `docs/scenarios.md`.
 
-/// The built-in scenarios, so that what is said about each (titles,
+/// The built-in scenarios (the reliability lessons follow the chapter's
+/// own: faults, a broker with acknowledgements, the Lazy Pirate), so that what is said about each (titles,
 /// lessons) is matched exhaustively: a new preset does not compile until
 /// every language describes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -15,11 +16,20 @@ pub enum Preset {
     Logs,
     SlowSubscriber,
     SlowJoiner,
+    AtMostOnce,
+    AtLeastOnce,
+    EffectivelyOnce,
+    VisibilityTimeout,
+    Poison,
+    PrefetchStarvation,
+    BrokerRestart,
+    FlowControl,
+    LazyPirate,
 }
 
 impl Preset {
     /// In the order a menu shows them.
-    pub const ALL: [Preset; 8] = [
+    pub const ALL: [Preset; 17] = [
         Preset::Pi,
         Preset::Pipeline,
         Preset::Pubsub,
@@ -28,6 +38,15 @@ impl Preset {
         Preset::Logs,
         Preset::SlowSubscriber,
         Preset::SlowJoiner,
+        Preset::AtMostOnce,
+        Preset::AtLeastOnce,
+        Preset::EffectivelyOnce,
+        Preset::VisibilityTimeout,
+        Preset::Poison,
+        Preset::PrefetchStarvation,
+        Preset::BrokerRestart,
+        Preset::FlowControl,
+        Preset::LazyPirate,
     ];
 
     /// The name scenarios, links and `fanout sim --scenario` use.
@@ -41,6 +60,15 @@ impl Preset {
             Preset::Logs => "logs",
             Preset::SlowSubscriber => "slow-subscriber",
             Preset::SlowJoiner => "slow-joiner",
+            Preset::AtMostOnce => "at-most-once",
+            Preset::AtLeastOnce => "at-least-once",
+            Preset::EffectivelyOnce => "effectively-once",
+            Preset::VisibilityTimeout => "visibility-timeout",
+            Preset::Poison => "poison",
+            Preset::PrefetchStarvation => "prefetch-starvation",
+            Preset::BrokerRestart => "broker-restart",
+            Preset::FlowControl => "flow-control",
+            Preset::LazyPirate => "lazy-pirate",
         }
     }
 
@@ -59,6 +87,15 @@ impl Preset {
             Preset::Logs => include_str!("presets/logs.json"),
             Preset::SlowSubscriber => include_str!("presets/slow-subscriber.json"),
             Preset::SlowJoiner => include_str!("presets/slow-joiner.json"),
+            Preset::AtMostOnce => include_str!("presets/at-most-once.json"),
+            Preset::AtLeastOnce => include_str!("presets/at-least-once.json"),
+            Preset::EffectivelyOnce => include_str!("presets/effectively-once.json"),
+            Preset::VisibilityTimeout => include_str!("presets/visibility-timeout.json"),
+            Preset::Poison => include_str!("presets/poison.json"),
+            Preset::PrefetchStarvation => include_str!("presets/prefetch-starvation.json"),
+            Preset::BrokerRestart => include_str!("presets/broker-restart.json"),
+            Preset::FlowControl => include_str!("presets/flow-control.json"),
+            Preset::LazyPirate => include_str!("presets/lazy-pirate.json"),
         }
     }
 }
@@ -73,6 +110,15 @@ pub const NAMES: &[&str] = &[
     "logs",
     "slow-subscriber",
     "slow-joiner",
+    "at-most-once",
+    "at-least-once",
+    "effectively-once",
+    "visibility-timeout",
+    "poison",
+    "prefetch-starvation",
+    "broker-restart",
+    "flow-control",
+    "lazy-pirate",
 ];
 
 /// The JSON text of a preset.

@@ -24,9 +24,16 @@ use crate::{
     time::Tick,
 };
 
-/// A moment in seconds, for times people wait for: `31.0 s`.
+/// A moment in seconds, for times people wait for: `31.0 s`, `1.012 s`.
 fn secs(t: Tick) -> String {
-    format!("{:.1} s", t.0 as f64 / 1_000_000.0)
+    let text = format!("{:.3}", t.0 as f64 / 1_000_000.0);
+    let text = text.trim_end_matches('0');
+    let text = if text.ends_with('.') {
+        format!("{text}0")
+    } else {
+        text.to_string()
+    };
+    format!("{text} s")
 }
 
 fn tasks(list: &[TaskId]) -> String {
@@ -522,7 +529,7 @@ fn broker_en(b: &BrokerEvent, n: &Names) -> String {
             }
             if *republished > 0 {
                 s.push_str(&format!(
-                    "; it publishes {republished} unconfirmed task(s) again"
+                    "; it sends the {republished} unconfirmed task(s) it holds"
                 ));
             }
             s
@@ -907,7 +914,7 @@ fn broker_zh(b: &BrokerEvent, n: &Names) -> String {
                 s.push_str("并开始消费它的队列");
             }
             if *republished > 0 {
-                s.push_str(&format!("；它重新发布 {republished} 个未确认的任务"));
+                s.push_str(&format!("；它发出手里 {republished} 个未确认的任务"));
             }
             s
         }
