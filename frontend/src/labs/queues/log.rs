@@ -81,6 +81,10 @@ pub enum LogKind {
     Print,
     Edit,
     Remove,
+    Timeout,
+    Reopen,
+    Fault,
+    Broker,
 }
 
 impl LogKind {
@@ -119,6 +123,10 @@ impl LogKind {
             EventKind::Log { .. } => LogKind::Print,
             EventKind::Edited { .. } => LogKind::Edit,
             EventKind::NodeRemoved { .. } => LogKind::Remove,
+            EventKind::TimedOut { .. } => LogKind::Timeout,
+            EventKind::Reopened { .. } => LogKind::Reopen,
+            EventKind::Fault(_) => LogKind::Fault,
+            EventKind::Broker(_) => LogKind::Broker,
         }
     }
 
@@ -146,6 +154,10 @@ impl LogKind {
             LogKind::Print => "print",
             LogKind::Edit => "edit",
             LogKind::Remove => "remove",
+            LogKind::Timeout => "timeout",
+            LogKind::Reopen => "reopen",
+            LogKind::Fault => "fault",
+            LogKind::Broker => "broker",
         }
     }
 }

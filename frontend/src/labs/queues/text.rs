@@ -284,6 +284,8 @@ pub const EN: Texts = Texts {
         NodeState::Halted => "finished",
         NodeState::External => "driven from outside",
         NodeState::Removed => "removed",
+        NodeState::Crashed => "crashed",
+        NodeState::Paused => "paused",
     },
     binds: "bind",
     connects: "connect",
@@ -339,6 +341,10 @@ pub const EN: Texts = Texts {
         LogKind::Print => "print",
         LogKind::Edit => "edit",
         LogKind::Remove => "remove",
+        LogKind::Timeout => "timeout",
+        LogKind::Reopen => "reopen",
+        LogKind::Fault => "fault",
+        LogKind::Broker => "broker",
     },
 
     inspector_title: "Inspector",
@@ -443,6 +449,15 @@ pub const EN: Texts = Texts {
         Preset::Logs => "log events instead of syslog",
         Preset::SlowSubscriber => "slow subscriber (drops at the mark)",
         Preset::SlowJoiner => "slow joiner (late subscriber misses messages)",
+        Preset::AtMostOnce => "at most once (early ack, a worker crashes)",
+        Preset::AtLeastOnce => "at least once (late ack, a crash after the side effect)",
+        Preset::EffectivelyOnce => "effectively once (late ack and deduplication)",
+        Preset::VisibilityTimeout => "a task slower than the visibility timeout",
+        Preset::Poison => "a poison message and the dead letters",
+        Preset::PrefetchStarvation => "prefetch starvation",
+        Preset::BrokerRestart => "broker restart (transient lost, persistent kept)",
+        Preset::FlowControl => "flow control for a slow consumer",
+        Preset::LazyPirate => "Lazy Pirate (REQ with timeout and retries)",
     },
     preset_explanation: |name| match name {
         Preset::Pi => {
@@ -468,6 +483,33 @@ pub const EN: Texts = Texts {
         }
         Preset::SlowJoiner => {
             "Lesson 12, delivery is not guaranteed: a subscriber that starts late misses everything published before its subscription reaches the publisher, so its first message is not m0."
+        }
+        Preset::AtMostOnce => {
+            "Lesson 12b, at most once: Celery acknowledges just before a task runs. A worker that crashes mid-task loses it; nothing runs twice. The ledger counts lost and duplicated tasks."
+        }
+        Preset::AtLeastOnce => {
+            "Lesson 12b, at least once: with acks_late a worker that crashes after the side effect but before its ack gets its task redelivered, so the effect happens twice. Nothing confirmed is lost."
+        }
+        Preset::EffectivelyOnce => {
+            "Lesson 12b, effectively once: the same crash, but the workers keep a table of processed task ids; the redelivered task is only acknowledged."
+        }
+        Preset::VisibilityTimeout => {
+            "Lesson 13, Celery over Redis: an unacknowledged task returns after the visibility timeout, so a task slower than the timeout runs again while it still runs."
+        }
+        Preset::Poison => {
+            "Lesson 12b, a poison message: its handler always fails and it is requeued, again and again, until the queue's delivery limit sends it to the dead letters."
+        }
+        Preset::PrefetchStarvation => {
+            "Lesson 12b, prefetch: a worker that reserves tasks hoards them behind a long one while another worker idles; prefetch 1 with late ack fixes it."
+        }
+        Preset::BrokerRestart => {
+            "Lesson 12, persistence: after a broker restart only persistent messages of durable queues remain; the transient ones are lost even though they were confirmed."
+        }
+        Preset::FlowControl => {
+            "Lesson 12, flow control for a slow consumer: a bounded queue with a producer held back by confirms loses nothing; an unbounded one grows; a dropping one loses tasks."
+        }
+        Preset::LazyPirate => {
+            "Lesson 12b, ZeroMQ's own reliability: the Lazy Pirate client polls with a timeout, reopens its REQ and retries, and gives up after three attempts."
         }
     },
     custom_name: |name| format!("{name} (your own)"),
@@ -612,6 +654,8 @@ pub const ZH: Texts = Texts {
         NodeState::Halted => "已结束",
         NodeState::External => "由外部驱动",
         NodeState::Removed => "已移除",
+        NodeState::Crashed => "已崩溃",
+        NodeState::Paused => "已暂停",
     },
     binds: "绑定",
     connects: "连接",
@@ -663,6 +707,10 @@ pub const ZH: Texts = Texts {
         LogKind::Print => "打印",
         LogKind::Edit => "编辑",
         LogKind::Remove => "移除",
+        LogKind::Timeout => "超时",
+        LogKind::Reopen => "重连",
+        LogKind::Fault => "故障",
+        LogKind::Broker => "代理",
     },
 
     inspector_title: "检查器",
@@ -767,6 +815,15 @@ pub const ZH: Texts = Texts {
         Preset::Logs => "用日志事件流代替 syslog",
         Preset::SlowSubscriber => "慢订阅者（在水位线处丢弃）",
         Preset::SlowJoiner => "迟到的订阅者（错过早先的消息）",
+        Preset::AtMostOnce => "至多一次（提前确认，worker 崩溃）",
+        Preset::AtLeastOnce => "至少一次（延后确认，副作用之后崩溃）",
+        Preset::EffectivelyOnce => "实际上恰好一次（延后确认加去重）",
+        Preset::VisibilityTimeout => "比可见性超时更慢的任务",
+        Preset::Poison => "毒消息与死信队列",
+        Preset::PrefetchStarvation => "预取造成的饥饿",
+        Preset::BrokerRestart => "消息代理重启（非持久的丢失，持久的保留）",
+        Preset::FlowControl => "慢消费者的流量控制",
+        Preset::LazyPirate => "Lazy Pirate（带超时和重试的 REQ）",
     },
     preset_explanation: |name| match name {
         Preset::Pi => {
@@ -792,6 +849,33 @@ pub const ZH: Texts = Texts {
         }
         Preset::SlowJoiner => {
             "第 12 课，投递没有保证：晚启动的订阅者，在它的订阅到达发布者之前发布的消息全部错过，所以它收到的第一条不是 m0。"
+        }
+        Preset::AtMostOnce => {
+            "第 12b 课，至多一次：Celery 在任务开始前就确认。worker 在任务中途崩溃，这个任务就丢了；没有任务会执行两次。账本统计丢失和重复的任务。"
+        }
+        Preset::AtLeastOnce => {
+            "第 12b 课，至少一次：使用 acks_late 时，worker 在副作用之后、确认之前崩溃，任务会被重新投递，副作用发生两次。已确认的消息不会丢失。"
+        }
+        Preset::EffectivelyOnce => {
+            "第 12b 课，实际上恰好一次：同样的崩溃，但 worker 保存已处理任务的 id 表；重新投递的任务只被确认，不再执行。"
+        }
+        Preset::VisibilityTimeout => {
+            "第 13 课，Celery 加 Redis：未确认的任务在可见性超时后回到队列，所以比超时更慢的任务还在执行时就会被再执行一次。"
+        }
+        Preset::Poison => {
+            "第 12b 课，毒消息：它的处理函数总是失败，于是一次次重新入队，直到队列的投递上限把它送进死信队列。"
+        }
+        Preset::PrefetchStarvation => {
+            "第 12b 课，预取：预留任务的 worker 把任务囤在一个长任务后面，另一个 worker 却闲着；预取 1 加延后确认可以解决。"
+        }
+        Preset::BrokerRestart => {
+            "第 12 课，持久化：消息代理重启后，只剩下持久队列中的持久消息；非持久消息即使已被确认也丢失了。"
+        }
+        Preset::FlowControl => {
+            "第 12 课，慢消费者的流量控制：有界队列加上受确认节制的生产者不丢消息；无界队列不断增长；丢弃型队列会丢任务。"
+        }
+        Preset::LazyPirate => {
+            "第 12b 课，ZeroMQ 自己的可靠性：Lazy Pirate 客户端带超时轮询、重开 REQ 并重试，三次之后放弃。"
         }
     },
     custom_name: |name| format!("{name}（自定义）"),
