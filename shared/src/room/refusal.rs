@@ -111,6 +111,9 @@ pub enum RoomRefusal {
     /// `room_act` with `send`, `recv` or `take_over`.
     UseSocketFrames,
     OnlyCreatorAddsPrograms,
+    /// Fault actions (crash, pause, partition, …) come to live rooms with
+    /// the reliability lab; until then a room refuses them.
+    FaultsNotLive,
     /// The engine refused the edit a `room_act` asked for.
     Edit {
         // Boxed: it is much larger than the room's own refusals.
@@ -145,7 +148,9 @@ impl RoomRefusal {
             | RoomRefusal::NoReceivingSocket { .. } => "socket",
             RoomRefusal::NoPayload => "payload",
             RoomRefusal::QueuesFull { .. } => "limits.room_queued_bytes",
-            RoomRefusal::UseSocketFrames | RoomRefusal::OnlyCreatorAddsPrograms => "action.op",
+            RoomRefusal::UseSocketFrames
+            | RoomRefusal::OnlyCreatorAddsPrograms
+            | RoomRefusal::FaultsNotLive => "action.op",
             RoomRefusal::Edit { .. } => "action",
         }
     }
@@ -243,6 +248,9 @@ fn refusal_en(refusal: &RoomRefusal) -> String {
                 .unwrap_or_default()
         ),
         RoomRefusal::UseSocketFrames => "use the send, recv and node_take frames for these".into(),
+        RoomRefusal::FaultsNotLive => {
+            "faults (crash, pause, partition, …) are not available in live rooms yet".into()
+        }
         RoomRefusal::OnlyCreatorAddsPrograms => {
             "only the room's creator adds nodes with programs; add your own node with node_add"
                 .into()
@@ -328,6 +336,7 @@ fn refusal_zh(refusal: &RoomRefusal) -> String {
                 .unwrap_or_default()
         ),
         RoomRefusal::UseSocketFrames => "这些请用 send、recv 和 node_take 帧".into(),
+        RoomRefusal::FaultsNotLive => "实时房间暂时还不能注入故障（崩溃、暂停、网络分区等）".into(),
         RoomRefusal::OnlyCreatorAddsPrograms => {
             "只有房间的创建者能添加带程序的节点；用 node_add 添加你自己的节点".into()
         }
