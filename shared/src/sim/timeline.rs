@@ -159,7 +159,7 @@ impl Timeline {
         }
         t.actions = recording.actions.clone();
         t.seek(recording.step);
-        t.sim.advance_idle(recording.time);
+        t.settle_to(recording.time);
         // An action that failed on replay would have left the timeline
         // short of its step; find out which.
         if t.sim.steps() < recording.step
@@ -240,7 +240,9 @@ impl Timeline {
             if r.time > limit {
                 return None;
             }
-            self.sim.advance_idle(r.time);
+            if let Some(e) = self.settle_to(r.time) {
+                return Some(e);
+            }
             return self.sim.apply(r.action).ok();
         }
         self.sim.step_until(limit)
@@ -286,6 +288,19 @@ impl Timeline {
             action,
         });
         Ok(event)
+    }
+
+    /// Brings the clock to `t` as the run that recorded `t` had it: that
+    /// run's clock was at `t`, so every task due before `t` had been
+    /// applied (tasks that make no event: a stale turn, a frame for a
+    /// closed connection, a paused node's deferred work). Returns an event
+    /// only if one of them makes one, which a faithful recording excludes.
+    fn settle_to(&mut self, t: Tick) -> Option<Event> {
+        if let Some(e) = self.sim.step_until(Tick(t.0.saturating_sub(1))) {
+            return Some(e);
+        }
+        self.sim.advance_idle(t);
+        None
     }
 
     /// Moves the clock to `t` with no event, if nothing is due before
