@@ -112,10 +112,17 @@ pub const RELIABILITY: &str = r#"{
 }"#;
 
 /// The scenario of a named workload: `fanout100` (or `fanoutN`),
-/// `reliability`, or a preset.
+/// `reliability`, `reliability-calm` (the same broker pipeline without its
+/// faults, so the benchmark shows what the faults cost), or a preset.
 pub fn workload(name: &str) -> Result<Scenario, ScenarioError> {
     if name == "reliability" {
         return Scenario::from_json(RELIABILITY);
+    }
+    if name == "reliability-calm" {
+        let mut calm = Scenario::from_json(RELIABILITY)?;
+        calm.name = "reliability-calm".into();
+        calm.faults.clear();
+        return Ok(calm);
     }
     if let Some(n) = name.strip_prefix("fanout")
         && let Ok(n) = n.parse::<u32>()
@@ -183,5 +190,21 @@ mod tests {
             sim.now() > Tick::from_secs(4),
             "the broker restart is within the run"
         );
+    }
+
+    #[test]
+    fn the_calm_workload_is_the_same_pipeline_without_faults() {
+        let calm = workload("reliability-calm").unwrap();
+        let stormy = workload("reliability").unwrap();
+        assert!(calm.faults.is_empty() && !stormy.faults.is_empty());
+        assert_eq!(calm.nodes, stormy.nodes);
+        let mut sim = Simulator::new(&calm, 1).unwrap();
+        let mut events = 0;
+        while events < 200_000 {
+            let Some(e) = sim.step() else { break };
+            events += 1;
+            assert!(!matches!(e.kind, EventKind::Fault(_)), "{e:?}");
+        }
+        assert_eq!(events, 200_000, "the workload ran out of events");
     }
 }
