@@ -310,13 +310,13 @@ impl Simulator {
                 latency,
                 jitter,
                 duration,
-            } => (|| {
+            } => {
                 let kind = LinkFaultKind::Delay {
                     latency: *latency,
                     jitter: *jitter,
                 };
                 self.add_link_fault(a, b, kind, *duration)
-            })(),
+            }
             Action::Drop {
                 a,
                 b,
