@@ -89,8 +89,8 @@ fn a_poison_message_loops_until_the_delivery_limit_dead_letters_it() {
             .records()
             .find(|r| r.poison)
             .expect("a poison task");
-        // A limit of 20 returns: delivered 21 times (RabbitMQ counts as
-        // shared/tests/rabbitmq.rs checks).
+        // A limit of 20 returns: delivered 21 times (the first delivery
+        // and 20 returns, as RabbitMQ's documentation counts them).
         assert_eq!(poison.dispatched, 21);
         assert_eq!(poison.processed, 0);
         let dead = sim

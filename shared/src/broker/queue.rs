@@ -3,8 +3,8 @@
 //! order, and its consumers in the order the broker serves them.
 //!
 //! A requeued message goes back to its old position among the ready ones
-//! (RabbitMQ: "to its original position in the queue, if possible";
-//! checked against `rabbitmq-server` 3.10, see `shared/tests/rabbitmq.rs`).
+//! (RabbitMQ's documentation: "to its original position in the queue, if
+//! possible"; not yet compared with a real `rabbitmq-server`).
 
 use std::collections::VecDeque;
 

@@ -1,8 +1,8 @@
 //! The broker itself: queues, connections with their consumers and
 //! unacknowledged deliveries, the disk, the result backend. Pure: the
 //! simulator calls it with the current time and turns what it answers into
-//! frames and events; `shared/tests/rabbitmq.rs` calls it with the same
-//! schedules it runs against a real RabbitMQ.
+//! frames and events. (A test running the same schedules against a real
+//! RabbitMQ is planned: `docs/design/reliability.md`, "Status".)
 //!
 //! The rules, and whose they are (`docs/design/reliability.md`):
 //! - a connection that closes returns its unacknowledged deliveries to

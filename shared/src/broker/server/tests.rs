@@ -1,5 +1,6 @@
-//! The broker's rules, each as RabbitMQ 3.10 showed them
-//! (`shared/tests/rabbitmq.rs` runs the same schedules against it).
+//! The broker's rules, each as RabbitMQ's documentation states it
+//! (`docs/design/reliability.md`). Running the same schedules against a
+//! real `rabbitmq-server` is planned, not done (that page's "Status").
 
 use super::*;
 use crate::broker::queue::QueueSpec;
