@@ -523,3 +523,42 @@ async fn a_live_run_replays_offline_to_the_same_trace() {
         "offline replay reaches exactly the live trace"
     );
 }
+
+/// Faults are engine actions, but a live room has real people behind its
+/// nodes: until the reliability lab brings them, a room refuses every
+/// fault op precisely and keeps working.
+#[tokio::test]
+async fn live_rooms_refuse_fault_actions_and_go_on() {
+    let fanout = start();
+    let mut owner = Client::connect(&fanout).await;
+    let (_code, _) = owner.create(empty_scenario(json!({}))).await;
+    owner
+        .add_node(
+            "server",
+            json!([{"name": "rep", "type": "REP", "bind": ["tcp://svc"]}]),
+            false,
+        )
+        .await;
+    for action in [
+        json!({"op": "crash", "node": "server"}),
+        json!({"op": "pause", "node": "server", "duration": "1s"}),
+        json!({"op": "partition", "a": ["server"], "b": ["server"]}),
+        json!({"op": "heal"}),
+    ] {
+        let e = owner
+            .refused(json!({"type": "room_act", "action": action}))
+            .await;
+        assert_eq!(e["field"], "action.op", "{e}");
+        assert!(
+            e["message"].as_str().unwrap().contains("faults"),
+            "{action}: {e}"
+        );
+    }
+    // The room is unharmed: an ordinary edit still applies.
+    owner
+        .ok(
+            json!({"type": "room_act", "action": {"op": "set_hwm", "node": "server", "socket": "rep", "rcvhwm": 5}}),
+            "room_acted",
+        )
+        .await;
+}
