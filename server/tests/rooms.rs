@@ -549,6 +549,8 @@ async fn live_rooms_refuse_fault_actions_and_go_on() {
             .refused(json!({"type": "room_act", "action": action}))
             .await;
         assert_eq!(e["field"], "action.op", "{e}");
+        assert_eq!(e["refusal"]["area"], "room", "{e}");
+        assert_eq!(e["refusal"]["fact"]["code"], "faults_not_live", "{e}");
         assert!(
             e["message"].as_str().unwrap().contains("faults"),
             "{action}: {e}"
