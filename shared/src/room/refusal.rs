@@ -374,6 +374,7 @@ crate::json::decode_tagged!(RoomRefusal by "code" {
     "no_receiving_socket" => NoReceivingSocket { node, socket },
     "use_socket_frames" => UseSocketFrames,
     "only_creator_adds_programs" => OnlyCreatorAddsPrograms,
+    "faults_not_live" => FaultsNotLive,
     "edit" => Edit { error },
 });
 
@@ -444,6 +445,7 @@ mod decode_tests {
             },
             RoomRefusal::UseSocketFrames,
             RoomRefusal::OnlyCreatorAddsPrograms,
+            RoomRefusal::FaultsNotLive,
             RoomRefusal::Edit {
                 error: Box::new(ActionError::NoNode { node: "n".into() }),
             },

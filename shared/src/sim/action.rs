@@ -325,6 +325,17 @@ crate::json::decode_tagged!(ActionError by "code" {
     "not_connected" => NotConnected { node, socket, endpoint },
     "already_connected" => AlreadyConnected { node, socket, endpoint },
     "already_external" => AlreadyExternal { node },
+    "not_takeable" => NotTakeable { node, program },
+    "already_crashed" => AlreadyCrashed { node },
+    "not_crashed" => NotCrashed { node },
+    "crashed" => Crashed { node },
+    "already_paused" => AlreadyPaused { node },
+    "not_paused" => NotPaused { node },
+    "empty_group" => EmptyGroup,
+    "overlap" => Overlap { node },
+    "bad_rate" => BadRate { rate },
+    "no_broker_link" => NoBrokerLink { a, b },
+    "not_producer" => NotProducer { node, program },
     "invalid" => Invalid { scenario },
 });
 

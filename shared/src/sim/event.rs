@@ -315,6 +315,10 @@ crate::json::decode_tagged!(EventKind by "type" {
     "log" => Log { node, entry },
     "edited" => Edited { action },
     "node_removed" => NodeRemoved { node, lost },
+    "timed_out" => TimedOut { node, socket, after },
+    "reopened" => Reopened { node, old, new, lost },
+    "fault" => Fault(FaultEvent),
+    "broker" => Broker(BrokerEvent),
 });
 
 crate::json::decode_tagged!(Route by "to" {
@@ -499,6 +503,22 @@ mod tests {
                 },
             },
             EventKind::NodeRemoved { node, lost: 1 },
+            EventKind::TimedOut {
+                node,
+                socket,
+                after: Tick(30),
+            },
+            EventKind::Reopened {
+                node,
+                old: socket,
+                new: SocketId(7),
+                lost: 2,
+            },
+            EventKind::Fault(FaultEvent::Resumed { node, deferred: 1 }),
+            EventKind::Broker(BrokerEvent::Waits {
+                node,
+                why: super::super::broker_event::WaitWhy::Delivery,
+            }),
         ];
         crate::json::assert_every_variant_round_trips(&kinds, "type", EventKind::DECODED_TAGS);
         let routes = vec![

@@ -13,7 +13,7 @@ use super::{
 use crate::{broker::TaskId, socket::ConnId, time::Tick};
 
 /// A fault began or ended.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "what", rename_all = "snake_case")]
 pub enum FaultEvent {
     /// The node's process died: its program, queues, in-flight work and
@@ -104,6 +104,22 @@ pub enum Returns {
     VisibilityTimeout { at: Tick },
 }
 
+// Read compactly, as `EventKind` is (serde's derived visitor weighed about
+// 30 KB of the queue page's wasm); written by the derive.
+crate::json::decode_tagged!(FaultEvent by "what" {
+    "crashed" => Crashed { node, lost, held, lost_tasks, kept, restart_at },
+    "armed" => Armed { node, on, duration },
+    "restarted" => Restarted { node, recovered },
+    "paused" => Paused { node, until },
+    "resumed" => Resumed { node, deferred },
+    "partitioned" => Partitioned { id, a, b, one_way, until },
+    "link_faulted" => LinkFaulted { id, a, b, fault, until },
+    "healed" => Healed { partitions, link_faults, released },
+    "gave_up" => GaveUp { conn, lost },
+    "poisoned" => Poisoned { node },
+    "skipped" => Skipped { index, error },
+});
+
 impl FaultEvent {
     /// The nodes it mentions (for captions).
     pub fn nodes(&self) -> Vec<NodeId> {
@@ -121,5 +137,73 @@ impl FaultEvent {
                 Vec::new()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant, written by the derive and read by the compact reader
+    /// above, is itself.
+    #[test]
+    fn every_fault_event_round_trips() {
+        let node = NodeId(2);
+        let samples = vec![
+            FaultEvent::Crashed {
+                node,
+                lost: 3,
+                held: vec![Held {
+                    task: TaskId(5),
+                    returns: Returns::VisibilityTimeout { at: Tick(40) },
+                }],
+                lost_tasks: vec![TaskId(6)],
+                kept: Some(2),
+                restart_at: Some(Tick(90)),
+            },
+            FaultEvent::Armed {
+                node,
+                on: CrashPoint::SideEffect,
+                duration: Some(Tick(10)),
+            },
+            FaultEvent::Restarted {
+                node,
+                recovered: Some(4),
+            },
+            FaultEvent::Paused { node, until: None },
+            FaultEvent::Resumed { node, deferred: 2 },
+            FaultEvent::Partitioned {
+                id: 1,
+                a: vec![node],
+                b: vec![NodeId(3), NodeId(4)],
+                one_way: true,
+                until: Some(Tick(70)),
+            },
+            FaultEvent::LinkFaulted {
+                id: 2,
+                a: vec![node],
+                b: vec![NodeId(3)],
+                fault: LinkFaultKind::Delay {
+                    latency: Tick(5),
+                    jitter: Tick(2),
+                },
+                until: None,
+            },
+            FaultEvent::Healed {
+                partitions: 1,
+                link_faults: 2,
+                released: 3,
+            },
+            FaultEvent::GaveUp {
+                conn: ConnId(8),
+                lost: 1,
+            },
+            FaultEvent::Poisoned { node },
+            FaultEvent::Skipped {
+                index: 4,
+                error: ActionError::AlreadyCrashed { node: "w".into() },
+            },
+        ];
+        crate::json::assert_every_variant_round_trips(&samples, "what", FaultEvent::DECODED_TAGS);
     }
 }

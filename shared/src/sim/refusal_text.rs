@@ -609,6 +609,24 @@ mod tests {
                 socket: Some(s()),
                 problem: ParamProblem::ZeroLatency,
             },
+            ScenarioError::NoBroker {
+                node: n(),
+                program: "task_worker".into(),
+                broker: "b".into(),
+            },
+            ScenarioError::NoQueue {
+                node: n(),
+                broker: "b".into(),
+                queue: "q".into(),
+            },
+            ScenarioError::NotAFault {
+                index: 2,
+                op: "set_hwm".into(),
+            },
+            ScenarioError::FaultTarget {
+                index: 3,
+                node: n(),
+            },
         ];
         crate::json::assert_every_variant_round_trips(
             &scenario,
@@ -633,6 +651,8 @@ mod tests {
                 socket: s(),
                 want: SocketKind::Pub,
             },
+            ParamProblem::EmptyList,
+            ParamProblem::BadQueue { queue: "q".into() },
         ];
         crate::json::assert_every_variant_round_trips(
             &problems,
@@ -681,6 +701,26 @@ mod tests {
                 endpoint: endpoint(),
             },
             ActionError::AlreadyExternal { node: n() },
+            ActionError::NotTakeable {
+                node: n(),
+                program: "sink".into(),
+            },
+            ActionError::AlreadyCrashed { node: n() },
+            ActionError::NotCrashed { node: n() },
+            ActionError::Crashed { node: n() },
+            ActionError::AlreadyPaused { node: n() },
+            ActionError::NotPaused { node: n() },
+            ActionError::EmptyGroup,
+            ActionError::Overlap { node: n() },
+            ActionError::BadRate { rate: "2".into() },
+            ActionError::NoBrokerLink {
+                a: n(),
+                b: "m".into(),
+            },
+            ActionError::NotProducer {
+                node: n(),
+                program: "sink".into(),
+            },
             ActionError::Invalid {
                 scenario: Box::new(ScenarioError::BadParam {
                     node: n(),

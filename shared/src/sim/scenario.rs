@@ -390,6 +390,10 @@ crate::json::decode_tagged!(ScenarioError by "code" {
     "missing_socket" => MissingSocket { node, program, role, socket, want },
     "role_kind" => RoleKind { node, program, role, socket, want, kind },
     "bad_param" => BadParam { node, param, socket, problem },
+    "no_broker" => NoBroker { node, program, broker },
+    "no_queue" => NoQueue { node, broker, queue },
+    "not_a_fault" => NotAFault { index, op },
+    "fault_target" => FaultTarget { index, node },
 });
 
 crate::json::decode_tagged!(ParamProblem by "problem" {
@@ -399,6 +403,8 @@ crate::json::decode_tagged!(ParamProblem by "problem" {
     "too_many_topics" => TooManyTopics { max },
     "endless_zero_interval" => EndlessZeroInterval,
     "forwarder_pair" => ForwarderPair { socket, want },
+    "empty_list" => EmptyList,
+    "bad_queue" => BadQueue { queue },
 });
 
 impl std::error::Error for ScenarioError {}
