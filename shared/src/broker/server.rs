@@ -94,7 +94,7 @@ pub struct Displaced {
 }
 
 /// Where a message went when it left its queue without being acked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "to", rename_all = "snake_case")]
 pub enum Fate {
     /// Back in its queue, to be delivered again.
@@ -104,6 +104,13 @@ pub enum Fate {
     /// Gone: no dead-letter queue (or it does not exist).
     Dropped,
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive.
+crate::json::decode_tagged!(Fate by "to" {
+    "requeued" => Requeued,
+    "dead_lettered" => DeadLettered { queue },
+    "dropped" => Dropped,
+});
 
 /// A publish the broker accepted.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -229,7 +229,7 @@ pub enum Unreachable {
 }
 
 /// What a broker call waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "for", rename_all = "snake_case")]
 pub enum WaitWhy {
     /// `max` publishes are unconfirmed: flow control by confirms.
@@ -239,6 +239,13 @@ pub enum WaitWhy {
     /// A delivery.
     Delivery,
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive.
+crate::json::decode_tagged!(WaitWhy by "for" {
+    "confirms" => Confirms { max },
+    "confirm" => Confirm,
+    "delivery" => Delivery,
+});
 
 /// Why publishes went out again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -251,7 +258,7 @@ pub enum RepublishWhy {
 }
 
 /// What the broker made of an ack, nack or reject.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum SettleResult {
     Acked,
@@ -265,6 +272,14 @@ pub enum SettleResult {
     /// Unknown tag: Redis ignores it.
     Ignored,
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive.
+crate::json::decode_tagged!(SettleResult by "result" {
+    "acked" => Acked,
+    "returned" => Returned { fate },
+    "channel_closed" => ChannelClosed { returned },
+    "ignored" => Ignored,
+});
 
 /// A kind of broker-protocol frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -493,7 +508,7 @@ mod tests {
             BrokerEvent::Expired {
                 broker,
                 client,
-                returned,
+                returned: returned.clone(),
             },
             BrokerEvent::FrameDropped {
                 from: client,
@@ -503,6 +518,61 @@ mod tests {
             },
         ];
         crate::json::assert_every_variant_round_trips(&samples, "what", BrokerEvent::DECODED_TAGS);
+        // The tagged facts inside them, read compactly as well.
+        crate::json::assert_every_variant_round_trips(
+            &[
+                SettleResult::Acked,
+                SettleResult::Returned {
+                    fate: Fate::Requeued,
+                },
+                SettleResult::ChannelClosed {
+                    returned: vec![returned.clone()],
+                },
+                SettleResult::Ignored,
+            ],
+            "result",
+            SettleResult::DECODED_TAGS,
+        );
+        crate::json::assert_every_variant_round_trips(
+            &[
+                WaitWhy::Confirms { max: 2 },
+                WaitWhy::Confirm,
+                WaitWhy::Delivery,
+            ],
+            "for",
+            WaitWhy::DECODED_TAGS,
+        );
+        crate::json::assert_every_variant_round_trips(
+            &[
+                Settle::Ack,
+                Settle::Nack { requeue: false },
+                Settle::Reject { requeue: true },
+            ],
+            "how",
+            Settle::DECODED_TAGS,
+        );
+        crate::json::assert_every_variant_round_trips(
+            &[
+                FailThen::Failure,
+                FailThen::Requeue,
+                FailThen::Reject,
+                FailThen::Retry {
+                    countdown: Tick(3),
+                    retries: 1,
+                },
+            ],
+            "then",
+            FailThen::DECODED_TAGS,
+        );
+        crate::json::assert_every_variant_round_trips(
+            &[
+                Fate::Requeued,
+                Fate::DeadLettered { queue: queue() },
+                Fate::Dropped,
+            ],
+            "to",
+            Fate::DECODED_TAGS,
+        );
         // An unknown tag and a missing field are refused by name.
         let e = serde_json::from_str::<BrokerEvent>(r#"{"what":"nope"}"#).unwrap_err();
         assert!(e.to_string().contains("unknown variant `nope`"), "{e}");

@@ -41,7 +41,7 @@ pub enum CrashPoint {
 }
 
 /// What a link fault does.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LinkFaultKind {
     /// Extra latency, plus up to `jitter` drawn per message or frame.
@@ -51,6 +51,13 @@ pub enum LinkFaultKind {
     /// Broker frames delivered twice, in parts per million.
     Duplicate { ppm: u32 },
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive.
+crate::json::decode_tagged!(LinkFaultKind by "kind" {
+    "delay" => Delay { latency, jitter },
+    "drop" => Drop { ppm },
+    "duplicate" => Duplicate { ppm },
+});
 
 /// A partition between two groups of nodes (`one_way`: only from `a` to
 /// `b` is cut).

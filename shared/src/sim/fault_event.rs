@@ -95,7 +95,7 @@ pub struct Held {
 }
 
 /// When a crashed consumer's delivery goes back to its queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "when", rename_all = "snake_case")]
 pub enum Returns {
     /// When the broker sees the connection close (AMQP).
@@ -103,6 +103,12 @@ pub enum Returns {
     /// When its visibility timeout ends (Celery's Redis transport).
     VisibilityTimeout { at: Tick },
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive.
+crate::json::decode_tagged!(Returns by "when" {
+    "connection_closed" => ConnectionClosed { at },
+    "visibility_timeout" => VisibilityTimeout { at },
+});
 
 // Read compactly, as `EventKind` is (serde's derived visitor weighed about
 // 30 KB of the queue page's wasm); written by the derive.
@@ -205,5 +211,25 @@ mod tests {
             },
         ];
         crate::json::assert_every_variant_round_trips(&samples, "what", FaultEvent::DECODED_TAGS);
+        crate::json::assert_every_variant_round_trips(
+            &[
+                Returns::ConnectionClosed { at: Tick(4) },
+                Returns::VisibilityTimeout { at: Tick(5) },
+            ],
+            "when",
+            Returns::DECODED_TAGS,
+        );
+        crate::json::assert_every_variant_round_trips(
+            &[
+                LinkFaultKind::Delay {
+                    latency: Tick(5),
+                    jitter: Tick(1),
+                },
+                LinkFaultKind::Drop { ppm: 10 },
+                LinkFaultKind::Duplicate { ppm: 20 },
+            ],
+            "kind",
+            LinkFaultKind::DECODED_TAGS,
+        );
     }
 }

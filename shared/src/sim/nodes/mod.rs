@@ -101,7 +101,7 @@ pub enum BrokerCall {
 }
 
 /// How a delivery is settled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "how", rename_all = "snake_case")]
 pub enum Settle {
     Ack,
@@ -109,8 +109,15 @@ pub enum Settle {
     Reject { requeue: bool },
 }
 
+// Read compactly (see `json::decode_tagged!`); written by the derive.
+crate::json::decode_tagged!(Settle by "how" {
+    "ack" => Ack,
+    "nack" => Nack { requeue },
+    "reject" => Reject { requeue },
+});
+
 /// What a worker does after a handler failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "then", rename_all = "snake_case")]
 pub enum FailThen {
     /// FAILURE, acknowledged.
@@ -122,6 +129,14 @@ pub enum FailThen {
     /// Retried: a copy after `countdown`, its `retries` count.
     Retry { countdown: Tick, retries: u32 },
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive.
+crate::json::decode_tagged!(FailThen by "then" {
+    "failure" => Failure,
+    "requeue" => Requeue,
+    "reject" => Reject,
+    "retry" => Retry { countdown, retries },
+});
 
 /// The outcome of the previous call.
 #[derive(Clone, Debug, Default, PartialEq)]
