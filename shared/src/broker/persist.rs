@@ -27,8 +27,9 @@ impl Store {
         }
     }
 
-    /// Records that it was delivered (the classic queue index does): after
-    /// a restart it comes back redelivered.
+    /// Records that it was delivered (the classic queue index does). A
+    /// restart after a crash marks every recovered message redelivered
+    /// anyway (`Broker::restart`), as RabbitMQ's dirty recovery does.
     pub fn mark_delivered(&mut self, queue: &str, seq: u64) {
         if let Some(m) = self.messages.get_mut(&(queue.to_string(), seq)) {
             m.redelivered = true;

@@ -1,8 +1,10 @@
 //! The broker itself: queues, connections with their consumers and
 //! unacknowledged deliveries, the disk, the result backend. Pure: the
 //! simulator calls it with the current time and turns what it answers into
-//! frames and events. (A test running the same schedules against a real
-//! RabbitMQ is planned: `docs/design/reliability.md`, "Status".)
+//! frames and events. `shared/tests/rabbitmq.rs` runs the same schedules
+//! through this and through a real `rabbitmq-server` 3.10 and compares the
+//! ledgers (`docs/design/reliability.md`, "Compared with the real
+//! systems").
 //!
 //! The rules, and whose they are (`docs/design/reliability.md`):
 //! - a connection that closes returns its unacknowledged deliveries to
@@ -17,8 +19,9 @@
 //! - acking an unknown tag is a channel error that closes the connection
 //!   (RabbitMQ's `PRECONDITION_FAILED - unknown delivery tag`); Redis's
 //!   `HDEL` of a missing tag does nothing;
-//! - a restart keeps exactly the persistent messages of durable queues;
-//!   one that had been delivered comes back redelivered.
+//! - a restart after a crash keeps exactly the persistent messages of
+//!   durable queues, each marked redelivered (RabbitMQ cannot know which
+//!   had been delivered).
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -703,18 +706,26 @@ impl Broker {
         }
     }
 
-    /// A fresh broker process: durable queues come back with the
-    /// persistent messages on disk (those delivered before, redelivered);
-    /// non-durable queues are declared anew, empty (as the clients that
-    /// declare them would). Returns how many messages were recovered.
+    /// A fresh broker process after a crash: durable queues come back
+    /// with the persistent messages on disk, every one of them marked
+    /// redelivered; non-durable queues are declared anew, empty (as the
+    /// clients that declare them would). Returns how many messages were
+    /// recovered.
+    ///
+    /// Every one, not only those delivered before: after an unclean
+    /// shutdown RabbitMQ cannot know which deliveries reached a consumer,
+    /// so its classic queue index marks each recovered message delivered
+    /// (`rabbit_queue_index:recover_message`), and `rabbitmq-server` 3.10
+    /// does so in `shared/tests/rabbitmq.rs`.
     pub fn restart(&mut self) -> u32 {
         self.up = true;
         self.declare_all();
         let mut recovered = 0;
-        for (queue, msg) in self.store.recover() {
+        for (queue, mut msg) in self.store.recover() {
             if let Some(q) = self.queues.get_mut(&queue)
                 && q.spec.durable
             {
+                msg.redelivered = true;
                 q.put(msg);
                 recovered += 1;
             }
