@@ -78,20 +78,25 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
     if wanted("unit") {
         // Compatibility tests drive real programs against the real binary:
         // Python clients (pyzmq, pymemcache, python-memcached, redis-py,
-        // Celery), Debian's memcached tools and Debian's redis-server (the
-        // Redis node's oracle). Tests that need them skip, saying why, when these
+        // Celery, pika), Debian's memcached tools, Debian's redis-server (the
+        // Redis node's oracle) and Debian's rabbitmq-server (the broker's). Tests that need them skip, saying why, when these
         // variables are absent (a plain `cargo test`).
         let python = tools::ensure_python_env(root)?;
         let memcached = tools::ensure_debian_package("memcached", "/usr/bin/memcached")?;
         let memccapable =
             tools::ensure_debian_package("libmemcached-tools", "/usr/bin/memccapable")?;
         let redis_server = tools::ensure_debian_package("redis-server", "/usr/bin/redis-server")?;
+        // The broker's oracle: shared/tests/rabbitmq.rs starts one private
+        // node of it per run (its own name, ports, cookie and directories).
+        let rabbitmq_server =
+            tools::ensure_debian_package("rabbitmq-server", "/usr/sbin/rabbitmq-server")?;
         step("unit and integration tests (cargo test)", || {
             run(Command::new("cargo")
                 .env("FANOUT_PYTHON", &python)
                 .env("FANOUT_MEMCACHED", &memcached)
                 .env("FANOUT_MEMCCAPABLE", &memccapable)
                 .env("FANOUT_REDIS_SERVER", &redis_server)
+                .env("FANOUT_RABBITMQ_SERVER", &rabbitmq_server)
                 .args([
                     "test",
                     "--quiet",

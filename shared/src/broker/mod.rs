@@ -8,8 +8,9 @@
 //! messages, publisher confirms) and Celery's where Celery does (when a
 //! worker acknowledges, retries with countdown and back-off, task states,
 //! the Redis transport's visibility timeout). `docs/design/reliability.md`
-//! says which rule is whose; comparing them with a real RabbitMQ is
-//! planned (its "Status").
+//! says which rule is whose, and which were compared with a real
+//! `rabbitmq-server` 3.10 (`shared/tests/rabbitmq.rs`, "Compared with the
+//! real systems").
 //!
 //! Nothing here knows about time passing or networks: the simulator
 //! (`sim/broker_net.rs`) moves frames between client nodes and broker

@@ -2,9 +2,12 @@
 //! queue, a length limit and what overflowing does), the ready messages in
 //! order, and its consumers in the order the broker serves them.
 //!
-//! A requeued message goes back to its old position among the ready ones
-//! (RabbitMQ's documentation: "to its original position in the queue, if
-//! possible"; not yet compared with a real `rabbitmq-server`).
+//! A requeued message goes back to its old position among the ready ones,
+//! as in RabbitMQ's classic queues ("to its original position in the
+//! queue, if possible"; `rabbitmq-server` 3.10 agrees in
+//! `shared/tests/rabbitmq.rs`). RabbitMQ's quorum queues differ: there a
+//! message requeued by nack or reject goes behind the ready ones; the
+//! engine has one kind of queue, ordered like a classic one.
 
 use std::collections::VecDeque;
 
