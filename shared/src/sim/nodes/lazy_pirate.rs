@@ -3,7 +3,8 @@
 //! when none comes closes its socket, opens a new one (a REQ that lost its
 //! reply is stuck in its state otherwise), sends the same request again,
 //! and after `retries` attempts (3) gives up. It prints what the Guide's
-//! client prints.
+//! client prints. `shared/tests/lazy_pirate_pyzmq.rs` runs it and the
+//! Guide's own client, in pyzmq, on the same server schedules.
 
 use serde::{Deserialize, Serialize};
 
