@@ -47,34 +47,49 @@ fn schedule(name: &str) -> &'static Value {
 }
 
 /// What RabbitMQ did, per schedule (run once per test binary), or `None`
-/// with the reason when the test command did not provide the broker.
+/// with the reason when the test command did not provide the broker. A
+/// failed run fails every test that needs it, without running again.
 fn oracle(name: &str) -> Option<&'static Value> {
-    static OUT: OnceLock<Result<Value, String>> = OnceLock::new();
+    enum Run {
+        Skipped(String),
+        Ran(Value),
+        Failed(String),
+    }
+    static OUT: OnceLock<Run> = OnceLock::new();
     let out = OUT.get_or_init(|| {
         let (Some(python), Some(server)) = (
             std::env::var_os("FANOUT_PYTHON"),
             std::env::var_os("FANOUT_RABBITMQ_SERVER"),
         ) else {
-            return Err("FANOUT_PYTHON or FANOUT_RABBITMQ_SERVER is not set \
+            return Run::Skipped(
+                "FANOUT_PYTHON or FANOUT_RABBITMQ_SERVER is not set \
                  (cargo xtask test installs Debian's rabbitmq-server and pika and sets both)"
-                .into());
+                    .into(),
+            );
         };
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broker");
-        let out = Command::new(&python)
+        let out = match Command::new(&python)
             .arg(dir.join("rabbit_oracle.py"))
             .arg(dir.join("schedules.json"))
             .env("FANOUT_RABBITMQ_SERVER", &server)
             .output()
-            .unwrap_or_else(|e| panic!("cannot run {python:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "rabbit_oracle.py failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Ok(serde_json::from_slice(&out.stdout).expect("rabbit_oracle.py prints JSON"))
+        {
+            Ok(out) => out,
+            Err(e) => return Run::Failed(format!("cannot run {python:?}: {e}")),
+        };
+        if !out.status.success() {
+            return Run::Failed(format!(
+                "rabbit_oracle.py failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        match serde_json::from_slice(&out.stdout) {
+            Ok(v) => Run::Ran(v),
+            Err(e) => Run::Failed(format!("rabbit_oracle.py printed no JSON: {e}")),
+        }
     });
     match out {
-        Ok(v) => Some(
+        Run::Ran(v) => Some(
             v["results"]
                 .as_array()
                 .unwrap()
@@ -82,7 +97,8 @@ fn oracle(name: &str) -> Option<&'static Value> {
                 .find(|r| r["name"] == name)
                 .unwrap_or_else(|| panic!("RabbitMQ ran no schedule {name}")),
         ),
-        Err(why) => {
+        Run::Failed(why) => panic!("{why}"),
+        Run::Skipped(why) => {
             println!("skipping the RabbitMQ comparison of {name}: {why}");
             None
         }
