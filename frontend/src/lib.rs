@@ -17,4 +17,6 @@ mod labs;
 mod text;
 
 pub use app::{LabPage, start};
+#[cfg(feature = "reliability")]
+pub use labs::queues::ReliabilityLab;
 pub use labs::{cache::CacheLab, queues::QueuesLab, shards::ShardsLab, tasks::TasksLab};

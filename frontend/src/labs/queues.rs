@@ -51,6 +51,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use fanout_shared::lang::Say;
 use fanout_shared::{
+    lab::Lab,
     sim::{Action, NodeId, Recording, timeline::ScenarioRef},
     socket::{ConnId, MsgId, SocketId},
     time::Tick,
@@ -115,6 +116,9 @@ pub struct QueueLab {
     pub lang: Signal<Lang>,
     /// A widget does not rewrite its address.
     pub embedded: bool,
+    /// The page: the queue lab's, or the reliability lab's (its presets,
+    /// no live rooms: they do not run the reliability engine yet).
+    pub page: Lab,
 }
 
 impl QueueLab {
@@ -128,9 +132,10 @@ impl QueueLab {
             Ok(r) => r,
             Err(e) => {
                 problems.push(e);
-                Runner::new(ScenarioRef::Preset("pi".into()), params.seed)
-                    .or_else(|_| Runner::new(ScenarioRef::Preset("pi".into()), 1))
-                    .expect("the pi preset always loads")
+                let preset = url_state::default_preset(params.page);
+                Runner::new(ScenarioRef::Preset(preset.into()), params.seed)
+                    .or_else(|_| Runner::new(ScenarioRef::Preset(preset.into()), 1))
+                    .expect("a page's first preset always loads")
             }
         };
         runner.bounds = bounds;
@@ -152,6 +157,7 @@ impl QueueLab {
             load_error: RwSignal::new(problems),
             lang: use_lang(),
             embedded,
+            page: params.page,
         }
     }
 
@@ -415,8 +421,22 @@ pub fn now_ms() -> f64 {
 /// lab's parameters from the address.
 #[component]
 pub fn QueuesLab() -> impl IntoView {
+    LabOnPage(Lab::Queues)
+}
+
+/// The reliability lab's route (`/reliability`, `/embed/reliability`): for
+/// now the queue lab's canvas and stepper with the reliability lessons,
+/// in the page whose wasm carries the reliability engine.
+#[cfg(feature = "reliability")]
+#[component]
+pub fn ReliabilityLab() -> impl IntoView {
+    LabOnPage(Lab::Reliability)
+}
+
+#[allow(non_snake_case)]
+fn LabOnPage(page: Lab) -> impl IntoView {
     let search = window().location().search().unwrap_or_default();
-    let params = LabParams::from_query(&search);
+    let params = LabParams::for_page(page, &search);
     let embedded = use_embed().is_some();
     view! { <QueueLabView params embedded /> }
 }
@@ -451,6 +471,7 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
         let _ = lab.player.playing.try_set(false);
     });
     let full = params.controls == Controls::Full;
+    let reliability = lab.page == Lab::Reliability;
 
     view! {
         <section
@@ -463,9 +484,13 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
             data-playing=move || lab.player.playing.get().to_string()
         >
             <Show when=move || !embedded>
-                <crate::embed_button::EmbedButton lab=fanout_shared::embed::Lab::Queues link=Signal::derive(move || { lab.snap.track(); lab.link() }) />
-                <h1 id="queues-title">{move || t().title}</h1>
-                <p class="lede">{move || t().lede}</p>
+                <crate::embed_button::EmbedButton lab=lab.page link=Signal::derive(move || { lab.snap.track(); lab.link() }) />
+                <h1 id="queues-title">
+                    {move || if reliability { t().reliability_title } else { t().title }}
+                </h1>
+                <p class="lede">
+                    {move || if reliability { t().reliability_lede } else { t().lede }}
+                </p>
             </Show>
             {move || {
                 let problems = lab.load_error.get();
@@ -487,7 +512,7 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
             <Show when=move || params.controls != Controls::None && !lab.is_live()>
                 <controls::ControlBar lab full />
             </Show>
-            <Show when=move || !embedded>
+            <Show when=move || !embedded && !reliability>
                 <live::LiveRoom lab />
             </Show>
             <caption::WhatJustHappened lab />

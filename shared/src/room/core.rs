@@ -148,6 +148,16 @@ impl RoomCore {
         rules: RoomRules,
     ) -> Result<RoomCore, Refusal> {
         let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
+        for node in &resolved.nodes {
+            refuse_unlive_program(node)?;
+        }
+        #[cfg(feature = "reliability")]
+        if !resolved.faults.is_empty() {
+            return Err(RoomRefusal::ScheduledFaultsNotLive {
+                count: resolved.faults.len() as u32,
+            }
+            .into());
+        }
         let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
         Ok(RoomCore::new(code, token, scenario, sim, rules))
     }
@@ -739,4 +749,18 @@ impl RoomCore {
 pub fn token_matches(real: &str, presented: &str) -> bool {
     let (a, b) = (real.as_bytes(), presented.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Live rooms do not run the reliability engine's programs yet (docs/
+/// protocol.md, "Live rooms"): its events would reach pages built without
+/// it (the queue lab's), which could not read them.
+pub(crate) fn refuse_unlive_program(node: &crate::sim::scenario::NodeSpec) -> Result<(), Refusal> {
+    if node.program.is_reliability() {
+        return Err(RoomRefusal::ProgramNotLive {
+            node: node.name.clone(),
+            program: node.program.kind_name().into(),
+        }
+        .into());
+    }
+    Ok(())
 }
