@@ -148,18 +148,26 @@ impl RoomCore {
         rules: RoomRules,
     ) -> Result<RoomCore, Refusal> {
         let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
-        for node in &resolved.nodes {
+        RoomCore::admit(&resolved)?;
+        let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
+        Ok(RoomCore::new(code, token, scenario, sim, rules))
+    }
+
+    /// Whether a live room may run `scenario`: not the reliability
+    /// engine's programs or scheduled faults, yet (docs/protocol.md, "Live
+    /// rooms"). Whoever creates a room asks this first.
+    pub fn admit(scenario: &crate::sim::Scenario) -> Result<(), Refusal> {
+        for node in &scenario.nodes {
             refuse_unlive_program(node)?;
         }
         #[cfg(feature = "reliability")]
-        if !resolved.faults.is_empty() {
+        if !scenario.faults.is_empty() {
             return Err(RoomRefusal::ScheduledFaultsNotLive {
-                count: resolved.faults.len() as u32,
+                count: scenario.faults.len() as u32,
             }
             .into());
         }
-        let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
-        Ok(RoomCore::new(code, token, scenario, sim, rules))
+        Ok(())
     }
 
     pub fn code(&self) -> &str {
