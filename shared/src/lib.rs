@@ -10,6 +10,10 @@
 // pages that do not show it do not download it.
 #[cfg(feature = "reliability")]
 pub mod broker;
+
+/// Whether this build carries the reliability engine (the `reliability`
+/// feature), for crates whose own code must agree (the frontend checks it).
+pub const RELIABILITY: bool = cfg!(feature = "reliability");
 pub mod cache;
 pub mod celery;
 pub mod embed;
