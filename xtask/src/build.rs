@@ -183,11 +183,16 @@ fn check_wasm_budget(dist: &Path) -> Result<()> {
         encoder.write_all(&bytes)?;
         let gzipped = encoder.finish()?.len() as u64;
         println!(
-            "  {} page wasm: {} KiB, {} KiB gzipped (budget {} KiB)",
+            "  {} page wasm: {} KiB, {} KiB gzipped ({gzipped} B; budget {} KiB, {})",
             lab.slug(),
             bytes.len() / 1024,
             gzipped / 1024,
-            WASM_BUDGET_GZIP / 1024
+            WASM_BUDGET_GZIP / 1024,
+            if gzipped > WASM_BUDGET_GZIP {
+                format!("{} B over", gzipped - WASM_BUDGET_GZIP)
+            } else {
+                format!("{} B to spare", WASM_BUDGET_GZIP - gzipped)
+            }
         );
         if gzipped > WASM_BUDGET_GZIP {
             over.push(format!("{} ({gzipped} B)", lab.slug()));
