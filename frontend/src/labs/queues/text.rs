@@ -1076,7 +1076,7 @@ mod tests {
     fn every_preset_has_a_lesson_in_both_languages() {
         for lang in Lang::ALL {
             let t = Texts::of(lang);
-            for preset in Preset::ALL {
+            for &preset in Preset::ALL {
                 assert!((t.preset_explanation)(preset).len() > 40, "{preset:?}");
             }
         }
