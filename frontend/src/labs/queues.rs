@@ -35,6 +35,9 @@ mod dots;
 mod editor;
 mod inspector;
 mod layout;
+// The reliability page leaves the live-room panel out (`live_panel`), so
+// there the live rooms' code is unused: allowed, and not linked.
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 mod live;
 mod log;
 mod mode;
@@ -190,6 +193,9 @@ impl QueueLab {
     }
 
     /// Changes the live room's state, if the page is in one (untracked).
+    /// This and the next three serve the live-room panel only (not on the
+    /// reliability page: see `live_panel`).
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn with_live<U>(self, f: impl FnOnce(&mut LiveRun) -> U) -> Option<U> {
         self.mode
             .try_update_untracked(|mode| mode.live_mut().map(f))
@@ -197,6 +203,7 @@ impl QueueLab {
     }
 
     /// The live room this page is in (tracked).
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn room(self) -> Option<Room> {
         self.mode
             .with(|mode| mode.live().map(|run| run.room.clone()))
@@ -204,6 +211,7 @@ impl QueueLab {
 
     /// Shows a live room instead of the local run: its snapshot first, so
     /// the canvas redrawn for the room starts from the room's nodes.
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn enter_live(self, room: Room, feed: Feed) {
         self.pause();
         let (snap, motion) = feed.snap(&room);
@@ -216,6 +224,7 @@ impl QueueLab {
     }
 
     /// Back to the local run, as it was. `false` if the page was not live.
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn leave_live(self) -> bool {
         let was_live = self
             .mode
@@ -417,6 +426,23 @@ pub fn now_ms() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// "Run live" and a room's feed, on the queue lab's page.
+#[cfg(not(feature = "reliability"))]
+fn live_panel(lab: QueueLab, embedded: bool) -> impl IntoView {
+    view! {
+        <Show when=move || !embedded>
+            <live::LiveRoom lab />
+        </Show>
+    }
+}
+
+/// The reliability lab's page (the only build with the `reliability`
+/// feature) has no live-room panel: rooms do not run the reliability engine
+/// yet, and leaving the panel out keeps its code (and the room frames it
+/// reads) out of that page's wasm.
+#[cfg(feature = "reliability")]
+fn live_panel(_lab: QueueLab, _embedded: bool) -> impl IntoView {}
+
 /// The route (`/queues`, and `/embed/queues` as a widget): reads the
 /// lab's parameters from the address.
 #[component]
@@ -512,9 +538,7 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
             <Show when=move || params.controls != Controls::None && !lab.is_live()>
                 <controls::ControlBar lab full />
             </Show>
-            <Show when=move || !embedded && !reliability>
-                <live::LiveRoom lab />
-            </Show>
+            {live_panel(lab, embedded)}
             <caption::WhatJustHappened lab />
             <charts::PiReadout lab />
             <div class="queue-stage">

@@ -184,8 +184,9 @@ pub struct Texts {
 }
 
 /// The live rooms' words ("Run live", joining by code, the page's own
-/// worker).
+/// worker; unread on the reliability page, which has no live-room panel).
 #[derive(Debug)]
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 pub struct Live {
     pub section_label: &'static str,
     pub run_live: &'static str,
