@@ -564,3 +564,54 @@ async fn live_rooms_refuse_fault_actions_and_go_on() {
         )
         .await;
 }
+
+/// Live rooms do not run the reliability engine yet: a scenario with a
+/// broker or task programs, or with scheduled faults, is refused when the
+/// room is created, and so is adding such a node, each with its typed fact
+/// (a page built without the engine, the queue lab's, never receives an
+/// event it cannot read). The room then works as before.
+#[tokio::test]
+async fn live_rooms_refuse_brokers_task_programs_and_scheduled_faults() {
+    let fanout = start();
+    let mut owner = Client::connect(&fanout).await;
+    let e = owner
+        .refused(json!({"type": "room_create", "scenario": "at-least-once", "seed": 1}))
+        .await;
+    assert_eq!(e["field"], "program", "{e}");
+    assert_eq!(e["refusal"]["area"], "room", "{e}");
+    assert_eq!(
+        e["refusal"]["fact"],
+        json!({"code": "program_not_live", "node": "broker", "program": "broker"}),
+        "{e}"
+    );
+    let e = owner
+        .refused(json!({"type": "room_create", "scenario": "lazy-pirate", "seed": 1}))
+        .await;
+    assert_eq!(e["field"], "scenario.faults", "{e}");
+    assert_eq!(
+        e["refusal"]["fact"]["code"], "scheduled_faults_not_live",
+        "{e}"
+    );
+    assert!(e["refusal"]["fact"]["count"].as_u64().unwrap() >= 1, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("fault"), "{e}");
+
+    let (_code, _) = owner.create(empty_scenario(json!({}))).await;
+    let broker = json!({"name": "b", "program": {"kind": "broker", "queues": [{"name": "tasks"}]}, "sockets": []});
+    let e = owner
+        .refused(json!({"type": "room_act", "action": {"op": "add_node", "spec": broker}}))
+        .await;
+    assert_eq!(e["field"], "program", "{e}");
+    assert_eq!(
+        e["refusal"]["fact"],
+        json!({"code": "program_not_live", "node": "b", "program": "broker"}),
+        "{e}"
+    );
+    // The room is unharmed: an ordinary node is still added.
+    owner
+        .add_node(
+            "server",
+            json!([{"name": "rep", "type": "REP", "bind": ["tcp://svc"]}]),
+            false,
+        )
+        .await;
+}

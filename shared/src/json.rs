@@ -212,6 +212,54 @@ macro_rules! decode_tagged {
             }
         }
 
+        $crate::json::decode_tagged!(@deserialize $fact by $tag_key);
+    };
+    // Variants that exist only with a cargo feature (the reliability
+    // engine's events) follow the others as `if feature "name" { … }`: their
+    // tags are read, listed and checked only when the feature is on.
+    ($fact:ident by $tag_key:literal {
+        $($tag:literal => $variant:ident $({ $($field:ident),* $(,)? })? $(($inner:ident))?),+ $(,)?
+    } if feature $feature:literal {
+        $($ftag:literal => $fvariant:ident $({ $($ffield:ident),* $(,)? })? $(($finner:ident))?),+ $(,)?
+    }) => {
+        impl $fact {
+            /// The tags this enum is read by, one per variant.
+            #[allow(dead_code)]
+            #[cfg(not(feature = $feature))]
+            pub(crate) const DECODED_TAGS: &'static [&'static str] = &[$($tag),+];
+
+            /// The tags this enum is read by, one per variant.
+            #[allow(dead_code)]
+            #[cfg(feature = $feature)]
+            pub(crate) const DECODED_TAGS: &'static [&'static str] = &[$($tag,)+ $($ftag),+];
+
+            /// The field holding the tag.
+            #[allow(dead_code)]
+            pub(crate) const TAG_KEY: &'static str = $tag_key;
+
+            pub(crate) fn from_tagged(
+                #[allow(unused_mut)] mut fields: $crate::json::TaggedFields,
+            ) -> Result<Self, String> {
+                // Every variant is listed (this match is exhaustive).
+                let _ = |fact: &$fact| match fact {
+                    $($fact::$variant { .. } => (),)+
+                    $(#[cfg(feature = $feature)] $fact::$fvariant { .. } => (),)+
+                };
+                Ok(match fields.tag() {
+                    $($tag => $fact::$variant
+                        $({ $($field: fields.take(stringify!($field))?,)* })?
+                        $(($inner::from_tagged(fields.nested($inner::TAG_KEY)?)?))?,)+
+                    $(#[cfg(feature = $feature)] $ftag => $fact::$fvariant
+                        $({ $($ffield: fields.take(stringify!($ffield))?,)* })?
+                        $(($finner::from_tagged(fields.nested($finner::TAG_KEY)?)?))?,)+
+                    _ => return Err(fields.unknown(Self::DECODED_TAGS)),
+                })
+            }
+        }
+
+        $crate::json::decode_tagged!(@deserialize $fact by $tag_key);
+    };
+    (@deserialize $fact:ident by $tag_key:literal) => {
         impl<'de> serde::Deserialize<'de> for $fact {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let fields = $crate::json::TaggedFields::read(deserializer, $tag_key)?;

@@ -58,20 +58,27 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
         step(
             "lint wasm crates (cargo clippy --target wasm32 -D warnings)",
             || {
-                run(Command::new("cargo").args([
-                    "clippy",
-                    "--quiet",
-                    "--package",
-                    "fanout-frontend",
-                    "--package",
-                    "fanout-shared",
-                    "--all-targets",
-                    "--target",
-                    WASM_TARGET,
-                    "--",
-                    "-D",
-                    "warnings",
-                ]))
+                // One run per crate and feature set: features unify within a
+                // run, and shared's tests turn on its `reliability` feature,
+                // which the frontend must only get with its own.
+                for args in [
+                    &["--package", "fanout-shared"][..],
+                    &["--package", "fanout-frontend"][..],
+                    &["--package", "fanout-frontend", "--features", "reliability"][..],
+                ] {
+                    run(Command::new("cargo")
+                        .args(["clippy", "--quiet"])
+                        .args(args)
+                        .args([
+                            "--all-targets",
+                            "--target",
+                            WASM_TARGET,
+                            "--",
+                            "-D",
+                            "warnings",
+                        ]))?;
+                }
+                Ok(())
             },
         )?;
     }
@@ -135,21 +142,24 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
 }
 
 fn wasm_tests(tools: &Tools) -> Result<()> {
-    run(tools
-        .command("cargo")
-        .args([
-            // No --quiet: cargo passes it on to wasm-bindgen-test-runner,
-            // which refuses unknown flags.
-            "test",
-            "--package",
-            "fanout-shared",
-            "--package",
-            "fanout-frontend",
-            "--target",
-            WASM_TARGET,
-        ])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            tools.bin_dir.join("wasm-bindgen-test-runner"),
-        ))
+    // Each crate in a run of its own: shared's tests turn on its
+    // `reliability` feature, which the frontend must not get without its own.
+    for package in ["fanout-shared", "fanout-frontend"] {
+        run(tools
+            .command("cargo")
+            .args([
+                // No --quiet: cargo passes it on to wasm-bindgen-test-runner,
+                // which refuses unknown flags.
+                "test",
+                "--package",
+                package,
+                "--target",
+                WASM_TARGET,
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                tools.bin_dir.join("wasm-bindgen-test-runner"),
+            ))?;
+    }
+    Ok(())
 }

@@ -430,6 +430,7 @@ impl RoomCore {
             Action::Send { .. } | Action::Recv { .. } | Action::TakeOver { .. } => {
                 return Err(RoomRefusal::UseSocketFrames.into());
             }
+            #[cfg(feature = "reliability")]
             Action::Crash { .. }
             | Action::Restart { .. }
             | Action::Pause { .. }
@@ -444,6 +445,7 @@ impl RoomCore {
                 if !owner {
                     return Err(RoomRefusal::OnlyCreatorAddsPrograms.into());
                 }
+                super::core::refuse_unlive_program(spec)?;
                 spec.name.clone()
             }
             Action::SetHwm { node, .. }

@@ -8,10 +8,11 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "reliability")]
+use super::fault::CrashPoint;
 use super::{
     NodeId, Simulator,
     event::EventKind,
-    fault::CrashPoint,
     nodes::{Dist, Op},
     scenario::{ConnectSpec, NodeSpec, ScenarioError, SocketSpec, check_pair},
 };
@@ -109,8 +110,11 @@ pub enum Action {
     TakeOver {
         node: String,
     },
+    // Faults (`sim/fault.rs`) are the reliability engine's, with the
+    // `reliability` feature only: from here to `Poison`.
     /// The node's process dies (now, or `on` a point of its work); with a
     /// `duration` it restarts after it (turmoil's bounce).
+    #[cfg(feature = "reliability")]
     Crash {
         node: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,21 +123,25 @@ pub enum Action {
         duration: Option<Tick>,
     },
     /// A crashed node starts again as a fresh process.
+    #[cfg(feature = "reliability")]
     Restart {
         node: String,
     },
     /// The node's process stops running (a stall, a long GC): messages
     /// queue up, nothing is handled. Without a duration, until `resume`.
+    #[cfg(feature = "reliability")]
     Pause {
         node: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         duration: Option<Tick>,
     },
+    #[cfg(feature = "reliability")]
     Resume {
         node: String,
     },
     /// Cuts the network between two groups of nodes (`one_way`: only from
     /// `a` to `b`).
+    #[cfg(feature = "reliability")]
     Partition {
         a: Vec<String>,
         b: Vec<String>,
@@ -144,6 +152,7 @@ pub enum Action {
     },
     /// Ends the partitions and link faults between `a` and `b` (all of
     /// them when both are empty).
+    #[cfg(feature = "reliability")]
     Heal {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         a: Vec<String>,
@@ -151,6 +160,7 @@ pub enum Action {
         b: Vec<String>,
     },
     /// Extra latency, with jitter, on the links between two groups.
+    #[cfg(feature = "reliability")]
     Delay {
         a: Vec<String>,
         b: Vec<String>,
@@ -161,6 +171,7 @@ pub enum Action {
         duration: Option<Tick>,
     },
     /// Broker frames between two groups are lost at `rate` (0 … 1).
+    #[cfg(feature = "reliability")]
     Drop {
         a: Vec<String>,
         b: Vec<String>,
@@ -169,6 +180,7 @@ pub enum Action {
         duration: Option<Tick>,
     },
     /// Broker frames between two groups arrive twice at `rate` (0 … 1).
+    #[cfg(feature = "reliability")]
     Duplicate {
         a: Vec<String>,
         b: Vec<String>,
@@ -178,11 +190,13 @@ pub enum Action {
     },
     /// The producer's next task is a poison message: its handler fails
     /// every time.
+    #[cfg(feature = "reliability")]
     Poison {
         node: String,
     },
 }
 
+#[cfg(feature = "reliability")]
 fn is_zero_tick(t: &Tick) -> bool {
     *t == Tick::ZERO
 }
@@ -481,6 +495,7 @@ impl Simulator {
             }
             Action::AddNode { spec } => {
                 spec.validate()?;
+                #[cfg(feature = "reliability")]
                 super::scenario::check_broker_ref(spec, |name| {
                     let id = self.node_id(name).ok()?;
                     self.nodes[id.0 as usize]
@@ -514,14 +529,8 @@ impl Simulator {
             }
             Action::RemoveNode { node } => {
                 let id = self.node_id(node)?;
-                // Its broker connection, or its broker, goes as in a crash.
-                if let Some(&link) = self.link_of.get(&id) {
-                    self.client_crashed(link);
-                }
-                if let Some(b) = self.nodes[id.0 as usize].program.broker_mut() {
-                    b.crash();
-                    self.broker_crashed(id);
-                }
+                #[cfg(feature = "reliability")]
+                self.broker_node_removed(id);
                 let sockets = self.nodes[id.0 as usize].sockets.clone();
                 let lost = sockets.into_iter().map(|s| self.close_socket(s)).sum();
                 let n = &mut self.nodes[id.0 as usize];
@@ -681,6 +690,7 @@ impl Simulator {
                 let (id, sid) = self.external(node, socket)?;
                 Ok(self.perform(id, Op::Recv { socket: sid }, false))
             }
+            #[cfg(feature = "reliability")]
             Action::Crash { .. }
             | Action::Restart { .. }
             | Action::Pause { .. }
@@ -697,7 +707,7 @@ impl Simulator {
                 if n.program.is_external() {
                     return Err(ActionError::AlreadyExternal { node: node.clone() });
                 }
-                if n.program.is_passive() || n.program.broker_client().is_some() {
+                if n.program.is_passive() || n.program.is_broker_client() {
                     return Err(ActionError::NotTakeable {
                         node: node.clone(),
                         program: n.program_kind.into(),

@@ -72,15 +72,17 @@ pub fn fanout_scenario(subscribers: u32) -> Scenario {
         description: format!("one PUB, {subscribers} SUBs subscribed to everything"),
         network: Network::default(),
         nodes,
+        #[cfg(feature = "reliability")]
         faults: Vec::new(),
     }
 }
 
-/// A broker under faults: four producers publishing a task every
+/// A broker under faults (with the `reliability` feature): four producers publishing a task every
 /// millisecond each, eight workers (late ack, prefetch 4) needing 2 ms
 /// per task, and a schedule of every fault kind (a worker bounced, a
 /// partition, lossy, duplicating and slow links, a pause, a broker
 /// restart) within the first five seconds.
+#[cfg(feature = "reliability")]
 pub const RELIABILITY: &str = r#"{
   "name": "reliability",
   "description": "benchmark: a broker pipeline under every kind of fault",
@@ -115,9 +117,11 @@ pub const RELIABILITY: &str = r#"{
 /// `reliability`, `reliability-calm` (the same broker pipeline without its
 /// faults, so the benchmark shows what the faults cost), or a preset.
 pub fn workload(name: &str) -> Result<Scenario, ScenarioError> {
+    #[cfg(feature = "reliability")]
     if name == "reliability" {
         return Scenario::from_json(RELIABILITY);
     }
+    #[cfg(feature = "reliability")]
     if name == "reliability-calm" {
         let mut calm = Scenario::from_json(RELIABILITY)?;
         calm.name = "reliability-calm".into();

@@ -128,11 +128,11 @@ fn event(e: BrokerEvent) -> EventKind {
 
 impl Simulator {
     fn link(&self, link: u32) -> &BrokerLink {
-        &self.links[link as usize]
+        &self.rel.links[link as usize]
     }
 
     fn link_mut(&mut self, link: u32) -> &mut BrokerLink {
-        &mut self.links[link as usize]
+        &mut self.rel.links[link as usize]
     }
 
     fn broker_mut(&mut self, node: NodeId) -> Option<&mut crate::broker::Broker> {
@@ -164,10 +164,10 @@ impl Simulator {
         } else {
             republish_after
         };
-        let link = match self.link_of.get(&client) {
+        let link = match self.rel.link_of.get(&client) {
             Some(&l) => l,
             None => {
-                self.links.push(BrokerLink {
+                self.rel.links.push(BrokerLink {
                     client,
                     broker,
                     latency: self.network.latency,
@@ -186,8 +186,8 @@ impl Simulator {
                     max_unconfirmed: None,
                     republish_after: None,
                 });
-                let l = (self.links.len() - 1) as u32;
-                self.link_of.insert(client, l);
+                let l = (self.rel.links.len() - 1) as u32;
+                self.rel.link_of.insert(client, l);
                 l
             }
         };
@@ -210,7 +210,7 @@ impl Simulator {
         let session = l.sessions;
         l.connecting = Some(session);
         let at = self.now.saturating_add(after);
-        self.schedule(at, TaskKind::LinkConnect(link, session));
+        self.schedule(at, super::reliability::Task::LinkConnect(link, session));
     }
 
     pub(crate) fn link_connect(
@@ -219,7 +219,7 @@ impl Simulator {
         session: u32,
         task: TaskKind,
     ) -> Option<EventKind> {
-        let l = self.links.get(link as usize)?;
+        let l = self.rel.links.get(link as usize)?;
         if l.connecting != Some(session) {
             return None;
         }
@@ -256,7 +256,10 @@ impl Simulator {
                 )
             };
             let retry_at = now.saturating_add(l.backoff);
-            self.schedule(retry_at, TaskKind::LinkConnect(link, session));
+            self.schedule(
+                retry_at,
+                super::reliability::Task::LinkConnect(link, session),
+            );
             return Some(event(BrokerEvent::ConnectFailed {
                 client,
                 broker,
@@ -311,12 +314,12 @@ impl Simulator {
             l.broker_open.unwrap_or(0)
         };
         let mut delay = l.latency;
-        if !self.link_faults.is_empty() {
+        if !self.rel.link_faults.is_empty() {
             delay = delay.saturating_add(self.extra_delay(from, to));
         }
-        self.next_frame += 1;
-        let id = self.next_frame;
-        self.frames.insert(
+        self.rel.next_frame += 1;
+        let id = self.rel.next_frame;
+        self.rel.frames.insert(
             id,
             InFlight {
                 link,
@@ -327,7 +330,10 @@ impl Simulator {
                 held: false,
             },
         );
-        self.schedule(self.now.saturating_add(delay), TaskKind::FrameArrive(id));
+        self.schedule(
+            self.now.saturating_add(delay),
+            super::reliability::Task::FrameArrive(id),
+        );
     }
 
     /// Sends a publish on the open connection; returns its confirm number.
@@ -346,7 +352,7 @@ impl Simulator {
         let task = o.task;
         let seq = l.channel.send(o.clone(), now, confirm);
         let frame = frame_of(seq);
-        self.ledger.published(task);
+        self.rel.ledger.published(task);
         self.send_frame(link, true, frame);
         seq
     }
@@ -354,11 +360,11 @@ impl Simulator {
     /// Frames held by a partition that has healed go on now.
     pub(crate) fn release_frames(&mut self) -> u32 {
         let mut released = Vec::new();
-        for (id, f) in &self.frames {
+        for (id, f) in &self.rel.frames {
             if !f.held {
                 continue;
             }
-            let l = &self.links[f.link as usize];
+            let l = &self.rel.links[f.link as usize];
             let (from, to) = if f.to_broker {
                 (l.client, l.broker)
             } else {
@@ -369,17 +375,17 @@ impl Simulator {
             }
         }
         for id in &released {
-            if let Some(f) = self.frames.get_mut(id) {
+            if let Some(f) = self.rel.frames.get_mut(id) {
                 f.held = false;
             }
-            self.schedule(self.now, TaskKind::FrameArrive(*id));
+            self.schedule(self.now, super::reliability::Task::FrameArrive(*id));
         }
         released.len() as u32
     }
 
     pub(crate) fn frame_arrive(&mut self, id: u64, task: TaskKind) -> Option<EventKind> {
-        let f = self.frames.get(&id)?;
-        let l = &self.links[f.link as usize];
+        let f = self.rel.frames.get(&id)?;
+        let l = &self.rel.links[f.link as usize];
         let (from, to) = if f.to_broker {
             (l.client, l.broker)
         } else {
@@ -392,11 +398,11 @@ impl Simulator {
         };
         if !live {
             // Its connection is gone: the bytes never reach anyone.
-            self.frames.remove(&id);
+            self.rel.frames.remove(&id);
             return None;
         }
-        if !self.partitions.is_empty() && self.blocked(from, to) {
-            if let Some(f) = self.frames.get_mut(&id) {
+        if !self.rel.partitions.is_empty() && self.blocked(from, to) {
+            if let Some(f) = self.rel.frames.get_mut(&id) {
                 f.held = true;
             }
             return None;
@@ -404,8 +410,8 @@ impl Simulator {
         if self.defer_if_paused(to, task) {
             return None;
         }
-        let f = self.frames.remove(&id)?;
-        if !self.link_faults.is_empty() {
+        let f = self.rel.frames.remove(&id)?;
+        if !self.rel.link_faults.is_empty() {
             if self.roll(from, to, true) {
                 return Some(event(BrokerEvent::FrameDropped {
                     from,
@@ -415,15 +421,15 @@ impl Simulator {
                 }));
             }
             if self.roll(from, to, false) {
-                let latency = self.links[f.link as usize].latency;
-                self.next_frame += 1;
-                let copy = self.next_frame;
+                let latency = self.rel.links[f.link as usize].latency;
+                self.rel.next_frame += 1;
+                let copy = self.rel.next_frame;
                 let mut dup = f.clone();
                 dup.copy = true;
-                self.frames.insert(copy, dup);
+                self.rel.frames.insert(copy, dup);
                 self.schedule(
                     self.now.saturating_add(latency),
-                    TaskKind::FrameArrive(copy),
+                    super::reliability::Task::FrameArrive(copy),
                 );
             }
         }
@@ -460,11 +466,11 @@ impl Simulator {
                 confirm,
             } => match b.publish(&queue, task, body, persistent) {
                 Ok(enq) => {
-                    self.ledger.enqueued(task);
+                    self.rel.ledger.enqueued(task);
                     if let Some(d) = &enq.displaced
                         && matches!(d.fate, Fate::DeadLettered { .. })
                     {
-                        self.ledger.dead_lettered(d.task);
+                        self.rel.ledger.dead_lettered(d.task);
                     }
                     if confirm {
                         self.send_frame(f.link, false, Frame::Confirm { seq });
@@ -505,7 +511,7 @@ impl Simulator {
                 };
                 let result = match settled {
                     Settled::Acked { task, .. } => {
-                        self.ledger.acked(task);
+                        self.rel.ledger.acked(task);
                         SettleResult::Acked
                     }
                     Settled::Returned(r) => {
@@ -524,7 +530,7 @@ impl Simulator {
                         let at = now.saturating_add(l.latency);
                         self.schedule(
                             at,
-                            TaskKind::LinkClose(
+                            super::reliability::Task::LinkClose(
                                 f.link,
                                 f.session,
                                 Side::Client,
@@ -549,7 +555,7 @@ impl Simulator {
             }
             Frame::Result { task, state } => {
                 b.store_result(task, state);
-                self.ledger.state(task, state);
+                self.rel.ledger.state(task, state);
                 BrokerEvent::ResultStored {
                     broker,
                     task,
@@ -568,7 +574,7 @@ impl Simulator {
     fn note_returned(&mut self, returned: &[Returned]) {
         for r in returned {
             if matches!(r.fate, Fate::DeadLettered { .. }) {
-                self.ledger.dead_lettered(r.task);
+                self.rel.ledger.dead_lettered(r.task);
             }
         }
     }
@@ -582,7 +588,7 @@ impl Simulator {
                 let got = self.link_mut(f.link).channel.confirm(seq);
                 let task = got.as_ref().map(|o| o.task);
                 if let Some(o) = got {
-                    self.ledger.confirmed(o.task);
+                    self.rel.ledger.confirmed(o.task);
                     if o.waiter {
                         self.wake_broker_wait(
                             client,
@@ -617,7 +623,7 @@ impl Simulator {
             }
             Frame::Deliver(d) => {
                 let (task, tag, redelivered, eta) = (d.task, d.tag, d.redelivered, d.body.eta);
-                self.ledger.received(task, now);
+                self.rel.ledger.received(task, now);
                 let later = eta.filter(|t| *t > now);
                 let l = self.link_mut(f.link);
                 match later {
@@ -657,8 +663,8 @@ impl Simulator {
         resume: Option<Resume>,
     ) {
         let n = &mut self.nodes[node.0 as usize];
-        if n.broker_wait.is_some_and(which) {
-            n.broker_wait = None;
+        if n.rel.broker_wait.is_some_and(which) {
+            n.rel.broker_wait = None;
             if let Some(r) = resume {
                 n.resume = r;
                 n.next_op = None;
@@ -683,8 +689,8 @@ impl Simulator {
             .program
             .broker()
             .is_some_and(|b| b.can_dispatch());
-        if can && self.dispatching.insert(broker) {
-            self.schedule(self.now, TaskKind::Dispatch(broker));
+        if can && self.rel.dispatching.insert(broker) {
+            self.schedule(self.now, super::reliability::Task::Dispatch(broker));
         }
     }
 
@@ -697,9 +703,9 @@ impl Simulator {
             return;
         };
         let t = t.max(self.now);
-        if self.broker_timers.get(&broker).is_none_or(|&at| at > t) {
-            self.broker_timers.insert(broker, t);
-            self.schedule(t, TaskKind::BrokerTimer(broker));
+        if self.rel.broker_timers.get(&broker).is_none_or(|&at| at > t) {
+            self.rel.broker_timers.insert(broker, t);
+            self.schedule(t, super::reliability::Task::BrokerTimer(broker));
         }
     }
 
@@ -712,20 +718,20 @@ impl Simulator {
         let session = l.channel.session;
         if l.client_timer.is_none_or(|at| at > t) {
             self.link_mut(link).client_timer = Some(t);
-            self.schedule(t, TaskKind::ClientTimer(link, session));
+            self.schedule(t, super::reliability::Task::ClientTimer(link, session));
         }
     }
 
     pub(crate) fn dispatch_task(&mut self, broker: NodeId, task: TaskKind) -> Option<EventKind> {
-        self.dispatching.remove(&broker);
+        self.rel.dispatching.remove(&broker);
         if self.defer_if_paused(broker, task) {
             return None;
         }
         let now = self.now;
         let d = self.broker_mut(broker)?.dispatch(now)?;
         let client = NodeId(d.conn.client);
-        let link = *self.link_of.get(&client)?;
-        self.ledger.dispatched(d.task, d.redelivered);
+        let link = *self.rel.link_of.get(&client)?;
+        self.rel.ledger.dispatched(d.task, d.redelivered);
         self.send_frame(
             link,
             false,
@@ -753,8 +759,8 @@ impl Simulator {
     }
 
     pub(crate) fn broker_timer(&mut self, broker: NodeId, task: TaskKind) -> Option<EventKind> {
-        if self.broker_timers.get(&broker) == Some(&self.now) {
-            self.broker_timers.remove(&broker);
+        if self.rel.broker_timers.get(&broker) == Some(&self.now) {
+            self.rel.broker_timers.remove(&broker);
         }
         if self.defer_if_paused(broker, task) {
             return None;
@@ -774,13 +780,13 @@ impl Simulator {
             Some(Expired::ConsumerTimeout { conn, returned }) => {
                 self.note_returned(&returned);
                 let client = NodeId(conn.client);
-                if let Some(&link) = self.link_of.get(&client) {
+                if let Some(&link) = self.rel.link_of.get(&client) {
                     let l = self.link_mut(link);
                     l.broker_open = None;
                     let at = now.saturating_add(l.latency);
                     self.schedule(
                         at,
-                        TaskKind::LinkClose(
+                        super::reliability::Task::LinkClose(
                             link,
                             conn.session,
                             Side::Client,
@@ -810,7 +816,7 @@ impl Simulator {
         session: u32,
         task: TaskKind,
     ) -> Option<EventKind> {
-        let l = self.links.get(link as usize)?;
+        let l = self.rel.links.get(link as usize)?;
         if l.channel.session != session {
             return None;
         }
@@ -875,7 +881,7 @@ impl Simulator {
         why: CloseWhy,
         task: TaskKind,
     ) -> Option<EventKind> {
-        let l = self.links.get(link as usize)?;
+        let l = self.rel.links.get(link as usize)?;
         let (client, broker) = (l.client, l.broker);
         match side {
             Side::Broker | Side::Both => {
@@ -955,7 +961,7 @@ impl Simulator {
     /// TCP (AMQP heartbeats) gives up on a stalled broker connection: both
     /// ends close.
     pub(crate) fn give_up_link(&mut self, link: u32, stall: u32) -> Option<EventKind> {
-        let l = self.links.get(link as usize)?;
+        let l = self.rel.links.get(link as usize)?;
         if !l.stalled || l.stall != stall {
             return None;
         }
@@ -1000,16 +1006,21 @@ impl Simulator {
             let at = now.saturating_add(l.latency);
             self.schedule(
                 at,
-                TaskKind::LinkClose(link, session, Side::Broker, CloseWhy::PeerCrashed),
+                super::reliability::Task::LinkClose(
+                    link,
+                    session,
+                    Side::Broker,
+                    CloseWhy::PeerCrashed,
+                ),
             );
         }
     }
 
     /// A broker process died: each client hears of it one latency later.
     pub(crate) fn broker_crashed(&mut self, broker: NodeId) {
-        self.dispatching.remove(&broker);
-        self.broker_timers.remove(&broker);
-        for link in 0..self.links.len() as u32 {
+        self.rel.dispatching.remove(&broker);
+        self.rel.broker_timers.remove(&broker);
+        for link in 0..self.rel.links.len() as u32 {
             let l = self.link(link);
             if l.broker != broker {
                 continue;
@@ -1022,7 +1033,12 @@ impl Simulator {
                 let (session, at) = (l.channel.session, now.saturating_add(l.latency));
                 self.schedule(
                     at,
-                    TaskKind::LinkClose(link, session, Side::Client, CloseWhy::PeerCrashed),
+                    super::reliability::Task::LinkClose(
+                        link,
+                        session,
+                        Side::Client,
+                        CloseWhy::PeerCrashed,
+                    ),
                 );
             }
         }
@@ -1031,9 +1047,9 @@ impl Simulator {
     /// A task producer's or worker's call on its broker connection.
     pub(crate) fn broker_call(&mut self, id: NodeId, call: BrokerCall) -> EventKind {
         let now = self.now;
-        let Some(&link) = self.link_of.get(&id) else {
+        let Some(&link) = self.rel.link_of.get(&id) else {
             // Never connected (its broker was removed): it waits for ever.
-            self.nodes[id.0 as usize].broker_wait = Some(WaitWhy::Delivery);
+            self.nodes[id.0 as usize].rel.broker_wait = Some(WaitWhy::Delivery);
             return event(BrokerEvent::Waits {
                 node: id,
                 why: WaitWhy::Delivery,
@@ -1041,7 +1057,7 @@ impl Simulator {
         };
         let waits = |sim: &mut Simulator, why: WaitWhy, call: BrokerCall| {
             let n = &mut sim.nodes[id.0 as usize];
-            n.broker_wait = Some(why);
+            n.rel.broker_wait = Some(why);
             n.next_op = Some(Op::Broker(call));
             event(BrokerEvent::Waits { node: id, why })
         };
@@ -1071,12 +1087,12 @@ impl Simulator {
                 let (queue, persistent, up) = (l.queue.clone(), l.persistent, l.channel.up);
                 let new = task.is_none();
                 let task = task.unwrap_or_else(|| {
-                    let t = TaskId(self.next_task);
-                    self.next_task += 1;
+                    let t = TaskId(self.rel.next_task);
+                    self.rel.next_task += 1;
                     t
                 });
                 if new {
-                    self.ledger.produced(task, &queue, now, body.poison);
+                    self.rel.ledger.produced(task, &queue, now, body.poison);
                 }
                 body.eta = countdown.map(|c| now.saturating_add(c));
                 let o = Outgoing {
@@ -1095,7 +1111,7 @@ impl Simulator {
                 };
                 let n = &mut self.nodes[id.0 as usize];
                 if wait_confirm {
-                    n.broker_wait = Some(WaitWhy::Confirm);
+                    n.rel.broker_wait = Some(WaitWhy::Confirm);
                 } else {
                     n.resume = Resume::Published(task);
                     self.schedule_run(id);
@@ -1117,7 +1133,7 @@ impl Simulator {
                 let Some(d) = self.link_mut(link).channel.buffer.pop_front() else {
                     return waits(self, WaitWhy::Delivery, BrokerCall::Take);
                 };
-                let (nth, waited) = self.ledger.started(d.task, now);
+                let (nth, waited) = self.rel.ledger.started(d.task, now);
                 let track = matches!(&self.nodes[id.0 as usize].program, Program::TaskWorker(w) if w.spec.track_started);
                 if track {
                     self.send_result(link, d.task, TaskState::Started);
@@ -1161,13 +1177,13 @@ impl Simulator {
             BrokerCall::Effect { delivery } => {
                 let task = delivery.task;
                 let dedup = matches!(&self.nodes[id.0 as usize].program, Program::TaskWorker(w) if w.spec.dedup);
-                if dedup && !self.processed.first_time(task) {
-                    self.ledger.skipped(task);
+                if dedup && !self.rel.processed.first_time(task) {
+                    self.rel.ledger.skipped(task);
                     self.nodes[id.0 as usize].resume = Resume::Effect { done: false };
                     self.schedule_run(id);
                     return event(BrokerEvent::EffectSkipped { node: id, task });
                 }
-                let nth = self.ledger.processed(task, now);
+                let nth = self.rel.ledger.processed(task, now);
                 self.send_result(link, task, TaskState::Success);
                 self.nodes[id.0 as usize].resume = Resume::Effect { done: true };
                 self.schedule_run(id);
@@ -1182,11 +1198,11 @@ impl Simulator {
                 let task = delivery.task;
                 match then {
                     FailThen::Failure => {
-                        self.ledger.failed(task);
+                        self.rel.ledger.failed(task);
                         self.send_result(link, task, TaskState::Failure);
                     }
                     FailThen::Retry { retries, .. } => {
-                        self.ledger.retried(task, retries);
+                        self.rel.ledger.retried(task, retries);
                         self.send_result(link, task, TaskState::Retry);
                     }
                     FailThen::Requeue | FailThen::Reject => {}

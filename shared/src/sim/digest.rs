@@ -301,10 +301,12 @@ impl TraceDigest {
                 self.word(u64::from(node.0) << 32 | u64::from(*lost));
                 self.word(u64::from(old.0) << 32 | u64::from(new.0));
             }
+            #[cfg(feature = "reliability")]
             EventKind::Fault(f) => {
                 self.word(23);
                 self.value(f);
             }
+            #[cfg(feature = "reliability")]
             EventKind::Broker(b) => {
                 self.word(24);
                 self.value(b);

@@ -15,7 +15,9 @@ use crate::{
     time::Tick,
 };
 
+#[cfg(feature = "reliability")]
 pub use super::broker_event::BrokerEvent;
+#[cfg(feature = "reliability")]
 pub use super::fault_event::FaultEvent;
 
 /// One step of the simulation.
@@ -169,9 +171,14 @@ pub enum EventKind {
         new: SocketId,
         lost: u32,
     },
-    /// A fault began or ended (`docs/scenarios.md`, "Faults").
+    /// A fault began or ended (`docs/scenarios.md`, "Faults"). This and
+    /// the next are the reliability engine's (with the `reliability`
+    /// feature): a live room refuses scenarios that would make them, so a
+    /// page built without it never receives one.
+    #[cfg(feature = "reliability")]
     Fault(FaultEvent),
     /// Something happened on a broker connection or in a broker.
+    #[cfg(feature = "reliability")]
     Broker(BrokerEvent),
 }
 
@@ -317,6 +324,7 @@ crate::json::decode_tagged!(EventKind by "type" {
     "node_removed" => NodeRemoved { node, lost },
     "timed_out" => TimedOut { node, socket, after },
     "reopened" => Reopened { node, old, new, lost },
+} if feature "reliability" {
     "fault" => Fault(FaultEvent),
     "broker" => Broker(BrokerEvent),
 });

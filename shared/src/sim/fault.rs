@@ -148,7 +148,7 @@ impl Action {
 impl Simulator {
     /// Does a partition cut messages from `from` to `to`?
     pub(crate) fn blocked(&self, from: NodeId, to: NodeId) -> bool {
-        self.partitions.iter().any(|p| p.cuts(from, to))
+        self.rel.partitions.iter().any(|p| p.cuts(from, to))
     }
 
     pub(crate) fn is_paused(&self, node: NodeId) -> bool {
@@ -161,12 +161,12 @@ impl Simulator {
     /// `to`, jitter drawn from the network's own stream.
     pub(crate) fn extra_delay(&mut self, from: NodeId, to: NodeId) -> Tick {
         let mut extra = Tick::ZERO;
-        for f in &self.link_faults {
+        for f in &self.rel.link_faults {
             if let LinkFaultKind::Delay { latency, jitter } = f.kind
                 && f.covers(from, to)
             {
                 let j = if jitter > Tick::ZERO {
-                    Tick(self.net_rng.between(0, jitter.0))
+                    Tick(self.rel.net_rng.between(0, jitter.0))
                 } else {
                     Tick::ZERO
                 };
@@ -179,6 +179,7 @@ impl Simulator {
     /// Does the network lose (`drop`) or double (`!drop`) this frame?
     pub(crate) fn roll(&mut self, from: NodeId, to: NodeId, drop: bool) -> bool {
         let ppm: u32 = self
+            .rel
             .link_faults
             .iter()
             .filter(|f| f.covers(from, to))
@@ -189,7 +190,7 @@ impl Simulator {
             })
             .max()
             .unwrap_or(0);
-        ppm > 0 && self.net_rng.below(1_000_000) < u64::from(ppm)
+        ppm > 0 && self.rel.net_rng.below(1_000_000) < u64::from(ppm)
     }
 
     fn group(&self, names: &[String]) -> Result<BTreeSet<NodeId>, ActionError> {
@@ -227,7 +228,7 @@ impl Simulator {
                 }
                 Ok(match on {
                     Some(point) => {
-                        self.nodes[id.0 as usize].armed = Some((*point, *duration));
+                        self.nodes[id.0 as usize].rel.armed = Some((*point, *duration));
                         EventKind::Fault(FaultEvent::Armed {
                             node: id,
                             on: *point,
@@ -272,9 +273,9 @@ impl Simulator {
                 let id = self.mint_fault();
                 let until = duration.map(|d| self.now.saturating_add(d));
                 if let Some(t) = until {
-                    self.schedule(t, TaskKind::HealFault(id));
+                    self.schedule(t, super::reliability::Task::HealFault(id));
                 }
-                self.partitions.push(Partition {
+                self.rel.partitions.push(Partition {
                     id,
                     a: a.clone(),
                     b: b.clone(),
@@ -299,11 +300,11 @@ impl Simulator {
                     None => true,
                     Some((a, b)) => (fa == a && fb == b) || (fa == b && fb == a),
                 };
-                let before = (self.partitions.len(), self.link_faults.len());
-                self.partitions.retain(|p| !matches(&p.a, &p.b));
-                self.link_faults.retain(|f| !matches(&f.a, &f.b));
-                let partitions = (before.0 - self.partitions.len()) as u32;
-                let link_faults = (before.1 - self.link_faults.len()) as u32;
+                let before = (self.rel.partitions.len(), self.rel.link_faults.len());
+                self.rel.partitions.retain(|p| !matches(&p.a, &p.b));
+                self.rel.link_faults.retain(|f| !matches(&f.a, &f.b));
+                let partitions = (before.0 - self.rel.partitions.len()) as u32;
+                let link_faults = (before.1 - self.rel.link_faults.len()) as u32;
                 let released = self.after_heal();
                 Ok(EventKind::Fault(FaultEvent::Healed {
                     partitions,
@@ -345,7 +346,7 @@ impl Simulator {
                     LinkFaultKind::Duplicate { ppm }
                 };
                 let (ga, gb) = self.groups(a, b)?;
-                let linked = self.links.iter().any(|l| {
+                let linked = self.rel.links.iter().any(|l| {
                     (ga.contains(&l.client) && gb.contains(&l.broker))
                         || (gb.contains(&l.client) && ga.contains(&l.broker))
                 });
@@ -377,8 +378,8 @@ impl Simulator {
     }
 
     fn mint_fault(&mut self) -> u32 {
-        self.next_fault += 1;
-        self.next_fault
+        self.rel.next_fault += 1;
+        self.rel.next_fault
     }
 
     fn add_link_fault(
@@ -392,9 +393,9 @@ impl Simulator {
         let id = self.mint_fault();
         let until = duration.map(|d| self.now.saturating_add(d));
         if let Some(t) = until {
-            self.schedule(t, TaskKind::HealFault(id));
+            self.schedule(t, super::reliability::Task::HealFault(id));
         }
-        self.link_faults.push(LinkFault {
+        self.rel.link_faults.push(LinkFault {
             id,
             a: a.clone(),
             b: b.clone(),
@@ -411,11 +412,11 @@ impl Simulator {
 
     /// A timed partition or link fault ends.
     pub(crate) fn heal_fault(&mut self, id: u32) -> Option<EventKind> {
-        let before = (self.partitions.len(), self.link_faults.len());
-        self.partitions.retain(|p| p.id != id);
-        self.link_faults.retain(|f| f.id != id);
-        let partitions = (before.0 - self.partitions.len()) as u32;
-        let link_faults = (before.1 - self.link_faults.len()) as u32;
+        let before = (self.rel.partitions.len(), self.rel.link_faults.len());
+        self.rel.partitions.retain(|p| p.id != id);
+        self.rel.link_faults.retain(|f| f.id != id);
+        let partitions = (before.0 - self.rel.partitions.len()) as u32;
+        let link_faults = (before.1 - self.rel.link_faults.len()) as u32;
         if partitions + link_faults == 0 {
             return None;
         }
@@ -480,26 +481,29 @@ impl Simulator {
                     let stall = c.stall;
                     self.schedule(
                         at,
-                        TaskKind::GiveUpConn(crate::socket::ConnId(i as u32), stall),
+                        super::reliability::Task::GiveUpConn(
+                            crate::socket::ConnId(i as u32),
+                            stall,
+                        ),
                     );
                 }
             }
         }
-        for i in 0..self.links.len() {
-            let l = &self.links[i];
+        for i in 0..self.rel.links.len() {
+            let l = &self.rel.links[i];
             if l.broker_open.is_none() && !l.channel.up {
                 continue;
             }
             let (c, b) = (l.client, l.broker);
             let stuck =
                 self.blocked(c, b) || self.blocked(b, c) || self.is_paused(c) || self.is_paused(b);
-            let l = &mut self.links[i];
+            let l = &mut self.rel.links[i];
             if stuck != l.stalled {
                 l.stalled = stuck;
                 l.stall += 1;
                 if stuck {
                     let stall = l.stall;
-                    self.schedule(at, TaskKind::GiveUpLink(i as u32, stall));
+                    self.schedule(at, super::reliability::Task::GiveUpLink(i as u32, stall));
                 }
             }
         }
@@ -541,8 +545,8 @@ impl Simulator {
         let mut kept = None;
         // A client's deliveries: unacknowledged ones come back; what it
         // had taken or received after an early or automatic ack is gone.
-        if let Some(&link) = self.link_of.get(&id) {
-            let l = &self.links[link as usize];
+        if let Some(&link) = self.rel.link_of.get(&id) {
+            let l = &self.rel.links[link as usize];
             let broker = l.broker;
             let transport = self.nodes[broker.0 as usize]
                 .program
@@ -582,7 +586,7 @@ impl Simulator {
                     .map(|d| d.task),
             );
             for task in mine {
-                let done = self.ledger.get(task).is_some_and(|r| r.processed > 0);
+                let done = self.rel.ledger.get(task).is_some_and(|r| r.processed > 0);
                 if !unacked.contains(&task) && !done && !lost_tasks.contains(&task) {
                     lost_tasks.push(task);
                 }
@@ -606,14 +610,14 @@ impl Simulator {
         n.scheduled = false;
         n.paused = None;
         n.deferred.clear();
-        n.armed = None;
-        n.crash_pending = false;
+        n.rel.armed = None;
+        n.rel.crash_pending = false;
         n.poll = None;
-        n.broker_wait = None;
+        n.rel.broker_wait = None;
         let epoch = n.epoch;
         let restart_at = duration.map(|d| now.saturating_add(d));
         if let Some(t) = restart_at {
-            self.schedule(t, TaskKind::Restart(id, epoch));
+            self.schedule(t, super::reliability::Task::Restart(id, epoch));
         }
         self.refresh_stalls();
         EventKind::Fault(FaultEvent::Crashed {
@@ -661,7 +665,7 @@ impl Simulator {
         let until = duration.map(|d| self.now.saturating_add(d));
         self.nodes[id.0 as usize].paused = Some((until, pause));
         if let Some(t) = until {
-            self.schedule(t, TaskKind::PauseEnd(id, pause));
+            self.schedule(t, super::reliability::Task::PauseEnd(id, pause));
         }
         self.refresh_stalls();
         EventKind::Fault(FaultEvent::Paused { node: id, until })
@@ -687,16 +691,16 @@ impl Simulator {
     /// more turns, and crashes next.
     pub(crate) fn reached(&mut self, id: NodeId, point: CrashPoint) {
         let n = &mut self.nodes[id.0 as usize];
-        if n.armed.is_some_and(|(p, _)| p == point) && !n.crash_pending {
-            n.crash_pending = true;
+        if n.rel.armed.is_some_and(|(p, _)| p == point) && !n.rel.crash_pending {
+            n.rel.crash_pending = true;
             let epoch = n.epoch;
-            self.schedule(self.now, TaskKind::ArmedCrash(id, epoch));
+            self.schedule(self.now, super::reliability::Task::ArmedCrash(id, epoch));
         }
     }
 
     /// A fault of the scenario's list, at its time.
     pub(crate) fn scenario_fault(&mut self, index: u32) -> EventKind {
-        let Some(fault) = self.scheduled_faults.get(index as usize).cloned() else {
+        let Some(fault) = self.rel.scheduled_faults.get(index as usize).cloned() else {
             return EventKind::Fault(FaultEvent::Skipped {
                 index,
                 error: ActionError::EmptyGroup,

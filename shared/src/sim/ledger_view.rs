@@ -21,7 +21,7 @@ impl Simulator {
                 alive.extend(n.program.current_task());
             }
         }
-        for f in self.frames.values() {
+        for f in self.rel.frames.values() {
             match &f.frame {
                 Frame::Publish { task, .. } => {
                     alive.insert(*task);
@@ -32,7 +32,7 @@ impl Simulator {
                 _ => {}
             }
         }
-        for l in &self.links {
+        for l in &self.rel.links {
             if self.nodes[l.client.0 as usize].alive && !self.nodes[l.client.0 as usize].crashed {
                 alive.extend(l.channel.tasks());
             }
@@ -103,10 +103,10 @@ impl Simulator {
     /// broker exists.
     pub fn ledger(&self) -> Option<LedgerSummary> {
         let guarantees = self.guarantees();
-        if self.ledger.is_empty() && guarantees.is_empty() {
+        if self.rel.ledger.is_empty() && guarantees.is_empty() {
             return None;
         }
-        Some(self.ledger.summary(&self.live_tasks(), &guarantees))
+        Some(self.rel.ledger.summary(&self.live_tasks(), &guarantees))
     }
 
     /// One queue's line of the ledger.
@@ -116,6 +116,6 @@ impl Simulator {
 
     /// The raw per-task records, for tests that check invariants.
     pub fn ledger_records(&self) -> &crate::broker::Ledger {
-        &self.ledger
+        &self.rel.ledger
     }
 }

@@ -48,6 +48,7 @@ impl Simulator {
         if !self.nodes[id.0 as usize].program.is_passive() {
             self.schedule_run(id);
         }
+        #[cfg(feature = "reliability")]
         if self.nodes[id.0 as usize].program.broker_client().is_some() {
             self.open_link(id);
         }
@@ -125,7 +126,9 @@ impl Simulator {
                 Pipe::new(0, crcv, slot.latency),
             ],
             subs_wire: Default::default(),
+            #[cfg(feature = "reliability")]
             stalled: false,
+            #[cfg(feature = "reliability")]
             stall: 0,
             handshake_held: false,
         });
@@ -164,7 +167,8 @@ impl Simulator {
         let (connecter, Some(binder)) = (c.connecter, c.binder) else {
             return None;
         };
-        if !self.partitions.is_empty() {
+        #[cfg(feature = "reliability")]
+        if !self.rel.partitions.is_empty() {
             let (a, b) = (self.socket_node(connecter), self.socket_node(binder));
             if self.blocked(a, b) || self.blocked(b, a) {
                 // The handshake cannot cross the partition; it completes
@@ -274,7 +278,10 @@ impl Simulator {
             return None;
         }
         let (from, to) = c.ends(dir);
-        let dep = if self.link_faults.is_empty() {
+        #[cfg(not(feature = "reliability"))]
+        let dep = self.conns[conn.0 as usize].pipes[dir].depart(now);
+        #[cfg(feature = "reliability")]
+        let dep = if self.rel.link_faults.is_empty() {
             self.conns[conn.0 as usize].pipes[dir].depart(now)
         } else {
             // A `delay` fault lengthens this departure's trip; the pipe
@@ -313,7 +320,8 @@ impl Simulator {
         if c.state != ConnState::Up {
             return None;
         }
-        if !self.partitions.is_empty() {
+        #[cfg(feature = "reliability")]
+        if !self.rel.partitions.is_empty() {
             let (from, to) = c.ends(dir);
             if self.blocked(self.socket_node(from), self.socket_node(to)) {
                 // Held on the wire (TCP retransmits) until the partition
@@ -432,6 +440,7 @@ impl Simulator {
         lost
     }
 
+    #[cfg(feature = "reliability")]
     pub(crate) fn socket_node(&self, socket: SocketId) -> NodeId {
         self.sockets[socket.0 as usize].node
     }

@@ -40,7 +40,9 @@ pub struct Scenario {
     #[serde(default)]
     pub network: Network,
     pub nodes: Vec<NodeSpec>,
-    /// Faults the scenario schedules (`docs/scenarios.md`, "Faults").
+    /// Faults the scenario schedules (`docs/scenarios.md`, "Faults"; with
+    /// the `reliability` feature: without it the field is unknown).
+    #[cfg(feature = "reliability")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<super::fault::ScheduledFault>,
 }
@@ -525,6 +527,15 @@ impl Scenario {
                 }
             }
         }
+        #[cfg(feature = "reliability")]
+        self.check_reliability(&names)?;
+        Ok(())
+    }
+
+    /// Task programs name brokers that exist, and scheduled faults are
+    /// faults naming the scenario's nodes.
+    #[cfg(feature = "reliability")]
+    fn check_reliability(&self, names: &BTreeSet<&str>) -> Result<(), ScenarioError> {
         for node in &self.nodes {
             check_broker_ref(node, |name| {
                 self.nodes
@@ -558,6 +569,7 @@ impl Scenario {
 }
 
 /// A task program's broker must be a broker node declaring its queue.
+#[cfg(feature = "reliability")]
 pub(crate) fn check_broker_ref(
     node: &NodeSpec,
     broker_of: impl Fn(&str) -> Option<crate::broker::BrokerSpec>,

@@ -16,17 +16,18 @@ use std::{
 
 use super::{
     NodeId,
-    broker_event::{CloseWhy, Side, WaitWhy},
-    broker_net::{BrokerLink, InFlight},
     digest::TraceDigest,
     event::{Event, EventKind},
-    fault::{CrashPoint, LinkFault, Partition, ScheduledFault},
     nodes::{Op, Program, Resume},
     scenario::{ConnectSpec, Network, NodeSpec, Scenario, ScenarioError},
     stats::{Drops, NodeCounters},
 };
+#[cfg(feature = "reliability")]
+use super::{
+    fault::CrashPoint,
+    reliability::{NodeReliability, Reliability},
+};
 use crate::{
-    broker::{Ledger, idempotency::ProcessedTable},
     rng::SimRng,
     socket::{ConnId, Endpoint, OpKind, Payload, Role, SocketId, pipe::Pipe},
     time::Tick,
@@ -47,32 +48,10 @@ pub(crate) enum TaskKind {
     Unblock(NodeId, SocketId, u32),
     /// A node's poll gives up (its poll number).
     PollTimeout(NodeId, u32),
-    /// An armed crash fires (the node reached its crash point).
-    ArmedCrash(NodeId, u32),
-    /// A crashed node restarts (a crash with a duration).
-    Restart(NodeId, u32),
-    /// A pause with a duration ends (the pause's number).
-    PauseEnd(NodeId, u32),
-    /// A timed partition or link fault ends.
-    HealFault(u32),
-    /// TCP gives up on a connection that cannot get through (its stall).
-    GiveUpConn(ConnId, u32),
-    /// The same for a broker connection (link, stall).
-    GiveUpLink(u32, u32),
-    /// A fault the scenario schedules.
-    ScenarioFault(u32),
-    /// A client's connection to its broker completes (link, session).
-    LinkConnect(u32, u32),
-    /// One side of a broker connection learns it is closed.
-    LinkClose(u32, u32, Side, CloseWhy),
-    /// A broker-protocol frame arrives.
-    FrameArrive(u64),
-    /// A broker hands out its next delivery.
-    Dispatch(NodeId),
-    /// A broker's ack deadline may have passed.
-    BrokerTimer(NodeId),
-    /// A client's held work is due (an ETA, a republish) (link, session).
-    ClientTimer(u32, u32),
+    /// The reliability engine's tasks: faults, broker connections
+    /// (`sim/reliability.rs`; with the `reliability` feature).
+    #[cfg(feature = "reliability")]
+    Reliability(super::reliability::Task),
     /// A pipe's sender stage pushes what it can onto the wire.
     Flush(ConnId, u8),
     /// A message on a pipe's wire reaches the receiver.
@@ -108,7 +87,9 @@ impl PartialOrd for Task {
 #[derive(Clone, Debug)]
 pub(crate) struct NodeSlot {
     pub name: Arc<str>,
-    /// As the scenario (or `add_node`) gave it: a restart starts from it.
+    /// As the scenario (or `add_node`) gave it: a restart (a fault, with
+    /// the `reliability` feature) starts from it.
+    #[cfg(feature = "reliability")]
     pub spec: Arc<NodeSpec>,
     pub program_kind: &'static str,
     pub program: Program,
@@ -135,14 +116,11 @@ pub(crate) struct NodeSlot {
     pub paused: Option<(Option<Tick>, u32)>,
     /// Turns and arrivals that came during a pause, run when it ends.
     pub deferred: Vec<TaskKind>,
-    /// A crash waiting for a point in its work, and its duration.
-    pub armed: Option<(CrashPoint, Option<Tick>)>,
-    /// Its crash point was reached: no more turns until it crashes.
-    pub crash_pending: bool,
     /// A poll in progress.
     pub poll: Option<super::poll::PollState>,
-    /// A broker call it waits on.
-    pub broker_wait: Option<WaitWhy>,
+    /// Its armed crash and broker call (`sim/reliability.rs`).
+    #[cfg(feature = "reliability")]
+    pub rel: NodeReliability,
 }
 
 #[derive(Clone, Debug)]
@@ -190,8 +168,11 @@ pub(crate) struct Conn {
     /// Subscription changes travelling from the SUB end to the PUB end.
     pub subs_wire: VecDeque<(Tick, Payload, bool)>,
     /// A partition holds it: TCP will give up if it lasts (`stall` counts
-    /// such spells, so a healed one's give-up is ignored).
+    /// such spells, so a healed one's give-up is ignored; faults are the
+    /// `reliability` feature's).
+    #[cfg(feature = "reliability")]
     pub stalled: bool,
+    #[cfg(feature = "reliability")]
     pub stall: u32,
     /// Its handshake could not cross a partition; it completes on heal.
     pub handshake_held: bool,
@@ -249,25 +230,10 @@ pub struct Simulator {
     pub(crate) next_msg: u64,
     pub(crate) drops: Drops,
     pub(crate) digest: TraceDigest,
-    /// The randomness of the network itself (jitter, drops, duplicates),
-    /// apart from every node's.
-    pub(crate) net_rng: SimRng,
-    pub(crate) partitions: Vec<Partition>,
-    pub(crate) link_faults: Vec<LinkFault>,
-    pub(crate) next_fault: u32,
-    pub(crate) scheduled_faults: Arc<[ScheduledFault]>,
-    /// Broker connections, one per client node, and which is whose.
-    pub(crate) links: Vec<BrokerLink>,
-    pub(crate) link_of: BTreeMap<NodeId, u32>,
-    /// Broker-protocol frames on their way, by number.
-    pub(crate) frames: BTreeMap<u64, InFlight>,
-    pub(crate) next_frame: u64,
-    /// Brokers with a `Dispatch` task pending, and their next timer.
-    pub(crate) dispatching: std::collections::BTreeSet<NodeId>,
-    pub(crate) broker_timers: BTreeMap<NodeId, Tick>,
-    pub(crate) next_task: u64,
-    pub(crate) ledger: Ledger,
-    pub(crate) processed: ProcessedTable,
+    /// Faults in force, broker connections, the ledger
+    /// (`sim/reliability.rs`; with the `reliability` feature).
+    #[cfg(feature = "reliability")]
+    pub(crate) rel: Reliability,
 }
 
 impl Simulator {
@@ -291,27 +257,18 @@ impl Simulator {
             next_msg: 0,
             drops: Drops::default(),
             digest: TraceDigest::default(),
-            // The empty name is no node's (names may not be blank).
-            net_rng: SimRng::for_node(seed, ""),
-            partitions: Vec::new(),
-            link_faults: Vec::new(),
-            next_fault: 0,
-            scheduled_faults: scenario.faults.clone().into(),
-            links: Vec::new(),
-            link_of: BTreeMap::new(),
-            frames: BTreeMap::new(),
-            next_frame: 0,
-            dispatching: Default::default(),
-            broker_timers: BTreeMap::new(),
-            next_task: 0,
-            ledger: Ledger::default(),
-            processed: ProcessedTable::default(),
+            #[cfg(feature = "reliability")]
+            rel: Reliability::new(seed, &scenario.faults),
         };
         for spec in &scenario.nodes {
             sim.add_node_unchecked(spec)?;
         }
+        #[cfg(feature = "reliability")]
         for (index, fault) in scenario.faults.iter().enumerate() {
-            sim.schedule(fault.at, TaskKind::ScenarioFault(index as u32));
+            sim.schedule(
+                fault.at,
+                super::reliability::Task::ScenarioFault(index as u32),
+            );
         }
         Ok(sim)
     }
@@ -329,6 +286,7 @@ impl Simulator {
         let socket_ids = self.make_sockets(id, spec);
         self.nodes.push(NodeSlot {
             name: Arc::from(spec.name.as_str()),
+            #[cfg(feature = "reliability")]
             spec: Arc::new(spec.clone()),
             program_kind: spec.program.kind_name(),
             program,
@@ -347,10 +305,9 @@ impl Simulator {
             epoch: 0,
             paused: None,
             deferred: Vec::new(),
-            armed: None,
-            crash_pending: false,
             poll: None,
-            broker_wait: None,
+            #[cfg(feature = "reliability")]
+            rel: NodeReliability::default(),
         });
         let at = spec.start.max(self.now);
         self.schedule(at, TaskKind::Start(id, 0));
@@ -403,7 +360,8 @@ impl Simulator {
         }
     }
 
-    pub(crate) fn schedule(&mut self, time: Tick, kind: TaskKind) {
+    pub(crate) fn schedule(&mut self, time: Tick, kind: impl Into<TaskKind>) {
+        let kind = kind.into();
         self.seq += 1;
         let task = Task {
             time,
@@ -607,42 +565,8 @@ impl Simulator {
                 Some(EventKind::Unblock { node, socket })
             }
             TaskKind::PollTimeout(node, id) => self.poll_timeout(node, id, task),
-            TaskKind::ArmedCrash(node, epoch) => {
-                if !self.current(node, epoch) {
-                    return None;
-                }
-                let duration = self.nodes[node.0 as usize]
-                    .armed
-                    .take()
-                    .and_then(|(_, d)| d);
-                Some(self.crash_node(node, duration))
-            }
-            TaskKind::Restart(node, epoch) => {
-                let n = self.nodes.get(node.0 as usize)?;
-                if !n.alive || !n.crashed || n.epoch != epoch {
-                    return None;
-                }
-                Some(self.restart_node(node))
-            }
-            TaskKind::PauseEnd(node, id) => {
-                let n = self.nodes.get(node.0 as usize)?;
-                if n.paused.map(|(_, p)| p) != Some(id) || n.crashed {
-                    return None;
-                }
-                Some(self.resume_node(node))
-            }
-            TaskKind::HealFault(id) => self.heal_fault(id),
-            TaskKind::GiveUpConn(conn, stall) => self.give_up_conn(conn, stall),
-            TaskKind::GiveUpLink(link, stall) => self.give_up_link(link, stall),
-            TaskKind::ScenarioFault(index) => Some(self.scenario_fault(index)),
-            TaskKind::LinkConnect(link, session) => self.link_connect(link, session, task),
-            TaskKind::LinkClose(link, session, side, why) => {
-                self.link_close(link, session, side, why, task)
-            }
-            TaskKind::FrameArrive(id) => self.frame_arrive(id, task),
-            TaskKind::Dispatch(broker) => self.dispatch_task(broker, task),
-            TaskKind::BrokerTimer(broker) => self.broker_timer(broker, task),
-            TaskKind::ClientTimer(link, session) => self.client_timer(link, session, task),
+            #[cfg(feature = "reliability")]
+            TaskKind::Reliability(rel) => self.apply_reliability_task(rel, task),
             TaskKind::Flush(conn, dir) => self.flush(conn, usize::from(dir)),
             TaskKind::Arrive(conn, dir) => self.arrive(conn, usize::from(dir)),
             TaskKind::Handshake(conn) => self.handshake(conn),
@@ -653,16 +577,14 @@ impl Simulator {
     fn run_node(&mut self, id: NodeId) -> Option<EventKind> {
         let n = self.nodes.get_mut(id.0 as usize)?;
         n.scheduled = false;
-        if !n.alive
-            || !n.started
-            || n.halted
-            || n.sleeping
-            || n.blocked.is_some()
-            || n.broker_wait.is_some()
-            || n.crash_pending
-        {
+        if !n.alive || !n.started || n.halted || n.sleeping || n.blocked.is_some() {
             return None;
         }
+        #[cfg(feature = "reliability")]
+        if self.reliability_holds(id) {
+            return None;
+        }
+        let n = &mut self.nodes[id.0 as usize];
         if n.program.is_passive() {
             return None;
         }
@@ -731,6 +653,7 @@ impl Simulator {
                     if waits {
                         n.resume = Resume::Received(msg);
                         self.schedule_run(id);
+                        #[cfg(feature = "reliability")]
                         self.reached(id, CrashPoint::Recv);
                     }
                     EventKind::Recv {
@@ -767,6 +690,7 @@ impl Simulator {
                 n.resume = Resume::Woke;
                 let epoch = n.epoch;
                 self.schedule(until, TaskKind::Timer(id, epoch));
+                #[cfg(feature = "reliability")]
                 if why == super::event::SleepWhy::Service {
                     self.reached(id, CrashPoint::Work);
                 }
@@ -778,6 +702,7 @@ impl Simulator {
             }
             Op::Poll { socket, timeout } => self.poll(id, socket, timeout),
             Op::Reopen { socket } => self.reopen(id, socket),
+            #[cfg(feature = "reliability")]
             Op::Broker(call) => self.broker_call(id, call),
             Op::Log(entry) => {
                 let n = &mut self.nodes[id.0 as usize];

@@ -35,7 +35,9 @@ pub struct NodeView {
     pub program: String,
     pub state: NodeState,
     pub blocked_on: Option<(SocketId, OpKind)>,
-    /// What a task producer or worker waits for on its broker connection.
+    /// What a task producer or worker waits for on its broker connection
+    /// (with the `reliability` feature).
+    #[cfg(feature = "reliability")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waits_for: Option<super::broker_event::WaitWhy>,
     pub sockets: Vec<SocketId>,
@@ -214,15 +216,19 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tally: Option<PiTally>,
     /// What happened to every task, beside what each queue's configuration
-    /// promises (scenarios with a broker).
+    /// promises (scenarios with a broker; with the `reliability` feature,
+    /// as the next).
+    #[cfg(feature = "reliability")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<crate::broker::LedgerSummary>,
     /// Each broker's queues as they stand.
+    #[cfg(feature = "reliability")]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub brokers: Vec<BrokerView>,
 }
 
 /// A broker's queues, for summaries and the lab.
+#[cfg(feature = "reliability")]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BrokerView {
     pub node: String,
@@ -232,6 +238,7 @@ pub struct BrokerView {
     pub on_disk: u32,
 }
 
+#[cfg(feature = "reliability")]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueView {
     pub name: String,
@@ -308,12 +315,23 @@ impl Simulator {
             drops: self.drops.clone(),
             pi_estimate: tally.as_ref().and_then(|t| t.estimate),
             tally,
+            #[cfg(feature = "reliability")]
             ledger: self.ledger(),
+            #[cfg(feature = "reliability")]
             brokers: self.brokers(),
         }
     }
 
+    /// A task program waiting on its broker connection shows as blocked.
+    fn waits_on_broker(&self, _n: &super::simulator::NodeSlot) -> bool {
+        #[cfg(feature = "reliability")]
+        return _n.rel.broker_wait.is_some();
+        #[cfg(not(feature = "reliability"))]
+        false
+    }
+
     /// Every broker's queues now.
+    #[cfg(feature = "reliability")]
     pub fn brokers(&self) -> Vec<BrokerView> {
         self.nodes
             .iter()
@@ -420,7 +438,7 @@ impl Simulator {
                     NodeState::External
                 } else if n.halted {
                     NodeState::Halted
-                } else if n.blocked.is_some() || n.broker_wait.is_some() {
+                } else if n.blocked.is_some() || self.waits_on_broker(n) {
                     NodeState::Blocked
                 } else if n.sleeping {
                     NodeState::Sleeping
@@ -428,7 +446,8 @@ impl Simulator {
                     NodeState::Running
                 },
                 blocked_on: n.blocked,
-                waits_for: n.broker_wait,
+                #[cfg(feature = "reliability")]
+                waits_for: n.rel.broker_wait,
                 sockets: n.sockets.clone(),
                 counters: n.counters.clone(),
             })

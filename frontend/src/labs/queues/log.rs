@@ -83,7 +83,10 @@ pub enum LogKind {
     Remove,
     Timeout,
     Reopen,
+    /// The reliability engine's (the reliability lab's page only).
+    #[cfg(feature = "reliability")]
     Fault,
+    #[cfg(feature = "reliability")]
     Broker,
 }
 
@@ -125,7 +128,9 @@ impl LogKind {
             EventKind::NodeRemoved { .. } => LogKind::Remove,
             EventKind::TimedOut { .. } => LogKind::Timeout,
             EventKind::Reopened { .. } => LogKind::Reopen,
+            #[cfg(feature = "reliability")]
             EventKind::Fault(_) => LogKind::Fault,
+            #[cfg(feature = "reliability")]
             EventKind::Broker(_) => LogKind::Broker,
         }
     }
@@ -156,7 +161,9 @@ impl LogKind {
             LogKind::Remove => "remove",
             LogKind::Timeout => "timeout",
             LogKind::Reopen => "reopen",
+            #[cfg(feature = "reliability")]
             LogKind::Fault => "fault",
+            #[cfg(feature = "reliability")]
             LogKind::Broker => "broker",
         }
     }

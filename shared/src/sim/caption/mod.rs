@@ -10,17 +10,19 @@
 use super::{
     NodeId, Simulator, Topology,
     action::Action,
-    broker_event::BrokerEvent,
     event::{BlockReason, DropReason, Event, EventKind, Fate, HopFate, Route, SleepWhy},
-    fault_event::FaultEvent,
     nodes::LogEntry,
 };
+#[cfg(feature = "reliability")]
+use super::{broker_event::BrokerEvent, fault_event::FaultEvent};
 use crate::{
     lang::{Lang, Say},
     socket::{ConnId, FsmState, MsgId, OpKind, Payload, Role, SocketError, SocketId, SocketKind},
     time::Tick,
 };
 
+// The reliability engine's captions (with the `reliability` feature).
+#[cfg(feature = "reliability")]
 mod reliability_text;
 mod text;
 
@@ -151,12 +153,16 @@ pub enum Caption {
         socket: String,
         lost: u32,
     },
-    /// A fault, with the names of the nodes it mentions.
+    /// A fault, with the names of the nodes it mentions. This and the
+    /// next are the reliability engine's (with the `reliability` feature;
+    /// said in `reliability_text.rs`).
+    #[cfg(feature = "reliability")]
     Fault {
         fact: FaultEvent,
         names: Names,
     },
     /// A broker event, with the names of the nodes it mentions.
+    #[cfg(feature = "reliability")]
     Broker {
         fact: BrokerEvent,
         names: Names,
@@ -164,9 +170,11 @@ pub enum Caption {
 }
 
 /// Node names for the ids a fault or broker event mentions.
+#[cfg(feature = "reliability")]
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Names(std::collections::BTreeMap<NodeId, String>);
 
+#[cfg(feature = "reliability")]
 impl Names {
     pub fn of(&self, id: NodeId) -> &str {
         self.0.get(&id).map_or("?", String::as_str)
@@ -603,10 +611,12 @@ fn facts(known: &impl CaptionState, event: &Event) -> Caption {
             socket: sock(*old),
             lost: *lost,
         },
+        #[cfg(feature = "reliability")]
         EventKind::Fault(f) => Caption::Fault {
             names: Names::collect(known, f.nodes()),
             fact: f.clone(),
         },
+        #[cfg(feature = "reliability")]
         EventKind::Broker(b) => Caption::Broker {
             names: Names::collect(known, b.nodes()),
             fact: b.clone(),

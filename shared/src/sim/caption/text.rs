@@ -289,7 +289,9 @@ fn english(c: &Caption) -> String {
         Caption::Reopened { node, socket, lost } => format!(
             "{node} closes {socket} and opens a new one like it ({lost} queued message(s) lost)"
         ),
+        #[cfg(feature = "reliability")]
         Caption::Fault { fact, names } => super::reliability_text::fault(fact, names, Lang::En),
+        #[cfg(feature = "reliability")]
         Caption::Broker { fact, names } => super::reliability_text::broker(fact, names, Lang::En),
     }
 }
@@ -555,7 +557,9 @@ fn chinese(c: &Caption) -> String {
         Caption::Reopened { node, socket, lost } => {
             format!("{node} 关闭 {socket}，再打开一个同样的新套接字（排队中的 {lost} 条消息丢失）")
         }
+        #[cfg(feature = "reliability")]
         Caption::Fault { fact, names } => super::reliability_text::fault(fact, names, Lang::Zh),
+        #[cfg(feature = "reliability")]
         Caption::Broker { fact, names } => super::reliability_text::broker(fact, names, Lang::Zh),
     }
 }
