@@ -16,6 +16,8 @@ import { execFileSync } from 'node:child_process';
 import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
 
 const FANOUT_BIN = process.env.FANOUT_BIN ?? 'target/release/fanout';
+// The ZeroMQ patterns; the reliability lessons play on /reliability
+// (reliability.test.mjs).
 const PRESETS = ['pi', 'pipeline', 'pubsub', 'rpc', 'signup', 'logs', 'slow-subscriber', 'slow-joiner'];
 
 /** What the command-line simulator says after `steps` events. */

@@ -26,7 +26,7 @@ describe('app shell', () => {
     await page.waitForURL(/\/queues$/);
     assert.equal(await page.locator('.brand').textContent(), 'Fanout');
     const labs = await page.locator('header nav a').allTextContents();
-    assert.deepEqual(labs, ['Queues', 'Cache', 'Shards', 'Tasks']);
+    assert.deepEqual(labs, ['Queues', 'Cache', 'Shards', 'Tasks', 'Reliability']);
     assert.equal(await page.locator('h1').textContent(), 'Queue lab');
     assert.equal(await page.locator('header nav a[aria-current="page"]').textContent(), 'Queues');
     assert.deepEqual(page.problems, []);
@@ -42,7 +42,7 @@ describe('app shell', () => {
     assert.deepEqual(page.problems, []);
   });
 
-  for (const [path, heading] of [['/cache', 'Cache lab'], ['/shards', 'Shard lab']]) {
+  for (const [path, heading] of [['/cache', 'Cache lab'], ['/shards', 'Shard lab'], ['/reliability', 'Reliability lab']]) {
     it(`renders ${path} from a direct link`, async () => {
       const page = await openPage(browser);
       await page.goto(`${server.url}${path}`);
@@ -77,7 +77,7 @@ describe('app shell', () => {
     await page.goto(`${server.url}/no-such-lab`);
     await page.locator('main h1').waitFor();
     assert.equal(await page.locator('header nav a[aria-current="page"]').count(), 0);
-    assert.deepEqual(await page.locator('main a').allTextContents(), ['Queues', 'Cache', 'Shards', 'Tasks']);
+    assert.deepEqual(await page.locator('main a').allTextContents(), ['Queues', 'Cache', 'Shards', 'Tasks', 'Reliability']);
     await screenshot(page, 'shell-not-found');
     assert.deepEqual(page.problems, []);
   });
@@ -86,12 +86,12 @@ describe('app shell', () => {
     const page = await openPage(browser);
     await page.goto(`${server.url}/queues?lang=zh`);
     await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 10_000 });
-    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['消息队列', '缓存', '分片', '任务']);
+    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['消息队列', '缓存', '分片', '任务', '可靠性']);
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-CN');
     assert.equal((await page.locator('.link-badge').textContent()).trim(), '已连接');
     await screenshot(page, 'shell-queues-zh');
     await page.getByRole('button', { name: 'English' }).click();
-    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['Queues', 'Cache', 'Shards', 'Tasks']);
+    assert.deepEqual(await page.locator('header nav a').allTextContents(), ['Queues', 'Cache', 'Shards', 'Tasks', 'Reliability']);
     await page.goto(`${server.url}/cache`);
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.deepEqual(page.problems, []);

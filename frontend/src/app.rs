@@ -37,6 +37,7 @@ fn lab_name(lab: Lab, texts: &Texts) -> &'static str {
         Lab::Cache => texts.cache,
         Lab::Shards => texts.shards,
         Lab::Tasks => texts.tasks,
+        Lab::Reliability => texts.reliability,
     }
 }
 

@@ -51,7 +51,7 @@ pub fn snippet(
     // Options the lab page may carry in its own address are replaced by
     // the teacher's choices; `full` and "no autoplay" are the defaults, so
     // they are left out to keep the snippet short.
-    let queues = lab == EmbedLab::Queues;
+    let queues = matches!(lab, EmbedLab::Queues | EmbedLab::Reliability);
     let controls = match choices.controls {
         Controls::None => Some("none"),
         Controls::Min => Some("min"),
@@ -147,7 +147,7 @@ pub fn EmbedButton(
             </label>
         }
     };
-    let queues = lab == EmbedLab::Queues;
+    let queues = matches!(lab, EmbedLab::Queues | EmbedLab::Reliability);
 
     view! {
         <div class="embed-tool">

@@ -17,4 +17,17 @@ mod labs;
 mod text;
 
 pub use app::{LabPage, start};
+
+// The frontend's `reliability` feature turns on fanout-shared's, and its
+// own code (the reliability presets' words, the log's fault and broker
+// rows) follows it; features unify within a cargo run, so a run that builds
+// fanout-shared with the engine for another reason (its own tests, the
+// server) must not build this crate without its feature. `cargo xtask`
+// builds and lints the frontend in runs of its own for that reason.
+const _: () = assert!(
+    fanout_shared::RELIABILITY == cfg!(feature = "reliability"),
+    "fanout-frontend's `reliability` feature must match fanout-shared's: build the frontend in a cargo run of its own (as `cargo xtask` does), with --features reliability for the reliability page"
+);
+#[cfg(feature = "reliability")]
+pub use labs::queues::ReliabilityLab;
 pub use labs::{cache::CacheLab, queues::QueuesLab, shards::ShardsLab, tasks::TasksLab};

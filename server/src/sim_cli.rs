@@ -9,10 +9,15 @@
 //! ```
 //!
 //! By default it prints a readable summary; `--json` prints one JSON
-//! object (`events`, `trace_digest`, `nodes`, `drops`, and for π
-//! `pi_estimate` and `tally`) that the browser tests compare with the page
-//! after the same number of steps. `--trace` writes every event as a JSON
-//! line with its caption, in English or (`--lang zh`) Chinese.
+//! object (`events`, `trace_digest`, `nodes`, `drops`, for π
+//! `pi_estimate` and `tally`, and with a broker `ledger` and `brokers`)
+//! that the browser tests compare with the page after the same number of
+//! steps. `--trace` writes every event as a JSON line with its caption, in
+//! English or (`--lang zh`) Chinese.
+//!
+//! ```text
+//! fanout sim --scenario at-least-once --json      # the ledger: lost, duplicated, …
+//! ```
 
 use std::{
     fs::File,
@@ -32,8 +37,10 @@ use fanout_shared::{
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimArgs {
     /// A preset (pi, pipeline, pubsub, rpc, signup, logs, slow-subscriber,
-    /// slow-joiner), a benchmark workload (fanout100), or a scenario JSON
-    /// file (see docs/scenarios.md).
+    /// slow-joiner, at-most-once, at-least-once, effectively-once,
+    /// visibility-timeout, poison, prefetch-starvation, broker-restart,
+    /// flow-control, lazy-pirate), a benchmark workload (fanout100,
+    /// reliability), or a scenario JSON file (see docs/scenarios.md).
     #[arg(long, value_name = "NAME|FILE.json", default_value = "pi")]
     pub scenario: String,
     /// Seed of the run: same scenario and seed, same trace.
@@ -204,6 +211,41 @@ pub fn run(args: &SimArgs, out: &mut impl Write) -> Result<(), SimError> {
         "\ndrops: hwm {}, no_peer {}, filtered {}, disconnected {}",
         d.hwm, d.no_peer, d.filtered, d.disconnected
     );
+    if let Some(ledger) = &summary.ledger {
+        let _ = writeln!(
+            text,
+            "\n{:16} {:>17} {:>8} {:>9} {:>6} {:>10} {:>5} {:>6} {:>7} {:>7}",
+            "queue",
+            "promise",
+            "produced",
+            "confirmed",
+            "lost",
+            "duplicated",
+            "once",
+            "dead",
+            "failed",
+            "pending"
+        );
+        for q in &ledger.queues {
+            let promise = q.guarantee.map_or("-".to_string(), |g| {
+                fanout_shared::lang::Say::say(&g, args.lang)
+            });
+            let _ = writeln!(
+                text,
+                "{:16} {:>17} {:>8} {:>9} {:>6} {:>10} {:>5} {:>6} {:>7} {:>7}",
+                q.queue,
+                promise,
+                q.produced,
+                q.confirmed,
+                q.lost,
+                q.duplicated,
+                q.exactly_once,
+                q.dead_lettered,
+                q.failed,
+                q.pending
+            );
+        }
+    }
     if let Some(t) = &summary.tally {
         let _ = writeln!(
             text,
@@ -325,6 +367,38 @@ mod tests {
             e.to_string().starts_with("cannot read scenario file"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_json_summary_of_a_broker_preset_has_its_ledger() {
+        let mut a = args("at-least-once");
+        a.until = Tick::from_secs(6);
+        let v = json(&a);
+        let q = &v["ledger"]["queues"][0];
+        assert_eq!(q["queue"], "tasks");
+        assert_eq!(q["guarantee"], "at_least_once");
+        assert_eq!(q["lost"], 0);
+        assert!(q["duplicated"].as_u64().unwrap() >= 1, "{q}");
+        let tasks = v["ledger"]["tasks"].as_array().unwrap();
+        assert_eq!(tasks.len(), 20);
+        assert!(tasks.iter().any(|t| t["outcome"] == "duplicated"));
+        assert!(v["brokers"][0]["queues"][0]["max_depth"].is_u64());
+        assert!(
+            json(&args("pi")).get("ledger").is_none(),
+            "no broker, no ledger"
+        );
+    }
+
+    #[test]
+    fn the_readable_summary_shows_the_ledger() {
+        let mut a = args("at-most-once");
+        a.until = Tick::from_secs(6);
+        a.json = false;
+        let mut out = Vec::new();
+        run(&a, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("at most once"), "{text}");
+        assert!(text.contains("duplicated"), "{text}");
     }
 
     #[test]

@@ -523,3 +523,95 @@ async fn a_live_run_replays_offline_to_the_same_trace() {
         "offline replay reaches exactly the live trace"
     );
 }
+
+/// Faults are engine actions, but a live room has real people behind its
+/// nodes: until the reliability lab brings them, a room refuses every
+/// fault op precisely and keeps working.
+#[tokio::test]
+async fn live_rooms_refuse_fault_actions_and_go_on() {
+    let fanout = start();
+    let mut owner = Client::connect(&fanout).await;
+    let (_code, _) = owner.create(empty_scenario(json!({}))).await;
+    owner
+        .add_node(
+            "server",
+            json!([{"name": "rep", "type": "REP", "bind": ["tcp://svc"]}]),
+            false,
+        )
+        .await;
+    for action in [
+        json!({"op": "crash", "node": "server"}),
+        json!({"op": "pause", "node": "server", "duration": "1s"}),
+        json!({"op": "partition", "a": ["server"], "b": ["server"]}),
+        json!({"op": "heal"}),
+    ] {
+        let e = owner
+            .refused(json!({"type": "room_act", "action": action}))
+            .await;
+        assert_eq!(e["field"], "action.op", "{e}");
+        assert_eq!(e["refusal"]["area"], "room", "{e}");
+        assert_eq!(e["refusal"]["fact"]["code"], "faults_not_live", "{e}");
+        assert!(
+            e["message"].as_str().unwrap().contains("faults"),
+            "{action}: {e}"
+        );
+    }
+    // The room is unharmed: an ordinary edit still applies.
+    owner
+        .ok(
+            json!({"type": "room_act", "action": {"op": "set_hwm", "node": "server", "socket": "rep", "rcvhwm": 5}}),
+            "room_acted",
+        )
+        .await;
+}
+
+/// Live rooms do not run the reliability engine yet: a scenario with a
+/// broker or task programs, or with scheduled faults, is refused when the
+/// room is created, and so is adding such a node, each with its typed fact
+/// (a page built without the engine, the queue lab's, never receives an
+/// event it cannot read). The room then works as before.
+#[tokio::test]
+async fn live_rooms_refuse_brokers_task_programs_and_scheduled_faults() {
+    let fanout = start();
+    let mut owner = Client::connect(&fanout).await;
+    let e = owner
+        .refused(json!({"type": "room_create", "scenario": "at-least-once", "seed": 1}))
+        .await;
+    assert_eq!(e["field"], "program", "{e}");
+    assert_eq!(e["refusal"]["area"], "room", "{e}");
+    assert_eq!(
+        e["refusal"]["fact"],
+        json!({"code": "program_not_live", "node": "broker", "program": "broker"}),
+        "{e}"
+    );
+    let e = owner
+        .refused(json!({"type": "room_create", "scenario": "lazy-pirate", "seed": 1}))
+        .await;
+    assert_eq!(e["field"], "scenario.faults", "{e}");
+    assert_eq!(
+        e["refusal"]["fact"]["code"], "scheduled_faults_not_live",
+        "{e}"
+    );
+    assert!(e["refusal"]["fact"]["count"].as_u64().unwrap() >= 1, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("fault"), "{e}");
+
+    let (_code, _) = owner.create(empty_scenario(json!({}))).await;
+    let broker = json!({"name": "b", "program": {"kind": "broker", "queues": [{"name": "tasks"}]}, "sockets": []});
+    let e = owner
+        .refused(json!({"type": "room_act", "action": {"op": "add_node", "spec": broker}}))
+        .await;
+    assert_eq!(e["field"], "program", "{e}");
+    assert_eq!(
+        e["refusal"]["fact"],
+        json!({"code": "program_not_live", "node": "b", "program": "broker"}),
+        "{e}"
+    );
+    // The room is unharmed: an ordinary node is still added.
+    owner
+        .add_node(
+            "server",
+            json!([{"name": "rep", "type": "REP", "bind": ["tcp://svc"]}]),
+            false,
+        )
+        .await;
+}

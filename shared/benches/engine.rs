@@ -1,5 +1,6 @@
 //! Simulated events per second (`cargo bench -p fanout-shared`): the π
-//! scenario and a 100-subscriber fan-out, each run for a fixed number of
+//! scenario, a 100-subscriber fan-out, a pipeline and a broker under
+//! faults (`reliability`, and `reliability-calm` without them), each run for a fixed number of
 //! events through the same pure function the browser times in wasm
 //! (`fanout_shared::sim::bench::run_workload`). Divan reports time per run;
 //! events/s is the event count over that time (divan prints it as
@@ -13,7 +14,7 @@ mod native {
 
     const EVENTS: u64 = 200_000;
 
-    #[divan::bench(args = ["pi", "fanout100", "pipeline"], sample_count = 10, sample_size = 1)]
+    #[divan::bench(args = ["pi", "fanout100", "pipeline", "reliability-calm", "reliability"], sample_count = 10, sample_size = 1)]
     fn events(bencher: Bencher, workload: &str) {
         bencher
             .counter(ItemsCount::new(EVENTS))

@@ -146,6 +146,20 @@ impl TaggedFields {
         }
     }
 
+    /// The same fields read as a fact nested in a newtype variant (serde
+    /// writes `Fault(FaultEvent)` tagged `"type"` as one map holding the
+    /// inner fact's own tag too): the inner tag, `tag_key`, taken out.
+    pub fn nested(mut self, tag_key: &'static str) -> Result<TaggedFields, String> {
+        match self.fields.remove(tag_key) {
+            Some(Value::String(tag)) => Ok(TaggedFields {
+                tag,
+                fields: self.fields,
+            }),
+            Some(_) => Err(format!("field `{tag_key}` must be a string")),
+            None => Err(format!("missing field `{tag_key}`")),
+        }
+    }
+
     /// The error for a tag that names no variant.
     pub fn unknown(&self, expected: &'static [&'static str]) -> String {
         format!(
@@ -166,17 +180,23 @@ impl TaggedFields {
 /// fields: a variant left out fails the exhaustive match below, a field
 /// left out fails the variant's construction, so neither compiles. The
 /// tags are checked against the derived `Serialize` by a round-trip test
-/// of every variant beside each enum (`DECODED_TAGS`).
+/// of every variant beside each enum (`DECODED_TAGS`). A newtype variant
+/// around another `decode_tagged!` enum is written `"tag" => Variant(Inner)`:
+/// the inner enum reads the same map by its own tag.
 macro_rules! decode_tagged {
     ($fact:ident by $tag_key:literal {
-        $($tag:literal => $variant:ident $({ $($field:ident),* $(,)? })?),+ $(,)?
+        $($tag:literal => $variant:ident $({ $($field:ident),* $(,)? })? $(($inner:ident))?),+ $(,)?
     }) => {
         impl $fact {
             /// The tags this enum is read by, one per variant.
             #[allow(dead_code)]
             pub(crate) const DECODED_TAGS: &'static [&'static str] = &[$($tag),+];
 
-            fn from_tagged(
+            /// The field holding the tag.
+            #[allow(dead_code)]
+            pub(crate) const TAG_KEY: &'static str = $tag_key;
+
+            pub(crate) fn from_tagged(
                 #[allow(unused_mut)] mut fields: $crate::json::TaggedFields,
             ) -> Result<Self, String> {
                 // Every variant is listed (this match is exhaustive).
@@ -184,12 +204,62 @@ macro_rules! decode_tagged {
                     $($fact::$variant { .. } => (),)+
                 };
                 Ok(match fields.tag() {
-                    $($tag => $fact::$variant $({ $($field: fields.take(stringify!($field))?,)* })?,)+
+                    $($tag => $fact::$variant
+                        $({ $($field: fields.take(stringify!($field))?,)* })?
+                        $(($inner::from_tagged(fields.nested($inner::TAG_KEY)?)?))?,)+
                     _ => return Err(fields.unknown(Self::DECODED_TAGS)),
                 })
             }
         }
 
+        $crate::json::decode_tagged!(@deserialize $fact by $tag_key);
+    };
+    // Variants that exist only with a cargo feature (the reliability
+    // engine's events) follow the others as `if feature "name" { … }`: their
+    // tags are read, listed and checked only when the feature is on.
+    ($fact:ident by $tag_key:literal {
+        $($tag:literal => $variant:ident $({ $($field:ident),* $(,)? })? $(($inner:ident))?),+ $(,)?
+    } if feature $feature:literal {
+        $($ftag:literal => $fvariant:ident $({ $($ffield:ident),* $(,)? })? $(($finner:ident))?),+ $(,)?
+    }) => {
+        impl $fact {
+            /// The tags this enum is read by, one per variant.
+            #[allow(dead_code)]
+            #[cfg(not(feature = $feature))]
+            pub(crate) const DECODED_TAGS: &'static [&'static str] = &[$($tag),+];
+
+            /// The tags this enum is read by, one per variant.
+            #[allow(dead_code)]
+            #[cfg(feature = $feature)]
+            pub(crate) const DECODED_TAGS: &'static [&'static str] = &[$($tag,)+ $($ftag),+];
+
+            /// The field holding the tag.
+            #[allow(dead_code)]
+            pub(crate) const TAG_KEY: &'static str = $tag_key;
+
+            pub(crate) fn from_tagged(
+                #[allow(unused_mut)] mut fields: $crate::json::TaggedFields,
+            ) -> Result<Self, String> {
+                // Every variant is listed (this match is exhaustive).
+                let _ = |fact: &$fact| match fact {
+                    $($fact::$variant { .. } => (),)+
+                    $(#[cfg(feature = $feature)] $fact::$fvariant { .. } => (),)+
+                };
+                Ok(match fields.tag() {
+                    $($tag => $fact::$variant
+                        $({ $($field: fields.take(stringify!($field))?,)* })?
+                        $(($inner::from_tagged(fields.nested($inner::TAG_KEY)?)?))?,)+
+                    $(#[cfg(feature = $feature)] $ftag => $fact::$fvariant
+                        $({ $($ffield: fields.take(stringify!($ffield))?,)* })?
+                        $(($finner::from_tagged(fields.nested($finner::TAG_KEY)?)?))?,)+
+                    _ => return Err(fields.unknown(Self::DECODED_TAGS)),
+                })
+            }
+        }
+
+        $crate::json::decode_tagged!(@deserialize $fact by $tag_key);
+    };
+    (@deserialize $fact:ident by $tag_key:literal) => {
         impl<'de> serde::Deserialize<'de> for $fact {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let fields = $crate::json::TaggedFields::read(deserializer, $tag_key)?;

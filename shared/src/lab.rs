@@ -15,10 +15,20 @@ pub enum Lab {
     /// Celery's tasks on the server's Redis node (no simulation: it
     /// needs the server).
     Tasks,
+    /// Faults, a broker with acknowledgements, the ledger: the reliability
+    /// engine (fanout-shared's `reliability` feature), which only this
+    /// page's wasm carries.
+    Reliability,
 }
 
 impl Lab {
-    pub const ALL: [Lab; 4] = [Lab::Queues, Lab::Cache, Lab::Shards, Lab::Tasks];
+    pub const ALL: [Lab; 5] = [
+        Lab::Queues,
+        Lab::Cache,
+        Lab::Shards,
+        Lab::Tasks,
+        Lab::Reliability,
+    ];
 
     /// The path segment: `/queues`, `/embed/queues` …
     pub fn slug(self) -> &'static str {
@@ -27,6 +37,7 @@ impl Lab {
             Lab::Cache => "cache",
             Lab::Shards => "shards",
             Lab::Tasks => "tasks",
+            Lab::Reliability => "reliability",
         }
     }
 
@@ -39,6 +50,17 @@ impl Lab {
             Lab::Cache => "cache.html",
             Lab::Shards => "shards.html",
             Lab::Tasks => "tasks.html",
+            Lab::Reliability => "reliability.html",
+        }
+    }
+
+    /// The cargo features its wasm is built with (the same as its page's
+    /// `data-cargo-features`, which Trunk reads): only the reliability
+    /// lab carries the reliability engine.
+    pub fn cargo_features(self) -> &'static str {
+        match self {
+            Lab::Reliability => "reliability",
+            Lab::Queues | Lab::Cache | Lab::Shards | Lab::Tasks => "",
         }
     }
 
@@ -55,6 +77,7 @@ impl Lab {
             Lab::Cache => (760, 560),
             Lab::Shards => (760, 560),
             Lab::Tasks => (760, 640),
+            Lab::Reliability => (760, 520),
         }
     }
 
@@ -69,6 +92,8 @@ impl Lab {
             (Lab::Shards, true) => "Fanout 分片实验",
             (Lab::Tasks, false) => "Fanout Celery tasks",
             (Lab::Tasks, true) => "Fanout Celery 任务",
+            (Lab::Reliability, false) => "Fanout reliability lab",
+            (Lab::Reliability, true) => "Fanout 可靠性实验",
         };
         match scenario {
             Some(scenario) if !scenario.is_empty() => format!("{name}: {scenario}"),

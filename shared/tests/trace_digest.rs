@@ -7,7 +7,9 @@
 //! produce the same traces. The workloads cover every source of
 //! non-trivial arithmetic: the π bit strings and sums of squares, uniform
 //! and exponential (libm) service times, random topic picks, REQ/REP and a
-//! 100-way fan-out.
+//! 100-way fan-out; and, with faults and brokers, every reliability preset
+//! (each run to the end of its lesson) and the `reliability` workload,
+//! whose link jitter, drop and duplicate rates draw from the seed.
 //!
 //! A digest changes whenever the engine's behaviour or the digest encoding
 //! changes. If that was intended, regenerate the file deliberately with
@@ -18,7 +20,7 @@ use fanout_shared::sim::bench::run_workload;
 
 const GOLDEN: &str = include_str!("golden/digests.txt");
 
-const WORKLOADS: [(&str, u64, u64); 7] = [
+const WORKLOADS: [(&str, u64, u64); 17] = [
     ("pi", 7, 20_000),
     ("pi", 1, 5_000),
     ("pipeline", 3, 20_000),
@@ -26,6 +28,16 @@ const WORKLOADS: [(&str, u64, u64); 7] = [
     ("pubsub", 2, 10_000),
     ("rpc", 1, 10_000),
     ("fanout100", 1, 20_000),
+    ("at-most-once", 1, 270),
+    ("at-least-once", 1, 320),
+    ("effectively-once", 1, 320),
+    ("visibility-timeout", 1, 470),
+    ("poison", 1, 330),
+    ("prefetch-starvation", 1, 380),
+    ("broker-restart", 1, 120),
+    ("flow-control", 1, 20_000),
+    ("lazy-pirate", 1, 390),
+    ("reliability", 3, 20_000),
 ];
 
 fn computed() -> String {

@@ -20,7 +20,13 @@ mod wasm {
     #[wasm_bindgen_test]
     #[ignore = "a benchmark: run with --include-ignored on a release build"]
     fn events_per_second_in_wasm() {
-        for workload in ["pi", "fanout100", "pipeline"] {
+        for workload in [
+            "pi",
+            "fanout100",
+            "pipeline",
+            "reliability-calm",
+            "reliability",
+        ] {
             // One warm-up run, then the best of five.
             let _ = run_workload(workload, 1, EVENTS);
             let mut best = f64::MAX;

@@ -43,6 +43,17 @@ pub fn release(root: &Path) -> Result<PathBuf> {
     Ok(binary)
 }
 
+/// The labs' distinct cargo feature sets (`""` first: the pages without).
+fn feature_sets() -> Vec<&'static str> {
+    let mut sets = vec![""];
+    for lab in Lab::ALL {
+        if !sets.contains(&lab.cargo_features()) {
+            sets.push(lab.cargo_features());
+        }
+    }
+    sets
+}
+
 /// Trunk's source for a lab's page: the file of the same name in `frontend/`.
 fn page_source(lab: Lab) -> String {
     format!("frontend/{}", lab.page())
@@ -57,19 +68,54 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     step(
         "compile the browser app, one wasm per lab (cargo build, wasm-release)",
         || {
-            run_command(Command::new("cargo").args([
-                "build",
-                "--quiet",
-                "--profile",
-                "wasm-release",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--package",
-                "fanout-frontend",
-                "--bins",
-            ]))
+            // One cargo run per set of features, as Trunk builds each page:
+            // features unify within a run, and the reliability engine must
+            // stay out of the pages that do not enable it (the reliability
+            // lab's binary requires its feature, so `--bins` without it
+            // skips that page).
+            for features in feature_sets() {
+                let mut cargo = Command::new("cargo");
+                cargo.args([
+                    "build",
+                    "--quiet",
+                    "--profile",
+                    "wasm-release",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--package",
+                    "fanout-frontend",
+                ]);
+                if features.is_empty() {
+                    cargo.arg("--bins");
+                } else {
+                    cargo.args(["--features", features]);
+                    for lab in Lab::ALL
+                        .into_iter()
+                        .filter(|l| l.cargo_features() == features)
+                    {
+                        cargo.args(["--bin", &format!("fanout-{}", lab.slug())]);
+                    }
+                }
+                run_command(&mut cargo)?;
+            }
+            Ok(())
         },
     )?;
+    // Trunk reads a page's features from its html; they must be the ones
+    // compiled above (else Trunk compiles the page again, differently).
+    for lab in Lab::ALL {
+        let features = lab.cargo_features();
+        let html = fs::read_to_string(root.join(page_source(lab)))?;
+        let declared = html.contains(&format!("data-cargo-features=\"{features}\""));
+        if features.is_empty() == html.contains("data-cargo-features")
+            || (!features.is_empty() && !declared)
+        {
+            anyhow::bail!(
+                "{} must declare data-cargo-features=\"{features}\" exactly when Lab::cargo_features says so",
+                page_source(lab)
+            );
+        }
+    }
     let stamp_path = root.join("target/ui-build.stamp");
     let inputs = ui_inputs_fingerprint(root);
     let stamp = fs::read_to_string(&stamp_path).unwrap_or_default();
@@ -137,11 +183,16 @@ fn check_wasm_budget(dist: &Path) -> Result<()> {
         encoder.write_all(&bytes)?;
         let gzipped = encoder.finish()?.len() as u64;
         println!(
-            "  {} page wasm: {} KiB, {} KiB gzipped (budget {} KiB)",
+            "  {} page wasm: {} KiB, {} KiB gzipped ({gzipped} B; budget {} KiB, {})",
             lab.slug(),
             bytes.len() / 1024,
             gzipped / 1024,
-            WASM_BUDGET_GZIP / 1024
+            WASM_BUDGET_GZIP / 1024,
+            if gzipped > WASM_BUDGET_GZIP {
+                format!("{} B over", gzipped - WASM_BUDGET_GZIP)
+            } else {
+                format!("{} B to spare", WASM_BUDGET_GZIP - gzipped)
+            }
         );
         if gzipped > WASM_BUDGET_GZIP {
             over.push(format!("{} ({gzipped} B)", lab.slug()));

@@ -58,40 +58,52 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
         step(
             "lint wasm crates (cargo clippy --target wasm32 -D warnings)",
             || {
-                run(Command::new("cargo").args([
-                    "clippy",
-                    "--quiet",
-                    "--package",
-                    "fanout-frontend",
-                    "--package",
-                    "fanout-shared",
-                    "--all-targets",
-                    "--target",
-                    WASM_TARGET,
-                    "--",
-                    "-D",
-                    "warnings",
-                ]))
+                // One run per crate and feature set: features unify within a
+                // run, and shared's tests turn on its `reliability` feature,
+                // which the frontend must only get with its own.
+                for args in [
+                    &["--package", "fanout-shared"][..],
+                    &["--package", "fanout-frontend"][..],
+                    &["--package", "fanout-frontend", "--features", "reliability"][..],
+                ] {
+                    run(Command::new("cargo")
+                        .args(["clippy", "--quiet"])
+                        .args(args)
+                        .args([
+                            "--all-targets",
+                            "--target",
+                            WASM_TARGET,
+                            "--",
+                            "-D",
+                            "warnings",
+                        ]))?;
+                }
+                Ok(())
             },
         )?;
     }
     if wanted("unit") {
         // Compatibility tests drive real programs against the real binary:
         // Python clients (pyzmq, pymemcache, python-memcached, redis-py,
-        // Celery), Debian's memcached tools and Debian's redis-server (the
-        // Redis node's oracle). Tests that need them skip, saying why, when these
+        // Celery, pika), Debian's memcached tools, Debian's redis-server (the
+        // Redis node's oracle) and Debian's rabbitmq-server (the broker's). Tests that need them skip, saying why, when these
         // variables are absent (a plain `cargo test`).
         let python = tools::ensure_python_env(root)?;
         let memcached = tools::ensure_debian_package("memcached", "/usr/bin/memcached")?;
         let memccapable =
             tools::ensure_debian_package("libmemcached-tools", "/usr/bin/memccapable")?;
         let redis_server = tools::ensure_debian_package("redis-server", "/usr/bin/redis-server")?;
+        // The broker's oracle: shared/tests/rabbitmq.rs starts one private
+        // node of it per run (its own name, ports, cookie and directories).
+        let rabbitmq_server =
+            tools::ensure_debian_package("rabbitmq-server", "/usr/sbin/rabbitmq-server")?;
         step("unit and integration tests (cargo test)", || {
             run(Command::new("cargo")
                 .env("FANOUT_PYTHON", &python)
                 .env("FANOUT_MEMCACHED", &memcached)
                 .env("FANOUT_MEMCCAPABLE", &memccapable)
                 .env("FANOUT_REDIS_SERVER", &redis_server)
+                .env("FANOUT_RABBITMQ_SERVER", &rabbitmq_server)
                 .args([
                     "test",
                     "--quiet",
@@ -130,21 +142,24 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
 }
 
 fn wasm_tests(tools: &Tools) -> Result<()> {
-    run(tools
-        .command("cargo")
-        .args([
-            // No --quiet: cargo passes it on to wasm-bindgen-test-runner,
-            // which refuses unknown flags.
-            "test",
-            "--package",
-            "fanout-shared",
-            "--package",
-            "fanout-frontend",
-            "--target",
-            WASM_TARGET,
-        ])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            tools.bin_dir.join("wasm-bindgen-test-runner"),
-        ))
+    // Each crate in a run of its own: shared's tests turn on its
+    // `reliability` feature, which the frontend must not get without its own.
+    for package in ["fanout-shared", "fanout-frontend"] {
+        run(tools
+            .command("cargo")
+            .args([
+                // No --quiet: cargo passes it on to wasm-bindgen-test-runner,
+                // which refuses unknown flags.
+                "test",
+                "--package",
+                package,
+                "--target",
+                WASM_TARGET,
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                tools.bin_dir.join("wasm-bindgen-test-runner"),
+            ))?;
+    }
+    Ok(())
 }

@@ -35,6 +35,9 @@ mod dots;
 mod editor;
 mod inspector;
 mod layout;
+// The reliability page leaves the live-room panel out (`live_panel`), so
+// there the live rooms' code is unused: allowed, and not linked.
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 mod live;
 mod log;
 mod mode;
@@ -51,6 +54,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use fanout_shared::lang::Say;
 use fanout_shared::{
+    lab::Lab,
     sim::{Action, NodeId, Recording, timeline::ScenarioRef},
     socket::{ConnId, MsgId, SocketId},
     time::Tick,
@@ -115,6 +119,9 @@ pub struct QueueLab {
     pub lang: Signal<Lang>,
     /// A widget does not rewrite its address.
     pub embedded: bool,
+    /// The page: the queue lab's, or the reliability lab's (its presets,
+    /// no live rooms: they do not run the reliability engine yet).
+    pub page: Lab,
 }
 
 impl QueueLab {
@@ -128,9 +135,10 @@ impl QueueLab {
             Ok(r) => r,
             Err(e) => {
                 problems.push(e);
-                Runner::new(ScenarioRef::Preset("pi".into()), params.seed)
-                    .or_else(|_| Runner::new(ScenarioRef::Preset("pi".into()), 1))
-                    .expect("the pi preset always loads")
+                let preset = url_state::default_preset(params.page);
+                Runner::new(ScenarioRef::Preset(preset.into()), params.seed)
+                    .or_else(|_| Runner::new(ScenarioRef::Preset(preset.into()), 1))
+                    .expect("a page's first preset always loads")
             }
         };
         runner.bounds = bounds;
@@ -152,6 +160,7 @@ impl QueueLab {
             load_error: RwSignal::new(problems),
             lang: use_lang(),
             embedded,
+            page: params.page,
         }
     }
 
@@ -184,6 +193,9 @@ impl QueueLab {
     }
 
     /// Changes the live room's state, if the page is in one (untracked).
+    /// This and the next three serve the live-room panel only (not on the
+    /// reliability page: see `live_panel`).
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn with_live<U>(self, f: impl FnOnce(&mut LiveRun) -> U) -> Option<U> {
         self.mode
             .try_update_untracked(|mode| mode.live_mut().map(f))
@@ -191,6 +203,7 @@ impl QueueLab {
     }
 
     /// The live room this page is in (tracked).
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn room(self) -> Option<Room> {
         self.mode
             .with(|mode| mode.live().map(|run| run.room.clone()))
@@ -198,6 +211,7 @@ impl QueueLab {
 
     /// Shows a live room instead of the local run: its snapshot first, so
     /// the canvas redrawn for the room starts from the room's nodes.
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn enter_live(self, room: Room, feed: Feed) {
         self.pause();
         let (snap, motion) = feed.snap(&room);
@@ -210,6 +224,7 @@ impl QueueLab {
     }
 
     /// Back to the local run, as it was. `false` if the page was not live.
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn leave_live(self) -> bool {
         let was_live = self
             .mode
@@ -411,12 +426,43 @@ pub fn now_ms() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// "Run live" and a room's feed, on the queue lab's page.
+#[cfg(not(feature = "reliability"))]
+fn live_panel(lab: QueueLab, embedded: bool) -> impl IntoView {
+    view! {
+        <Show when=move || !embedded>
+            <live::LiveRoom lab />
+        </Show>
+    }
+}
+
+/// The reliability lab's page (the only build with the `reliability`
+/// feature) has no live-room panel: rooms do not run the reliability engine
+/// yet, and leaving the panel out keeps its code (and the room frames it
+/// reads) out of that page's wasm.
+#[cfg(feature = "reliability")]
+fn live_panel(_lab: QueueLab, _embedded: bool) -> impl IntoView {}
+
 /// The route (`/queues`, and `/embed/queues` as a widget): reads the
 /// lab's parameters from the address.
 #[component]
 pub fn QueuesLab() -> impl IntoView {
+    LabOnPage(Lab::Queues)
+}
+
+/// The reliability lab's route (`/reliability`, `/embed/reliability`): for
+/// now the queue lab's canvas and stepper with the reliability lessons,
+/// in the page whose wasm carries the reliability engine.
+#[cfg(feature = "reliability")]
+#[component]
+pub fn ReliabilityLab() -> impl IntoView {
+    LabOnPage(Lab::Reliability)
+}
+
+#[allow(non_snake_case)]
+fn LabOnPage(page: Lab) -> impl IntoView {
     let search = window().location().search().unwrap_or_default();
-    let params = LabParams::from_query(&search);
+    let params = LabParams::for_page(page, &search);
     let embedded = use_embed().is_some();
     view! { <QueueLabView params embedded /> }
 }
@@ -451,6 +497,7 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
         let _ = lab.player.playing.try_set(false);
     });
     let full = params.controls == Controls::Full;
+    let reliability = lab.page == Lab::Reliability;
 
     view! {
         <section
@@ -463,9 +510,13 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
             data-playing=move || lab.player.playing.get().to_string()
         >
             <Show when=move || !embedded>
-                <crate::embed_button::EmbedButton lab=fanout_shared::embed::Lab::Queues link=Signal::derive(move || { lab.snap.track(); lab.link() }) />
-                <h1 id="queues-title">{move || t().title}</h1>
-                <p class="lede">{move || t().lede}</p>
+                <crate::embed_button::EmbedButton lab=lab.page link=Signal::derive(move || { lab.snap.track(); lab.link() }) />
+                <h1 id="queues-title">
+                    {move || if reliability { t().reliability_title } else { t().title }}
+                </h1>
+                <p class="lede">
+                    {move || if reliability { t().reliability_lede } else { t().lede }}
+                </p>
             </Show>
             {move || {
                 let problems = lab.load_error.get();
@@ -487,9 +538,7 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
             <Show when=move || params.controls != Controls::None && !lab.is_live()>
                 <controls::ControlBar lab full />
             </Show>
-            <Show when=move || !embedded>
-                <live::LiveRoom lab />
-            </Show>
+            {live_panel(lab, embedded)}
             <caption::WhatJustHappened lab />
             <charts::PiReadout lab />
             <div class="queue-stage">

@@ -67,6 +67,7 @@ impl Rooms {
     /// Starts a room running `scenario` (already checked) with `seed`.
     pub fn create(self: &Arc<Self>, scenario: ScenarioRef, seed: u64) -> Result<Created, Refusal> {
         let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
+        RoomCore::admit(&resolved)?;
         let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
         let mut rooms = self.lock();
         if rooms.len() >= self.limits.rooms as usize {

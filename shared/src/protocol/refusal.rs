@@ -85,7 +85,18 @@ fn action_field(error: &ActionError) -> &'static str {
     match error {
         ActionError::NoNode { .. }
         | ActionError::NotExternal { .. }
-        | ActionError::AlreadyExternal { .. } => "node",
+        | ActionError::AlreadyExternal { .. }
+        | ActionError::NotTakeable { .. }
+        | ActionError::AlreadyCrashed { .. }
+        | ActionError::NotCrashed { .. }
+        | ActionError::Crashed { .. }
+        | ActionError::AlreadyPaused { .. }
+        | ActionError::NotPaused { .. }
+        | ActionError::NotProducer { .. } => "node",
+        ActionError::EmptyGroup
+        | ActionError::Overlap { .. }
+        | ActionError::NoBrokerLink { .. } => "a",
+        ActionError::BadRate { .. } => "rate",
         // A new node's name is its own field (`node_add`'s `name`).
         ActionError::Invalid { scenario } => match **scenario {
             ScenarioError::DuplicateNode { .. } | ScenarioError::EmptyNodeName => "name",

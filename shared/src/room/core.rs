@@ -148,8 +148,26 @@ impl RoomCore {
         rules: RoomRules,
     ) -> Result<RoomCore, Refusal> {
         let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
+        RoomCore::admit(&resolved)?;
         let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
         Ok(RoomCore::new(code, token, scenario, sim, rules))
+    }
+
+    /// Whether a live room may run `scenario`: not the reliability
+    /// engine's programs or scheduled faults, yet (docs/protocol.md, "Live
+    /// rooms"). Whoever creates a room asks this first.
+    pub fn admit(scenario: &crate::sim::Scenario) -> Result<(), Refusal> {
+        for node in &scenario.nodes {
+            refuse_unlive_program(node)?;
+        }
+        #[cfg(feature = "reliability")]
+        if !scenario.faults.is_empty() {
+            return Err(RoomRefusal::ScheduledFaultsNotLive {
+                count: scenario.faults.len() as u32,
+            }
+            .into());
+        }
+        Ok(())
     }
 
     pub fn code(&self) -> &str {
@@ -739,4 +757,18 @@ impl RoomCore {
 pub fn token_matches(real: &str, presented: &str) -> bool {
     let (a, b) = (real.as_bytes(), presented.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Live rooms do not run the reliability engine's programs yet (docs/
+/// protocol.md, "Live rooms"): its events would reach pages built without
+/// it (the queue lab's), which could not read them.
+pub(crate) fn refuse_unlive_program(node: &crate::sim::scenario::NodeSpec) -> Result<(), Refusal> {
+    if node.program.is_reliability() {
+        return Err(RoomRefusal::ProgramNotLive {
+            node: node.name.clone(),
+            program: node.program.kind_name().into(),
+        }
+        .into());
+    }
+    Ok(())
 }

@@ -430,10 +430,22 @@ impl RoomCore {
             Action::Send { .. } | Action::Recv { .. } | Action::TakeOver { .. } => {
                 return Err(RoomRefusal::UseSocketFrames.into());
             }
+            #[cfg(feature = "reliability")]
+            Action::Crash { .. }
+            | Action::Restart { .. }
+            | Action::Pause { .. }
+            | Action::Resume { .. }
+            | Action::Partition { .. }
+            | Action::Heal { .. }
+            | Action::Delay { .. }
+            | Action::Drop { .. }
+            | Action::Duplicate { .. }
+            | Action::Poison { .. } => return Err(RoomRefusal::FaultsNotLive.into()),
             Action::AddNode { spec } => {
                 if !owner {
                     return Err(RoomRefusal::OnlyCreatorAddsPrograms.into());
                 }
+                super::core::refuse_unlive_program(spec)?;
                 spec.name.clone()
             }
             Action::SetHwm { node, .. }

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "reliability")]
+use super::fault::CrashPoint;
 use super::{
     NodeId, Simulator,
     event::EventKind,
@@ -108,6 +110,95 @@ pub enum Action {
     TakeOver {
         node: String,
     },
+    // Faults (`sim/fault.rs`) are the reliability engine's, with the
+    // `reliability` feature only: from here to `Poison`.
+    /// The node's process dies (now, or `on` a point of its work); with a
+    /// `duration` it restarts after it (turmoil's bounce).
+    #[cfg(feature = "reliability")]
+    Crash {
+        node: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<CrashPoint>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// A crashed node starts again as a fresh process.
+    #[cfg(feature = "reliability")]
+    Restart {
+        node: String,
+    },
+    /// The node's process stops running (a stall, a long GC): messages
+    /// queue up, nothing is handled. Without a duration, until `resume`.
+    #[cfg(feature = "reliability")]
+    Pause {
+        node: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    #[cfg(feature = "reliability")]
+    Resume {
+        node: String,
+    },
+    /// Cuts the network between two groups of nodes (`one_way`: only from
+    /// `a` to `b`).
+    #[cfg(feature = "reliability")]
+    Partition {
+        a: Vec<String>,
+        b: Vec<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        one_way: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// Ends the partitions and link faults between `a` and `b` (all of
+    /// them when both are empty).
+    #[cfg(feature = "reliability")]
+    Heal {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        a: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        b: Vec<String>,
+    },
+    /// Extra latency, with jitter, on the links between two groups.
+    #[cfg(feature = "reliability")]
+    Delay {
+        a: Vec<String>,
+        b: Vec<String>,
+        latency: Tick,
+        #[serde(default, skip_serializing_if = "is_zero_tick")]
+        jitter: Tick,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// Broker frames between two groups are lost at `rate` (0 … 1).
+    #[cfg(feature = "reliability")]
+    Drop {
+        a: Vec<String>,
+        b: Vec<String>,
+        rate: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// Broker frames between two groups arrive twice at `rate` (0 … 1).
+    #[cfg(feature = "reliability")]
+    Duplicate {
+        a: Vec<String>,
+        b: Vec<String>,
+        rate: f64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Tick>,
+    },
+    /// The producer's next task is a poison message: its handler fails
+    /// every time.
+    #[cfg(feature = "reliability")]
+    Poison {
+        node: String,
+    },
+}
+
+#[cfg(feature = "reliability")]
+fn is_zero_tick(t: &Tick) -> bool {
+    *t == Tick::ZERO
 }
 
 /// Why an action was refused; the simulation is unchanged. Its sentences,
@@ -162,6 +253,49 @@ pub enum ActionError {
     AlreadyExternal {
         node: String,
     },
+    /// Brokers and task programs talk over broker connections, not
+    /// sockets: they cannot be driven through `send`/`recv`.
+    NotTakeable {
+        node: String,
+        program: String,
+    },
+    AlreadyCrashed {
+        node: String,
+    },
+    NotCrashed {
+        node: String,
+    },
+    /// A crashed node cannot be paused.
+    Crashed {
+        node: String,
+    },
+    AlreadyPaused {
+        node: String,
+    },
+    NotPaused {
+        node: String,
+    },
+    /// A partition or link fault needs nodes on both sides.
+    EmptyGroup,
+    /// A node on both sides of a partition or link fault.
+    Overlap {
+        node: String,
+    },
+    /// A rate outside 0 … 1.
+    BadRate {
+        rate: String,
+    },
+    /// `drop` and `duplicate` act on broker connections only (ZeroMQ's
+    /// TCP pipes fail as connections, not as lost datagrams).
+    NoBrokerLink {
+        a: String,
+        b: String,
+    },
+    /// Only a task producer can be made to send a poison message.
+    NotProducer {
+        node: String,
+        program: String,
+    },
     /// The edit would make an invalid scenario.
     Invalid {
         // Boxed: it is much larger than the other refusals.
@@ -205,6 +339,17 @@ crate::json::decode_tagged!(ActionError by "code" {
     "not_connected" => NotConnected { node, socket, endpoint },
     "already_connected" => AlreadyConnected { node, socket, endpoint },
     "already_external" => AlreadyExternal { node },
+    "not_takeable" => NotTakeable { node, program },
+    "already_crashed" => AlreadyCrashed { node },
+    "not_crashed" => NotCrashed { node },
+    "crashed" => Crashed { node },
+    "already_paused" => AlreadyPaused { node },
+    "not_paused" => NotPaused { node },
+    "empty_group" => EmptyGroup,
+    "overlap" => Overlap { node },
+    "bad_rate" => BadRate { rate },
+    "no_broker_link" => NoBrokerLink { a, b },
+    "not_producer" => NotProducer { node, program },
     "invalid" => Invalid { scenario },
 });
 
@@ -350,6 +495,14 @@ impl Simulator {
             }
             Action::AddNode { spec } => {
                 spec.validate()?;
+                #[cfg(feature = "reliability")]
+                super::scenario::check_broker_ref(spec, |name| {
+                    let id = self.node_id(name).ok()?;
+                    self.nodes[id.0 as usize]
+                        .program
+                        .broker()
+                        .map(|b| b.spec().clone())
+                })?;
                 if self.node_id(&spec.name).is_ok() {
                     return Err(ScenarioError::DuplicateNode {
                         node: spec.name.clone(),
@@ -376,6 +529,8 @@ impl Simulator {
             }
             Action::RemoveNode { node } => {
                 let id = self.node_id(node)?;
+                #[cfg(feature = "reliability")]
+                self.broker_node_removed(id);
                 let sockets = self.nodes[id.0 as usize].sockets.clone();
                 let lost = sockets.into_iter().map(|s| self.close_socket(s)).sum();
                 let n = &mut self.nodes[id.0 as usize];
@@ -535,11 +690,28 @@ impl Simulator {
                 let (id, sid) = self.external(node, socket)?;
                 Ok(self.perform(id, Op::Recv { socket: sid }, false))
             }
+            #[cfg(feature = "reliability")]
+            Action::Crash { .. }
+            | Action::Restart { .. }
+            | Action::Pause { .. }
+            | Action::Resume { .. }
+            | Action::Partition { .. }
+            | Action::Heal { .. }
+            | Action::Delay { .. }
+            | Action::Drop { .. }
+            | Action::Duplicate { .. }
+            | Action::Poison { .. } => self.apply_fault(action).unwrap_or_else(|| Ok(edited())),
             Action::TakeOver { node } => {
                 let id = self.node_id(node)?;
                 let n = &mut self.nodes[id.0 as usize];
                 if n.program.is_external() {
                     return Err(ActionError::AlreadyExternal { node: node.clone() });
+                }
+                if n.program.is_passive() || n.program.is_broker_client() {
+                    return Err(ActionError::NotTakeable {
+                        node: node.clone(),
+                        program: n.program_kind.into(),
+                    });
                 }
                 // Pending turns, timers and retries of the old program find
                 // an external node and are skipped without an event.
@@ -548,6 +720,7 @@ impl Simulator {
                 n.blocked = None;
                 n.next_op = None;
                 n.sleeping = false;
+                n.poll = None;
                 n.resume = super::nodes::Resume::Start;
                 Ok(edited())
             }

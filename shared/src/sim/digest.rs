@@ -282,6 +282,35 @@ impl TraceDigest {
                 self.word(20);
                 self.word(u64::from(node.0) << 32 | u64::from(*lost));
             }
+            EventKind::TimedOut {
+                node,
+                socket,
+                after,
+            } => {
+                self.word(21);
+                self.word(u64::from(node.0) << 32 | u64::from(socket.0));
+                self.word(after.0);
+            }
+            EventKind::Reopened {
+                node,
+                old,
+                new,
+                lost,
+            } => {
+                self.word(22);
+                self.word(u64::from(node.0) << 32 | u64::from(*lost));
+                self.word(u64::from(old.0) << 32 | u64::from(new.0));
+            }
+            #[cfg(feature = "reliability")]
+            EventKind::Fault(f) => {
+                self.word(23);
+                self.value(f);
+            }
+            #[cfg(feature = "reliability")]
+            EventKind::Broker(b) => {
+                self.word(24);
+                self.value(b);
+            }
         }
     }
 

@@ -15,6 +15,11 @@ use crate::{
     time::Tick,
 };
 
+#[cfg(feature = "reliability")]
+pub use super::broker_event::BrokerEvent;
+#[cfg(feature = "reliability")]
+pub use super::fault_event::FaultEvent;
+
 /// One step of the simulation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Event {
@@ -151,6 +156,30 @@ pub enum EventKind {
     Edited { action: Action },
     /// A node was removed with its sockets.
     NodeRemoved { node: NodeId, lost: u32 },
+    /// A poll's timeout passed with nothing to receive (`zmq_poll`
+    /// returned no event).
+    TimedOut {
+        node: NodeId,
+        socket: SocketId,
+        after: Tick,
+    },
+    /// A node closed a socket and opened a new one like it; `lost` is what
+    /// the old one's pipes held.
+    Reopened {
+        node: NodeId,
+        old: SocketId,
+        new: SocketId,
+        lost: u32,
+    },
+    /// A fault began or ended (`docs/scenarios.md`, "Faults"). This and
+    /// the next are the reliability engine's (with the `reliability`
+    /// feature): a live room refuses scenarios that would make them, so a
+    /// page built without it never receives one.
+    #[cfg(feature = "reliability")]
+    Fault(FaultEvent),
+    /// Something happened on a broker connection or in a broker.
+    #[cfg(feature = "reliability")]
+    Broker(BrokerEvent),
 }
 
 /// Where a sent message went.
@@ -293,6 +322,11 @@ crate::json::decode_tagged!(EventKind by "type" {
     "log" => Log { node, entry },
     "edited" => Edited { action },
     "node_removed" => NodeRemoved { node, lost },
+    "timed_out" => TimedOut { node, socket, after },
+    "reopened" => Reopened { node, old, new, lost },
+} if feature "reliability" {
+    "fault" => Fault(FaultEvent),
+    "broker" => Broker(BrokerEvent),
 });
 
 crate::json::decode_tagged!(Route by "to" {
@@ -477,6 +511,22 @@ mod tests {
                 },
             },
             EventKind::NodeRemoved { node, lost: 1 },
+            EventKind::TimedOut {
+                node,
+                socket,
+                after: Tick(30),
+            },
+            EventKind::Reopened {
+                node,
+                old: socket,
+                new: SocketId(7),
+                lost: 2,
+            },
+            EventKind::Fault(FaultEvent::Resumed { node, deferred: 1 }),
+            EventKind::Broker(BrokerEvent::Waits {
+                node,
+                why: super::super::broker_event::WaitWhy::Delivery,
+            }),
         ];
         crate::json::assert_every_variant_round_trips(&kinds, "type", EventKind::DECODED_TAGS);
         let routes = vec![

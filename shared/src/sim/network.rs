@@ -45,8 +45,12 @@ impl Simulator {
                 connecting.push((sid, endpoint, conn));
             }
         }
-        if !self.nodes[id.0 as usize].program.is_external() {
+        if !self.nodes[id.0 as usize].program.is_passive() {
             self.schedule_run(id);
+        }
+        #[cfg(feature = "reliability")]
+        if self.nodes[id.0 as usize].program.broker_client().is_some() {
+            self.open_link(id);
         }
         Some(EventKind::NodeStarted {
             node: id,
@@ -122,6 +126,11 @@ impl Simulator {
                 Pipe::new(0, crcv, slot.latency),
             ],
             subs_wire: Default::default(),
+            #[cfg(feature = "reliability")]
+            stalled: false,
+            #[cfg(feature = "reliability")]
+            stall: 0,
+            handshake_held: false,
         });
         let s = &mut self.sockets[socket.0 as usize];
         s.connects[index].conn = Some(conn);
@@ -158,6 +167,18 @@ impl Simulator {
         let (connecter, Some(binder)) = (c.connecter, c.binder) else {
             return None;
         };
+        #[cfg(feature = "reliability")]
+        if !self.rel.partitions.is_empty() {
+            let (a, b) = (self.socket_node(connecter), self.socket_node(binder));
+            if self.blocked(a, b) || self.blocked(b, a) {
+                // The handshake cannot cross the partition; it completes
+                // when the partition heals (or TCP gives up first).
+                self.conns[conn.0 as usize].handshake_held = true;
+                return None;
+            }
+        }
+        let c = &mut self.conns[conn.0 as usize];
+        c.handshake_held = false;
         c.state = ConnState::Up;
         // The connecting side has counted this pipe since `connect`.
         self.sockets[binder.0 as usize].role.attach(conn);
@@ -256,8 +277,23 @@ impl Simulator {
         if c.state != ConnState::Up {
             return None;
         }
-        let dep = c.pipes[dir].depart(now);
         let (from, to) = c.ends(dir);
+        #[cfg(not(feature = "reliability"))]
+        let dep = self.conns[conn.0 as usize].pipes[dir].depart(now);
+        #[cfg(feature = "reliability")]
+        let dep = if self.rel.link_faults.is_empty() {
+            self.conns[conn.0 as usize].pipes[dir].depart(now)
+        } else {
+            // A `delay` fault lengthens this departure's trip; the pipe
+            // keeps its order (arrivals never go backwards), as TCP does.
+            let extra = self.extra_delay(self.socket_node(from), self.socket_node(to));
+            let pipe = &mut self.conns[conn.0 as usize].pipes[dir];
+            let base = pipe.latency;
+            pipe.latency = base.saturating_add(extra);
+            let dep = pipe.depart(now);
+            pipe.latency = base;
+            dep
+        };
         let (Some(first), Some(last)) = (dep.first, dep.last) else {
             return None;
         };
@@ -280,10 +316,20 @@ impl Simulator {
 
     pub(crate) fn arrive(&mut self, conn: ConnId, dir: usize) -> Option<EventKind> {
         let now = self.now;
-        let c = self.conns.get_mut(conn.0 as usize)?;
+        let c = self.conns.get(conn.0 as usize)?;
         if c.state != ConnState::Up {
             return None;
         }
+        #[cfg(feature = "reliability")]
+        if !self.rel.partitions.is_empty() {
+            let (from, to) = c.ends(dir);
+            if self.blocked(self.socket_node(from), self.socket_node(to)) {
+                // Held on the wire (TCP retransmits) until the partition
+                // heals, or the connection is given up.
+                return None;
+            }
+        }
+        let c = self.conns.get_mut(conn.0 as usize)?;
         let msg = c.pipes[dir].take_arrived(now)?;
         if c.pipes[dir].next_arrival().is_some_and(|t| t <= now) {
             self.schedule(now, TaskKind::Arrive(conn, dir as u8));
@@ -392,6 +438,11 @@ impl Simulator {
             }
         }
         lost
+    }
+
+    #[cfg(feature = "reliability")]
+    pub(crate) fn socket_node(&self, socket: SocketId) -> NodeId {
+        self.sockets[socket.0 as usize].node
     }
 
     /// Changes a connection's latency (both directions; arrivals already

@@ -101,6 +101,31 @@ fn action_en(e: &ActionError) -> String {
         ActionError::AlreadyExternal { node } => {
             format!("node {node} is already driven from outside")
         }
+        ActionError::NotTakeable { node, program } => format!(
+            "node {node} runs the {program} program, which talks over a broker connection, not sockets: it cannot be driven from outside"
+        ),
+        ActionError::AlreadyCrashed { node } => format!("node {node} has crashed already"),
+        ActionError::NotCrashed { node } => {
+            format!("node {node} is running; only a crashed node restarts")
+        }
+        ActionError::Crashed { node } => {
+            format!("node {node} has crashed; restart it first")
+        }
+        ActionError::AlreadyPaused { node } => format!("node {node} is paused already"),
+        ActionError::NotPaused { node } => format!("node {node} is not paused"),
+        ActionError::EmptyGroup => {
+            "a partition or link fault needs at least one node on each side".into()
+        }
+        ActionError::Overlap { node } => {
+            format!("node {node} is on both sides; the two groups must not share a node")
+        }
+        ActionError::BadRate { rate } => format!("rate {rate} is not between 0 and 1"),
+        ActionError::NoBrokerLink { a, b } => format!(
+            "no broker connection runs between {a} and {b}: drop and duplicate act on broker links only (ZeroMQ's TCP pipes fail as connections; use partition or crash)"
+        ),
+        ActionError::NotProducer { node, program } => format!(
+            "node {node} runs the {program} program; only a task_producer sends a poison message"
+        ),
         ActionError::Invalid { scenario } => scenario_en(scenario),
     }
 }
@@ -150,6 +175,27 @@ fn action_zh(e: &ActionError) -> String {
             endpoint,
         } => format!("节点 {node}：套接字 {socket} 已经连接到 {endpoint}"),
         ActionError::AlreadyExternal { node } => format!("节点 {node} 已经由外部驱动"),
+        ActionError::NotTakeable { node, program } => format!(
+            "节点 {node} 运行着 {program} 程序，它通过消息代理连接而不是套接字通信：不能从外部驱动"
+        ),
+        ActionError::AlreadyCrashed { node } => format!("节点 {node} 已经崩溃了"),
+        ActionError::NotCrashed { node } => {
+            format!("节点 {node} 正在运行；只有崩溃的节点才能重启")
+        }
+        ActionError::Crashed { node } => format!("节点 {node} 已经崩溃；请先重启它"),
+        ActionError::AlreadyPaused { node } => format!("节点 {node} 已经暂停了"),
+        ActionError::NotPaused { node } => format!("节点 {node} 没有暂停"),
+        ActionError::EmptyGroup => "网络分区或链路故障的两边都至少要有一个节点".into(),
+        ActionError::Overlap { node } => {
+            format!("节点 {node} 同时在两边；两组节点不能有重叠")
+        }
+        ActionError::BadRate { rate } => format!("比率 {rate} 不在 0 到 1 之间"),
+        ActionError::NoBrokerLink { a, b } => format!(
+            "{a} 与 {b} 之间没有消息代理连接：drop 和 duplicate 只作用于代理链路（ZeroMQ 的 TCP 管道只会整条连接失效；请用 partition 或 crash）"
+        ),
+        ActionError::NotProducer { node, program } => {
+            format!("节点 {node} 运行着 {program} 程序；只有 task_producer 才能发出毒消息")
+        }
         ActionError::Invalid { scenario } => scenario_zh(scenario),
     }
 }
@@ -242,6 +288,24 @@ fn scenario_en(e: &ScenarioError) -> String {
             ),
             None => format!("node {node}: {param} {}", param_en(problem)),
         },
+        ScenarioError::NoBroker {
+            node,
+            program,
+            broker,
+        } => format!(
+            "node {node}: program {program} connects to broker {broker}, but no broker node has that name"
+        ),
+        ScenarioError::NoQueue {
+            node,
+            broker,
+            queue,
+        } => format!("node {node}: broker {broker} declares no queue named {queue}"),
+        ScenarioError::NotAFault { index, op } => format!(
+            "faults[{index}]: `{op}` is not a fault (crash, restart, pause, resume, partition, heal, delay, drop, duplicate, poison)"
+        ),
+        ScenarioError::FaultTarget { index, node } => {
+            format!("faults[{index}]: there is no node named {node}")
+        }
     }
 }
 
@@ -335,6 +399,24 @@ fn scenario_zh(e: &ScenarioError) -> String {
             ),
             None => format!("节点 {node}：{param}{}", param_zh(problem)),
         },
+        ScenarioError::NoBroker {
+            node,
+            program,
+            broker,
+        } => format!(
+            "节点 {node}：{program} 程序连接到消息代理 {broker}，但没有叫这个名字的代理节点"
+        ),
+        ScenarioError::NoQueue {
+            node,
+            broker,
+            queue,
+        } => format!("节点 {node}：消息代理 {broker} 没有声明名为 {queue} 的队列"),
+        ScenarioError::NotAFault { index, op } => format!(
+            "faults[{index}]：`{op}` 不是故障（crash、restart、pause、resume、partition、heal、delay、drop、duplicate、poison）"
+        ),
+        ScenarioError::FaultTarget { index, node } => {
+            format!("faults[{index}]：没有名为 {node} 的节点")
+        }
     }
 }
 
@@ -358,6 +440,10 @@ fn param_en(p: &ParamProblem) -> String {
         ParamProblem::ForwarderPair { socket, want } => format!(
             "a forwarder passes SUB to PUB or PULL to PUSH, so socket {socket} must be {want}"
         ),
+        ParamProblem::EmptyList => "is empty; it needs at least one entry".into(),
+        ParamProblem::BadQueue { queue } => format!(
+            "names queue `{queue}`, which is blank, declared twice, itself, or not declared"
+        ),
     }
 }
 
@@ -378,6 +464,10 @@ fn param_zh(p: &ParamProblem) -> String {
         ParamProblem::ForwarderPair { socket, want } => format!(
             "：转发器把 SUB 接到 PUB，或把 PULL 接到 PUSH，所以套接字 {socket} 必须是 {want}"
         ),
+        ParamProblem::EmptyList => " 是空的；至少需要一项".into(),
+        ParamProblem::BadQueue { queue } => {
+            format!(" 指向的队列 `{queue}` 为空名、重复声明、指向自己或未声明")
+        }
     }
 }
 
@@ -519,6 +609,24 @@ mod tests {
                 socket: Some(s()),
                 problem: ParamProblem::ZeroLatency,
             },
+            ScenarioError::NoBroker {
+                node: n(),
+                program: "task_worker".into(),
+                broker: "b".into(),
+            },
+            ScenarioError::NoQueue {
+                node: n(),
+                broker: "b".into(),
+                queue: "q".into(),
+            },
+            ScenarioError::NotAFault {
+                index: 2,
+                op: "set_hwm".into(),
+            },
+            ScenarioError::FaultTarget {
+                index: 3,
+                node: n(),
+            },
         ];
         crate::json::assert_every_variant_round_trips(
             &scenario,
@@ -543,6 +651,8 @@ mod tests {
                 socket: s(),
                 want: SocketKind::Pub,
             },
+            ParamProblem::EmptyList,
+            ParamProblem::BadQueue { queue: "q".into() },
         ];
         crate::json::assert_every_variant_round_trips(
             &problems,
@@ -591,6 +701,26 @@ mod tests {
                 endpoint: endpoint(),
             },
             ActionError::AlreadyExternal { node: n() },
+            ActionError::NotTakeable {
+                node: n(),
+                program: "sink".into(),
+            },
+            ActionError::AlreadyCrashed { node: n() },
+            ActionError::NotCrashed { node: n() },
+            ActionError::Crashed { node: n() },
+            ActionError::AlreadyPaused { node: n() },
+            ActionError::NotPaused { node: n() },
+            ActionError::EmptyGroup,
+            ActionError::Overlap { node: n() },
+            ActionError::BadRate { rate: "2".into() },
+            ActionError::NoBrokerLink {
+                a: n(),
+                b: "m".into(),
+            },
+            ActionError::NotProducer {
+                node: n(),
+                program: "sink".into(),
+            },
             ActionError::Invalid {
                 scenario: Box::new(ScenarioError::BadParam {
                     node: n(),

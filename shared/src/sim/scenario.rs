@@ -40,6 +40,11 @@ pub struct Scenario {
     #[serde(default)]
     pub network: Network,
     pub nodes: Vec<NodeSpec>,
+    /// Faults the scenario schedules (`docs/scenarios.md`, "Faults"; with
+    /// the `reliability` feature: without it the field is unknown).
+    #[cfg(feature = "reliability")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<super::fault::ScheduledFault>,
 }
 
 fn default_latency() -> Tick {
@@ -50,6 +55,18 @@ fn default_handshake() -> Tick {
 }
 fn default_hwm() -> u32 {
     1000
+}
+fn default_give_up() -> Tick {
+    Tick::from_secs(60)
+}
+fn default_reconnect() -> Tick {
+    Tick::from_millis(100)
+}
+fn is_default_give_up(t: &Tick) -> bool {
+    *t == default_give_up()
+}
+fn is_default_reconnect(t: &Tick) -> bool {
+    *t == default_reconnect()
 }
 
 /// Defaults every connection and socket inherits unless it says otherwise.
@@ -68,6 +85,22 @@ pub struct Network {
     pub sndhwm: u32,
     #[serde(default = "default_hwm")]
     pub rcvhwm: u32,
+    /// How long a connection that cannot get through (a partition, a
+    /// paused peer) lasts before it is given up: RabbitMQ's heartbeat
+    /// timeout (60 s) for broker connections, TCP's retransmissions for
+    /// ZeroMQ's.
+    #[serde(
+        default = "default_give_up",
+        skip_serializing_if = "is_default_give_up"
+    )]
+    pub give_up: Tick,
+    /// The first wait before connecting again (libzmq's `ZMQ_RECONNECT_IVL`,
+    /// 100 ms); broker clients double it up to 32 times.
+    #[serde(
+        default = "default_reconnect",
+        skip_serializing_if = "is_default_reconnect"
+    )]
+    pub reconnect: Tick,
 }
 
 impl Default for Network {
@@ -77,6 +110,8 @@ impl Default for Network {
             handshake: default_handshake(),
             sndhwm: default_hwm(),
             rcvhwm: default_hwm(),
+            give_up: default_give_up(),
+            reconnect: default_reconnect(),
         }
     }
 }
@@ -264,6 +299,28 @@ pub enum ScenarioError {
         socket: Option<String>,
         problem: ParamProblem,
     },
+    /// A task program names a broker node that does not exist.
+    NoBroker {
+        node: String,
+        program: String,
+        broker: String,
+    },
+    /// A task program names a queue its broker does not declare.
+    NoQueue {
+        node: String,
+        broker: String,
+        queue: String,
+    },
+    /// A scheduled fault whose action is not a fault.
+    NotAFault {
+        index: usize,
+        op: String,
+    },
+    /// A scheduled fault names a node the scenario does not have.
+    FaultTarget {
+        index: usize,
+        node: String,
+    },
 }
 
 /// What a bounded parameter counts.
@@ -305,6 +362,12 @@ pub enum ParamProblem {
         socket: String,
         want: SocketKind,
     },
+    /// A list that needs at least one entry.
+    EmptyList,
+    /// A queue name that is blank, declared twice, or not declared.
+    BadQueue {
+        queue: String,
+    },
 }
 
 // Both read compactly (see `json::decode_tagged!`); written by the derives
@@ -329,6 +392,10 @@ crate::json::decode_tagged!(ScenarioError by "code" {
     "missing_socket" => MissingSocket { node, program, role, socket, want },
     "role_kind" => RoleKind { node, program, role, socket, want, kind },
     "bad_param" => BadParam { node, param, socket, problem },
+    "no_broker" => NoBroker { node, program, broker },
+    "no_queue" => NoQueue { node, broker, queue },
+    "not_a_fault" => NotAFault { index, op },
+    "fault_target" => FaultTarget { index, node },
 });
 
 crate::json::decode_tagged!(ParamProblem by "problem" {
@@ -338,6 +405,8 @@ crate::json::decode_tagged!(ParamProblem by "problem" {
     "too_many_topics" => TooManyTopics { max },
     "endless_zero_interval" => EndlessZeroInterval,
     "forwarder_pair" => ForwarderPair { socket, want },
+    "empty_list" => EmptyList,
+    "bad_queue" => BadQueue { queue },
 });
 
 impl std::error::Error for ScenarioError {}
@@ -458,8 +527,73 @@ impl Scenario {
                 }
             }
         }
+        #[cfg(feature = "reliability")]
+        self.check_reliability(&names)?;
         Ok(())
     }
+
+    /// Task programs name brokers that exist, and scheduled faults are
+    /// faults naming the scenario's nodes.
+    #[cfg(feature = "reliability")]
+    fn check_reliability(&self, names: &BTreeSet<&str>) -> Result<(), ScenarioError> {
+        for node in &self.nodes {
+            check_broker_ref(node, |name| {
+                self.nodes
+                    .iter()
+                    .find(|n| n.name == name)
+                    .and_then(|n| match &n.program {
+                        ProgramSpec::Broker(b) => Some(b.clone()),
+                        _ => None,
+                    })
+            })?;
+        }
+        for (index, fault) in self.faults.iter().enumerate() {
+            if !fault.action.is_fault() {
+                let op = serde_json::to_value(&fault.action)
+                    .ok()
+                    .and_then(|v| v.get("op").and_then(|o| o.as_str()).map(str::to_owned))
+                    .unwrap_or_default();
+                return Err(ScenarioError::NotAFault { index, op });
+            }
+            for target in fault.action.fault_targets() {
+                if !names.contains(target) {
+                    return Err(ScenarioError::FaultTarget {
+                        index,
+                        node: target.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A task program's broker must be a broker node declaring its queue.
+#[cfg(feature = "reliability")]
+pub(crate) fn check_broker_ref(
+    node: &NodeSpec,
+    broker_of: impl Fn(&str) -> Option<crate::broker::BrokerSpec>,
+) -> Result<(), ScenarioError> {
+    let (broker, queue) = match &node.program {
+        ProgramSpec::TaskProducer(p) => (&p.broker, &p.queue),
+        ProgramSpec::TaskWorker(w) => (&w.broker, &w.queue),
+        _ => return Ok(()),
+    };
+    let Some(spec) = broker_of(broker) else {
+        return Err(ScenarioError::NoBroker {
+            node: node.name.clone(),
+            program: node.program.kind_name().to_string(),
+            broker: broker.clone(),
+        });
+    };
+    if !spec.queues.iter().any(|q| &q.name == queue) {
+        return Err(ScenarioError::NoQueue {
+            node: node.name.clone(),
+            broker: broker.clone(),
+            queue: queue.clone(),
+        });
+    }
+    Ok(())
 }
 
 fn check_network(n: &Network) -> Result<(), ScenarioError> {
@@ -488,6 +622,28 @@ fn check_network(n: &Network) -> Result<(), ScenarioError> {
             MAX_LATENCY.0,
             Bound::Duration,
         ));
+    }
+    for (param, v) in [("give_up", n.give_up), ("reconnect", n.reconnect)] {
+        if v > MAX_LATENCY {
+            return Err(ScenarioError::too_large(
+                NETWORK,
+                param,
+                v.0,
+                MAX_LATENCY.0,
+                Bound::Duration,
+            ));
+        }
+        if v == Tick::ZERO {
+            return Err(ScenarioError::bad(
+                NETWORK,
+                param,
+                ParamProblem::OutOfRange {
+                    value: 0,
+                    min: 1,
+                    max: MAX_LATENCY.0 as i64,
+                },
+            ));
+        }
     }
     for (param, v) in [("sndhwm", n.sndhwm), ("rcvhwm", n.rcvhwm)] {
         if v > MAX_HWM {

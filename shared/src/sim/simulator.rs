@@ -22,23 +22,36 @@ use super::{
     scenario::{ConnectSpec, Network, NodeSpec, Scenario, ScenarioError},
     stats::{Drops, NodeCounters},
 };
+#[cfg(feature = "reliability")]
+use super::{
+    fault::CrashPoint,
+    reliability::{NodeReliability, Reliability},
+};
 use crate::{
     rng::SimRng,
     socket::{ConnId, Endpoint, OpKind, Payload, Role, SocketId, pipe::Pipe},
     time::Tick,
 };
 
-/// A scheduled cause.
+/// A scheduled cause. Tasks about a node carry its incarnation (`epoch`,
+/// raised by a crash), so nothing of a crashed process reaches the
+/// restarted one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum TaskKind {
     /// A node starts: binds, connects, then runs its program.
-    Start(NodeId),
+    Start(NodeId, u32),
     /// A node performs its next call.
-    Run(NodeId),
+    Run(NodeId, u32),
     /// A node's sleep ends.
-    Timer(NodeId),
+    Timer(NodeId, u32),
     /// A node blocked in send on this socket may retry.
-    Unblock(NodeId, SocketId),
+    Unblock(NodeId, SocketId, u32),
+    /// A node's poll gives up (its poll number).
+    PollTimeout(NodeId, u32),
+    /// The reliability engine's tasks: faults, broker connections
+    /// (`sim/reliability.rs`; with the `reliability` feature).
+    #[cfg(feature = "reliability")]
+    Reliability(super::reliability::Task),
     /// A pipe's sender stage pushes what it can onto the wire.
     Flush(ConnId, u8),
     /// A message on a pipe's wire reaches the receiver.
@@ -74,6 +87,10 @@ impl PartialOrd for Task {
 #[derive(Clone, Debug)]
 pub(crate) struct NodeSlot {
     pub name: Arc<str>,
+    /// As the scenario (or `add_node`) gave it: a restart (a fault, with
+    /// the `reliability` feature) starts from it.
+    #[cfg(feature = "reliability")]
+    pub spec: Arc<NodeSpec>,
     pub program_kind: &'static str,
     pub program: Program,
     pub sockets: Vec<SocketId>,
@@ -90,6 +107,20 @@ pub(crate) struct NodeSlot {
     pub resume: Resume,
     pub blocked: Option<(SocketId, OpKind)>,
     pub counters: NodeCounters,
+    /// Its process died and was not restarted.
+    pub crashed: bool,
+    /// Its incarnation: tasks of an earlier one are ignored.
+    pub epoch: u32,
+    /// Paused (a stalled process): until when (`None`: until `resume`),
+    /// and the pause's number.
+    pub paused: Option<(Option<Tick>, u32)>,
+    /// Turns and arrivals that came during a pause, run when it ends.
+    pub deferred: Vec<TaskKind>,
+    /// A poll in progress.
+    pub poll: Option<super::poll::PollState>,
+    /// Its armed crash and broker call (`sim/reliability.rs`).
+    #[cfg(feature = "reliability")]
+    pub rel: NodeReliability,
 }
 
 #[derive(Clone, Debug)]
@@ -136,6 +167,15 @@ pub(crate) struct Conn {
     pub pipes: [Pipe; 2],
     /// Subscription changes travelling from the SUB end to the PUB end.
     pub subs_wire: VecDeque<(Tick, Payload, bool)>,
+    /// A partition holds it: TCP will give up if it lasts (`stall` counts
+    /// such spells, so a healed one's give-up is ignored; faults are the
+    /// `reliability` feature's).
+    #[cfg(feature = "reliability")]
+    pub stalled: bool,
+    #[cfg(feature = "reliability")]
+    pub stall: u32,
+    /// Its handshake could not cross a partition; it completes on heal.
+    pub handshake_held: bool,
 }
 
 impl Conn {
@@ -190,6 +230,10 @@ pub struct Simulator {
     pub(crate) next_msg: u64,
     pub(crate) drops: Drops,
     pub(crate) digest: TraceDigest,
+    /// Faults in force, broker connections, the ledger
+    /// (`sim/reliability.rs`; with the `reliability` feature).
+    #[cfg(feature = "reliability")]
+    pub(crate) rel: Reliability,
 }
 
 impl Simulator {
@@ -213,9 +257,18 @@ impl Simulator {
             next_msg: 0,
             drops: Drops::default(),
             digest: TraceDigest::default(),
+            #[cfg(feature = "reliability")]
+            rel: Reliability::new(seed, &scenario.faults),
         };
         for spec in &scenario.nodes {
             sim.add_node_unchecked(spec)?;
+        }
+        #[cfg(feature = "reliability")]
+        for (index, fault) in scenario.faults.iter().enumerate() {
+            sim.schedule(
+                fault.at,
+                super::reliability::Task::ScenarioFault(index as u32),
+            );
         }
         Ok(sim)
     }
@@ -230,30 +283,11 @@ impl Simulator {
         let base = self.sockets.len() as u32;
         let program = spec.program.build(&spec.name, &spec.resolver(base))?;
         let id = NodeId(self.nodes.len() as u32);
-        let mut socket_ids = Vec::with_capacity(spec.sockets.len());
-        for s in &spec.sockets {
-            let sid = SocketId(self.sockets.len() as u32);
-            let mut role = Role::new(s.kind);
-            if let Role::Sub(sub) = &mut role {
-                for topic in &s.subscribe {
-                    sub.subs.subscribe(&Payload::from(topic.as_str()));
-                }
-            }
-            self.sockets.push(SocketSlot {
-                node: id,
-                name: Arc::from(s.name.as_str()),
-                role,
-                sndhwm: s.sndhwm.unwrap_or(self.network.sndhwm),
-                rcvhwm: s.rcvhwm.unwrap_or(self.network.rcvhwm),
-                binds: s.bind.clone(),
-                connects: s.connect.iter().map(|c| self.connect_slot(c)).collect(),
-                conns: Vec::new(),
-                alive: true,
-            });
-            socket_ids.push(sid);
-        }
+        let socket_ids = self.make_sockets(id, spec);
         self.nodes.push(NodeSlot {
             name: Arc::from(spec.name.as_str()),
+            #[cfg(feature = "reliability")]
+            spec: Arc::new(spec.clone()),
             program_kind: spec.program.kind_name(),
             program,
             sockets: socket_ids,
@@ -267,10 +301,54 @@ impl Simulator {
             resume: Resume::Start,
             blocked: None,
             counters: NodeCounters::default(),
+            crashed: false,
+            epoch: 0,
+            paused: None,
+            deferred: Vec::new(),
+            poll: None,
+            #[cfg(feature = "reliability")]
+            rel: NodeReliability::default(),
         });
         let at = spec.start.max(self.now);
-        self.schedule(at, TaskKind::Start(id));
+        self.schedule(at, TaskKind::Start(id, 0));
         Ok(id)
+    }
+
+    /// Creates a node's sockets as its spec declares them, numbered in
+    /// order (programs resolve their roles by that order).
+    pub(crate) fn make_sockets(&mut self, id: NodeId, spec: &NodeSpec) -> Vec<SocketId> {
+        let mut socket_ids = Vec::with_capacity(spec.sockets.len());
+        for s in &spec.sockets {
+            socket_ids.push(self.make_socket(id, Arc::new(s.clone())));
+        }
+        socket_ids
+    }
+
+    /// One socket as its spec says (not yet bound or connected).
+    pub(crate) fn make_socket(
+        &mut self,
+        node: NodeId,
+        s: Arc<super::scenario::SocketSpec>,
+    ) -> SocketId {
+        let sid = SocketId(self.sockets.len() as u32);
+        let mut role = Role::new(s.kind);
+        if let Role::Sub(sub) = &mut role {
+            for topic in &s.subscribe {
+                sub.subs.subscribe(&Payload::from(topic.as_str()));
+            }
+        }
+        self.sockets.push(SocketSlot {
+            node,
+            name: Arc::from(s.name.as_str()),
+            role,
+            sndhwm: s.sndhwm.unwrap_or(self.network.sndhwm),
+            rcvhwm: s.rcvhwm.unwrap_or(self.network.rcvhwm),
+            binds: s.bind.clone(),
+            connects: s.connect.iter().map(|c| self.connect_slot(c)).collect(),
+            conns: Vec::new(),
+            alive: true,
+        });
+        sid
     }
 
     pub(crate) fn connect_slot(&self, c: &ConnectSpec) -> ConnectSlot {
@@ -282,7 +360,8 @@ impl Simulator {
         }
     }
 
-    pub(crate) fn schedule(&mut self, time: Tick, kind: TaskKind) {
+    pub(crate) fn schedule(&mut self, time: Tick, kind: impl Into<TaskKind>) {
+        let kind = kind.into();
         self.seq += 1;
         let task = Task {
             time,
@@ -321,7 +400,8 @@ impl Simulator {
         let n = &mut self.nodes[node.0 as usize];
         if !n.scheduled {
             n.scheduled = true;
-            self.schedule(self.now, TaskKind::Run(node));
+            let epoch = n.epoch;
+            self.schedule(self.now, TaskKind::Run(node, epoch));
         }
     }
 
@@ -337,8 +417,10 @@ impl Simulator {
     /// Wakes a node blocked sending on `socket` (through an `Unblock` event).
     pub(crate) fn wake_sender(&mut self, socket: SocketId) {
         let node = self.sockets[socket.0 as usize].node;
-        if self.nodes[node.0 as usize].blocked == Some((socket, OpKind::Send)) {
-            self.schedule(self.now, TaskKind::Unblock(node, socket));
+        let n = &self.nodes[node.0 as usize];
+        if n.blocked == Some((socket, OpKind::Send)) {
+            let epoch = n.epoch;
+            self.schedule(self.now, TaskKind::Unblock(node, socket, epoch));
         }
     }
 
@@ -353,6 +435,25 @@ impl Simulator {
         } else {
             None
         }
+    }
+
+    /// Is the node's process stopped (paused)? A task for it then waits
+    /// for the pause to end; returns `true` if it was put aside.
+    pub(crate) fn defer_if_paused(&mut self, node: NodeId, task: TaskKind) -> bool {
+        match self.nodes.get_mut(node.0 as usize) {
+            Some(n) if n.paused.is_some() && !n.crashed => {
+                n.deferred.push(task);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Is the node alive, not crashed, and in incarnation `epoch`?
+    pub(crate) fn current(&self, node: NodeId, epoch: u32) -> bool {
+        self.nodes
+            .get(node.0 as usize)
+            .is_some_and(|n| n.alive && !n.crashed && n.epoch == epoch)
     }
 
     pub(crate) fn record(&mut self, kind: EventKind) -> Event {
@@ -424,26 +525,48 @@ impl Simulator {
 
     fn apply_task(&mut self, task: TaskKind) -> Option<EventKind> {
         match task {
-            TaskKind::Start(node) => self.start_node(node),
-            TaskKind::Run(node) => self.run_node(node),
-            TaskKind::Timer(node) => {
+            TaskKind::Start(node, epoch) => {
+                if !self.current(node, epoch) || self.defer_if_paused(node, task) {
+                    return None;
+                }
+                self.start_node(node)
+            }
+            TaskKind::Run(node, epoch) => {
+                if !self.current(node, epoch) {
+                    return None;
+                }
+                if self.defer_if_paused(node, task) {
+                    return None;
+                }
+                self.run_node(node)
+            }
+            TaskKind::Timer(node, epoch) => {
+                if !self.current(node, epoch) || self.defer_if_paused(node, task) {
+                    return None;
+                }
                 let n = self.nodes.get_mut(node.0 as usize)?;
-                if !n.alive || !n.sleeping {
+                if !n.sleeping {
                     return None;
                 }
                 n.sleeping = false;
                 self.schedule_run(node);
                 Some(EventKind::Timer { node })
             }
-            TaskKind::Unblock(node, socket) => {
+            TaskKind::Unblock(node, socket, epoch) => {
+                if !self.current(node, epoch) || self.defer_if_paused(node, task) {
+                    return None;
+                }
                 let n = self.nodes.get_mut(node.0 as usize)?;
-                if !n.alive || n.blocked != Some((socket, OpKind::Send)) {
+                if n.blocked != Some((socket, OpKind::Send)) {
                     return None;
                 }
                 n.blocked = None;
                 self.schedule_run(node);
                 Some(EventKind::Unblock { node, socket })
             }
+            TaskKind::PollTimeout(node, id) => self.poll_timeout(node, id, task),
+            #[cfg(feature = "reliability")]
+            TaskKind::Reliability(rel) => self.apply_reliability_task(rel, task),
             TaskKind::Flush(conn, dir) => self.flush(conn, usize::from(dir)),
             TaskKind::Arrive(conn, dir) => self.arrive(conn, usize::from(dir)),
             TaskKind::Handshake(conn) => self.handshake(conn),
@@ -457,7 +580,12 @@ impl Simulator {
         if !n.alive || !n.started || n.halted || n.sleeping || n.blocked.is_some() {
             return None;
         }
-        if n.program.is_external() {
+        #[cfg(feature = "reliability")]
+        if self.reliability_holds(id) {
+            return None;
+        }
+        let n = &mut self.nodes[id.0 as usize];
+        if n.program.is_passive() {
             return None;
         }
         let op = match n.next_op.take() {
@@ -525,6 +653,8 @@ impl Simulator {
                     if waits {
                         n.resume = Resume::Received(msg);
                         self.schedule_run(id);
+                        #[cfg(feature = "reliability")]
+                        self.reached(id, CrashPoint::Recv);
                     }
                     EventKind::Recv {
                         node: id,
@@ -558,13 +688,22 @@ impl Simulator {
                 let n = &mut self.nodes[id.0 as usize];
                 n.sleeping = true;
                 n.resume = Resume::Woke;
-                self.schedule(until, TaskKind::Timer(id));
+                let epoch = n.epoch;
+                self.schedule(until, TaskKind::Timer(id, epoch));
+                #[cfg(feature = "reliability")]
+                if why == super::event::SleepWhy::Service {
+                    self.reached(id, CrashPoint::Work);
+                }
                 EventKind::Sleep {
                     node: id,
                     until,
                     why,
                 }
             }
+            Op::Poll { socket, timeout } => self.poll(id, socket, timeout),
+            Op::Reopen { socket } => self.reopen(id, socket),
+            #[cfg(feature = "reliability")]
+            Op::Broker(call) => self.broker_call(id, call),
             Op::Log(entry) => {
                 let n = &mut self.nodes[id.0 as usize];
                 n.counters.logs += 1;

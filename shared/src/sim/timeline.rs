@@ -159,7 +159,7 @@ impl Timeline {
         }
         t.actions = recording.actions.clone();
         t.seek(recording.step);
-        t.sim.advance_idle(recording.time);
+        t.settle_to(recording.time);
         // An action that failed on replay would have left the timeline
         // short of its step; find out which.
         if t.sim.steps() < recording.step
@@ -240,7 +240,9 @@ impl Timeline {
             if r.time > limit {
                 return None;
             }
-            self.sim.advance_idle(r.time);
+            if let Some(e) = self.settle_to(r.time) {
+                return Some(e);
+            }
             return self.sim.apply(r.action).ok();
         }
         self.sim.step_until(limit)
@@ -288,6 +290,23 @@ impl Timeline {
         Ok(event)
     }
 
+    /// Brings the clock to `t` as the run that recorded `t` had it: that
+    /// run's clock was at `t`, so every task due before `t` had been
+    /// applied (tasks that make no event: a stale turn, a frame for a
+    /// closed connection, a paused node's deferred work). Returns an event
+    /// only if one of them makes one, which a faithful recording excludes.
+    fn settle_to(&mut self, t: Tick) -> Option<Event> {
+        // Nothing is due before tick 0: a recording at the start (a fresh
+        // page) must not run the events at tick 0.
+        if t > Tick::ZERO
+            && let Some(e) = self.sim.step_until(Tick(t.0 - 1))
+        {
+            return Some(e);
+        }
+        self.sim.advance_idle(t);
+        None
+    }
+
     /// Moves the clock to `t` with no event, if nothing is due before
     /// (as `run_until` ends); the recording keeps the time.
     pub fn advance_idle(&mut self, t: Tick) {
@@ -306,6 +325,28 @@ impl Simulator {
         let limit = self.next_time().unwrap_or(Tick::MAX);
         if t > self.now && t <= limit {
             self.now = t;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A recording of a fresh run (step 0, time 0), as a page opens a
+    /// preset, replays to step 0: the events at tick 0 are not run.
+    #[test]
+    fn a_recording_at_the_start_replays_to_step_zero() {
+        for name in ["pi", "at-least-once"] {
+            let t = Timeline::replay(&Recording {
+                scenario: ScenarioRef::Preset(name.into()),
+                seed: 3,
+                actions: Vec::new(),
+                step: 0,
+                time: Tick::ZERO,
+            })
+            .unwrap();
+            assert_eq!(t.sim().steps(), 0, "{name}");
         }
     }
 }

@@ -35,6 +35,11 @@ pub struct NodeView {
     pub program: String,
     pub state: NodeState,
     pub blocked_on: Option<(SocketId, OpKind)>,
+    /// What a task producer or worker waits for on its broker connection
+    /// (with the `reliability` feature).
+    #[cfg(feature = "reliability")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waits_for: Option<super::broker_event::WaitWhy>,
     pub sockets: Vec<SocketId>,
     pub counters: NodeCounters,
 }
@@ -55,6 +60,10 @@ pub enum NodeState {
     /// Driven from outside (a live participant).
     External,
     Removed,
+    /// Its process died (a `crash` fault) and has not restarted.
+    Crashed,
+    /// Its process is stopped (a `pause` fault).
+    Paused,
 }
 
 impl NodeState {
@@ -68,6 +77,8 @@ impl NodeState {
             NodeState::Halted => "halted",
             NodeState::External => "external",
             NodeState::Removed => "removed",
+            NodeState::Crashed => "crashed",
+            NodeState::Paused => "paused",
         }
     }
 }
@@ -204,6 +215,37 @@ pub struct Summary {
     pub pi_estimate: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tally: Option<PiTally>,
+    /// What happened to every task, beside what each queue's configuration
+    /// promises (scenarios with a broker; with the `reliability` feature,
+    /// as the next).
+    #[cfg(feature = "reliability")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<crate::broker::LedgerSummary>,
+    /// Each broker's queues as they stand.
+    #[cfg(feature = "reliability")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub brokers: Vec<BrokerView>,
+}
+
+/// A broker's queues, for summaries and the lab.
+#[cfg(feature = "reliability")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerView {
+    pub node: String,
+    pub up: bool,
+    pub queues: Vec<QueueView>,
+    /// Messages on its disk.
+    pub on_disk: u32,
+}
+
+#[cfg(feature = "reliability")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub name: String,
+    pub ready: u32,
+    pub unacked: u32,
+    /// The most messages it held ready at once.
+    pub max_depth: u32,
 }
 
 impl Simulator {
@@ -273,7 +315,45 @@ impl Simulator {
             drops: self.drops.clone(),
             pi_estimate: tally.as_ref().and_then(|t| t.estimate),
             tally,
+            #[cfg(feature = "reliability")]
+            ledger: self.ledger(),
+            #[cfg(feature = "reliability")]
+            brokers: self.brokers(),
         }
+    }
+
+    /// A task program waiting on its broker connection shows as blocked.
+    fn waits_on_broker(&self, _n: &super::simulator::NodeSlot) -> bool {
+        #[cfg(feature = "reliability")]
+        return _n.rel.broker_wait.is_some();
+        #[cfg(not(feature = "reliability"))]
+        false
+    }
+
+    /// Every broker's queues now.
+    #[cfg(feature = "reliability")]
+    pub fn brokers(&self) -> Vec<BrokerView> {
+        self.nodes
+            .iter()
+            .filter(|n| n.alive)
+            .filter_map(|n| {
+                let b = n.program.broker()?;
+                Some(BrokerView {
+                    node: n.name.to_string(),
+                    up: b.is_up(),
+                    on_disk: b.store().len() as u32,
+                    queues: b
+                        .queues()
+                        .map(|q| QueueView {
+                            name: q.spec.name.clone(),
+                            ready: q.depth(),
+                            unacked: b.unacked_in(&q.spec.name),
+                            max_depth: q.max_depth,
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
     }
 
     /// Every message on a wire, at most `limit` (oldest first per pipe):
@@ -348,13 +428,17 @@ impl Simulator {
                 program: n.program_kind.to_string(),
                 state: if !n.alive {
                     NodeState::Removed
+                } else if n.crashed {
+                    NodeState::Crashed
+                } else if n.paused.is_some() {
+                    NodeState::Paused
                 } else if !n.started {
                     NodeState::WaitingToStart
                 } else if n.program.is_external() {
                     NodeState::External
                 } else if n.halted {
                     NodeState::Halted
-                } else if n.blocked.is_some() {
+                } else if n.blocked.is_some() || self.waits_on_broker(n) {
                     NodeState::Blocked
                 } else if n.sleeping {
                     NodeState::Sleeping
@@ -362,6 +446,8 @@ impl Simulator {
                     NodeState::Running
                 },
                 blocked_on: n.blocked,
+                #[cfg(feature = "reliability")]
+                waits_for: n.rel.broker_wait,
                 sockets: n.sockets.clone(),
                 counters: n.counters.clone(),
             })

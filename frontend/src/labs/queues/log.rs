@@ -81,6 +81,13 @@ pub enum LogKind {
     Print,
     Edit,
     Remove,
+    Timeout,
+    Reopen,
+    /// The reliability engine's (the reliability lab's page only).
+    #[cfg(feature = "reliability")]
+    Fault,
+    #[cfg(feature = "reliability")]
+    Broker,
 }
 
 impl LogKind {
@@ -119,6 +126,12 @@ impl LogKind {
             EventKind::Log { .. } => LogKind::Print,
             EventKind::Edited { .. } => LogKind::Edit,
             EventKind::NodeRemoved { .. } => LogKind::Remove,
+            EventKind::TimedOut { .. } => LogKind::Timeout,
+            EventKind::Reopened { .. } => LogKind::Reopen,
+            #[cfg(feature = "reliability")]
+            EventKind::Fault(_) => LogKind::Fault,
+            #[cfg(feature = "reliability")]
+            EventKind::Broker(_) => LogKind::Broker,
         }
     }
 
@@ -146,6 +159,12 @@ impl LogKind {
             LogKind::Print => "print",
             LogKind::Edit => "edit",
             LogKind::Remove => "remove",
+            LogKind::Timeout => "timeout",
+            LogKind::Reopen => "reopen",
+            #[cfg(feature = "reliability")]
+            LogKind::Fault => "fault",
+            #[cfg(feature = "reliability")]
+            LogKind::Broker => "broker",
         }
     }
 }

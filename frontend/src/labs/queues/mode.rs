@@ -6,7 +6,9 @@
 
 use super::live::{Feed, Room};
 
-/// Local or live.
+/// Local or live (the reliability page has no live-room panel, so there it
+/// is only ever local: see `live_panel`).
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 pub enum Mode {
     /// The page's own run, stepped on virtual time.
     Local,
@@ -21,6 +23,7 @@ pub struct LiveRun {
     pub feed: Feed,
 }
 
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 impl Mode {
     pub fn is_live(&self) -> bool {
         matches!(self, Mode::Live(_))

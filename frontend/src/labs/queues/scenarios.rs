@@ -143,8 +143,7 @@ pub fn ScenarioBar(lab: QueueLab) -> impl IntoView {
                                     }
                                 })
                         }}
-                        {Preset::ALL
-                            .into_iter()
+                        {Preset::of_lab(lab.page)
                             .map(|preset| {
                                 let name = preset.name();
                                 view! {

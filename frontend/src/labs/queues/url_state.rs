@@ -15,8 +15,10 @@
 //! are when the address is rewritten.
 
 use fanout_shared::{
+    lab::Lab,
     sim::{
         Recording, Scenario, ScenarioError,
+        presets::Preset,
         timeline::{Recorded, ScenarioRef},
     },
     time::Tick,
@@ -39,6 +41,9 @@ pub enum Controls {
 /// address; a widget gets the same parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabParams {
+    /// The page showing the lab: the queue lab's or the reliability lab's
+    /// (the same canvas with the reliability lessons).
+    pub page: Lab,
     pub scenario: ScenarioRef,
     pub seed: u64,
     pub step: u64,
@@ -60,7 +65,8 @@ pub struct LabParams {
 impl Default for LabParams {
     fn default() -> Self {
         LabParams {
-            scenario: ScenarioRef::Preset("pi".into()),
+            page: Lab::Queues,
+            scenario: ScenarioRef::Preset(default_preset(Lab::Queues).into()),
             seed: 1,
             step: 0,
             time: None,
@@ -105,9 +111,25 @@ pub fn encode(text: &str) -> String {
     String::from(js_sys::encode_uri_component(text))
 }
 
+/// The preset a page opens with: the first of its menu.
+pub fn default_preset(page: Lab) -> &'static str {
+    Preset::of_lab(page).next().map_or("pi", Preset::name)
+}
+
 impl LabParams {
+    /// The queue lab's parameters.
+    #[cfg(test)]
     pub fn from_query(search: &str) -> LabParams {
-        let mut p = LabParams::default();
+        LabParams::for_page(Lab::Queues, search)
+    }
+
+    /// The parameters of `page` (the queue or reliability lab).
+    pub fn for_page(page: Lab, search: &str) -> LabParams {
+        let mut p = LabParams {
+            page,
+            scenario: ScenarioRef::Preset(default_preset(page).into()),
+            ..LabParams::default()
+        };
         for (key, value) in pairs(search) {
             match key.as_str() {
                 "scenario" => match parse_scenario(&value) {

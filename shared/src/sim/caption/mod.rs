@@ -13,12 +13,17 @@ use super::{
     event::{BlockReason, DropReason, Event, EventKind, Fate, HopFate, Route, SleepWhy},
     nodes::LogEntry,
 };
+#[cfg(feature = "reliability")]
+use super::{broker_event::BrokerEvent, fault_event::FaultEvent};
 use crate::{
     lang::{Lang, Say},
     socket::{ConnId, FsmState, MsgId, OpKind, Payload, Role, SocketError, SocketId, SocketKind},
     time::Tick,
 };
 
+// The reliability engine's captions (with the `reliability` feature).
+#[cfg(feature = "reliability")]
+mod reliability_text;
 mod text;
 
 /// What one event means, names resolved. Nodes and sockets are names
@@ -138,6 +143,54 @@ pub enum Caption {
         node: String,
         lost: u32,
     },
+    TimedOut {
+        node: String,
+        socket: String,
+        after: Tick,
+    },
+    Reopened {
+        node: String,
+        socket: String,
+        lost: u32,
+    },
+    /// A fault, with the names of the nodes it mentions. This and the
+    /// next are the reliability engine's (with the `reliability` feature;
+    /// said in `reliability_text.rs`).
+    #[cfg(feature = "reliability")]
+    Fault {
+        fact: FaultEvent,
+        names: Names,
+    },
+    /// A broker event, with the names of the nodes it mentions.
+    #[cfg(feature = "reliability")]
+    Broker {
+        fact: BrokerEvent,
+        names: Names,
+    },
+}
+
+/// Node names for the ids a fault or broker event mentions.
+#[cfg(feature = "reliability")]
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Names(std::collections::BTreeMap<NodeId, String>);
+
+#[cfg(feature = "reliability")]
+impl Names {
+    pub fn of(&self, id: NodeId) -> &str {
+        self.0.get(&id).map_or("?", String::as_str)
+    }
+
+    /// `a, b, c`.
+    pub fn list(&self, ids: &[NodeId], sep: &str) -> String {
+        ids.iter()
+            .map(|i| self.of(*i))
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
+    fn collect(known: &impl CaptionState, ids: impl IntoIterator<Item = NodeId>) -> Names {
+        Names(ids.into_iter().map(|i| (i, known.node_name(i))).collect())
+    }
 }
 
 /// One bind or connect when a node starts.
@@ -541,6 +594,32 @@ fn facts(known: &impl CaptionState, event: &Event) -> Caption {
         EventKind::NodeRemoved { node: n, lost } => Caption::NodeRemoved {
             node: node(*n),
             lost: *lost,
+        },
+        EventKind::TimedOut {
+            node: n,
+            socket,
+            after,
+        } => Caption::TimedOut {
+            node: node(*n),
+            socket: sock(*socket),
+            after: *after,
+        },
+        EventKind::Reopened {
+            node: n, old, lost, ..
+        } => Caption::Reopened {
+            node: node(*n),
+            socket: sock(*old),
+            lost: *lost,
+        },
+        #[cfg(feature = "reliability")]
+        EventKind::Fault(f) => Caption::Fault {
+            names: Names::collect(known, f.nodes()),
+            fact: f.clone(),
+        },
+        #[cfg(feature = "reliability")]
+        EventKind::Broker(b) => Caption::Broker {
+            names: Names::collect(known, b.nodes()),
+            fact: b.clone(),
         },
     }
 }

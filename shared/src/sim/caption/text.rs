@@ -281,6 +281,18 @@ fn english(c: &Caption) -> String {
         Caption::NodeRemoved { node, lost } => {
             format!("{node} removed; {lost} queued message(s) lost")
         }
+        Caption::TimedOut {
+            node,
+            socket,
+            after,
+        } => format!("{node}'s poll on {socket} times out: no reply within {after}"),
+        Caption::Reopened { node, socket, lost } => format!(
+            "{node} closes {socket} and opens a new one like it ({lost} queued message(s) lost)"
+        ),
+        #[cfg(feature = "reliability")]
+        Caption::Fault { fact, names } => super::reliability_text::fault(fact, names, Lang::En),
+        #[cfg(feature = "reliability")]
+        Caption::Broker { fact, names } => super::reliability_text::broker(fact, names, Lang::En),
     }
 }
 
@@ -537,5 +549,17 @@ fn chinese(c: &Caption) -> String {
         Caption::NodeRemoved { node, lost } => {
             format!("{node} 已移除；排队中的 {lost} 条消息丢失")
         }
+        Caption::TimedOut {
+            node,
+            socket,
+            after,
+        } => format!("{node} 在 {socket} 上的轮询超时：{after} 内没有回复"),
+        Caption::Reopened { node, socket, lost } => {
+            format!("{node} 关闭 {socket}，再打开一个同样的新套接字（排队中的 {lost} 条消息丢失）")
+        }
+        #[cfg(feature = "reliability")]
+        Caption::Fault { fact, names } => super::reliability_text::fault(fact, names, Lang::Zh),
+        #[cfg(feature = "reliability")]
+        Caption::Broker { fact, names } => super::reliability_text::broker(fact, names, Lang::Zh),
     }
 }

@@ -17,21 +17,30 @@
 
 pub mod always_yes;
 pub mod bitsource;
+#[cfg(feature = "reliability")]
+pub mod broker;
 pub mod dist;
 pub mod forwarder;
 pub mod judge;
+pub mod lazy_pirate;
 pub mod producer;
 pub mod pythagoras;
 pub mod replier;
 pub mod requester;
 pub mod sink;
 pub mod tally;
+#[cfg(feature = "reliability")]
+pub mod task_producer;
+#[cfg(feature = "reliability")]
+pub mod task_worker;
 pub mod template;
 pub mod worker;
 
 use serde::{Deserialize, Serialize};
 
 use super::{ScenarioError, digest::TraceDigest, event::SleepWhy, scenario::ParamProblem};
+#[cfg(feature = "reliability")]
+use crate::broker::{BrokerSpec, TaskBody, TaskId, client::Delivery};
 use crate::{
     rng::SimRng,
     socket::{Msg, Payload, SocketError, SocketId, SocketKind},
@@ -57,7 +66,88 @@ pub enum Op {
     Log(LogEntry),
     /// The program is finished.
     Halt,
+    /// A recv that gives up after `timeout` (`zmq_poll` with a timeout,
+    /// then recv): resumes with the message or [`Resume::TimedOut`].
+    Poll {
+        socket: SocketId,
+        timeout: Tick,
+    },
+    /// Closes the socket (losing what its pipes hold) and opens a new one
+    /// with the same settings, binds and connects: the Lazy Pirate's way
+    /// out of a REQ stuck waiting for a reply.
+    Reopen {
+        socket: SocketId,
+    },
+    /// A call on the node's broker connection (the task programs: with
+    /// the `reliability` feature, as they are).
+    #[cfg(feature = "reliability")]
+    Broker(BrokerCall),
 }
+
+#[cfg(feature = "reliability")]
+/// What a task producer or worker asks of its broker connection.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BrokerCall {
+    /// Publish a task (a new one when `task` is `None`, to the program's
+    /// queue), with a countdown (a retry's). With `wait_confirm` the call
+    /// completes when the broker confirms it.
+    Publish {
+        task: Option<TaskId>,
+        body: TaskBody,
+        countdown: Option<Tick>,
+        wait_confirm: bool,
+    },
+    /// Take the next delivery; waits while there is none.
+    Take,
+    /// Acknowledge, nack or reject a delivery.
+    Settle { delivery: Delivery, how: Settle },
+    /// The task's side effect (skipped by an idempotent consumer if done).
+    Effect { delivery: Delivery },
+    /// The handler raised; what the worker does next.
+    Fail { delivery: Delivery, then: FailThen },
+}
+
+#[cfg(feature = "reliability")]
+/// How a delivery is settled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum Settle {
+    Ack,
+    Nack { requeue: bool },
+    Reject { requeue: bool },
+}
+
+#[cfg(feature = "reliability")]
+// Read compactly (see `json::decode_tagged!`); written by the derive.
+crate::json::decode_tagged!(Settle by "how" {
+    "ack" => Ack,
+    "nack" => Nack { requeue },
+    "reject" => Reject { requeue },
+});
+
+#[cfg(feature = "reliability")]
+/// What a worker does after a handler failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "then", rename_all = "snake_case")]
+pub enum FailThen {
+    /// FAILURE, acknowledged.
+    Failure,
+    /// Nacked with requeue.
+    Requeue,
+    /// Rejected without requeue (dead-lettered).
+    Reject,
+    /// Retried: a copy after `countdown`, its `retries` count.
+    Retry { countdown: Tick, retries: u32 },
+}
+
+#[cfg(feature = "reliability")]
+// Read compactly (see `json::decode_tagged!`); written by the derive.
+crate::json::decode_tagged!(FailThen by "then" {
+    "failure" => Failure,
+    "requeue" => Requeue,
+    "reject" => Reject,
+    "retry" => Retry { countdown, retries },
+});
 
 /// The outcome of the previous call.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -69,6 +159,29 @@ pub enum Resume {
     Woke,
     Logged,
     Failed(SocketError),
+    /// A poll's timeout passed with nothing received.
+    TimedOut,
+    /// The socket was reopened: its new id.
+    Reopened(SocketId),
+    /// A task was published (and confirmed, if the call waited). This and
+    /// the next four answer the task programs' broker calls (with the
+    /// `reliability` feature).
+    #[cfg(feature = "reliability")]
+    Published(TaskId),
+    /// A delivery taken from the broker connection.
+    #[cfg(feature = "reliability")]
+    Delivery(Delivery),
+    /// An ack, nack or reject was sent.
+    #[cfg(feature = "reliability")]
+    Settled,
+    /// The side effect ran (`done`), or was skipped as done already.
+    #[cfg(feature = "reliability")]
+    Effect {
+        done: bool,
+    },
+    /// A failure was recorded.
+    #[cfg(feature = "reliability")]
+    Noted,
 }
 
 /// What a node prints.
@@ -137,6 +250,17 @@ pub enum ProgramSpec {
     Forwarder(forwarder::ForwarderSpec),
     Requester(requester::RequesterSpec),
     Replier(replier::ReplierSpec),
+    LazyPirate(lazy_pirate::LazyPirateSpec),
+    // The broker and the task programs are the reliability engine's
+    // (issue 14): with the `reliability` feature only, like every arm that
+    // names them below. Without it a scenario naming them is refused as an
+    // unknown program kind.
+    #[cfg(feature = "reliability")]
+    Broker(BrokerSpec),
+    #[cfg(feature = "reliability")]
+    TaskProducer(task_producer::TaskProducerSpec),
+    #[cfg(feature = "reliability")]
+    TaskWorker(task_worker::TaskWorkerSpec),
     /// No program: the node's sockets are driven by `send`/`recv` actions.
     External,
 }
@@ -155,6 +279,14 @@ pub enum Program {
     Forwarder(forwarder::Forwarder),
     Requester(requester::Requester),
     Replier(replier::Replier),
+    LazyPirate(lazy_pirate::LazyPirate),
+    /// The broker's state (boxed: it is much larger than a program).
+    #[cfg(feature = "reliability")]
+    Broker(Box<crate::broker::Broker>),
+    #[cfg(feature = "reliability")]
+    TaskProducer(task_producer::TaskProducer),
+    #[cfg(feature = "reliability")]
+    TaskWorker(task_worker::TaskWorker),
     External,
 }
 
@@ -172,7 +304,26 @@ impl ProgramSpec {
             ProgramSpec::Forwarder(_) => "forwarder",
             ProgramSpec::Requester(_) => "requester",
             ProgramSpec::Replier(_) => "replier",
+            ProgramSpec::LazyPirate(_) => "lazy_pirate",
+            #[cfg(feature = "reliability")]
+            ProgramSpec::Broker(_) => "broker",
+            #[cfg(feature = "reliability")]
+            ProgramSpec::TaskProducer(_) => "task_producer",
+            #[cfg(feature = "reliability")]
+            ProgramSpec::TaskWorker(_) => "task_worker",
             ProgramSpec::External => "external",
+        }
+    }
+
+    /// A program of the reliability engine (a broker, a task producer or
+    /// worker): live rooms refuse these for now.
+    pub fn is_reliability(&self) -> bool {
+        match self {
+            #[cfg(feature = "reliability")]
+            ProgramSpec::Broker(_) | ProgramSpec::TaskProducer(_) | ProgramSpec::TaskWorker(_) => {
+                true
+            }
+            _ => false,
         }
     }
 
@@ -190,6 +341,13 @@ impl ProgramSpec {
             ProgramSpec::Forwarder(s) => Program::Forwarder(s.build(node, resolve)?),
             ProgramSpec::Requester(s) => Program::Requester(s.build(node, resolve)?),
             ProgramSpec::Replier(s) => Program::Replier(s.build(node, resolve)?),
+            ProgramSpec::LazyPirate(s) => Program::LazyPirate(s.build(node, resolve)?),
+            #[cfg(feature = "reliability")]
+            ProgramSpec::Broker(s) => Program::Broker(Box::new(broker::build(node, s)?)),
+            #[cfg(feature = "reliability")]
+            ProgramSpec::TaskProducer(s) => Program::TaskProducer(s.build(node)?),
+            #[cfg(feature = "reliability")]
+            ProgramSpec::TaskWorker(s) => Program::TaskWorker(s.build()?),
             ProgramSpec::External => Program::External,
         })
     }
@@ -209,12 +367,40 @@ impl Program {
             Program::Forwarder(p) => p.resume(outcome, rng),
             Program::Requester(p) => p.resume(outcome, rng),
             Program::Replier(p) => p.resume(outcome, rng),
+            Program::LazyPirate(p) => p.resume(outcome, rng),
+            #[cfg(feature = "reliability")]
+            Program::TaskProducer(p) => p.resume(outcome, rng),
+            #[cfg(feature = "reliability")]
+            Program::TaskWorker(p) => p.resume(outcome, rng),
+            #[cfg(feature = "reliability")]
+            Program::Broker(_) => Op::Halt,
             Program::External => Op::Halt,
         }
     }
 
     pub fn is_external(&self) -> bool {
         matches!(self, Program::External)
+    }
+
+    /// A node that takes no turns of its own: external nodes (driven from
+    /// outside) and brokers (driven by the frames they receive).
+    pub fn is_passive(&self) -> bool {
+        match self {
+            Program::External => true,
+            #[cfg(feature = "reliability")]
+            Program::Broker(_) => true,
+            _ => false,
+        }
+    }
+
+    /// A task producer or worker: it talks over a broker connection, not
+    /// sockets.
+    pub fn is_broker_client(&self) -> bool {
+        match self {
+            #[cfg(feature = "reliability")]
+            Program::TaskProducer(_) | Program::TaskWorker(_) => true,
+            _ => false,
+        }
     }
 
     /// The sockets this program calls (so removing one is refused).
@@ -231,6 +417,9 @@ impl Program {
             Program::Forwarder(p) => p.input == socket || p.out == socket,
             Program::Requester(p) => p.socket == socket,
             Program::Replier(p) => p.socket == socket,
+            Program::LazyPirate(p) => p.socket == socket,
+            #[cfg(feature = "reliability")]
+            Program::Broker(_) | Program::TaskProducer(_) | Program::TaskWorker(_) => false,
             Program::External => false,
         }
     }
@@ -241,6 +430,9 @@ impl Program {
             Program::Bitsource(p) => Some(p.interval),
             Program::Producer(p) => Some(p.interval),
             Program::Requester(p) => Some(p.interval),
+            #[cfg(feature = "reliability")]
+            Program::TaskProducer(p) => Some(p.interval),
+            Program::LazyPirate(p) => Some(p.spec.interval),
             _ => None,
         }
     }
@@ -252,6 +444,8 @@ impl Program {
             Program::Worker(p) => Some(p.service),
             Program::Sink(p) => Some(p.service),
             Program::Replier(p) => Some(p.service),
+            #[cfg(feature = "reliability")]
+            Program::TaskWorker(w) => w.spec.service,
             _ => None,
         }
     }
@@ -270,6 +464,15 @@ impl Program {
             }
             Program::Requester(p) => {
                 p.interval = interval;
+                true
+            }
+            #[cfg(feature = "reliability")]
+            Program::TaskProducer(p) => {
+                p.interval = interval;
+                true
+            }
+            Program::LazyPirate(p) => {
+                p.spec.interval = interval;
                 true
             }
             _ => false,
@@ -294,6 +497,11 @@ impl Program {
             }
             Program::Replier(p) => {
                 p.service = service;
+                true
+            }
+            #[cfg(feature = "reliability")]
+            Program::TaskWorker(w) => {
+                w.spec.service = Some(service);
                 true
             }
             _ => false,
@@ -338,4 +546,71 @@ pub(crate) fn check_interval(
 /// A sleep, or `None` when the drawn time is zero (no event for nothing).
 pub(crate) fn sleep(ticks: Tick, why: SleepWhy) -> Option<Op> {
     (ticks > Tick::ZERO).then_some(Op::Sleep { ticks, why })
+}
+
+// What the reliability engine asks of programs (`sim/broker_net.rs`,
+// `sim/fault.rs`): with the `reliability` feature only.
+#[cfg(feature = "reliability")]
+impl Program {
+    /// The broker's state, for a broker node.
+    pub fn broker(&self) -> Option<&crate::broker::Broker> {
+        match self {
+            Program::Broker(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn broker_mut(&mut self) -> Option<&mut crate::broker::Broker> {
+        match self {
+            Program::Broker(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// How a task producer or worker uses its broker connection.
+    pub fn broker_client(&self) -> Option<ClientConfig<'_>> {
+        match self {
+            Program::TaskProducer(p) => Some(ClientConfig {
+                broker: &p.spec.broker,
+                queue: &p.spec.queue,
+                consume: None,
+                persistent: p.spec.persistent,
+                confirms: p.spec.confirms,
+                max_unconfirmed: p.spec.max_unconfirmed,
+                republish_after: p.spec.republish_after,
+            }),
+            Program::TaskWorker(w) => Some(ClientConfig {
+                broker: &w.spec.broker,
+                queue: &w.spec.queue,
+                consume: Some((w.spec.prefetch, w.spec.ack)),
+                persistent: true,
+                confirms: true,
+                max_unconfirmed: None,
+                republish_after: None,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The delivery a worker is working on (it vanishes if the node crashes).
+    pub fn current_task(&self) -> Option<TaskId> {
+        match self {
+            Program::TaskWorker(w) => w.current.as_ref().map(|d| d.task),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "reliability")]
+/// What the engine needs to know of a broker client program.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientConfig<'a> {
+    pub broker: &'a str,
+    pub queue: &'a str,
+    /// A worker: its prefetch and when it acknowledges.
+    pub consume: Option<(u32, crate::broker::AckMode)>,
+    pub persistent: bool,
+    pub confirms: bool,
+    pub max_unconfirmed: Option<u32>,
+    pub republish_after: Option<Tick>,
 }
