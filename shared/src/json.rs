@@ -160,6 +160,50 @@ impl TaggedFields {
         }
     }
 
+    /// Takes one field's value, or the type's default when it is missing
+    /// (serde's `#[serde(default)]`).
+    pub fn take_or_default<T: DeserializeOwned + Default>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<T, String> {
+        match self.fields.remove(name) {
+            Some(value) => {
+                serde_json::from_value(value).map_err(|e| format!("field `{name}`: {e}"))
+            }
+            None => Ok(T::default()),
+        }
+    }
+
+    /// Refuses a field the variant does not have, in serde's words
+    /// (`deny_unknown_fields`): `expected` are the variant's fields.
+    pub fn only(&self, expected: &'static [&'static str]) -> Result<(), String> {
+        match self
+            .fields
+            .keys()
+            .find(|key| !expected.contains(&key.as_str()))
+        {
+            Some(field) => Err(<serde_json::Error as serde::de::Error>::unknown_field(
+                field, expected,
+            )
+            .to_string()),
+            None => Ok(()),
+        }
+    }
+
+    /// The rest of the map read as a newtype variant's inner struct, by
+    /// its own derive (its defaults and `deny_unknown_fields` hold).
+    pub fn into_struct<T: DeserializeOwned>(self) -> Result<T, String> {
+        T::deserialize(Value::Object(self.fields)).map_err(|e| e.to_string())
+    }
+
+    /// A unit variant: nothing may be left beside the tag.
+    pub fn into_unit(self) -> Result<(), String> {
+        match self.fields.keys().next() {
+            Some(field) => Err(format!("unknown field `{field}`, there are no fields")),
+            None => Ok(()),
+        }
+    }
+
     /// The error for a tag that names no variant.
     pub fn unknown(&self, expected: &'static [&'static str]) -> String {
         format!(
