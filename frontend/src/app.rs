@@ -24,6 +24,10 @@ pub struct LabPage {
     pub lab: Lab,
     /// Builds the lab's view.
     pub view: fn() -> AnyView,
+    /// Reads the server's frames this lab uses (the session's and its
+    /// own): `ServerFrame::read_in::<{ area::… }>`. Chosen by the page's
+    /// `main`, so the other labs' frame decoders are not in its wasm.
+    pub read_frame: connection::FrameReader,
 }
 
 /// The lab that `/` opens.
@@ -79,7 +83,7 @@ fn App(lab: LabPage) -> impl IntoView {
     i18n::provide_lang();
     apply_theme_from_url();
     embed::listen_to_host();
-    connection::connect();
+    connection::connect(lab.read_frame);
 
     let location = window().location();
     let path = location.pathname().unwrap_or_default();

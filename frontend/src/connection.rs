@@ -97,9 +97,14 @@ thread_local! {
     static LINK: RefCell<Option<Rc<Link>>> = const { RefCell::new(None) };
 }
 
+/// How a page reads the server's frames: only those of the areas it uses
+/// (see [`crate::LabPage::read_frame`]). A frame it does not read is
+/// logged and skipped.
+pub type FrameReader = fn(serde_json::Value) -> Result<ServerFrame, String>;
+
 /// Opens the link, provides [`Server`] and the [`LinkState`] signal as
 /// context, and returns the state. Call once, at the app root.
-pub fn connect() -> ReadSignal<LinkState> {
+pub fn connect(read_frame: FrameReader) -> ReadSignal<LinkState> {
     let (state, set_state) = signal(LinkState::Connecting);
     let link = Rc::new(Link {
         set_state,
@@ -109,6 +114,7 @@ pub fn connect() -> ReadSignal<LinkState> {
         next_id: Cell::new(1),
         pending: RefCell::new(BTreeMap::new()),
         listeners: RefCell::new(BTreeMap::new()),
+        read_frame,
     });
     LINK.with(|slot| *slot.borrow_mut() = Some(Rc::clone(&link)));
     link.open();
@@ -211,6 +217,8 @@ struct Link {
     /// Requests waiting for their answer, by id.
     pending: RefCell<BTreeMap<u64, oneshot::Sender<ServerFrame>>>,
     listeners: RefCell<BTreeMap<u64, Listener>>,
+    /// This page's reader of the server's frames.
+    read_frame: FrameReader,
 }
 
 /// A socket together with the JS callbacks registered on it. Keeping them
@@ -336,11 +344,16 @@ impl Link {
             }
         };
         let id = value.get("id").and_then(serde_json::Value::as_u64);
-        let frame = match fanout_shared::json::decode::<ServerFrame>(value) {
+        let frame = match (self.read_frame)(value) {
             Ok(frame) => frame,
-            // A newer server may send frames this build does not know.
+            // A newer server may send frames this build does not know, or
+            // a frame of a lab this page does not read. A request it
+            // answered must not wait forever: dropping its sender ends it.
             Err(error) => {
-                leptos::logging::warn!("unknown server frame: {error}");
+                leptos::logging::warn!("unread server frame: {error}");
+                if let Some(id) = id {
+                    self.pending.borrow_mut().remove(&id);
+                }
                 return;
             }
         };

@@ -303,6 +303,49 @@ macro_rules! decode_tagged {
 
         $crate::json::decode_tagged!(@deserialize $fact by $tag_key);
     };
+    // Variants grouped in areas (bits of a `u8`): besides `from_tagged`,
+    // which reads every variant, `from_tagged_in::<AREAS>` reads only the
+    // areas in `AREAS`. Its arms for the other areas are constant-false, so
+    // a program that calls only one instance (a browser page reading its
+    // own lab's frames) links none of their fields' decoders.
+    ($fact:ident by $tag_key:literal in areas {
+        $($area:ident: $tag:literal => $variant:ident { $($field:ident),* $(,)? }),+ $(,)?
+    }) => {
+        impl $fact {
+            /// The tags this enum is read by, one per variant.
+            #[allow(dead_code)]
+            pub(crate) const DECODED_TAGS: &'static [&'static str] = &[$($tag),+];
+
+            /// The field holding the tag.
+            #[allow(dead_code)]
+            pub(crate) const TAG_KEY: &'static str = $tag_key;
+
+            pub(crate) fn from_tagged(fields: $crate::json::TaggedFields) -> Result<Self, String> {
+                Self::from_tagged_in::<{ u8::MAX }>(fields)
+            }
+
+            /// Reads a variant of the areas in `AREAS` only; a known tag
+            /// of another area is refused as not read here.
+            pub(crate) fn from_tagged_in<const AREAS: u8>(
+                #[allow(unused_mut)] mut fields: $crate::json::TaggedFields,
+            ) -> Result<Self, String> {
+                // Every variant is listed (this match is exhaustive).
+                let _ = |fact: &$fact| match fact {
+                    $($fact::$variant { .. } => (),)+
+                };
+                Ok(match fields.tag() {
+                    $($tag if AREAS & $area != 0 => $fact::$variant
+                        { $($field: fields.take(stringify!($field))?,)* },)+
+                    tag if Self::DECODED_TAGS.contains(&tag) => {
+                        return Err(format!("`{tag}` is not read here (another lab's frame)"))
+                    }
+                    _ => return Err(fields.unknown(Self::DECODED_TAGS)),
+                })
+            }
+        }
+
+        $crate::json::decode_tagged!(@deserialize $fact by $tag_key);
+    };
     (@deserialize $fact:ident by $tag_key:literal) => {
         impl<'de> serde::Deserialize<'de> for $fact {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -3,10 +3,13 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+use fanout_shared::protocol::{ServerFrame, server::area};
+
 fn main() {
     fanout_frontend::start(fanout_frontend::LabPage {
         lab: fanout_shared::lab::Lab::Queues,
         view: || leptos::prelude::IntoAny::into_any(fanout_frontend::QueuesLab()),
+        read_frame: ServerFrame::read_in::<{ area::SESSION | area::ROOM }>,
     });
 }
 

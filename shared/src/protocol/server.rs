@@ -355,48 +355,77 @@ pub enum ServerFrame {
     },
 }
 
+/// The areas a [`ServerFrame`] belongs to, as bits: a client reads the
+/// areas it asks for and no other ([`ServerFrame::read_in`]). A browser
+/// page reads the session's frames and its own lab's; the decoders of the
+/// other labs' frames then stay out of its wasm (the room feed's events
+/// alone are tens of KiB), which is what keeps each page in its budget
+/// (`docs/BENCHMARKS.md`).
+pub mod area {
+    /// `welcome`, `pong`, `error`: every client reads them.
+    pub const SESSION: u8 = 1 << 0;
+    /// The cache lab's frames (`cache_*`).
+    pub const CACHE: u8 = 1 << 1;
+    /// The warm-up experiment's (`warmup_*`).
+    pub const WARMUP: u8 = 1 << 2;
+    /// Live rooms' frames and their members' sockets' answers.
+    pub const ROOM: u8 = 1 << 3;
+    /// Watching Celery on the Redis node (`tasks_*`).
+    pub const TASKS: u8 = 1 << 4;
+}
+use area::{CACHE, ROOM, SESSION, TASKS, WARMUP};
+
 // Read compactly (see `json::decode_tagged!`); written by the derive above.
-crate::json::decode_tagged!(ServerFrame by "type" {
-    "welcome" => Welcome { protocol, server, version, features },
-    "pong" => Pong { id },
-    "cache_nodes" => CacheNodes { nodes, conn, id },
-    "cache_watching" => CacheWatching { node, watching, id },
-    "cache_events" => CacheEvents { node, events, skipped, stats },
-    "cache_snapshot" => CacheSnapshot { node, items, truncated, stats, id },
-    "cache_value" => CacheValue { node, key, found, value, flags, cas, ttl, id },
-    "cache_result" => CacheResult { node, op, key, outcome, id },
-    "warmup_started" => WarmupStarted { node, runs, requests, max_n, cost_ms, seed, conn, id },
-    "warmup_run" => WarmupRun {
+crate::json::decode_tagged!(ServerFrame by "type" in areas {
+    SESSION: "welcome" => Welcome { protocol, server, version, features },
+    SESSION: "pong" => Pong { id },
+    CACHE: "cache_nodes" => CacheNodes { nodes, conn, id },
+    CACHE: "cache_watching" => CacheWatching { node, watching, id },
+    CACHE: "cache_events" => CacheEvents { node, events, skipped, stats },
+    CACHE: "cache_snapshot" => CacheSnapshot { node, items, truncated, stats, id },
+    CACHE: "cache_value" => CacheValue { node, key, found, value, flags, cas, ttl, id },
+    CACHE: "cache_result" => CacheResult { node, op, key, outcome, id },
+    WARMUP: "warmup_started" => WarmupStarted { node, runs, requests, max_n, cost_ms, seed, conn, id },
+    WARMUP: "warmup_run" => WarmupRun {
         node, run, runs, requests, hits, misses, elapsed_us, compute_ms, evictions, items, bytes,
         limit_bytes,
     },
-    "warmup_done" => WarmupDone { node, runs_done, cancelled, id },
-    "tasks_snapshot" => TasksSnapshot { redis, at, events, resync, id },
-    "tasks_events" => TasksEvents { at, events },
-    "tasks_unwatched" => TasksUnwatched { id },
-    "tasks_reply" => TasksReply { text, error, conn, db, multi, id },
-    "room_joined" => RoomJoined {
+    WARMUP: "warmup_done" => WarmupDone { node, runs_done, cancelled, id },
+    TASKS: "tasks_snapshot" => TasksSnapshot { redis, at, events, resync, id },
+    TASKS: "tasks_events" => TasksEvents { at, events },
+    TASKS: "tasks_unwatched" => TasksUnwatched { id },
+    TASKS: "tasks_reply" => TasksReply { text, error, conn, db, multi, id },
+    ROOM: "room_joined" => RoomJoined {
         room, member, token, owner, scenario, seed, watching, now, limits, topology, members, id,
     },
-    "room_left" => RoomLeft { room, reason, left, id },
-    "room_closed" => RoomClosed { room, reason, end, id },
-    "room_kicked" => RoomKicked { room, member, nodes, id },
-    "room_watching" => RoomWatching { room, on, id },
-    "room_events" => RoomEvents {
+    ROOM: "room_left" => RoomLeft { room, reason, left, id },
+    ROOM: "room_closed" => RoomClosed { room, reason, end, id },
+    ROOM: "room_kicked" => RoomKicked { room, member, nodes, id },
+    ROOM: "room_watching" => RoomWatching { room, on, id },
+    ROOM: "room_events" => RoomEvents {
         room, events, skipped, summary, queued_messages, queued_bytes, behind_us,
     },
-    "room_topology" => RoomTopology { room, topology, members, id },
-    "room_recording" => RoomRecording { room, recording, complete, trace_digest, id },
-    "room_acted" => RoomActed { event, id },
-    "node_added" => NodeAdded { node, taken, sockets, id },
-    "node_removed" => NodeRemoved { node, lost, id },
-    "sent" => Sent { node, socket, msgs, eagain, id },
-    "received" => Received { node, socket, messages, eagain, id },
-    "recv_auto" => RecvAuto { node, on, limit, id },
-    "error" => Error { message, field, refusal, supported, id },
+    ROOM: "room_topology" => RoomTopology { room, topology, members, id },
+    ROOM: "room_recording" => RoomRecording { room, recording, complete, trace_digest, id },
+    ROOM: "room_acted" => RoomActed { event, id },
+    ROOM: "node_added" => NodeAdded { node, taken, sockets, id },
+    ROOM: "node_removed" => NodeRemoved { node, lost, id },
+    ROOM: "sent" => Sent { node, socket, msgs, eagain, id },
+    ROOM: "received" => Received { node, socket, messages, eagain, id },
+    ROOM: "recv_auto" => RecvAuto { node, on, limit, id },
+    SESSION: "error" => Error { message, field, refusal, supported, id },
 });
 
 impl ServerFrame {
+    /// Reads a frame of the areas in `AREAS` (bits of [`area`]; the
+    /// session's are always wanted): a frame of another area, or a `type`
+    /// this build does not know, is an error to log and skip.
+    pub fn read_in<const AREAS: u8>(value: serde_json::Value) -> Result<Self, String> {
+        let fields =
+            crate::json::TaggedFields::read(value, Self::TAG_KEY).map_err(|e| e.to_string())?;
+        Self::from_tagged_in::<AREAS>(fields)
+    }
+
     /// The one way to say no: an `error` frame whose English `message`,
     /// `field` and `supported` all come from the typed refusal it carries.
     pub fn refused(refusal: impl Into<Refusal>) -> Self {

@@ -619,3 +619,36 @@ fn commands_that_need_a_real_client_are_named() {
     ];
     crate::json::assert_every_variant_round_trips(&samples, "kind", TasksRefusal::DECODED_TAGS);
 }
+
+/// A page reads the session's frames and its own lab's: another lab's frame
+/// is refused as such (not as unknown), and the same frame is read by a
+/// reader of its area exactly as the full decoder reads it.
+#[test]
+fn a_reader_of_some_areas_reads_those_and_refuses_the_others() {
+    use super::server::area;
+    let cache_frame = ServerFrame::CacheResult {
+        node: 0,
+        op: crate::cache::lab_ops::CacheOp::Set,
+        key: Some("k".into()),
+        outcome: crate::cache::lab_ops::CacheOutcome::Stored,
+        id: Some(3),
+    };
+    let value = serde_json::to_value(&cache_frame).unwrap();
+    let full: ServerFrame = serde_json::from_value(value.clone()).unwrap();
+    assert_eq!(full, cache_frame);
+    assert_eq!(
+        ServerFrame::read_in::<{ area::SESSION | area::CACHE }>(value.clone()),
+        Ok(cache_frame)
+    );
+    let refused = ServerFrame::read_in::<{ area::SESSION | area::ROOM }>(value).unwrap_err();
+    assert!(refused.contains("`cache_result` is not read here"), "{refused}");
+
+    let pong = serde_json::to_value(ServerFrame::Pong { id: Some(1) }).unwrap();
+    assert_eq!(
+        ServerFrame::read_in::<{ area::SESSION }>(pong),
+        Ok(ServerFrame::Pong { id: Some(1) })
+    );
+    let unknown = serde_json::json!({"type": "from_a_newer_server"});
+    let refused = ServerFrame::read_in::<{ area::SESSION }>(unknown).unwrap_err();
+    assert!(refused.starts_with("unknown variant `from_a_newer_server`"), "{refused}");
+}
