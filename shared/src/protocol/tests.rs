@@ -641,7 +641,10 @@ fn a_reader_of_some_areas_reads_those_and_refuses_the_others() {
         Ok(cache_frame)
     );
     let refused = ServerFrame::read_in::<{ area::SESSION | area::ROOM }>(value).unwrap_err();
-    assert!(refused.contains("`cache_result` is not read here"), "{refused}");
+    assert!(
+        refused.contains("`cache_result` is not read here"),
+        "{refused}"
+    );
 
     let pong = serde_json::to_value(ServerFrame::Pong { id: Some(1) }).unwrap();
     assert_eq!(
@@ -650,5 +653,8 @@ fn a_reader_of_some_areas_reads_those_and_refuses_the_others() {
     );
     let unknown = serde_json::json!({"type": "from_a_newer_server"});
     let refused = ServerFrame::read_in::<{ area::SESSION }>(unknown).unwrap_err();
-    assert!(refused.starts_with("unknown variant `from_a_newer_server`"), "{refused}");
+    assert!(
+        refused.starts_with("unknown variant `from_a_newer_server`"),
+        "{refused}"
+    );
 }
