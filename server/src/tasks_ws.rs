@@ -117,7 +117,7 @@ impl TasksSession {
         let (conn, inbox) = self.conn.get_or_insert_with(|| node.connect());
         let conn = *conn;
         let mut out = Vec::new();
-        take_inbox(inbox, &mut out);
+        inbox.drain_into(&mut out);
         let flow = node.with_model(|model| model.handle(conn, &argv, unix_millis(), &mut out));
         match flow {
             Flow::Continue => {}
@@ -129,7 +129,7 @@ impl TasksSession {
             Flow::Close | Flow::SecurityAttack => {}
         }
         if let Some((_, inbox)) = &mut self.conn {
-            take_inbox(inbox, &mut out);
+            inbox.drain_into(&mut out);
         }
         let (mut conn, mut db, mut multi) = (conn, 0, false);
         if matches!(flow, Flow::Close | Flow::SecurityAttack) {
@@ -186,15 +186,6 @@ impl TasksSession {
             }
             TasksFrame::Command(request) => self.command(request),
         }
-    }
-}
-
-/// Moves what the node queued for the connection (none of the commands
-/// this line runs subscribes; kept for completeness) into `out`.
-fn take_inbox(inbox: &mut Inbox, out: &mut Vec<u8>) {
-    while let Ok(bytes) = inbox.receiver.try_recv() {
-        inbox.taken(&bytes);
-        out.extend_from_slice(&bytes);
     }
 }
 

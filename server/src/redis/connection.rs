@@ -109,7 +109,7 @@ impl Session<'_> {
                         break;
                     }
                     Decoded::Request(args, used) => {
-                        take_mailbox(&mut self.inbox, &mut self.out);
+                        self.inbox.drain_into(&mut self.out);
                         let flow = {
                             let argv: Vec<&[u8]> = args.iter().map(|arg| arg.as_ref()).collect();
                             let now = unix_millis();
@@ -172,7 +172,7 @@ impl Session<'_> {
                     };
                     self.inbox.taken(&bytes);
                     self.out.extend_from_slice(&bytes);
-                    take_mailbox(&mut self.inbox, &mut self.out);
+                    self.inbox.drain_into(&mut self.out);
                     send(stream, &mut self.out).await?;
                 }
             }
@@ -279,15 +279,6 @@ async fn read_more(
         return Ok(Stop::Close);
     }
     Ok(Stop::No)
-}
-
-/// Moves whatever waits in the mailbox into the output, so it is written
-/// before the replies of commands that ran after it arrived.
-fn take_mailbox(inbox: &mut Inbox, out: &mut Vec<u8>) {
-    while let Ok(bytes) = inbox.receiver.try_recv() {
-        inbox.taken(&bytes);
-        out.extend_from_slice(&bytes);
-    }
 }
 
 async fn send(stream: &mut TcpStream, out: &mut Vec<u8>) -> std::io::Result<()> {

@@ -78,6 +78,14 @@ impl Inbox {
     pub fn taken(&self, bytes: &[u8]) {
         self.unsent.fetch_sub(bytes.len(), Ordering::Relaxed);
     }
+
+    /// Moves every byte already in the mailbox to `out`, without waiting.
+    pub fn drain_into(&mut self, out: &mut Vec<u8>) {
+        while let Ok(bytes) = self.receiver.try_recv() {
+            self.taken(&bytes);
+            out.extend_from_slice(&bytes);
+        }
+    }
 }
 
 /// The Redis-speaking node.

@@ -226,18 +226,7 @@ pub fn task_envelope(new: &NewTask) -> String {
     let body = base64::engine::general_purpose::STANDARD.encode(body.as_bytes());
     let text = |value: &str| py_json(&Value::String(value.to_owned()));
     let args_repr = py_repr_tuple(new.args);
-    let kwargs_repr = format!(
-        "{{{}}}",
-        new.kwargs
-            .iter()
-            .map(|(name, value)| format!(
-                "{}: {}",
-                py_repr(&Value::String(name.clone())),
-                py_repr(value)
-            ))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let kwargs_repr = py_repr_dict(new.kwargs.iter().map(|(name, value)| (name, value)));
     let headers = json_object(&[
         ("lang", text("py")),
         ("task", text(new.task)),
@@ -389,18 +378,22 @@ fn py_repr(value: &Value) -> String {
             "[{}]",
             items.iter().map(py_repr).collect::<Vec<_>>().join(", ")
         ),
-        Value::Object(map) => format!(
-            "{{{}}}",
-            map.iter()
-                .map(|(name, value)| format!(
-                    "{}: {}",
-                    py_repr(&Value::String(name.clone())),
-                    py_repr(value)
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Value::Object(map) => py_repr_dict(map.iter()),
     }
+}
+
+/// Python's `repr()` of a dict, its entries in the order given.
+fn py_repr_dict<'a>(entries: impl Iterator<Item = (&'a String, &'a Value)>) -> String {
+    let entries: Vec<String> = entries
+        .map(|(name, value)| {
+            format!(
+                "{}: {}",
+                py_repr(&Value::String(name.clone())),
+                py_repr(value)
+            )
+        })
+        .collect();
+    format!("{{{}}}", entries.join(", "))
 }
 
 /// The value of the first `"name": ` in `text`, read as one JSON value.
