@@ -351,7 +351,7 @@ pub fn Charts(lab: QueueLab) -> impl IntoView {
                 }
                 if samples.len() >= 2 {
                     out.push(throughput(&samples, bucket, &names, tx).into_any());
-                    out.push(depths(&samples, &conn_labels, tx).into_any());
+                    out.push(depths(&samples, bucket, &conn_labels, tx).into_any());
                     out.push(drops(&samples, tx).into_any());
                 } else {
                     out.push(view! { <p class="hint">{tx.charts_wait}</p> }.into_any());
@@ -376,6 +376,50 @@ fn secs(s: &Sample) -> f64 {
     s.time.as_secs_f64()
 }
 
+/// How many sampling intervals the rate and depth charts average over.
+/// Sample by sample, a node that receives a message every few intervals
+/// reads 0 and then a peak, and every line saws between them; over ten
+/// intervals the line shows the rate a learner means. The chart's title
+/// says how long that window is (it doubles with the sampling interval as
+/// the run grows).
+const SMOOTHING: usize = 10;
+
+/// The averaging window of the rate and depth charts, in seconds of
+/// virtual time.
+fn smoothing_window(bucket: fanout_shared::time::Tick) -> f64 {
+    bucket.as_secs_f64() * SMOOTHING as f64
+}
+
+/// Messages per second received by node `node` at each sample after the
+/// first, averaged over the `SMOOTHING` intervals before it (fewer at the
+/// start): messages received in the window over the window's length.
+fn smoothed_rate(samples: &[Sample], node: usize, min_width: f64) -> Vec<(f64, f64)> {
+    let received = |s: &Sample| s.received.get(node).copied().unwrap_or(0);
+    (1..samples.len())
+        .map(|i| {
+            let (from, to) = (&samples[i.saturating_sub(SMOOTHING)], &samples[i]);
+            let dt = (secs(to) - secs(from)).max(min_width);
+            (
+                secs(to),
+                received(to).saturating_sub(received(from)) as f64 / dt,
+            )
+        })
+        .collect()
+}
+
+/// Messages queued on connection `conn` at each sample, averaged over the
+/// last `SMOOTHING` samples (fewer at the start).
+fn smoothed_depth(samples: &[Sample], conn: usize) -> Vec<(f64, f64)> {
+    let depth = |s: &Sample| f64::from(s.depth.get(conn).copied().unwrap_or(0));
+    (0..samples.len())
+        .map(|i| {
+            let window = &samples[(i + 1).saturating_sub(SMOOTHING)..=i];
+            let mean = window.iter().map(depth).sum::<f64>() / window.len() as f64;
+            (secs(&samples[i]), mean)
+        })
+        .collect()
+}
+
 fn throughput(
     samples: &[Sample],
     bucket: fanout_shared::time::Tick,
@@ -385,15 +429,7 @@ fn throughput(
     let width = bucket.as_secs_f64().max(1e-6);
     let mut series: Vec<Series> = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        let points: Vec<(f64, f64)> = samples
-            .windows(2)
-            .map(|w| {
-                let a = w[0].received.get(i).copied().unwrap_or(0);
-                let b = w[1].received.get(i).copied().unwrap_or(0);
-                let dt = (secs(&w[1]) - secs(&w[0])).max(width);
-                (secs(&w[1]), (b.saturating_sub(a)) as f64 / dt)
-            })
-            .collect();
+        let points = smoothed_rate(samples, i, width);
         if points.iter().any(|(_, v)| *v > 0.0) {
             series.push(Series {
                 label: name.chars().take(12).collect(),
@@ -403,7 +439,7 @@ fn throughput(
     }
     series.truncate(8);
     chart(
-        tx.throughput_chart.into(),
+        (tx.throughput_chart)(smoothing_window(bucket)),
         tx.time_axis.into(),
         series,
         false,
@@ -414,7 +450,12 @@ fn throughput(
     )
 }
 
-fn depths(samples: &[Sample], labels: &[String], tx: &super::text::Texts) -> impl IntoView {
+fn depths(
+    samples: &[Sample],
+    bucket: fanout_shared::time::Tick,
+    labels: &[String],
+    tx: &super::text::Texts,
+) -> impl IntoView {
     let conns = samples.iter().map(|s| s.depth.len()).max().unwrap_or(0);
     let mut ranked: Vec<(u32, usize)> = (0..conns)
         .map(|c| {
@@ -435,16 +476,11 @@ fn depths(samples: &[Sample], labels: &[String], tx: &super::text::Texts) -> imp
         .take(5)
         .map(|(_, c)| Series {
             label: labels.get(c).cloned().unwrap_or_else(|| format!("#{c}")),
-            points: thin(
-                samples
-                    .iter()
-                    .map(|s| (secs(s), f64::from(s.depth.get(c).copied().unwrap_or(0))))
-                    .collect(),
-            ),
+            points: thin(smoothed_depth(samples, c)),
         })
         .collect();
     chart(
-        tx.depth_chart.into(),
+        (tx.depth_chart)(smoothing_window(bucket)),
         tx.time_axis.into(),
         series,
         false,
@@ -533,5 +569,35 @@ mod tests {
         let mut out = String::new();
         super::push_tenths(&mut out, f64::NAN);
         assert_eq!(out, "NaN");
+    }
+
+    /// A node that receives a message every fourth sample (10 ms apart):
+    /// sample by sample its rate saws between 0 and 100/s; averaged over
+    /// `SMOOTHING` intervals it stays near the 25/s it receives, and a
+    /// connection whose queue fills and empties reads its mean depth.
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn rates_and_depths_are_averaged_over_the_window_not_sawtoothed() {
+        use fanout_shared::time::Tick;
+        let samples: Vec<super::Sample> = (0..80u64)
+            .map(|i| super::Sample {
+                step: i,
+                time: Tick::from_millis(10 * i),
+                received: vec![i / 4],
+                sent: vec![0],
+                depth: vec![if i % 4 == 0 { 4 } else { 0 }],
+                drops: Default::default(),
+            })
+            .collect();
+        let rates = super::smoothed_rate(&samples, 0, 0.01);
+        let settled: Vec<f64> = rates[super::SMOOTHING..].iter().map(|p| p.1).collect();
+        let (lo, hi) = settled
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        assert!(lo > 19.9 && hi < 30.1, "{settled:?}");
+        let depths = super::smoothed_depth(&samples, 0);
+        for (_, mean) in &depths[super::SMOOTHING..] {
+            assert!((0.8..=1.2).contains(mean), "{depths:?}");
+        }
+        assert!((super::smoothing_window(Tick::from_millis(10)) - 0.1).abs() < 1e-9);
     }
 }

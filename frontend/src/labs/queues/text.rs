@@ -155,8 +155,9 @@ pub struct Texts {
     pub time_axis: &'static str,
     pub estimate: &'static str,
     pub error: &'static str,
-    pub throughput_chart: &'static str,
-    pub depth_chart: &'static str,
+    /// Titles of the charts averaged over a window (its length in seconds).
+    pub throughput_chart: fn(f64) -> String,
+    pub depth_chart: fn(f64) -> String,
     pub drops_chart: &'static str,
     pub no_drops_chart: &'static str,
 
@@ -445,8 +446,18 @@ pub const EN: Texts = Texts {
     time_axis: "virtual time (s)",
     estimate: "estimate",
     error: "error",
-    throughput_chart: "Messages received per second, per node",
-    depth_chart: "Messages queued per connection",
+    throughput_chart: |window| {
+        format!(
+            "Messages received per second, per node (average over {})",
+            window_en(window)
+        )
+    },
+    depth_chart: |window| {
+        format!(
+            "Messages queued per connection (average over {})",
+            window_en(window)
+        )
+    },
     drops_chart: "Drops so far, by reason",
     no_drops_chart: "Drops so far: none",
 
@@ -835,8 +846,13 @@ pub const ZH: Texts = Texts {
     time_axis: "虚拟时间（秒）",
     estimate: "估计值",
     error: "误差",
-    throughput_chart: "每个节点每秒接收的消息数",
-    depth_chart: "每个连接中排队的消息数",
+    throughput_chart: |window| {
+        format!(
+            "每个节点每秒接收的消息数（{}内的平均值）",
+            window_zh(window)
+        )
+    },
+    depth_chart: |window| format!("每个连接中排队的消息数（{}内的平均值）", window_zh(window)),
     drops_chart: "累计丢弃数（按原因）",
     no_drops_chart: "累计丢弃数：无",
 
@@ -1061,6 +1077,24 @@ fn problem_zh(problem: &Problem) -> String {
         Problem::Vanished => "那个套接字已经不在了；请在现在的画布上重试".into(),
         Problem::Live => "实时房间由服务器修改，不能在本页编辑".into(),
         Problem::Closed => "实验已经关闭".into(),
+    }
+}
+
+/// A chart's averaging window in English: "80 ms", "1.3 s".
+fn window_en(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{:.0} ms", secs * 1000.0)
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
+/// The same in Chinese: "80 毫秒", "1.3 秒".
+fn window_zh(secs: f64) -> String {
+    if secs < 1.0 {
+        format!("{:.0} 毫秒", secs * 1000.0)
+    } else {
+        format!("{secs:.1} 秒")
     }
 }
 
