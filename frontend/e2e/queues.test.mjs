@@ -364,6 +364,61 @@ describe('queue lab', () => {
     });
   }
 
+  it('draws the declared connections dotted before anything connects, and solid once they do', async () => {
+    const page = await openPage(browser);
+    await open(page, `${server.url}/queues?scenario=pi&seed=7`);
+    await waitStep(page, 0);
+    const declared = () => page.locator('svg.canvas path.pipe-declared').count();
+    const pipes = () => page.locator('svg.canvas g.pipe').count();
+    const atStart = await declared();
+    // π's five nodes declare four connections (and REQ/REP's two pipes are one connection).
+    assert.ok(atStart >= 4, `${atStart} declared connections drawn at step 0`);
+    assert.equal(await pipes(), 0, 'no pipe exists at step 0');
+    await screenshot(page, 'queues-step0-declared');
+    await press(page, 'ArrowRight', 60);
+    await waitStep(page, 60);
+    assert.ok((await pipes()) > 0, 'pipes once connected');
+    assert.ok((await declared()) < atStart, 'a connected pair is no longer drawn dotted');
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('fits the canvas into a 390 px phone, and back to its actual size on demand', async () => {
+    const page = await openPage(browser, { viewport: { width: 390, height: 900 } });
+    await open(page, `${server.url}/queues?scenario=pi&seed=7&step=120`);
+    await waitStep(page, 120);
+    const widths = () => page.evaluate(() => {
+      const svg = document.querySelector('svg.canvas').getBoundingClientRect();
+      const scroll = document.querySelector('.canvas-scroll').getBoundingClientRect();
+      return { svg: svg.width, scroll: scroll.width };
+    });
+    const fitted = await widths();
+    assert.equal(await page.locator('.fit-view').getAttribute('aria-pressed'), 'true');
+    assert.ok(fitted.svg <= fitted.scroll + 1, `fitted: canvas ${fitted.svg}px in ${fitted.scroll}px`);
+    await screenshot(page, 'queues-390-fitted');
+    await page.locator('.fit-view').click();
+    assert.equal(await page.locator('.fit-view').getAttribute('aria-pressed'), 'false');
+    const actual = await widths();
+    assert.ok(actual.svg > actual.scroll + 50, `actual size: canvas ${actual.svg}px scrolls in ${actual.scroll}px`);
+    // A wide window opens at actual size.
+    const wide = await openPage(browser);
+    await open(wide, `${server.url}/queues?scenario=pi&seed=7`);
+    assert.equal(await wide.locator('.fit-view').getAttribute('aria-pressed'), 'false');
+    assert.deepEqual(page.problems, []);
+  });
+
+  it('averages the rate and depth charts over a window its title names', async () => {
+    for (const [lang, want] of [['en', /average over \d+ ms/], ['zh', /\d+ 毫秒内的平均值/]]) {
+      const page = await openPage(browser);
+      await open(page, `${server.url}/queues?scenario=pi&seed=7&step=600&lang=${lang}`);
+      await waitStep(page, 600);
+      for (const chart of ['throughput-chart', 'depth-chart']) {
+        assert.match(await page.locator(`figure.${chart} figcaption`).textContent(), want);
+      }
+      if (lang === 'en') await screenshot(page, 'queues-charts-averaged');
+      assert.deepEqual(page.problems, []);
+    }
+  });
+
   it('benchmarks (printed, not asserted; QUEUE_BENCH=1)', { skip: !process.env.QUEUE_BENCH }, async () => {
     // 1,000 messages in flight: one publisher every 100 µs to ten
     // subscribers over 10 ms links, marks unlimited.

@@ -34,7 +34,7 @@ pub use self::geometry::geometry_of;
 pub use self::geometry::{Geo, at};
 use self::{
     drops::{DROP_MEMORY, drop_marks},
-    geometry::{Pt, geometry, pipe_meta},
+    geometry::{Pt, curve, geometry, path_d, pipe_meta},
     legend::Legend,
     node_card::NodeCard,
     pipes::Pipes,
@@ -45,6 +45,9 @@ use super::{
     layout,
     problem::Problem,
 };
+
+/// Pages narrower than this (CSS pixels) open the canvas fitted to view.
+const NARROW_PAGE: f64 = 700.0;
 
 /// What a pointer drag is doing.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,6 +77,18 @@ pub fn Canvas(lab: QueueLab) -> impl IntoView {
         let moved = lab.moved.get();
         meta.with(|meta| structure.with(|s| auto.with(|a| geometry(s, a, &moved, meta))))
     });
+
+    // Fit to view: the whole canvas scaled into the page's width (its
+    // viewBox keeps every coordinate), instead of its natural size with
+    // scroll bars. On by default where the page is narrower than the
+    // canvas would be drawn (a phone), so nothing starts clipped.
+    let fit = RwSignal::new(
+        window()
+            .inner_width()
+            .ok()
+            .and_then(|w| w.as_f64())
+            .is_some_and(|w| w < NARROW_PAGE),
+    );
 
     let svg_ref = NodeRef::<svg::Svg>::new();
     let wrap_ref = NodeRef::<html::Div>::new();
@@ -255,7 +270,11 @@ pub fn Canvas(lab: QueueLab) -> impl IntoView {
             <div class="canvas-scroll" node_ref=wrap_ref>
                 <div
                     class="canvas-stack"
+                    class:fitted=move || fit.get()
                     style=move || {
+                        if fit.get() {
+                            return "width:100%".to_owned();
+                        }
                         geo.with(|g| {
                             format!(
                                 "width:clamp({:.0}px,100%,{:.0}px)",
@@ -292,6 +311,22 @@ pub fn Canvas(lab: QueueLab) -> impl IntoView {
                             <path d="M0 0L10 5L0 10Z" class="arrow-head" />
                         </marker>
                     </defs>
+                    <g class="pipes-declared">
+                        {move || {
+                            geo.with(|g| {
+                                g.declared
+                                    .iter()
+                                    .map(|(a, b)| {
+                                        view! {
+                                            <path class="pipe-declared" d=path_d(&curve(*a, *b, 0.0))>
+                                                <title>{move || t().declared_pipe}</title>
+                                            </path>
+                                        }
+                                    })
+                                    .collect_view()
+                            })
+                        }}
+                    </g>
                     <g class="pipes">
                         <For each=links key=|l| l.conn let:link>
                             <Pipes lab conn=link.conn geo focus_conn />
@@ -380,6 +415,16 @@ pub fn Canvas(lab: QueueLab) -> impl IntoView {
                             }
                         })
                 }}
+            </div>
+            <div class="canvas-tools">
+                <button
+                    type="button"
+                    class="fit-view"
+                    aria-pressed=move || fit.get().to_string()
+                    on:click=move |_| fit.update(|on| *on = !*on)
+                >
+                    {move || if fit.get() { t().actual_size } else { t().fit_to_view }}
+                </button>
             </div>
             <Legend lab />
         </div>

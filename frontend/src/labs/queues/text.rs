@@ -68,6 +68,11 @@ pub struct Texts {
     pub legend_drop: &'static str,
     pub legend_blocked: &'static str,
     pub legend_depth: &'static str,
+    /// A connection the endpoints declare that does not exist yet.
+    pub declared_pipe: &'static str,
+    /// The canvas's zoom toggle: scale it into the page, or back.
+    pub fit_to_view: &'static str,
+    pub actual_size: &'static str,
 
     // caption and log
     pub what_happened: &'static str,
@@ -324,6 +329,9 @@ pub const EN: Texts = Texts {
     legend_drop: "dropped here",
     legend_blocked: "blocked sender",
     legend_depth: "queue depth / high-water mark",
+    declared_pipe: "declared, not connected yet",
+    fit_to_view: "Fit to view",
+    actual_size: "Actual size",
 
     what_happened: "What just happened",
     event_n: |step| format!("Event {step}: "),
@@ -724,6 +732,9 @@ pub const ZH: Texts = Texts {
     legend_drop: "在此丢弃",
     legend_blocked: "被阻塞的发送者",
     legend_depth: "队列深度 / 高水位线",
+    declared_pipe: "已声明，尚未连接",
+    fit_to_view: "适应视图",
+    actual_size: "原始大小",
 
     what_happened: "刚刚发生了什么",
     event_n: |step| format!("事件 {step}："),

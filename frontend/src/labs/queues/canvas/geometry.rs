@@ -4,7 +4,7 @@
 //! pipe for REQ/REP. Plain functions of the snapshot, so the dots
 //! (`dots.rs`) and the tests place things exactly as the canvas draws them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use fanout_shared::{
     sim::NodeId,
@@ -42,6 +42,11 @@ pub struct Geo {
     pub cards: BTreeMap<NodeId, Card>,
     pub ports: BTreeMap<SocketId, (Pt, bool)>,
     pub links: BTreeMap<ConnId, Link>,
+    /// Connections the sockets' endpoints declare that do not exist yet
+    /// (at step 0 nothing has connected; later, a peer that went away or
+    /// has not come up): from the sending port to the receiving one,
+    /// drawn dotted so the picture shows the system's shape from the start.
+    pub declared: Vec<(Pt, Pt)>,
     pub width: f64,
     pub height: f64,
 }
@@ -116,6 +121,16 @@ pub fn geometry(
                 forward_dir,
             },
         );
+    }
+    let linked: BTreeSet<(SocketId, SocketId)> =
+        s.links.iter().map(|&(_, out, inn)| (out, inn)).collect();
+    for pair in &s.declared {
+        if linked.contains(pair) {
+            continue;
+        }
+        if let (Some((a, _)), Some((b, _))) = (g.ports.get(&pair.0), g.ports.get(&pair.1)) {
+            g.declared.push((*a, *b));
+        }
     }
     let (mut w, mut h) = (auto.width, auto.height);
     for c in g.cards.values() {

@@ -49,6 +49,12 @@ pub fn Legend(lab: QueueLab) -> impl IntoView {
                 {move || t().legend_blocked}
             </span>
             <span class="legend-item">
+                <svg class="swatch" viewBox="0 -7 20 14" width="20" height="14" aria-hidden="true">
+                    <path class="pipe-declared" d="M1 0H19" />
+                </svg>
+                {move || t().declared_pipe}
+            </span>
+            <span class="legend-item">
                 <span class="swatch-bar" aria-hidden="true"></span>
                 {move || t().legend_depth}
             </span>
