@@ -9,10 +9,14 @@
 use super::{
     event::{ConnId, Event, EventKind},
     expiry::{self, ExpiresAt},
-    lru::{Entry, Lru, Slot},
+    lru::{Entry, Lru, Marks, Slot},
     number::parse_stored_u64,
     stats::Stats,
 };
+
+mod meta;
+
+pub use meta::{MetaArith, MetaDeleted, MetaGet, MetaHit, MetaSet, Step};
 
 /// Bytes charged per item on top of its key and value: what memcached's
 /// own `bytes` counter charges (a 48-byte item header, an 8-byte cas, the
@@ -85,6 +89,8 @@ pub struct ItemView<'a> {
     pub expires_at: ExpiresAt,
     /// Whether it had been read before this access (meta flag `h`).
     pub fetched_before: bool,
+    /// The meta protocol's marks (stale, win handed out, base64 key).
+    pub marks: Marks,
 }
 
 impl<'a> ItemView<'a> {
@@ -96,6 +102,7 @@ impl<'a> ItemView<'a> {
             cas: entry.cas,
             expires_at: entry.expires_at,
             fetched_before,
+            marks: entry.marks,
         }
     }
 
