@@ -11,7 +11,8 @@
 //!   [`retrieval`] (get, gets, gat, gats), [`storage`] (set, add, replace,
 //!   append, prepend, cas), [`arithmetic`] (incr, decr), [`keys`] (delete,
 //!   touch), [`admin`] (flush_all, version, verbosity, quit,
-//!   cache_memlimit), [`stats`], [`meta`] (mg, ms, md, ma, mn);
+//!   cache_memlimit, slabs automove), [`stats`], [`meta`] (mg, ms, md, ma,
+//!   mn, me);
 //! - [`reply`]: writing answers;
 //! - [`connection`]: one client's read–parse–execute–write loop;
 //! - [`node`]: one cache and its listener; [`cluster`]: the N nodes of

@@ -161,7 +161,7 @@ pub fn parse(buf: &[u8], item_size_max: u64) -> Parse<'_> {
         b"delete" => keys::parse_delete(&tokens),
         b"touch" => keys::parse_touch(&tokens),
         b"stats" => stats::parse(&tokens),
-        b"flush_all" | b"version" | b"verbosity" | b"quit" | b"cache_memlimit" => {
+        b"flush_all" | b"version" | b"verbosity" | b"quit" | b"cache_memlimit" | b"slabs" => {
             admin::parse(&tokens)
         }
         [b'm', _] => return meta::parse(&tokens, &buf[after..], after, item_size_max),

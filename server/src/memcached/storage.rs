@@ -29,7 +29,7 @@ pub struct Swallow<'a> {
     pub reply: &'static str,
     pub noreply: bool,
     /// A refused `set` also drops the key's old value (memcached does).
-    pub forget: Option<&'a [u8]>,
+    pub forget: Option<std::borrow::Cow<'a, [u8]>>,
 }
 
 const BAD_FORMAT: &str = "CLIENT_ERROR bad command line format";
@@ -86,7 +86,7 @@ pub fn parse<'a>(
             bytes: length + 2,
             reply: "SERVER_ERROR object too large for cache",
             noreply,
-            forget: (mode == StoreMode::Set).then_some(key),
+            forget: (mode == StoreMode::Set).then_some(std::borrow::Cow::Borrowed(key)),
         };
         return Parse::Done(Request::Swallow(swallow), after);
     }
@@ -135,7 +135,7 @@ pub fn execute(store: &Store<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8
 }
 
 pub fn execute_swallow(swallow: &Swallow<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
-    if let Some(key) = swallow.forget {
+    if let Some(key) = &swallow.forget {
         cache.forget(key, ctx.now, ctx.conn);
     }
     if !swallow.noreply {
