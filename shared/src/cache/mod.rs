@@ -27,7 +27,9 @@ pub mod stats;
 pub mod store;
 pub mod warmup;
 
-pub use event::{ConnId, Event, EventKind};
+pub use event::{
+    CloseReason, ConnId, DeleteCmd, Event, EventKind, GetStatus, Logged, StoreCmd, StoreStatus,
+};
 pub use refusal::Refusal;
 pub use stats::Stats;
 pub use store::{

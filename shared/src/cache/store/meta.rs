@@ -12,7 +12,7 @@
 
 use super::{Arith, Cache, ItemView, StoreMode, StoreOutcome, item_size};
 use crate::cache::{
-    event::{ConnId, EventKind},
+    event::{ConnId, DeleteCmd, EventKind, GetStatus, Logged, StoreCmd, StoreStatus},
     expiry,
     lru::Entry,
 };
@@ -209,7 +209,7 @@ impl Cache {
         conn: ConnId,
     ) -> StoreOutcome {
         self.tick(now);
-        let current = self.find_live(key, now, conn, false);
+        let current = self.find_quiet(key, now, conn);
         let current_cas = current.map(|slot| self.lru.get(slot).cas);
         let mode = match (mode, set.compare) {
             (StoreMode::Set | StoreMode::Replace, Some(unique)) => StoreMode::Cas(unique),
@@ -219,6 +219,14 @@ impl Cache {
             (StoreMode::Append | StoreMode::Prepend, Some(unique), Some(cas))
                 if unique != 0 && unique != cas =>
             {
+                self.log_found(key, current, conn);
+                let log = Logged::Store {
+                    status: StoreStatus::Exists,
+                    cmd: StoreCmd::of(mode),
+                    ttl: expiry::resolve(exptime, now).map_or(0, |at| at.saturating_sub(now)),
+                    value_len: value.len() as u64,
+                };
+                self.log(key, conn, log);
                 return StoreOutcome::Exists;
             }
             (StoreMode::Cas(unique), _, Some(cas))
@@ -234,10 +242,20 @@ impl Cache {
                     self.unlink(slot);
                     return StoreOutcome::TooLarge;
                 }
+                self.log_found(key, current, conn);
                 self.stats.cmd_set += 1;
                 self.stats.cas_hits += 1;
+                let ttl = entry.expires_at.map_or(0, |at| at.saturating_sub(now));
                 self.unlink(slot);
-                return self.insert(entry, now, conn);
+                let outcome = self.insert(entry, now, conn);
+                let log = Logged::Store {
+                    status: StoreStatus::of(outcome),
+                    cmd: StoreCmd::Cas,
+                    ttl,
+                    value_len: value.len() as u64,
+                };
+                self.log(key, conn, log);
+                return outcome;
             }
             _ => {}
         }
@@ -265,18 +283,22 @@ impl Cache {
         conn: ConnId,
     ) -> MetaDeleted {
         self.tick(now);
-        let Some(slot) = self.find_live(key, now, conn, false) else {
+        let current = self.find_quiet(key, now, conn);
+        let Some(slot) = current else {
+            self.log_found(key, None, conn);
             self.stats.delete_misses += 1;
             return MetaDeleted::NotFound;
         };
         if compare.is_some_and(|unique| unique != self.lru.get(slot).cas) {
+            self.log_found(key, current, conn);
             self.stats.delete_misses += 1;
             return MetaDeleted::Exists;
         }
         let Some(exptime) = invalidate else {
-            self.delete(key, now, conn);
+            self.delete_as(DeleteCmd::Md, key, now, conn);
             return MetaDeleted::Deleted;
         };
+        self.log_found(key, current, conn);
         self.last_cas += 1;
         let cas = self.last_cas;
         let entry = self.lru.get_mut(slot);
@@ -309,13 +331,16 @@ impl Cache {
     ) -> MetaArith {
         self.tick(now);
         let vivify = steps.iter().any(|s| matches!(s, Step::Vivify(_)));
-        let (value, cas, created) = match self.find_live(key, now, conn, false) {
+        let current = self.find_quiet(key, now, conn);
+        let (value, cas, created) = match current {
             Some(slot) => {
                 let entry = self.lru.get(slot);
                 if entry.value().is_empty() {
+                    self.log_found(key, current, conn);
                     return MetaArith::NonNumeric;
                 }
                 if compare.is_some_and(|unique| unique != 0 && unique != entry.cas) {
+                    self.log_found(key, current, conn);
                     return MetaArith::Exists;
                 }
                 match self.incr_decr(key, delta, incr, now, conn) {
@@ -325,6 +350,9 @@ impl Cache {
                 }
             }
             None if vivify => {
+                // memcached looks twice: the increment's lookup, then the
+                // add's.
+                self.log_found(key, None, conn);
                 let value = initial.unwrap_or(0);
                 let digits = value.to_string();
                 match self.store(StoreMode::Add, key, digits.as_bytes(), 0, 0, now, conn) {
@@ -359,6 +387,21 @@ impl Cache {
             ttl,
             created,
         }
+    }
+
+    /// The log record of a lookup made quietly first (`find_quiet`).
+    fn log_found(&mut self, key: &[u8], slot: Option<super::Slot>, conn: ConnId) {
+        let log = match slot {
+            Some(slot) => Logged::Get {
+                status: GetStatus::Found,
+                value_len: self.lru.get(slot).value().len() as u64,
+            },
+            None => Logged::Get {
+                status: GetStatus::NotFound,
+                value_len: 0,
+            },
+        };
+        self.log(key, conn, log);
     }
 
     /// memcached counts an `mg` with `T` as a touch, any other as a get.
