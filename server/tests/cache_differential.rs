@@ -688,3 +688,185 @@ fn meta_differences_that_stay() {
         assert_eq!(String::from_utf8_lossy(&actual), expected, "{request:?}");
     }
 }
+
+/// A client's `watch` connection.
+struct Watcher {
+    client: cache_support::Client,
+}
+
+impl Watcher {
+    fn start(addr: std::net::SocketAddr, categories: &str) -> Watcher {
+        let mut client = cache_support::Client::connect(addr);
+        assert_eq!(client.call(&format!("watch {categories}\r\n")), "OK\r\n");
+        Watcher { client }
+    }
+
+    /// The lines logged until a connection closes (the client that ran a
+    /// stream: its lines all come before its `conn_close`), in `gid`
+    /// order (memcached's threads may deliver them out of order), with
+    /// what may differ masked: the time, the line number, the client's
+    /// file descriptor and port (and the class of a too-large store, see
+    /// below).
+    fn lines_until_close(&mut self) -> Vec<String> {
+        let mut text = String::new();
+        while !text.contains("type=conn_close") {
+            text.push_str(&String::from_utf8_lossy(&self.client.read_until(b"\n")));
+        }
+        let mut lines: Vec<(u64, String)> = text
+            .lines()
+            .map(|line| {
+                let mut gid = 0;
+                let words: Vec<String> = line
+                    .split(' ')
+                    .filter_map(|word| match word.split_once('=') {
+                        Some(("ts", _)) => None,
+                        Some(("gid", n)) => {
+                            gid = n.parse().unwrap_or(0);
+                            None
+                        }
+                        Some((name @ ("cfd" | "rport"), _)) => Some(format!("{name}=_")),
+                        // memcached 1.6.18 logs a store refused as too large
+                        // with the client's file descriptor where the class
+                        // belongs (its LOGGER_LOG call in proto_text.c).
+                        Some(("clsid", _)) if line.contains("status=too_large") => {
+                            Some("clsid=_".to_owned())
+                        }
+                        _ => Some(word.to_owned()),
+                    })
+                    .collect();
+                (gid, words.join(" "))
+            })
+            .collect();
+        lines.sort_by_key(|(gid, _)| *gid);
+        lines.into_iter().map(|(_, line)| line).collect()
+    }
+}
+
+/// `watch` lines from Fanout and from real memcached for the same
+/// random meta streams (every flag, stores, reads, deletes, incr, touch),
+/// each sent on its own connection: equal apart from the time, the line
+/// numbers (`ts`, `gid`), and the client's file descriptor and port
+/// (`cfd`, `rport`), which belong to each server's process. The streams
+/// never `flush_all` (see `watch_differences_that_stay`).
+#[test]
+fn watch_lines_match_real_memcached() {
+    let Some(binary) = tool("FANOUT_MEMCACHED") else {
+        return;
+    };
+    let oracle = Memcached::start_with(&binary, 64, ORACLE_OPTIONS);
+    let fanout = Fanout::start(&["--cache-nodes", "1"]);
+    let node = fanout.cache_nodes[0];
+    let categories = "fetchers mutations evictions connevents";
+    let mut expected_watch = Watcher::start(oracle.addr, categories);
+    let mut actual_watch = Watcher::start(node, categories);
+    let mut checked = 0;
+    for seed in 0..40 {
+        let mut rng = Rng(seed);
+        let mut request = String::new();
+        for _ in 0..(10 + rng.below(40)) {
+            meta(&mut rng, &mut request);
+        }
+        if seed % 10 == 0 {
+            // A store too large for the cache: refused, and logged so.
+            request.push_str("set big 0 0 2000000 noreply\r\n");
+            request.push_str(&"x".repeat(2_000_000));
+            request.push_str("\r\n");
+        }
+        let expected_reply = normalize(&exchange(oracle.addr, request.as_bytes()));
+        let actual_reply = normalize(&exchange(node, request.as_bytes()));
+        assert_eq!(actual_reply, expected_reply, "seed {seed}: replies");
+        let expected = expected_watch.lines_until_close();
+        let actual = actual_watch.lines_until_close();
+        checked += expected.len();
+        assert_eq!(
+            actual,
+            expected,
+            "seed {seed}: watch lines for {:?}",
+            abbreviate(&request)
+        );
+    }
+    println!("{checked} watch lines identical");
+}
+
+/// Where a node's `watch` differs from memcached 1.6.18's on purpose; each
+/// case shows the node's lines, the comment what memcached prints.
+#[test]
+fn watch_differences_that_stay() {
+    let fanout = Fanout::start(&["--cache-nodes", "1", "--cache-memory", "8"]);
+    let node = fanout.cache_nodes[0];
+    let mut watch = Watcher::start(node, "fetchers mutations deletions evictions");
+    // A second watcher of connevents tells when each client is done.
+    // `deletions` is memcached 1.6.20's (1.6.18 answers `ERROR`); the
+    // lines are 1.6.20's `type=deleted`, for `delete` and `md` but not
+    // for `md … I`, which keeps the item.
+    let mut closes = Watcher::start(node, "connevents");
+    exchange(
+        node,
+        b"set d 0 0 1\r\na\r\ndelete d\r\nset e 0 0 2\r\nab\r\nmd e I\r\nmd e\r\n",
+    );
+    let _ = closes.lines_until_close();
+    // memcached flushes lazily and logs `status=flushed` when a read meets
+    // a flushed item; a node empties itself at once, so the read finds
+    // nothing. An expiry time in the past makes memcached print a
+    // wrapped-around ttl (4294966373); the node prints 0.
+    exchange(
+        node,
+        b"set f 0 0 1\r\na\r\nflush_all\r\nget f\r\nset g 0 -1 1\r\na\r\nget g\r\n",
+    );
+    let _ = closes.lines_until_close();
+    // Evictions: a node has no slab classes (class 1) nor last-access
+    // times (la=0).
+    let value = "v".repeat(1_000_000);
+    let mut fill = String::new();
+    for i in 0..12 {
+        fill.push_str(&format!(
+            "set fill{i} 0 0 {} noreply\r\n{value}\r\n",
+            value.len()
+        ));
+    }
+    exchange(node, fill.as_bytes());
+    let _ = closes.lines_until_close();
+    let mut text = String::new();
+    while !text.contains("type=eviction key=fill1 ") {
+        text.push_str(&String::from_utf8_lossy(&watch.client.read_until(b"\n")));
+    }
+    let lines: Vec<String> = text
+        .lines()
+        // (A read may bring the later evictions too.)
+        .take_while(|line| !line.contains("type=eviction key=fill2 "))
+        .map(|line| {
+            line.split(' ')
+                .filter(|word| !word.starts_with("ts=") && !word.starts_with("gid="))
+                .map(|word| {
+                    if word.starts_with("cfd=") {
+                        "cfd=_"
+                    } else {
+                        word
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|line| {
+            line.contains("type=deleted")
+                || line.contains("key=f ")
+                || line.contains("key=g ")
+                || line.contains("type=eviction")
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "type=deleted key=d cmd=delete clsid=1 size=1",
+            "type=deleted key=e cmd=md clsid=1 size=2",
+            "type=item_get key=f status=not_found clsid=0 cfd=_ size=0",
+            "type=item_store key=f status=stored cmd=set ttl=0 clsid=1 cfd=_ size=1",
+            "type=item_get key=f status=not_found clsid=0 cfd=_ size=0",
+            "type=item_get key=g status=not_found clsid=0 cfd=_ size=0",
+            "type=item_store key=g status=stored cmd=set ttl=0 clsid=1 cfd=_ size=1",
+            "type=item_get key=g status=expired clsid=0 cfd=_ size=0",
+            "type=eviction key=fill0 fetch=no ttl=-1 la=0 clsid=1 size=1000000",
+            "type=eviction key=fill1 fetch=no ttl=-1 la=0 clsid=1 size=1000000",
+        ]
+    );
+}

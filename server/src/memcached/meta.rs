@@ -22,7 +22,7 @@ use super::{
     Ctx,
     parse::{KEY_MAX, Parse, Request, Tokens, flags_token, i32_token, u64_token},
     reply,
-    storage::Swallow,
+    storage::{Swallow, TooLarge},
 };
 
 /// Which meta command.
@@ -192,17 +192,28 @@ pub fn parse<'a>(
     // item too large also drops the key's old value, whatever the mode.
     let refusal = match &parsed {
         Err(text) => Some((*text, None)),
-        Ok((_, key)) if item_size(key.len(), length) > item_size_max => {
-            Some(("SERVER_ERROR object too large for cache", Some(key.clone())))
+        Ok((flags, key)) if item_size(key.len(), length) > item_size_max => {
+            // Logged as the store it would have run as (C makes set and
+            // replace a cas).
+            let mode = match (store_mode(flags), flags.compare) {
+                (StoreMode::Set | StoreMode::Replace, Some(unique)) => StoreMode::Cas(unique),
+                (mode, _) => mode,
+            };
+            let too_large = TooLarge {
+                key: key.clone(),
+                mode,
+                forget: true,
+            };
+            Some(("SERVER_ERROR object too large for cache", Some(too_large)))
         }
         Ok(_) => None,
     };
-    if let Some((text, forget)) = refusal {
+    if let Some((text, too_large)) = refusal {
         let swallow = Swallow {
             bytes: length + 2,
             reply: text,
             noreply: false,
-            forget,
+            too_large,
         };
         return done(Request::Swallow(swallow));
     }
@@ -461,14 +472,7 @@ fn set(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         reply::line(out, "CLIENT_ERROR bad data chunk");
         return;
     };
-    let mode = match flags.mode {
-        Some(b'E') => StoreMode::Add,
-        Some(b'A') => StoreMode::Append,
-        Some(b'P') => StoreMode::Prepend,
-        Some(b'R') => StoreMode::Replace,
-        // S, or none (the parser refused any other letter).
-        _ => StoreMode::Set,
-    };
+    let mode = store_mode(flags);
     let request = MetaSet {
         compare: flags.compare,
         invalidate: flags.invalidate,
@@ -513,6 +517,18 @@ fn set(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(b"\r\n");
+}
+
+/// The store an `ms` runs as, by its `M` flag (the parser refused any
+/// letter but these).
+fn store_mode(flags: &Flags) -> StoreMode {
+    match flags.mode {
+        Some(b'E') => StoreMode::Add,
+        Some(b'A') => StoreMode::Append,
+        Some(b'P') => StoreMode::Prepend,
+        Some(b'R') => StoreMode::Replace,
+        _ => StoreMode::Set,
+    }
 }
 
 fn delete(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
@@ -606,7 +622,7 @@ fn arith(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
 /// does not track idle time (0).
 fn debug(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     use std::io::Write;
-    match cache.peek(&meta.key, ctx.now) {
+    match cache.peek_logged(&meta.key, ctx.now, ctx.conn) {
         None => reply::line(out, "EN"),
         Some(item) => {
             out.extend_from_slice(b"ME ");

@@ -16,7 +16,8 @@
 //! - [`reply`]: writing answers;
 //! - [`connection`]: one client's read–parse–execute–write loop;
 //! - [`node`]: one cache and its listener; [`cluster`]: the N nodes of
-//!   `fanout serve`.
+//!   `fanout serve`;
+//! - [`watch`]: memcached's `watch` lines, from the cache's event stream.
 
 pub mod admin;
 pub mod arithmetic;
@@ -31,6 +32,7 @@ pub mod reply;
 pub mod retrieval;
 pub mod stats;
 pub mod storage;
+pub mod watch;
 
 use fanout_shared::cache::{Cache, ConnId};
 
@@ -77,6 +79,10 @@ pub fn execute(request: &Request<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Ve
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             meta::execute(meta, cache, ctx, out)
         }
+        // The connection turns into a watch stream before this
+        // (`connection.rs`); a caller without a stream only gets the
+        // acknowledgement.
+        Request::Watch(_) => reply::line(out, "OK"),
         Request::Reply(text, noreply) => {
             if !noreply {
                 reply::line(out, text);
