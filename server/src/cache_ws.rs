@@ -14,7 +14,7 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use fanout_shared::{
     cache::{
-        ConnId, Refusal,
+        ConnId, EventKind, Refusal,
         lab_ops::{self, CacheOp, CacheOutcome},
     },
     protocol::{CacheFrame, CacheNodeInfo, ServerFrame},
@@ -169,6 +169,8 @@ async fn forward(mut watch: Watch, node: Arc<Node>, outbox: mpsc::Sender<ServerF
         let mut events = Vec::new();
         let mut skipped = 0u64;
         match watch.receiver.recv().await {
+            // memcached's log records are for a TCP `watch`, not the lab.
+            Ok(event) if event.kind == EventKind::Log => continue,
             Ok(event) => events.push(event),
             Err(RecvError::Lagged(missed)) => skipped += missed,
             Err(RecvError::Closed) => return,
@@ -176,6 +178,7 @@ async fn forward(mut watch: Watch, node: Arc<Node>, outbox: mpsc::Sender<ServerF
         tokio::time::sleep(COALESCE).await;
         loop {
             match watch.receiver.try_recv() {
+                Ok(event) if event.kind == EventKind::Log => {}
                 Ok(event) if events.len() < MAX_EVENTS_PER_FRAME => events.push(event),
                 Ok(_) => skipped += 1,
                 Err(TryRecvError::Lagged(missed)) => skipped += missed,

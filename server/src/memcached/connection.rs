@@ -10,19 +10,21 @@
 
 use std::sync::{Arc, atomic::Ordering};
 
-use fanout_shared::cache::ConnId;
+use fanout_shared::cache::{CloseReason, ConnId, Logged};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
-    sync::watch,
+    sync::{broadcast::error::RecvError, watch},
 };
 
 use super::{
     Ctx, Flow, Node,
+    node::Watch,
     parse::{Parse, Request, parse},
     reply, retrieval,
     retrieval::OUTPUT_HIGH_WATER,
     unix_now,
+    watch::{self as log_watch, Categories},
 };
 
 /// Bytes asked for per read.
@@ -40,23 +42,36 @@ pub async fn serve(
     counters.curr_connections.fetch_add(1, Ordering::Relaxed);
     counters.total_connections.fetch_add(1, Ordering::Relaxed);
     let _ = stream.set_nodelay(true);
+    let peer = stream
+        .peer_addr()
+        .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
+    node.log_connection(conn, Logged::ConnNew { peer });
     let mut restarts = node.restarts();
     restarts.mark_unchanged();
     // The shutdown and restart signals are waited on once for the whole
     // connection rather than around every read: a request costs one read.
     let result = tokio::select! {
         biased;
-        result = serve_inner(&mut stream, &node, conn) => result,
-        _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => Ok(()),
-        _ = restarts.changed() => Ok(()),
+        result = serve_inner(&mut stream, &node, conn) => result.map(|()| CloseReason::Normal),
+        _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => Ok(CloseReason::Shutdown),
+        _ = restarts.changed() => Ok(CloseReason::Shutdown),
     };
-    if let Err(error) = result {
-        tracing::debug!(node = node.id, conn, %error, "connection ended");
-    }
+    let reason = match result {
+        Ok(reason) => reason,
+        Err(error) => {
+            tracing::debug!(node = node.id, conn, %error, "connection ended");
+            CloseReason::Error
+        }
+    };
+    node.log_connection(conn, Logged::ConnClose { peer, reason });
     counters.curr_connections.fetch_sub(1, Ordering::Relaxed);
 }
 
-async fn serve_inner(stream: &mut TcpStream, node: &Node, conn: ConnId) -> std::io::Result<()> {
+async fn serve_inner(
+    stream: &mut TcpStream,
+    node: &Arc<Node>,
+    conn: ConnId,
+) -> std::io::Result<()> {
     let item_size_max = node.with_cache(|cache| cache.item_size_max());
     let mut input: Vec<u8> = Vec::with_capacity(READ_CHUNK);
     let mut out: Vec<u8> = Vec::with_capacity(READ_CHUNK);
@@ -98,6 +113,18 @@ async fn serve_inner(stream: &mut TcpStream, node: &Node, conn: ConnId) -> std::
                     out.clear();
                     flow = Flow::Close;
                     break;
+                }
+                Parse::Done(Request::Watch(categories), used) => {
+                    start += used;
+                    let Some(watching) = node.watch_log() else {
+                        reply::line(&mut out, log_watch::TOO_MANY);
+                        continue;
+                    };
+                    // Earlier answers go first; anything after `watch` in
+                    // the same read is dropped, as memcached drops it.
+                    reply::line(&mut out, "OK");
+                    send(stream, node, &mut out).await?;
+                    return watch_stream(stream, node, watching, categories).await;
                 }
                 Parse::Done(request, used) => {
                     if let Request::Swallow(refused) = &request {
@@ -146,6 +173,63 @@ async fn serve_inner(stream: &mut TcpStream, node: &Node, conn: ConnId) -> std::
             .bytes_read
             .fetch_add(read as u64, Ordering::Relaxed);
     }
+}
+
+/// A watching connection: log lines as events happen, input ignored, until
+/// the client hangs up. A watcher too slow for the node's event backlog is
+/// told how many events it missed (`skipped=N`), as memcached tells it.
+async fn watch_stream(
+    stream: &mut TcpStream,
+    node: &Node,
+    mut watching: Watch,
+    categories: Categories,
+) -> std::io::Result<()> {
+    let mut out = Vec::new();
+    let mut gid = 0u64;
+    let mut ignored = [0u8; 1024];
+    loop {
+        tokio::select! {
+            received = watching.receiver.recv() => {
+                let mut next = Some(received);
+                while let Some(received) = next.take() {
+                    match received {
+                        Ok(event) => {
+                            if log_watch::line(&mut out, &event, categories, stamp(), gid + 1) {
+                                gid += 1;
+                            }
+                        }
+                        Err(RecvError::Lagged(missed)) => {
+                            out.extend_from_slice(format!("skipped={missed}\n").as_bytes());
+                        }
+                        Err(RecvError::Closed) => return Ok(()),
+                    }
+                    if out.len() < OUTPUT_HIGH_WATER {
+                        next = match watching.receiver.try_recv() {
+                            Ok(event) => Some(Ok(event)),
+                            Err(tokio::sync::broadcast::error::TryRecvError::Lagged(n)) => {
+                                Some(Err(RecvError::Lagged(n)))
+                            }
+                            Err(_) => None,
+                        };
+                    }
+                }
+                send(stream, node, &mut out).await?;
+            }
+            read = stream.read(&mut ignored) => {
+                if read? == 0 {
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// Now as memcached's log lines stamp it: seconds and microseconds.
+fn stamp() -> (u64, u32) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    (now.as_secs(), now.subsec_micros())
 }
 
 async fn send(stream: &mut TcpStream, node: &Node, out: &mut Vec<u8>) -> std::io::Result<()> {

@@ -1,15 +1,28 @@
 //! The meta commands of memcached 1.6: mg (get), ms (set), md (delete),
-//! ma (arithmetic) and mn (no-op). Each is `<cmd> <key> [datalen] <flag>*`
-//! with single-letter flags, some carrying a token (`T30`, `Oabc`).
-//! Return flags are echoed in the order the client gave them.
+//! ma (arithmetic), mn (no-op) and me (debug). Each is `<cmd> <key>
+//! [datalen] <flag>*` with single-letter flags, some carrying a token
+//! (`T30`, `Oabc`). This file reads the flags and writes the answers as
+//! memcached 1.6.18's `proto_text.c` does; what the flags do to an item
+//! (win, stale, vivify, invalidate, the cas rules) is the shared model's
+//! (`fanout_shared::cache::Cache::meta_*`).
+//!
+//! One deliberate difference: an opaque token longer than 32 bytes is
+//! refused before anything runs. memcached notices it while writing the
+//! answer, after `T`, `N` or `ma`'s increment have already changed the
+//! item; here bad input harms nothing.
 
-use fanout_shared::cache::{Arith, Cache, StoreMode, StoreOutcome, expiry, item_size};
+use std::borrow::Cow;
+
+use fanout_shared::cache::{
+    Cache, MetaArith, MetaDeleted, MetaGet, MetaSet, Step, StoreMode, StoreOutcome, expiry,
+    item_size,
+};
 
 use super::{
     Ctx,
     parse::{KEY_MAX, Parse, Request, Tokens, flags_token, i32_token, u64_token},
     reply,
-    storage::Swallow,
+    storage::{Swallow, TooLarge},
 };
 
 /// Which meta command.
@@ -27,41 +40,78 @@ pub enum Kind {
 #[derive(Debug)]
 pub struct Meta<'a> {
     kind: Kind,
-    key: &'a [u8],
-    flags: Flags<'a>,
+    /// The key, base64-decoded when the `b` flag asked for it.
+    key: Cow<'a, [u8]>,
+    /// The line's tokens: the flags are echoed from them in order.
+    tokens: Tokens<'a>,
+    /// The index of the first flag token.
+    first_flag: usize,
+    flags: Flags,
     /// ms: the data block (`None` when it did not end in "\r\n").
     data: Option<&'a [u8]>,
 }
 
-/// The flags of one meta command.
-#[derive(Debug, Default)]
-struct Flags<'a> {
-    /// Flags to echo back, in the client's order.
-    echo: Vec<u8>,
-    opaque: Option<&'a [u8]>,
+/// The flags of one meta command, as memcached's `_meta_flag_preparse`
+/// reads them (every command accepts every known flag; each command
+/// uses the ones that mean something to it).
+#[derive(Debug, Clone, Copy)]
+struct Flags {
     value: bool,
     quiet: bool,
-    /// T: a new TTL.
+    no_bump: bool,
+    key_binary: bool,
+    invalidate: bool,
     ttl: Option<i64>,
-    /// N: create on miss with this TTL.
-    vivify: Option<i64>,
-    /// F: client flags for ms.
     client_flags: u32,
-    /// C: compare cas.
     compare: Option<u64>,
-    /// M: mode letter.
     mode: Option<u8>,
-    /// D: delta for ma.
-    delta: Option<u64>,
-    /// J: initial value for ma with N.
+    delta: u64,
     initial: Option<u64>,
-    /// `t` came before `T`: memcached applies flags in order, so `t` then
-    /// reports the TTL from before the touch.
-    ttl_before_touch: bool,
+    /// T, N, R and t in the client's order.
+    steps: [Step; 4],
+    step_count: usize,
+}
+
+impl Default for Flags {
+    fn default() -> Flags {
+        Flags {
+            value: false,
+            quiet: false,
+            no_bump: false,
+            key_binary: false,
+            invalidate: false,
+            ttl: None,
+            client_flags: 0,
+            compare: None,
+            mode: None,
+            delta: 1,
+            initial: None,
+            steps: [Step::ReportTtl; 4],
+            step_count: 0,
+        }
+    }
+}
+
+impl Flags {
+    fn steps(&self) -> &[Step] {
+        &self.steps[..self.step_count]
+    }
+
+    fn push(&mut self, step: Step) {
+        // Each of T, N, R and t is at most once (a repeat is refused).
+        self.steps[self.step_count] = step;
+        self.step_count += 1;
+    }
 }
 
 const BAD_FORMAT: &str = "CLIENT_ERROR bad command line format";
 const BAD_TOKEN: &str = "CLIENT_ERROR bad token in command line format";
+/// md and ma answer every flag error with this.
+const INVALID_OR_DUPLICATE: &str = "CLIENT_ERROR invalid or duplicate flag";
+/// memcached's `MFLAG_MAX_OPT_LENGTH`: more tokens than this are refused.
+const MAX_TOKENS: usize = 20;
+/// memcached's `MFLAG_MAX_OPAQUE_LENGTH`, counting the `O`.
+const MAX_OPAQUE: usize = 32;
 
 /// Parses a meta command line (and an ms data block).
 pub fn parse<'a>(
@@ -71,59 +121,99 @@ pub fn parse<'a>(
     item_size_max: u64,
 ) -> Parse<'a> {
     let done = |request| Parse::Done(request, after);
+    let reply = |text| done(Request::Reply(text, false));
     let kind = match tokens.at(0) {
-        b"mn" => return done(Request::Reply("MN", false)),
+        b"mn" => return reply("MN"),
         b"mg" => Kind::Get,
         b"ms" => Kind::Set,
         b"md" => Kind::Delete,
         b"ma" => Kind::Arith,
         b"me" => Kind::Debug,
-        _ => return done(Request::Reply("ERROR", false)),
+        _ => return reply("ERROR"),
     };
-    if kind == Kind::Debug && tokens.get(1).is_none() {
-        return done(Request::Reply(BAD_FORMAT, false));
-    }
+    let ntokens = tokens.ntokens();
     let Some(key) = tokens.get(1) else {
-        return done(Request::Reply("ERROR", false));
+        return reply(if kind == Kind::Debug {
+            BAD_FORMAT
+        } else {
+            "ERROR"
+        });
     };
-    if key.len() > KEY_MAX || !tokens.rest.is_empty() {
-        return done(Request::Reply(BAD_FORMAT, false));
+    if key.len() > KEY_MAX {
+        return reply(BAD_FORMAT);
     }
-    let mut first_flag = 2;
-    let mut length = None;
-    if kind == Kind::Set {
+    if kind == Kind::Debug {
+        return parse_debug(tokens, key, after);
+    }
+    if kind == Kind::Set && ntokens == 3 {
+        return reply(BAD_FORMAT);
+    }
+    if ntokens > MAX_TOKENS {
+        return reply(if kind == Kind::Get {
+            "CLIENT_ERROR options flags are too long"
+        } else {
+            "CLIENT_ERROR options flags too long"
+        });
+    }
+    let (first_flag, length) = if kind == Kind::Set {
         match tokens.get(2).and_then(i32_token) {
-            Some(n) if n >= 0 => length = Some(n as usize),
-            _ => return done(Request::Reply(BAD_FORMAT, false)),
+            Some(n) if n >= 0 => (3, Some(n as usize)),
+            _ => return reply(BAD_FORMAT),
         }
-        first_flag = 3;
-    }
-    let flags = parse_flags(kind, tokens, first_flag);
+    } else {
+        (2, None)
+    };
+    // md and ma answer any flag error alike; the mode and opaque checks
+    // keep their own messages.
+    let parsed = preparse(tokens, first_flag)
+        .map_err(|text| match kind {
+            Kind::Delete | Kind::Arith => INVALID_OR_DUPLICATE,
+            _ => text,
+        })
+        .and_then(|(flags, key)| {
+            check_command(kind, tokens, first_flag, &flags)?;
+            Ok((flags, key))
+        });
+    let meta = |flags, key, data| Meta {
+        kind,
+        key,
+        tokens: *tokens,
+        first_flag,
+        flags,
+        data,
+    };
     let Some(length) = length else {
-        return match flags {
-            Ok(flags) => done(Request::Meta(Meta {
-                kind,
-                key,
-                flags,
-                data: None,
-            })),
-            Err(text) => done(Request::Reply(text, false)),
+        return match parsed {
+            Ok((flags, key)) => done(Request::Meta(meta(flags, key, None))),
+            Err(text) => reply(text),
         };
     };
-    // ms: an error found after the length still skips the data block.
-    let refusal = match &flags {
-        Err(text) => Some(*text),
-        Ok(_) if item_size(key.len(), length) > item_size_max => {
-            Some("SERVER_ERROR object too large for cache")
+    // ms: an error found after the length still skips the data block; an
+    // item too large also drops the key's old value, whatever the mode.
+    let refusal = match &parsed {
+        Err(text) => Some((*text, None)),
+        Ok((flags, key)) if item_size(key.len(), length) > item_size_max => {
+            // Logged as the store it would have run as (C makes set and
+            // replace a cas).
+            let mode = match (store_mode(flags), flags.compare) {
+                (StoreMode::Set | StoreMode::Replace, Some(unique)) => StoreMode::Cas(unique),
+                (mode, _) => mode,
+            };
+            let too_large = TooLarge {
+                key: key.clone(),
+                mode,
+                forget: true,
+            };
+            Some(("SERVER_ERROR object too large for cache", Some(too_large)))
         }
         Ok(_) => None,
     };
-    if let Some(text) = refusal {
+    if let Some((text, too_large)) = refusal {
         let swallow = Swallow {
             bytes: length + 2,
             reply: text,
             noreply: false,
-            forget: None,
+            too_large,
         };
         return done(Request::Swallow(swallow));
     }
@@ -131,118 +221,173 @@ pub fn parse<'a>(
         return Parse::Incomplete;
     };
     let value = block.ends_with(b"\r\n").then(|| &block[..length]);
-    let meta = Meta {
-        kind,
-        key,
-        flags: flags.expect("checked above"),
-        data: value,
-    };
-    Parse::Done(Request::Meta(meta), after + length + 2)
+    let (flags, key) = parsed.expect("refusals returned above");
+    Parse::Done(Request::Meta(meta(flags, key, value)), after + length + 2)
 }
 
-fn parse_flags<'a>(
-    kind: Kind,
-    tokens: &Tokens<'a>,
-    first: usize,
-) -> Result<Flags<'a>, &'static str> {
-    let invalid = if kind == Kind::Arith {
-        "CLIENT_ERROR invalid or duplicate flag"
+/// `me <key> [b]`.
+fn parse_debug<'a>(tokens: &Tokens<'a>, key: &'a [u8], after: usize) -> Parse<'a> {
+    let key = if tokens.get(2) == Some(b"b") {
+        match base64_decode(key) {
+            Some(decoded) => Cow::Owned(decoded),
+            None => return Parse::Done(Request::Reply(BAD_FORMAT, false), after),
+        }
     } else {
-        "CLIENT_ERROR invalid flag"
+        Cow::Borrowed(key)
     };
-    let duplicate = if kind == Kind::Arith {
-        invalid
-    } else {
-        "CLIENT_ERROR duplicate flag"
+    let meta = Meta {
+        kind: Kind::Debug,
+        key,
+        tokens: *tokens,
+        first_flag: 2,
+        flags: Flags::default(),
+        data: None,
     };
-    let allowed: &[u8] = match kind {
-        Kind::Get => b"cfhkOqstuvNT",
-        Kind::Set => b"cCFIkOqsTM",
-        Kind::Delete => b"CIkOqT",
-        Kind::Arith => b"cCNJDTMOqtvk",
-        Kind::Debug => b"",
-    };
+    Parse::Done(Request::Meta(meta), after)
+}
+
+const OPAQUE_TOO_LONG: &str = "CLIENT_ERROR opaque token too long";
+
+/// memcached's `_meta_flag_preparse`: a repeated or unknown flag stops at
+/// once; a bad token is remembered and parsing goes on (a later unknown
+/// flag still wins).
+fn preparse<'a>(tokens: &Tokens<'a>, first: usize) -> Result<(Flags, Cow<'a, [u8]>), &'static str> {
     let mut flags = Flags::default();
+    let mut key = Cow::Borrowed(tokens.at(1));
+    let mut error: Option<&'static str> = None;
     let mut seen = 0u128;
     for token in tokens.iter().skip(first) {
         let letter = token[0];
         let rest = &token[1..];
-        if !allowed.contains(&letter) {
-            return Err(invalid);
+        if letter >= 127 || seen & (1 << letter) != 0 {
+            return Err("CLIENT_ERROR duplicate flag");
         }
-        let bit = 1u128 << (letter & 0x7f);
-        if seen & bit != 0 {
-            return Err(duplicate);
-        }
-        seen |= bit;
+        seen |= 1 << letter;
         let number = |text: &[u8]| i32_token(text).map(i64::from).ok_or(BAD_TOKEN);
-        match letter {
-            b'v' => flags.value = true,
-            b'q' => flags.quiet = true,
-            b'O' => {
-                flags.opaque = Some(rest);
-                flags.echo.push(letter);
+        let step = |make: fn(i64) -> Step| number(rest).map(make);
+        let outcome: Result<(), &'static str> = match letter {
+            b'b' => {
+                flags.key_binary = true;
+                base64_decode(tokens.at(1))
+                    .map(|decoded| key = Cow::Owned(decoded))
+                    .ok_or("CLIENT_ERROR error decoding key")
             }
-            b'T' => {
-                flags.ttl = Some(number(rest)?);
-                flags.ttl_before_touch = flags.echo.contains(&b't');
+            b'N' => step(Step::Vivify).map(|s| flags.push(s)),
+            b'T' => step(Step::Touch).map(|s| {
+                if let Step::Touch(ttl) = s {
+                    flags.ttl = Some(ttl);
+                }
+                flags.push(s);
+            }),
+            b'R' => step(Step::Recache).map(|s| flags.push(s)),
+            b't' => {
+                flags.push(Step::ReportTtl);
+                Ok(())
             }
-            b'N' => flags.vivify = Some(number(rest)?),
-            b'F' => flags.client_flags = flags_token(rest).ok_or(BAD_TOKEN)?,
-            b'C' => flags.compare = Some(u64_token(rest).ok_or(BAD_TOKEN)?),
-            b'M' => flags.mode = Some(*rest.first().ok_or(BAD_TOKEN)?),
-            b'D' => flags.delta = Some(u64_token(rest).ok_or(invalid)?),
-            b'J' => flags.initial = Some(u64_token(rest).ok_or(BAD_TOKEN)?),
-            b'I' | b'u' => {}
-            _ => flags.echo.push(letter),
+            b'O' | b'P' | b'L' | b'k' | b's' | b'c' | b'f' | b'h' | b'l' => Ok(()),
+            b'v' => {
+                flags.value = true;
+                Ok(())
+            }
+            b'u' => {
+                flags.no_bump = true;
+                Ok(())
+            }
+            b'q' => {
+                flags.quiet = true;
+                Ok(())
+            }
+            // memcached sets no message of its own for a bad F: the last
+            // one set stands.
+            b'F' => flags_token(rest)
+                .map(|value| flags.client_flags = value)
+                .ok_or(error.unwrap_or(BAD_FORMAT)),
+            b'C' => u64_token(rest)
+                .map(|unique| flags.compare = Some(unique))
+                .ok_or(BAD_TOKEN),
+            b'M' => match rest {
+                [mode] => {
+                    flags.mode = Some(*mode);
+                    Ok(())
+                }
+                _ => Err("CLIENT_ERROR incorrect length for M token"),
+            },
+            b'J' => u64_token(rest)
+                .map(|initial| flags.initial = Some(initial))
+                .ok_or("CLIENT_ERROR invalid numeric initial value"),
+            b'D' => u64_token(rest)
+                .map(|delta| flags.delta = delta)
+                .ok_or("CLIENT_ERROR invalid numeric delta value"),
+            b'I' => {
+                flags.invalidate = true;
+                Ok(())
+            }
+            _ => return Err("CLIENT_ERROR invalid flag"),
+        };
+        if let Err(text) = outcome {
+            error = Some(text);
         }
     }
-    Ok(flags)
+    match error {
+        Some(text) => Err(text),
+        None => Ok((flags, key)),
+    }
 }
 
-/// What the return flags describe.
-struct Described<'a> {
-    key: &'a [u8],
-    cas: u64,
-    client_flags: u32,
-    size: usize,
-    ttl: i64,
-    fetched_before: bool,
-    /// Whether an item was found (or stored). memcached echoes only the
-    /// key, opaque and cas flags with a miss or a refusal.
-    found: bool,
+/// The checks memcached makes after the flags: a valid mode letter, and
+/// opaque tokens of at most 32 bytes (made here before anything runs).
+fn check_command(
+    kind: Kind,
+    tokens: &Tokens<'_>,
+    first: usize,
+    flags: &Flags,
+) -> Result<(), &'static str> {
+    match (kind, flags.mode) {
+        (_, None) => {}
+        (Kind::Set, Some(b'E' | b'A' | b'P' | b'R' | b'S')) => {}
+        (Kind::Set, Some(_)) => return Err("CLIENT_ERROR invalid mode for ms M token"),
+        (Kind::Arith, Some(b'I' | b'+' | b'D' | b'-')) => {}
+        (Kind::Arith, Some(_)) => return Err("CLIENT_ERROR invalid mode for ma M token"),
+        _ => {}
+    }
+    let long_opaque = tokens
+        .iter()
+        .skip(first)
+        .any(|token| token[0] == b'O' && token.len() > MAX_OPAQUE);
+    if long_opaque {
+        return Err(OPAQUE_TOO_LONG);
+    }
+    Ok(())
 }
 
-fn write_flags(out: &mut Vec<u8>, flags: &Flags<'_>, item: Option<&Described<'_>>) {
-    for &letter in &flags.echo {
-        if item.is_some_and(|item| !item.found) && !matches!(letter, b'O' | b'k' | b'c') {
-            continue;
-        }
-        out.push(b' ');
-        out.push(letter);
-        match (letter, item) {
-            (b'O', _) => out.extend_from_slice(flags.opaque.unwrap_or_default()),
-            (b'k', Some(item)) => out.extend_from_slice(item.key),
-            (b'c', Some(item)) => reply::number(out, item.cas),
-            (b'f', Some(item)) => reply::number(out, u64::from(item.client_flags)),
-            (b's', Some(item)) => reply::number(out, item.size as u64),
-            (b't', Some(item)) => reply::signed(out, item.ttl),
-            (b'h', Some(item)) => reply::number(out, u64::from(item.fetched_before)),
+/// The flag tokens of a command, in order.
+fn flag_tokens<'m, 'a>(meta: &'m Meta<'a>) -> impl Iterator<Item = &'a [u8]> + 'm {
+    meta.tokens.iter().skip(meta.first_flag)
+}
+
+/// `k`: the key, base64-encoded and followed by ` b` for a binary key.
+fn write_key(out: &mut Vec<u8>, key: &[u8], binary: bool) {
+    out.extend_from_slice(b" k");
+    if binary {
+        base64_encode(out, key);
+        out.extend_from_slice(b" b");
+    } else {
+        out.extend_from_slice(key);
+    }
+}
+
+/// The echo of a miss or a refusal: only the opaque and the key.
+fn write_opaque_and_key(out: &mut Vec<u8>, meta: &Meta<'_>) {
+    for token in flag_tokens(meta) {
+        match token[0] {
+            b'O' => {
+                out.push(b' ');
+                out.extend_from_slice(token);
+            }
+            b'k' => write_key(out, &meta.key, meta.flags.key_binary),
             _ => {}
         }
     }
-}
-
-fn status(out: &mut Vec<u8>, code: &str, flags: &Flags<'_>, item: Option<&Described<'_>>) {
-    out.extend_from_slice(code.as_bytes());
-    write_flags(out, flags, item);
-    out.extend_from_slice(b"\r\n");
-}
-
-fn value_reply(out: &mut Vec<u8>, flags: &Flags<'_>, item: &Described<'_>, value: &[u8]) {
-    out.extend_from_slice(b"VA ");
-    reply::number(out, value.len() as u64);
-    write_flags(out, flags, Some(item));
 }
 
 pub fn execute(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
@@ -257,68 +402,66 @@ pub fn execute(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>)
 
 fn get(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     let flags = &meta.flags;
-    let mut won = false;
-    if let Some(ttl) = flags.vivify
-        && cache.peek(meta.key, ctx.now).is_none()
-    {
-        cache.store(StoreMode::Add, meta.key, b"", 0, ttl, ctx.now, ctx.conn);
-        won = true;
-    }
-    let old_ttl = if flags.ttl_before_touch {
-        cache
-            .peek(meta.key, ctx.now)
-            .map(|item| expiry::remaining(item.expires_at, ctx.now))
-    } else {
-        None
+    let request = MetaGet {
+        steps: flags.steps(),
+        no_bump: flags.no_bump,
     };
-    let item = match flags.ttl {
-        Some(ttl) => cache.get_and_touch(meta.key, ttl, ctx.now, ctx.conn),
-        None => cache.get(meta.key, ctx.now, ctx.conn),
-    };
-    let Some(item) = item else {
+    let Some(hit) = cache.meta_get(&meta.key, &request, ctx.now, ctx.conn) else {
         if !flags.quiet {
-            // A miss echoes only the opaque and the key.
             out.extend_from_slice(b"EN");
-            for &letter in &flags.echo {
-                match letter {
-                    b'O' => {
-                        out.extend_from_slice(b" O");
-                        out.extend_from_slice(flags.opaque.unwrap_or_default());
-                    }
-                    b'k' => {
-                        out.extend_from_slice(b" k");
-                        out.extend_from_slice(meta.key);
-                    }
-                    _ => {}
-                }
-            }
+            write_opaque_and_key(out, meta);
             out.extend_from_slice(b"\r\n");
         }
         return;
     };
-    let described = Described {
-        key: item.key,
-        cas: item.cas,
-        client_flags: item.flags,
-        size: item.value.len(),
-        ttl: old_ttl.unwrap_or_else(|| expiry::remaining(item.expires_at, ctx.now)),
-        fetched_before: item.fetched_before,
-        found: true,
-    };
+    let item = hit.item;
     if flags.value {
-        value_reply(out, flags, &described, item.value);
-        if won {
-            out.extend_from_slice(b" W");
-        }
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(item.value);
-        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(b"VA ");
+        reply::number(out, item.value.len() as u64);
     } else {
         out.extend_from_slice(b"HD");
-        write_flags(out, flags, Some(&described));
-        if won {
-            out.extend_from_slice(b" W");
+    }
+    for token in flag_tokens(meta) {
+        let letter = token[0];
+        let number = match letter {
+            b's' => item.value.len() as u64,
+            b'c' => item.cas,
+            b'f' => u64::from(item.flags),
+            // Fanout keeps no last-access time per item.
+            b'l' => 0,
+            b'h' => u64::from(item.fetched_before),
+            b't' => {
+                out.extend_from_slice(b" t");
+                reply::signed(out, hit.ttl.unwrap_or(-1));
+                continue;
+            }
+            b'O' => {
+                out.push(b' ');
+                out.extend_from_slice(token);
+                continue;
+            }
+            b'k' => {
+                write_key(out, item.key, item.marks.key_binary());
+                continue;
+            }
+            _ => continue,
+        };
+        out.push(b' ');
+        out.push(letter);
+        reply::number(out, number);
+    }
+    for (on, mark) in [
+        (hit.already_won, &b" Z"[..]),
+        (hit.stale, b" X"),
+        (hit.won, b" W"),
+    ] {
+        if on {
+            out.extend_from_slice(mark);
         }
+    }
+    out.extend_from_slice(b"\r\n");
+    if flags.value {
+        out.extend_from_slice(item.value);
         out.extend_from_slice(b"\r\n");
     }
 }
@@ -329,177 +472,148 @@ fn set(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         reply::line(out, "CLIENT_ERROR bad data chunk");
         return;
     };
-    let mode = match flags.mode {
-        None | Some(b'S' | b's') => StoreMode::Set,
-        Some(b'E' | b'e') => StoreMode::Add,
-        Some(b'A' | b'a') => StoreMode::Append,
-        Some(b'P' | b'p') => StoreMode::Prepend,
-        Some(b'R' | b'r') => StoreMode::Replace,
-        Some(_) => {
-            reply::line(out, "CLIENT_ERROR invalid mode for ms M token");
-            return;
-        }
+    let mode = store_mode(flags);
+    let request = MetaSet {
+        compare: flags.compare,
+        invalidate: flags.invalidate,
+        key_binary: flags.key_binary,
     };
-    // As in memcached: C turns set and replace into cas; append and prepend
-    // first need the item, then a matching cas; add ignores it.
-    let current = cache.peek(meta.key, ctx.now).map(|item| item.cas);
-    let mode = match (mode, flags.compare, current) {
-        (StoreMode::Set | StoreMode::Replace, Some(unique), _) => StoreMode::Cas(unique),
-        (StoreMode::Append | StoreMode::Prepend, Some(unique), Some(cas)) if cas != unique => {
-            status(out, "EX", flags, Some(&failed(meta.key)));
-            return;
-        }
-        (mode, _, _) => mode,
-    };
-    let outcome = cache.store(
+    let outcome = cache.meta_set(
         mode,
-        meta.key,
+        &meta.key,
         value,
         flags.client_flags,
         flags.ttl.unwrap_or(0),
+        &request,
         ctx.now,
         ctx.conn,
     );
-    let described = |cas| Described {
-        key: meta.key,
-        cas,
-        client_flags: flags.client_flags,
-        size: value.len(),
-        ttl: -1,
-        fetched_before: false,
-        found: cas != 0,
-    };
-    match outcome {
-        StoreOutcome::Stored(cas) => {
-            if !flags.quiet {
-                status(out, "HD", flags, Some(&described(cas)));
-            }
+    let (code, cas) = match outcome {
+        StoreOutcome::Stored(_) if flags.quiet => return,
+        StoreOutcome::Stored(cas) => ("HD", cas),
+        StoreOutcome::NotStored => ("NS", 0),
+        StoreOutcome::Exists => ("EX", 0),
+        StoreOutcome::NotFound => ("NF", 0),
+        StoreOutcome::TooLarge => {
+            return reply::line(out, "SERVER_ERROR object too large for cache");
         }
-        StoreOutcome::NotStored => status(out, "NS", flags, Some(&described(0))),
-        StoreOutcome::Exists => status(out, "EX", flags, Some(&described(0))),
-        StoreOutcome::NotFound => status(out, "NF", flags, Some(&described(0))),
-        StoreOutcome::TooLarge => reply::line(out, "SERVER_ERROR object too large for cache"),
-        StoreOutcome::OutOfMemory => reply::line(out, "SERVER_ERROR out of memory storing object"),
+        StoreOutcome::OutOfMemory => {
+            return reply::line(out, "SERVER_ERROR out of memory storing object");
+        }
+    };
+    out.extend_from_slice(code.as_bytes());
+    for token in flag_tokens(meta) {
+        match token[0] {
+            b'O' => {
+                out.push(b' ');
+                out.extend_from_slice(token);
+            }
+            b'k' => write_key(out, &meta.key, flags.key_binary),
+            b'c' => {
+                out.extend_from_slice(b" c");
+                reply::number(out, cas);
+            }
+            _ => {}
+        }
     }
+    out.extend_from_slice(b"\r\n");
 }
 
-/// What the return flags may say about a key that was not found or not
-/// stored.
-fn failed(key: &[u8]) -> Described<'_> {
-    Described {
-        key,
-        cas: 0,
-        client_flags: 0,
-        size: 0,
-        ttl: -1,
-        fetched_before: false,
-        found: false,
+/// The store an `ms` runs as, by its `M` flag (the parser refused any
+/// letter but these).
+fn store_mode(flags: &Flags) -> StoreMode {
+    match flags.mode {
+        Some(b'E') => StoreMode::Add,
+        Some(b'A') => StoreMode::Append,
+        Some(b'P') => StoreMode::Prepend,
+        Some(b'R') => StoreMode::Replace,
+        _ => StoreMode::Set,
     }
 }
 
 fn delete(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     let flags = &meta.flags;
-    let described = Described {
-        key: meta.key,
-        cas: 0,
-        client_flags: 0,
-        size: 0,
-        ttl: -1,
-        fetched_before: false,
-        found: false,
+    let invalidate = flags.invalidate.then_some(flags.ttl);
+    let code = match cache.meta_delete(&meta.key, flags.compare, invalidate, ctx.now, ctx.conn) {
+        MetaDeleted::Deleted | MetaDeleted::Invalidated if flags.quiet => return,
+        MetaDeleted::Deleted | MetaDeleted::Invalidated => "HD",
+        MetaDeleted::NotFound => "NF",
+        MetaDeleted::Exists => "EX",
     };
-    let current = cache.peek(meta.key, ctx.now).map(|item| item.cas);
-    match (current, flags.compare) {
-        (None, _) => status(out, "NF", flags, Some(&described)),
-        (Some(cas), Some(wanted)) if cas != wanted => status(out, "EX", flags, Some(&described)),
-        (Some(_), _) => {
-            cache.delete(meta.key, ctx.now, ctx.conn);
-            if !flags.quiet {
-                status(out, "HD", flags, Some(&described));
-            }
-        }
-    }
+    out.extend_from_slice(code.as_bytes());
+    write_opaque_and_key(out, meta);
+    out.extend_from_slice(b"\r\n");
 }
 
 fn arith(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     let flags = &meta.flags;
-    let incr = match flags.mode {
-        None | Some(b'I' | b'i' | b'+') => true,
-        Some(b'D' | b'd' | b'-') => false,
-        Some(_) => {
-            reply::line(out, "CLIENT_ERROR invalid mode for ma M token");
-            return;
-        }
-    };
-    let current = cache.peek(meta.key, ctx.now).map(|item| item.cas);
-    let base = Described {
-        key: meta.key,
-        cas: 0,
-        client_flags: 0,
-        size: 0,
-        ttl: -1,
-        fetched_before: false,
-        found: false,
-    };
-    // memcached's q hides HD only for an existing item, not a created one.
-    let created = current.is_none() && flags.vivify.is_some();
-    let outcome = match (current, flags.compare, flags.vivify) {
-        (Some(cas), Some(wanted), _) if cas != wanted => {
-            status(out, "EX", flags, Some(&base));
-            return;
-        }
-        (None, _, Some(ttl)) => {
-            let initial = flags.initial.unwrap_or(0);
-            let digits = initial.to_string();
-            match cache.store(
-                StoreMode::Add,
-                meta.key,
-                digits.as_bytes(),
-                0,
-                ttl,
-                ctx.now,
-                ctx.conn,
-            ) {
-                StoreOutcome::Stored(cas) => Arith::Value(initial, cas),
-                _ => {
-                    status(out, "NS", flags, Some(&base));
-                    return;
-                }
-            }
-        }
-        _ => cache.incr_decr(meta.key, flags.delta.unwrap_or(1), incr, ctx.now, ctx.conn),
-    };
-    match outcome {
-        Arith::Value(value, cas) => {
-            if let Some(ttl) = flags.ttl {
-                cache.touch(meta.key, ttl, ctx.now, ctx.conn);
-            }
-            let ttl = cache
-                .peek(meta.key, ctx.now)
-                .map_or(-1, |item| expiry::remaining(item.expires_at, ctx.now));
-            let digits = value.to_string();
-            let described = Described {
-                cas,
-                ttl,
-                size: digits.len(),
-                found: true,
-                ..base
-            };
-            if flags.quiet && !created {
-                // q hides a successful answer, value included.
-            } else if flags.value {
-                value_reply(out, flags, &described, digits.as_bytes());
-                out.extend_from_slice(b"\r\n");
-                reply::line(out, &digits);
+    let incr = !matches!(flags.mode, Some(b'D' | b'-'));
+    let outcome = cache.meta_arith(
+        &meta.key,
+        incr,
+        flags.delta,
+        flags.compare,
+        flags.initial,
+        flags.steps(),
+        ctx.now,
+        ctx.conn,
+    );
+    let (value, cas, ttl) = match outcome {
+        // memcached's q hides a success, value included, unless N created
+        // the item.
+        MetaArith::Value { created: false, .. } if flags.quiet => return,
+        MetaArith::Value {
+            value, cas, ttl, ..
+        } => (value, cas, ttl),
+        MetaArith::NotFound | MetaArith::Exists => {
+            let code: &[u8] = if outcome == MetaArith::NotFound {
+                b"NF"
             } else {
-                status(out, "HD", flags, Some(&described));
-            }
+                b"EX"
+            };
+            out.extend_from_slice(code);
+            write_opaque_and_key(out, meta);
+            out.extend_from_slice(b"\r\n");
+            return;
         }
-        Arith::NotFound => status(out, "NF", flags, Some(&base)),
-        Arith::NonNumeric => reply::line(
-            out,
-            "CLIENT_ERROR cannot increment or decrement non-numeric value",
-        ),
+        MetaArith::NonNumeric => {
+            return reply::line(
+                out,
+                "CLIENT_ERROR cannot increment or decrement non-numeric value",
+            );
+        }
+        MetaArith::OutOfMemory => {
+            return reply::line(out, "SERVER_ERROR Out of memory allocating new item");
+        }
+    };
+    let digits = value.to_string();
+    if flags.value {
+        out.extend_from_slice(b"VA ");
+        reply::number(out, digits.len() as u64);
+    } else {
+        out.extend_from_slice(b"HD");
+    }
+    for token in flag_tokens(meta) {
+        match token[0] {
+            b'c' => {
+                out.extend_from_slice(b" c");
+                reply::number(out, cas);
+            }
+            b't' => {
+                out.extend_from_slice(b" t");
+                reply::signed(out, ttl.unwrap_or(-1));
+            }
+            b'O' => {
+                out.push(b' ');
+                out.extend_from_slice(token);
+            }
+            b'k' => write_key(out, &meta.key, flags.key_binary),
+            _ => {}
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    if flags.value {
+        reply::line(out, &digits);
     }
 }
 
@@ -508,11 +622,15 @@ fn arith(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
 /// does not track idle time (0).
 fn debug(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     use std::io::Write;
-    match cache.peek(meta.key, ctx.now) {
+    match cache.peek_logged(&meta.key, ctx.now, ctx.conn) {
         None => reply::line(out, "EN"),
         Some(item) => {
             out.extend_from_slice(b"ME ");
-            out.extend_from_slice(item.key);
+            if item.marks.key_binary() {
+                base64_encode(out, item.key);
+            } else {
+                out.extend_from_slice(item.key);
+            }
             let _ = write!(
                 out,
                 " exp={} la=0 cas={} fetch={} cls=1 size={}\r\n",
@@ -522,5 +640,93 @@ fn debug(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
                 item.size()
             );
         }
+    }
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// memcached's `base64_decode`: characters outside the alphabet are
+/// skipped, the rest must come in groups of four, and a group with `=`
+/// padding ends the key. `None` where memcached returns 0 bytes.
+fn base64_decode(text: &[u8]) -> Option<Vec<u8>> {
+    let value = |byte: u8| match byte {
+        b'=' => Some(0),
+        _ => BASE64.iter().position(|&c| c == byte).map(|at| at as u8),
+    };
+    let count = text.iter().filter(|&&b| value(b).is_some()).count();
+    if count == 0 || count % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(count / 4 * 3);
+    let (mut block, mut filled, mut pad) = ([0u8; 4], 0, 0);
+    for &byte in text {
+        let Some(bits) = value(byte) else { continue };
+        if byte == b'=' {
+            pad += 1;
+        }
+        block[filled] = bits;
+        filled += 1;
+        if filled == 4 {
+            out.push((block[0] << 2) | (block[1] >> 4));
+            out.push((block[1] << 4) | (block[2] >> 2));
+            out.push((block[2] << 6) | block[3]);
+            filled = 0;
+            if pad > 0 {
+                if pad > 2 {
+                    return None;
+                }
+                out.truncate(out.len() - pad);
+                break;
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Standard base64 with padding, as memcached's `base64_encode`.
+fn base64_encode(out: &mut Vec<u8>, bytes: &[u8]) {
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let sextets = [
+            b[0] >> 2,
+            ((b[0] & 0x03) << 4) | (b[1] >> 4),
+            ((b[1] & 0x0f) << 2) | (b[2] >> 6),
+            b[2] & 0x3f,
+        ];
+        for (i, sextet) in sextets.iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(BASE64[usize::from(*sextet)]);
+            } else {
+                out.push(b'=');
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_keys_decode_as_memcached_does() {
+        assert_eq!(base64_decode(b"Zm9v").as_deref(), Some(&b"foo"[..]));
+        assert_eq!(base64_decode(b"Zg==").as_deref(), Some(&b"f"[..]));
+        assert_eq!(base64_decode(b"Zm8=").as_deref(), Some(&b"fo"[..]));
+        // Characters outside the alphabet are skipped.
+        assert_eq!(base64_decode(b"Zm!9v").as_deref(), Some(&b"foo"[..]));
+        // Padding ends the key.
+        assert_eq!(base64_decode(b"Zg==Zm9v").as_deref(), Some(&b"f"[..]));
+        assert_eq!(base64_decode(b"Zm9"), None);
+        assert_eq!(base64_decode(b"===="), None);
+        assert_eq!(base64_decode(b"!!"), None);
+        let mut out = Vec::new();
+        base64_encode(&mut out, b"foo");
+        base64_encode(&mut out, b"f");
+        base64_encode(&mut out, b"fo");
+        assert_eq!(out, b"Zm9vZg==Zm8=");
     }
 }

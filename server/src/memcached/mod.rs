@@ -11,11 +11,13 @@
 //!   [`retrieval`] (get, gets, gat, gats), [`storage`] (set, add, replace,
 //!   append, prepend, cas), [`arithmetic`] (incr, decr), [`keys`] (delete,
 //!   touch), [`admin`] (flush_all, version, verbosity, quit,
-//!   cache_memlimit), [`stats`], [`meta`] (mg, ms, md, ma, mn);
+//!   cache_memlimit, slabs automove), [`stats`], [`meta`] (mg, ms, md, ma,
+//!   mn, me);
 //! - [`reply`]: writing answers;
 //! - [`connection`]: one client's read–parse–execute–write loop;
 //! - [`node`]: one cache and its listener; [`cluster`]: the N nodes of
-//!   `fanout serve`.
+//!   `fanout serve`;
+//! - [`watch`]: memcached's `watch` lines, from the cache's event stream.
 
 pub mod admin;
 pub mod arithmetic;
@@ -30,6 +32,7 @@ pub mod reply;
 pub mod retrieval;
 pub mod stats;
 pub mod storage;
+pub mod watch;
 
 use fanout_shared::cache::{Cache, ConnId};
 
@@ -76,6 +79,10 @@ pub fn execute(request: &Request<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Ve
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             meta::execute(meta, cache, ctx, out)
         }
+        // The connection turns into a watch stream before this
+        // (`connection.rs`); a caller without a stream only gets the
+        // acknowledgement.
+        Request::Watch(_) => reply::line(out, "OK"),
         Request::Reply(text, noreply) => {
             if !noreply {
                 reply::line(out, text);
@@ -179,6 +186,11 @@ mod fuzz {
             Just(b"ms k 2 ".to_vec()),
             Just(b"ma k N0 ".to_vec()),
             Just(b"md k q ".to_vec()),
+            Just(b"md k I T5 ".to_vec()),
+            Just(b"mg k N30 R5 v k b ".to_vec()),
+            Just(b"ms Zm9v 2 b C1 I ".to_vec()),
+            Just(b"watch fetchers ".to_vec()),
+            Just(b"slabs automove ".to_vec()),
             Just(b"flush_all ".to_vec()),
             Just(b"stats ".to_vec()),
             Just(b"gat 10 ".to_vec()),

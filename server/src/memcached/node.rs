@@ -55,7 +55,13 @@ pub struct Node {
     events: broadcast::Sender<Event>,
     /// How many watchers want events (the model records only while > 0).
     watchers: AtomicUsize,
+    /// How many of them are TCP clients' `watch`es, which also want
+    /// memcached's log records.
+    log_watchers: AtomicUsize,
 }
+
+/// memcached's limit on log watchers per server.
+pub const MAX_LOG_WATCHERS: usize = 20;
 
 impl Node {
     pub fn new(id: usize, addr: SocketAddr, limit_bytes: u64) -> Node {
@@ -74,6 +80,7 @@ impl Node {
             generation: watch::channel(0).0,
             events: broadcast::channel(EVENT_BACKLOG).0,
             watchers: AtomicUsize::new(0),
+            log_watchers: AtomicUsize::new(0),
         }
     }
 
@@ -107,6 +114,31 @@ impl Node {
         Watch {
             node: Arc::clone(self),
             receiver,
+            logs: false,
+        }
+    }
+
+    /// Starts a TCP client's `watch`: events with memcached's log records.
+    /// `None` when [`MAX_LOG_WATCHERS`] already watch.
+    pub fn watch_log(self: &Arc<Self>) -> Option<Watch> {
+        let taken = self
+            .log_watchers
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < MAX_LOG_WATCHERS).then_some(n + 1)
+            });
+        if taken.is_err() {
+            return None;
+        }
+        let mut watch = self.watch();
+        watch.logs = true;
+        self.lock().record_log(true);
+        Some(watch)
+    }
+
+    /// Records a connection's arrival or departure for `watch connevents`.
+    pub fn log_connection(&self, conn: ConnId, log: fanout_shared::cache::Logged) {
+        if self.log_watchers.load(Ordering::Relaxed) > 0 {
+            self.with_cache(|cache| cache.log_connection(conn, log));
         }
     }
 
@@ -142,12 +174,18 @@ impl Node {
 pub struct Watch {
     node: Arc<Node>,
     pub receiver: broadcast::Receiver<Event>,
+    /// A TCP client's `watch` (counted among the log watchers).
+    logs: bool,
 }
 
 impl Drop for Watch {
     fn drop(&mut self) {
+        let mut cache = self.node.lock();
+        if self.logs && self.node.log_watchers.fetch_sub(1, Ordering::SeqCst) == 1 {
+            cache.record_log(false);
+        }
         if self.node.watchers.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.node.lock().record_events(false);
+            cache.record_events(false);
         }
     }
 }

@@ -13,7 +13,7 @@
 //! line has at most 24 tokens (the last keeps the rest), and the number of
 //! tokens decides between `ERROR` and `CLIENT_ERROR`.
 
-use super::{admin, arithmetic, http_guard, keys, meta, retrieval, stats, storage};
+use super::{admin, arithmetic, http_guard, keys, meta, retrieval, stats, storage, watch};
 
 /// A line longer than this without a newline closes the connection unless
 /// it is a `get`/`gets` (memcached's rule: "we didn't have a '\n' in the
@@ -59,6 +59,8 @@ pub enum Request<'a> {
     Admin(admin::Admin),
     Stats(stats::Stats<'a>),
     Meta(meta::Meta<'a>),
+    /// `watch`: the connection becomes a stream of log lines.
+    Watch(watch::Categories),
     /// A fixed answer (`ERROR`, a `CLIENT_ERROR …`), silenced by noreply.
     Reply(&'static str, bool),
 }
@@ -161,9 +163,10 @@ pub fn parse(buf: &[u8], item_size_max: u64) -> Parse<'_> {
         b"delete" => keys::parse_delete(&tokens),
         b"touch" => keys::parse_touch(&tokens),
         b"stats" => stats::parse(&tokens),
-        b"flush_all" | b"version" | b"verbosity" | b"quit" | b"cache_memlimit" => {
+        b"flush_all" | b"version" | b"verbosity" | b"quit" | b"cache_memlimit" | b"slabs" => {
             admin::parse(&tokens)
         }
+        b"watch" => watch::parse(&tokens),
         [b'm', _] => return meta::parse(&tokens, &buf[after..], after, item_size_max),
         _ => Request::Reply("ERROR", false),
     };

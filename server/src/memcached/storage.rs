@@ -28,8 +28,19 @@ pub struct Swallow<'a> {
     pub bytes: usize,
     pub reply: &'static str,
     pub noreply: bool,
-    /// A refused `set` also drops the key's old value (memcached does).
-    pub forget: Option<&'a [u8]>,
+    /// A store refused as too large: logged, and for some the key's old
+    /// value dropped.
+    pub too_large: Option<TooLarge<'a>>,
+}
+
+/// A store refused as too large before its data was read.
+#[derive(Debug)]
+pub struct TooLarge<'a> {
+    pub key: std::borrow::Cow<'a, [u8]>,
+    pub mode: StoreMode,
+    /// memcached drops the old value for `set` and every `ms`, so that a
+    /// stale value is not served after the client tried to replace it.
+    pub forget: bool,
 }
 
 const BAD_FORMAT: &str = "CLIENT_ERROR bad command line format";
@@ -86,7 +97,11 @@ pub fn parse<'a>(
             bytes: length + 2,
             reply: "SERVER_ERROR object too large for cache",
             noreply,
-            forget: (mode == StoreMode::Set).then_some(key),
+            too_large: Some(TooLarge {
+                key: std::borrow::Cow::Borrowed(key),
+                mode,
+                forget: mode == StoreMode::Set,
+            }),
         };
         return Parse::Done(Request::Swallow(swallow), after);
     }
@@ -135,8 +150,14 @@ pub fn execute(store: &Store<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8
 }
 
 pub fn execute_swallow(swallow: &Swallow<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
-    if let Some(key) = swallow.forget {
-        cache.forget(key, ctx.now, ctx.conn);
+    if let Some(refused) = &swallow.too_large {
+        cache.refuse_too_large(
+            &refused.key,
+            refused.mode,
+            refused.forget,
+            ctx.now,
+            ctx.conn,
+        );
     }
     if !swallow.noreply {
         reply::line(out, swallow.reply);

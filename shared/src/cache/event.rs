@@ -1,6 +1,13 @@
 //! What happened to a cache, item by item, for whoever is watching (the
-//! browser's cache lab). The model records events only while asked to, and
-//! a driver drains them; the model never waits for a reader.
+//! browser's cache lab, and a TCP client's `watch` as real memcached
+//! offers it). The model records events only while asked to, and a driver
+//! drains them; the model never waits for a reader.
+//!
+//! For `watch` an event also carries what memcached's logger records
+//! ([`Logged`]): memcached logs an `item_get` for every lookup of a key,
+//! the ones a `set` or a `delete` makes on the way included, and an
+//! `item_store` for every store, refused ones too. Those records ([`EventKind::Log`]) are kept only while a
+//! `watch` asks for them.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +36,11 @@ pub enum EventKind {
     Flush,
     /// An item's expiry time was changed (touch, gat).
     Touch,
+    /// A record of memcached's logger (in `log`): every lookup of a key by
+    /// any command, every store whether it stored or not, evictions and
+    /// deletions. Recorded only while a `watch` asks; the lab never
+    /// receives these.
+    Log,
 }
 
 /// One thing that happened to one key.
@@ -40,4 +52,87 @@ pub struct Event {
     /// The item's accounted size in bytes (0 for a miss or a flush).
     pub size: u64,
     pub conn: ConnId,
+    /// What memcached's `watch` prints for it, while a watch asks.
+    #[serde(skip)]
+    pub log: Option<Logged>,
+}
+
+/// What memcached's logger records about an event (`watch`'s lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logged {
+    /// `type=item_get … status=… size=<value bytes>`.
+    Get { status: GetStatus, value_len: u64 },
+    /// `type=item_store … status=… cmd=… ttl=… size=<value bytes>`.
+    Store {
+        status: StoreStatus,
+        cmd: StoreCmd,
+        /// Seconds left, 0 for none.
+        ttl: u64,
+        value_len: u64,
+    },
+    /// `type=eviction … fetch=… ttl=… la=… size=…`.
+    Eviction {
+        fetched: bool,
+        /// Seconds left, -1 for none.
+        ttl: i64,
+        value_len: u64,
+    },
+    /// `type=deleted … cmd=… size=…` (memcached 1.6.20's `deletions`).
+    Deleted { cmd: DeleteCmd, value_len: u64 },
+    /// `type=conn_new rip=… rport=… transport=tcp` (the key is empty).
+    ConnNew { peer: std::net::SocketAddr },
+    /// `type=conn_close … reason=…` (the key is empty).
+    ConnClose {
+        peer: std::net::SocketAddr,
+        reason: CloseReason,
+    },
+}
+
+/// Why a connection closed (`reason=` of `conn_close`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// A read or write failed.
+    Error,
+    /// The client hung up or sent `quit`.
+    Normal,
+    /// The server is shutting down or the node restarting.
+    Shutdown,
+}
+
+/// What a lookup found (`status=` of `item_get`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GetStatus {
+    NotFound,
+    Found,
+    /// The item was there but its time had run out.
+    Expired,
+}
+
+/// How a store ended (`status=` of `item_store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreStatus {
+    NotStored,
+    Stored,
+    Exists,
+    NotFound,
+    TooLarge,
+    NoMemory,
+}
+
+/// Which store (`cmd=` of `item_store`; `ms` logs the mode it ran as).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreCmd {
+    Add,
+    Set,
+    Replace,
+    Append,
+    Prepend,
+    Cas,
+}
+
+/// Which command deleted (`cmd=` of `deleted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteCmd {
+    Delete,
+    Md,
 }

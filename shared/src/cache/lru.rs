@@ -33,6 +33,8 @@ pub struct Entry {
     /// Read at least once since it was stored (for `evicted_unfetched`,
     /// `expired_unfetched` and the meta `h` flag).
     pub fetched: bool,
+    /// What the meta protocol knows about the item beyond its data.
+    pub marks: Marks,
     prev: Slot,
     next: Slot,
 }
@@ -65,6 +67,7 @@ impl Entry {
             expires_at,
             cas,
             fetched: false,
+            marks: Marks::default(),
             prev: NIL,
             next: NIL,
         }
@@ -81,6 +84,54 @@ impl Entry {
     /// The value, writable in place (incr/decr when the number fits).
     pub fn value_mut(&mut self) -> &mut [u8] {
         &mut self.data[usize::from(self.key_len)..]
+    }
+}
+
+/// The meta protocol's marks on an item, in one byte (an item's size
+/// matters: a node holds a million of them). memcached keeps these as bits
+/// of `it_flags`: `ITEM_STALE`, `ITEM_TOKEN_SENT`, `ITEM_KEY_BINARY`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marks(u8);
+
+impl Marks {
+    const STALE: u8 = 1;
+    const WIN_SENT: u8 = 2;
+    const KEY_BINARY: u8 = 4;
+
+    /// Marked stale by `md … I` (or a lower cas with `ms … I`): readers get
+    /// `X`, the first of them `W`.
+    pub fn stale(self) -> bool {
+        self.0 & Self::STALE != 0
+    }
+
+    /// A client has been handed the win (`W`); later readers get `Z`.
+    pub fn win_sent(self) -> bool {
+        self.0 & Self::WIN_SENT != 0
+    }
+
+    /// Stored under a base64 key (`b`): `k` answers it base64-encoded.
+    pub fn key_binary(self) -> bool {
+        self.0 & Self::KEY_BINARY != 0
+    }
+
+    pub fn set_stale(&mut self, on: bool) {
+        self.set(Self::STALE, on);
+    }
+
+    pub fn set_win_sent(&mut self, on: bool) {
+        self.set(Self::WIN_SENT, on);
+    }
+
+    pub fn set_key_binary(&mut self, on: bool) {
+        self.set(Self::KEY_BINARY, on);
+    }
+
+    fn set(&mut self, bit: u8, on: bool) {
+        if on {
+            self.0 |= bit;
+        } else {
+            self.0 &= !bit;
+        }
     }
 }
 
@@ -257,6 +308,12 @@ fn entry_at(slots: &[Option<Entry>], slot: Slot) -> &Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_meta_marks_cost_an_item_no_memory() {
+        // The marks fit in the padding after `fetched`.
+        assert!(std::mem::size_of::<Entry>() <= 56);
+    }
 
     fn keys(lru: &Lru) -> Vec<&[u8]> {
         lru.iter().map(Entry::key).collect()

@@ -4,7 +4,8 @@
 //!
 //! - [`expiry`]: memcached's exptime rules;
 //! - [`lru`]: the O(1) storage structure (slab, index, LRU list);
-//! - [`store`]: the [`Cache`]: commands, byte accounting, eviction, expiry;
+//! - [`store`]: the [`Cache`]: commands, byte accounting, eviction, expiry,
+//!   and the meta commands' item rules (win, stale, vivify, invalidate);
 //! - [`number`]: how incr/decr read a stored number;
 //! - [`stats`]: memcached's counters under memcached's names;
 //! - [`event`]: what the lab is told as it happens;
@@ -26,12 +27,15 @@ pub mod stats;
 pub mod store;
 pub mod warmup;
 
-pub use event::{ConnId, Event, EventKind};
+pub use event::{
+    CloseReason, ConnId, DeleteCmd, Event, EventKind, GetStatus, Logged, StoreCmd, StoreStatus,
+};
 pub use refusal::Refusal;
 pub use stats::Stats;
 pub use store::{
-    Arith, Cache, DEFAULT_ITEM_SIZE_MAX, ITEM_OVERHEAD, ItemView, KEY_MAX_LENGTH, Snapshot,
-    SnapshotItem, StoreMode, StoreOutcome, item_size,
+    Arith, Cache, DEFAULT_ITEM_SIZE_MAX, ITEM_OVERHEAD, ItemView, KEY_MAX_LENGTH, MetaArith,
+    MetaDeleted, MetaGet, MetaHit, MetaSet, Snapshot, SnapshotItem, Step, StoreMode, StoreOutcome,
+    item_size,
 };
 
 #[cfg(test)]

@@ -7,12 +7,16 @@
 //! connection that asked (`conn`); nothing here reads a clock.
 
 use super::{
-    event::{ConnId, Event, EventKind},
+    event::{ConnId, DeleteCmd, Event, EventKind, GetStatus, Logged, StoreCmd, StoreStatus},
     expiry::{self, ExpiresAt},
-    lru::{Entry, Lru, Slot},
+    lru::{Entry, Lru, Marks, Slot},
     number::parse_stored_u64,
     stats::Stats,
 };
+
+mod meta;
+
+pub use meta::{MetaArith, MetaDeleted, MetaGet, MetaHit, MetaSet, Step};
 
 /// Bytes charged per item on top of its key and value: what memcached's
 /// own `bytes` counter charges (a 48-byte item header, an 8-byte cas, the
@@ -85,6 +89,8 @@ pub struct ItemView<'a> {
     pub expires_at: ExpiresAt,
     /// Whether it had been read before this access (meta flag `h`).
     pub fetched_before: bool,
+    /// The meta protocol's marks (stale, win handed out, base64 key).
+    pub marks: Marks,
 }
 
 impl<'a> ItemView<'a> {
@@ -96,6 +102,7 @@ impl<'a> ItemView<'a> {
             cas: entry.cas,
             expires_at: entry.expires_at,
             fetched_before,
+            marks: entry.marks,
         }
     }
 
@@ -136,6 +143,9 @@ pub struct Cache {
     sweep_cursor: usize,
     /// `Some` while someone is watching.
     events: Option<Vec<Event>>,
+    /// Also record memcached's logger records (`EventKind::Log`) while a
+    /// TCP client `watch`es.
+    log_records: bool,
 }
 
 impl Cache {
@@ -152,6 +162,7 @@ impl Cache {
             pending_flush: None,
             sweep_cursor: 0,
             events: None,
+            log_records: false,
         }
     }
 
@@ -193,6 +204,12 @@ impl Cache {
             (false, true) => self.events = None,
             _ => {}
         }
+    }
+
+    /// Starts or stops recording memcached's logger records too (for a TCP
+    /// `watch`); they are recorded only while events are.
+    pub fn record_log(&mut self, on: bool) {
+        self.log_records = on;
     }
 
     pub fn is_recording(&self) -> bool {
@@ -271,7 +288,16 @@ impl Cache {
     /// (meta commands that only ask about an item, the lab's inspector).
     pub fn peek(&mut self, key: &[u8], now: u64) -> Option<ItemView<'_>> {
         self.tick(now);
-        let slot = self.find_live(key, now, 0, false)?;
+        let slot = self.find_quiet(key, now, 0)?;
+        let entry = self.lru.get(slot);
+        Some(ItemView::of(entry, entry.fetched))
+    }
+
+    /// Like [`Cache::peek`], as a command's own lookup (memcached's `me`),
+    /// so a `watch` sees it.
+    pub fn peek_logged(&mut self, key: &[u8], now: u64, conn: ConnId) -> Option<ItemView<'_>> {
+        self.tick(now);
+        let slot = self.find_live(key, now, conn, false)?;
         let entry = self.lru.get(slot);
         Some(ItemView::of(entry, entry.fetched))
     }
@@ -283,6 +309,43 @@ impl Cache {
     // would only be unpacked again here.
     #[allow(clippy::too_many_arguments)]
     pub fn store(
+        &mut self,
+        mode: StoreMode,
+        key: &[u8],
+        value: &[u8],
+        flags: u32,
+        exptime: i64,
+        now: u64,
+        conn: ConnId,
+    ) -> StoreOutcome {
+        let outcome = self.store_unlogged(mode, key, value, flags, exptime, now, conn);
+        if self.logging() {
+            let (ttl, value_len) = match outcome {
+                StoreOutcome::Stored(_) => self.lru.find(key).map_or((0, 0), |slot| {
+                    let entry = self.lru.get(slot);
+                    let ttl = entry.expires_at.map_or(0, |at| at.saturating_sub(now));
+                    (ttl, entry.value().len() as u64)
+                }),
+                StoreOutcome::TooLarge | StoreOutcome::OutOfMemory => (0, 0),
+                _ => (
+                    expiry::resolve(exptime, now).map_or(0, |at| at.saturating_sub(now)),
+                    value.len() as u64,
+                ),
+            };
+            let log = Logged::Store {
+                status: StoreStatus::of(outcome),
+                cmd: StoreCmd::of(mode),
+                ttl,
+                value_len,
+            };
+            self.log(key, conn, log);
+        }
+        outcome
+    }
+
+    // The arguments are exactly the protocol's fields.
+    #[allow(clippy::too_many_arguments)]
+    fn store_unlogged(
         &mut self,
         mode: StoreMode,
         key: &[u8],
@@ -349,23 +412,53 @@ impl Cache {
 
     /// `delete`: whether there was a live item to delete.
     pub fn delete(&mut self, key: &[u8], now: u64, conn: ConnId) -> bool {
+        self.delete_as(DeleteCmd::Delete, key, now, conn)
+    }
+
+    fn delete_as(&mut self, cmd: DeleteCmd, key: &[u8], now: u64, conn: ConnId) -> bool {
         self.tick(now);
         match self.find_live(key, now, conn, false) {
             Some(slot) => {
                 self.stats.delete_hits += 1;
                 let entry = self.unlink(slot);
+                let value_len = entry.value().len() as u64;
                 self.emit(
                     EventKind::Delete,
                     key,
                     item_size(key.len(), entry.value().len()),
                     conn,
                 );
+                self.log(key, conn, Logged::Deleted { cmd, value_len });
                 true
             }
             None => {
                 self.stats.delete_misses += 1;
                 false
             }
+        }
+    }
+
+    /// A store refused before its data was read, as too large: logged as
+    /// memcached logs it, and the key's old value dropped when `forget`
+    /// says so (memcached drops it for `set` and every `ms`).
+    pub fn refuse_too_large(
+        &mut self,
+        key: &[u8],
+        mode: StoreMode,
+        forget: bool,
+        now: u64,
+        conn: ConnId,
+    ) {
+        self.tick(now);
+        let log = Logged::Store {
+            status: StoreStatus::TooLarge,
+            cmd: StoreCmd::of(mode),
+            ttl: 0,
+            value_len: 0,
+        };
+        self.log(key, conn, log);
+        if forget {
+            self.forget(key, now, conn);
         }
     }
 
@@ -547,13 +640,35 @@ impl Cache {
     // ----- internals ---------------------------------------------------
 
     /// The slot of `key` if it holds a live item; an expired one found on
-    /// the way is dropped (lazy expiry) and, for reads, counted.
+    /// the way is dropped (lazy expiry) and, for reads, counted. Logged as
+    /// memcached logs every lookup (`item_get`).
     fn find_live(&mut self, key: &[u8], now: u64, conn: ConnId, read: bool) -> Option<Slot> {
-        let slot = self.lru.find(key)?;
-        if expiry::is_expired(self.lru.get(slot).expires_at, now) {
+        let found = self.lru.find(key);
+        let expired = found.filter(|&slot| expiry::is_expired(self.lru.get(slot).expires_at, now));
+        if let Some(slot) = expired {
             if read {
                 self.stats.get_expired += 1;
             }
+            self.expire(slot, conn);
+        }
+        let live = found.filter(|_| expired.is_none());
+        if self.logging() {
+            let (status, value_len) = match (live, expired) {
+                (Some(slot), _) => (GetStatus::Found, self.lru.get(slot).value().len() as u64),
+                (None, Some(_)) => (GetStatus::Expired, 0),
+                (None, None) => (GetStatus::NotFound, 0),
+            };
+            self.log(key, conn, Logged::Get { status, value_len });
+        }
+        live
+    }
+
+    /// [`Cache::find_live`] without the log record: for a look that is not
+    /// a command's own lookup (the lab's inspector, a meta command's check
+    /// before the lookup memcached logs).
+    fn find_quiet(&mut self, key: &[u8], now: u64, conn: ConnId) -> Option<Slot> {
+        let slot = self.lru.find(key)?;
+        if expiry::is_expired(self.lru.get(slot).expires_at, now) {
             self.expire(slot, conn);
             return None;
         }
@@ -572,6 +687,7 @@ impl Cache {
                 key: String::from_utf8_lossy(entry.key()).into_owned(),
                 size: item_size(entry.key().len(), entry.value().len()),
                 conn,
+                log: None,
             });
         }
         ItemView::of(self.lru.get(slot), fetched_before)
@@ -621,6 +737,12 @@ impl Cache {
         }
         let size = item_size(entry.key().len(), entry.value().len());
         self.emit(EventKind::Evict, entry.key(), size, conn);
+        let log = Logged::Eviction {
+            fetched: entry.fetched,
+            ttl: expiry::remaining(entry.expires_at, now),
+            value_len: entry.value().len() as u64,
+        };
+        self.log(entry.key(), conn, log);
     }
 
     fn expire(&mut self, slot: Slot, conn: ConnId) {
@@ -648,7 +770,62 @@ impl Cache {
                 key: String::from_utf8_lossy(key).into_owned(),
                 size,
                 conn,
+                log: None,
             });
+        }
+    }
+
+    /// Whether memcached's logger records are being kept.
+    fn logging(&self) -> bool {
+        self.log_records && self.events.is_some()
+    }
+
+    /// Records a connection's arrival or departure for `watch connevents`
+    /// (the node's connections are not the model's, but their records go
+    /// through the one event stream, in order with the items').
+    pub fn log_connection(&mut self, conn: ConnId, log: Logged) {
+        self.log(b"", conn, log);
+    }
+
+    /// Records one of memcached's logger records, while a `watch` asks.
+    fn log(&mut self, key: &[u8], conn: ConnId, log: Logged) {
+        if !self.logging() {
+            return;
+        }
+        if let Some(events) = self.events.as_mut() {
+            events.push(Event {
+                kind: EventKind::Log,
+                key: String::from_utf8_lossy(key).into_owned(),
+                size: 0,
+                conn,
+                log: Some(log),
+            });
+        }
+    }
+}
+
+impl StoreStatus {
+    fn of(outcome: StoreOutcome) -> StoreStatus {
+        match outcome {
+            StoreOutcome::Stored(_) => StoreStatus::Stored,
+            StoreOutcome::NotStored => StoreStatus::NotStored,
+            StoreOutcome::Exists => StoreStatus::Exists,
+            StoreOutcome::NotFound => StoreStatus::NotFound,
+            StoreOutcome::TooLarge => StoreStatus::TooLarge,
+            StoreOutcome::OutOfMemory => StoreStatus::NoMemory,
+        }
+    }
+}
+
+impl StoreCmd {
+    fn of(mode: StoreMode) -> StoreCmd {
+        match mode {
+            StoreMode::Set => StoreCmd::Set,
+            StoreMode::Add => StoreCmd::Add,
+            StoreMode::Replace => StoreCmd::Replace,
+            StoreMode::Append => StoreCmd::Append,
+            StoreMode::Prepend => StoreCmd::Prepend,
+            StoreMode::Cas(_) => StoreCmd::Cas,
         }
     }
 }

@@ -384,3 +384,203 @@ mod wasm {
         assert_eq!(snapshot.stats.evictions, 1);
     }
 }
+
+/// What an `mg` reader is told: (value, won, already won, stale).
+fn meta_read(cache: &mut Cache, key: &[u8], steps: &[Step], now: u64) -> Option<MetaRead> {
+    let get = MetaGet {
+        steps,
+        no_bump: false,
+    };
+    cache.meta_get(key, &get, now, 1).map(|hit| MetaRead {
+        value: hit.item.value.to_vec(),
+        won: hit.won,
+        already_won: hit.already_won,
+        stale: hit.stale,
+    })
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct MetaRead {
+    value: Vec<u8>,
+    won: bool,
+    already_won: bool,
+    stale: bool,
+}
+
+fn read(value: &[u8], won: bool, already_won: bool, stale: bool) -> Option<MetaRead> {
+    Some(MetaRead {
+        value: value.to_vec(),
+        won,
+        already_won,
+        stale,
+    })
+}
+
+#[test]
+fn a_vivified_miss_has_one_winner_until_the_value_is_stored() {
+    let mut cache = Cache::new(1 << 20);
+    let vivify = [Step::Vivify(30)];
+    assert_eq!(
+        meta_read(&mut cache, b"hot", &vivify, NOW),
+        read(b"", true, false, false)
+    );
+    assert_eq!(
+        meta_read(&mut cache, b"hot", &vivify, NOW),
+        read(b"", false, true, false)
+    );
+    assert_eq!(
+        meta_read(&mut cache, b"hot", &[], NOW),
+        read(b"", false, true, false)
+    );
+    let hit = cache.meta_get(b"hot", &MetaGet::default(), NOW, 1).unwrap();
+    assert_eq!(hit.item.expires_at, Some(NOW + 30), "N's TTL");
+    set(&mut cache, b"hot", b"fresh", 30, NOW);
+    assert_eq!(
+        meta_read(&mut cache, b"hot", &vivify, NOW),
+        read(b"fresh", false, false, false)
+    );
+}
+
+#[test]
+fn invalidation_keeps_the_stale_value_for_readers_and_one_recomputes() {
+    let mut cache = Cache::new(1 << 20);
+    set(&mut cache, b"hotkey", b"old", 0, NOW);
+    let cas = cache.peek(b"hotkey", NOW).unwrap().cas;
+    assert_eq!(
+        cache.meta_delete(b"hotkey", Some(cas + 1), Some(None), NOW, 1),
+        MetaDeleted::Exists
+    );
+    assert_eq!(
+        cache.meta_delete(b"hotkey", Some(cas), Some(Some(30)), NOW, 1),
+        MetaDeleted::Invalidated
+    );
+    let item = cache.peek(b"hotkey", NOW).unwrap();
+    assert!(item.cas > cas, "invalidation bumps the cas unique");
+    assert_eq!(item.expires_at, Some(NOW + 30), "T with I sets the TTL");
+    assert_eq!(
+        meta_read(&mut cache, b"hotkey", &[], NOW),
+        read(b"old", true, false, true)
+    );
+    assert_eq!(
+        meta_read(&mut cache, b"hotkey", &[], NOW),
+        read(b"old", false, true, true)
+    );
+    // A late writer with the cas it read before the invalidation still
+    // stores, with I: the item stays stale and keeps its expiry.
+    let late = MetaSet {
+        compare: Some(cas),
+        invalidate: true,
+        key_binary: false,
+    };
+    assert!(matches!(
+        cache.meta_set(StoreMode::Set, b"hotkey", b"late", 0, 0, &late, NOW, 1),
+        StoreOutcome::Stored(_)
+    ));
+    assert_eq!(
+        meta_read(&mut cache, b"hotkey", &[], NOW),
+        read(b"late", false, true, true)
+    );
+    assert_eq!(
+        cache.peek(b"hotkey", NOW).unwrap().expires_at,
+        Some(NOW + 30)
+    );
+    // The winner's fresh value clears every mark.
+    set(&mut cache, b"hotkey", b"new", 0, NOW);
+    assert_eq!(
+        meta_read(&mut cache, b"hotkey", &[], NOW),
+        read(b"new", false, false, false)
+    );
+    assert_eq!(
+        cache.meta_delete(b"hotkey", None, None, NOW, 1),
+        MetaDeleted::Deleted
+    );
+    assert_eq!(meta_read(&mut cache, b"hotkey", &[], NOW), None);
+}
+
+#[test]
+fn recache_hands_out_one_win_before_expiry_and_steps_apply_in_order() {
+    let mut cache = Cache::new(1 << 20);
+    set(&mut cache, b"k", b"v", 100, NOW);
+    assert_eq!(
+        meta_read(&mut cache, b"k", &[Step::Recache(30)], NOW),
+        read(b"v", false, false, false)
+    );
+    assert_eq!(
+        meta_read(&mut cache, b"k", &[Step::Recache(200)], NOW),
+        read(b"v", true, false, false)
+    );
+    assert_eq!(
+        meta_read(&mut cache, b"k", &[Step::Recache(200)], NOW),
+        read(b"v", false, true, false)
+    );
+    set(&mut cache, b"n", b"v", 0, NOW);
+    assert_eq!(
+        meta_read(&mut cache, b"n", &[Step::Recache(200)], NOW),
+        read(b"v", false, false, false),
+        "never expires"
+    );
+    let steps = [Step::ReportTtl, Step::Touch(50), Step::ReportTtl];
+    let get = MetaGet {
+        steps: &steps[..2],
+        no_bump: false,
+    };
+    assert_eq!(cache.meta_get(b"n", &get, NOW, 1).unwrap().ttl, Some(-1));
+    let get = MetaGet {
+        steps: &steps[1..],
+        no_bump: false,
+    };
+    assert_eq!(cache.meta_get(b"n", &get, NOW, 1).unwrap().ttl, Some(50));
+}
+
+#[test]
+fn meta_arith_compares_vivifies_and_touches() {
+    let mut cache = Cache::new(1 << 20);
+    let created = cache.meta_arith(
+        b"c",
+        true,
+        1,
+        None,
+        Some(7),
+        &[Step::ReportTtl, Step::Vivify(60), Step::ReportTtl],
+        NOW,
+        1,
+    );
+    assert!(matches!(
+        created,
+        MetaArith::Value {
+            value: 7,
+            created: true,
+            ttl: Some(60),
+            ..
+        }
+    ));
+    let cas = cache.peek(b"c", NOW).unwrap().cas;
+    assert_eq!(
+        cache.meta_arith(b"c", true, 1, Some(cas + 9), None, &[], NOW, 1),
+        MetaArith::Exists
+    );
+    let grown = cache.meta_arith(
+        b"c",
+        true,
+        5,
+        Some(cas),
+        None,
+        &[Step::Touch(90), Step::ReportTtl],
+        NOW,
+        1,
+    );
+    assert!(matches!(
+        grown,
+        MetaArith::Value {
+            value: 12,
+            created: false,
+            ttl: Some(90),
+            ..
+        }
+    ));
+    assert_eq!(cache.peek(b"c", NOW).unwrap().expires_at, Some(NOW + 90));
+    assert_eq!(
+        cache.meta_arith(b"none", false, 1, None, None, &[], NOW, 1),
+        MetaArith::NotFound
+    );
+}

@@ -51,7 +51,11 @@ impl Departure {
             EventKind::Evict => Some(Departure::Evicted),
             EventKind::Expire => Some(Departure::Expired),
             EventKind::Flush => Some(Departure::Flushed),
-            EventKind::Set | EventKind::Hit | EventKind::Miss | EventKind::Touch => None,
+            EventKind::Set
+            | EventKind::Hit
+            | EventKind::Miss
+            | EventKind::Touch
+            | EventKind::Log => None,
         }
     }
 }
@@ -154,6 +158,11 @@ impl NodeState {
     }
 
     fn apply(&mut self, event: &Event, now_ms: f64, burst: bool) {
+        // memcached's log records are for a TCP `watch`; the server never
+        // sends them and the offline model never records them.
+        if event.kind == EventKind::Log {
+            return;
+        }
         let seq = self.version();
         self.feed.push_front(FeedEntry {
             seq,
@@ -168,7 +177,7 @@ impl NodeState {
             EventKind::Set => self.bump(&event.key, event.size, Mark::Stored, true),
             EventKind::Hit => self.bump(&event.key, event.size, Mark::Hit, false),
             EventKind::Touch => self.bump(&event.key, event.size, Mark::Touched, true),
-            EventKind::Miss => {}
+            EventKind::Miss | EventKind::Log => {}
             EventKind::Delete | EventKind::Evict | EventKind::Expire => {
                 let version = self.version();
                 if let (Some(departure), Some(row)) = (

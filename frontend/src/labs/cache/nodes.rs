@@ -338,6 +338,8 @@ fn kind_key(kind: EventKind) -> &'static str {
         EventKind::Expire => "expire",
         EventKind::Flush => "flush",
         EventKind::Touch => "touch",
+        // Recorded only for a TCP `watch`; never sent to the lab.
+        EventKind::Log => "log",
     }
 }
 

@@ -518,6 +518,7 @@ mod en {
             EventKind::Expire => "expire",
             EventKind::Flush => "flush",
             EventKind::Touch => "touch",
+            EventKind::Log => "memcached log record",
         }
     }
 
@@ -649,6 +650,7 @@ mod zh {
             EventKind::Expire => "过期",
             EventKind::Flush => "清空",
             EventKind::Touch => "续期",
+            EventKind::Log => "memcached 日志记录",
         }
     }
 

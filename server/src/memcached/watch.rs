@@ -1,0 +1,253 @@
+//! memcached's `watch`: a TCP client turns its connection into a stream of
+//! log lines about what happens in the node, in memcached's format
+//! (`ts=<sec>.<usec> gid=<n> type=item_get key=<url-encoded> status=found
+//! clsid=<n> cfd=<n> size=<n>`), so a tool that watches real memcached works
+//! on a node unchanged.
+//!
+//! The lines come from the one event stream the cache already records for
+//! the browser's lab (`fanout_shared::cache::event`): while a `watch` is on,
+//! the model adds memcached's log records to it ([`Logged`]), and this file
+//! only chooses and formats them. The connection's loop lives in
+//! `connection.rs`.
+
+use fanout_shared::cache::{
+    CloseReason, DeleteCmd, Event, GetStatus, Logged, StoreCmd, StoreStatus,
+};
+
+use super::parse::{Request, Tokens};
+
+/// Which kinds of line a watcher asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Categories {
+    /// `item_get`: every lookup of a key.
+    pub fetchers: bool,
+    /// `item_store`: every store, refused ones too.
+    pub mutations: bool,
+    /// `eviction`.
+    pub evictions: bool,
+    /// `conn_new`, `conn_close`.
+    pub connevents: bool,
+    /// `deleted` (memcached 1.6.20 and later).
+    pub deletions: bool,
+}
+
+/// `watch [fetchers] [mutations] [evictions] [connevents] [deletions]`:
+/// no name means fetchers; memcached's other names (`rawcmds`,
+/// `sysevents` and the proxy's) are accepted and print nothing here, as a
+/// node has no background threads, proxy or raw-command log; an unknown
+/// name is `ERROR`.
+pub fn parse<'a>(tokens: &Tokens<'a>) -> Request<'a> {
+    let noreply = tokens.noreply();
+    let mut categories = Categories::default();
+    if tokens.len() == 1 {
+        categories.fetchers = true;
+    }
+    for name in tokens.iter().skip(1) {
+        match name {
+            b"fetchers" => categories.fetchers = true,
+            b"mutations" => categories.mutations = true,
+            b"evictions" => categories.evictions = true,
+            b"connevents" => categories.connevents = true,
+            b"deletions" => categories.deletions = true,
+            b"rawcmds" | b"sysevents" | b"proxyreqs" | b"proxyevents" | b"proxyuser" => {}
+            _ => return Request::Reply("ERROR", noreply),
+        }
+    }
+    Request::Watch(categories)
+}
+
+/// The answer past the node's limit of watchers.
+pub const TOO_MANY: &str = "WATCHER_TOO_MANY log watcher limit reached";
+
+/// Appends the line for `event` if it is one the watcher asked for.
+/// `stamp` is the time (seconds, microseconds) and `gid` the line's number.
+pub fn line(
+    out: &mut Vec<u8>,
+    event: &Event,
+    categories: Categories,
+    stamp: (u64, u32),
+    gid: u64,
+) -> bool {
+    use std::io::Write;
+    let Some(log) = event.log else {
+        return false;
+    };
+    let wanted = match log {
+        Logged::Get { .. } => categories.fetchers,
+        Logged::Store { .. } => categories.mutations,
+        Logged::Eviction { .. } => categories.evictions,
+        Logged::Deleted { .. } => categories.deletions,
+        Logged::ConnNew { .. } | Logged::ConnClose { .. } => categories.connevents,
+    };
+    if !wanted {
+        return false;
+    }
+    let (seconds, micros) = stamp;
+    let _ = write!(out, "ts={seconds}.{micros} gid={gid} ");
+    let key = event.key.as_bytes();
+    let cfd = event.conn;
+    let _ = match log {
+        Logged::Get { status, value_len } => {
+            out.extend_from_slice(b"type=item_get key=");
+            uri_encode(out, key);
+            let status = match status {
+                GetStatus::NotFound => "not_found",
+                GetStatus::Found => "found",
+                GetStatus::Expired => "expired",
+            };
+            let clsid = class_of(status == "found");
+            writeln!(
+                out,
+                " status={status} clsid={clsid} cfd={cfd} size={value_len}"
+            )
+        }
+        Logged::Store {
+            status,
+            cmd,
+            ttl,
+            value_len,
+        } => {
+            out.extend_from_slice(b"type=item_store key=");
+            uri_encode(out, key);
+            let status_name = match status {
+                StoreStatus::NotStored => "not_stored",
+                StoreStatus::Stored => "stored",
+                StoreStatus::Exists => "exists",
+                StoreStatus::NotFound => "not_found",
+                StoreStatus::TooLarge => "too_large",
+                StoreStatus::NoMemory => "no_memory",
+            };
+            let cmd = match cmd {
+                StoreCmd::Add => "add",
+                StoreCmd::Set => "set",
+                StoreCmd::Replace => "replace",
+                StoreCmd::Append => "append",
+                StoreCmd::Prepend => "prepend",
+                StoreCmd::Cas => "cas",
+            };
+            // A store refused before an item was made has no class.
+            let allocated = !matches!(status, StoreStatus::TooLarge | StoreStatus::NoMemory);
+            let clsid = class_of(allocated);
+            writeln!(
+                out,
+                " status={status_name} cmd={cmd} ttl={ttl} clsid={clsid} cfd={cfd} size={value_len}"
+            )
+        }
+        Logged::Eviction {
+            fetched,
+            ttl,
+            value_len,
+        } => {
+            out.extend_from_slice(b"type=eviction key=");
+            uri_encode(out, key);
+            let fetch = if fetched { "yes" } else { "no" };
+            let clsid = class_of(true);
+            writeln!(
+                out,
+                " fetch={fetch} ttl={ttl} la=0 clsid={clsid} size={value_len}"
+            )
+        }
+        Logged::Deleted { cmd, value_len } => {
+            out.extend_from_slice(b"type=deleted key=");
+            uri_encode(out, key);
+            let cmd = match cmd {
+                DeleteCmd::Delete => "delete",
+                DeleteCmd::Md => "md",
+            };
+            let clsid = class_of(true);
+            writeln!(out, " cmd={cmd} clsid={clsid} size={value_len}")
+        }
+        Logged::ConnNew { peer } => writeln!(
+            out,
+            "type=conn_new rip={} rport={} transport=tcp cfd={cfd}",
+            peer.ip(),
+            peer.port()
+        ),
+        Logged::ConnClose { peer, reason } => {
+            let reason = match reason {
+                CloseReason::Error => "error",
+                CloseReason::Normal => "normal",
+                CloseReason::Shutdown => "shutdown",
+            };
+            writeln!(
+                out,
+                "type=conn_close rip={} rport={} transport=tcp reason={reason} cfd={cfd}",
+                peer.ip(),
+                peer.port()
+            )
+        }
+    };
+    true
+}
+
+/// The slab class memcached prints: a node has no slab classes and puts
+/// every item in class 1 (as `me` and `stats items` say); no item is 0.
+fn class_of(item: bool) -> u8 {
+    u8::from(item)
+}
+
+/// memcached's `uriencode`: letters, digits and `- . _ ~` stay, every
+/// other byte becomes `%XX`.
+fn uri_encode(out: &mut Vec<u8>, key: &[u8]) {
+    for &byte in key {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte);
+        } else {
+            let _ = std::io::Write::write_fmt(out, format_args!("%{byte:02X}"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fanout_shared::cache::EventKind;
+
+    use super::*;
+
+    #[test]
+    fn lines_read_like_memcached() {
+        let event = |key: &str, log| Event {
+            kind: EventKind::Log,
+            key: key.to_owned(),
+            size: 0,
+            conn: 7,
+            log: Some(log),
+        };
+        let all = Categories {
+            fetchers: true,
+            mutations: true,
+            evictions: true,
+            connevents: true,
+            deletions: true,
+        };
+        let mut out = Vec::new();
+        let found = Logged::Get {
+            status: GetStatus::Found,
+            value_len: 3,
+        };
+        assert!(line(&mut out, &event("a b/ü", found), all, (17, 5), 1));
+        let stored = Logged::Store {
+            status: StoreStatus::Stored,
+            cmd: StoreCmd::Cas,
+            ttl: 30,
+            value_len: 2,
+        };
+        assert!(line(&mut out, &event("k", stored), all, (17, 60), 2));
+        let only_fetchers = Categories {
+            fetchers: true,
+            ..Categories::default()
+        };
+        assert!(!line(
+            &mut out,
+            &event("k", stored),
+            only_fetchers,
+            (17, 60),
+            3
+        ));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "ts=17.5 gid=1 type=item_get key=a%20b%2F%C3%BC status=found clsid=1 cfd=7 size=3\n\
+             ts=17.60 gid=2 type=item_store key=k status=stored cmd=cas ttl=30 clsid=1 cfd=7 size=2\n"
+        );
+    }
+}
