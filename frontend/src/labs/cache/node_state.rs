@@ -324,6 +324,7 @@ mod tests {
             key: key.into(),
             size: 61,
             conn: 3,
+            log: None,
         }
     }
 
