@@ -129,6 +129,33 @@ describe('live rooms in the queue lab', () => {
     assert.deepEqual([...teacher.problems, ...student.problems], []);
   });
 
+  it('the creator who reloads the page is still the owner; another tab with the link is a participant', async () => {
+    const teacher = await openPage(browser);
+    await openLab(teacher, `${server.url}/queues?scenario=pipeline&seed=7&lang=en`);
+    await teacher.getByRole('button', { name: 'Run live' }).click();
+    const code = await teacher.locator('.live-room .room-code').textContent({ timeout: 15_000 });
+    // The creator's address is the room's join link now, so a reload rejoins it.
+    assert.equal(new URL(teacher.url()).search, `?room=${code}&lang=en`);
+    await teacher.reload();
+    await teacher.locator(`.live-room[data-room="${code}"]`).waitFor({ timeout: 15_000 });
+    await teacher.getByRole('button', { name: 'Close the room' }).waitFor({ timeout: 15_000 });
+    await stepAbove(teacher, 0);
+
+    // The same link in another tab (its own sessionStorage) joins as a participant.
+    const other = await teacher.context().newPage();
+    await openLab(other, `${server.url}/queues?room=${code}`);
+    await other.locator(`.live-room[data-room="${code}"]`).waitFor({ timeout: 15_000 });
+    await other.getByRole('button', { name: 'Leave the room' }).waitFor();
+    assert.equal(await other.getByRole('button', { name: 'Close the room' }).count(), 0);
+
+    // Closing forgets the room: the address shows the local run again.
+    await teacher.getByRole('button', { name: 'Close the room' }).click();
+    await teacher.locator('.queue-controls').waitFor({ timeout: 15_000 });
+    assert.ok(!new URL(teacher.url()).searchParams.has('room'), teacher.url());
+    assert.equal(await teacher.evaluate(() => sessionStorage.length), 0);
+    assert.deepEqual(teacher.problems, []);
+  });
+
   it('an unknown code is refused in words, and the lab still simulates', async () => {
     const page = await openPage(browser);
     await openLab(page, `${server.url}/queues?room=AAA-AAA`);

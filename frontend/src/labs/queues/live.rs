@@ -17,6 +17,7 @@
 mod feed;
 mod inside;
 mod outside;
+mod owner;
 
 use std::collections::VecDeque;
 
@@ -150,7 +151,17 @@ impl Live {
 
     /// Back to the local run, saying why.
     fn leave(self, notice: Option<Notice>) {
+        let room = self
+            .lab
+            .mode
+            .with_untracked(|mode| mode.live().map(|run| run.room.clone()));
         if self.lab.leave_live() {
+            // A room left or closed is not rejoined by a reload: the token
+            // goes, and the address shows the local run again.
+            if let Some(room) = room.filter(|_| !matches!(notice, Some(Notice::Lost))) {
+                owner::forget(&room.code);
+                self.lab.sync_url();
+            }
             self.worker.set(None);
             self.notice.set(notice);
         }
@@ -258,6 +269,8 @@ impl Live {
     fn join(self, code: String) {
         self.notice
             .set(Some(Notice::Busy(Busy::Joining(code.clone()))));
+        // The creator's own tab, reloaded: rejoin as the owner.
+        let token = owner::token_for(&code);
         spawn_local(async move {
             let answer = self
                 .server
@@ -265,7 +278,7 @@ impl Live {
                     room: code,
                     name: None,
                     watch: true,
-                    token: None,
+                    token,
                     id: None,
                 })))
                 .await;
@@ -278,21 +291,30 @@ impl Live {
             Ok(ServerFrame::RoomJoined {
                 room,
                 token,
+                owner,
                 scenario,
                 seed,
                 topology,
                 members,
                 ..
-            }) => self.enter(
-                Room {
-                    code: room,
-                    token,
-                    scenario,
-                    seed,
-                },
-                *topology,
-                members.len(),
-            ),
+            }) => {
+                // The creator gets the token; the creator's tab rejoining
+                // with it is the owner again and keeps using it.
+                let token = token.or_else(|| owner.then(|| owner::token_for(&room)).flatten());
+                if let Some(token) = &token {
+                    owner::remember(&room, token);
+                }
+                self.enter(
+                    Room {
+                        code: room,
+                        token,
+                        scenario,
+                        seed,
+                    },
+                    *topology,
+                    members.len(),
+                )
+            }
             Ok(_) => self.notice.set(None),
             Err(error) => self.refused(error),
         }

@@ -202,7 +202,9 @@ pub fn parse_scenario(value: &str) -> Result<ScenarioRef, ScenarioError> {
 /// The query string for a recording, keeping the other parameters of
 /// `current` (language, display options) as they were.
 pub fn query_for(current: &str, rec: &Recording, last_event_time: Option<Tick>) -> String {
-    let mine = ["scenario", "seed", "step", "t", "edits"];
+    // `room` too: a local run's address joins no room (a page that left
+    // one must not rejoin it on reload).
+    let mine = ["scenario", "seed", "step", "t", "edits", "room"];
     let mut out: Vec<String> = Vec::new();
     let scenario = match &rec.scenario {
         ScenarioRef::Preset(name) => name.clone(),
