@@ -41,8 +41,31 @@ pub struct RoomCreate {
     /// Stream the room's events and topology to this session.
     #[serde(default)]
     pub watch: bool,
+    /// Expose the endpoints the scenario binds as real TCP ports speaking
+    /// ZMTP, so unchanged ZeroMQ programs join the room
+    /// (`docs/protocol.md`, "ZeroMQ programs in a room").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub zmtp: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
+}
+
+/// One endpoint of a room's scenario listening for real ZeroMQ programs,
+/// as `room_joined` lists it under `zmtp`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZmtpListening {
+    /// The scenario's endpoint (`tcp://127.0.0.1:6700`).
+    pub endpoint: String,
+    /// The node and socket that bind it, and the socket's type: a program
+    /// connects a socket that pairs with it (a SUB to a PUB …).
+    pub node: String,
+    pub socket: String,
+    #[serde(rename = "type")]
+    pub kind: crate::socket::SocketKind,
+    /// Where the server listens for it (`127.0.0.1:6700`); a program
+    /// connects to `tcp://` this address, or the server's host and `port`.
+    pub address: String,
+    pub port: u16,
 }
 
 /// Joins a live room by its code.

@@ -100,6 +100,7 @@ fn types_list_matches_the_enum() {
             seed: None,
             name: None,
             watch: false,
+            zmtp: true,
             id: None,
         })),
         ClientFrame::Room(RoomFrame::Join(RoomJoin {
@@ -481,7 +482,26 @@ fn every_server_frame_reads_back_as_written() {
             limits,
             topology: topology.clone(),
             members: members.clone(),
+            zmtp: Some(vec![crate::protocol::ZmtpListening {
+                endpoint: "tcp://127.0.0.1:6700".into(),
+                node: "bitsource".into(),
+                socket: "out".into(),
+                kind: crate::socket::SocketKind::Pub,
+                address: "127.0.0.1:6700".into(),
+                port: 6700,
+            }]),
             id: Some(3),
+        },
+        ServerFrame::RoomNotice {
+            room: room(),
+            message: "closed".into(),
+            notice: crate::room::RoomNotice::ZmtpRefused {
+                endpoint: "tcp://127.0.0.1:6700".into(),
+                from: "127.0.0.1:5000".into(),
+                error: crate::zmtp::ZmtpError::NotZmtp {
+                    first: b"GET".to_vec(),
+                },
+            },
         },
         ServerFrame::room_left(room(), crate::room::LeftReason::RemovedByCreator, None),
         ServerFrame::room_closed(

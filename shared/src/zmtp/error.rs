@@ -63,6 +63,11 @@ pub enum ZmtpError {
     UnexpectedMessage {
         theirs: String,
     },
+    /// A socket type that pairs on the wire (a DEALER with a REP, a ROUTER
+    /// with a REQ) but that a room has no engine socket for.
+    NotInRooms {
+        theirs: String,
+    },
 }
 
 impl std::error::Error for ZmtpError {}
@@ -122,6 +127,9 @@ fn english(e: &ZmtpError) -> String {
         ZmtpError::UnexpectedMessage { theirs } => {
             format!("a {theirs} socket sent a message, which its type never does")
         }
+        ZmtpError::NotInRooms { theirs } => format!(
+            "a {theirs} socket pairs on the wire, but rooms have only PUB, SUB, PUSH, PULL, REQ and REP sockets"
+        ),
     }
 }
 
@@ -159,5 +167,8 @@ fn chinese(e: &ZmtpError) -> String {
         ZmtpError::UnexpectedMessage { theirs } => {
             format!("{theirs} 套接字发来了消息，而这种类型从不发送消息")
         }
+        ZmtpError::NotInRooms { theirs } => format!(
+            "{theirs} 套接字在线路上可以配对，但房间只有 PUB、SUB、PUSH、PULL、REQ 和 REP 套接字"
+        ),
     }
 }

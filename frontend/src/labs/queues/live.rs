@@ -247,6 +247,9 @@ impl Live {
                     seed: Some(seed),
                     name: None,
                     watch: true,
+                    // Real ZeroMQ programs may join at the scenario's
+                    // endpoints (the "Run live" panel says how).
+                    zmtp: true,
                     id: None,
                 })))
                 .await;
