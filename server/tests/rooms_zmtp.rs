@@ -530,3 +530,86 @@ async fn a_room_sub_subscribes_a_31_publisher_with_a_command_and_filters_in_the_
     let got = client.received("listener", 2).await;
     assert_eq!(got, ["b1", "b2"], "the engine's filter decides");
 }
+
+// ---- The chapter's π system, two functions as real processes ----
+
+#[tokio::test]
+async fn the_chapters_judge_and_always_yes_as_processes_feed_the_rooms_tally_pi() {
+    let Some(python) = python() else { return };
+    let fanout = Fanout::start(&["--cache-nodes", "0", "--zmtp-ports", "free"]);
+    // The pi preset, less the two nodes the real processes replace: three
+    // simulated (bitsource, pythagoras, tally), two real.
+    let mut pi: Value =
+        serde_json::from_str(include_str!("../../shared/src/sim/presets/pi.json")).expect("JSON");
+    pi["nodes"]
+        .as_array_mut()
+        .expect("nodes")
+        .retain(|n| n["name"] != "judge" && n["name"] != "always_yes");
+    let (mut client, listening) = zmtp_room(&fanout, pi).await;
+    let url = |endpoint: &str| format!("tcp://127.0.0.1:{}", port_of(&listening, endpoint));
+    let (pubsub, reqrep, pushpull) = (
+        url("tcp://127.0.0.1:6700"),
+        url("tcp://127.0.0.1:6701"),
+        url("tcp://127.0.0.1:6702"),
+    );
+
+    // The listing as the server serves it, run from a directory of its own.
+    let (status, _, listing) = common::http_get(fanout.http, "/clients/queuepi.py").await;
+    assert_eq!(status, 200);
+    assert_eq!(listing, include_str!("../../static/clients/queuepi.py"));
+    let dir = std::env::temp_dir().join(format!("fanout-queuepi-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    std::fs::write(dir.join("queuepi.py"), &listing).expect("written");
+    let run = |call: String| {
+        Process(
+            Command::new(&python)
+                .args(["-c", &format!("import zmq, queuepi; queuepi.{call}")])
+                .current_dir(&dir)
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("python starts"),
+        )
+    };
+    let _always_yes = run(format!(
+        "always_yes(zmq.Context(), '{pubsub}', '{pushpull}')"
+    ));
+    let _judge = run(format!(
+        "judge(zmq.Context(), '{pubsub}', '{reqrep}', '{pushpull}')"
+    ));
+
+    // The room's tally prints 4·Y/(Y+N) as decisions arrive.
+    let (mut p, mut q) = (0u64, 0u64);
+    let mut summary = Value::Null;
+    while q < 300 {
+        let frame = client.push_of_type("room_events").await;
+        for e in frame["events"].as_array().into_iter().flatten() {
+            if e["type"] == "log" && e["entry"]["log"] == "decision" {
+                let eq = e["entry"]["q"].as_u64().expect("q");
+                if eq > q {
+                    q = eq;
+                    p = e["entry"]["p"].as_u64().expect("p");
+                }
+            }
+        }
+        summary = frame["summary"].clone();
+    }
+    let estimate = p as f64 / q as f64;
+    // 300 points give π to about ±0.1 (one standard deviation); 0.5 is
+    // five of them.
+    assert!(
+        (estimate - std::f64::consts::PI).abs() < 0.5,
+        "pi ≈ {estimate} after {q} decisions"
+    );
+    // Both real processes' PUSHes fed the tally.
+    let pushers: Vec<u64> = summary["nodes"]
+        .as_object()
+        .expect("nodes")
+        .iter()
+        .filter(|(name, _)| name.starts_with("PUSH "))
+        .map(|(_, counters)| counters["sent"].as_u64().unwrap_or(0))
+        .collect();
+    assert_eq!(pushers.len(), 2, "{summary}");
+    assert!(pushers.iter().all(|sent| *sent > 0), "{summary}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
