@@ -12,11 +12,13 @@
 //! own PULL worker (`node_add` connecting to the scenario's PUSH endpoint,
 //! receiving automatically), showing what it received. This file is the
 //! panel and what it asks the server; `live/outside.rs` and
-//! `live/inside.rs` draw it outside and inside a room.
+//! `live/inside.rs` draw it outside and inside a room, and `live/zmtp.rs`
+//! where real ZeroMQ programs join it.
 
 mod feed;
 mod inside;
 mod outside;
+mod zmtp;
 
 use std::collections::VecDeque;
 
@@ -24,6 +26,7 @@ use fanout_shared::{
     lang::Say,
     protocol::{
         ClientFrame, NodeAdd, RoomClose, RoomCreate, RoomFrame, RoomJoin, RoomRequest, ServerFrame,
+        ZmtpListening,
     },
     room::{LeftReason, RoomEnd},
     sim::{Topology, scenario::SocketSpec},
@@ -50,6 +53,8 @@ pub struct Room {
     pub token: Option<String>,
     pub scenario: String,
     pub seed: u64,
+    /// Its endpoints listening for real ZeroMQ programs.
+    pub zmtp: Vec<ZmtpListening>,
 }
 
 /// This page's own node in the room.
@@ -285,6 +290,7 @@ impl Live {
                 seed,
                 topology,
                 members,
+                zmtp,
                 ..
             }) => self.enter(
                 Room {
@@ -292,6 +298,7 @@ impl Live {
                     token,
                     scenario,
                     seed,
+                    zmtp: zmtp.unwrap_or_default(),
                 },
                 *topology,
                 members.len(),
