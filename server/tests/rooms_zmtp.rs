@@ -497,9 +497,11 @@ async fn a_room_sub_subscribes_a_31_publisher_with_a_command_and_filters_in_the_
     let mut publisher = RawPeer::connect(feed, SocketKind::Pub).await;
     // It hears the room's subscription to everything, as a 3.1 command.
     let mut buf = [0u8; 4096];
-    let subscribed = loop {
-        if let Some(PeerEvent::Subscription { topic, on }) = publisher.zmtp.poll_event() {
-            break (topic, on);
+    let subscribed = 'heard: loop {
+        while let Some(event) = publisher.zmtp.poll_event() {
+            if let PeerEvent::Subscription { topic, on } = event {
+                break 'heard (topic, on);
+            }
         }
         let n = tokio::time::timeout(PATIENCE, publisher.tcp.read(&mut buf))
             .await
@@ -531,57 +533,50 @@ async fn a_room_sub_subscribes_a_31_publisher_with_a_command_and_filters_in_the_
     assert_eq!(got, ["b1", "b2"], "the engine's filter decides");
 }
 
-// ---- The chapter's π system, two functions as real processes ----
+// ---- The chapter's π system, functions as real processes ----
 
-#[tokio::test]
-async fn the_chapters_judge_and_always_yes_as_processes_feed_the_rooms_tally_pi() {
-    let Some(python) = python() else { return };
-    let fanout = Fanout::start(&["--cache-nodes", "0", "--zmtp-ports", "free"]);
-    // The pi preset, less the two nodes the real processes replace: three
-    // simulated (bitsource, pythagoras, tally), two real.
+/// The pi preset without the nodes named (real processes stand for them).
+fn pi_without(names: &[&str]) -> Value {
     let mut pi: Value =
         serde_json::from_str(include_str!("../../shared/src/sim/presets/pi.json")).expect("JSON");
     pi["nodes"]
         .as_array_mut()
         .expect("nodes")
-        .retain(|n| n["name"] != "judge" && n["name"] != "always_yes");
-    let (mut client, listening) = zmtp_room(&fanout, pi).await;
-    let url = |endpoint: &str| format!("tcp://127.0.0.1:{}", port_of(&listening, endpoint));
-    let (pubsub, reqrep, pushpull) = (
-        url("tcp://127.0.0.1:6700"),
-        url("tcp://127.0.0.1:6701"),
-        url("tcp://127.0.0.1:6702"),
-    );
+        .retain(|n| !names.iter().any(|name| n["name"] == *name));
+    pi
+}
 
-    // The listing as the server serves it, run from a directory of its own.
+/// `/clients/queuepi.py` as the server serves it, in a directory of its
+/// own (named for this test process and `tag`).
+async fn listing_dir(fanout: &Fanout, tag: &str) -> PathBuf {
     let (status, _, listing) = common::http_get(fanout.http, "/clients/queuepi.py").await;
     assert_eq!(status, 200);
     assert_eq!(listing, include_str!("../../static/clients/queuepi.py"));
-    let dir = std::env::temp_dir().join(format!("fanout-queuepi-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("fanout-queuepi-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     std::fs::write(dir.join("queuepi.py"), &listing).expect("written");
-    let run = |call: String| {
-        Process(
-            Command::new(&python)
-                .args(["-c", &format!("import zmq, queuepi; queuepi.{call}")])
-                .current_dir(&dir)
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("python starts"),
-        )
-    };
-    let _always_yes = run(format!(
-        "always_yes(zmq.Context(), '{pubsub}', '{pushpull}')"
-    ));
-    let _judge = run(format!(
-        "judge(zmq.Context(), '{pubsub}', '{reqrep}', '{pushpull}')"
-    ));
+    dir
+}
 
-    // The room's tally prints 4·Y/(Y+N) as decisions arrive.
+/// Runs `queuepi.<call>` as a process of its own.
+fn queuepi(python: &PathBuf, dir: &PathBuf, call: &str) -> Process {
+    Process(
+        Command::new(python)
+            .args(["-c", &format!("import zmq, queuepi; queuepi.{call}")])
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python starts"),
+    )
+}
+
+/// Reads the room's tally (its `print(decision, p / q)` logs) until `n`
+/// decisions; returns p, q and the last summary.
+async fn tally(client: &mut Client, n: u64) -> (u64, u64, Value) {
     let (mut p, mut q) = (0u64, 0u64);
     let mut summary = Value::Null;
-    while q < 300 {
+    while q < n {
         let frame = client.push_of_type("room_events").await;
         for e in frame["events"].as_array().into_iter().flatten() {
             if e["type"] == "log" && e["entry"]["log"] == "decision" {
@@ -594,22 +589,105 @@ async fn the_chapters_judge_and_always_yes_as_processes_feed_the_rooms_tally_pi(
         }
         summary = frame["summary"].clone();
     }
+    (p, q, summary)
+}
+
+/// π from the tally, to within five standard deviations: 300 points give
+/// it to about ±0.1.
+fn assert_pi(p: u64, q: u64) {
     let estimate = p as f64 / q as f64;
-    // 300 points give π to about ±0.1 (one standard deviation); 0.5 is
-    // five of them.
     assert!(
         (estimate - std::f64::consts::PI).abs() < 0.5,
         "pi ≈ {estimate} after {q} decisions"
     );
-    // Both real processes' PUSHes fed the tally.
-    let pushers: Vec<u64> = summary["nodes"]
+}
+
+/// `sent` of the summary's nodes whose names start with `prefix`.
+fn sent_by(summary: &Value, prefix: &str) -> Vec<u64> {
+    summary["nodes"]
         .as_object()
         .expect("nodes")
         .iter()
-        .filter(|(name, _)| name.starts_with("PUSH "))
+        .filter(|(name, _)| name.starts_with(prefix))
         .map(|(_, counters)| counters["sent"].as_u64().unwrap_or(0))
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn the_chapters_judge_and_always_yes_as_processes_feed_the_rooms_tally_pi() {
+    let Some(python) = python() else { return };
+    let fanout = Fanout::start(&["--cache-nodes", "0", "--zmtp-ports", "free"]);
+    // Three simulated (bitsource, pythagoras, tally), two real.
+    let (mut client, listening) = zmtp_room(&fanout, pi_without(&["judge", "always_yes"])).await;
+    let url = |endpoint: &str| format!("tcp://127.0.0.1:{}", port_of(&listening, endpoint));
+    let (pubsub, reqrep, pushpull) = (
+        url("tcp://127.0.0.1:6700"),
+        url("tcp://127.0.0.1:6701"),
+        url("tcp://127.0.0.1:6702"),
+    );
+    let dir = listing_dir(&fanout, "connect").await;
+    let _always_yes = queuepi(
+        &python,
+        &dir,
+        &format!("always_yes(zmq.Context(), '{pubsub}', '{pushpull}')"),
+    );
+    let _judge = queuepi(
+        &python,
+        &dir,
+        &format!("judge(zmq.Context(), '{pubsub}', '{reqrep}', '{pushpull}')"),
+    );
+    let (p, q, summary) = tally(&mut client, 300).await;
+    assert_pi(p, q);
+    // Both real processes' PUSHes fed the tally.
+    let pushers = sent_by(&summary, "PUSH ");
     assert_eq!(pushers.len(), 2, "{summary}");
     assert!(pushers.iter().all(|sent| *sent > 0), "{summary}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_rooms_judge_asks_the_students_own_pythagoras_which_binds_its_port() {
+    let Some(python) = python() else { return };
+    let fanout = Fanout::start(&["--cache-nodes", "0", "--zmtp-ports", "free"]);
+    // A port for the student's pythagoras: free now, bound by it below.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let reqrep = format!("tcp://127.0.0.1:{port}");
+    // The room's pythagoras is a stand-in (an external node) binding the
+    // student's address, which the judge's REQ connects to.
+    let mut pi = pi_without(&[]);
+    for node in pi["nodes"].as_array_mut().expect("nodes") {
+        if node["name"] == "pythagoras" {
+            node["program"] = json!({"kind": "external"});
+            node["sockets"][0]["bind"] = json!([reqrep]);
+        }
+        for socket in node["sockets"].as_array_mut().expect("sockets") {
+            if socket["type"] == "REQ" {
+                socket["connect"] = json!([reqrep]);
+            }
+        }
+    }
+    let dir = listing_dir(&fanout, "dial").await;
+    let _pythagoras = queuepi(
+        &python,
+        &dir,
+        &format!("pythagoras(zmq.Context(), '{reqrep}')"),
+    );
+    let (mut client, endpoints) = zmtp_room(&fanout, pi).await;
+    let dialed = endpoints
+        .iter()
+        .find(|e| e["endpoint"] == reqrep)
+        .unwrap_or_else(|| panic!("{reqrep} is not dialed: {endpoints:?}"));
+    assert_eq!(dialed["role"], "dial");
+    assert_eq!(dialed["node"], "pythagoras");
+    assert_eq!(dialed["type"], "REP");
+
+    let (p, q, summary) = tally(&mut client, 300).await;
+    assert_pi(p, q);
+    // The student's REP, driving the room's pythagoras, answered the judge.
+    let answers = summary["nodes"]["pythagoras"]["sent"].as_u64().unwrap_or(0);
+    assert!(answers > 0, "{summary}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,14 +10,14 @@ use std::{
 };
 
 use fanout_shared::{
-    protocol::ZmtpListening,
+    protocol::ZmtpEndpoint,
     room::{Refusal, RoomCore, RoomRefusal},
     sim::{Simulator, timeline::ScenarioRef},
 };
 use tokio::sync::{mpsc, watch};
 
 use super::{codes, limits::RoomLimits, room::Command, room::Room};
-use crate::zmtp::{ZmtpConfig, listener};
+use crate::zmtp::{ZmtpConfig, dialer, listener};
 
 /// Commands waiting for a room task; a session sending more waits (and so
 /// stops reading its client) until the room catches up.
@@ -28,9 +28,9 @@ const COMMANDS: usize = 1024;
 pub struct RoomHandle {
     pub code: String,
     pub commands: mpsc::Sender<Command>,
-    /// The endpoints listening for real ZeroMQ programs, if the room was
-    /// created with `zmtp`.
-    pub zmtp: Option<Arc<[ZmtpListening]>>,
+    /// The endpoints open to real ZeroMQ programs (listening, or dialed),
+    /// if the room was created with `zmtp`.
+    pub zmtp: Option<Arc<[ZmtpEndpoint]>>,
 }
 
 #[derive(Debug)]
@@ -88,6 +88,10 @@ impl Rooms {
         let exposed = zmtp
             .then(|| listener::expose(&resolved, self.zmtp))
             .flatten();
+        let dials = match exposed {
+            Some(_) => dialer::dials(&resolved),
+            None => Vec::new(),
+        };
         let mut rooms = self.lock();
         if rooms.len() >= self.limits.rooms as usize {
             return Err(RoomRefusal::TooManyRooms {
@@ -113,9 +117,13 @@ impl Rooms {
         let handle = RoomHandle {
             code: code.clone(),
             commands: tx,
-            zmtp: exposed
-                .as_ref()
-                .map(|exposed| exposed.iter().map(|e| e.info.clone()).collect()),
+            zmtp: exposed.as_ref().map(|exposed| {
+                exposed
+                    .iter()
+                    .map(|e| e.info.clone())
+                    .chain(dials.iter().map(|d| d.info.clone()))
+                    .collect()
+            }),
         };
         rooms.insert(code, handle.clone());
         drop(rooms);
@@ -123,6 +131,7 @@ impl Rooms {
         tokio::spawn(room.run(rx, self.shutdown.clone()));
         if let Some(exposed) = exposed {
             listener::spawn(exposed, &handle, self);
+            dialer::spawn(dials, &handle, self);
         }
         Ok(Created { handle, token })
     }

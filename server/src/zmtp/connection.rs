@@ -32,7 +32,10 @@ use std::{collections::VecDeque, net::SocketAddr, sync::Arc, time::Duration};
 
 use fanout_shared::{
     lang::Say,
-    protocol::{NodeAdd, Refusal, RoomAct, RoomFrame, RoomJoin, SendRequest, ServerFrame},
+    protocol::{
+        NodeAdd, NodeTake, Refusal, RoomAct, RoomFrame, RoomJoin, SendRequest, ServerFrame,
+        ZmtpRole,
+    },
     room::{RoomNotice, RoomRefusal},
     sim::{
         Action,
@@ -64,12 +67,21 @@ const BATCH: usize = 64;
 /// The name of the one socket of a program's node.
 const SOCKET: &str = "zmq";
 
-/// What every connection to one exposed endpoint shares.
+/// What every connection to (or from) one endpoint shares.
 #[derive(Debug)]
 pub struct Link {
     pub endpoint: String,
-    /// The type of the scenario's socket bound there.
+    /// Whether the scenario binds the endpoint (programs connect to the
+    /// server) or connects to it (the server connects to a program).
+    pub role: ZmtpRole,
+    /// The type the program's socket must pair with: the scenario's socket
+    /// bound there (`Listen`), or the type that connects to the external
+    /// node's socket (`Dial`).
     pub ours: SocketKind,
+    /// The scenario's node and socket at the endpoint: for `Dial`, the
+    /// external node a connection takes over.
+    pub node: String,
+    pub socket: String,
     pub handle: RoomHandle,
     pub rooms: Arc<Rooms>,
 }
@@ -92,9 +104,11 @@ impl From<std::io::Error> for End {
     }
 }
 
-/// Serves one connection until it or the room ends.
-pub async fn serve(mut stream: TcpStream, from: SocketAddr, link: Arc<Link>) {
+/// Serves one connection until it or the room ends; `true` if the peer
+/// was refused (a bad peer).
+pub async fn serve(mut stream: TcpStream, from: SocketAddr, link: Arc<Link>) -> bool {
     let end = drive(&mut stream, from, &link).await;
+    let refused = matches!(end, End::Refused(_) | End::NotAdmitted(_));
     let notice = match end {
         End::Done => {
             tracing::debug!(room = %link.handle.code, endpoint = link.endpoint, %from, "ZeroMQ connection ended");
@@ -126,6 +140,7 @@ pub async fn serve(mut stream: TcpStream, from: SocketAddr, link: Arc<Link>) {
         let _ = link.handle.commands.try_send(Command::Notice { notice });
     }
     let _ = stream.shutdown().await;
+    refused
 }
 
 async fn drive(stream: &mut TcpStream, from: SocketAddr, link: &Link) -> End {
@@ -168,7 +183,6 @@ async fn drive(stream: &mut TcpStream, from: SocketAddr, link: &Link) -> End {
 
     // Join the room as one more member, with one node.
     let mut session = RoomSession::new(Arc::clone(&link.rooms));
-    let node = format!("{} {from}", kind.name());
     let joined = session
         .handle(RoomFrame::Join(RoomJoin {
             room: link.handle.code.clone(),
@@ -181,29 +195,13 @@ async fn drive(stream: &mut TcpStream, from: SocketAddr, link: &Link) -> End {
     if let Some(why) = refusal(&joined) {
         return End::NotAdmitted(why);
     }
-    let Ok(endpoint) = Endpoint::parse(&link.endpoint) else {
+    let Some((node, socket)) = place(&mut session, link, kind, from).await else {
         return End::Done;
     };
-    let added = session
-        .handle(RoomFrame::NodeAdd(NodeAdd {
-            name: Some(node.clone()),
-            sockets: vec![SocketSpec {
-                name: SOCKET.into(),
-                kind,
-                bind: Vec::new(),
-                connect: vec![ConnectSpec::to(endpoint)],
-                subscribe: Vec::new(),
-                sndhwm: None,
-                rcvhwm: None,
-            }],
-            auto_recv: kind.can_recv(),
-            auto_limit: None,
-            id: None,
-        }))
-        .await;
-    if let Some(why) = refusal(&added) {
-        return End::NotAdmitted(why);
-    }
+    let (node, socket) = match (node, socket) {
+        (Ok(node), socket) => (node, socket),
+        (Err(why), _) => return End::NotAdmitted(why),
+    };
     tracing::info!(room = %link.handle.code, endpoint = link.endpoint, %from, node, "a ZeroMQ program joined");
     if kind == SocketKind::Pub {
         // The room's subscribers filter in the engine: the program's PUB
@@ -223,19 +221,20 @@ async fn drive(stream: &mut TcpStream, from: SocketAddr, link: &Link) -> End {
             match event {
                 PeerEvent::Message(payload) => outgoing.push_back(payload),
                 PeerEvent::Subscription { topic, on } => {
-                    if let Err(end) = send_all(&mut session, &node, &mut outgoing).await {
+                    if let Err(end) = send_all(&mut session, &node, &socket, &mut outgoing).await {
                         return end;
                     }
+                    let (node, socket) = (node.clone(), socket.clone());
                     let action = if on {
                         Action::Subscribe {
-                            node: node.clone(),
-                            socket: SOCKET.into(),
+                            node,
+                            socket,
                             topic,
                         }
                     } else {
                         Action::Unsubscribe {
-                            node: node.clone(),
-                            socket: SOCKET.into(),
+                            node,
+                            socket,
                             topic,
                         }
                     };
@@ -250,7 +249,7 @@ async fn drive(stream: &mut TcpStream, from: SocketAddr, link: &Link) -> End {
             }
         }
         // Nothing more is read until the room took what came.
-        if let Err(end) = send_all(&mut session, &node, &mut outgoing).await {
+        if let Err(end) = send_all(&mut session, &node, &socket, &mut outgoing).await {
             return end;
         }
         tokio::select! {
@@ -291,6 +290,7 @@ async fn drive(stream: &mut TcpStream, from: SocketAddr, link: &Link) -> End {
 async fn send_all(
     session: &mut RoomSession,
     node: &str,
+    socket: &str,
     outgoing: &mut VecDeque<String>,
 ) -> Result<(), End> {
     let batch = BATCH.min(session.rate().max(1) as usize);
@@ -299,7 +299,7 @@ async fn send_all(
         let answer = session
             .handle(RoomFrame::Send(SendRequest {
                 node: node.to_owned(),
-                socket: SOCKET.into(),
+                socket: socket.to_owned(),
                 payload: None,
                 payloads: Some(payloads),
                 id: None,
@@ -327,6 +327,58 @@ async fn send_all(
         }
     }
     Ok(())
+}
+
+/// Gives the program its node in the room: for `Listen`, a node of its
+/// own with one socket of its type connected to the endpoint; for `Dial`,
+/// the scenario's external node at the endpoint, taken over (or, once that
+/// is gone, a node of its own binding the endpoint). Returns the node (or
+/// the room's refusal) and the socket's name.
+async fn place(
+    session: &mut RoomSession,
+    link: &Link,
+    kind: SocketKind,
+    from: SocketAddr,
+) -> Option<(Result<String, String>, String)> {
+    let endpoint = Endpoint::parse(&link.endpoint).ok()?;
+    if link.role == ZmtpRole::Dial {
+        let taken = session
+            .handle(RoomFrame::NodeTake(NodeTake {
+                node: link.node.clone(),
+                auto_recv: kind.can_recv(),
+                auto_limit: None,
+                id: None,
+            }))
+            .await;
+        if refusal(&taken).is_none() {
+            return Some((Ok(link.node.clone()), link.socket.clone()));
+        }
+    }
+    // The program's socket, on its side of the endpoint: connecting where
+    // the scenario binds, binding where the scenario's node is gone.
+    let (bind, connect) = match link.role {
+        ZmtpRole::Listen => (Vec::new(), vec![ConnectSpec::to(endpoint)]),
+        ZmtpRole::Dial => (vec![endpoint], Vec::new()),
+    };
+    let node = format!("{} {from}", kind.name());
+    let added = session
+        .handle(RoomFrame::NodeAdd(NodeAdd {
+            name: Some(node.clone()),
+            sockets: vec![SocketSpec {
+                name: SOCKET.into(),
+                kind,
+                bind,
+                connect,
+                subscribe: Vec::new(),
+                sndhwm: None,
+                rcvhwm: None,
+            }],
+            auto_recv: kind.can_recv(),
+            auto_limit: None,
+            id: None,
+        }))
+        .await;
+    Some((refusal(&added).map_or(Ok(node), Err), SOCKET.into()))
 }
 
 /// The sentence of a refusal, if `frame` is one.

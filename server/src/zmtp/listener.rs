@@ -11,16 +11,20 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use fanout_shared::{protocol::ZmtpListening, sim::Scenario, socket::SocketKind};
+use fanout_shared::{
+    protocol::{ZmtpEndpoint, ZmtpRole},
+    sim::{Scenario, nodes::ProgramSpec},
+    socket::SocketKind,
+};
 use tokio::net::TcpListener;
 
-use super::{PortChoice, ZmtpConfig, connection};
+use super::{PortChoice, ZmtpConfig, connection, dialer};
 use crate::rooms::{Rooms, registry::RoomHandle};
 
 /// One endpoint bound for a room, not yet accepting.
 #[derive(Debug)]
 pub struct Exposed {
-    pub info: ZmtpListening,
+    pub info: ZmtpEndpoint,
     /// The type of the scenario's socket that binds the endpoint: what a
     /// program's socket must pair with.
     pub kind: SocketKind,
@@ -48,10 +52,13 @@ pub fn expose(scenario: &Scenario, config: ZmtpConfig) -> Option<Vec<Exposed>> {
     let host = config.host.0?;
     let mut exposed = Vec::new();
     for node in &scenario.nodes {
+        let external = matches!(node.program, ProgramSpec::External);
         for socket in &node.sockets {
             for endpoint in &socket.bind {
                 let endpoint = endpoint.as_str();
-                if !endpoint.starts_with("tcp://") {
+                // An external node's loopback address is where a real
+                // program binds: the room connects to it (`dialer`).
+                if !endpoint.starts_with("tcp://") || (external && dialer::dialed(endpoint)) {
                     continue;
                 }
                 let wanted = match config.ports {
@@ -77,8 +84,9 @@ pub fn expose(scenario: &Scenario, config: ZmtpConfig) -> Option<Vec<Exposed>> {
                     continue;
                 };
                 exposed.push(Exposed {
-                    info: ZmtpListening {
+                    info: ZmtpEndpoint {
                         endpoint: endpoint.to_owned(),
+                        role: ZmtpRole::Listen,
                         node: node.name.clone(),
                         socket: socket.name.clone(),
                         kind: socket.kind,
@@ -107,7 +115,10 @@ pub fn spawn(exposed: Vec<Exposed>, handle: &RoomHandle, rooms: &Arc<Rooms>) {
         tracing::info!(room = %handle.code, endpoint = e.info.endpoint, address = e.info.address, "listening for ZeroMQ programs");
         let link = Arc::new(connection::Link {
             endpoint: e.info.endpoint,
+            role: ZmtpRole::Listen,
             ours: e.kind,
+            node: e.info.node.clone(),
+            socket: e.info.socket.clone(),
             handle: handle.clone(),
             rooms: Arc::clone(rooms),
         });
@@ -124,7 +135,8 @@ async fn accept(listener: TcpListener, link: Arc<connection::Link>) {
                     if let Err(error) = stream.set_nodelay(true) {
                         tracing::debug!(%error, "cannot set TCP_NODELAY");
                     }
-                    tokio::spawn(connection::serve(stream, from, Arc::clone(&link)));
+                    let link = Arc::clone(&link);
+                    tokio::spawn(async move { connection::serve(stream, from, link).await });
                 }
                 Err(error) => {
                     // Out of file descriptors, say: wait rather than spin.

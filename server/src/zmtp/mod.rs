@@ -15,9 +15,12 @@
 //!
 //! - [`listener`]: which endpoints a room exposes, on which ports, and the
 //!   accept loops;
-//! - [`connection`]: one TCP connection's driver.
+//! - [`dialer`]: the other direction, connecting to a program that binds
+//!   an endpoint the scenario only connects to;
+//! - [`connection`]: one TCP connection's driver, either way.
 
 pub mod connection;
+pub mod dialer;
 pub mod listener;
 
 use std::net::IpAddr;

@@ -50,22 +50,40 @@ pub struct RoomCreate {
     pub id: Option<u64>,
 }
 
-/// One endpoint of a room's scenario listening for real ZeroMQ programs,
-/// as `room_joined` lists it under `zmtp`.
+/// One endpoint of a room's scenario open to real ZeroMQ programs, as
+/// `room_joined` lists it under `zmtp`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ZmtpListening {
+pub struct ZmtpEndpoint {
     /// The scenario's endpoint (`tcp://127.0.0.1:6700`).
     pub endpoint: String,
-    /// The node and socket that bind it, and the socket's type: a program
-    /// connects a socket that pairs with it (a SUB to a PUB …).
+    /// Whether the server listens there for programs to connect, or
+    /// connects to a program that binds it.
+    pub role: ZmtpRole,
+    /// The scenario's node and socket that bind the endpoint (`listen`) or
+    /// connect to it (`dial`), and the socket's type: a program's socket
+    /// must pair with it (a SUB with a PUB …).
     pub node: String,
     pub socket: String,
     #[serde(rename = "type")]
     pub kind: crate::socket::SocketKind,
-    /// Where the server listens for it (`127.0.0.1:6700`); a program
+    /// `listen`: where the server listens (`127.0.0.1:6700`); a program
     /// connects to `tcp://` this address, or the server's host and `port`.
+    /// `dial`: the address the server connects to.
     pub address: String,
     pub port: u16,
+}
+
+/// Which side of the TCP connection the room is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZmtpRole {
+    /// The scenario binds the endpoint: the server listens, programs
+    /// connect.
+    Listen,
+    /// The scenario only connects to the endpoint, on this machine: the
+    /// server connects to the program that binds it (and again whenever it
+    /// is gone).
+    Dial,
 }
 
 /// Joins a live room by its code.

@@ -206,7 +206,7 @@ pub enum ServerFrame {
         /// The endpoints listening for real ZeroMQ programs, when the room
         /// was created with `zmtp: true`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        zmtp: Option<Vec<crate::protocol::room::ZmtpListening>>,
+        zmtp: Option<Vec<crate::protocol::room::ZmtpEndpoint>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },

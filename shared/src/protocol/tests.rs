@@ -482,8 +482,9 @@ fn every_server_frame_reads_back_as_written() {
             limits,
             topology: topology.clone(),
             members: members.clone(),
-            zmtp: Some(vec![crate::protocol::ZmtpListening {
+            zmtp: Some(vec![crate::protocol::ZmtpEndpoint {
                 endpoint: "tcp://127.0.0.1:6700".into(),
+                role: crate::protocol::ZmtpRole::Listen,
                 node: "bitsource".into(),
                 socket: "out".into(),
                 kind: crate::socket::SocketKind::Pub,

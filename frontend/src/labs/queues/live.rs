@@ -26,7 +26,7 @@ use fanout_shared::{
     lang::Say,
     protocol::{
         ClientFrame, NodeAdd, RoomClose, RoomCreate, RoomFrame, RoomJoin, RoomRequest, ServerFrame,
-        ZmtpListening,
+        ZmtpEndpoint,
     },
     room::{LeftReason, RoomEnd},
     sim::{Topology, scenario::SocketSpec},
@@ -54,7 +54,7 @@ pub struct Room {
     pub scenario: String,
     pub seed: u64,
     /// Its endpoints listening for real ZeroMQ programs.
-    pub zmtp: Vec<ZmtpListening>,
+    pub zmtp: Vec<ZmtpEndpoint>,
 }
 
 /// This page's own node in the room.

@@ -221,6 +221,9 @@ pub struct Live {
     pub zmtp_hint: &'static str,
     /// An endpoint, the type and node binding it, and the URL to connect to.
     pub zmtp_endpoint: fn(&str, &str, &str, &str) -> String,
+    /// An external node's address the room connects to: endpoint, the
+    /// socket type a program binds there, the node it drives.
+    pub zmtp_dial: fn(&str, &str, &str) -> String,
     pub zmtp_none: &'static str,
     /// Before the commands running the chapter's π functions.
     pub zmtp_pi: &'static str,
@@ -569,6 +572,12 @@ pub const EN: Texts = Texts {
         zmtp_endpoint: |endpoint, kind, node, url| {
             format!("{endpoint} ({kind} of {node}): connect to {url}")
         },
+        zmtp_dial: |endpoint, kind, node| {
+            format!(
+                "{endpoint}: bind a {kind} socket there, and the room connects to it and lets it \
+                 drive {node}"
+            )
+        },
         zmtp_none: "This room listens for no ZeroMQ programs (its scenario binds no tcp:// \
                     endpoint, or the server runs with --zmtp off).",
         zmtp_pi: "The chapter's π functions as separate processes: fetch the listing, install \
@@ -887,6 +896,9 @@ pub const ZH: Texts = Texts {
                     按房间的规则路由。",
         zmtp_endpoint: |endpoint, kind, node, url| {
             format!("{endpoint}（{node} 的 {kind}）：连接 {url}")
+        },
+        zmtp_dial: |endpoint, kind, node| {
+            format!("{endpoint}：在那里绑定一个 {kind} 套接字，房间会连接它，由它驱动 {node}")
         },
         zmtp_none: "这个房间不接受 ZeroMQ 程序（它的场景没有绑定 tcp:// 端点，或服务器以 --zmtp off 运行）。",
         zmtp_pi: "把本章的 π 函数作为独立进程运行：下载代码，安装 pyzmq，运行房间里没有的那些函数\

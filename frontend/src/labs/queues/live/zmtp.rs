@@ -1,17 +1,21 @@
 //! Inside a room: where real ZeroMQ programs connect to it (the endpoints
-//! its scenario binds, listening on TCP ports; `docs/protocol.md`,
+//! its scenario binds, listening on TCP ports, and the addresses it
+//! connects to for its external nodes; `docs/protocol.md`,
 //! "ZeroMQ programs in a room") and, for the chapter's π system, the
 //! commands that run its functions as separate processes
 //! (`docs/queuepi.md`).
 
-use fanout_shared::{protocol::ZmtpListening, socket::SocketKind};
+use fanout_shared::{
+    protocol::{ZmtpEndpoint, ZmtpRole},
+    socket::SocketKind,
+};
 use leptos::prelude::*;
 
 use super::Live;
 
 /// The URL a program connects to: the listening address, or this page's
 /// host when the server listens on every address.
-fn connect_url(listening: &ZmtpListening) -> String {
+fn connect_url(listening: &ZmtpEndpoint) -> String {
     let everywhere =
         listening.address.starts_with("0.0.0.0:") || listening.address.starts_with("[::]:");
     if everywhere {
@@ -24,7 +28,7 @@ fn connect_url(listening: &ZmtpListening) -> String {
 
 /// The chapter's commands for the connecting functions, when the room
 /// binds the π system's three endpoints.
-fn pi_commands(listening: &[ZmtpListening]) -> Option<String> {
+fn pi_commands(listening: &[ZmtpEndpoint]) -> Option<String> {
     let url = |kind: SocketKind| listening.iter().find(|l| l.kind == kind).map(connect_url);
     let (pubsub, reqrep, pushpull) = (
         url(SocketKind::Pub)?,
@@ -41,7 +45,7 @@ fn pi_commands(listening: &[ZmtpListening]) -> Option<String> {
 
 /// The room's ZeroMQ endpoints, and the π commands for a π room.
 #[component]
-pub fn ZeroMq(live: Live, scenario: String, listening: Vec<ZmtpListening>) -> impl IntoView {
+pub fn ZeroMq(live: Live, scenario: String, listening: Vec<ZmtpEndpoint>) -> impl IntoView {
     let t = move || &live.lab.texts().live;
     if listening.is_empty() {
         return view! {
@@ -59,7 +63,10 @@ pub fn ZeroMq(live: Live, scenario: String, listening: Vec<ZmtpListening>) -> im
             let (endpoint, port) = (l.endpoint.clone(), l.port.to_string());
             view! {
                 <li data-endpoint=endpoint data-port=port>
-                    {move || (t().zmtp_endpoint)(&l.endpoint, l.kind.name(), &l.node, &url)}
+                    {move || match l.role {
+                        ZmtpRole::Listen => (t().zmtp_endpoint)(&l.endpoint, l.kind.name(), &l.node, &url),
+                        ZmtpRole::Dial => (t().zmtp_dial)(&l.endpoint, l.kind.name(), &l.node),
+                    }}
                 </li>
             }
         })
