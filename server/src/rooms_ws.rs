@@ -195,6 +195,12 @@ impl RoomSession {
         }
     }
 
+    /// Whether rooms may open ports to ZeroMQ programs (`welcome`'s
+    /// `zmtp` feature).
+    pub fn zmtp_enabled(&self) -> bool {
+        self.rooms.zmtp_enabled()
+    }
+
     /// Messages per second this session may send (`--room-rate`).
     pub fn rate(&self) -> u32 {
         self.rooms.limits().rate

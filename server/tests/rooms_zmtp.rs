@@ -126,6 +126,41 @@ fn prelude() -> String {
     )
 }
 
+/// The server's `welcome`.
+async fn welcome_of(fanout: &Fanout) -> Value {
+    let mut ws = common::ws_connect(fanout).await;
+    common::send_json(&mut ws, &json!({"type": "hello", "protocol": 1})).await;
+    common::recv_json(&mut ws).await
+}
+
+#[tokio::test]
+async fn welcome_names_zmtp_unless_it_is_off_and_then_rooms_open_no_ports() {
+    let fanout = Fanout::start(&["--cache-nodes", "0", "--zmtp-ports", "free"]);
+    let welcome = welcome_of(&fanout).await;
+    assert!(
+        welcome["features"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("zmtp"))),
+        "{welcome}"
+    );
+    let off = Fanout::start(&["--cache-nodes", "0", "--zmtp", "off"]);
+    let welcome = welcome_of(&off).await;
+    assert!(
+        welcome["features"]
+            .as_array()
+            .is_some_and(|f| !f.contains(&json!("zmtp"))),
+        "{welcome}"
+    );
+    let mut client = Client::connect(&off).await;
+    let joined = client
+        .ok(
+            json!({"type": "room_create", "scenario": scenario(), "zmtp": true}),
+            "room_joined",
+        )
+        .await;
+    assert!(joined.get("zmtp").is_none(), "{joined}");
+}
+
 #[tokio::test]
 async fn a_pyzmq_pull_worker_receives_the_rooms_tasks() {
     let Some(python) = python() else { return };

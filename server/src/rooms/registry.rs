@@ -66,6 +66,11 @@ impl Rooms {
         &self.limits
     }
 
+    /// Whether rooms may open ports to ZeroMQ programs (not `--zmtp off`).
+    pub fn zmtp_enabled(&self) -> bool {
+        self.zmtp.host.0.is_some()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, RoomHandle>> {
         self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
     }

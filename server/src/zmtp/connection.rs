@@ -1,13 +1,17 @@
-//! One TCP connection from a real ZeroMQ program to a room's exposed
-//! endpoint: bytes go through a [`ZmtpPeer`], and the peer becomes a
-//! participant node of the room.
+//! One TCP connection between a real ZeroMQ program and a room (the
+//! program connected to an endpoint the room listens on, or the room
+//! connected to a program binding an external node's address): bytes go
+//! through a [`ZmtpPeer`], and the peer becomes a participant node of the
+//! room.
 //!
 //! ```text
 //! greeting + READY (its socket type)   → checked by the codec, then the
 //!                                        connection joins the room as a
 //!                                        member and adds one node with one
 //!                                        socket of that type, connected to
-//!                                        the endpoint (a PULL to tally's …)
+//!                                        the endpoint (a PULL to tally's …);
+//!                                        or, dialed, takes the external node
+//!                                        over
 //! its messages                         → `send` on that socket
 //! its subscriptions (3.0 or 3.1 form)  → `subscribe` / `unsubscribe` edits
 //! what the engine delivers to it       → `received` (automatic receiving)
