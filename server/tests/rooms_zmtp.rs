@@ -504,6 +504,49 @@ async fn bad_peers_are_closed_with_a_reason() {
     assert_eq!(n["error"]["code"], "not_in_rooms", "{n}");
 }
 
+/// A raw SUB greeting as ZMTP 3.`minor`, subscribing with `subscription`
+/// (a 3.0 message or a 3.1 command, as bytes).
+async fn raw_sub(port: u16, minor: u8, subscription: &[u8]) -> RawPeer {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let mut g = fanout_shared::zmtp::Greeting::ours();
+    g.minor = minor;
+    let mut bytes = g.encode().to_vec();
+    bytes.extend(ready("SUB"));
+    bytes.extend_from_slice(subscription);
+    tcp.write_all(&bytes).await.expect("write");
+    // The codec as a reader only: what it would send is already sent.
+    let mut zmtp = ZmtpPeer::new(SocketKind::Sub, 1 << 20);
+    zmtp.take_output();
+    RawPeer { tcp, zmtp }
+}
+
+#[tokio::test]
+async fn subscriptions_arrive_as_30_messages_and_as_31_commands() {
+    let fanout = Fanout::start(&["--cache-nodes", "0", "--zmtp-ports", "free"]);
+    let (_client, listening) = zmtp_room(&fanout, scenario()).await;
+    let news = port_of(&listening, "tcp://news");
+    let mut as_message = Vec::new();
+    Frame::message(b"\x01weather.".to_vec(), false).encode_into(&mut as_message);
+    let mut as_command = Vec::new();
+    Frame::command(
+        fanout_shared::zmtp::Command::Subscribe {
+            topic: b"sports.".to_vec(),
+        }
+        .encode(),
+    )
+    .encode_into(&mut as_command);
+    let mut old = raw_sub(news, 0, &as_message).await;
+    let mut new = raw_sub(news, 1, &as_command).await;
+    for _ in 0..10 {
+        let m = old.message().await;
+        assert!(m.starts_with("weather."), "3.0 subscriber got {m}");
+        let m = new.message().await;
+        assert!(m.starts_with("sports."), "3.1 subscriber got {m}");
+    }
+}
+
 #[tokio::test]
 async fn a_room_sub_subscribes_a_31_publisher_with_a_command_and_filters_in_the_engine() {
     let fanout = Fanout::start(&["--cache-nodes", "0", "--zmtp-ports", "free"]);

@@ -98,7 +98,7 @@ enum End {
     /// The peer broke the protocol.
     Refused(ZmtpError),
     /// The room would not admit it, or refused what it did.
-    NotAdmitted(String),
+    NotAdmitted(Box<Refusal>),
     Io(std::io::Error),
 }
 
@@ -130,12 +130,12 @@ pub async fn serve(mut stream: TcpStream, from: SocketAddr, link: Arc<Link>) -> 
                 error,
             })
         }
-        End::NotAdmitted(why) => {
-            tracing::warn!(room = %link.handle.code, endpoint = link.endpoint, %from, reason = %why, "a ZeroMQ program could not join");
+        End::NotAdmitted(refusal) => {
+            tracing::warn!(room = %link.handle.code, endpoint = link.endpoint, %from, reason = %refusal.english(), "a ZeroMQ program could not join");
             Some(RoomNotice::ZmtpNotAdmitted {
                 endpoint: link.endpoint.clone(),
                 from: from.to_string(),
-                why,
+                refusal,
             })
         }
     };
@@ -343,7 +343,7 @@ async fn place(
     link: &Link,
     kind: SocketKind,
     from: SocketAddr,
-) -> Option<(Result<String, String>, String)> {
+) -> Option<(Result<String, Box<Refusal>>, String)> {
     let endpoint = Endpoint::parse(&link.endpoint).ok()?;
     if link.role == ZmtpRole::Dial {
         let taken = session
@@ -385,10 +385,13 @@ async fn place(
     Some((refusal(&added).map_or(Ok(node), Err), SOCKET.into()))
 }
 
-/// The sentence of a refusal, if `frame` is one.
-fn refusal(frame: &ServerFrame) -> Option<String> {
+/// The refusal, if `frame` is one (every `error` frame carries its fact).
+fn refusal(frame: &ServerFrame) -> Option<Box<Refusal>> {
     match frame {
-        ServerFrame::Error { message, .. } => Some(message.clone()),
+        ServerFrame::Error {
+            refusal: Some(refusal),
+            ..
+        } => Some(Box::new(refusal.clone())),
         _ => None,
     }
 }

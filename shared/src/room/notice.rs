@@ -5,9 +5,9 @@
 //! that connection, so its trace has nothing to say; this typed fact goes
 //! to watchers as `room_notice` and says itself in every language.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::RoomCore;
+use super::{Refusal, RoomCore};
 use crate::{
     lang::{Lang, Say},
     protocol::ServerFrame,
@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// A room's notice to its watchers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RoomNotice {
     /// The connection from `from` to the room's `endpoint` was closed by
@@ -27,12 +27,11 @@ pub enum RoomNotice {
         error: ZmtpError,
     },
     /// The connection spoke ZMTP well, but the room would not admit one
-    /// more participant (`why` is the room's refusal, in English: the room
-    /// is full, say).
+    /// more participant, or refused what it asked (the room is full, say).
     ZmtpNotAdmitted {
         endpoint: String,
         from: String,
-        why: String,
+        refusal: Box<Refusal>,
     },
 }
 
@@ -66,20 +65,32 @@ impl Say for RoomNotice {
                 RoomNotice::ZmtpNotAdmitted {
                     endpoint,
                     from,
-                    why,
+                    refusal,
                 },
-            ) => format!("a ZeroMQ program from {from} could not join through {endpoint}: {why}"),
+            ) => format!(
+                "a ZeroMQ program from {from} could not join through {endpoint}: {}",
+                refusal.say(Lang::En)
+            ),
             (
                 Lang::Zh,
                 RoomNotice::ZmtpNotAdmitted {
                     endpoint,
                     from,
-                    why,
+                    refusal,
                 },
-            ) => format!("来自 {from} 的 ZeroMQ 程序无法通过 {endpoint} 加入房间：{why}"),
+            ) => format!(
+                "来自 {from} 的 ZeroMQ 程序无法通过 {endpoint} 加入房间：{}",
+                refusal.say(Lang::Zh)
+            ),
         }
     }
 }
+
+// Read compactly (see `json::decode_tagged!`); written by the derive above.
+crate::json::decode_tagged!(RoomNotice by "code" {
+    "zmtp_refused" => ZmtpRefused { endpoint, from, error },
+    "zmtp_not_admitted" => ZmtpNotAdmitted { endpoint, from, refusal },
+});
 
 impl RoomCore {
     /// Tells every watcher `notice` (those whose outbox is full miss it,
@@ -100,5 +111,28 @@ impl RoomCore {
             };
             self.push(id, frame);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::room::RoomRefusal;
+
+    #[test]
+    fn every_notice_reads_back_as_written() {
+        let samples = vec![
+            RoomNotice::ZmtpRefused {
+                endpoint: "tcp://x".into(),
+                from: "127.0.0.1:1".into(),
+                error: ZmtpError::NotReady,
+            },
+            RoomNotice::ZmtpNotAdmitted {
+                endpoint: "tcp://x".into(),
+                from: "127.0.0.1:1".into(),
+                refusal: Box::new(Refusal::Room(RoomRefusal::RoomGone)),
+            },
+        ];
+        crate::json::assert_every_variant_round_trips(&samples, "code", RoomNotice::DECODED_TAGS);
     }
 }
