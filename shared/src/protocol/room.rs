@@ -52,7 +52,7 @@ pub struct RoomCreate {
 
 /// One endpoint of a room's scenario open to real ZeroMQ programs, as
 /// `room_joined` lists it under `zmtp`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ZmtpEndpoint {
     /// The scenario's endpoint (`tcp://127.0.0.1:6700`).
     pub endpoint: String,
@@ -74,7 +74,7 @@ pub struct ZmtpEndpoint {
 }
 
 /// Which side of the TCP connection the room is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ZmtpRole {
     /// The scenario binds the endpoint: the server listens, programs
@@ -84,6 +84,36 @@ pub enum ZmtpRole {
     /// server connects to the program that binds it (and again whenever it
     /// is gone).
     Dial,
+}
+
+// Read compactly, as `json::decode_tagged!` reads facts, with `role` as
+// the tag: every page that joins a room reads these (serde's derived
+// visitors cost the queue page's wasm its last kilobytes).
+impl<'de> Deserialize<'de> for ZmtpEndpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = crate::json::TaggedFields::read(deserializer, "role")?;
+        let role = match fields.tag() {
+            "listen" => ZmtpRole::Listen,
+            "dial" => ZmtpRole::Dial,
+            _ => {
+                return Err(serde::de::Error::custom(
+                    fields.unknown(&["listen", "dial"]),
+                ));
+            }
+        };
+        let mut endpoint = || -> Result<ZmtpEndpoint, String> {
+            Ok(ZmtpEndpoint {
+                endpoint: fields.take("endpoint")?,
+                role,
+                node: fields.take("node")?,
+                socket: fields.take("socket")?,
+                kind: fields.take("type")?,
+                address: fields.take("address")?,
+                port: fields.take("port")?,
+            })
+        };
+        endpoint().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Joins a live room by its code.

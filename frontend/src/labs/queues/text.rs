@@ -565,10 +565,8 @@ pub const EN: Texts = Texts {
                participant who vanishes is removed, with its nodes). The lab is back to the \
                simulation in your browser.",
         zmtp_heading: "ZeroMQ programs",
-        zmtp_hint: "Real ZeroMQ programs on the server's machine can join this room: connect a \
-                    socket that pairs with the one listed (a SUB to a PUB, a PULL to a PUSH, a \
-                    REQ to a REP, and the other way round). Each socket appears as a node of its \
-                    own, routed by the room's rules.",
+        zmtp_hint: "Real ZeroMQ programs on the server's machine join this room by connecting a \
+                    socket that pairs with one listed (a PULL to a PUSH …); each socket is a node.",
         zmtp_endpoint: |endpoint, kind, node, url| {
             format!("{endpoint} ({kind} of {node}): connect to {url}")
         },
@@ -891,9 +889,8 @@ pub const ZH: Texts = Texts {
         lost: "与服务器的连接断开了，你在房间中的位置也随之消失（消失的参与者会连同其节点一起被移除）。\
                实验回到浏览器中的模拟。",
         zmtp_heading: "ZeroMQ 程序",
-        zmtp_hint: "服务器所在机器上的真实 ZeroMQ 程序可以加入这个房间：用与所列套接字配对的套接字连接\
-                    （SUB 连 PUB，PULL 连 PUSH，REQ 连 REP，反之亦然）。每个套接字显示为一个节点，\
-                    按房间的规则路由。",
+        zmtp_hint: "服务器所在机器上的真实 ZeroMQ 程序用与所列套接字配对的套接字（PULL 连 PUSH……）连接即可加入；\
+                    每个套接字是一个节点。",
         zmtp_endpoint: |endpoint, kind, node, url| {
             format!("{endpoint}（{node} 的 {kind}）：连接 {url}")
         },
