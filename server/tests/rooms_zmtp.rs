@@ -162,6 +162,30 @@ async fn welcome_names_zmtp_unless_it_is_off_and_then_rooms_open_no_ports() {
 }
 
 #[tokio::test]
+async fn an_endpoint_listens_on_the_port_it_names_while_that_port_is_free() {
+    let fanout = Fanout::start(&["--cache-nodes", "0", "--zmtp-ports", "named"]);
+    // A port free now, named by the scenario as the chapter names 6700.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let endpoint = format!("tcp://127.0.0.1:{port}");
+    let named = json!({
+        "name": "named",
+        "nodes": [{"name": "vent", "program": {"kind": "producer", "interval": "10ms"},
+                   "sockets": [{"name": "out", "type": "PUSH", "bind": [endpoint]}]}]
+    });
+    let (_first, listening) = zmtp_room(&fanout, named.clone()).await;
+    assert_eq!(port_of(&listening, &endpoint), port);
+    // A second room naming the same port gets another one.
+    let (_second, listening) = zmtp_room(&fanout, named).await;
+    let other = port_of(&listening, &endpoint);
+    assert_ne!(other, port);
+    let mut worker = RawPeer::connect(other, SocketKind::Pull).await;
+    assert!(worker.message().await.starts_with("vent "));
+}
+
+#[tokio::test]
 async fn a_pyzmq_pull_worker_receives_the_rooms_tasks() {
     let Some(python) = python() else { return };
     let fanout = Fanout::start(&["--cache-nodes", "0", "--zmtp-ports", "free"]);
