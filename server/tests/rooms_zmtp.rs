@@ -793,3 +793,69 @@ async fn the_rooms_judge_asks_the_students_own_pythagoras_which_binds_its_port()
     assert!(answers > 0, "{summary}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- The WebSocket participants' limits, for ZeroMQ programs ----
+
+#[tokio::test]
+async fn a_full_room_turns_a_program_away_with_its_reason() {
+    let fanout = Fanout::start(&[
+        "--cache-nodes",
+        "0",
+        "--zmtp-ports",
+        "free",
+        "--room-members",
+        "2",
+    ]);
+    let (mut client, listening) = zmtp_room(&fanout, scenario()).await;
+    let tasks = port_of(&listening, "tcp://tasks");
+    // The creator and one program fill the room.
+    let mut first = RawPeer::connect(tasks, SocketKind::Pull).await;
+    assert!(first.message().await.starts_with("task "));
+    let mut bytes = greeting(b"NULL");
+    bytes.extend(ready("PULL"));
+    until_closed(tasks, &bytes).await;
+    let n = notice(&mut client).await;
+    assert_eq!(n["code"], "zmtp_not_admitted", "{n}");
+    assert_eq!(n["refusal"]["fact"]["code"], "room_full", "{n}");
+    // The first program is still served.
+    assert!(first.message().await.starts_with("task "));
+}
+
+#[tokio::test]
+async fn a_program_faster_than_the_rate_is_slowed_down_and_loses_nothing() {
+    let fanout = Fanout::start(&[
+        "--cache-nodes",
+        "0",
+        "--zmtp-ports",
+        "free",
+        "--room-rate",
+        "100",
+    ]);
+    let (mut client, listening) = zmtp_room(&fanout, scenario()).await;
+    let feed = port_of(&listening, "tcp://feed");
+    client
+        .ok(
+            json!({"type": "node_take", "node": "listener", "auto_recv": true}),
+            "node_added",
+        )
+        .await;
+    let mut publisher = RawPeer::connect(feed, SocketKind::Pub).await;
+    // Wait for the room's subscription (the slow joiner), as above.
+    client
+        .push_where(|f| {
+            f["type"] == "room_events"
+                && f["events"].as_array().is_some_and(|events| {
+                    events.iter().any(|e| e["type"] == "subscription_arrived")
+                })
+        })
+        .await;
+    // 250 messages at once: two and a half seconds' worth at 100 a second.
+    let payloads: Vec<String> = (0..250).map(|i| format!("m{i}")).collect();
+    for p in &payloads {
+        publisher.zmtp.send(p);
+    }
+    let out = publisher.zmtp.take_output();
+    publisher.tcp.write_all(&out).await.expect("write");
+    let got = client.received("listener", 250).await;
+    assert_eq!(got, payloads, "all of them, in order");
+}
