@@ -177,7 +177,10 @@ async fn drive(stream: &mut TcpStream, from: SocketAddr, link: &Link) -> End {
     let theirs = match tokio::time::timeout(HANDSHAKE, handshake).await {
         Ok(Ok(theirs)) => theirs,
         Ok(Err(end)) => return end,
-        Err(_) => return End::Done,
+        Err(_) => {
+            tracing::debug!(room = %link.handle.code, endpoint = link.endpoint, %from, "no ZMTP handshake within 10 s");
+            return End::Done;
+        }
     };
     let Some(kind) = theirs.engine_kind() else {
         return End::Refused(ZmtpError::NotInRooms {
