@@ -13,7 +13,8 @@
 //! - [`tasks_ws`]: the Tasks view's frames (Celery on the Redis node);
 //! - [`experiments`]: experiments the server runs for a session (warm-up);
 //! - [`rooms`], [`rooms_ws`]: live rooms running the message-pattern engine
-//!   on real time, with participants over WebSocket.
+//!   on real time, with participants over WebSocket;
+//! - [`zmtp`]: real ZeroMQ programs in live rooms (ZMTP over TCP).
 
 pub mod assets;
 pub mod cache_ws;
@@ -28,6 +29,7 @@ pub mod rooms_ws;
 pub mod sim_cli;
 pub mod tasks_ws;
 pub mod ws;
+pub mod zmtp;
 
 use std::{future::Future, io, net::SocketAddr, sync::Arc, time::Instant};
 
@@ -82,6 +84,18 @@ pub struct ServeConfig {
     /// Origin are always admitted (see docs/protocol.md).
     #[arg(long = "allow-origin", value_name = "ORIGIN", value_parser = origin::parse_origin)]
     pub allow_origins: Vec<String>,
+
+    /// Where live rooms created with `zmtp` listen for real ZeroMQ
+    /// programs: an IP address (127.0.0.1; 0.0.0.0 opens them to the
+    /// network, as for the web UI), or `off`.
+    #[arg(long, value_name = "IP|off", default_value = "127.0.0.1", value_parser = zmtp::ZmtpHost::parse)]
+    pub zmtp: zmtp::ZmtpHost,
+
+    /// Which port each endpoint a room exposes gets: `named` (the port the
+    /// endpoint names, such as 6700 in tcp://127.0.0.1:6700, when free) or
+    /// `free` (any free port; room_joined says which).
+    #[arg(long, value_name = "CHOICE", value_enum, default_value = "named")]
+    pub zmtp_ports: zmtp::PortChoice,
 
     /// Live rooms' limits (`--max-rooms`, `--room-members`, `--room-rate` …).
     #[command(flatten)]
@@ -169,7 +183,11 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
         None => None,
     };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let rooms = rooms::Rooms::new(config.rooms.clone(), shutdown_rx.clone());
+    let zmtp = zmtp::ZmtpConfig {
+        host: config.zmtp,
+        ports: config.zmtp_ports,
+    };
+    let rooms = rooms::Rooms::new(config.rooms.clone(), zmtp, shutdown_rx.clone());
     let state = Arc::new(AppState {
         started: Instant::now(),
         shutdown: shutdown_rx,

@@ -195,6 +195,17 @@ impl RoomSession {
         }
     }
 
+    /// Whether rooms may open ports to ZeroMQ programs (`welcome`'s
+    /// `zmtp` feature).
+    pub fn zmtp_enabled(&self) -> bool {
+        self.rooms.zmtp_enabled()
+    }
+
+    /// Messages per second this session may send (`--room-rate`).
+    pub fn rate(&self) -> u32 {
+        self.rooms.limits().rate
+    }
+
     /// Tells the room this session is still there (it sent a `ping`).
     pub fn touch(&self) {
         if let Some(m) = &self.membership {
@@ -254,7 +265,7 @@ impl RoomSession {
             Err(e) => return ServerFrame::refused(e),
         };
         let seed = r.seed.unwrap_or_else(fresh_seed);
-        let created = match self.rooms.create(scenario, seed) {
+        let created = match self.rooms.create(scenario, seed, r.zmtp) {
             Ok(created) => created,
             Err(e) => return ServerFrame::refused(e),
         };
@@ -304,7 +315,10 @@ impl RoomSession {
             return room_gone();
         }
         match answer.await {
-            Ok(Ok((member, joined))) => {
+            Ok(Ok((member, mut joined))) => {
+                if let ServerFrame::RoomJoined { zmtp, .. } = &mut joined {
+                    *zmtp = handle.zmtp.as_deref().map(<[_]>::to_vec);
+                }
                 self.membership = Some(Membership {
                     code: handle.code.clone(),
                     member,

@@ -178,7 +178,12 @@ async fn handle_text(text: &str, phase: &mut Phase, parts: &mut Parts) -> Option
                 protocol: PROTOCOL_VERSION,
                 server: "fanout".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
-                features: FEATURES.iter().map(|f| (*f).to_owned()).collect(),
+                features: FEATURES
+                    .iter()
+                    .copied()
+                    .chain(parts.rooms.zmtp_enabled().then_some("zmtp"))
+                    .map(str::to_owned)
+                    .collect(),
             }
         }
         ClientFrame::Session(SessionFrame::Ping(Ping { id })) => {

@@ -10,12 +10,14 @@ use std::{
 };
 
 use fanout_shared::{
+    protocol::ZmtpEndpoint,
     room::{Refusal, RoomCore, RoomRefusal},
     sim::{Simulator, timeline::ScenarioRef},
 };
 use tokio::sync::{mpsc, watch};
 
 use super::{codes, limits::RoomLimits, room::Command, room::Room};
+use crate::zmtp::{ZmtpConfig, dialer, listener};
 
 /// Commands waiting for a room task; a session sending more waits (and so
 /// stops reading its client) until the room catches up.
@@ -26,11 +28,15 @@ const COMMANDS: usize = 1024;
 pub struct RoomHandle {
     pub code: String,
     pub commands: mpsc::Sender<Command>,
+    /// The endpoints open to real ZeroMQ programs (listening, or dialed),
+    /// if the room was created with `zmtp`.
+    pub zmtp: Option<Arc<[ZmtpEndpoint]>>,
 }
 
 #[derive(Debug)]
 pub struct Rooms {
     limits: Arc<RoomLimits>,
+    zmtp: ZmtpConfig,
     shutdown: watch::Receiver<bool>,
     rooms: Mutex<HashMap<String, RoomHandle>>,
 }
@@ -43,9 +49,14 @@ pub struct Created {
 }
 
 impl Rooms {
-    pub fn new(limits: RoomLimits, shutdown: watch::Receiver<bool>) -> Arc<Rooms> {
+    pub fn new(
+        limits: RoomLimits,
+        zmtp: ZmtpConfig,
+        shutdown: watch::Receiver<bool>,
+    ) -> Arc<Rooms> {
         Arc::new(Rooms {
             limits: Arc::new(limits),
+            zmtp,
             shutdown,
             rooms: Mutex::new(HashMap::new()),
         })
@@ -53,6 +64,11 @@ impl Rooms {
 
     pub fn limits(&self) -> &RoomLimits {
         &self.limits
+    }
+
+    /// Whether rooms may open ports to ZeroMQ programs (not `--zmtp off`).
+    pub fn zmtp_enabled(&self) -> bool {
+        self.zmtp.host.0.is_some()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, RoomHandle>> {
@@ -64,11 +80,24 @@ impl Rooms {
         self.lock().len()
     }
 
-    /// Starts a room running `scenario` (already checked) with `seed`.
-    pub fn create(self: &Arc<Self>, scenario: ScenarioRef, seed: u64) -> Result<Created, Refusal> {
+    /// Starts a room running `scenario` (already checked) with `seed`;
+    /// with `zmtp`, the endpoints it binds listen for ZeroMQ programs.
+    pub fn create(
+        self: &Arc<Self>,
+        scenario: ScenarioRef,
+        seed: u64,
+        zmtp: bool,
+    ) -> Result<Created, Refusal> {
         let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
         RoomCore::admit(&resolved)?;
         let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
+        let exposed = zmtp
+            .then(|| listener::expose(&resolved, self.zmtp))
+            .flatten();
+        let dials = match exposed {
+            Some(_) => dialer::dials(&resolved),
+            None => Vec::new(),
+        };
         let mut rooms = self.lock();
         if rooms.len() >= self.limits.rooms as usize {
             return Err(RoomRefusal::TooManyRooms {
@@ -94,11 +123,22 @@ impl Rooms {
         let handle = RoomHandle {
             code: code.clone(),
             commands: tx,
+            zmtp: exposed.as_ref().map(|exposed| {
+                exposed
+                    .iter()
+                    .map(|e| e.info.clone())
+                    .chain(dials.iter().map(|d| d.info.clone()))
+                    .collect()
+            }),
         };
         rooms.insert(code, handle.clone());
         drop(rooms);
         let room = Room::new(core, Arc::clone(self));
         tokio::spawn(room.run(rx, self.shutdown.clone()));
+        if let Some(exposed) = exposed {
+            listener::spawn(exposed, &handle, self);
+            dialer::spawn(dials, &handle, self);
+        }
         Ok(Created { handle, token })
     }
 

@@ -21,7 +21,7 @@ use std::{
 
 use fanout_shared::{
     protocol::{RoomFrame, ServerFrame},
-    room::{Join, MemberId, RoomCore, Transmit, limits::HOUSEKEEPING},
+    room::{Join, MemberId, RoomCore, RoomNotice, Transmit, limits::HOUSEKEEPING},
     time::Tick,
 };
 use tokio::sync::{mpsc, oneshot, watch};
@@ -56,6 +56,9 @@ pub enum Command {
     Touch { member: MemberId },
     /// The member's session ended.
     Leave { member: MemberId },
+    /// Something watchers should hear that is no engine event (a ZeroMQ
+    /// connection closed for what it did).
+    Notice { notice: RoomNotice },
     Close {
         token: String,
         id: Option<u64>,
@@ -255,6 +258,7 @@ impl Room {
             }
             Command::Touch { member } => self.core.touch(now, member),
             Command::Leave { member } => self.core.leave(now, member),
+            Command::Notice { notice } => self.core.notice(now, notice),
             Command::Close { token, id, reply } => {
                 let answer = self.core.close(now, &token, id);
                 let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));

@@ -41,8 +41,79 @@ pub struct RoomCreate {
     /// Stream the room's events and topology to this session.
     #[serde(default)]
     pub watch: bool,
+    /// Expose the endpoints the scenario binds as real TCP ports speaking
+    /// ZMTP, so unchanged ZeroMQ programs join the room
+    /// (`docs/protocol.md`, "ZeroMQ programs in a room").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub zmtp: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
+}
+
+/// One endpoint of a room's scenario open to real ZeroMQ programs, as
+/// `room_joined` lists it under `zmtp`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZmtpEndpoint {
+    /// The scenario's endpoint (`tcp://127.0.0.1:6700`).
+    pub endpoint: String,
+    /// Whether the server listens there for programs to connect, or
+    /// connects to a program that binds it.
+    pub role: ZmtpRole,
+    /// The scenario's node and socket that bind the endpoint (`listen`) or
+    /// connect to it (`dial`), and the socket's type: a program's socket
+    /// must pair with it (a SUB with a PUB …).
+    pub node: String,
+    pub socket: String,
+    #[serde(rename = "type")]
+    pub kind: crate::socket::SocketKind,
+    /// `listen`: where the server listens (`127.0.0.1:6700`); a program
+    /// connects to `tcp://` this address, or the server's host and `port`.
+    /// `dial`: the address the server connects to.
+    pub address: String,
+    pub port: u16,
+}
+
+/// Which side of the TCP connection the room is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZmtpRole {
+    /// The scenario binds the endpoint: the server listens, programs
+    /// connect.
+    Listen,
+    /// The scenario only connects to the endpoint, on this machine: the
+    /// server connects to the program that binds it (and again whenever it
+    /// is gone).
+    Dial,
+}
+
+// Read compactly, as `json::decode_tagged!` reads facts, with `role` as
+// the tag: every page that joins a room reads these (serde's derived
+// visitors cost the queue page's wasm its last kilobytes).
+impl<'de> Deserialize<'de> for ZmtpEndpoint {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = crate::json::TaggedFields::read(deserializer, "role")?;
+        let role = match fields.tag() {
+            "listen" => ZmtpRole::Listen,
+            "dial" => ZmtpRole::Dial,
+            _ => {
+                return Err(serde::de::Error::custom(
+                    fields.unknown(&["listen", "dial"]),
+                ));
+            }
+        };
+        let mut endpoint = || -> Result<ZmtpEndpoint, String> {
+            Ok(ZmtpEndpoint {
+                endpoint: fields.take("endpoint")?,
+                role,
+                node: fields.take("node")?,
+                socket: fields.take("socket")?,
+                kind: fields.take("type")?,
+                address: fields.take("address")?,
+                port: fields.take("port")?,
+            })
+        };
+        endpoint().map_err(serde::de::Error::custom)
+    }
 }
 
 /// Joins a live room by its code.

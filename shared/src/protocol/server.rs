@@ -203,8 +203,20 @@ pub enum ServerFrame {
         limits: RoomLimitsInfo,
         topology: Box<crate::sim::Topology>,
         members: Vec<MemberInfo>,
+        /// The endpoints listening for real ZeroMQ programs, when the room
+        /// was created with `zmtp: true`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        zmtp: Option<Vec<crate::protocol::room::ZmtpEndpoint>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
+    },
+    /// Something a watcher should know that is no engine event: a real
+    /// ZeroMQ program's connection closed for what it did.
+    RoomNotice {
+        room: String,
+        /// The English sentence of `notice`.
+        message: String,
+        notice: crate::room::RoomNotice,
     },
     /// This session is no longer in the room: the answer to `room_leave`,
     /// or pushed when the creator removed it.
@@ -396,8 +408,10 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
     TASKS: "tasks_unwatched" => TasksUnwatched { id },
     TASKS: "tasks_reply" => TasksReply { text, error, conn, db, multi, id },
     ROOM: "room_joined" => RoomJoined {
-        room, member, token, owner, scenario, seed, watching, now, limits, topology, members, id,
+        room, member, token, owner, scenario, seed, watching, now, limits, topology, members, zmtp,
+        id,
     },
+    ROOM: "room_notice" => RoomNotice { room, message, notice },
     ROOM: "room_left" => RoomLeft { room, reason, left, id },
     ROOM: "room_closed" => RoomClosed { room, reason, end, id },
     ROOM: "room_kicked" => RoomKicked { room, member, nodes, id },

@@ -100,6 +100,7 @@ fn types_list_matches_the_enum() {
             seed: None,
             name: None,
             watch: false,
+            zmtp: true,
             id: None,
         })),
         ClientFrame::Room(RoomFrame::Join(RoomJoin {
@@ -481,7 +482,38 @@ fn every_server_frame_reads_back_as_written() {
             limits,
             topology: topology.clone(),
             members: members.clone(),
+            zmtp: Some(vec![
+                crate::protocol::ZmtpEndpoint {
+                    endpoint: "tcp://127.0.0.1:6700".into(),
+                    role: crate::protocol::ZmtpRole::Listen,
+                    node: "bitsource".into(),
+                    socket: "out".into(),
+                    kind: crate::socket::SocketKind::Pub,
+                    address: "127.0.0.1:6700".into(),
+                    port: 6700,
+                },
+                crate::protocol::ZmtpEndpoint {
+                    endpoint: "tcp://127.0.0.1:6701".into(),
+                    role: crate::protocol::ZmtpRole::Dial,
+                    node: "pythagoras".into(),
+                    socket: "rep".into(),
+                    kind: crate::socket::SocketKind::Rep,
+                    address: "127.0.0.1:6701".into(),
+                    port: 6701,
+                },
+            ]),
             id: Some(3),
+        },
+        ServerFrame::RoomNotice {
+            room: room(),
+            message: "closed".into(),
+            notice: crate::room::RoomNotice::ZmtpRefused {
+                endpoint: "tcp://127.0.0.1:6700".into(),
+                from: "127.0.0.1:5000".into(),
+                error: crate::zmtp::ZmtpError::NotZmtp {
+                    first: b"GET".to_vec(),
+                },
+            },
         },
         ServerFrame::room_left(room(), crate::room::LeftReason::RemovedByCreator, None),
         ServerFrame::room_closed(

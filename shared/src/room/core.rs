@@ -342,6 +342,7 @@ impl RoomCore {
                 limits: self.rules.info(),
                 topology: Box::new(self.sim.topology()),
                 members: self.member_infos(),
+                zmtp: None,
                 id: join.id,
             },
         ))

@@ -57,6 +57,8 @@
 //! - [`member`]: members and the sockets they drive;
 //! - [`limits`]: the bounds a room enforces;
 //! - [`refusal`], [`end`]: the typed facts;
+//! - [`notice`]: what watchers are told that is no engine event (a
+//!   ZeroMQ connection refused);
 //! - [`stream`]: the sampled event window watchers get;
 //! - [`recording`]: the bounded action log behind `room_recording`.
 
@@ -64,6 +66,7 @@ pub mod core;
 pub mod end;
 pub mod limits;
 pub mod member;
+pub mod notice;
 pub mod recording;
 pub mod refusal;
 pub mod requests;
@@ -79,5 +82,6 @@ pub use crate::protocol::Refusal;
 pub use end::{LeftReason, RoomEnd};
 pub use limits::{OUTBOX_FRAMES, RoomRules};
 pub use member::MemberId;
+pub use notice::RoomNotice;
 pub use recording::ActionLog;
 pub use refusal::RoomRefusal;

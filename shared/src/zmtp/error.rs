@@ -2,14 +2,14 @@
 //! room logs them and shows them to its members). Each closes that one
 //! connection and harms nothing else.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::{
     lang::{Lang, Say},
     socket::SocketKind,
 };
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ZmtpError {
     /// The first octets are not a ZMTP greeting (an HTTP request, a
@@ -61,6 +61,11 @@ pub enum ZmtpError {
     MissingDelimiter,
     /// A message from a peer whose socket type never sends one.
     UnexpectedMessage {
+        theirs: String,
+    },
+    /// A socket type that pairs on the wire (a DEALER with a REP, a ROUTER
+    /// with a REQ) but that a room has no engine socket for.
+    NotInRooms {
         theirs: String,
     },
 }
@@ -122,6 +127,9 @@ fn english(e: &ZmtpError) -> String {
         ZmtpError::UnexpectedMessage { theirs } => {
             format!("a {theirs} socket sent a message, which its type never does")
         }
+        ZmtpError::NotInRooms { theirs } => format!(
+            "a {theirs} socket pairs on the wire, but rooms have only PUB, SUB, PUSH, PULL, REQ and REP sockets"
+        ),
     }
 }
 
@@ -159,5 +167,68 @@ fn chinese(e: &ZmtpError) -> String {
         ZmtpError::UnexpectedMessage { theirs } => {
             format!("{theirs} 套接字发来了消息，而这种类型从不发送消息")
         }
+        ZmtpError::NotInRooms { theirs } => format!(
+            "{theirs} 套接字在线路上可以配对，但房间只有 PUB、SUB、PUSH、PULL、REQ 和 REP 套接字"
+        ),
+    }
+}
+
+// Read compactly (see `json::decode_tagged!`): every page that joins a
+// room reads these in `room_notice`; written by the derive above.
+crate::json::decode_tagged!(ZmtpError by "code" {
+    "not_zmtp" => NotZmtp { first },
+    "old_version" => OldVersion { major },
+    "mechanism" => Mechanism { name },
+    "reserved_flags" => ReservedFlags { flags },
+    "command_with_more" => CommandWithMore,
+    "frame_too_large" => FrameTooLarge { size, max },
+    "malformed_command" => MalformedCommand { what },
+    "not_ready" => NotReady,
+    "unknown_socket_type" => UnknownSocketType { name },
+    "mismatch" => Mismatch { ours, theirs },
+    "peer_error" => PeerError { reason },
+    "not_text" => NotText,
+    "multipart" => Multipart { frames },
+    "missing_delimiter" => MissingDelimiter,
+    "unexpected_message" => UnexpectedMessage { theirs },
+    "not_in_rooms" => NotInRooms { theirs },
+});
+
+#[cfg(test)]
+mod decode_tests {
+    use super::*;
+
+    #[test]
+    fn every_zmtp_error_reads_back_as_written() {
+        let samples = vec![
+            ZmtpError::NotZmtp {
+                first: b"GET".to_vec(),
+            },
+            ZmtpError::OldVersion { major: 2 },
+            ZmtpError::Mechanism {
+                name: "PLAIN".into(),
+            },
+            ZmtpError::ReservedFlags { flags: 0x80 },
+            ZmtpError::CommandWithMore,
+            ZmtpError::FrameTooLarge { size: 9, max: 8 },
+            ZmtpError::MalformedCommand { what: "x".into() },
+            ZmtpError::NotReady,
+            ZmtpError::UnknownSocketType { name: "X".into() },
+            ZmtpError::Mismatch {
+                ours: SocketKind::Push,
+                theirs: "PUSH".into(),
+            },
+            ZmtpError::PeerError { reason: "x".into() },
+            ZmtpError::NotText,
+            ZmtpError::Multipart { frames: 2 },
+            ZmtpError::MissingDelimiter,
+            ZmtpError::UnexpectedMessage {
+                theirs: "PUSH".into(),
+            },
+            ZmtpError::NotInRooms {
+                theirs: "DEALER".into(),
+            },
+        ];
+        crate::json::assert_every_variant_round_trips(&samples, "code", ZmtpError::DECODED_TAGS);
     }
 }

@@ -78,6 +78,21 @@ impl PeerType {
         }
     }
 
+    /// The engine socket that stands for a peer of this type in a room:
+    /// an XPUB publishes and an XSUB subscribes as their plain forms do;
+    /// DEALER, ROUTER and PAIR have no engine socket (`None`).
+    pub fn engine_kind(self) -> Option<SocketKind> {
+        Some(match self {
+            PeerType::Pub | PeerType::Xpub => SocketKind::Pub,
+            PeerType::Sub | PeerType::Xsub => SocketKind::Sub,
+            PeerType::Push => SocketKind::Push,
+            PeerType::Pull => SocketKind::Pull,
+            PeerType::Req => SocketKind::Req,
+            PeerType::Rep => SocketKind::Rep,
+            PeerType::Dealer | PeerType::Router | PeerType::Pair => return None,
+        })
+    }
+
     /// RFC 23's table of legal combinations, for the socket types a room
     /// has.
     pub fn pairs_with(self, ours: SocketKind) -> bool {

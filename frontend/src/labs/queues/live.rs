@@ -12,12 +12,14 @@
 //! own PULL worker (`node_add` connecting to the scenario's PUSH endpoint,
 //! receiving automatically), showing what it received. This file is the
 //! panel and what it asks the server; `live/outside.rs` and
-//! `live/inside.rs` draw it outside and inside a room.
+//! `live/inside.rs` draw it outside and inside a room, and `live/zmtp.rs`
+//! where real ZeroMQ programs join it.
 
 mod feed;
 mod inside;
 mod outside;
 mod owner;
+mod zmtp;
 
 use std::collections::VecDeque;
 
@@ -25,6 +27,7 @@ use fanout_shared::{
     lang::Say,
     protocol::{
         ClientFrame, NodeAdd, RoomClose, RoomCreate, RoomFrame, RoomJoin, RoomRequest, ServerFrame,
+        ZmtpEndpoint,
     },
     room::{LeftReason, RoomEnd},
     sim::{Topology, scenario::SocketSpec},
@@ -51,6 +54,8 @@ pub struct Room {
     pub token: Option<String>,
     pub scenario: String,
     pub seed: u64,
+    /// Its endpoints listening for real ZeroMQ programs.
+    pub zmtp: Vec<ZmtpEndpoint>,
 }
 
 /// This page's own node in the room.
@@ -258,6 +263,9 @@ impl Live {
                     seed: Some(seed),
                     name: None,
                     watch: true,
+                    // Real ZeroMQ programs may join at the scenario's
+                    // endpoints (the "Run live" panel says how).
+                    zmtp: true,
                     id: None,
                 })))
                 .await;
@@ -296,6 +304,7 @@ impl Live {
                 seed,
                 topology,
                 members,
+                zmtp,
                 ..
             }) => {
                 // The creator gets the token; the creator's tab rejoining
@@ -310,6 +319,7 @@ impl Live {
                         token,
                         scenario,
                         seed,
+                        zmtp: zmtp.unwrap_or_default(),
                     },
                     *topology,
                     members.len(),

@@ -226,6 +226,17 @@ pub struct Live {
     pub none_yet: &'static str,
     pub ended: fn(&str) -> String,
     pub lost: &'static str,
+    /// Real ZeroMQ programs in the room (`docs/queuepi.md`).
+    pub zmtp_heading: &'static str,
+    pub zmtp_hint: &'static str,
+    /// An endpoint, the type and node binding it, and the URL to connect to.
+    pub zmtp_endpoint: fn(&str, &str, &str, &str) -> String,
+    /// An external node's address the room connects to: endpoint, the
+    /// socket type a program binds there, the node it drives.
+    pub zmtp_dial: fn(&str, &str, &str) -> String,
+    pub zmtp_none: &'static str,
+    /// Before the commands running the chapter's π functions.
+    pub zmtp_pi: &'static str,
 }
 
 impl Texts {
@@ -644,6 +655,23 @@ pub const EN: Texts = Texts {
         lost: "The connection to the server dropped, and with it your place in the room (a \
                participant who vanishes is removed, with its nodes). The lab is back to the \
                simulation in your browser.",
+        zmtp_heading: "ZeroMQ programs",
+        zmtp_hint: "Real ZeroMQ programs on the server's machine join this room by connecting a \
+                    socket that pairs with one listed (a PULL to a PUSH …); each socket is a node.",
+        zmtp_endpoint: |endpoint, kind, node, url| {
+            format!("{endpoint} ({kind} of {node}): connect to {url}")
+        },
+        zmtp_dial: |endpoint, kind, node| {
+            format!(
+                "{endpoint}: bind a {kind} socket there, and the room connects to it and lets it \
+                 drive {node}"
+            )
+        },
+        zmtp_none: "This room listens for no ZeroMQ programs (its scenario binds no tcp:// \
+                    endpoint, or the server runs with --zmtp off).",
+        zmtp_pi: "The chapter's π functions as separate processes: fetch the listing, install \
+                  pyzmq, and run the ones this room does not (remove them from the scenario \
+                  before Run live):",
     },
 };
 
@@ -1025,6 +1053,18 @@ pub const ZH: Texts = Texts {
         ended: |reason| format!("实时房间已结束（{reason}）。实验回到浏览器中的模拟。"),
         lost: "与服务器的连接断开了，你在房间中的位置也随之消失（消失的参与者会连同其节点一起被移除）。\
                实验回到浏览器中的模拟。",
+        zmtp_heading: "ZeroMQ 程序",
+        zmtp_hint: "服务器所在机器上的真实 ZeroMQ 程序用与所列套接字配对的套接字（PULL 连 PUSH……）连接即可加入；\
+                    每个套接字是一个节点。",
+        zmtp_endpoint: |endpoint, kind, node, url| {
+            format!("{endpoint}（{node} 的 {kind}）：连接 {url}")
+        },
+        zmtp_dial: |endpoint, kind, node| {
+            format!("{endpoint}：在那里绑定一个 {kind} 套接字，房间会连接它，由它驱动 {node}")
+        },
+        zmtp_none: "这个房间不接受 ZeroMQ 程序（它的场景没有绑定 tcp:// 端点，或服务器以 --zmtp off 运行）。",
+        zmtp_pi: "把本章的 π 函数作为独立进程运行：下载代码，安装 pyzmq，运行房间里没有的那些函数\
+                  （在“实时运行”之前从场景中删掉它们）：",
     },
 };
 

@@ -1,11 +1,12 @@
 //! Inside a room: its code and join link (and, for its creator, the way to
 //! close it), the counts, the way out ("Stop and replay offline"), and
-//! this page's own PULL worker with what it received.
+//! this page's own PULL worker with what it received, and where real
+//! ZeroMQ programs connect.
 
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
-use super::{Live, Room, Worker, join_link, push_endpoint};
+use super::{Live, Room, Worker, join_link, push_endpoint, zmtp::ZeroMq};
 
 /// In a room: its code and link (and the creator's close), the counts,
 /// the way out, and this page's worker.
@@ -29,6 +30,7 @@ pub fn Inside(live: Live, room: Room) -> impl IntoView {
         }
     };
     let scenario = room.scenario.clone();
+    let zmtp = view! { <ZeroMq live scenario=room.scenario.clone() listening=room.zmtp.clone() /> };
     // A memo, so the button below is redrawn only when the endpoint
     // changes, not with every frame of the room (a click would be lost).
     let endpoint = Memo::new(move |_| live.lab.snap.with(|s| push_endpoint(&s.topo)));
@@ -98,6 +100,7 @@ pub fn Inside(live: Live, room: Room) -> impl IntoView {
                 None => view! { <p class="hint">{move || t().no_push_endpoint}</p> }.into_any(),
             },
         }}
+        {zmtp}
     }
 }
 
