@@ -148,7 +148,7 @@ impl fmt::Display for FsmState {
 }
 
 /// Errors a socket operation returns, named after libzmq's errno values.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "errno", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SocketError {
     /// The operation breaks REQ/REP alternation.
@@ -160,6 +160,12 @@ pub enum SocketError {
     /// The socket type has no such operation (a SUB cannot send).
     NotSupported { kind: SocketKind, op: OpKind },
 }
+
+// Read compactly (see `json::decode_tagged!`): events and refusals carry it.
+crate::json::decode_tagged!(SocketError by "errno" {
+    "EFSM" => Efsm { kind, op, state },
+    "NOT_SUPPORTED" => NotSupported { kind, op },
+});
 
 impl std::error::Error for SocketError {}
 
@@ -382,5 +388,40 @@ impl Role {
             Role::Pull(_) | Role::Sub(_) => None,
             Role::Pub(_) | Role::Push(_) => Some(0),
         }
+    }
+}
+
+#[cfg(test)]
+mod read_back {
+    use super::*;
+    use crate::sim::nodes::LogEntry;
+
+    /// The compact readers of a socket's refusal and a node's print read
+    /// back every variant exactly as the derived `Serialize` writes it.
+    #[test]
+    fn socket_errors_and_log_entries_round_trip() {
+        let errors = [
+            SocketError::Efsm {
+                kind: SocketKind::Req,
+                op: OpKind::Recv,
+                state: FsmState::ReadyToSend,
+            },
+            SocketError::NotSupported {
+                kind: SocketKind::Pub,
+                op: OpKind::Recv,
+            },
+        ];
+        crate::json::assert_every_variant_round_trips(&errors, "errno", SocketError::DECODED_TAGS);
+        let logs = [
+            LogEntry::Decision {
+                yes: true,
+                p: 3,
+                q: 4,
+            },
+            LogEntry::Note {
+                text: Payload::from("not a number"),
+            },
+        ];
+        crate::json::assert_every_variant_round_trips(&logs, "log", LogEntry::DECODED_TAGS);
     }
 }

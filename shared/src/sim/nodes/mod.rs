@@ -185,7 +185,7 @@ pub enum Resume {
 }
 
 /// What a node prints.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "log", rename_all = "snake_case")]
 pub enum LogEntry {
     /// The tally's `print(decision, p / q)`.
@@ -193,6 +193,13 @@ pub enum LogEntry {
     /// Anything else worth showing (a malformed message, say).
     Note { text: Payload },
 }
+
+// Read compactly (see `json::decode_tagged!`): every room event that
+// carries a node's print is read through it on the queue page.
+crate::json::decode_tagged!(LogEntry by "log" {
+    "decision" => Decision { yes, p, q },
+    "note" => Note { text },
+});
 
 impl LogEntry {
     pub(crate) fn digest(&self, d: &mut TraceDigest) {
