@@ -12,7 +12,9 @@
 //! - `staleness`: a pretend database beside the cache, updated under the
 //!   chapter's three remedies for stale data (the experiment is the shared
 //!   stepper `fanout_shared::cache::staleness`; the panel only sends its
-//!   requests and draws its reports);
+//!   requests and draws its reports); `stampede`, its fourth remedy:
+//!   a hot key expiring under many readers, with and without memcached's
+//!   meta win flags, on virtual time;
 //! - `backend` and `model`: where the frames go (the server, or the model
 //!   in the browser, which answers the same frames);
 //! - `node_state`: what the lab knows about a node; `text`: every sentence
@@ -31,6 +33,7 @@ mod model;
 mod node_state;
 mod nodes;
 mod staleness;
+mod stampede;
 mod text;
 mod tryit;
 mod warmup;

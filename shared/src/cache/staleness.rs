@@ -10,6 +10,10 @@
 //!   are deleted, so the next read misses and fetches fresh data;
 //! - overwriting: the fresh values are written over the cached ones.
 //!
+//! The fourth remedy, memcached's own against a hot key expiring under
+//! many readers (one winner recomputes, the others read the old value), is
+//! [`stampede`]: a run on virtual time over the store's meta rules.
+//!
 //! Every read is compared with the database: a cached value that differs
 //! is a stale read, counted per remedy.
 //!
@@ -18,6 +22,8 @@
 //! node through the lab's frames, or the offline model) and hands back what
 //! the cache answered ([`Staleness::handle_answer`]). No clock and no
 //! randomness: the same answers give the same log and tallies.
+
+pub mod stampede;
 
 use std::collections::VecDeque;
 

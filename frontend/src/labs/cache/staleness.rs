@@ -13,7 +13,7 @@ use fanout_shared::{
 };
 use leptos::{prelude::*, task::spawn_local};
 
-use super::{CacheLab, backend::Mode, tryit::NodeSelect};
+use super::{CacheLab, backend::Mode, stampede::Stampede, tryit::NodeSelect};
 
 #[component]
 pub fn StalenessSection(lab: CacheLab) -> impl IntoView {
@@ -298,6 +298,7 @@ pub fn StalenessSection(lab: CacheLab) -> impl IntoView {
                     </ol>
                 </div>
             </div>
+            <Stampede lab />
         </section>
     }
 }

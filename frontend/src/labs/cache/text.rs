@@ -10,7 +10,10 @@ use fanout_shared::{
     cache::{
         EventKind,
         lab_ops::{CacheOp, CacheOutcome},
-        staleness::{Strategy, Updated, Verdict, keys_of},
+        staleness::{
+            Strategy, Updated, Verdict, keys_of,
+            stampede::{Answer, Protection, Report},
+        },
     },
     lang::Say,
 };
@@ -48,6 +51,11 @@ pub struct Texts {
     /// Where a read's value came from, and what that made it.
     pub source: fn(Verdict) -> &'static str,
     pub verdict: fn(Verdict) -> &'static str,
+    /// How the hot key's readers read it, and what one read got.
+    pub protection: fn(Protection) -> &'static str,
+    pub answer: fn(Answer) -> &'static str,
+    /// What a run of the hot key did, in one sentence.
+    pub stampede_summary: fn(&Report) -> String,
 
     // 1. nodes
     pub nodes_title: &'static str,
@@ -153,6 +161,20 @@ pub struct Texts {
     pub col_reads: &'static str,
     pub col_from_cache: &'static str,
     pub col_stale: &'static str,
+    // 4. stale data, the fourth remedy
+    pub stampede_title: &'static str,
+    pub stampede_intro: &'static str,
+    pub stampede_readers: &'static str,
+    pub stampede_expiries: &'static str,
+    pub stampede_run: &'static str,
+    pub stampede_out_of_range: &'static str,
+    pub col_protection: &'static str,
+    pub col_command: &'static str,
+    pub col_expiries: &'static str,
+    pub col_recomputes: &'static str,
+    pub col_per_expiry: &'static str,
+    pub col_stale_reads: &'static str,
+    pub col_burst: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -179,6 +201,9 @@ const EN: Texts = Texts {
     updated: en::updated,
     source: en::source,
     verdict: en::verdict,
+    protection: en::protection,
+    answer: en::answer,
+    stampede_summary: en::stampede_summary,
 
     nodes_title: "1. The nodes, side by side",
     nodes_hint: "Each card is one memcached node, named by its address. Keys are listed most \
@@ -322,6 +347,25 @@ const EN: Texts = Texts {
     col_reads: "Reads",
     col_from_cache: "From cache",
     col_stale: "Stale",
+    stampede_title: "A fourth remedy, memcached's own: a hot key under many readers",
+    stampede_intro: "When a hot key runs out, every reader that misses goes to the database at \
+                     once to recompute it: the thundering herd. memcached 1.6's meta protocol \
+                     has the remedy: with mg's N (create on miss) and R (recache) flags, the \
+                     first reader near the expiry is handed the win (W) and recomputes, and the \
+                     others are told someone already won (Z) and read the old value meanwhile. \
+                     The run below uses the cache's own item rules on virtual time: each reader \
+                     reads once a second, and a recompute takes 2 s.",
+    stampede_readers: "Concurrent readers",
+    stampede_expiries: "Expiries",
+    stampede_run: "Run both",
+    stampede_out_of_range: "Readers: 1 to 64; expiries: 1 to 10.",
+    col_protection: "Readers",
+    col_command: "Each read",
+    col_expiries: "Expiries",
+    col_recomputes: "Recomputes (database)",
+    col_per_expiry: "Per expiry",
+    col_stale_reads: "Old value served",
+    col_burst: "The second it came due",
 };
 
 const ZH: Texts = Texts {
@@ -347,6 +391,9 @@ const ZH: Texts = Texts {
     updated: zh::updated,
     source: zh::source,
     verdict: zh::verdict,
+    protection: zh::protection,
+    answer: zh::answer,
+    stampede_summary: zh::stampede_summary,
 
     nodes_title: "1. 各个节点并排显示",
     nodes_hint: "每张卡片是一个 memcached 节点，以地址命名。键按最近使用排序，最近的在上：\
@@ -477,6 +524,23 @@ const ZH: Texts = Texts {
     col_reads: "读取",
     col_from_cache: "来自缓存",
     col_stale: "脏数据",
+    stampede_title: "第四种办法，memcached 自己的：很多读者同时读的热键",
+    stampede_intro: "热键一过期，所有未命中的读者会同时去数据库重新计算它：这就是惊群。\
+                     memcached 1.6 的 meta 协议自带办法：用 mg 的 N（未命中时创建）和 R（提前重算）标志，\
+                     快过期时第一个读者拿到“胜出”（W）去重新计算，其他读者被告知已有人胜出（Z），\
+                     在此期间继续读旧值。下面的运行在虚拟时间上使用缓存自己的条目规则：\
+                     每个读者每秒读一次，重新计算需要 2 秒。",
+    stampede_readers: "同时读取的读者",
+    stampede_expiries: "过期次数",
+    stampede_run: "两种都运行",
+    stampede_out_of_range: "读者：1 到 64；过期次数：1 到 10。",
+    col_protection: "读者",
+    col_command: "每次读取",
+    col_expiries: "过期次数",
+    col_recomputes: "重新计算（数据库）",
+    col_per_expiry: "每次过期",
+    col_stale_reads: "读到旧值",
+    col_burst: "到期的那一秒",
 };
 
 impl Texts {
@@ -621,6 +685,44 @@ mod en {
             Verdict::Miss => "miss, stored",
         }
     }
+
+    pub fn protection(protection: Protection) -> &'static str {
+        match protection {
+            Protection::Off => "No remedy: get, recompute on a miss",
+            Protection::Meta => "memcached's remedy: one winner",
+        }
+    }
+
+    pub fn answer(answer: Answer) -> &'static str {
+        match answer {
+            Answer::Hit => "hit",
+            Answer::Miss => "miss: recomputes from the database",
+            Answer::Won => "won (W): recomputes from the database",
+            Answer::AlreadyWon => "already won (Z): reads the old value",
+            Answer::Wait => "already won (Z), nothing cached yet: waits",
+        }
+    }
+
+    pub fn stampede_summary(report: &Report) -> String {
+        let Report {
+            readers,
+            expiries,
+            recomputes,
+            stale_reads,
+            ..
+        } = report;
+        match report.protection {
+            Protection::Off => format!(
+                "Without a remedy, {readers} readers through {expiries} expiries sent \
+                 {recomputes} recomputes to the database: one per reader per expiry."
+            ),
+            Protection::Meta => format!(
+                "With memcached's remedy, the same {readers} readers through {expiries} \
+                 expiries sent {recomputes} recomputes to the database, one per expiry; the \
+                 others read the old value {stale_reads} times while the winner recomputed."
+            ),
+        }
+    }
 }
 
 /// The facts in Chinese.
@@ -740,6 +842,44 @@ mod zh {
             Verdict::Fresh => "新鲜",
             Verdict::Stale => "脏数据",
             Verdict::Miss => "未命中，已存入",
+        }
+    }
+
+    pub fn protection(protection: Protection) -> &'static str {
+        match protection {
+            Protection::Off => "不设防：get，未命中就重新计算",
+            Protection::Meta => "memcached 的办法：只有一个胜出者",
+        }
+    }
+
+    pub fn answer(answer: Answer) -> &'static str {
+        match answer {
+            Answer::Hit => "命中",
+            Answer::Miss => "未命中：去数据库重新计算",
+            Answer::Won => "胜出（W）：去数据库重新计算",
+            Answer::AlreadyWon => "已有人胜出（Z）：读旧值",
+            Answer::Wait => "已有人胜出（Z），还没有值：等待",
+        }
+    }
+
+    pub fn stampede_summary(report: &Report) -> String {
+        let Report {
+            readers,
+            expiries,
+            recomputes,
+            stale_reads,
+            ..
+        } = report;
+        match report.protection {
+            Protection::Off => format!(
+                "不设防时，{readers} 个读者经历 {expiries} 次过期，向数据库发出了 \
+                 {recomputes} 次重新计算：每个读者每次过期一次。"
+            ),
+            Protection::Meta => format!(
+                "用 memcached 的办法，同样 {readers} 个读者经历 {expiries} 次过期，\
+                 只向数据库发出了 {recomputes} 次重新计算，每次过期一次；\
+                 胜出者重新计算期间，其他读者读了 {stale_reads} 次旧值。"
+            ),
         }
     }
 }
