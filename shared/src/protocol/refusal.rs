@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Every refusal the server sends, by area.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "area", content = "fact", rename_all = "snake_case")]
 pub enum Refusal {
     /// A frame that could not be read, or came out of turn.
@@ -35,7 +35,40 @@ pub enum Refusal {
     Tasks(super::TasksRefusal),
 }
 
+/// Read compactly: the area, then the fact by its family's own reader.
+/// serde's derive for an adjacently tagged enum buffers the whole value
+/// through its generic `Content` machinery, several KB in every page's wasm
+/// (every page reads `error` frames).
+impl<'de> Deserialize<'de> for Refusal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Every area is read below (this match is exhaustive).
+        let _ = |refusal: &Refusal| match refusal {
+            Refusal::Frame(_)
+            | Refusal::Action(_)
+            | Refusal::Scenario(_)
+            | Refusal::Cache(_)
+            | Refusal::Room(_)
+            | Refusal::Tasks(_) => (),
+        };
+        let mut fields = crate::json::TaggedFields::read(deserializer, "area")?;
+        let refusal = match fields.tag() {
+            "frame" => fields.take("fact").map(Refusal::Frame),
+            "action" => fields.take("fact").map(Refusal::Action),
+            "scenario" => fields.take("fact").map(Refusal::Scenario),
+            "cache" => fields.take("fact").map(Refusal::Cache),
+            "room" => fields.take("fact").map(Refusal::Room),
+            "tasks" => fields.take("fact").map(Refusal::Tasks),
+            _ => Err(fields.unknown(Refusal::AREAS)),
+        };
+        refusal.map_err(serde::de::Error::custom)
+    }
+}
+
 impl Refusal {
+    /// The areas (`area` on the wire), one per family.
+    pub const AREAS: &'static [&'static str] =
+        &["frame", "action", "scenario", "cache", "room", "tasks"];
+
     /// The offending field (`"type"`, `"key"`, `"limits.rate"` …), when
     /// the fault lies in one.
     pub fn field(&self) -> Option<String> {

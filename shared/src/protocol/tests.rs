@@ -690,3 +690,40 @@ fn a_reader_of_some_areas_reads_those_and_refuses_the_others() {
         "{refused}"
     );
 }
+
+/// `Refusal`'s own reader reads every area back as the derived `Serialize`
+/// writes it, and names the areas when one is unknown.
+#[test]
+fn every_refusal_area_reads_back() {
+    use crate::{room::RoomRefusal, sim::ActionError, sim::ScenarioError};
+    let samples = [
+        Refusal::Frame(FrameRefusal::HelloFirst { got: "ping".into() }),
+        Refusal::Action(ActionError::NoNode {
+            node: "judge".into(),
+        }),
+        Refusal::Scenario(ScenarioError::UnknownPreset {
+            name: "tau".into(),
+            presets: "pi, pipeline".into(),
+        }),
+        Refusal::Cache(crate::cache::Refusal::KeyCharacters),
+        Refusal::Room(RoomRefusal::AlreadyInRoom {
+            room: "KFC-7PX".into(),
+        }),
+        Refusal::Tasks(TasksRefusal::RedisOff),
+    ];
+    let mut areas = Vec::new();
+    for sample in &samples {
+        let value = serde_json::to_value(sample).unwrap();
+        areas.push(value["area"].as_str().unwrap().to_owned());
+        let back: Refusal = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(&back, sample, "{value}");
+    }
+    assert_eq!(areas, Refusal::AREAS);
+    let unknown = serde_json::json!({"area": "moon", "fact": {}});
+    let error = serde_json::from_value::<Refusal>(unknown)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown variant `moon`"), "{error}");
+    let wrong = serde_json::json!({"area": "cache", "fact": {"code": "no_such_code"}});
+    assert!(serde_json::from_value::<Refusal>(wrong).is_err());
+}
