@@ -156,6 +156,36 @@ describe('live rooms in the queue lab', () => {
     assert.deepEqual(teacher.problems, []);
   });
 
+  it('a member sends by hand into the room: the π tally counts a typed Y', async () => {
+    const teacher = await openPage(browser);
+    await openLab(teacher, `${server.url}/queues?scenario=pi&seed=7`);
+    await teacher.getByRole('button', { name: 'Run live' }).click();
+    await teacher.locator('.live-room .room-code').waitFor({ timeout: 15_000 });
+    const form = teacher.locator('form.send-by-hand');
+    // π binds one PULL, the tally's: a hand sender is a PUSH connected there.
+    assert.match(await form.locator('.hint').textContent(), /PUSH socket connected to tcp:\/\/127\.0\.0\.1:6702/);
+    await form.locator('input').fill('Y');
+    for (let sent = 1; sent <= 3; sent += 1) {
+      await form.getByRole('button', { name: 'Send' }).click();
+      // The first send may meet EAGAIN while the new PUSH connects; the
+      // status says so, and the next click goes.
+      await teacher.waitForFunction(
+        (n) => Number(document.querySelector('.sent-status')?.dataset.sent ?? 0) >= n || /EAGAIN/.test(document.querySelector('.sent-status')?.textContent ?? ''),
+        sent,
+        { timeout: 15_000 },
+      );
+    }
+    await teacher.waitForFunction(() => Number(document.querySelector('.sent-status')?.dataset.sent) >= 1, null, { timeout: 15_000 });
+    const status = await teacher.locator('.sent-status').textContent();
+    assert.match(status, /has sent \d+\. (Last: m\d+\.|Not sent)/, status);
+    // The hand sender is a node of the room, drawn on the canvas with its pipe to the tally.
+    const node = await teacher.locator('.sent-status').getAttribute('data-node');
+    await teacher.locator(`g.node[data-node="${node}"]`).waitFor({ timeout: 15_000 });
+    await screenshot(teacher, 'rooms-send-by-hand');
+    await teacher.getByRole('button', { name: 'Close the room' }).click();
+    assert.deepEqual(teacher.problems, []);
+  });
+
   it('an unknown code is refused in words, and the lab still simulates', async () => {
     const page = await openPage(browser);
     await openLab(page, `${server.url}/queues?room=AAA-AAA`);

@@ -19,6 +19,7 @@ mod feed;
 mod inside;
 mod outside;
 mod owner;
+mod sender;
 mod zmtp;
 
 use std::collections::VecDeque;
@@ -110,6 +111,8 @@ struct Live {
     server: Server,
     notice: RwSignal<Option<Notice>>,
     worker: RwSignal<Option<Worker>>,
+    /// This page's sending node, once it sent by hand.
+    sender: RwSignal<Option<sender::Sender>>,
     /// Counts shown under the room: (events, skipped, members).
     counts: RwSignal<(u64, u64, usize)>,
     /// A redraw is scheduled: frames arriving meanwhile join it.
@@ -149,6 +152,7 @@ impl Live {
     fn enter(self, room: Room, topology: Topology, members: usize) {
         self.notice.set(None);
         self.worker.set(None);
+        self.sender.set(None);
         self.lab
             .enter_live(room, Feed::new(topology, members.max(1)));
         self.count();
@@ -168,6 +172,8 @@ impl Live {
                 self.lab.sync_url();
             }
             self.worker.set(None);
+            self.sender.set(None);
+            self.sender.set(None);
             self.notice.set(notice);
         }
     }
@@ -445,6 +451,7 @@ pub fn LiveRoom(lab: QueueLab) -> impl IntoView {
         server: expect_context::<Server>(),
         notice: RwSignal::new(None),
         worker: RwSignal::new(None),
+        sender: RwSignal::new(None),
         counts: RwSignal::new((0, 0, 1)),
         redraw_due: StoredValue::new(false),
     };

@@ -7,7 +7,7 @@
 
 use fanout_shared::{
     lang::Say,
-    sim::{ConnPhase, DropReason, NodeState, presets::Preset},
+    sim::{BlockReason, ConnPhase, DropReason, NodeState, presets::Preset},
     socket::FsmState,
 };
 
@@ -220,6 +220,14 @@ pub struct Live {
     pub join_worker: &'static str,
     pub join_worker_hint: fn(&str) -> String,
     pub no_push_endpoint: &'static str,
+    /// Sending by hand (`live/sender.rs`): the field, the button, where it
+    /// goes (socket type, endpoint), and what the last send did.
+    pub send_label: &'static str,
+    pub send_button: &'static str,
+    pub send_hint: fn(&str, &str) -> String,
+    pub sent_count: fn(&str, u64) -> String,
+    pub sent_as: fn(&str) -> String,
+    pub not_sent: fn(BlockReason) -> String,
     pub your_worker: fn(&str) -> String,
     pub received: &'static str,
     pub last_messages: &'static str,
@@ -643,6 +651,23 @@ pub const EN: Texts = Texts {
         },
         no_push_endpoint: "This scenario has no PUSH socket that binds, so there is nothing for a \
                            PULL worker to connect to.",
+        send_label: "Send by hand",
+        send_button: "Send",
+        send_hint: |kind, endpoint| {
+            format!(
+                "Your own node with a {kind} socket connected to {endpoint} sends what you type, \
+                 one message per click, routed by the room like everyone's."
+            )
+        },
+        sent_count: |node, n| format!("{node} has sent {n}."),
+        sent_as: |msg| format!("Last: {msg}."),
+        not_sent: |why| match why {
+            BlockReason::NoPeer => "Not sent: no peer has connected yet (EAGAIN).".into(),
+            BlockReason::PipesFull { hwm } => {
+                format!("Not sent: every peer's queue is at its mark of {hwm} (EAGAIN).")
+            }
+            BlockReason::Empty => "Not sent (EAGAIN).".into(),
+        },
         your_worker: |node| format!("Your worker {node}"),
         received: "received",
         last_messages: "Last messages",
@@ -1046,6 +1071,22 @@ pub const ZH: Texts = Texts {
             )
         },
         no_push_endpoint: "这个场景没有绑定端点的 PUSH 套接字，PULL 工作者无处可连。",
+        send_label: "手动发送",
+        send_button: "发送",
+        send_hint: |kind, endpoint| {
+            format!(
+                "你自己的节点用一个连接到 {endpoint} 的 {kind} 套接字发送你输入的内容，每点一次发一条，由房间像路由其他人的消息一样路由。"
+            )
+        },
+        sent_count: |node, n| format!("{node} 已发送 {n} 条。"),
+        sent_as: |msg| format!("最近一条：{msg}。"),
+        not_sent: |why| match why {
+            BlockReason::NoPeer => "未发送：还没有对端连接（EAGAIN）。".into(),
+            BlockReason::PipesFull { hwm } => {
+                format!("未发送：每个对端的队列都已到高水位线 {hwm}（EAGAIN）。")
+            }
+            BlockReason::Empty => "未发送（EAGAIN）。".into(),
+        },
         your_worker: |node| format!("你的工作者 {node}"),
         received: "已接收",
         last_messages: "最近的消息",

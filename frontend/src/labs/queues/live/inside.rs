@@ -6,7 +6,11 @@
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
-use super::{Live, Room, Worker, join_link, push_endpoint, zmtp::ZeroMq};
+use super::{
+    Live, Room, Worker, join_link, push_endpoint,
+    sender::{SendByHand, send_target},
+    zmtp::ZeroMq,
+};
 
 /// In a room: its code and link (and the creator's close), the counts,
 /// the way out, and this page's worker.
@@ -34,6 +38,7 @@ pub fn Inside(live: Live, room: Room) -> impl IntoView {
     // A memo, so the button below is redrawn only when the endpoint
     // changes, not with every frame of the room (a click would be lost).
     let endpoint = Memo::new(move |_| live.lab.snap.with(|s| push_endpoint(&s.topo)));
+    let target = Memo::new(move |_| live.lab.snap.with(|s| send_target(&s.topo)));
 
     view! {
         <div class="live-head">
@@ -100,6 +105,7 @@ pub fn Inside(live: Live, room: Room) -> impl IntoView {
                 None => view! { <p class="hint">{move || t().no_push_endpoint}</p> }.into_any(),
             },
         }}
+        {move || target.get().map(|(kind, endpoint)| view! { <SendByHand live kind endpoint /> })}
         {zmtp}
     }
 }
