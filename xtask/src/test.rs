@@ -123,6 +123,14 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
         let tools = tools.as_ref().expect("installed above");
         let binary = build::release(root)?;
         let chromium = tools::ensure_debian_package("chromium", "/usr/bin/chromium")?;
+        // A font with Chinese glyphs: without one, Chromium draws the Chinese
+        // pages' text as empty boxes, and their screenshots (which someone
+        // must look at) show nothing readable. WenQuanYi Zen Hei is Debian's
+        // smallest complete one.
+        tools::ensure_debian_package(
+            "fonts-wqy-zenhei",
+            "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+        )?;
         step("browser end-to-end tests (headless Chromium)", || {
             run(tools
                 .command("node")
