@@ -231,20 +231,7 @@ async fn drive(stream: &mut TcpStream, from: SocketAddr, link: &Link) -> End {
                     if let Err(end) = send_all(&mut session, &node, &socket, &mut outgoing).await {
                         return end;
                     }
-                    let (node, socket) = (node.clone(), socket.clone());
-                    let action = if on {
-                        Action::Subscribe {
-                            node,
-                            socket,
-                            topic,
-                        }
-                    } else {
-                        Action::Unsubscribe {
-                            node,
-                            socket,
-                            topic,
-                        }
-                    };
+                    let action = Action::subscription(node.clone(), socket.clone(), topic, on);
                     let acted = session
                         .handle(RoomFrame::Act(RoomAct { action, id: None }))
                         .await;

@@ -226,6 +226,26 @@ macro_rules! read_variant {
     }};
 }
 
+impl Action {
+    /// `subscribe` when `on`, else `unsubscribe`: a subscription change as
+    /// it arrives from a wire (ZMTP's subscribe and cancel) or a test.
+    pub fn subscription(node: String, socket: String, topic: String, on: bool) -> Action {
+        if on {
+            Action::Subscribe {
+                node,
+                socket,
+                topic,
+            }
+        } else {
+            Action::Unsubscribe {
+                node,
+                socket,
+                topic,
+            }
+        }
+    }
+}
+
 #[cfg(feature = "reliability")]
 impl Action {
     /// The ops read, one per variant, as serde writes them.

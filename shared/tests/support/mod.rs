@@ -88,20 +88,12 @@ impl World {
     }
 
     pub fn subscribe(&mut self, node: &str, socket: &str, topic: &str, on: bool) {
-        let (node, socket, topic) = (node.into(), socket.into(), topic.into());
-        self.act(if on {
-            Action::Subscribe {
-                node,
-                socket,
-                topic,
-            }
-        } else {
-            Action::Unsubscribe {
-                node,
-                socket,
-                topic,
-            }
-        });
+        self.act(Action::subscription(
+            node.into(),
+            socket.into(),
+            topic.into(),
+            on,
+        ));
     }
 }
 

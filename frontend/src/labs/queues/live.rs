@@ -416,14 +416,20 @@ impl Live {
     }
 }
 
-/// Where a PULL worker connects: the first PUSH socket that binds.
-fn push_endpoint(topology: &Topology) -> Option<String> {
+/// The first endpoint a live socket of `kind` binds: where this page's own
+/// nodes connect (a PULL worker to a PUSH, a hand sender to a PULL or SUB).
+fn bound_endpoint(topology: &Topology, kind: SocketKind) -> Option<String> {
     topology
         .sockets
         .iter()
-        .filter(|s| s.alive && s.kind == SocketKind::Push)
+        .filter(|s| s.alive && s.kind == kind)
         .find_map(|s| s.binds.first())
         .map(|e| e.to_string())
+}
+
+/// Where a PULL worker connects: the first PUSH socket that binds.
+fn push_endpoint(topology: &Topology) -> Option<String> {
+    bound_endpoint(topology, SocketKind::Push)
 }
 
 /// The address that joins `code`: this page's path with `?room=`, and the

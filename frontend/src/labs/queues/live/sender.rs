@@ -13,7 +13,7 @@ use fanout_shared::{
 };
 use leptos::{prelude::*, task::spawn_local};
 
-use super::Live;
+use super::{Live, bound_endpoint};
 
 /// This page's sending node in the room, and what its last send did.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -28,17 +28,9 @@ pub struct Sender {
 /// first PULL that binds (a pipeline's collector, π's tally), else a PUB
 /// to the first SUB that binds.
 pub fn send_target(topology: &Topology) -> Option<(SocketKind, String)> {
-    let bound = |kind: SocketKind| {
-        topology
-            .sockets
-            .iter()
-            .filter(|s| s.alive && s.kind == kind)
-            .find_map(|s| s.binds.first())
-            .map(|e| e.to_string())
-    };
-    bound(SocketKind::Pull)
+    bound_endpoint(topology, SocketKind::Pull)
         .map(|e| (SocketKind::Push, e))
-        .or_else(|| bound(SocketKind::Sub).map(|e| (SocketKind::Pub, e)))
+        .or_else(|| bound_endpoint(topology, SocketKind::Sub).map(|e| (SocketKind::Pub, e)))
 }
 
 /// The socket's name in the sending node.
