@@ -303,4 +303,37 @@ describe('every lab in Chinese', () => {
     await screenshot(page, 'chinese-shards');
     assert.deepEqual(page.problems, []);
   });
+
+  it('the reliability lab: its prediction, fault toolbar, meter, brokers and tasks in Chinese', async () => {
+    const page = await openZh(browser);
+    await page.goto(`${server.url}/reliability?scenario=at-least-once&seed=1&lang=zh`);
+    await page.locator('.queue-lab g.node').first().waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('h1').textContent(), '可靠性实验');
+    // Step until worker-2 holds a task, then crash it from the toolbar.
+    const running = page.locator('.rel-task', { hasText: 'worker-2 (执行中)' });
+    await page.evaluate(() => document.activeElement?.blur());
+    for (let i = 0; i < 400 && (await running.count()) === 0; i += 1) await page.keyboard.press('ArrowRight');
+    assertChinese(await page.locator('.rel-brokers').innerText(), 'the brokers\' queues');
+    await page.locator('.rel-fault-node').selectOption('worker-2');
+    await page.locator('button[data-fault="crash"]').click();
+    // A refused fault says why in Chinese: restarting a node that runs.
+    await page.locator('.rel-fault-node').selectOption('broker');
+    await page.locator('button[data-fault="restart"]').click();
+    const refusal = page.locator('.rel-refused .notice.problem');
+    await refusal.waitFor();
+    assertChinese(await refusal.textContent(), 'a refused fault');
+    // Predict, check, and read a task's ledger.
+    await page.locator('.rel-guess').fill('2');
+    await page.locator('.rel-check').click();
+    await page.locator('.rel-verdict').waitFor({ timeout: 30_000 });
+    assertChinese(await page.locator('.rel-verdict').textContent(), 'the verdict');
+    await page.locator('.rel-task').first().click();
+    assertChinese(await page.locator('.rel-task-ledger').textContent(), 'a task\'s ledger');
+    assertChinese(await page.locator('.rel-meter').innerText(), 'the guarantee meter');
+
+    assertNoEnglish((await controlsSaid(page, 'main')).join('\n'), 'the controls');
+    assertNoEnglish(await everythingSaid(page), 'the reliability lab');
+    await screenshot(page, 'chinese-reliability');
+    assert.deepEqual(page.problems, []);
+  });
 });

@@ -48,6 +48,8 @@ mod log;
 mod mode;
 mod playback;
 mod problem;
+#[cfg(feature = "reliability")]
+mod reliability;
 mod runner;
 mod scenarios;
 mod snap;
@@ -448,6 +450,26 @@ fn live_panel(lab: QueueLab, embedded: bool) -> impl IntoView {
 #[cfg(feature = "reliability")]
 fn live_panel(_lab: QueueLab, _embedded: bool) -> impl IntoView {}
 
+/// The reliability lab's own panels: predict then run and the fault
+/// toolbar above the canvas, the guarantee meter, the brokers' queues and
+/// the task table below it (`reliability.rs`).
+#[cfg(feature = "reliability")]
+fn rel_panels(lab: QueueLab, full: bool, upper: bool) -> impl IntoView {
+    view! {
+        <Show when=move || full && !lab.is_live()>
+            {move || if upper {
+                view! { <reliability::RelUpper lab /> }.into_any()
+            } else {
+                view! { <reliability::RelLower lab /> }.into_any()
+            }}
+        </Show>
+    }
+}
+
+/// The queue lab has none of the reliability lab's panels.
+#[cfg(not(feature = "reliability"))]
+fn rel_panels(_lab: QueueLab, _full: bool, _upper: bool) -> impl IntoView {}
+
 /// The charts beside the log (throughput, queue depths, drops), on the
 /// queue lab's page.
 #[cfg(not(feature = "reliability"))]
@@ -586,6 +608,7 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
                 <controls::ControlBar lab full />
             </Show>
             {live_panel(lab, embedded)}
+            {rel_panels(lab, full, true)}
             <caption::WhatJustHappened lab />
             <charts::PiReadout lab />
             <div class="queue-stage">
@@ -601,6 +624,7 @@ pub fn QueueLabView(params: LabParams, #[prop(optional)] embedded: bool) -> impl
                 </Show>
             </div>
             <Show when=move || full>
+                {rel_panels(lab, true, false)}
                 <div class=LOWER_CLASS>
                     <log::EventLog lab />
                     {charts_panel(lab)}

@@ -51,6 +51,9 @@ pub struct TaskRecord {
     pub failed: bool,
     pub retries: u32,
     pub state: TaskState,
+    /// The node (its number) of the worker that last started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<u32>,
     /// When a worker last received it, and the longest it waited in a
     /// worker's prefetch before starting.
     #[serde(skip)]
@@ -130,6 +133,20 @@ pub struct QueueLedger {
     pub last_processed_at: Option<Tick>,
 }
 
+impl QueueLedger {
+    /// How many of its tasks have this outcome.
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        match outcome {
+            Outcome::ExactlyOnce => self.exactly_once,
+            Outcome::Duplicated => self.duplicated,
+            Outcome::Lost => self.lost,
+            Outcome::DeadLettered => self.dead_lettered,
+            Outcome::Failed => self.failed,
+            Outcome::Pending => self.pending,
+        }
+    }
+}
+
 /// The ledger as `fanout sim --json` prints it (`ledger`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerSummary {
@@ -149,6 +166,11 @@ pub struct TaskLine {
 impl LedgerSummary {
     pub fn queue(&self, name: &str) -> Option<&QueueLedger> {
         self.queues.iter().find(|q| q.queue == name)
+    }
+
+    /// How many tasks of every queue have this outcome.
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        self.queues.iter().map(|q| q.count(outcome)).sum()
     }
 }
 
@@ -213,14 +235,15 @@ impl Ledger {
     pub fn received(&mut self, task: TaskId, at: Tick) {
         self.with(task, |r| r.received_at = Some(at));
     }
-    /// A worker starts the task; returns how often it was started before
-    /// and how long it waited in the worker's prefetch.
-    pub fn started(&mut self, task: TaskId, at: Tick) -> (u32, Tick) {
+    /// A worker (its node's number) starts the task; returns how often it
+    /// was started before and how long it waited in the worker's prefetch.
+    pub fn started(&mut self, task: TaskId, worker: u32, at: Tick) -> (u32, Tick) {
         let mut before = 0;
         let mut waited = Tick::ZERO;
         self.with(task, |r| {
             before = r.delivered;
             r.delivered += 1;
+            r.worker = Some(worker);
             if let Some(got) = r.received_at.take() {
                 waited = at.saturating_sub(got);
                 r.max_wait = r.max_wait.max(waited);

@@ -185,6 +185,18 @@ pub enum Expired {
     },
 }
 
+/// An unacknowledged delivery, as [`Broker::unacked_deliveries`] lists it.
+#[derive(Clone, Copy, Debug)]
+pub struct HeldDelivery<'a> {
+    /// The connection it was delivered on (its client is a node's number).
+    pub owner: ConnKey,
+    pub delivery: &'a Unacked,
+    /// Its connection closed; with Redis it waits for its deadline.
+    pub orphaned: bool,
+    /// When it goes back to its queue unless acknowledged (`None`: never).
+    pub deadline: Option<Tick>,
+}
+
 #[derive(Clone, Debug)]
 struct Channel {
     consumer: Option<Consumer>,
@@ -600,19 +612,43 @@ impl Broker {
         Fate::DeadLettered { queue: dlq }
     }
 
+    /// How long a delivery may stay unacknowledged: Redis's visibility
+    /// timeout, AMQP's consumer timeout (`None`: no limit).
+    fn ack_limit(&self) -> Option<Tick> {
+        match self.spec.transport {
+            Transport::Redis => Some(self.spec.visibility_timeout),
+            Transport::Amqp => self.spec.consumer_timeout,
+        }
+    }
+
+    /// Every unacknowledged delivery: of open connections, and with Redis
+    /// those of closed ones still waiting for their visibility timeout
+    /// (`orphaned`), each with the time its ack deadline passes.
+    pub fn unacked_deliveries(&self) -> impl Iterator<Item = HeldDelivery<'_>> {
+        let limit = self.ack_limit();
+        let deadline = move |u: &Unacked| limit.map(|l| u.at.saturating_add(l));
+        let open = self.conns.iter().flat_map(move |(conn, c)| {
+            c.consumer.iter().flat_map(move |c| {
+                c.unacked.values().map(move |u| HeldDelivery {
+                    owner: *conn,
+                    delivery: u,
+                    orphaned: false,
+                    deadline: deadline(u),
+                })
+            })
+        });
+        let orphans = self.orphans.iter().map(move |((conn, _), u)| HeldDelivery {
+            owner: *conn,
+            delivery: u,
+            orphaned: true,
+            deadline: deadline(u),
+        });
+        open.chain(orphans)
+    }
+
     /// The next time an ack deadline passes, if any.
     pub fn next_deadline(&self) -> Option<Tick> {
-        let limit = match self.spec.transport {
-            Transport::Redis => self.spec.visibility_timeout,
-            Transport::Amqp => self.spec.consumer_timeout?,
-        };
-        self.conns
-            .values()
-            .filter_map(|c| c.consumer.as_ref())
-            .flat_map(|c| c.unacked.values())
-            .chain(self.orphans.values())
-            .map(|u| u.at.saturating_add(limit))
-            .min()
+        self.unacked_deliveries().filter_map(|d| d.deadline).min()
     }
 
     /// Applies the first ack deadline due by `now`, if any (one at a time,

@@ -1133,7 +1133,7 @@ impl Simulator {
                 let Some(d) = self.link_mut(link).channel.buffer.pop_front() else {
                     return waits(self, WaitWhy::Delivery, BrokerCall::Take);
                 };
-                let (nth, waited) = self.rel.ledger.started(d.task, now);
+                let (nth, waited) = self.rel.ledger.started(d.task, id.0, now);
                 let track = matches!(&self.nodes[id.0 as usize].program, Program::TaskWorker(w) if w.spec.track_started);
                 if track {
                     self.send_result(link, d.task, TaskState::Started);

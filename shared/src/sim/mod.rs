@@ -68,6 +68,8 @@ pub mod broker_event;
 #[cfg(feature = "reliability")]
 mod broker_net;
 #[cfg(feature = "reliability")]
+pub mod broker_view;
+#[cfg(feature = "reliability")]
 mod digest_serde;
 #[cfg(feature = "reliability")]
 pub mod fault;

@@ -90,6 +90,27 @@ impl Preset {
         }
     }
 
+    /// The reliability lab's "predict, then run" question: how many tasks
+    /// will end with this outcome, over all the run's queues, once it has
+    /// run to its end. The answer is the ledger's, read from the run, never
+    /// written down here. The Lazy Pirate has no broker and so no ledger
+    /// (its lesson is the client's retries, in the log): `None`, as for the
+    /// queue lab's presets.
+    #[cfg(feature = "reliability")]
+    pub fn question(self) -> Option<crate::broker::Outcome> {
+        use crate::broker::Outcome;
+        match self {
+            Preset::AtMostOnce | Preset::BrokerRestart | Preset::FlowControl => Some(Outcome::Lost),
+            // Prefetch costs waiting, not tasks: none is lost.
+            Preset::PrefetchStarvation => Some(Outcome::Lost),
+            Preset::AtLeastOnce | Preset::EffectivelyOnce | Preset::VisibilityTimeout => {
+                Some(Outcome::Duplicated)
+            }
+            Preset::Poison => Some(Outcome::DeadLettered),
+            _ => None,
+        }
+    }
+
     /// The presets `lab` offers, in its menu's order.
     pub fn of_lab(lab: Lab) -> impl Iterator<Item = Preset> {
         Preset::ALL.iter().copied().filter(move |p| p.lab() == lab)

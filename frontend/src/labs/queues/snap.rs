@@ -39,6 +39,9 @@ pub struct Snap {
     pub edits: usize,
     /// Nothing is scheduled any more (or the locked range ends here).
     pub ended: bool,
+    /// The ledger and the brokers (the reliability page only).
+    #[cfg(feature = "reliability")]
+    pub rel: super::reliability::RelSnap,
 }
 
 impl Snap {
@@ -66,6 +69,8 @@ impl Snap {
             seed: sim.seed(),
             edits: r.actions().len(),
             ended: sim.next_time().is_none() || !r.can_step(),
+            #[cfg(feature = "reliability")]
+            rel: super::reliability::RelSnap::of(sim),
         }
     }
 

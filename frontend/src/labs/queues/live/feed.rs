@@ -140,6 +140,9 @@ impl Feed {
             edits: 0,
             ended: false,
             topo,
+            // Rooms do not run brokers yet: nothing for the reliability panels.
+            #[cfg(feature = "reliability")]
+            rel: Default::default(),
         };
         (snap, motion)
     }
