@@ -245,4 +245,60 @@ describe('reliability lab', () => {
     assert.deepEqual(page.problems, []);
     await page.close();
   });
+
+  // The queue lab's benchmark, on this page: its panels (the ledger and
+  // brokers read into every snapshot) must not cost the canvas its frames.
+  it('benchmarks (printed, not asserted; QUEUE_BENCH=1)', { skip: !process.env.QUEUE_BENCH && 'set QUEUE_BENCH=1 to measure' }, async () => {
+    // 1,000 messages in flight: one publisher every 100 µs to ten
+    // subscribers over 10 ms links, marks unlimited (as on the queue lab).
+    const nodes = [{
+      name: 'publisher',
+      program: { kind: 'producer', interval: '100us', payload: 'tick {n}' },
+      sockets: [{ name: 'out', type: 'PUB', bind: ['tcp://ticks'] }],
+    }];
+    for (let i = 0; i < 10; i += 1) {
+      nodes.push({
+        name: `sub-${i}`,
+        program: { kind: 'sink' },
+        sockets: [{ name: 'in', type: 'SUB', connect: ['tcp://ticks'], subscribe: [''] }],
+      });
+    }
+    const scenario = { name: 'inflight1000', network: { latency: '10ms', handshake: '1ms', sndhwm: 0, rcvhwm: 0 }, nodes };
+    const fpsOf = async (url, label) => {
+      const page = await openPage(browser);
+      await open(page, url);
+      await page.getByRole('button', { name: /^(▶ )?Play$/ }).click();
+      await page.waitForTimeout(1000);
+      const fps = await page.evaluate(() => new Promise((resolve) => {
+        let frames = 0;
+        const start = performance.now();
+        const tick = () => {
+          frames += 1;
+          if (performance.now() - start < 5000) requestAnimationFrame(tick);
+          else resolve({ frames, seconds: (performance.now() - start) / 1000, dots: Number(document.querySelector('canvas.message-layer')?.dataset.dots ?? 0) });
+        };
+        requestAnimationFrame(tick);
+      }));
+      console.log(`# ${label}: ${fps.dots} in flight while playing; ${(fps.frames / fps.seconds).toFixed(1)} frames/s over ${fps.seconds.toFixed(1)} s`);
+      await page.close();
+    };
+    await fpsOf(`${server.url}/reliability?scenario=${encodeURIComponent(JSON.stringify(scenario))}&seed=1&step=4000`, '1,000 in flight on /reliability');
+    await fpsOf(`${server.url}/queues?scenario=${encodeURIComponent(JSON.stringify(scenario))}&seed=1&step=4000`, 'the same on /queues');
+    // The busiest lesson: three producers every 10 ms, thousands of tasks
+    // in the ledger and the task table.
+    await fpsOf(`${server.url}/reliability?scenario=flow-control&seed=1`, 'flow-control on /reliability');
+
+    // Time to interactive on localhost: the canvas drawn and a step answered.
+    const ttis = [];
+    for (let i = 0; i < 5; i += 1) {
+      const p = await openPage(browser);
+      await p.goto(`${server.url}/reliability`);
+      await p.locator('.queue-lab g.node').first().waitFor();
+      await p.getByRole('button', { name: 'Step', exact: true }).click();
+      await p.locator('.queue-lab[data-step="1"]').waitFor();
+      ttis.push(await p.evaluate(() => performance.now()));
+      await p.close();
+    }
+    console.log(`# /reliability time to interactive (ms): ${ttis.map((t) => t.toFixed(0)).join(', ')}`);
+  });
 });
