@@ -3,13 +3,14 @@
 
 Starts memcached (-t 2) and `fanout serve` with one cache node, both with
 the same memory, then:
-  1. throughput: memcaslap against each, alternating, RUNS times; prints
-     each run, the medians and the ratio Fanout / memcached;
+  1. throughput: memcaslap against each, alternating, RUNS times at each
+     concurrency (32 and 64 connections by default, as issue 18 asks);
+     prints each run, the medians and the ratio Fanout / memcached;
   2. memory: stores 1,000,000 items of 100 bytes in each and prints both
      resident sizes (and their ratio).
 
 Usage: python3 server/benches/cache_vs_memcached.py [--fanout target/release/fanout]
-       [--runs 5] [--seconds 10] [--concurrency 64] [--items 1000000]
+       [--runs 5] [--seconds 5] [--concurrency 32,64] [--items 1000000]
 Numbers are for docs/BENCHMARKS.md ("Cache nodes"); nothing asserts on them.
 """
 import argparse
@@ -85,8 +86,9 @@ def main():
     parser.add_argument('--fanout', default='target/release/fanout')
     parser.add_argument('--memcached', default='/usr/bin/memcached')
     parser.add_argument('--runs', type=int, default=5)
-    parser.add_argument('--seconds', type=int, default=10)
-    parser.add_argument('--concurrency', type=int, default=64)
+    parser.add_argument('--seconds', type=int, default=5)
+    parser.add_argument('--concurrency', default='32,64',
+                        help='memcaslap -c values, comma-separated; each gets RUNS alternating runs')
     parser.add_argument('--items', type=int, default=1_000_000)
     parser.add_argument('--memory', type=int, default=1024, help='MiB for each server')
     args = parser.parse_args()
@@ -103,16 +105,20 @@ def main():
     try:
         wait_for(mc_port)
         wait_for(fo_port)
-        print('memcaslap -T 2 -c %d -t %ds, %d alternating runs' % (
-            args.concurrency, args.seconds, args.runs))
-        results = {'memcached': [], 'fanout': []}
-        for run in range(args.runs):
-            for name, port in (('memcached', mc_port), ('fanout', fo_port)):
-                tps = memcaslap(port, args.seconds, args.concurrency)
-                results[name].append(tps)
-                print('  run %d %-9s %8d TPS' % (run + 1, name, tps), flush=True)
-        mc, fo = (statistics.median(results[n]) for n in ('memcached', 'fanout'))
-        print('median TPS: memcached %d, fanout %d, ratio fanout/memcached %.2f' % (mc, fo, fo / mc))
+        for concurrency in [int(c) for c in args.concurrency.split(',')]:
+            print('memcaslap -T 2 -c %d -t %ds, %d alternating runs' % (
+                concurrency, args.seconds, args.runs))
+            results = {'memcached': [], 'fanout': []}
+            for run in range(args.runs):
+                for name, port in (('memcached', mc_port), ('fanout', fo_port)):
+                    tps = memcaslap(port, args.seconds, concurrency)
+                    results[name].append(tps)
+                    print('  run %d %-9s %8d TPS' % (run + 1, name, tps), flush=True)
+            mc, fo = (statistics.median(results[n]) for n in ('memcached', 'fanout'))
+            ratios = sorted(f / m for m, f in zip(results['memcached'], results['fanout']))
+            print('-c %d median TPS: memcached %d, fanout %d, ratio fanout/memcached %.2f '
+                  '(per-round ratios %s)' % (concurrency, mc, fo, fo / mc,
+                                             ', '.join('%.2f' % r for r in ratios)), flush=True)
 
         # Memory: fresh servers so that memcaslap's items do not count.
         for name, port in (('memcached', mc_port), ('fanout', fo_port)):
