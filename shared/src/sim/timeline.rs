@@ -26,11 +26,40 @@ pub struct Recorded {
 }
 
 /// The scenario of a recording: a preset's name or a whole scenario.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ScenarioRef {
     Preset(String),
     Inline(Box<Scenario>),
+}
+
+/// Read by what the JSON is, a string or a map, with the scenario read
+/// straight from the map. serde's untagged derive buffers the value
+/// through its generic `Content` first, which put a second copy of every
+/// scenario decoder into the pages' wasm (and answered any mistake inside
+/// a scenario with "did not match any variant").
+impl<'de> Deserialize<'de> for ScenarioRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameOrScenario;
+        impl<'de> serde::de::Visitor<'de> for NameOrScenario {
+            type Value = ScenarioRef;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a preset's name or a scenario")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<ScenarioRef, E> {
+                Ok(ScenarioRef::Preset(name.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ScenarioRef, A::Error> {
+                let scenario =
+                    Scenario::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(ScenarioRef::Inline(Box::new(scenario)))
+            }
+        }
+        deserializer.deserialize_any(NameOrScenario)
+    }
 }
 
 impl ScenarioRef {
@@ -348,5 +377,23 @@ mod tests {
             .unwrap();
             assert_eq!(t.sim().steps(), 0, "{name}");
         }
+    }
+
+    #[test]
+    fn a_scenario_ref_reads_a_name_or_a_scenario_and_says_what_is_wrong_inside_one() {
+        let preset: ScenarioRef = serde_json::from_str(r#""pi""#).unwrap();
+        assert_eq!(preset, ScenarioRef::Preset("pi".into()));
+        let pi = Scenario::preset("pi").unwrap();
+        let text = serde_json::to_string(&ScenarioRef::Inline(Box::new(pi.clone()))).unwrap();
+        let inline: ScenarioRef = serde_json::from_str(&text).unwrap();
+        assert_eq!(inline, ScenarioRef::Inline(Box::new(pi)));
+        // Through the decoder the pages use, a mistake inside the scenario
+        // is named, not "did not match any variant".
+        let wrong = crate::json::decode_str::<Recording>(
+            r#"{"scenario": {"name": "x", "nodes": [{"name": "a", "program": {"kind": "sink"}, "sockets": [{"name": "in", "type": "PULLL"}]}]}, "seed": 1, "step": 0}"#,
+        )
+        .unwrap_err();
+        assert_eq!(wrong.path, "scenario.nodes[0].sockets[0].type", "{wrong:?}");
+        assert!(serde_json::from_str::<ScenarioRef>("7").is_err());
     }
 }
