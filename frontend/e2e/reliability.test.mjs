@@ -181,6 +181,8 @@ describe('reliability lab', () => {
     for (let i = 0; i < 400 && (await running.count()) === 0; i += 1) await press(page, 'ArrowRight', 1);
     assert.equal(await running.count(), 1, 'worker-2 got a task');
     const task = await running.getAttribute('data-task');
+    // The worker's card on the canvas shows the task in its hands.
+    assert.equal(await page.locator(`g.node[data-node="worker-2"] .card-chips .chip[data-task="${task}"]`).count(), 1);
     await page.locator('.rel-fault-node').selectOption('worker-2');
     await page.locator('.rel-fault-duration').fill('300');
     await page.locator('button[data-fault="crash"]').click();

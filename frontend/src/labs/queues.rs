@@ -49,7 +49,7 @@ mod mode;
 mod playback;
 mod problem;
 #[cfg(feature = "reliability")]
-mod reliability;
+pub(crate) mod reliability;
 mod runner;
 mod scenarios;
 mod snap;

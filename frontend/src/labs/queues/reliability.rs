@@ -589,3 +589,52 @@ fn render_lower(
     h.push_str("</section>");
     h
 }
+
+/// Message chips on a card's empty row, as SVG markup: on a broker's, its
+/// messages (unacknowledged first, then ready; "…" marks unacknowledged,
+/// a dashed outline a transient message), on a worker's, the task in its
+/// hands. The brokers' panel lists them all, with owners and deadlines.
+pub fn card_chips(s: &Snap, id: NodeId) -> String {
+    use std::fmt::Write;
+    const SLOTS: usize = 5;
+    let mut chips: Vec<(TaskId, bool, bool)> = Vec::new();
+    let mut total = 0;
+    if let Some(b) = s.rel.brokers.iter().find(|b| b.node == id) {
+        for q in &b.queues {
+            total += q.unacked_total + q.ready_total;
+            chips.extend(q.unacked.iter().map(|c| (c.task, true, c.persistent)));
+        }
+        for q in &b.queues {
+            chips.extend(q.ready.iter().map(|c| (c.task, false, c.persistent)));
+        }
+    } else if let Some((task, _)) = s.rel.in_hand.iter().find(|(_, w)| *w == id) {
+        chips.push((*task, true, true));
+        total = 1;
+    }
+    let shown = if total > SLOTS {
+        SLOTS - 1
+    } else {
+        total.min(chips.len())
+    };
+    let mut svg = String::new();
+    for (i, (task, held, persistent)) in chips.iter().take(shown).enumerate() {
+        let x = 12 + i * 36;
+        let _ = write!(
+            svg,
+            r#"<g class="chip{}{}" data-task="{task}"><rect x="{x}" y="54" width="33" height="18" rx="3"/><text x="{}" y="67">{task}{}</text></g>"#,
+            if *held { " held" } else { "" },
+            if *persistent { "" } else { " transient" },
+            x + 4,
+            if *held { "…" } else { "" },
+        );
+    }
+    if total > shown {
+        let _ = write!(
+            svg,
+            r#"<text class="chip-more" x="{}" y="67">+{}</text>"#,
+            12 + shown * 36,
+            total - shown
+        );
+    }
+    svg
+}

@@ -143,6 +143,7 @@ pub fn NodeCard(
                 />
                 <text class="node-name" x="12" y="20">{name.clone()}</text>
                 <text class="node-state" x="12" y="38">{state_line}</text>
+                {card_chips(lab, id)}
             </g>
             <For each=sockets key=|s| *s let:sid>
                 <SocketRow lab node=id sid drag svg_ref geo />
@@ -150,3 +151,17 @@ pub fn NodeCard(
         </g>
     }
 }
+
+/// A broker's messages, or a worker's task, on the card's empty row (the
+/// reliability page only: `reliability::card_chips`).
+#[cfg(feature = "reliability")]
+fn card_chips(lab: QueueLab, id: NodeId) -> impl IntoView {
+    let chips = move || {
+        lab.snap
+            .with(|s| crate::labs::queues::reliability::card_chips(s, id))
+    };
+    view! { <g class="card-chips" inner_html=chips></g> }
+}
+
+#[cfg(not(feature = "reliability"))]
+fn card_chips(_lab: QueueLab, _id: NodeId) -> impl IntoView {}
