@@ -1,0 +1,332 @@
+//! What the cache lab knows of a real memcached it observes
+//! (`fanout serve --observe-memcached HOST:PORT`), as pure state: the keys
+//! (from `lru_crawler metadump`, kept current by `watch` lines), and the
+//! lab's events the `watch` lines mean. The server's observer
+//! (`server/src/memcached/observer.rs`) only moves bytes in and out.
+//!
+//! memcached logs an `item_get` for the lookup a store or a delete makes
+//! on the way (`doc/protocol.txt`, "fetchers"); the lab shows Fanout's own
+//! nodes without those, so [`ObservedFeed`] holds each lookup back until
+//! the next line says whether a store or delete of the same key by the
+//! same connection follows it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{
+    Event, EventKind, GetStatus, SnapshotItem, StoreStatus,
+    watch_line::{MetadumpLine, Record},
+};
+
+/// The most keys kept per observed server; past it the least recently
+/// used known key is forgotten (a real deployment may hold millions).
+pub const MAX_KEYS: usize = 10_000;
+
+/// One known key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Known {
+    /// Bytes: the item's whole size from a metadump, the value's length
+    /// from a `watch` line (memcached logs only that).
+    size: u64,
+    /// Unix time it expires, `None` for never or not known.
+    exp: Option<u64>,
+    /// Its place in the recency order.
+    used: u64,
+}
+
+/// The keys of an observed memcached, most recently used last, bounded by
+/// [`MAX_KEYS`].
+#[derive(Debug, Clone, Default)]
+pub struct ObservedKeys {
+    keys: HashMap<String, Known>,
+    by_use: BTreeMap<u64, String>,
+    next: u64,
+    /// Keys forgotten to stay within [`MAX_KEYS`] since the last dump.
+    forgotten: u64,
+}
+
+impl ObservedKeys {
+    /// Starts over from a metadump's lines (in any order; the last access
+    /// time orders them).
+    pub fn replace(&mut self, lines: &mut [MetadumpLine]) {
+        *self = ObservedKeys::default();
+        lines.sort_by_key(|line| line.la);
+        for line in lines.iter() {
+            let key = String::from_utf8_lossy(&line.key).into_owned();
+            self.put(key, line.size, line.exp);
+        }
+    }
+
+    /// Records a key as just used, with its size and expiry.
+    fn put(&mut self, key: String, size: u64, exp: Option<u64>) {
+        self.next += 1;
+        let used = self.next;
+        if let Some(old) = self.keys.insert(key.clone(), Known { size, exp, used }) {
+            self.by_use.remove(&old.used);
+        }
+        self.by_use.insert(used, key);
+        while self.keys.len() > MAX_KEYS {
+            let Some((_, oldest)) = self.by_use.pop_first() else {
+                break;
+            };
+            self.keys.remove(&oldest);
+            self.forgotten += 1;
+        }
+    }
+
+    fn bump(&mut self, key: &str, size: u64) {
+        let exp = self.keys.get(key).and_then(|known| known.exp);
+        self.put(key.to_owned(), size, exp);
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(old) = self.keys.remove(key) {
+            self.by_use.remove(&old.used);
+        }
+    }
+
+    /// Applies a lab event read from the server's `watch`; `now` is unix
+    /// seconds (a store's `ttl` is relative).
+    pub fn apply(&mut self, event: &Event, ttl: Option<u64>, now: u64) {
+        match event.kind {
+            EventKind::Set => {
+                let exp = ttl.filter(|&ttl| ttl > 0).map(|ttl| now + ttl);
+                self.put(event.key.clone(), event.size, exp);
+            }
+            EventKind::Hit => self.bump(&event.key, event.size),
+            EventKind::Delete | EventKind::Evict | EventKind::Expire => self.remove(&event.key),
+            EventKind::Flush => *self = ObservedKeys::default(),
+            EventKind::Miss | EventKind::Touch | EventKind::Log => {}
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// At most `max` live keys at unix second `now`, most recently used
+    /// first, and how many live keys were left out.
+    pub fn snapshot(&self, now: u64, max: usize) -> (Vec<SnapshotItem>, u64) {
+        let mut items = Vec::new();
+        let mut left_out = self.forgotten;
+        for key in self.by_use.values().rev() {
+            let Some(known) = self.keys.get(key) else {
+                continue;
+            };
+            let ttl = match known.exp {
+                Some(exp) if exp <= now => continue,
+                Some(exp) => Some(exp - now),
+                None => None,
+            };
+            if items.len() == max {
+                left_out += 1;
+                continue;
+            }
+            items.push(SnapshotItem {
+                key: key.clone(),
+                size: known.size,
+                ttl,
+            });
+        }
+        (items, left_out)
+    }
+}
+
+/// A lab event read from one `watch` line, with a store's `ttl`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedEvent {
+    pub event: Event,
+    /// Seconds to live of a store (0 for none); `None` for other events.
+    pub ttl: Option<u64>,
+}
+
+/// Turns `watch` records into the lab's events, leaving out the lookups
+/// that stores and deletes make on the way.
+#[derive(Debug, Clone, Default)]
+pub struct ObservedFeed {
+    held: Option<(Record, Event)>,
+}
+
+impl ObservedFeed {
+    /// Takes one record; returns the events now known to have happened, in
+    /// order (at most three: a held lookup and this line's one or two).
+    pub fn push(&mut self, record: Record) -> Vec<ObservedEvent> {
+        let mut out = Vec::new();
+        if let Some((held, event)) = self.held.take()
+            && !made_by(&record, &held)
+        {
+            out.push(ObservedEvent { event, ttl: None });
+        }
+        let (key, cfd) = match &record {
+            Record::ItemGet { key, cfd, .. } | Record::ItemStore { key, cfd, .. } => {
+                (key.clone(), *cfd)
+            }
+            Record::Eviction { key, .. } | Record::Deleted { key, .. } => (key.clone(), 0),
+            Record::ConnNew { .. } | Record::ConnClose { .. } => return out,
+        };
+        let event = |kind, size| Event {
+            kind,
+            key: String::from_utf8_lossy(&key).into_owned(),
+            size,
+            conn: u64::try_from(cfd).unwrap_or(0),
+            log: None,
+        };
+        match &record {
+            Record::ItemGet { status, size, .. } => {
+                let kind = match status {
+                    GetStatus::Found => EventKind::Hit,
+                    GetStatus::NotFound | GetStatus::Flushed | GetStatus::Expired => {
+                        EventKind::Miss
+                    }
+                };
+                if *status == GetStatus::Expired {
+                    out.push(ObservedEvent {
+                        event: event(EventKind::Expire, 0),
+                        ttl: None,
+                    });
+                }
+                let held = event(kind, if kind == EventKind::Hit { *size } else { 0 });
+                self.held = Some((record.clone(), held));
+            }
+            Record::ItemStore {
+                status: StoreStatus::Stored,
+                size,
+                ttl,
+                ..
+            } => out.push(ObservedEvent {
+                event: event(EventKind::Set, *size),
+                ttl: Some(*ttl),
+            }),
+            Record::ItemStore { .. } => {}
+            Record::Eviction { size, .. } => out.push(ObservedEvent {
+                event: event(EventKind::Evict, *size),
+                ttl: None,
+            }),
+            Record::Deleted { size, .. } => out.push(ObservedEvent {
+                event: event(EventKind::Delete, *size),
+                ttl: None,
+            }),
+            Record::ConnNew { .. } | Record::ConnClose { .. } => {}
+        }
+        out
+    }
+
+    /// The held lookup, once no line followed it for a while: it was a
+    /// read of its own.
+    pub fn flush(&mut self) -> Option<ObservedEvent> {
+        self.held
+            .take()
+            .map(|(_, event)| ObservedEvent { event, ttl: None })
+    }
+
+    /// Whether a lookup is held back.
+    pub fn holding(&self) -> bool {
+        self.held.is_some()
+    }
+}
+
+/// Whether `record` is the store or delete whose own lookup `held` was.
+fn made_by(record: &Record, held: &Record) -> bool {
+    let Record::ItemGet {
+        key: held_key,
+        cfd: held_cfd,
+        ..
+    } = held
+    else {
+        return false;
+    };
+    match record {
+        Record::ItemStore { key, cfd, .. } => key == held_key && cfd == held_cfd,
+        // `deleted` carries no connection; a delete's lookup comes just
+        // before it.
+        Record::Deleted { key, .. } => key == held_key,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::{DeleteCmd, StoreCmd};
+
+    fn get(key: &str, status: GetStatus, cfd: i32) -> Record {
+        Record::ItemGet {
+            key: key.into(),
+            status,
+            clsid: 1,
+            cfd,
+            size: 5,
+        }
+    }
+
+    fn kinds(events: &[ObservedEvent]) -> Vec<(EventKind, &str)> {
+        events
+            .iter()
+            .map(|e| (e.event.kind, e.event.key.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_store_hides_its_own_lookup_and_a_read_shows() {
+        let mut feed = ObservedFeed::default();
+        assert!(feed.push(get("a", GetStatus::NotFound, 9)).is_empty());
+        let stored = feed.push(Record::ItemStore {
+            key: "a".into(),
+            status: StoreStatus::Stored,
+            cmd: StoreCmd::Set,
+            ttl: 60,
+            clsid: 1,
+            cfd: 9,
+            size: 5,
+        });
+        assert_eq!(kinds(&stored), [(EventKind::Set, "a")]);
+        assert_eq!(stored[0].ttl, Some(60));
+        assert!(feed.push(get("a", GetStatus::Found, 9)).is_empty());
+        let next = feed.push(get("b", GetStatus::NotFound, 9));
+        assert_eq!(kinds(&next), [(EventKind::Hit, "a")]);
+        assert_eq!(kinds(&[feed.flush().unwrap()]), [(EventKind::Miss, "b")]);
+        assert!(!feed.holding());
+        feed.push(get("c", GetStatus::Found, 4));
+        let deleted = feed.push(Record::Deleted {
+            key: "c".into(),
+            cmd: DeleteCmd::Delete,
+            clsid: 1,
+            size: 5,
+        });
+        assert_eq!(kinds(&deleted), [(EventKind::Delete, "c")]);
+    }
+
+    #[test]
+    fn keys_stay_bounded_and_ordered() {
+        let mut keys = ObservedKeys::default();
+        let mut dump: Vec<_> = (0..MAX_KEYS as u64 + 5)
+            .map(|i| MetadumpLine {
+                key: format!("k{i}").into_bytes(),
+                exp: (i == 1).then_some(100),
+                la: i,
+                cas: i,
+                fetched: false,
+                cls: 1,
+                size: 70,
+            })
+            .collect();
+        keys.replace(&mut dump);
+        assert_eq!(keys.len(), MAX_KEYS);
+        let (items, left_out) = keys.snapshot(50, 3);
+        let newest = format!("k{}", MAX_KEYS + 4);
+        assert_eq!(items[0].key, newest);
+        assert_eq!(left_out, MAX_KEYS as u64 - 3 + 5);
+        let event = Event {
+            kind: EventKind::Delete,
+            key: newest.clone(),
+            size: 0,
+            conn: 3,
+            log: None,
+        };
+        keys.apply(&event, None, 50);
+        assert_eq!(keys.len(), MAX_KEYS - 1);
+    }
+}
