@@ -46,14 +46,15 @@ pub struct ObservedKeys {
 
 impl ObservedKeys {
     /// Starts over from a metadump's lines (in any order; the last access
-    /// time orders them).
-    pub fn replace(&mut self, lines: &mut [MetadumpLine]) {
+    /// time orders them); `left_out` more were not read.
+    pub fn replace(&mut self, lines: &mut [MetadumpLine], left_out: u64) {
         *self = ObservedKeys::default();
         lines.sort_by_key(|line| line.la);
         for line in lines.iter() {
             let key = String::from_utf8_lossy(&line.key).into_owned();
             self.put(key, line.size, line.exp);
         }
+        self.forgotten += left_out;
     }
 
     /// Records a key as just used, with its size and expiry.
@@ -313,7 +314,7 @@ mod tests {
                 size: 70,
             })
             .collect();
-        keys.replace(&mut dump);
+        keys.replace(&mut dump, 0);
         assert_eq!(keys.len(), MAX_KEYS);
         let (items, left_out) = keys.snapshot(50, 3);
         let newest = format!("k{}", MAX_KEYS + 4);
