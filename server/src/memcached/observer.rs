@@ -441,7 +441,40 @@ impl Lines {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_addr;
+    use tokio::{io::AsyncWriteExt, net::TcpListener};
+
+    use super::{Line, Lines, MAX_LINE, parse_addr};
+
+    /// Lines cut across reads, a hostile line longer than any memcached
+    /// writes, and then the next line intact.
+    #[tokio::test]
+    async fn lines_are_bounded_and_the_stream_goes_on() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let server = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            stream.write_all(b"OK\r").await.unwrap();
+            stream.flush().await.unwrap();
+            stream.write_all(b"\nkey=a exp=-1").await.unwrap();
+            stream.write_all(b" la=1\n").await.unwrap();
+            stream.write_all(&vec![b'x'; 3 * MAX_LINE]).await.unwrap();
+            stream.write_all(b"\nEND\r\n").await.unwrap();
+        });
+        let mut lines = Lines::connect(&addr).await.unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            seen.push(match lines.next().await.unwrap() {
+                Line::Text(text) => String::from_utf8_lossy(text).into_owned(),
+                Line::TooLong => "<too long>".to_owned(),
+            });
+        }
+        assert_eq!(seen, ["OK", "key=a exp=-1 la=1", "<too long>", "END"]);
+        server.await.unwrap();
+        assert!(
+            lines.next().await.is_err(),
+            "the end of the stream is an error"
+        );
+    }
 
     #[test]
     fn addresses_need_a_host_and_a_port() {
