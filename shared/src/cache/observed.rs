@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::{
-    Event, EventKind, GetStatus, SnapshotItem, StoreStatus,
+    Event, EventKind, GetStatus, SnapshotItem, StoreStatus, item_size,
     watch_line::{MetadumpLine, Record},
 };
 
@@ -24,8 +24,8 @@ pub const MAX_KEYS: usize = 10_000;
 /// One known key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Known {
-    /// Bytes: the item's whole size from a metadump, the value's length
-    /// from a `watch` line (memcached logs only that).
+    /// The item's accounted size: key, value and memcached's per-item
+    /// overhead, as metadump's `size` and a node's events count it.
     size: u64,
     /// Unix time it expires, `None` for never or not known.
     exp: Option<u64>,
@@ -168,10 +168,16 @@ impl ObservedFeed {
             Record::Eviction { key, .. } | Record::Deleted { key, .. } => (key.clone(), 0),
             Record::ConnNew { .. } | Record::ConnClose { .. } => return out,
         };
-        let event = |kind, size| Event {
+        // Sizes as a node's events and metadump count them: key, value and
+        // memcached's per-item overhead (`watch` prints the value's length).
+        let event = |kind, value_len: u64| Event {
             kind,
             key: String::from_utf8_lossy(&key).into_owned(),
-            size,
+            size: if kind == EventKind::Miss || kind == EventKind::Expire {
+                0
+            } else {
+                item_size(key.len(), 0) + value_len
+            },
             conn: u64::try_from(cfd).unwrap_or(0),
             log: None,
         };
@@ -189,7 +195,7 @@ impl ObservedFeed {
                         ttl: None,
                     });
                 }
-                let held = event(kind, if kind == EventKind::Hit { *size } else { 0 });
+                let held = event(kind, *size);
                 self.held = Some((record.clone(), held));
             }
             Record::ItemStore {
@@ -285,6 +291,8 @@ mod tests {
         });
         assert_eq!(kinds(&stored), [(EventKind::Set, "a")]);
         assert_eq!(stored[0].ttl, Some(60));
+        // Counted as metadump counts an item: key + value + 59.
+        assert_eq!(stored[0].event.size, 1 + 5 + 59);
         assert!(feed.push(get("a", GetStatus::Found, 9)).is_empty());
         let next = feed.push(get("b", GetStatus::NotFound, 9));
         assert_eq!(kinds(&next), [(EventKind::Hit, "a")]);
