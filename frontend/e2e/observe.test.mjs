@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
-import { launchBrowser, memcached, openPage, screenshot, startServer } from './harness.mjs';
+import { join } from 'node:path';
+import { E2E_OUT, launchBrowser, memcached, openPage, screenshot, startServer } from './harness.mjs';
 
 const MEMCACHED = process.env.FANOUT_MEMCACHED;
 const skip = MEMCACHED ? false : 'FANOUT_MEMCACHED is not set (`cargo xtask test` sets it)';
@@ -106,9 +107,18 @@ describe('the cache lab observing a real memcached', { skip }, () => {
     await feed.locator('li[data-kind="set"]', { hasText: 'lesson:2' }).waitFor({ timeout: 20_000 });
     await feed.locator('li[data-kind="hit"]', { hasText: 'lesson:1' }).waitFor({ timeout: 20_000 });
     await feed.locator('li[data-kind="miss"]', { hasText: 'nobody-home' }).waitFor({ timeout: 20_000 });
-    // Every operation came from outside this tab.
-    const whos = await feed.locator('li').evaluateAll((rows) => rows.map((row) => row.dataset.who));
-    assert.ok(whos.every((who) => who === 'outside'), whos.join(', '));
+    // In the order they happened, newest first (memcached's logger writes
+    // each worker thread's lines in turn; the server puts them back in
+    // gid order), without the lookups the sets made, every one from
+    // outside this tab.
+    const rows = await feed.locator('li').evaluateAll((rows) => rows.map((row) => ({
+      kind: row.dataset.kind, key: row.querySelector('.k').textContent, who: row.dataset.who,
+    })));
+    assert.deepEqual(rows.map((row) => `${row.kind} ${row.key}`),
+      ['miss nobody-home', 'hit lesson:1', 'set lesson:2', 'set lesson:1']);
+    assert.ok(rows.every((row) => row.who === 'outside'), JSON.stringify(rows));
+    // A real memcached's segmented LRU has no strict "next out".
+    assert.equal(await card.locator('.next-out').count(), 0);
     // The counters are the real server's own `stats`.
     await page.waitForFunction(
       () => Number(document.querySelector('[data-testid="observed-node"] [data-stat="items"]')?.textContent) === 3,
@@ -126,6 +136,8 @@ describe('the cache lab observing a real memcached', { skip }, () => {
     assert.equal(await page.locator('[data-testid="try-it"] select option[value="2"]').count(), 0);
     await card.scrollIntoViewIfNeeded();
     await screenshot(page, 'observe-memcached');
+    // The nodes panel alone, at full size, to read the card.
+    await page.locator('[data-testid="cache-nodes"]').screenshot({ path: join(E2E_OUT, 'observe-memcached-nodes.png') });
 
     // The same card in Chinese.
     const zh = await openPage(browser, { viewport: { width: 1280, height: 1000 } });
@@ -141,7 +153,7 @@ describe('the cache lab observing a real memcached', { skip }, () => {
     await real.stop();
     await card.locator('[data-testid="observed-link"][data-link="unreachable"]').waitFor({ timeout: 30_000 });
     assert.match(await card.locator('[data-testid="observed-link"]').innerText(), /unreachable/);
-    await screenshot(page, 'observe-memcached-unreachable');
+    await card.screenshot({ path: join(E2E_OUT, 'observe-memcached-unreachable.png') });
     assert.deepEqual(page.problems, []);
   });
 });

@@ -57,9 +57,10 @@ const DUMP_EVERY: u32 = 5;
 /// connection attempt, before the server counts as unreachable.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 
-/// How long a lookup is held back to see whether a store or delete of the
-/// same key follows it (memcached logs both within microseconds).
-const HOLD: Duration = Duration::from_millis(20);
+/// How long lines wait to be put back in `gid` order (memcached's logger
+/// writes each worker thread's lines in turn) and a lookup to see whether
+/// the store or delete that made it follows (logged microseconds apart).
+const HOLD: Duration = Duration::from_millis(50);
 
 /// Reconnection backoff: from the first, doubling up to the last.
 const BACKOFF_FIRST: Duration = Duration::from_millis(250);
@@ -223,14 +224,16 @@ async fn observe_inner(
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     ticks.tick().await;
     let mut count = 0u32;
+    // When the lines waiting to be put in order are released: [`HOLD`]
+    // after the first of them arrived.
+    let mut settle_at: Option<Instant> = None;
     loop {
-        let hold_until = feed.holding().then(|| Instant::now() + HOLD);
         tokio::select! {
             line = watcher.next() => {
                 match line? {
                     Line::Text(bytes) => match WatchLine::parse(bytes) {
                         Ok(WatchLine::Entry(entry)) => {
-                            for event in feed.push(entry.record) {
+                            for event in feed.push(entry.gid, entry.record) {
                                 observed.publish(event);
                             }
                         }
@@ -249,14 +252,18 @@ async fn observe_inner(
                         observed.refused_lines.fetch_add(1, Ordering::Relaxed);
                     }
                 }
+                if feed.waiting() && settle_at.is_none() {
+                    settle_at = Some(Instant::now() + HOLD);
+                }
             }
             () = async {
-                match hold_until {
+                match settle_at {
                     Some(deadline) => tokio::time::sleep_until(deadline).await,
                     None => std::future::pending().await,
                 }
             } => {
-                if let Some(event) = feed.flush() {
+                settle_at = None;
+                for event in feed.settle() {
                     observed.publish(event);
                 }
             }

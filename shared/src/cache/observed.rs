@@ -144,17 +144,59 @@ pub struct ObservedEvent {
     pub ttl: Option<u64>,
 }
 
-/// Turns `watch` records into the lab's events, leaving out the lookups
-/// that stores and deletes make on the way.
+/// The most lines waiting to be put in order; past it the oldest go on.
+pub const MAX_WAITING: usize = 1024;
+
+/// Turns `watch` lines into the lab's events: in the order they happened
+/// (memcached writes each worker thread's lines in turn, so lines arrive
+/// out of order; `gid` numbers them across threads), leaving out the
+/// lookups that stores and deletes make on the way.
 #[derive(Debug, Clone, Default)]
 pub struct ObservedFeed {
+    /// Lines read but not yet released, by `gid`.
+    waiting: BTreeMap<u64, Record>,
     held: Option<(Record, Event)>,
 }
 
 impl ObservedFeed {
-    /// Takes one record; returns the events now known to have happened, in
-    /// order (at most three: a held lookup and this line's one or two).
-    pub fn push(&mut self, record: Record) -> Vec<ObservedEvent> {
+    /// Takes one line. Lines wait to be put in `gid` order until
+    /// [`ObservedFeed::settle`] (the driver calls it once the stream has
+    /// been quiet a moment); only past [`MAX_WAITING`] lines does this
+    /// return the oldest one's events at once.
+    pub fn push(&mut self, gid: u64, record: Record) -> Vec<ObservedEvent> {
+        self.waiting.insert(gid, record);
+        let mut out = Vec::new();
+        while self.waiting.len() > MAX_WAITING {
+            if let Some((_, oldest)) = self.waiting.pop_first() {
+                out.extend(self.release(oldest));
+            }
+        }
+        out
+    }
+
+    /// Every line read so far, in `gid` order, as events, and the lookup
+    /// held last (no line followed it: it was a read of its own).
+    pub fn settle(&mut self) -> Vec<ObservedEvent> {
+        let mut out = Vec::new();
+        while let Some((_, record)) = self.waiting.pop_first() {
+            out.extend(self.release(record));
+        }
+        out.extend(
+            self.held
+                .take()
+                .map(|(_, event)| ObservedEvent { event, ttl: None }),
+        );
+        out
+    }
+
+    /// Whether lines or a lookup wait for [`ObservedFeed::settle`].
+    pub fn waiting(&self) -> bool {
+        !self.waiting.is_empty() || self.held.is_some()
+    }
+
+    /// One record's events, in order (at most three: a held lookup and
+    /// this line's one or two).
+    fn release(&mut self, record: Record) -> Vec<ObservedEvent> {
         let mut out = Vec::new();
         if let Some((held, event)) = self.held.take()
             && !made_by(&record, &held)
@@ -220,19 +262,6 @@ impl ObservedFeed {
         }
         out
     }
-
-    /// The held lookup, once no line followed it for a while: it was a
-    /// read of its own.
-    pub fn flush(&mut self) -> Option<ObservedEvent> {
-        self.held
-            .take()
-            .map(|(_, event)| ObservedEvent { event, ttl: None })
-    }
-
-    /// Whether a lookup is held back.
-    pub fn holding(&self) -> bool {
-        self.held.is_some()
-    }
 }
 
 /// Whether `record` is the store or delete whose own lookup `held` was.
@@ -276,36 +305,73 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_store_hides_its_own_lookup_and_a_read_shows() {
-        let mut feed = ObservedFeed::default();
-        assert!(feed.push(get("a", GetStatus::NotFound, 9)).is_empty());
-        let stored = feed.push(Record::ItemStore {
-            key: "a".into(),
+    fn store(key: &str, cfd: i32) -> Record {
+        Record::ItemStore {
+            key: key.into(),
             status: StoreStatus::Stored,
             cmd: StoreCmd::Set,
             ttl: 60,
             clsid: 1,
-            cfd: 9,
+            cfd,
             size: 5,
-        });
-        assert_eq!(kinds(&stored), [(EventKind::Set, "a")]);
-        assert_eq!(stored[0].ttl, Some(60));
+        }
+    }
+
+    #[test]
+    fn lines_come_out_in_gid_order_without_a_stores_own_lookup() {
+        let mut feed = ObservedFeed::default();
+        // Two worker threads' lines, the second thread's written first.
+        let lines = [
+            (4, get("b", GetStatus::Found, 8)),
+            (5, get("zz", GetStatus::NotFound, 8)),
+            (1, get("a", GetStatus::NotFound, 9)),
+            (2, store("a", 9)),
+            (3, store("b", 9)),
+            (6, get("c", GetStatus::Found, 4)),
+            (
+                7,
+                Record::Deleted {
+                    key: "c".into(),
+                    cmd: DeleteCmd::Delete,
+                    clsid: 1,
+                    size: 5,
+                },
+            ),
+        ];
+        for (gid, record) in lines {
+            assert!(feed.push(gid, record).is_empty(), "nothing before settling");
+        }
+        assert!(feed.waiting());
+        let events = feed.settle();
+        assert_eq!(
+            kinds(&events),
+            [
+                (EventKind::Set, "a"),
+                (EventKind::Set, "b"),
+                (EventKind::Hit, "b"),
+                (EventKind::Miss, "zz"),
+                (EventKind::Delete, "c"),
+            ]
+        );
+        assert_eq!(events[0].ttl, Some(60));
         // Counted as metadump counts an item: key + value + 59.
-        assert_eq!(stored[0].event.size, 1 + 5 + 59);
-        assert!(feed.push(get("a", GetStatus::Found, 9)).is_empty());
-        let next = feed.push(get("b", GetStatus::NotFound, 9));
-        assert_eq!(kinds(&next), [(EventKind::Hit, "a")]);
-        assert_eq!(kinds(&[feed.flush().unwrap()]), [(EventKind::Miss, "b")]);
-        assert!(!feed.holding());
-        feed.push(get("c", GetStatus::Found, 4));
-        let deleted = feed.push(Record::Deleted {
-            key: "c".into(),
-            cmd: DeleteCmd::Delete,
-            clsid: 1,
-            size: 5,
-        });
-        assert_eq!(kinds(&deleted), [(EventKind::Delete, "c")]);
+        assert_eq!(events[0].event.size, 1 + 5 + 59);
+        assert_eq!(events[3].event.size, 0);
+        assert!(!feed.waiting());
+        // A lookup last in a settled batch is a read of its own.
+        feed.push(8, get("d", GetStatus::Found, 4));
+        assert_eq!(kinds(&feed.settle()), [(EventKind::Hit, "d")]);
+    }
+
+    #[test]
+    fn waiting_lines_stay_bounded() {
+        let mut feed = ObservedFeed::default();
+        let mut released = 0;
+        for gid in 0..MAX_WAITING as u64 + 10 {
+            released += feed.push(gid, store("k", 1)).len();
+        }
+        assert_eq!(released, 10);
+        assert_eq!(feed.settle().len(), MAX_WAITING);
     }
 
     #[test]

@@ -283,9 +283,15 @@ fn KeyList(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
     let state = handle.state;
     let shown =
         move || state.with(|state| state.keys.iter().take(SHOWN).cloned().collect::<Vec<_>>());
-    // The least recently used key, when every key is on screen.
+    // The least recently used key, when every key is on screen. Not for a
+    // real memcached: its segmented LRU does not evict strictly in the
+    // order its last accesses list.
+    let real = handle.real.is_some();
     let last_out = move || {
         state.with(|state| {
+            if real {
+                return None;
+            }
             let live: Vec<_> = state.keys.iter().filter(|row| !row.is_leaving()).collect();
             (state.complete() && !live.is_empty() && state.keys.len() <= SHOWN)
                 .then(|| live[live.len() - 1].key.clone())
