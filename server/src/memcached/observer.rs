@@ -18,10 +18,7 @@
 //! unreachable meanwhile.
 
 use std::{
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -77,8 +74,6 @@ pub struct Observed {
     known: Mutex<Known>,
     events: broadcast::Sender<Event>,
     link: watch::Sender<ObservedLink>,
-    /// Lines refused (too long, or not memcached's format), for the log.
-    pub refused_lines: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -95,7 +90,6 @@ impl Observed {
             known: Mutex::new(Known::default()),
             events: broadcast::channel(FEED_CAPACITY).0,
             link: watch::channel(ObservedLink::Connecting).0,
-            refused_lines: AtomicU64::new(0),
         })
     }
 
@@ -244,12 +238,11 @@ async fn observe_inner(
                         }
                         Err(LineError::OtherType(_)) => {}
                         Err(error) => {
-                            observed.refused_lines.fetch_add(1, Ordering::Relaxed);
                             tracing::debug!(addr = %observed.addr, %error, "watch line refused");
                         }
                     },
                     Line::TooLong => {
-                        observed.refused_lines.fetch_add(1, Ordering::Relaxed);
+                        tracing::debug!(addr = %observed.addr, "watch line over {MAX_LINE} bytes skipped");
                     }
                 }
                 if feed.waiting() && settle_at.is_none() {
