@@ -193,6 +193,12 @@ impl CacheSession {
         })
     }
 
+    /// Whether the server observes a real memcached (`welcome` then names
+    /// the feature `observe`).
+    pub fn observes(&self) -> bool {
+        !self.observed.is_empty()
+    }
+
     /// The observed memcached numbered `id`, if that is one.
     fn observed(&self, id: usize) -> Option<Arc<Observed>> {
         let index = id.checked_sub(self.cluster.nodes().len())?;

@@ -186,6 +186,7 @@ async fn handle_text(text: &str, phase: &mut Phase, parts: &mut Parts) -> Option
                     .iter()
                     .copied()
                     .chain(parts.rooms.zmtp_enabled().then_some("zmtp"))
+                    .chain(parts.cache.observes().then_some("observe"))
                     .map(str::to_owned)
                     .collect(),
             }

@@ -11,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use cache_support::{Client, Memcached, tool};
-use common::{Fanout, Ws, recv_json, send_json, ws_hello};
+use common::{Fanout, Ws, recv_json, send_json, ws_connect};
 use serde_json::{Value, json};
 
 /// Sends a frame and returns the first answer of `answer_type` (or an
@@ -80,7 +80,11 @@ async fn a_real_memcached_shows_its_keys_and_events_in_the_cache_lab() {
 
     let addr = memcached.addr.to_string();
     let fanout = Fanout::start(&["--cache-nodes", "2", "--observe-memcached", &addr]);
-    let mut ws = ws_hello(&fanout).await;
+    let mut ws = ws_connect(&fanout).await;
+    send_json(&mut ws, &json!({"type": "hello", "protocol": 1})).await;
+    let welcome = recv_json(&mut ws).await;
+    let features = welcome["features"].as_array().unwrap();
+    assert!(features.contains(&json!("observe")), "{welcome}");
     let nodes = ask(&mut ws, json!({"type": "cache_nodes"}), "cache_nodes").await;
     assert_eq!(nodes["nodes"].as_array().unwrap().len(), 2, "{nodes}");
     let observed = &nodes["observed"][0];
@@ -218,6 +222,24 @@ async fn a_real_memcached_shows_its_keys_and_events_in_the_cache_lab() {
     let mut client = Client::connect(back.addr);
     assert_eq!(client.call("set again 0 0 1\r\nx\r\n"), "STORED\r\n");
     watch_until(&mut ws, |events| has(events, "set", "again")).await;
+}
+
+#[tokio::test]
+async fn without_an_observed_memcached_the_lab_lists_none() {
+    let fanout = Fanout::start(&["--cache-nodes", "1"]);
+    let mut ws = ws_connect(&fanout).await;
+    send_json(&mut ws, &json!({"type": "hello", "protocol": 1})).await;
+    let welcome = recv_json(&mut ws).await;
+    let features = welcome["features"].as_array().unwrap();
+    assert!(!features.contains(&json!("observe")), "{welcome}");
+    let nodes = ask(&mut ws, json!({"type": "cache_nodes"}), "cache_nodes").await;
+    assert_eq!(nodes["observed"], json!([]), "{nodes}");
+    // The number after the nodes is no node at all.
+    let refused = ask(&mut ws, json!({"type": "cache_watch", "node": 1}), "error").await;
+    assert_eq!(
+        refused["refusal"]["fact"]["code"], "no_such_node",
+        "{refused}"
+    );
 }
 
 #[tokio::test]
