@@ -3,7 +3,7 @@
 //! and what a real client then does (read with `watch`) reach the cache
 //! lab's WebSocket feed as an extra, read-only node; when that memcached
 //! goes away the node says it is unreachable, and it comes back when the
-//! server returns.
+//! server returns. A hostile server is refused without harm.
 
 mod cache_support;
 mod common;
@@ -240,6 +240,52 @@ async fn without_an_observed_memcached_the_lab_lists_none() {
         refused["refusal"]["fact"]["code"], "no_such_node",
         "{refused}"
     );
+}
+
+/// A hostile "memcached": every connection gets a megabyte with no line
+/// end and is then closed. The observer refuses it precisely, reports the
+/// server unreachable, keeps retrying, and the lab goes on.
+#[tokio::test]
+async fn a_hostile_server_is_refused_and_the_lab_goes_on() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut request = [0u8; 64];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(&vec![b'x'; 1 << 20]);
+        }
+    });
+    let fanout = Fanout::start(&["--cache-nodes", "1", "--observe-memcached", &addr]);
+    let mut ws = ws_connect(&fanout).await;
+    send_json(&mut ws, &json!({"type": "hello", "protocol": 1})).await;
+    recv_json(&mut ws).await;
+    wait_for_link(&mut ws, "unreachable").await;
+    // It tries again, with backoff.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while accepted.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "no second attempt");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let snapshot = ask(
+        &mut ws,
+        json!({"type": "cache_snapshot", "node": 1}),
+        "cache_snapshot",
+    )
+    .await;
+    assert_eq!(snapshot["items"], json!([]), "{snapshot}");
+    let node = ask(
+        &mut ws,
+        json!({"type": "cache_set", "node": 0, "key": "k", "value": "v"}),
+        "cache_result",
+    )
+    .await;
+    assert_eq!(node["outcome"], "stored", "{node}");
 }
 
 #[tokio::test]
