@@ -9,6 +9,11 @@
 //! outbox. A browser that reads slowly makes that task wait, the feed
 //! overflows, and the overflow is counted in `skipped`: the cache itself
 //! never waits for anyone.
+//!
+//! A real memcached the server observes (`--observe-memcached`) is listed,
+//! watched and snapshotted the same way under the number after the cache
+//! nodes', from what its observer (`memcached::observer`) knows; every
+//! request that would change it is refused.
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
@@ -17,14 +22,14 @@ use fanout_shared::{
         ConnId, EventKind, Refusal,
         lab_ops::{self, CacheOp, CacheOutcome},
     },
-    protocol::{CacheFrame, CacheNodeInfo, ServerFrame},
+    protocol::{CacheFrame, CacheNodeInfo, CacheSnapshotRequest, ServerFrame},
 };
 use tokio::{
     sync::{broadcast::error::TryRecvError, mpsc},
     task::JoinHandle,
 };
 
-use crate::memcached::{Cluster, Node, node::Watch, unix_now};
+use crate::memcached::{Cluster, Node, node::Watch, observer::Observed, unix_now};
 
 /// How long events are gathered into one frame.
 pub const COALESCE: Duration = Duration::from_millis(50);
@@ -39,6 +44,7 @@ pub const OUTBOX_FRAMES: usize = 16;
 #[derive(Debug)]
 pub struct CacheSession {
     cluster: Arc<Cluster>,
+    observed: Arc<[Arc<Observed>]>,
     conn: ConnId,
     outbox: mpsc::Sender<ServerFrame>,
     watching: BTreeMap<usize, JoinHandle<()>>,
@@ -54,10 +60,15 @@ impl Drop for CacheSession {
 
 impl CacheSession {
     /// A session part whose pushed frames go to `outbox`.
-    pub fn new(cluster: Arc<Cluster>, outbox: mpsc::Sender<ServerFrame>) -> CacheSession {
+    pub fn new(
+        cluster: Arc<Cluster>,
+        observed: Arc<[Arc<Observed>]>,
+        outbox: mpsc::Sender<ServerFrame>,
+    ) -> CacheSession {
         let conn = cluster.next_conn_id();
         CacheSession {
             cluster,
+            observed,
             conn,
             outbox,
             watching: BTreeMap::new(),
@@ -71,10 +82,26 @@ impl CacheSession {
         match frame {
             CacheFrame::Nodes(request) => ServerFrame::CacheNodes {
                 nodes: self.cluster.nodes().iter().map(|node| info(node)).collect(),
+                observed: self
+                    .observed
+                    .iter()
+                    .map(|observed| observed.info())
+                    .collect(),
                 conn,
                 id: request.id,
             },
             CacheFrame::Watch(request) => {
+                if let Some(observed) = self.observed(request.node) {
+                    if !self.watching.contains_key(&request.node) {
+                        let task = tokio::spawn(forward_observed(observed, self.outbox.clone()));
+                        self.watching.insert(request.node, task);
+                    }
+                    return ServerFrame::CacheWatching {
+                        node: request.node,
+                        watching: true,
+                        id: request.id,
+                    };
+                }
                 let node = match self.node(request.node) {
                     Ok(node) => node,
                     Err(error) => return error,
@@ -90,7 +117,9 @@ impl CacheSession {
                 }
             }
             CacheFrame::Unwatch(request) => {
-                if let Err(error) = self.node(request.node) {
+                if self.observed(request.node).is_none()
+                    && let Err(error) = self.node(request.node)
+                {
                     return error;
                 }
                 if let Some(task) = self.watching.remove(&request.node) {
@@ -100,6 +129,21 @@ impl CacheSession {
                     node: request.node,
                     watching: false,
                     id: request.id,
+                }
+            }
+            CacheFrame::Snapshot(CacheSnapshotRequest {
+                node: node_id,
+                max_items,
+                id,
+            }) if self.observed(node_id).is_some() => {
+                let observed = self.observed(node_id).expect("checked in the guard");
+                let (items, truncated, stats) = observed.snapshot(max_items.unwrap_or(1000));
+                ServerFrame::CacheSnapshot {
+                    node: node_id,
+                    items,
+                    truncated,
+                    stats,
+                    id,
                 }
             }
             frame @ (CacheFrame::Snapshot(_)
@@ -112,6 +156,9 @@ impl CacheSession {
                 let Some(node_id) = lab_ops::addressed_node(&frame) else {
                     return Refusal::NotALabOperation.into_frame();
                 };
+                if self.observed(node_id).is_some() {
+                    return Refusal::ObservedReadOnly { node: node_id }.into_frame();
+                }
                 let node = match self.node(node_id) {
                     Ok(node) => node,
                     Err(error) => return error,
@@ -123,6 +170,9 @@ impl CacheSession {
                 }
             }
             CacheFrame::Restart(request) => {
+                if self.observed(request.node).is_some() {
+                    return Refusal::ObservedReadOnly { node: request.node }.into_frame();
+                }
                 let node = match self.node(request.node) {
                     Ok(node) => node,
                     Err(error) => return error,
@@ -138,9 +188,21 @@ impl CacheSession {
     #[allow(clippy::result_large_err)]
     fn node(&self, id: usize) -> Result<Arc<Node>, ServerFrame> {
         self.cluster.node(id).cloned().ok_or_else(|| {
-            let nodes = self.cluster.nodes().len();
+            let nodes = self.cluster.nodes().len() + self.observed.len();
             Refusal::NoSuchNode { node: id, nodes }.into_frame()
         })
+    }
+
+    /// Whether the server observes a real memcached (`welcome` then names
+    /// the feature `observe`).
+    pub fn observes(&self) -> bool {
+        !self.observed.is_empty()
+    }
+
+    /// The observed memcached numbered `id`, if that is one.
+    fn observed(&self, id: usize) -> Option<Arc<Observed>> {
+        let index = id.checked_sub(self.cluster.nodes().len())?;
+        self.observed.get(index).cloned()
     }
 }
 
@@ -191,6 +253,61 @@ async fn forward(mut watch: Watch, node: Arc<Node>, outbox: mpsc::Sender<ServerF
             events,
             skipped,
             stats,
+        };
+        if outbox.send(frame).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Moves an observed memcached's events into the session's outbox,
+/// coalesced as for a node, and says when the link to it changes.
+async fn forward_observed(observed: Arc<Observed>, outbox: mpsc::Sender<ServerFrame>) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut receiver = observed.subscribe();
+    let mut link = observed.link();
+    let mut said = None;
+    loop {
+        let now = *link.borrow_and_update();
+        if said != Some(now) {
+            said = Some(now);
+            let frame = ServerFrame::CacheLink {
+                node: observed.id,
+                link: now,
+            };
+            if outbox.send(frame).await.is_err() {
+                return;
+            }
+        }
+        let mut events = Vec::new();
+        let mut skipped = 0u64;
+        tokio::select! {
+            received = receiver.recv() => match received {
+                Ok(event) => events.push(event),
+                Err(RecvError::Lagged(missed)) => skipped += missed,
+                Err(RecvError::Closed) => return,
+            },
+            changed = link.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                continue;
+            }
+        }
+        tokio::time::sleep(COALESCE).await;
+        loop {
+            match receiver.try_recv() {
+                Ok(event) if events.len() < MAX_EVENTS_PER_FRAME => events.push(event),
+                Ok(_) => skipped += 1,
+                Err(TryRecvError::Lagged(missed)) => skipped += missed,
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        let frame = ServerFrame::CacheEvents {
+            node: observed.id,
+            events,
+            skipped,
+            stats: observed.stats(),
         };
         if outbox.send(frame).await.is_err() {
             return;

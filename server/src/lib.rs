@@ -97,6 +97,13 @@ pub struct ServeConfig {
     #[arg(long, value_name = "CHOICE", value_enum, default_value = "named")]
     pub zmtp_ports: zmtp::PortChoice,
 
+    /// A real memcached (`HOST:PORT`) for the cache lab to observe beside
+    /// Fanout's own nodes, read-only: its keys (`lru_crawler metadump`)
+    /// and its events (`watch`). Repeat for several. The server connects
+    /// only to these addresses.
+    #[arg(long = "observe-memcached", value_name = "HOST:PORT", value_parser = memcached::observer::parse_addr)]
+    pub observe_memcached: Vec<String>,
+
     /// Live rooms' limits (`--max-rooms`, `--room-members`, `--room-rate` …).
     #[command(flatten)]
     pub rooms: rooms::RoomLimits,
@@ -138,6 +145,9 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
     /// The cache nodes, for the cache lab's frames.
     pub cache: Arc<memcached::Cluster>,
+    /// The real memcached servers the cache lab observes, numbered after
+    /// the cache nodes.
+    pub observed: Arc<[Arc<memcached::observer::Observed>]>,
     /// Who may frame the widgets (`--embed-origins`).
     pub embed_origins: embed::EmbedOrigins,
     /// Which other origins' pages may open `/ws` (`--allow-origin`).
@@ -188,10 +198,20 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
         ports: config.zmtp_ports,
     };
     let rooms = rooms::Rooms::new(config.rooms.clone(), zmtp, shutdown_rx.clone());
+    let first_observed = cache_nodes.cluster.nodes().len();
+    let observed: Arc<[_]> = config
+        .observe_memcached
+        .iter()
+        .enumerate()
+        .map(|(index, addr)| {
+            memcached::observer::Observed::new(first_observed + index, addr.clone())
+        })
+        .collect();
     let state = Arc::new(AppState {
         started: Instant::now(),
         shutdown: shutdown_rx,
         cache: Arc::clone(&cache_nodes.cluster),
+        observed,
         embed_origins: config.embed_origins.clone(),
         allowed_origins: origin::AllowedOrigins::new(&config.allow_origins),
         rooms,
@@ -241,6 +261,12 @@ impl Server {
             ..
         } = self;
         cache_nodes.spawn(shutdown_tx.subscribe());
+        for observed in state.observed.iter() {
+            tokio::spawn(memcached::observer::run(
+                Arc::clone(observed),
+                shutdown_tx.subscribe(),
+            ));
+        }
         if let Some(bound) = redis_node {
             bound.spawn(shutdown_tx.subscribe());
         }

@@ -62,7 +62,11 @@ async fn run_session(mut socket: WebSocket, state: Arc<AppState>) {
     // bounded, so a slow client slows only the tasks that feed it.
     let (outbox_tx, mut outbox) = tokio::sync::mpsc::channel(crate::cache_ws::OUTBOX_FRAMES);
     let mut parts = Parts {
-        cache: CacheSession::new(Arc::clone(&state.cache), outbox_tx.clone()),
+        cache: CacheSession::new(
+            Arc::clone(&state.cache),
+            Arc::clone(&state.observed),
+            outbox_tx.clone(),
+        ),
         warmup: WarmupSession::new(Arc::clone(&state.cache), outbox_tx.clone()),
         tasks: TasksSession::new(state.redis.clone(), outbox_tx),
         rooms: RoomSession::new(Arc::clone(&state.rooms)),
@@ -182,6 +186,7 @@ async fn handle_text(text: &str, phase: &mut Phase, parts: &mut Parts) -> Option
                     .iter()
                     .copied()
                     .chain(parts.rooms.zmtp_enabled().then_some("zmtp"))
+                    .chain(parts.cache.observes().then_some("observe"))
                     .map(str::to_owned)
                     .collect(),
             }

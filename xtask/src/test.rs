@@ -131,6 +131,8 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
             "fonts-wqy-zenhei",
             "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
         )?;
+        // frontend/e2e/observe.test.mjs observes a real memcached.
+        let memcached = tools::ensure_debian_package("memcached", "/usr/bin/memcached")?;
         step("browser end-to-end tests (headless Chromium)", || {
             run(tools
                 .command("node")
@@ -139,6 +141,7 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
                 .env("CHROMIUM", &chromium)
                 .env("E2E_OUT", root.join("target/e2e"))
                 .env("FANOUT_SITE", root.join("target/site"))
+                .env("FANOUT_MEMCACHED", &memcached)
                 .env("FANOUT_PYTHON", tools::ensure_python_env(root)?))
         })?;
     }

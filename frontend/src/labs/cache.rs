@@ -43,7 +43,8 @@ use std::time::Duration;
 use fanout_shared::{
     cache::{ConnId, Stats},
     protocol::{
-        CacheFrame, CacheNodeRef, CacheNodes, CacheSnapshotRequest, ClientFrame, ServerFrame,
+        CacheFrame, CacheNodeRef, CacheNodes, CacheSnapshotRequest, ClientFrame, ObservedLink,
+        ServerFrame,
     },
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -70,6 +71,9 @@ pub struct NodeHandle {
     /// Which load of the node list it belongs to (cards are redrawn when
     /// the list is reloaded, e.g. after a reconnection).
     pub generation: u64,
+    /// For a real memcached the server observes (read-only): how the
+    /// server's link to it stands.
+    pub real: Option<RwSignal<ObservedLink>>,
 }
 
 /// Who caused an event, as the feed says it.
@@ -103,6 +107,9 @@ pub struct CacheLab {
     server: Server,
     pub mode: RwSignal<Mode>,
     pub nodes: RwSignal<Vec<NodeHandle>>,
+    /// The real memcached servers the server observes, shown after the
+    /// nodes and never acted on (the other panels see only `nodes`).
+    pub observed: RwSignal<Vec<NodeHandle>>,
     generation: RwSignal<u64>,
     /// This tab's connection number (events carrying it are "you").
     pub me: RwSignal<Option<ConnId>>,
@@ -125,6 +132,7 @@ impl CacheLab {
             server,
             mode: RwSignal::new(Mode::Waiting),
             nodes: RwSignal::new(Vec::new()),
+            observed: RwSignal::new(Vec::new()),
             generation: RwSignal::new(0),
             me: RwSignal::new(None),
             warmup_conn: RwSignal::new(None),
@@ -186,8 +194,12 @@ impl CacheLab {
         Texts::of(self.lang.get_untracked())
     }
 
-    pub fn who(self, conn: ConnId) -> Who {
-        if conn == 0 {
+    /// Who caused an event on `handle`: on a real memcached, `conn` is
+    /// that server's connection and never this tab's.
+    pub fn who(self, handle: &NodeHandle, conn: ConnId) -> Who {
+        if handle.real.is_some() {
+            Who::Other(conn)
+        } else if conn == 0 {
             Who::Cache
         } else if Some(conn) == self.me.get_untracked() {
             Who::You
@@ -199,9 +211,18 @@ impl CacheLab {
     }
 
     pub fn node(self, id: usize) -> Option<NodeHandle> {
+        let find = |nodes: &Vec<NodeHandle>| nodes.iter().find(|node| node.id == id).cloned();
         self.nodes
-            .try_with_untracked(|nodes| nodes.iter().find(|node| node.id == id).cloned())
+            .try_with_untracked(find)
             .flatten()
+            .or_else(|| self.observed.try_with_untracked(find).flatten())
+    }
+
+    /// Fanout's nodes and then the observed real memcached servers.
+    fn every_node(self) -> Vec<NodeHandle> {
+        let mut all = self.nodes.get_untracked();
+        all.extend(self.observed.get_untracked());
+        all
     }
 
     /// Loads the node list from the backend of `mode` and watches each node.
@@ -209,6 +230,7 @@ impl CacheLab {
         self.generation.update(|generation| *generation += 1);
         let generation = self.generation.get_untracked();
         self.nodes.set(Vec::new());
+        self.observed.set(Vec::new());
         self.me.set(None);
         self.warmup_conn.set(None);
         self.mode.set(mode);
@@ -217,7 +239,12 @@ impl CacheLab {
         };
         self.clock.set(backend.now_ms());
         spawn_local(async move {
-            let Ok(ServerFrame::CacheNodes { nodes, conn, .. }) = backend
+            let Ok(ServerFrame::CacheNodes {
+                nodes,
+                observed,
+                conn,
+                ..
+            }) = backend
                 .request(ClientFrame::Cache(CacheFrame::Nodes(CacheNodes {
                     id: None,
                 })))
@@ -245,11 +272,32 @@ impl CacheLab {
                         addr: info.addr,
                         state,
                         generation,
+                        real: None,
+                    }
+                })
+                .collect();
+            let observed: Vec<_> = observed
+                .into_iter()
+                .map(|info| {
+                    let (state, link) = self.owner.with_value(|owner| {
+                        owner.with(|| {
+                            (
+                                RwSignal::new(NodeState::new(Stats::default())),
+                                RwSignal::new(info.link),
+                            )
+                        })
+                    });
+                    NodeHandle {
+                        id: info.node,
+                        addr: info.addr,
+                        state,
+                        generation,
+                        real: Some(link),
                     }
                 })
                 .collect();
             if let Backend::Live(server) = backend {
-                for handle in &handles {
+                for handle in handles.iter().chain(&observed) {
                     server.send(&ClientFrame::Cache(CacheFrame::Watch(CacheNodeRef {
                         node: handle.id,
                         id: None,
@@ -258,7 +306,8 @@ impl CacheLab {
             }
             self.me.set(Some(conn));
             self.nodes.set(handles.clone());
-            for handle in handles {
+            self.observed.set(observed.clone());
+            for handle in handles.into_iter().chain(observed) {
                 self.refresh(handle);
             }
         });
@@ -297,6 +346,12 @@ impl CacheLab {
 
     /// Applies a pushed frame about the nodes.
     fn on_frame(self, frame: &ServerFrame) {
+        if let ServerFrame::CacheLink { node, link } = frame {
+            if let Some(real) = self.node(*node).and_then(|handle| handle.real) {
+                real.set(*link);
+            }
+            return;
+        }
         let ServerFrame::CacheEvents {
             node,
             events,
@@ -335,11 +390,13 @@ impl CacheLab {
             return;
         };
         self.clock.set(backend.now_ms());
-        for handle in self.nodes.get_untracked() {
+        for handle in self.every_node() {
             let mut wanted = false;
             handle.state.update(|state| {
                 state.sample();
-                wanted = state.dirty && !state.snapshot_pending;
+                // An observed memcached also loses keys that no event
+                // reports (expiry; deletion before memcached 1.6.20).
+                wanted = (state.dirty || handle.real.is_some()) && !state.snapshot_pending;
             });
             if wanted {
                 self.refresh(handle);

@@ -17,7 +17,9 @@
 //! - [`connection`]: one client's read–parse–execute–write loop;
 //! - [`node`]: one cache and its listener; [`cluster`]: the N nodes of
 //!   `fanout serve`;
-//! - [`watch`]: memcached's `watch` lines, from the cache's event stream.
+//! - [`watch`]: memcached's `watch` lines, from the cache's event stream;
+//! - [`observer`]: the lab's view of a real memcached (`--observe-memcached`),
+//!   read with `lru_crawler metadump`, `stats` and `watch`.
 
 pub mod admin;
 pub mod arithmetic;
@@ -27,6 +29,7 @@ pub mod http_guard;
 pub mod keys;
 pub mod meta;
 pub mod node;
+pub mod observer;
 pub mod parse;
 pub mod reply;
 pub mod retrieval;

@@ -11,7 +11,8 @@
 //! `connection.rs`.
 
 use fanout_shared::cache::{
-    CloseReason, DeleteCmd, Event, GetStatus, Logged, StoreCmd, StoreStatus,
+    Event, GetStatus, Logged, StoreStatus,
+    watch_line::{Record, Stamp, Transport, WatchEntry},
 };
 
 use super::parse::{Request, Tokens};
@@ -61,6 +62,8 @@ pub const TOO_MANY: &str = "WATCHER_TOO_MANY log watcher limit reached";
 
 /// Appends the line for `event` if it is one the watcher asked for.
 /// `stamp` is the time (seconds, microseconds) and `gid` the line's number.
+/// The line is written by the one typed line both Fanout's `watch` and the
+/// lab's observer of a real memcached use (`fanout_shared::cache::watch_line`).
 pub fn line(
     out: &mut Vec<u8>,
     event: &Event,
@@ -68,7 +71,6 @@ pub fn line(
     stamp: (u64, u32),
     gid: u64,
 ) -> bool {
-    use std::io::Write;
     let Some(log) = event.log else {
         return false;
     };
@@ -83,124 +85,90 @@ pub fn line(
         return false;
     }
     let (seconds, micros) = stamp;
-    let _ = write!(out, "ts={seconds}.{micros} gid={gid} ");
-    let key = event.key.as_bytes();
-    let cfd = event.conn;
-    let _ = match log {
-        Logged::Get { status, value_len } => {
-            out.extend_from_slice(b"type=item_get key=");
-            uri_encode(out, key);
-            let status = match status {
-                GetStatus::NotFound => "not_found",
-                GetStatus::Found => "found",
-                GetStatus::Expired => "expired",
-            };
-            let clsid = class_of(status == "found");
-            writeln!(
-                out,
-                " status={status} clsid={clsid} cfd={cfd} size={value_len}"
-            )
-        }
+    let entry = WatchEntry {
+        ts: Stamp { seconds, micros },
+        gid,
+        record: record(event, log),
+    };
+    entry.write(out);
+    true
+}
+
+/// The typed line of one of the model's log records.
+fn record(event: &Event, log: Logged) -> Record {
+    let key = event.key.as_bytes().to_vec();
+    // memcached prints the connection's file descriptor; a node prints its
+    // connection number, which fits unless a server ran for ages.
+    let cfd = i32::try_from(event.conn).unwrap_or(i32::MAX);
+    match log {
+        Logged::Get { status, value_len } => Record::ItemGet {
+            key,
+            status,
+            clsid: class_of(status == GetStatus::Found),
+            cfd,
+            size: value_len,
+        },
         Logged::Store {
             status,
             cmd,
             ttl,
             value_len,
-        } => {
-            out.extend_from_slice(b"type=item_store key=");
-            uri_encode(out, key);
-            let status_name = match status {
-                StoreStatus::NotStored => "not_stored",
-                StoreStatus::Stored => "stored",
-                StoreStatus::Exists => "exists",
-                StoreStatus::NotFound => "not_found",
-                StoreStatus::TooLarge => "too_large",
-                StoreStatus::NoMemory => "no_memory",
-            };
-            let cmd = match cmd {
-                StoreCmd::Add => "add",
-                StoreCmd::Set => "set",
-                StoreCmd::Replace => "replace",
-                StoreCmd::Append => "append",
-                StoreCmd::Prepend => "prepend",
-                StoreCmd::Cas => "cas",
-            };
+        } => Record::ItemStore {
+            key,
+            status,
+            cmd,
+            ttl,
             // A store refused before an item was made has no class.
-            let allocated = !matches!(status, StoreStatus::TooLarge | StoreStatus::NoMemory);
-            let clsid = class_of(allocated);
-            writeln!(
-                out,
-                " status={status_name} cmd={cmd} ttl={ttl} clsid={clsid} cfd={cfd} size={value_len}"
-            )
-        }
+            clsid: class_of(!matches!(
+                status,
+                StoreStatus::TooLarge | StoreStatus::NoMemory
+            )),
+            cfd,
+            size: value_len,
+        },
         Logged::Eviction {
             fetched,
             ttl,
             value_len,
-        } => {
-            out.extend_from_slice(b"type=eviction key=");
-            uri_encode(out, key);
-            let fetch = if fetched { "yes" } else { "no" };
-            let clsid = class_of(true);
-            writeln!(
-                out,
-                " fetch={fetch} ttl={ttl} la=0 clsid={clsid} size={value_len}"
-            )
-        }
-        Logged::Deleted { cmd, value_len } => {
-            out.extend_from_slice(b"type=deleted key=");
-            uri_encode(out, key);
-            let cmd = match cmd {
-                DeleteCmd::Delete => "delete",
-                DeleteCmd::Md => "md",
-            };
-            let clsid = class_of(true);
-            writeln!(out, " cmd={cmd} clsid={clsid} size={value_len}")
-        }
-        Logged::ConnNew { peer } => writeln!(
-            out,
-            "type=conn_new rip={} rport={} transport=tcp cfd={cfd}",
-            peer.ip(),
-            peer.port()
-        ),
-        Logged::ConnClose { peer, reason } => {
-            let reason = match reason {
-                CloseReason::Error => "error",
-                CloseReason::Normal => "normal",
-                CloseReason::Shutdown => "shutdown",
-            };
-            writeln!(
-                out,
-                "type=conn_close rip={} rport={} transport=tcp reason={reason} cfd={cfd}",
-                peer.ip(),
-                peer.port()
-            )
-        }
-    };
-    true
+        } => Record::Eviction {
+            key,
+            fetched,
+            ttl,
+            la: 0,
+            clsid: class_of(true),
+            size: value_len,
+        },
+        Logged::Deleted { cmd, value_len } => Record::Deleted {
+            key,
+            cmd,
+            clsid: class_of(true),
+            size: value_len,
+        },
+        Logged::ConnNew { peer } => Record::ConnNew {
+            rip: peer.ip(),
+            rport: peer.port(),
+            transport: Transport::Tcp,
+            cfd,
+        },
+        Logged::ConnClose { peer, reason } => Record::ConnClose {
+            rip: peer.ip(),
+            rport: peer.port(),
+            transport: Transport::Tcp,
+            reason,
+            cfd,
+        },
+    }
 }
 
 /// The slab class memcached prints: a node has no slab classes and puts
 /// every item in class 1 (as `me` and `stats items` say); no item is 0.
-fn class_of(item: bool) -> u8 {
-    u8::from(item)
-}
-
-/// memcached's `uriencode`: letters, digits and `- . _ ~` stay, every
-/// other byte becomes `%XX`.
-fn uri_encode(out: &mut Vec<u8>, key: &[u8]) {
-    for &byte in key {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte);
-        } else {
-            let _ = std::io::Write::write_fmt(out, format_args!("%{byte:02X}"));
-        }
-    }
+fn class_of(item: bool) -> u32 {
+    u32::from(item)
 }
 
 #[cfg(test)]
 mod tests {
-    use fanout_shared::cache::EventKind;
+    use fanout_shared::cache::{EventKind, StoreCmd};
 
     use super::*;
 

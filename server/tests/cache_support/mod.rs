@@ -53,7 +53,16 @@ impl Memcached {
 
     /// Like [`Memcached::start`], with more command-line arguments.
     pub fn start_with(binary: &PathBuf, memory_mib: u64, extra: &[&str]) -> Memcached {
-        let port = free_port();
+        Self::start_at(binary, memory_mib, free_port(), extra)
+    }
+
+    /// Like [`Memcached::start`], on `port` (to come back where an
+    /// earlier one was).
+    pub fn start_on(binary: &PathBuf, memory_mib: u64, port: u16) -> Memcached {
+        Self::start_at(binary, memory_mib, port, &[])
+    }
+
+    fn start_at(binary: &PathBuf, memory_mib: u64, port: u16, extra: &[&str]) -> Memcached {
         let mut command = Command::new(binary);
         command.args([
             "-l",

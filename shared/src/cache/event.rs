@@ -95,6 +95,9 @@ pub enum CloseReason {
     Error,
     /// The client hung up or sent `quit`.
     Normal,
+    /// memcached's idle timeout closed it (a Fanout node has none; read
+    /// from a real memcached's `watch`).
+    IdleTimeout,
     /// The server is shutting down or the node restarting.
     Shutdown,
 }
@@ -106,6 +109,10 @@ pub enum GetStatus {
     Found,
     /// The item was there but its time had run out.
     Expired,
+    /// The item was there but invalidated by `flush_all` (a Fanout node
+    /// drops flushed items at once and never reports it; read from a real
+    /// memcached's `watch`).
+    Flushed,
 }
 
 /// How a store ended (`status=` of `item_store`).

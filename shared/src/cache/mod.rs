@@ -6,9 +6,12 @@
 //! - [`lru`]: the O(1) storage structure (slab, index, LRU list);
 //! - [`store`]: the [`Cache`]: commands, byte accounting, eviction, expiry,
 //!   and the meta commands' item rules (win, stale, vivify, invalidate);
+//! - [`observed`]: what the lab knows of a real memcached it observes;
 //! - [`number`]: how incr/decr read a stored number;
 //! - [`stats`]: memcached's counters under memcached's names;
 //! - [`event`]: what the lab is told as it happens;
+//! - [`watch_line`]: memcached's `watch` and `lru_crawler metadump` lines,
+//!   typed, written and read in one place;
 //! - [`warmup`]: the chapter's `compute_square` warm-up experiment;
 //! - [`lab_ops`]: the cache lab's hands-on operations and their answers;
 //! - [`refusal`]: why the lab refuses a request, in both languages;
@@ -20,12 +23,14 @@ pub mod expiry;
 pub mod lab_ops;
 pub mod lru;
 pub mod number;
+pub mod observed;
 pub mod refusal;
 pub mod restart;
 pub mod staleness;
 pub mod stats;
 pub mod store;
 pub mod warmup;
+pub mod watch_line;
 
 pub use event::{
     CloseReason, ConnId, DeleteCmd, Event, EventKind, GetStatus, Logged, StoreCmd, StoreStatus,

@@ -51,6 +51,9 @@ pub enum Refusal {
     /// No node with this number; `nodes` is how many there are (0: the
     /// server was started with `--cache-nodes 0`).
     NoSuchNode { node: usize, nodes: usize },
+    /// `node` is a real memcached the server only observes
+    /// (`--observe-memcached`): the lab reads it and never changes it.
+    ObservedReadOnly { node: usize },
     /// A frame the cache lab's operations do not answer (the offline model
     /// answers cache frames only).
     NotALabOperation,
@@ -95,7 +98,9 @@ impl Refusal {
         match self {
             Refusal::KeyLength { .. } | Refusal::KeyCharacters => "key",
             Refusal::LimitTooSmall { .. } => "bytes",
-            Refusal::NoSuchNode { .. } | Refusal::NodeBusy { .. } => "node",
+            Refusal::NoSuchNode { .. }
+            | Refusal::NodeBusy { .. }
+            | Refusal::ObservedReadOnly { .. } => "node",
             Refusal::NotALabOperation | Refusal::WarmupRunning { .. } | Refusal::NoWarmup => "type",
             Refusal::OutOfRange { knob, .. } => knob.field(),
             // The knob most often raised too far.
@@ -143,6 +148,9 @@ fn english(refusal: &Refusal) -> String {
                 nodes - 1
             )
         }
+        Refusal::ObservedReadOnly { node } => format!(
+            "node {node} is a real memcached this server only observes; the lab does not change it"
+        ),
         Refusal::NotALabOperation => "not a cache lab operation".into(),
         Refusal::WarmupRunning { node } => format!(
             "this session is already running a warm-up on node {node}; send warmup_cancel first"
@@ -175,6 +183,9 @@ fn chinese(refusal: &Refusal) -> String {
         }
         Refusal::NoSuchNode { node, nodes } => {
             format!("没有缓存节点 {node}；节点编号为 0 到 {}", nodes - 1)
+        }
+        Refusal::ObservedReadOnly { node } => {
+            format!("节点 {node} 是本服务器只观察的真实 memcached；实验不会修改它")
         }
         Refusal::NotALabOperation => "这不是缓存实验的操作".into(),
         Refusal::WarmupRunning { node } => {
@@ -220,6 +231,7 @@ mod tests {
             },
             Refusal::NoSuchNode { node: 7, nodes: 2 },
             Refusal::NoSuchNode { node: 0, nodes: 0 },
+            Refusal::ObservedReadOnly { node: 4 },
             Refusal::NotALabOperation,
             Refusal::WarmupRunning { node: 1 },
             Refusal::NodeBusy { node: 0 },

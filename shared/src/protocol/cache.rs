@@ -1,5 +1,6 @@
-//! The cache lab's frames: listing the server's memcached nodes, watching
-//! their events, and reading and changing them by hand.
+//! The cache lab's frames: listing the server's memcached nodes (and the
+//! real memcached servers it observes), watching their events, and reading
+//! and changing them by hand.
 
 use serde::{Deserialize, Serialize};
 
@@ -112,4 +113,29 @@ pub struct CacheNodeInfo {
     pub bytes: u64,
     pub items: u64,
     pub connections: u64,
+}
+
+/// A real memcached the server observes (`fanout serve
+/// --observe-memcached HOST:PORT`), as `cache_nodes` lists it. Its number
+/// follows the server's own nodes' and is watched and snapshotted like
+/// theirs (`cache_watch`, `cache_snapshot`), but it is read-only: the lab
+/// never changes a real deployment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedNodeInfo {
+    pub node: usize,
+    /// `HOST:PORT` as given on the command line.
+    pub addr: String,
+    pub link: ObservedLink,
+}
+
+/// How the server's connection to an observed memcached stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObservedLink {
+    /// Connecting, or reading the keys already there.
+    Connecting,
+    /// `watch` is streaming its events.
+    Watching,
+    /// The last attempt failed; the server tries again with backoff.
+    Unreachable,
 }

@@ -3,7 +3,10 @@
 
 use serde::Serialize;
 
-use super::{CacheNodeInfo, Delivered, MemberInfo, Refusal, RoomLimitsInfo, SocketInfo};
+use super::{
+    CacheNodeInfo, Delivered, MemberInfo, ObservedLink, ObservedNodeInfo, Refusal, RoomLimitsInfo,
+    SocketInfo,
+};
 use crate::{
     cache::{Event, SnapshotItem, Stats},
     lang::Say,
@@ -33,12 +36,18 @@ pub enum ServerFrame {
     /// The answer to `cache_nodes`.
     CacheNodes {
         nodes: Vec<CacheNodeInfo>,
+        /// The real memcached servers the server observes, numbered after
+        /// `nodes` (read-only).
+        observed: Vec<ObservedNodeInfo>,
         /// The connection number this session's cache operations carry in
         /// events, so the lab can tell its own operations from others'.
         conn: u64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
+    /// Pushed while watching an observed memcached when the server's link
+    /// to it changes (and once when the watch starts).
+    CacheLink { node: usize, link: ObservedLink },
     /// The answer to `cache_watch` / `cache_unwatch`.
     CacheWatching {
         node: usize,
@@ -391,7 +400,8 @@ use area::{CACHE, ROOM, SESSION, TASKS, WARMUP};
 crate::json::decode_tagged!(ServerFrame by "type" in areas {
     SESSION: "welcome" => Welcome { protocol, server, version, features },
     SESSION: "pong" => Pong { id },
-    CACHE: "cache_nodes" => CacheNodes { nodes, conn, id },
+    CACHE: "cache_nodes" => CacheNodes { nodes, observed, conn, id },
+    CACHE: "cache_link" => CacheLink { node, link },
     CACHE: "cache_watching" => CacheWatching { node, watching, id },
     CACHE: "cache_events" => CacheEvents { node, events, skipped, stats },
     CACHE: "cache_snapshot" => CacheSnapshot { node, items, truncated, stats, id },

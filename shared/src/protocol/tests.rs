@@ -374,8 +374,17 @@ fn every_server_frame_reads_back_as_written() {
                 items: 3,
                 connections: 4,
             }],
+            observed: vec![ObservedNodeInfo {
+                node: 1,
+                addr: "cache.example:11211".into(),
+                link: ObservedLink::Unreachable,
+            }],
             conn: 9,
             id: None,
+        },
+        ServerFrame::CacheLink {
+            node: 1,
+            link: ObservedLink::Watching,
         },
         ServerFrame::CacheWatching {
             node: 0,

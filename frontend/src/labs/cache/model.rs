@@ -222,6 +222,8 @@ impl Model {
                         connections: 0,
                     })
                     .collect(),
+                // The browser observes no real memcached.
+                observed: Vec::new(),
                 conn: ME,
                 id: request.id,
             }),

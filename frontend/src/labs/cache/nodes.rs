@@ -3,14 +3,16 @@
 //! the memory bar against the limit, the counters, the hit ratio over the
 //! last minute, the live feed of operations (this tab's, the warm-up's,
 //! the cache's own, and those of every outside client), and the node's
-//! memory limit, flush and restart.
+//! memory limit, flush and restart. A real memcached the server observes
+//! (`--observe-memcached`) gets a card of its own after them, labelled
+//! with its address and its link, read-only (no limit, flush or restart).
 //!
 //! Evictions and expirations are animated where they happen: the key's row
 //! (when it is on screen) and the counter.
 
 use fanout_shared::{
     cache::EventKind,
-    protocol::{CacheFrame, CacheLimit, CacheNodeRef, ClientFrame, ServerFrame},
+    protocol::{CacheFrame, CacheLimit, CacheNodeRef, ClientFrame, ObservedLink, ServerFrame},
 };
 use leptos::{prelude::*, task::spawn_local};
 
@@ -33,7 +35,11 @@ pub fn NodesSection(lab: CacheLab) -> impl IntoView {
             <OutsideHint lab />
             <div class="node-grid" data-testid="cache-nodes">
                 <For
-                    each=move || lab.nodes.get()
+                    each=move || {
+                        let mut all = lab.nodes.get();
+                        all.extend(lab.observed.get());
+                        all
+                    }
                     key=|handle| (handle.generation, handle.id)
                     let:handle
                 >
@@ -78,8 +84,11 @@ fn NodeCard(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
     let id = handle.id;
     let addr = handle.addr.clone();
     let live = lab.mode.get_untracked() == Mode::Live;
+    let real = handle.real;
     let name = move || {
-        if live {
+        if real.is_some() {
+            t().real_memcached.to_owned()
+        } else if live {
             (t().node_name)(id)
         } else {
             (t().model_node_name)(id)
@@ -98,9 +107,10 @@ fn NodeCard(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
 
     view! {
         <article
-            class="node-card"
-            data-testid="cache-node"
+            class=if real.is_some() { "node-card real-memcached" } else { "node-card" }
+            data-testid=if real.is_some() { "observed-node" } else { "cache-node" }
             data-node=id
+            data-addr=real.map(|_| addr.clone())
             data-items=move || stats().curr_items
             aria-labelledby=format!("cache-node-{id}")
         >
@@ -110,7 +120,13 @@ fn NodeCard(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
                     {if live { addr.clone() } else { String::new() }}
                     {move || (!live).then(|| t().in_this_browser)}
                 </code>
+                {real.map(|link| view! {
+                    <span class="observed-link" data-testid="observed-link" data-link=move || link_key(link.get())>
+                        {move || (t().observed_link)(link.get())}
+                    </span>
+                })}
             </header>
+            {real.map(|_| view! { <p class="hint observed-hint">{move || t().real_memcached_hint}</p> })}
             <div class="memory">
                 <div class="memory-line">
                     <span>{move || t().memory}</span>
@@ -168,8 +184,17 @@ fn NodeCard(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
             <Sparkline lab handle=handle.clone() />
             <KeyList lab handle=handle.clone() />
             <Feed lab handle=handle.clone() />
-            <NodeActions lab handle />
+            {real.is_none().then(|| view! { <NodeActions lab handle /> })}
         </article>
+    }
+}
+
+/// The link's name for tests and styles (`data-link`).
+fn link_key(link: ObservedLink) -> &'static str {
+    match link {
+        ObservedLink::Connecting => "connecting",
+        ObservedLink::Watching => "watching",
+        ObservedLink::Unreachable => "unreachable",
     }
 }
 
@@ -258,9 +283,15 @@ fn KeyList(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
     let state = handle.state;
     let shown =
         move || state.with(|state| state.keys.iter().take(SHOWN).cloned().collect::<Vec<_>>());
-    // The least recently used key, when every key is on screen.
+    // The least recently used key, when every key is on screen. Not for a
+    // real memcached: its segmented LRU does not evict strictly in the
+    // order its last accesses list.
+    let real = handle.real.is_some();
     let last_out = move || {
         state.with(|state| {
+            if real {
+                return None;
+            }
             let live: Vec<_> = state.keys.iter().filter(|row| !row.is_leaving()).collect();
             (state.complete() && !live.is_empty() && state.keys.len() <= SHOWN)
                 .then(|| live[live.len() - 1].key.clone())
@@ -358,7 +389,7 @@ fn Feed(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
             </Show>
             <ol class="feed" aria-live="off">
                 <For each=entries key=|entry| entry.seq let:entry>
-                    <FeedLine lab entry />
+                    <FeedLine lab handle=handle.clone() entry />
                 </For>
             </ol>
             <Show when=move || { skipped() > 0 }>
@@ -369,9 +400,9 @@ fn Feed(lab: CacheLab, handle: NodeHandle) -> impl IntoView {
 }
 
 #[component]
-fn FeedLine(lab: CacheLab, entry: FeedEntry) -> impl IntoView {
+fn FeedLine(lab: CacheLab, handle: NodeHandle, entry: FeedEntry) -> impl IntoView {
     let t = move || lab.texts();
-    let who = lab.who(entry.conn);
+    let who = lab.who(&handle, entry.conn);
     let kind = entry.kind;
     let who_text = move || (t().who)(who);
     view! {

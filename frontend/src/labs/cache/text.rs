@@ -16,6 +16,7 @@ use fanout_shared::{
         },
     },
     lang::Say,
+    protocol::ObservedLink,
 };
 
 use super::{Who, backend::LabError, node_state::Departure, warmup::Progress};
@@ -64,6 +65,11 @@ pub struct Texts {
     pub node_name: fn(usize) -> String,
     pub model_node_name: fn(usize) -> String,
     pub in_this_browser: &'static str,
+    /// An observed real memcached's card (`--observe-memcached`): its name,
+    /// what it is, and how the server's link to it stands.
+    pub real_memcached: &'static str,
+    pub real_memcached_hint: &'static str,
+    pub observed_link: fn(ObservedLink) -> &'static str,
     pub memory: &'static str,
     pub items: &'static str,
     pub hits: &'static str,
@@ -214,6 +220,12 @@ const EN: Texts = Texts {
     node_name: |id| format!("Node {id}"),
     model_node_name: |id| format!("Model node {id}"),
     in_this_browser: "in this browser",
+    real_memcached: "Real memcached",
+    real_memcached_hint: "Read-only: a real memcached server this Fanout observes. Its keys come \
+                          from lru_crawler metadump, its operations from watch (memcached before \
+                          1.6.20 does not report deletions: a deleted key leaves at the next \
+                          metadump, a few seconds later).",
+    observed_link: en::observed_link,
     memory: "Memory",
     items: "Items",
     hits: "Hits",
@@ -403,6 +415,11 @@ const ZH: Texts = Texts {
     node_name: |id| format!("节点 {id}"),
     model_node_name: |id| format!("模型节点 {id}"),
     in_this_browser: "在本浏览器中",
+    real_memcached: "真实的 memcached",
+    real_memcached_hint: "只读：本 Fanout 观察的一台真实 memcached 服务器。它的键来自 \
+                          lru_crawler metadump，它的操作来自 watch（1.6.20 之前的 memcached \
+                          不报告删除：被删除的键会在几秒后的下一次 metadump 时离开）。",
+    observed_link: zh::observed_link,
     memory: "内存",
     items: "条目",
     hits: "命中",
@@ -595,6 +612,14 @@ mod en {
         }
     }
 
+    pub fn observed_link(link: ObservedLink) -> &'static str {
+        match link {
+            ObservedLink::Connecting => "connecting",
+            ObservedLink::Watching => "watching",
+            ObservedLink::Unreachable => "unreachable, retrying",
+        }
+    }
+
     pub fn who(who: Who) -> String {
         match who {
             Who::You => "you".to_owned(),
@@ -762,6 +787,14 @@ mod zh {
             Departure::Evicted => "已淘汰",
             Departure::Expired => "已过期",
             Departure::Flushed => "已清空",
+        }
+    }
+
+    pub fn observed_link(link: ObservedLink) -> &'static str {
+        match link {
+            ObservedLink::Connecting => "连接中",
+            ObservedLink::Watching => "观察中",
+            ObservedLink::Unreachable => "无法连接，正在重试",
         }
     }
 
