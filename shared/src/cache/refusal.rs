@@ -90,6 +90,7 @@ crate::json::decode_tagged!(Refusal by "code" {
     "no_warmup" => NoWarmup,
     "out_of_range" => OutOfRange { knob, value, low, high },
     "too_much_computing" => TooMuchComputing { total_ms, max_ms },
+    "observed_read_only" => ObservedReadOnly { node },
 });
 
 impl Refusal {
