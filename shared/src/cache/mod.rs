@@ -3,7 +3,9 @@
 //! server's TCP nodes and the browser's offline lab run the same semantics.
 //!
 //! - [`expiry`]: memcached's exptime rules;
-//! - [`lru`]: the O(1) storage structure (slab, index, LRU list);
+//! - [`lru`]: the O(1) storage structure (slots, index, one LRU list per
+//!   slab class);
+//! - [`slabs`]: memcached's memory model: slab classes, pages, chunks;
 //! - [`store`]: the [`Cache`]: commands, byte accounting, eviction, expiry,
 //!   and the meta commands' item rules (win, stale, vivify, invalidate);
 //! - [`number`]: how incr/decr read a stored number;
@@ -22,6 +24,7 @@ pub mod lru;
 pub mod number;
 pub mod refusal;
 pub mod restart;
+pub mod slabs;
 pub mod staleness;
 pub mod stats;
 pub mod store;
@@ -35,7 +38,7 @@ pub use stats::Stats;
 pub use store::{
     Arith, Cache, DEFAULT_ITEM_SIZE_MAX, ITEM_OVERHEAD, ItemView, KEY_MAX_LENGTH, MetaArith,
     MetaDeleted, MetaGet, MetaHit, MetaSet, Snapshot, SnapshotItem, Step, StoreMode, StoreOutcome,
-    item_size,
+    item_size, item_total,
 };
 
 #[cfg(test)]

@@ -245,6 +245,7 @@ impl Cache {
                 self.log_found(key, current, conn);
                 self.stats.cmd_set += 1;
                 self.stats.cas_hits += 1;
+                self.count_in_class(slot, |class| class.cas_hits += 1);
                 let ttl = entry.expires_at.map_or(0, |at| at.saturating_sub(now));
                 self.unlink(slot);
                 let outcome = self.insert(entry, now, conn);
