@@ -845,23 +845,32 @@ impl Cache {
     }
 
     /// memcached's `lru_pull_tail` with eviction: walks up from the tail of
-    /// a class's LRU, reclaiming expired items, and evicts the first live
-    /// one. Returns how many items it removed.
+    /// a class's LRU, reclaiming expired items (up to five), and evicts the
+    /// tail only if none was expired. Returns how many items it removed.
+    ///
+    /// memcached walks its cold segment, and evicts the first live item
+    /// after expired ones too; but recently stored items wait in its hot
+    /// segment, out of that walk, so refilling a class of expired items
+    /// evicts nothing there. One LRU per class gets the same counts by not
+    /// evicting in a pull that reclaimed.
     fn pull_tail(&mut self, class: ListId, now: u64, conn: ConnId) -> usize {
-        let mut removed = 0;
+        let mut reclaimed = 0;
         for _ in 0..PULL_TRIES {
             let Some(tail) = self.lru.tail(class) else {
                 break;
             };
-            removed += 1;
             if expiry::is_expired(self.lru.get(tail).expires_at, now) {
                 self.expire(tail, conn);
+                reclaimed += 1;
                 continue;
             }
-            self.evict(tail, now, conn);
+            if reclaimed == 0 {
+                self.evict(tail, now, conn);
+                return 1;
+            }
             break;
         }
-        removed
+        reclaimed
     }
 
     /// Puts an item whose memory is found on its LRU list.
