@@ -90,7 +90,7 @@ impl SlabSettings {
             if f64::from(size) >= f64::from(CHUNK_SIZE_MAX) / self.growth_factor {
                 break;
             }
-            if size % CHUNK_ALIGN != 0 {
+            if !size.is_multiple_of(CHUNK_ALIGN) {
                 size += CHUNK_ALIGN - size % CHUNK_ALIGN;
             }
             sizes.push(size);
