@@ -6,6 +6,7 @@
 //! - [`lru`]: the O(1) storage structure (slots, index, one LRU list per
 //!   slab class);
 //! - [`slabs`]: memcached's memory model: slab classes, pages, chunks;
+//! - [`slab_lab`]: the cache lab's slab lesson (classes, waste, stranded memory);
 //! - [`store`]: the [`Cache`]: commands, byte accounting, eviction, expiry,
 //!   and the meta commands' item rules (win, stale, vivify, invalidate);
 //! - [`number`]: how incr/decr read a stored number;
@@ -24,6 +25,7 @@ pub mod lru;
 pub mod number;
 pub mod refusal;
 pub mod restart;
+pub mod slab_lab;
 pub mod slabs;
 pub mod staleness;
 pub mod stats;
