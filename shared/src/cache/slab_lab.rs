@@ -65,7 +65,7 @@ pub struct Stored {
 }
 
 /// One slab class that has pages, as the page's table shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClassRow {
     pub class: ClassId,
     pub chunk_size: u32,
@@ -285,7 +285,10 @@ mod tests {
         assert_eq!(stranded.small_free_bytes, 21_844 * 192);
         assert_eq!(stranded.large.new_pages, 1);
         assert!(stranded.large.evicted > 0);
-        assert!(stranded.small_free_bytes > PAGE_SIZE * 3, "almost half the memory");
+        assert!(
+            stranded.small_free_bytes > PAGE_SIZE * 3,
+            "almost half the memory"
+        );
         let large = lab.cache().slabs().class(stranded.large.placement.class);
         assert_eq!(large.total_pages, 1);
     }
