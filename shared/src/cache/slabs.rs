@@ -238,12 +238,12 @@ impl Slabs {
 
     /// The class and chunks for an item of `item_bytes` (`slabs_clsid`).
     pub fn place(&self, item_bytes: u64) -> Placement {
-        let largest = self.classes.len();
+        // Chunk sizes rise class by class: a binary search, as every
+        // store, bump and unlink asks.
         let index = self
             .classes
-            .iter()
-            .position(|class| u64::from(class.chunk_size) >= item_bytes)
-            .unwrap_or(largest - 1);
+            .partition_point(|class| u64::from(class.chunk_size) < item_bytes)
+            .min(self.classes.len() - 1);
         let chunk_size = self.classes[index].chunk_size;
         Placement {
             class: index as ClassId + 1,

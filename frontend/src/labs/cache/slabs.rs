@@ -224,7 +224,8 @@ fn ClassLine(row: ClassRow, last: Signal<bool>) -> impl IntoView {
             class:last=move || last.get()
         >
             <th scope="row">{row.class}</th>
-            <td>{format_bytes(u64::from(row.chunk_size))}</td>
+            // Exact bytes: the lesson is in the differences between sizes.
+            <td>{format!("{} B", row.chunk_size)}</td>
             <td>{row.chunks_per_page}</td>
             <td class="pages">
                 <span class="page-blocks" aria-hidden="true">
