@@ -298,8 +298,8 @@ impl Slabs {
         class.mem_requested -= placement.item_bytes;
     }
 
-    /// Forgets every item and page (a flush keeps pages in memcached; a
-    /// restart does not). Counters stay.
+    /// Forgets every item and page, keeping the counters (for re-filing
+    /// the items under another accounting).
     pub fn release_all(&mut self) {
         for class in &mut self.classes {
             class.total_pages = 0;

@@ -656,16 +656,8 @@ impl Cache {
         let mut entries: Vec<Entry> = old.iter().cloned().collect();
         entries.reverse();
         drop(old);
-        let settings = self.slabs.settings();
-        let counters: Vec<ClassCounters> = self
-            .slabs
-            .classes()
-            .map(|(_, class)| class.counters.clone())
-            .collect();
-        self.slabs = Slabs::new(settings, self.stats.limit_maxbytes);
-        for (index, kept) in counters.into_iter().enumerate() {
-            *self.slabs.counters_mut(index as u8 + 1) = kept;
-        }
+        // The counters stay: re-filing is bookkeeping, not traffic.
+        self.slabs.release_all();
         self.stats.curr_items = 0;
         self.stats.bytes = 0;
         self.sweep_cursor = 0;
