@@ -700,7 +700,8 @@ impl Cache {
         dropped
     }
 
-    /// Keys from most to least recently used (at most `max_items` of them),
+    /// Keys from most to least recently used, slab class by slab class
+    /// (at most `max_items` of them),
     /// with sizes and seconds left, and the counters.
     pub fn snapshot(&mut self, now: u64, max_items: usize) -> Snapshot {
         self.tick(now);
@@ -726,7 +727,8 @@ impl Cache {
         }
     }
 
-    /// Keys from most to least recently used, expired ones included (for
+    /// Keys from most to least recently used, class by class, expired ones
+    /// included (for
     /// `stats cachedump` and tests).
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> + '_ {
         self.lru.iter().map(Entry::key)
