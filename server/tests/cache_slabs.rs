@@ -302,3 +302,32 @@ fn memory_freed_by_expiry_is_reused_within_the_class() {
     assert_eq!(node["4:total_pages"], "8");
     assert_eq!(stats(pair.node(), "")["evictions"], "0");
 }
+
+#[test]
+fn meta_commands_count_in_the_items_class() {
+    let Some(pair) = Pair::start(8, "1.25", 48) else {
+        return;
+    };
+    // Items in two classes, read and changed through the meta commands.
+    let mut request = sets("m", 100, 50, 0, 0);
+    request.extend(sets("w", 100, 5_000, 3, 0));
+    assert_silent(pair.both(&request));
+    let mut meta = Vec::new();
+    for i in 0..10 {
+        meta.extend_from_slice(format!("mg m{i:06} v\r\nmg w{i:06} s T30\r\n").as_bytes());
+        meta.extend_from_slice(format!("md m{:06} q\r\n", 50 + i).as_bytes());
+    }
+    meta.extend_from_slice(b"mg nobody v\r\nmn\r\n");
+    let (oracle, node) = pair.both(&meta);
+    assert_eq!(
+        String::from_utf8_lossy(&oracle).lines().count(),
+        String::from_utf8_lossy(&node).lines().count(),
+        "the same number of reply lines"
+    );
+    pair.assert_same_memory("mg, mg with T, md");
+    // The figures compared are not all zero: 116-byte items are class 2's,
+    // 5,070-byte ones (with flags) class 19's.
+    let slabs = stats(pair.node(), "slabs");
+    assert_eq!(slabs["2:get_hits"], "10");
+    assert_eq!(slabs["19:touch_hits"], "10");
+}

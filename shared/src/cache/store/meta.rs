@@ -139,6 +139,15 @@ impl Cache {
             }
         };
         self.count_read(touches, true);
+        // memcached counts an mg hit in the item's class as stats slabs'
+        // touch_hits (with T) or get_hits.
+        self.count_in_class(slot, |class| {
+            if touches {
+                class.touch_hits += 1;
+            } else {
+                class.get_hits += 1;
+            }
+        });
         let entry = self.lru.get_mut(slot);
         let fetched_before = entry.fetched;
         let mut won = false;
