@@ -57,6 +57,17 @@ pub struct ServeConfig {
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub cache_memory: u64,
 
+    /// Growth factor of each cache node's slab classes (memcached's `-f`):
+    /// each class's chunk is this many times the previous one's. Greater
+    /// than 1.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.25, value_parser = memcached::parse_growth_factor)]
+    pub cache_growth_factor: f64,
+
+    /// Bytes of key, value and flags the smallest slab chunk holds on top
+    /// of the 48-byte item header (memcached's `-n`).
+    #[arg(long, value_name = "BYTES", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cache_min_chunk: u32,
+
     /// Address of the Redis-protocol node (what Celery's Redis broker and
     /// result backend speak), or `off`. With port 0 it gets a free port.
     #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:6379", value_parser = redis::Listen::parse)]
@@ -180,8 +191,17 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
             flag: "--http",
             source,
         })?;
-    let cache_nodes =
-        memcached::Cluster::bind(config.memcached, config.cache_nodes, config.cache_memory).await?;
+    let slabs = fanout_shared::cache::slabs::SlabSettings {
+        growth_factor: config.cache_growth_factor,
+        min_chunk: config.cache_min_chunk,
+    };
+    let cache_nodes = memcached::Cluster::bind(
+        config.memcached,
+        config.cache_nodes,
+        config.cache_memory,
+        slabs,
+    )
+    .await?;
     let redis_node = match config.redis.0 {
         Some(addr) => {
             let memory = fanout_shared::redis::MemoryConfig {

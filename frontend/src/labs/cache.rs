@@ -15,6 +15,9 @@
 //!   requests and draws its reports); `stampede`, its fourth remedy:
 //!   a hot key expiring under many readers, with and without memcached's
 //!   meta win flags, on virtual time;
+//! - `slabs`: memcached's memory, slab classes: where items of a chosen
+//!   size land, the waste per chunk, pages per class, and memory stranded
+//!   in the wrong class (the shared `fanout_shared::cache::slab_lab`);
 //! - `backend` and `model`: where the frames go (the server, or the model
 //!   in the browser, which answers the same frames);
 //! - `node_state`: what the lab knows about a node; `text`: every sentence
@@ -32,6 +35,7 @@ mod backend;
 mod model;
 mod node_state;
 mod nodes;
+mod slabs;
 mod staleness;
 mod stampede;
 mod text;
@@ -452,6 +456,7 @@ pub fn CacheLab() -> impl IntoView {
             <tryit::TryIt lab />
             <warmup::WarmupSection lab />
             <staleness::StalenessSection lab />
+            <slabs::SlabsSection lab />
         </section>
     }
 }

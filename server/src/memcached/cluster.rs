@@ -7,7 +7,7 @@ use std::{
     sync::{Arc, atomic::AtomicU64},
 };
 
-use fanout_shared::cache::ConnId;
+use fanout_shared::cache::{ConnId, slabs::SlabSettings};
 use tokio::{net::TcpListener, sync::watch};
 
 use super::node::{self, Node};
@@ -39,6 +39,7 @@ impl Cluster {
         addr: SocketAddr,
         count: usize,
         memory_mib: u64,
+        slabs: SlabSettings,
     ) -> Result<BoundCluster, StartError> {
         let mut nodes = Vec::with_capacity(count);
         let mut listeners = Vec::with_capacity(count);
@@ -66,6 +67,7 @@ impl Cluster {
                 id,
                 local,
                 memory_mib.saturating_mul(1 << 20),
+                slabs,
             )));
             listeners.push(listener);
         }

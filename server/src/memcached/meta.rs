@@ -618,29 +618,30 @@ fn arith(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
 }
 
 /// `me <key>`: `ME <key> exp=<ttl> la=<idle> cas=<cas> fetch=<yes|no>
-/// cls=<class> size=<bytes>`, or `EN`. Fanout has no slab classes (1) and
-/// does not track idle time (0).
+/// cls=<class> size=<bytes>`, or `EN`. Fanout does not track idle time
+/// (0).
 fn debug(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     use std::io::Write;
-    match cache.peek_logged(&meta.key, ctx.now, ctx.conn) {
-        None => reply::line(out, "EN"),
-        Some(item) => {
-            out.extend_from_slice(b"ME ");
-            if item.marks.key_binary() {
-                base64_encode(out, item.key);
-            } else {
-                out.extend_from_slice(item.key);
-            }
-            let _ = write!(
-                out,
-                " exp={} la=0 cas={} fetch={} cls=1 size={}\r\n",
-                expiry::remaining(item.expires_at, ctx.now),
-                item.cas,
-                if item.fetched_before { "yes" } else { "no" },
-                item.size()
-            );
-        }
+    let Some(item) = cache.peek_logged(&meta.key, ctx.now, ctx.conn) else {
+        reply::line(out, "EN");
+        return;
+    };
+    let (key, binary) = (item.key.to_vec(), item.marks.key_binary());
+    let (value_len, flags, size) = (item.value.len(), item.flags, item.size());
+    let (expires_at, cas, fetched) = (item.expires_at, item.cas, item.fetched_before);
+    let class = cache.placement(key.len(), value_len, flags).class;
+    out.extend_from_slice(b"ME ");
+    if binary {
+        base64_encode(out, &key);
+    } else {
+        out.extend_from_slice(&key);
     }
+    let _ = write!(
+        out,
+        " exp={} la=0 cas={cas} fetch={} cls={class} size={size}\r\n",
+        expiry::remaining(expires_at, ctx.now),
+        if fetched { "yes" } else { "no" },
+    );
 }
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -96,6 +96,25 @@ pub fn execute(request: &Request<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Ve
 }
 
 /// The current unix time in whole seconds.
+/// Reads `--cache-growth-factor`: a number greater than 1, as memcached
+/// requires of `-f`.
+pub fn parse_growth_factor(text: &str) -> Result<f64, String> {
+    use fanout_shared::cache::slabs::{BadSlabSettings, SlabSettings};
+    let growth_factor: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    let settings = SlabSettings {
+        growth_factor,
+        ..SlabSettings::default()
+    };
+    match settings.check() {
+        Ok(_) => Ok(growth_factor),
+        Err(BadSlabSettings::FactorNotAboveOne | BadSlabSettings::MinChunkZero) => {
+            Err("the growth factor must be greater than 1".into())
+        }
+    }
+}
+
 pub fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -12,7 +12,7 @@ use std::{
     time::Duration,
 };
 
-use fanout_shared::cache::{Cache, ConnId, Event, restart};
+use fanout_shared::cache::{Cache, ConnId, Event, restart, slabs::SlabSettings};
 use tokio::{
     net::TcpListener,
     sync::{broadcast, watch},
@@ -64,12 +64,12 @@ pub struct Node {
 pub const MAX_LOG_WATCHERS: usize = 20;
 
 impl Node {
-    pub fn new(id: usize, addr: SocketAddr, limit_bytes: u64) -> Node {
+    pub fn new(id: usize, addr: SocketAddr, limit_bytes: u64, slabs: SlabSettings) -> Node {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         Node {
             id,
             addr,
-            cache: Mutex::new(Cache::new(limit_bytes)),
+            cache: Mutex::new(Cache::with_slabs(limit_bytes, slabs)),
             counters: Counters {
                 started: AtomicU64::new(unix_now()),
                 max_connections: 65_536,

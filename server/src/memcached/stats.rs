@@ -1,7 +1,8 @@
 //! `stats` and its sub-commands. Plain `stats` prints every name real
 //! memcached 1.6.18 prints, in its order, so the two can be compared line by
-//! line; the values that describe Fanout's own machinery (slabs, hash
-//! tables, worker logs) are 0 because Fanout has none of it.
+//! line; the values that describe machinery Fanout does not have (hash
+//! tables, worker logs, the slab mover) are 0. `stats slabs` and
+//! `stats items` report the node's slab classes (`fanout_shared::cache::slabs`).
 
 use std::sync::atomic::Ordering;
 
@@ -196,7 +197,13 @@ fn settings(cache: &Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     stat(out, "tcpport", ctx.node.port);
     stat(out, "udpport", 0);
     stat(out, "evictions", "on");
-    stat(out, "growth_factor", "1.25");
+    let slab_settings = cache.slabs().settings();
+    stat(
+        out,
+        "growth_factor",
+        format!("{:.2}", slab_settings.growth_factor),
+    );
+    stat(out, "chunk_size", slab_settings.min_chunk);
     stat(out, "num_threads", ctx.node.threads);
     stat(out, "cas_enabled", "yes");
     stat(out, "binding_protocol", "ascii");
@@ -208,35 +215,91 @@ fn settings(cache: &Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     reply::line(out, "END");
 }
 
-/// Fanout has no slab classes; it reports all items as class 1.
+/// `stats items`: one block per class that holds items, under memcached
+/// 1.6.18's names and in its order. A node has one LRU per class, not
+/// memcached's hot, warm and cold segments: its items count as cold, and
+/// the segment movers' counters are 0. Items carry no access time, so
+/// `age` is the time since the node started, an upper bound.
 fn items(cache: &Cache, ctx: &Ctx, out: &mut Vec<u8>) {
-    let counters = cache.stats();
-    if counters.curr_items > 0 {
-        stat(out, "items:1:number", counters.curr_items);
-        stat(
-            out,
-            "items:1:age",
-            ctx.now
-                .saturating_sub(ctx.node.started.load(Ordering::Relaxed)),
-        );
-        stat(out, "items:1:mem_requested", counters.bytes);
-        stat(out, "items:1:evicted", counters.evictions);
-        stat(out, "items:1:reclaimed", counters.reclaimed);
-        stat(out, "items:1:expired_unfetched", counters.expired_unfetched);
-        stat(out, "items:1:evicted_unfetched", counters.evicted_unfetched);
+    let age = ctx
+        .now
+        .saturating_sub(ctx.node.started.load(Ordering::Relaxed));
+    for (id, class) in cache.slabs().classes() {
+        if class.items == 0 {
+            continue;
+        }
+        let counters = &class.counters;
+        let mut item_stat = |name: &str, value: u64| {
+            stat(out, &format!("items:{id}:{name}"), value);
+        };
+        item_stat("number", class.items);
+        item_stat("number_hot", 0);
+        item_stat("number_warm", 0);
+        item_stat("number_cold", class.items);
+        item_stat("age_hot", 0);
+        item_stat("age_warm", 0);
+        item_stat("age", age);
+        item_stat("mem_requested", class.mem_requested);
+        item_stat("evicted", counters.evicted);
+        item_stat("evicted_nonzero", counters.evicted_nonzero);
+        item_stat("evicted_time", 0);
+        item_stat("outofmemory", counters.outofmemory);
+        item_stat("tailrepairs", 0);
+        item_stat("reclaimed", counters.reclaimed);
+        item_stat("expired_unfetched", counters.expired_unfetched);
+        item_stat("evicted_unfetched", counters.evicted_unfetched);
+        for name in [
+            "evicted_active",
+            "crawler_reclaimed",
+            "crawler_items_checked",
+            "lrutail_reflocked",
+            "moves_to_cold",
+            "moves_to_warm",
+            "moves_within_lru",
+            "direct_reclaims",
+            "hits_to_hot",
+            "hits_to_warm",
+        ] {
+            item_stat(name, 0);
+        }
+        item_stat("hits_to_cold", counters.get_hits);
+        item_stat("hits_to_temp", 0);
     }
     reply::line(out, "END");
 }
 
+/// `stats slabs`: one block per class that has pages, then the totals, as
+/// memcached 1.6.18 prints them.
 fn slabs(cache: &Cache, out: &mut Vec<u8>) {
-    let counters = cache.stats();
-    if counters.curr_items > 0 {
-        stat(out, "1:used_chunks", counters.curr_items);
-        stat(out, "1:get_hits", counters.get_hits);
-        stat(out, "1:cmd_set", counters.cmd_set);
+    let slabs = cache.slabs();
+    let mut active = 0;
+    for (id, class) in slabs.classes() {
+        if !class.is_active() {
+            continue;
+        }
+        active += 1;
+        let counters = &class.counters;
+        let mut slab_stat = |name: &str, value: u64| {
+            stat(out, &format!("{id}:{name}"), value);
+        };
+        slab_stat("chunk_size", u64::from(class.chunk_size));
+        slab_stat("chunks_per_page", u64::from(class.chunks_per_page));
+        slab_stat("total_pages", class.total_pages);
+        slab_stat("total_chunks", class.total_chunks());
+        slab_stat("used_chunks", class.used_chunks);
+        slab_stat("free_chunks", class.free_chunks());
+        slab_stat("free_chunks_end", 0);
+        slab_stat("get_hits", counters.get_hits);
+        slab_stat("cmd_set", counters.cmd_set);
+        slab_stat("delete_hits", counters.delete_hits);
+        slab_stat("incr_hits", counters.incr_hits);
+        slab_stat("decr_hits", counters.decr_hits);
+        slab_stat("cas_hits", counters.cas_hits);
+        slab_stat("cas_badval", counters.cas_badval);
+        slab_stat("touch_hits", counters.touch_hits);
     }
-    stat(out, "active_slabs", u64::from(counters.curr_items > 0));
-    stat(out, "total_malloced", counters.bytes);
+    stat(out, "active_slabs", active);
+    stat(out, "total_malloced", slabs.total_malloced());
     reply::line(out, "END");
 }
 

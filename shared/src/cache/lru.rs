@@ -1,5 +1,6 @@
 //! The storage structure: items in a slab, a hash index from key to slot,
-//! and a doubly linked list through the slots in least-recently-used order.
+//! and doubly linked lists through the slots in least-recently-used order,
+//! one per slab class as in memcached.
 //!
 //! Every operation is O(1): find, insert at the head, unlink, move to the
 //! head, take the tail. Slots are reused through a free list, so a node that
@@ -135,16 +136,27 @@ impl Marks {
     }
 }
 
-/// Items in LRU order with a hash index.
+/// Which LRU list an item is on: memcached keeps one per slab class (see
+/// `slabs.rs`); a cache counted in exact bytes uses list 0 alone.
+pub type ListId = u8;
+
+/// The two ends of one LRU list.
+#[derive(Debug, Default, Clone, Copy)]
+struct Ends {
+    /// Most recently used.
+    head: Option<Slot>,
+    /// Least recently used: the next to evict.
+    tail: Option<Slot>,
+}
+
+/// Items in LRU order, one list per [`ListId`], with one hash index over
+/// all of them.
 #[derive(Debug, Default, Clone)]
 pub struct Lru {
     slots: Vec<Option<Entry>>,
     free: Vec<Slot>,
     index: HashTable<Slot>,
-    /// Most recently used.
-    head: Option<Slot>,
-    /// Least recently used: the next to evict.
-    tail: Option<Slot>,
+    lists: Vec<Ends>,
 }
 
 fn hash(key: &[u8]) -> u64 {
@@ -190,11 +202,21 @@ impl Lru {
         self.slots.len()
     }
 
-    /// Inserts an entry whose key is not present, as the most recently used.
-    pub fn insert(&mut self, mut entry: Entry) -> Slot {
+    fn ends(&mut self, list: ListId) -> &mut Ends {
+        let index = usize::from(list);
+        if self.lists.len() <= index {
+            self.lists.resize(index + 1, Ends::default());
+        }
+        &mut self.lists[index]
+    }
+
+    /// Inserts an entry whose key is not present, as the most recently used
+    /// of `list`.
+    pub fn insert(&mut self, mut entry: Entry, list: ListId) -> Slot {
         debug_assert!(self.find(entry.key()).is_none(), "insert of a present key");
+        let head = self.ends(list).head;
         entry.prev = NIL;
-        entry.next = self.head.unwrap_or(NIL);
+        entry.next = head.unwrap_or(NIL);
         let hashed = hash(entry.key());
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -207,12 +229,13 @@ impl Lru {
                 slot
             }
         };
-        if let Some(old_head) = self.head {
+        if let Some(old_head) = head {
             self.get_mut(old_head).prev = slot;
         }
-        self.head = Some(slot);
-        if self.tail.is_none() {
-            self.tail = Some(slot);
+        let ends = self.ends(list);
+        ends.head = Some(slot);
+        if ends.tail.is_none() {
+            ends.tail = Some(slot);
         }
         let slots = &self.slots;
         self.index
@@ -220,9 +243,9 @@ impl Lru {
         slot
     }
 
-    /// Removes the entry in `slot` and returns it.
-    pub fn remove(&mut self, slot: Slot) -> Entry {
-        self.unlink(slot);
+    /// Removes the entry in `slot` (on `list`) and returns it.
+    pub fn remove(&mut self, slot: Slot, list: ListId) -> Entry {
+        self.unlink(slot, list);
         let entry = self.slots[slot as usize]
             .take()
             .expect("slot numbers handed out refer to live entries");
@@ -236,13 +259,13 @@ impl Lru {
         entry
     }
 
-    /// Makes `slot` the most recently used.
-    pub fn bump(&mut self, slot: Slot) {
-        if self.head == Some(slot) {
+    /// Makes `slot` the most recently used of its `list`.
+    pub fn bump(&mut self, slot: Slot, list: ListId) {
+        if self.ends(list).head == Some(slot) {
             return;
         }
-        self.unlink(slot);
-        let old_head = self.head;
+        self.unlink(slot, list);
+        let old_head = self.ends(list).head;
         {
             let entry = self.get_mut(slot);
             entry.prev = NIL;
@@ -251,20 +274,27 @@ impl Lru {
         if let Some(old_head) = old_head {
             self.get_mut(old_head).prev = slot;
         }
-        self.head = Some(slot);
-        if self.tail.is_none() {
-            self.tail = Some(slot);
+        let ends = self.ends(list);
+        ends.head = Some(slot);
+        if ends.tail.is_none() {
+            ends.tail = Some(slot);
         }
     }
 
-    /// The least recently used slot.
-    pub fn tail(&self) -> Option<Slot> {
-        self.tail
+    /// The least recently used slot of `list`.
+    pub fn tail(&self, list: ListId) -> Option<Slot> {
+        self.lists.get(usize::from(list)).and_then(|ends| ends.tail)
     }
 
-    /// Entries from the most to the least recently used.
+    /// Entries list by list (list 0 first), each from the most to the least
+    /// recently used.
     pub fn iter(&self) -> impl Iterator<Item = &Entry> + '_ {
-        let mut cursor = self.head;
+        (0..self.lists.len()).flat_map(move |list| self.iter_list(list as ListId))
+    }
+
+    /// The entries of one list, from the most to the least recently used.
+    pub fn iter_list(&self, list: ListId) -> impl Iterator<Item = &Entry> + '_ {
+        let mut cursor = self.lists.get(usize::from(list)).and_then(|ends| ends.head);
         std::iter::from_fn(move || {
             let slot = cursor?;
             let entry = self.get(slot);
@@ -278,18 +308,18 @@ impl Lru {
         *self = Lru::default();
     }
 
-    fn unlink(&mut self, slot: Slot) {
+    fn unlink(&mut self, slot: Slot, list: ListId) {
         let (prev, next) = {
             let entry = self.get(slot);
             (entry.prev, entry.next)
         };
         if prev == NIL {
-            self.head = (next != NIL).then_some(next);
+            self.ends(list).head = (next != NIL).then_some(next);
         } else {
             self.get_mut(prev).next = next;
         }
         if next == NIL {
-            self.tail = (prev != NIL).then_some(prev);
+            self.ends(list).tail = (prev != NIL).then_some(prev);
         } else {
             self.get_mut(next).prev = prev;
         }
@@ -322,24 +352,41 @@ mod tests {
     #[test]
     fn insert_bump_remove_keep_the_order() {
         let mut lru = Lru::default();
-        let a = lru.insert(Entry::new(b"a", b"1", 0, None, 1));
-        let b = lru.insert(Entry::new(b"b", b"2", 0, None, 2));
-        let c = lru.insert(Entry::new(b"c", b"3", 0, None, 3));
+        let a = lru.insert(Entry::new(b"a", b"1", 0, None, 1), 0);
+        let b = lru.insert(Entry::new(b"b", b"2", 0, None, 2), 0);
+        let c = lru.insert(Entry::new(b"c", b"3", 0, None, 3), 0);
         assert_eq!(keys(&lru), [b"c", b"b", b"a"]);
-        lru.bump(a);
+        lru.bump(a, 0);
         assert_eq!(keys(&lru), [b"a", b"c", b"b"]);
-        assert_eq!(lru.tail(), Some(b));
-        assert_eq!(lru.remove(c).value(), b"3");
+        assert_eq!(lru.tail(0), Some(b));
+        assert_eq!(lru.remove(c, 0).value(), b"3");
         assert_eq!(keys(&lru), [b"a", b"b"]);
         assert_eq!(lru.find(b"c"), None);
         assert_eq!(lru.find(b"b"), Some(b));
-        let d = lru.insert(Entry::new(b"d", b"4", 0, None, 4));
+        let d = lru.insert(Entry::new(b"d", b"4", 0, None, 4), 0);
         assert_eq!(d, c, "the freed slot is reused");
         assert_eq!(keys(&lru), [b"d", b"a", b"b"]);
-        lru.remove(b);
-        lru.remove(a);
-        lru.remove(d);
+        lru.remove(b, 0);
+        lru.remove(a, 0);
+        lru.remove(d, 0);
         assert!(lru.is_empty());
-        assert_eq!(lru.tail(), None);
+        assert_eq!(lru.tail(0), None);
+    }
+
+    #[test]
+    fn each_list_keeps_its_own_order_and_tail() {
+        let mut lru = Lru::default();
+        let a = lru.insert(Entry::new(b"a", b"1", 0, None, 1), 1);
+        let b = lru.insert(Entry::new(b"b", b"2", 0, None, 2), 3);
+        let c = lru.insert(Entry::new(b"c", b"3", 0, None, 3), 1);
+        assert_eq!(lru.tail(1), Some(a));
+        assert_eq!(lru.tail(3), Some(b));
+        assert_eq!(lru.tail(2), None);
+        assert_eq!(keys(&lru), [b"c", b"a", b"b"]);
+        lru.bump(a, 1);
+        assert_eq!(lru.tail(1), Some(c));
+        lru.remove(b, 3);
+        assert_eq!(lru.tail(3), None);
+        assert_eq!(keys(&lru), [b"a", b"c"]);
     }
 }

@@ -3,7 +3,10 @@
 //! server's TCP nodes and the browser's offline lab run the same semantics.
 //!
 //! - [`expiry`]: memcached's exptime rules;
-//! - [`lru`]: the O(1) storage structure (slab, index, LRU list);
+//! - [`lru`]: the O(1) storage structure (slots, index, one LRU list per
+//!   slab class);
+//! - [`slabs`]: memcached's memory model: slab classes, pages, chunks;
+//! - [`slab_lab`]: the cache lab's slab lesson (classes, waste, stranded memory);
 //! - [`store`]: the [`Cache`]: commands, byte accounting, eviction, expiry,
 //!   and the meta commands' item rules (win, stale, vivify, invalidate);
 //! - [`observed`]: what the lab knows of a real memcached it observes;
@@ -26,6 +29,8 @@ pub mod number;
 pub mod observed;
 pub mod refusal;
 pub mod restart;
+pub mod slab_lab;
+pub mod slabs;
 pub mod staleness;
 pub mod stats;
 pub mod store;
@@ -40,7 +45,7 @@ pub use stats::Stats;
 pub use store::{
     Arith, Cache, DEFAULT_ITEM_SIZE_MAX, ITEM_OVERHEAD, ItemView, KEY_MAX_LENGTH, MetaArith,
     MetaDeleted, MetaGet, MetaHit, MetaSet, Snapshot, SnapshotItem, Step, StoreMode, StoreOutcome,
-    item_size,
+    item_size, item_total,
 };
 
 #[cfg(test)]

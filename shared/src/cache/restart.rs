@@ -17,7 +17,7 @@ const THE_CACHE: ConnId = 0;
 
 /// Replaces `cache` with a freshly started one, at unix time `now`.
 pub fn restart(cache: &mut Cache, now: u64) {
-    let mut fresh = Cache::new(cache.limit());
+    let mut fresh = Cache::with_slabs(cache.limit(), cache.slabs().settings());
     fresh.record_events(cache.is_recording());
     // An empty cache's flush drops nothing but says so to the watchers.
     fresh.flush_all(0, now, THE_CACHE);

@@ -1,7 +1,11 @@
 //! The cache itself: memcached's item semantics over the [`Lru`], with
-//! memory accounted in bytes against a limit, least-recently-used eviction,
-//! lazy expiry on access plus a periodic sweep, memcached's counters, and an
-//! event record for the lab.
+//! memory handed out as memcached does (slab classes, 1 MiB pages, an LRU
+//! and eviction per class: [`Slabs`]), lazy expiry on access plus a
+//! periodic sweep, memcached's counters, and an event record for the lab.
+//!
+//! A limit below one page, which memcached cannot have (`-m` counts whole
+//! MiB), is the lab's toy: such a cache counts exact bytes against the
+//! limit, with one LRU over all items.
 //!
 //! Every method takes the current unix time in seconds (`now`) and the
 //! connection that asked (`conn`); nothing here reads a clock.
@@ -9,8 +13,9 @@
 use super::{
     event::{ConnId, DeleteCmd, Event, EventKind, GetStatus, Logged, StoreCmd, StoreStatus},
     expiry::{self, ExpiresAt},
-    lru::{Entry, Lru, Marks, Slot},
+    lru::{Entry, ListId, Lru, Marks, Slot},
     number::parse_stored_u64,
+    slabs::{ALLOC_TRIES, ClassCounters, PAGE_SIZE, PULL_TRIES, Placement, SlabSettings, Slabs},
     stats::Stats,
 };
 
@@ -33,6 +38,13 @@ pub const KEY_MAX_LENGTH: usize = 250;
 /// The accounted size of an item.
 pub fn item_size(key_len: usize, value_len: usize) -> u64 {
     key_len as u64 + value_len as u64 + ITEM_OVERHEAD
+}
+
+/// The bytes memcached's chunk must hold for an item (`ITEM_ntotal`): the
+/// accounted size, plus the 4-byte client flags that memcached stores only
+/// when they are not 0. This picks the slab class.
+pub fn item_total(key_len: usize, value_len: usize, flags: u32) -> u64 {
+    item_size(key_len, value_len) + if flags == 0 { 0 } else { 4 }
 }
 
 /// How a store command treats an existing or missing item.
@@ -133,6 +145,8 @@ pub struct Snapshot {
 #[derive(Debug, Clone)]
 pub struct Cache {
     lru: Lru,
+    /// Pages and chunks per class, and the per-class counters.
+    slabs: Slabs,
     stats: Stats,
     item_size_max: u64,
     /// The last cas unique handed out; memcached's are global and rising.
@@ -149,10 +163,17 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// An empty cache holding at most `limit_bytes` of items.
+    /// An empty cache with `limit_bytes` of memory and memcached's default
+    /// slab classes (`-f 1.25 -n 48`).
     pub fn new(limit_bytes: u64) -> Cache {
+        Self::with_slabs(limit_bytes, SlabSettings::default())
+    }
+
+    /// An empty cache with `limit_bytes` of memory and these slab classes.
+    pub fn with_slabs(limit_bytes: u64, settings: SlabSettings) -> Cache {
         Cache {
             lru: Lru::default(),
+            slabs: Slabs::new(settings, limit_bytes),
             stats: Stats {
                 limit_maxbytes: limit_bytes,
                 ..Stats::default()
@@ -178,6 +199,28 @@ impl Cache {
         self.item_size_max
     }
 
+    /// The slab classes: pages, chunks and per-class counters.
+    pub fn slabs(&self) -> &Slabs {
+        &self.slabs
+    }
+
+    /// Whether memory is handed out in pages to slab classes (a limit of at
+    /// least one page), rather than counted in exact bytes.
+    pub fn is_paged(&self) -> bool {
+        self.stats.limit_maxbytes >= PAGE_SIZE
+    }
+
+    /// Where an item with this key, value length and flags would be stored.
+    pub fn placement(&self, key_len: usize, value_len: usize, flags: u32) -> Placement {
+        self.slabs.place(item_total(key_len, value_len, flags))
+    }
+
+    /// The items of one slab class, most recently used first (a cache in
+    /// exact bytes keeps them all on list 0).
+    pub fn class_keys(&self, list: ListId) -> impl Iterator<Item = &[u8]> + '_ {
+        self.lru.iter_list(list).map(Entry::key)
+    }
+
     pub fn len(&self) -> usize {
         self.lru.len()
     }
@@ -195,6 +238,7 @@ impl Cache {
             limit_maxbytes: self.stats.limit_maxbytes,
             ..Stats::default()
         };
+        self.slabs.reset_counters();
     }
 
     /// Starts or stops recording events. Stopping drops unread ones.
@@ -247,6 +291,7 @@ impl Cache {
         match self.find_live(key, now, conn, true) {
             Some(slot) => {
                 self.stats.get_hits += 1;
+                self.count_in_class(slot, |class| class.get_hits += 1);
                 Some(self.hit(slot, conn))
             }
             None => {
@@ -272,6 +317,10 @@ impl Cache {
             Some(slot) => {
                 self.stats.touch_hits += 1;
                 self.stats.get_hits += 1;
+                self.count_in_class(slot, |class| {
+                    class.touch_hits += 1;
+                    class.get_hits += 1;
+                });
                 self.lru.get_mut(slot).expires_at = expiry::resolve(exptime, now);
                 Some(self.hit(slot, conn))
             }
@@ -359,6 +408,11 @@ impl Cache {
         self.stats.cmd_set += 1;
         let existing = self.find_live(key, now, conn, false);
         let size = item_size(key.len(), value.len());
+        if size <= self.item_size_max {
+            // memcached counts a store in its item's class once the data is in.
+            let class = self.placement(key.len(), value.len(), flags).class;
+            self.slabs.counters_mut(class).cmd_set += 1;
+        }
         if size > self.item_size_max {
             // memcached drops a set's old value rather than keep serving it
             // after the client tried to replace it.
@@ -370,7 +424,7 @@ impl Cache {
         let entry = match (mode, existing) {
             (StoreMode::Add, Some(slot)) => {
                 // A failed add still counts as a use of the item.
-                self.lru.bump(slot);
+                self.bump(slot);
                 return StoreOutcome::NotStored;
             }
             (StoreMode::Replace | StoreMode::Append | StoreMode::Prepend, None) => {
@@ -382,6 +436,7 @@ impl Cache {
             }
             (StoreMode::Cas(unique), Some(slot)) if self.lru.get(slot).cas != unique => {
                 self.stats.cas_badval += 1;
+                self.count_in_class(slot, |class| class.cas_badval += 1);
                 return StoreOutcome::Exists;
             }
             (StoreMode::Append | StoreMode::Prepend, Some(slot)) => {
@@ -396,8 +451,9 @@ impl Cache {
                 };
                 Entry::from_parts(key, &parts, old.flags, old.expires_at, 0)
             }
-            (StoreMode::Cas(_), Some(_)) => {
+            (StoreMode::Cas(_), Some(slot)) => {
                 self.stats.cas_hits += 1;
+                self.count_in_class(slot, |class| class.cas_hits += 1);
                 Entry::new(key, value, flags, expiry::resolve(exptime, now), 0)
             }
             (StoreMode::Set | StoreMode::Add | StoreMode::Replace, _) => {
@@ -420,6 +476,7 @@ impl Cache {
         match self.find_live(key, now, conn, false) {
             Some(slot) => {
                 self.stats.delete_hits += 1;
+                self.count_in_class(slot, |class| class.delete_hits += 1);
                 let entry = self.unlink(slot);
                 let value_len = entry.value().len() as u64;
                 self.emit(
@@ -483,7 +540,8 @@ impl Cache {
         match self.find_live(key, now, conn, false) {
             Some(slot) => {
                 self.stats.touch_hits += 1;
-                self.lru.bump(slot);
+                self.count_in_class(slot, |class| class.touch_hits += 1);
+                self.bump(slot);
                 let entry = self.lru.get_mut(slot);
                 entry.expires_at = expiry::resolve(exptime, now);
                 // memcached's touch goes through its item fetch, which marks
@@ -525,17 +583,20 @@ impl Cache {
         };
         let new = if incr {
             self.stats.incr_hits += 1;
+            self.count_in_class(slot, |class| class.incr_hits += 1);
             current.wrapping_add(delta)
         } else {
             self.stats.decr_hits += 1;
+            self.count_in_class(slot, |class| class.decr_hits += 1);
             current.saturating_sub(delta)
         };
         let digits = new.to_string();
+        let entry = self.lru.get(slot);
         let old_len = entry.value().len();
         if digits.len() <= old_len {
             self.last_cas += 1;
             let cas = self.last_cas;
-            self.lru.bump(slot);
+            self.bump(slot);
             let entry = self.lru.get_mut(slot);
             let value = entry.value_mut();
             value[..digits.len()].copy_from_slice(digits.as_bytes());
@@ -567,13 +628,47 @@ impl Cache {
         }
     }
 
-    /// Changes the memory limit, evicting at once down to the new one.
+    /// Changes the memory limit. A cache in pages keeps the pages it has,
+    /// as memcached's `cache_memlimit` does, and takes no new ones past the
+    /// limit; a cache in exact bytes evicts at once down to the new limit.
+    /// Crossing one page either way re-files every item (oldest first)
+    /// under the other accounting.
     pub fn set_limit(&mut self, limit_bytes: u64, now: u64, conn: ConnId) {
         self.tick(now);
+        let was_paged = self.is_paged();
         self.stats.limit_maxbytes = limit_bytes;
-        while self.stats.bytes > limit_bytes {
-            let Some(tail) = self.lru.tail() else { break };
-            self.evict(tail, now, conn);
+        self.slabs.set_limit(limit_bytes);
+        if was_paged != self.is_paged() {
+            self.refile_all(now, conn);
+        }
+        if !self.is_paged() {
+            while self.stats.bytes > limit_bytes {
+                let Some(tail) = self.lru.tail(0) else { break };
+                self.evict(tail, now, conn);
+            }
+        }
+    }
+
+    /// Takes every item out and puts it back under the current accounting,
+    /// oldest first; one that no longer finds room is evicted.
+    fn refile_all(&mut self, now: u64, conn: ConnId) {
+        let old = std::mem::take(&mut self.lru);
+        let mut entries: Vec<Entry> = old.iter().cloned().collect();
+        entries.reverse();
+        drop(old);
+        // The counters stay: re-filing is bookkeeping, not traffic.
+        self.slabs.release_all();
+        self.stats.curr_items = 0;
+        self.stats.bytes = 0;
+        self.sweep_cursor = 0;
+        for entry in entries {
+            if self.make_room(&entry, now, conn) {
+                self.link(entry);
+            } else {
+                self.stats.evictions += 1;
+                let size = item_size(entry.key().len(), entry.value().len());
+                self.emit(EventKind::Evict, entry.key(), size, conn);
+            }
         }
     }
 
@@ -605,7 +700,8 @@ impl Cache {
         dropped
     }
 
-    /// Keys from most to least recently used (at most `max_items` of them),
+    /// Keys from most to least recently used, slab class by slab class
+    /// (at most `max_items` of them),
     /// with sizes and seconds left, and the counters.
     pub fn snapshot(&mut self, now: u64, max_items: usize) -> Snapshot {
         self.tick(now);
@@ -631,7 +727,8 @@ impl Cache {
         }
     }
 
-    /// Keys from most to least recently used, expired ones included (for
+    /// Keys from most to least recently used, class by class, expired ones
+    /// included (for
     /// `stats cachedump` and tests).
     pub fn keys(&self) -> impl Iterator<Item = &[u8]> + '_ {
         self.lru.iter().map(Entry::key)
@@ -676,7 +773,7 @@ impl Cache {
     }
 
     fn hit(&mut self, slot: Slot, conn: ConnId) -> ItemView<'_> {
-        self.lru.bump(slot);
+        self.bump(slot);
         let entry = self.lru.get_mut(slot);
         let fetched_before = entry.fetched;
         entry.fetched = true;
@@ -696,12 +793,8 @@ impl Cache {
     /// Makes room and inserts a new item with a fresh cas unique.
     fn insert(&mut self, mut entry: Entry, now: u64, conn: ConnId) -> StoreOutcome {
         let size = item_size(entry.key().len(), entry.value().len());
-        if size > self.stats.limit_maxbytes {
+        if !self.make_room(&entry, now, conn) {
             return StoreOutcome::OutOfMemory;
-        }
-        while self.stats.bytes + size > self.stats.limit_maxbytes {
-            let Some(tail) = self.lru.tail() else { break };
-            self.evict(tail, now, conn);
         }
         self.last_cas += 1;
         entry.cas = self.last_cas;
@@ -710,16 +803,113 @@ impl Cache {
             let key = entry.key().to_vec();
             self.emit(EventKind::Set, &key, size, conn);
         }
-        self.lru.insert(entry);
-        self.stats.curr_items += 1;
+        self.link(entry);
         self.stats.total_items += 1;
-        self.stats.bytes += size;
         StoreOutcome::Stored(cas)
+    }
+
+    /// Finds memory for `entry`, evicting as memcached does: in pages, the
+    /// class's chunks (a new page while the limit allows), else the tail of
+    /// the class's own LRU is pulled, up to ten times; in exact bytes, the
+    /// least recently used items until the bytes fit. False: out of memory.
+    fn make_room(&mut self, entry: &Entry, now: u64, conn: ConnId) -> bool {
+        let placement = self.placement_of(entry);
+        if !self.is_paged() {
+            let size = item_size(entry.key().len(), entry.value().len());
+            if size > self.stats.limit_maxbytes {
+                return false;
+            }
+            while self.stats.bytes + size > self.stats.limit_maxbytes {
+                let Some(tail) = self.lru.tail(0) else { break };
+                self.evict(tail, now, conn);
+            }
+            self.slabs.count_unpaged(placement);
+            return true;
+        }
+        for _ in 0..ALLOC_TRIES {
+            if self.slabs.alloc(placement) {
+                return true;
+            }
+            if self.pull_tail(placement.class, now, conn) == 0 {
+                break;
+            }
+        }
+        self.slabs.counters_mut(placement.class).outofmemory += 1;
+        false
+    }
+
+    /// memcached's `lru_pull_tail` with eviction: walks up from the tail of
+    /// a class's LRU, reclaiming expired items (up to five), and evicts the
+    /// tail only if none was expired. Returns how many items it removed.
+    ///
+    /// memcached walks its cold segment, and evicts the first live item
+    /// after expired ones too; but recently stored items wait in its hot
+    /// segment, out of that walk, so refilling a class of expired items
+    /// evicts nothing there. One LRU per class gets the same counts by not
+    /// evicting in a pull that reclaimed.
+    fn pull_tail(&mut self, class: ListId, now: u64, conn: ConnId) -> usize {
+        let mut reclaimed = 0;
+        for _ in 0..PULL_TRIES {
+            let Some(tail) = self.lru.tail(class) else {
+                break;
+            };
+            if expiry::is_expired(self.lru.get(tail).expires_at, now) {
+                self.expire(tail, conn);
+                reclaimed += 1;
+                continue;
+            }
+            if reclaimed == 0 {
+                self.evict(tail, now, conn);
+                return 1;
+            }
+            break;
+        }
+        reclaimed
+    }
+
+    /// Puts an item whose memory is found on its LRU list.
+    fn link(&mut self, entry: Entry) {
+        let size = item_size(entry.key().len(), entry.value().len());
+        let list = self.list_of(&entry);
+        self.lru.insert(entry, list);
+        self.stats.curr_items += 1;
+        self.stats.bytes += size;
+    }
+
+    fn placement_of(&self, entry: &Entry) -> Placement {
+        self.placement(entry.key().len(), entry.value().len(), entry.flags)
+    }
+
+    /// The LRU list an item is on: its class's, or list 0 in exact bytes.
+    fn list_of(&self, entry: &Entry) -> ListId {
+        if self.is_paged() {
+            self.placement_of(entry).class
+        } else {
+            0
+        }
+    }
+
+    fn bump(&mut self, slot: Slot) {
+        let list = self.list_of(self.lru.get(slot));
+        self.lru.bump(slot, list);
+    }
+
+    /// Counts something that happened to the item in `slot` in its class.
+    fn count_in_class(&mut self, slot: Slot, count: impl FnOnce(&mut ClassCounters)) {
+        let class = self.placement_of(self.lru.get(slot)).class;
+        count(self.slabs.counters_mut(class));
     }
 
     /// Removes an item from the structure and the accounting.
     fn unlink(&mut self, slot: Slot) -> Entry {
-        let entry = self.lru.remove(slot);
+        let list = self.list_of(self.lru.get(slot));
+        let placement = self.placement_of(self.lru.get(slot));
+        let entry = self.lru.remove(slot, list);
+        if self.is_paged() {
+            self.slabs.free(placement);
+        } else {
+            self.slabs.uncount_unpaged(placement);
+        }
         self.stats.curr_items -= 1;
         self.stats.bytes -= item_size(entry.key().len(), entry.value().len());
         entry
@@ -730,10 +920,17 @@ impl Cache {
             self.expire(slot, conn);
             return;
         }
+        let had_expiry = self.lru.get(slot).expires_at.is_some();
+        self.count_in_class(slot, |class| {
+            class.evicted += 1;
+            class.evicted_nonzero += u64::from(had_expiry);
+        });
         let entry = self.unlink(slot);
         self.stats.evictions += 1;
         if !entry.fetched {
             self.stats.evicted_unfetched += 1;
+            let class = self.placement_of(&entry).class;
+            self.slabs.counters_mut(class).evicted_unfetched += 1;
         }
         let size = item_size(entry.key().len(), entry.value().len());
         self.emit(EventKind::Evict, entry.key(), size, conn);
@@ -746,10 +943,13 @@ impl Cache {
     }
 
     fn expire(&mut self, slot: Slot, conn: ConnId) {
+        self.count_in_class(slot, |class| class.reclaimed += 1);
         let entry = self.unlink(slot);
         self.stats.reclaimed += 1;
         if !entry.fetched {
             self.stats.expired_unfetched += 1;
+            let class = self.placement_of(&entry).class;
+            self.slabs.counters_mut(class).expired_unfetched += 1;
         }
         let size = item_size(entry.key().len(), entry.value().len());
         self.emit(EventKind::Expire, entry.key(), size, conn);
@@ -757,6 +957,7 @@ impl Cache {
 
     fn drop_all(&mut self, conn: ConnId) {
         self.lru.clear();
+        self.slabs.free_all_items();
         self.sweep_cursor = 0;
         self.stats.curr_items = 0;
         self.stats.bytes = 0;

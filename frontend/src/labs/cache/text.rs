@@ -10,6 +10,7 @@ use fanout_shared::{
     cache::{
         EventKind,
         lab_ops::{CacheOp, CacheOutcome},
+        slab_lab::{self, Refusal as SlabRefusal, Stored, Stranded, Totals},
         staleness::{
             Strategy, Updated, Verdict, keys_of,
             stampede::{Answer, Protection, Report},
@@ -19,7 +20,7 @@ use fanout_shared::{
     protocol::ObservedLink,
 };
 
-use super::{Who, backend::LabError, node_state::Departure, warmup::Progress};
+use super::{Who, backend::LabError, format_bytes, node_state::Departure, warmup::Progress};
 use crate::i18n::Lang;
 
 /// One language's texts of the cache lab.
@@ -181,6 +182,35 @@ pub struct Texts {
     pub col_per_expiry: &'static str,
     pub col_stale_reads: &'static str,
     pub col_burst: &'static str,
+    // 5. memory: slab classes
+    pub slabs_title: &'static str,
+    pub slabs_intro: &'static str,
+    pub slabs_where: &'static str,
+    pub slabs_memory: &'static str,
+    pub slabs_factor: &'static str,
+    pub slabs_reset: &'static str,
+    pub slabs_value_bytes: &'static str,
+    pub slabs_count: &'static str,
+    pub slabs_store: &'static str,
+    pub slabs_stranded: &'static str,
+    pub slabs_empty: &'static str,
+    pub slabs_no_pages: &'static str,
+    pub col_class: &'static str,
+    pub col_chunk: &'static str,
+    pub col_per_page: &'static str,
+    pub col_pages: &'static str,
+    pub col_used: &'static str,
+    pub col_free: &'static str,
+    pub col_wasted: &'static str,
+    pub col_evicted: &'static str,
+    /// Why the slab lesson refused a setting.
+    pub slab_refusal: fn(SlabRefusal) -> String,
+    /// Where the items just stored went, and what that cost.
+    pub slab_stored: fn(&Stored) -> String,
+    /// What the stranded-memory scenario did.
+    pub slab_stranded_summary: fn(&Stranded) -> String,
+    /// The whole cache in one sentence.
+    pub slab_totals: fn(&Totals) -> String,
 }
 
 const EN: Texts = Texts {
@@ -213,8 +243,10 @@ const EN: Texts = Texts {
 
     nodes_title: "1. The nodes, side by side",
     nodes_hint: "Each card is one memcached node, named by its address. Keys are listed most \
-                 recently used first: when memory runs out, the bottom one goes first. Every \
-                 operation appears in the node's feed, whoever makes it.",
+                 recently used first: when memory runs out, the bottom one goes first (items \
+                 of very different sizes are in different slab classes, each with its own \
+                 order: see section 5). Every operation appears in the node's feed, whoever \
+                 makes it.",
     outside_hint: "Try it from outside the browser: store a key on node 0 from a terminal, or \
                    with the chapter's Python client, and watch it arrive.",
     node_name: |id| format!("Node {id}"),
@@ -378,6 +410,37 @@ const EN: Texts = Texts {
     col_per_expiry: "Per expiry",
     col_stale_reads: "Old value served",
     col_burst: "The second it came due",
+    slabs_title: "5. Memory: slab classes",
+    slabs_intro: "memcached does not give an item its exact size. It hands memory to slab \
+                  classes one 1 MiB page at a time, and each class cuts its pages into chunks \
+                  of one size; chunk sizes grow class by class by the growth factor (-f, 1.25 \
+                  by default). An item goes into the smallest chunk that fits it, and the rest \
+                  of the chunk is wasted. A page stays with the class that got it: the chunks \
+                  that expired items leave are reused only by new items of the same class.",
+    slabs_where: "This section runs, in your browser, the slab model the server's nodes run \
+                  (fanout_shared::cache::slabs); its figures match real memcached 1.6.18's with \
+                  the same -m, -f and -n.",
+    slabs_memory: "Memory (-m, MiB)",
+    slabs_factor: "Growth factor (-f)",
+    slabs_reset: "Empty it, with these settings",
+    slabs_value_bytes: "Value size (bytes)",
+    slabs_count: "Items",
+    slabs_store: "Store",
+    slabs_stranded: "Show memory stranded in the wrong class",
+    slabs_empty: "The cache is empty: store some items, or run the scenario.",
+    slabs_no_pages: "No class has a page yet.",
+    col_class: "Class",
+    col_chunk: "Chunk",
+    col_per_page: "Chunks per page",
+    col_pages: "Pages",
+    col_used: "Used chunks",
+    col_free: "Free chunks",
+    col_wasted: "Wasted in chunks",
+    col_evicted: "Evicted",
+    slab_refusal: en::slab_refusal,
+    slab_stored: en::slab_stored,
+    slab_stranded_summary: en::slab_stranded_summary,
+    slab_totals: en::slab_totals,
 };
 
 const ZH: Texts = Texts {
@@ -409,7 +472,8 @@ const ZH: Texts = Texts {
 
     nodes_title: "1. 各个节点并排显示",
     nodes_hint: "每张卡片是一个 memcached 节点，以地址命名。键按最近使用排序，最近的在上：\
-                 内存用完时，最下面的最先被淘汰。每个操作都会出现在节点的动态里，不论是谁做的。",
+                 内存用完时，最下面的最先被淘汰（大小相差很大的条目在不同的 slab 级别里，\
+                 各有各的顺序：见第 5 节）。每个操作都会出现在节点的动态里，不论是谁做的。",
     outside_hint: "从浏览器之外试试：在终端里，或用本章的 Python 客户端，往节点 0 存一个键，\
                    看它出现在这里。",
     node_name: |id| format!("节点 {id}"),
@@ -558,6 +622,34 @@ const ZH: Texts = Texts {
     col_per_expiry: "每次过期",
     col_stale_reads: "读到旧值",
     col_burst: "到期的那一秒",
+    slabs_title: "5. 内存：slab 分级",
+    slabs_intro: "memcached 并不按条目的确切大小分配内存。它把内存按 1 MiB 的页分给各个 slab \
+                  级别，每一级把页切成同样大小的块（chunk），块的大小逐级乘以增长因子（-f，\
+                  默认 1.25）。一个条目放进能装下它的最小的块，块里剩下的字节就浪费了。\
+                  一页一旦分给某一级，就一直属于那一级：过期条目腾出的块只给同一级的新条目用。",
+    slabs_where: "这一节在你的浏览器里运行服务器节点所用的同一个 slab 模型（fanout_shared::cache::slabs），\
+                  与真实 memcached 1.6.18 在相同 -m、-f、-n 下的数字一致。",
+    slabs_memory: "内存（-m，MiB）",
+    slabs_factor: "增长因子（-f）",
+    slabs_reset: "清空并采用这些设置",
+    slabs_value_bytes: "值的大小（字节）",
+    slabs_count: "条目数",
+    slabs_store: "写入",
+    slabs_stranded: "演示：内存被困在错误的级别",
+    slabs_empty: "缓存是空的：写入一些条目，或者运行演示。",
+    slabs_no_pages: "还没有哪个级别拿到页。",
+    col_class: "级别",
+    col_chunk: "块大小",
+    col_per_page: "每页块数",
+    col_pages: "页",
+    col_used: "已用块",
+    col_free: "空闲块",
+    col_wasted: "块内浪费",
+    col_evicted: "驱逐",
+    slab_refusal: zh::slab_refusal,
+    slab_stored: zh::slab_stored,
+    slab_stranded_summary: zh::slab_stranded_summary,
+    slab_totals: zh::slab_totals,
 };
 
 impl Texts {
@@ -748,6 +840,103 @@ mod en {
             ),
         }
     }
+
+    pub fn slab_refusal(refusal: SlabRefusal) -> String {
+        match refusal {
+            SlabRefusal::Memory => format!(
+                "Memory: {} to {} MiB.",
+                slab_lab::MEMORY_MIB.start(),
+                slab_lab::MEMORY_MIB.end()
+            ),
+            SlabRefusal::GrowthFactor => format!(
+                "Growth factor: {} to {}.",
+                slab_lab::GROWTH_FACTOR.start(),
+                slab_lab::GROWTH_FACTOR.end()
+            ),
+            SlabRefusal::ValueBytes => format!(
+                "Value size: {} to {} bytes.",
+                slab_lab::VALUE_BYTES.start(),
+                slab_lab::VALUE_BYTES.end()
+            ),
+            SlabRefusal::Count => format!(
+                "Items: {} to {} at a time.",
+                slab_lab::COUNT.start(),
+                slab_lab::COUNT.end()
+            ),
+        }
+    }
+
+    pub fn slab_stored(stored: &Stored) -> String {
+        let placement = stored.placement;
+        let chunks = if placement.chunks > 1 {
+            format!(" ({} chunks)", placement.chunks)
+        } else {
+            String::new()
+        };
+        format!(
+            "Each item is {} B ({}-byte key + {}-byte value + 59 bytes of header, cas and \
+             line ends) and goes to class {}, whose chunks are {} B{chunks}: {} B of each \
+             is wasted. Stored {}; this class got {} new page(s) and evicted {}. If all the \
+             memory held only such items, it would hold {} of them, not the {} that the \
+             limit divided by the item size suggests.",
+            placement.item_bytes,
+            stored.key_bytes,
+            stored.value_bytes,
+            placement.class,
+            placement.chunk_size,
+            placement.wasted(),
+            stored.count,
+            stored.new_pages,
+            stored.evicted,
+            stored.chunk_capacity,
+            stored.naive_capacity,
+        )
+    }
+
+    pub fn slab_stranded_summary(report: &Stranded) -> String {
+        let Stranded {
+            small,
+            deleted,
+            small_free_bytes,
+            large,
+        } = report;
+        format!(
+            "{} items of {} B filled class {} with every page the limit allows (and {} were \
+             evicted). Deleting {deleted} of them left {} free in class {}, but those chunks \
+             are {} B. Then {} items of {} B went to class {}: it got only its first page, \
+             {} chunks, and evicted {} of its own items while the free memory stayed \
+             stranded in class {}. (memcached's slab mover would hand pages over in time; \
+             Fanout does not move pages.)",
+            small.count,
+            small.placement.item_bytes,
+            small.placement.class,
+            small.evicted,
+            format_bytes(*small_free_bytes),
+            small.placement.class,
+            small.placement.chunk_size,
+            large.count,
+            large.placement.item_bytes,
+            large.placement.class,
+            large.count - large.evicted,
+            large.evicted,
+            small.placement.class,
+        )
+    }
+
+    pub fn slab_totals(totals: &Totals) -> String {
+        format!(
+            "Limit {}; pages handed out {}. {} items need {} but their chunks take more: {} \
+             inside chunks is wasted, and {} of free chunks can serve only their own class. \
+             Evictions so far: {}.",
+            format_bytes(totals.limit),
+            format_bytes(totals.malloced),
+            totals.items,
+            format_bytes(totals.requested),
+            format_bytes(totals.wasted),
+            format_bytes(totals.free),
+            totals.evictions,
+        )
+    }
 }
 
 /// The facts in Chinese.
@@ -914,5 +1103,98 @@ mod zh {
                  胜出者重新计算期间，其他读者读了 {stale_reads} 次旧值。"
             ),
         }
+    }
+
+    pub fn slab_refusal(refusal: SlabRefusal) -> String {
+        match refusal {
+            SlabRefusal::Memory => format!(
+                "内存：{} 到 {} MiB。",
+                slab_lab::MEMORY_MIB.start(),
+                slab_lab::MEMORY_MIB.end()
+            ),
+            SlabRefusal::GrowthFactor => format!(
+                "增长因子：{} 到 {}。",
+                slab_lab::GROWTH_FACTOR.start(),
+                slab_lab::GROWTH_FACTOR.end()
+            ),
+            SlabRefusal::ValueBytes => format!(
+                "值的大小：{} 到 {} 字节。",
+                slab_lab::VALUE_BYTES.start(),
+                slab_lab::VALUE_BYTES.end()
+            ),
+            SlabRefusal::Count => format!(
+                "条目数：每次 {} 到 {}。",
+                slab_lab::COUNT.start(),
+                slab_lab::COUNT.end()
+            ),
+        }
+    }
+
+    pub fn slab_stored(stored: &Stored) -> String {
+        let placement = stored.placement;
+        let chunks = if placement.chunks > 1 {
+            format!("（{} 个块）", placement.chunks)
+        } else {
+            String::new()
+        };
+        format!(
+            "每个条目 {} B（{} 字节的键 + {} 字节的值 + 59 字节的头部、cas 和行尾），\
+             放进第 {} 级，块大小 {} B{chunks}：每块浪费 {} B。写入 {} 个；这一级新拿到 {} 页，\
+             驱逐了 {} 个。如果全部内存只放这种条目，能放 {} 个，而不是\
+             “内存上限 ÷ 条目大小”算出的 {} 个。",
+            placement.item_bytes,
+            stored.key_bytes,
+            stored.value_bytes,
+            placement.class,
+            placement.chunk_size,
+            placement.wasted(),
+            stored.count,
+            stored.new_pages,
+            stored.evicted,
+            stored.chunk_capacity,
+            stored.naive_capacity,
+        )
+    }
+
+    pub fn slab_stranded_summary(report: &Stranded) -> String {
+        let Stranded {
+            small,
+            deleted,
+            small_free_bytes,
+            large,
+        } = report;
+        format!(
+            "{} 个 {} B 的条目占满了第 {} 级能拿到的所有页（还驱逐了 {} 个）。删掉其中 {deleted} 个后，\
+             第 {} 级空出了 {}，但那些块只有 {} B。接着 {} 个 {} B 的条目进了第 {} 级：\
+             它只拿到自己的第一页，{} 个块，于是驱逐了自己的 {} 个条目，而空闲的内存仍然困在\
+             第 {} 级。（memcached 的 slab 搬运线程过一段时间会把页移过去；Fanout 不搬页。）",
+            small.count,
+            small.placement.item_bytes,
+            small.placement.class,
+            small.evicted,
+            small.placement.class,
+            format_bytes(*small_free_bytes),
+            small.placement.chunk_size,
+            large.count,
+            large.placement.item_bytes,
+            large.placement.class,
+            large.count - large.evicted,
+            large.evicted,
+            small.placement.class,
+        )
+    }
+
+    pub fn slab_totals(totals: &Totals) -> String {
+        format!(
+            "上限 {}；已分出的页 {}。{} 个条目本身需要 {}，但它们占的块更多：块内浪费 {}，\
+             另有 {} 的空闲块只能给各自的级别用。目前驱逐：{} 个。",
+            format_bytes(totals.limit),
+            format_bytes(totals.malloced),
+            totals.items,
+            format_bytes(totals.requested),
+            format_bytes(totals.wasted),
+            format_bytes(totals.free),
+            totals.evictions,
+        )
     }
 }

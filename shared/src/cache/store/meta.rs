@@ -139,6 +139,15 @@ impl Cache {
             }
         };
         self.count_read(touches, true);
+        // memcached counts an mg hit in the item's class as stats slabs'
+        // touch_hits (with T) or get_hits.
+        self.count_in_class(slot, |class| {
+            if touches {
+                class.touch_hits += 1;
+            } else {
+                class.get_hits += 1;
+            }
+        });
         let entry = self.lru.get_mut(slot);
         let fetched_before = entry.fetched;
         let mut won = false;
@@ -245,6 +254,7 @@ impl Cache {
                 self.log_found(key, current, conn);
                 self.stats.cmd_set += 1;
                 self.stats.cas_hits += 1;
+                self.count_in_class(slot, |class| class.cas_hits += 1);
                 let ttl = entry.expires_at.map_or(0, |at| at.saturating_sub(now));
                 self.unlink(slot);
                 let outcome = self.insert(entry, now, conn);
