@@ -194,7 +194,15 @@ async fn watch_stream(
                 while let Some(received) = next.take() {
                     match received {
                         Ok(event) => {
-                            if log_watch::line(&mut out, &event, categories, stamp(), gid + 1) {
+                            // The item's class from the node's slab classes
+                            // (the client's flags are not in the event: a
+                            // line assumes none, as most clients send).
+                            let class_of = |key_len, value_len| {
+                                node.with_cache(|cache| {
+                                    u32::from(cache.placement(key_len, value_len, 0).class)
+                                })
+                            };
+                            if log_watch::line(&mut out, &event, categories, stamp(), gid + 1, class_of) {
                                 gid += 1;
                             }
                         }

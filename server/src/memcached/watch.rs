@@ -70,6 +70,7 @@ pub fn line(
     categories: Categories,
     stamp: (u64, u32),
     gid: u64,
+    class_of: impl Fn(usize, usize) -> u32,
 ) -> bool {
     let Some(log) = event.log else {
         return false;
@@ -88,15 +89,25 @@ pub fn line(
     let entry = WatchEntry {
         ts: Stamp { seconds, micros },
         gid,
-        record: record(event, log),
+        record: record(event, log, class_of),
     };
     entry.write(out);
     true
 }
 
-/// The typed line of one of the model's log records.
-fn record(event: &Event, log: Logged) -> Record {
+/// The typed line of one of the model's log records; `class_of` gives the
+/// slab class of an item of a key and value length (memcached prints 0
+/// where no item was made).
+fn record(event: &Event, log: Logged, class_of: impl Fn(usize, usize) -> u32) -> Record {
     let key = event.key.as_bytes().to_vec();
+    let key_len = key.len();
+    let class = |item: bool, value_len| {
+        if item {
+            class_of(key_len, value_len as usize)
+        } else {
+            0
+        }
+    };
     // memcached prints the connection's file descriptor; a node prints its
     // connection number, which fits unless a server ran for ages.
     let cfd = i32::try_from(event.conn).unwrap_or(i32::MAX);
@@ -104,7 +115,7 @@ fn record(event: &Event, log: Logged) -> Record {
         Logged::Get { status, value_len } => Record::ItemGet {
             key,
             status,
-            clsid: class_of(status == GetStatus::Found),
+            clsid: class(status == GetStatus::Found, value_len),
             cfd,
             size: value_len,
         },
@@ -119,10 +130,10 @@ fn record(event: &Event, log: Logged) -> Record {
             cmd,
             ttl,
             // A store refused before an item was made has no class.
-            clsid: class_of(!matches!(
-                status,
-                StoreStatus::TooLarge | StoreStatus::NoMemory
-            )),
+            clsid: class(
+                !matches!(status, StoreStatus::TooLarge | StoreStatus::NoMemory),
+                value_len,
+            ),
             cfd,
             size: value_len,
         },
@@ -135,13 +146,13 @@ fn record(event: &Event, log: Logged) -> Record {
             fetched,
             ttl,
             la: 0,
-            clsid: class_of(true),
+            clsid: class(true, value_len),
             size: value_len,
         },
         Logged::Deleted { cmd, value_len } => Record::Deleted {
             key,
             cmd,
-            clsid: class_of(true),
+            clsid: class(true, value_len),
             size: value_len,
         },
         Logged::ConnNew { peer } => Record::ConnNew {
@@ -158,12 +169,6 @@ fn record(event: &Event, log: Logged) -> Record {
             cfd,
         },
     }
-}
-
-/// The slab class memcached prints: a node has no slab classes and puts
-/// every item in class 1 (as `me` and `stats items` say); no item is 0.
-fn class_of(item: bool) -> u32 {
-    u32::from(item)
 }
 
 #[cfg(test)]
@@ -193,14 +198,30 @@ mod tests {
             status: GetStatus::Found,
             value_len: 3,
         };
-        assert!(line(&mut out, &event("a b/ü", found), all, (17, 5), 1));
+        // The class as a node's slab classes give it (here: by value length).
+        let class_of = |_key_len: usize, value_len: usize| if value_len > 2 { 5 } else { 1 };
+        assert!(line(
+            &mut out,
+            &event("a b/ü", found),
+            all,
+            (17, 5),
+            1,
+            class_of
+        ));
         let stored = Logged::Store {
             status: StoreStatus::Stored,
             cmd: StoreCmd::Cas,
             ttl: 30,
             value_len: 2,
         };
-        assert!(line(&mut out, &event("k", stored), all, (17, 60), 2));
+        assert!(line(
+            &mut out,
+            &event("k", stored),
+            all,
+            (17, 60),
+            2,
+            class_of
+        ));
         let only_fetchers = Categories {
             fetchers: true,
             ..Categories::default()
@@ -210,11 +231,12 @@ mod tests {
             &event("k", stored),
             only_fetchers,
             (17, 60),
-            3
+            3,
+            class_of
         ));
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "ts=17.5 gid=1 type=item_get key=a%20b%2F%C3%BC status=found clsid=1 cfd=7 size=3\n\
+            "ts=17.5 gid=1 type=item_get key=a%20b%2F%C3%BC status=found clsid=5 cfd=7 size=3\n\
              ts=17.60 gid=2 type=item_store key=k status=stored cmd=cas ttl=30 clsid=1 cfd=7 size=2\n"
         );
     }
