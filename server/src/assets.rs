@@ -9,11 +9,15 @@
 //! Lab pages get an oEmbed discovery link written into them, because oEmbed
 //! consumers read raw HTML.
 //!
-//! The bundle is gzipped once, in the background as the server starts, at
-//! the best compression: gzipping the 2.2 MB wasm on the fly took about
-//! 140 ms per request, the largest part of a fresh page's time to
-//! interactive. Until that is done (and for the lab pages, which are edited
-//! per request) the router's compression layer gzips on the fly as before.
+//! The bundle is gzipped when it is built (`cargo xtask build` writes
+//! `NAME.gz` beside each file that compresses, at the best level): a file
+//! is sent as its `.gz` to a browser that accepts gzip, straight from the
+//! binary. Gzipping the 2.2 MB wasm on the fly took about 140 ms per
+//! request, the largest part of a fresh page's time to interactive; doing
+//! it as the server started read the whole bundle into its memory (12 MB
+//! of a cache node's resident size). The lab pages, edited per request,
+//! and a bundle without `.gz` files (the placeholder UI) are compressed on
+//! the fly by the router's compression layer.
 
 use axum::{
     body::{Body, Bytes},
@@ -22,7 +26,7 @@ use axum::{
 };
 use fanout_shared::embed::Lab;
 use rust_embed::RustEmbed;
-use std::{collections::HashMap, io::Write, sync::OnceLock};
+use std::borrow::Cow;
 
 #[derive(RustEmbed)]
 #[folder = "$FANOUT_UI_DIR"]
@@ -30,31 +34,6 @@ struct Ui;
 
 /// Pages kept in `static/` that are served under a clean path.
 const PAGES: &[(&str, &str)] = &[("course-example", "course-example.html")];
-
-/// Gzipped copies of the embedded files worth compressing, by path.
-static GZIPPED: OnceLock<HashMap<String, Bytes>> = OnceLock::new();
-
-/// Starts gzipping the bundle on a thread of its own (about a second of
-/// work); requests meanwhile are compressed on the fly.
-pub fn precompress_in_background() {
-    std::thread::spawn(|| {
-        GZIPPED.get_or_init(gzip_bundle);
-    });
-}
-
-fn gzip_bundle() -> HashMap<String, Bytes> {
-    Ui::iter()
-        .filter(|path| worth_gzipping(path))
-        .filter_map(|path| {
-            let file = Ui::get(&path)?;
-            let mut encoder =
-                flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            encoder.write_all(&file.data).ok()?;
-            let gzipped = encoder.finish().ok()?;
-            (gzipped.len() < file.data.len()).then(|| (path.into_owned(), Bytes::from(gzipped)))
-        })
-        .collect()
-}
 
 /// The page that shows a route: `/cache` and `/embed/cache` → `cache.html`;
 /// `/queues`, `/` and unknown routes → `index.html`.
@@ -154,8 +133,10 @@ fn app_shell(page: &str, extra_head: Option<String>) -> Response {
 fn embedded_file(path: &str, gzip: bool) -> Option<Response> {
     let path = if path.is_empty() { "index.html" } else { path };
     let file = Ui::get(path)?;
-    let gzipped = GZIPPED.get().filter(|_| gzip).and_then(|all| all.get(path));
-    let mime = file.metadata.mimetype();
+    let gzipped = (gzip && worth_gzipping(path))
+        .then(|| Ui::get(&format!("{path}.gz")))
+        .flatten();
+    let mime = file.metadata.mimetype().to_owned();
     // Trunk names built assets by content hash, so they never change under
     // the same name; the pages and unhashed files must be revalidated.
     let cache_control = if is_content_hashed(path) {
@@ -163,17 +144,15 @@ fn embedded_file(path: &str, gzip: bool) -> Option<Response> {
     } else {
         "no-cache"
     };
-    let body = match gzipped {
-        Some(bytes) => Body::from(bytes.clone()),
-        None => Body::from(file.data.into_owned()),
-    };
+    let is_gzipped = gzipped.is_some();
+    let body = Body::from(static_bytes(gzipped.unwrap_or(file).data));
     let mut response = Response::new(body);
     let headers = response.headers_mut();
-    if gzipped.is_some() {
+    if is_gzipped {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
-    if let Ok(value) = HeaderValue::from_str(mime) {
+    if let Ok(value) = HeaderValue::from_str(&mime) {
         headers.insert(header::CONTENT_TYPE, value);
     }
     headers.insert(
@@ -181,6 +160,14 @@ fn embedded_file(path: &str, gzip: bool) -> Option<Response> {
         HeaderValue::from_static(cache_control),
     );
     Some(response)
+}
+
+/// The embedded bytes without a copy (a release build's are static).
+fn static_bytes(data: Cow<'static, [u8]>) -> Bytes {
+    match data {
+        Cow::Borrowed(bytes) => Bytes::from_static(bytes),
+        Cow::Owned(bytes) => Bytes::from(bytes),
+    }
 }
 
 /// Trunk's hashed names look like `fanout-queues-3f2a…9c_bg.wasm`.

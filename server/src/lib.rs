@@ -290,7 +290,6 @@ impl Server {
         if let Some(bound) = redis_node {
             bound.spawn(shutdown_tx.subscribe());
         }
-        assets::precompress_in_background();
         let app = http::router(state);
         let shutdown_tx = Arc::new(shutdown_tx);
         let notify = Arc::clone(&shutdown_tx);

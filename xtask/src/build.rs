@@ -123,6 +123,7 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     let complete = Lab::ALL.iter().all(|lab| dist.join(lab.page()).exists());
     if complete && stamp == inputs {
         println!("✓ browser app up to date (dist/)");
+        gzip_bundle(&dist)?;
         return check_wasm_budget(&dist);
     }
     // Trunk empties its output folder, so each page is bundled into a
@@ -156,8 +157,69 @@ fn build_ui(root: &Path, tools: &Tools) -> Result<()> {
     for lab in Lab::ALL {
         crate::site::copy_dir(&staging.join(lab.slug()), &dist)?;
     }
+    gzip_bundle(&dist)?;
     fs::write(&stamp_path, inputs)?;
     check_wasm_budget(&dist)
+}
+
+/// Writes `NAME.gz` beside each file of `dist/` that compresses (wasm, JS,
+/// CSS, HTML, SVG, text, JSON), at the best level, unless it is there
+/// already. The server sends these as they are to a browser that accepts
+/// gzip (`server/src/assets.rs`): nothing is compressed while it runs, and
+/// the files a browser never asks for are never read into its memory.
+fn gzip_bundle(dist: &Path) -> Result<()> {
+    const COMPRESSIBLE: &[&str] = &[".wasm", ".js", ".css", ".html", ".svg", ".txt", ".json"];
+    let mut files = Vec::new();
+    let mut folders = vec![dist.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path
+                .to_str()
+                .is_some_and(|name| COMPRESSIBLE.iter().any(|ext| name.ends_with(ext)))
+            {
+                files.push(path);
+            }
+        }
+    }
+    let missing: Vec<_> = files
+        .into_iter()
+        .filter(|path| !path.with_extension(gz_extension(path)).exists())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    step(
+        &format!(
+            "gzip the bundle ({} files, beside them in dist/)",
+            missing.len()
+        ),
+        || {
+            for path in &missing {
+                let bytes = fs::read(path)?;
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+                encoder.write_all(&bytes)?;
+                let gzipped = encoder.finish()?;
+                // A file that does not shrink is sent as it is.
+                if gzipped.len() < bytes.len() {
+                    fs::write(path.with_extension(gz_extension(path)), gzipped)?;
+                }
+            }
+            Ok(())
+        },
+    )
+}
+
+/// `wasm.gz` for `x_bg.wasm`: the file's extension with `.gz` after it.
+fn gz_extension(path: &Path) -> String {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    format!("{ext}.gz")
 }
 
 /// The most a lab page's wasm may weigh, gzipped as the server sends it: a

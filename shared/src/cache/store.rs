@@ -112,7 +112,7 @@ impl<'a> ItemView<'a> {
             value: entry.value(),
             flags: entry.flags,
             cas: entry.cas,
-            expires_at: entry.expires_at,
+            expires_at: entry.expires_at(),
             fetched_before,
             marks: entry.marks,
         }
@@ -321,7 +321,9 @@ impl Cache {
                     class.touch_hits += 1;
                     class.get_hits += 1;
                 });
-                self.lru.get_mut(slot).expires_at = expiry::resolve(exptime, now);
+                self.lru
+                    .get_mut(slot)
+                    .set_expires_at(expiry::resolve(exptime, now));
                 Some(self.hit(slot, conn))
             }
             None => {
@@ -372,7 +374,7 @@ impl Cache {
             let (ttl, value_len) = match outcome {
                 StoreOutcome::Stored(_) => self.lru.find(key).map_or((0, 0), |slot| {
                     let entry = self.lru.get(slot);
-                    let ttl = entry.expires_at.map_or(0, |at| at.saturating_sub(now));
+                    let ttl = entry.expires_at().map_or(0, |at| at.saturating_sub(now));
                     (ttl, entry.value().len() as u64)
                 }),
                 StoreOutcome::TooLarge | StoreOutcome::OutOfMemory => (0, 0),
@@ -449,7 +451,7 @@ impl Cache {
                 } else {
                     [value, old.value()]
                 };
-                Entry::from_parts(key, &parts, old.flags, old.expires_at, 0)
+                Entry::from_parts(key, &parts, old.flags, old.expires_at(), 0)
             }
             (StoreMode::Cas(_), Some(slot)) => {
                 self.stats.cas_hits += 1;
@@ -543,7 +545,7 @@ impl Cache {
                 self.count_in_class(slot, |class| class.touch_hits += 1);
                 self.bump(slot);
                 let entry = self.lru.get_mut(slot);
-                entry.expires_at = expiry::resolve(exptime, now);
+                entry.set_expires_at(expiry::resolve(exptime, now));
                 // memcached's touch goes through its item fetch, which marks
                 // the item as read.
                 entry.fetched = true;
@@ -605,7 +607,7 @@ impl Cache {
             self.emit(EventKind::Set, key, item_size(key.len(), old_len), conn);
             return Arith::Value(new, cas);
         }
-        let (flags, expires_at) = (entry.flags, entry.expires_at);
+        let (flags, expires_at) = (entry.flags, entry.expires_at());
         let entry = Entry::new(key, digits.as_bytes(), flags, expires_at, 0);
         self.unlink(slot);
         match self.insert(entry, now, conn) {
@@ -691,7 +693,7 @@ impl Cache {
             let expired = self
                 .lru
                 .slot(slot)
-                .is_some_and(|entry| expiry::is_expired(entry.expires_at, now));
+                .is_some_and(|entry| expiry::is_expired(entry.expires_at(), now));
             if expired {
                 self.expire(slot as Slot, 0);
                 dropped += 1;
@@ -708,7 +710,7 @@ impl Cache {
         let mut items = Vec::new();
         let mut live = 0u64;
         for entry in self.lru.iter() {
-            if expiry::is_expired(entry.expires_at, now) {
+            if expiry::is_expired(entry.expires_at(), now) {
                 continue;
             }
             live += 1;
@@ -716,7 +718,7 @@ impl Cache {
                 items.push(SnapshotItem {
                     key: String::from_utf8_lossy(entry.key()).into_owned(),
                     size: item_size(entry.key().len(), entry.value().len()),
-                    ttl: entry.expires_at.map(|at| at.saturating_sub(now)),
+                    ttl: entry.expires_at().map(|at| at.saturating_sub(now)),
                 });
             }
         }
@@ -741,7 +743,8 @@ impl Cache {
     /// memcached logs every lookup (`item_get`).
     fn find_live(&mut self, key: &[u8], now: u64, conn: ConnId, read: bool) -> Option<Slot> {
         let found = self.lru.find(key);
-        let expired = found.filter(|&slot| expiry::is_expired(self.lru.get(slot).expires_at, now));
+        let expired =
+            found.filter(|&slot| expiry::is_expired(self.lru.get(slot).expires_at(), now));
         if let Some(slot) = expired {
             if read {
                 self.stats.get_expired += 1;
@@ -765,7 +768,7 @@ impl Cache {
     /// before the lookup memcached logs).
     fn find_quiet(&mut self, key: &[u8], now: u64, conn: ConnId) -> Option<Slot> {
         let slot = self.lru.find(key)?;
-        if expiry::is_expired(self.lru.get(slot).expires_at, now) {
+        if expiry::is_expired(self.lru.get(slot).expires_at(), now) {
             self.expire(slot, conn);
             return None;
         }
@@ -853,7 +856,7 @@ impl Cache {
             let Some(tail) = self.lru.tail(class) else {
                 break;
             };
-            if expiry::is_expired(self.lru.get(tail).expires_at, now) {
+            if expiry::is_expired(self.lru.get(tail).expires_at(), now) {
                 self.expire(tail, conn);
                 reclaimed += 1;
                 continue;
@@ -916,11 +919,11 @@ impl Cache {
     }
 
     fn evict(&mut self, slot: Slot, now: u64, conn: ConnId) {
-        if expiry::is_expired(self.lru.get(slot).expires_at, now) {
+        if expiry::is_expired(self.lru.get(slot).expires_at(), now) {
             self.expire(slot, conn);
             return;
         }
-        let had_expiry = self.lru.get(slot).expires_at.is_some();
+        let had_expiry = self.lru.get(slot).expires_at().is_some();
         self.count_in_class(slot, |class| {
             class.evicted += 1;
             class.evicted_nonzero += u64::from(had_expiry);
@@ -936,7 +939,7 @@ impl Cache {
         self.emit(EventKind::Evict, entry.key(), size, conn);
         let log = Logged::Eviction {
             fetched: entry.fetched,
-            ttl: expiry::remaining(entry.expires_at, now),
+            ttl: expiry::remaining(entry.expires_at(), now),
             value_len: entry.value().len() as u64,
         };
         self.log(entry.key(), conn, log);

@@ -154,15 +154,15 @@ impl Cache {
         let mut ttl = None;
         for step in get.steps {
             match *step {
-                Step::Touch(exptime) => entry.expires_at = expiry::resolve(exptime, now),
+                Step::Touch(exptime) => entry.set_expires_at(expiry::resolve(exptime, now)),
                 Step::Vivify(exptime) => {
                     if created {
-                        entry.expires_at = expiry::resolve(exptime, now);
+                        entry.set_expires_at(expiry::resolve(exptime, now));
                         won = true;
                     }
                 }
                 Step::Recache(exptime) => {
-                    let sooner = match (entry.expires_at, expiry::resolve(exptime, now)) {
+                    let sooner = match (entry.expires_at(), expiry::resolve(exptime, now)) {
                         (Some(at), Some(limit)) => at < limit,
                         _ => false,
                     };
@@ -170,7 +170,7 @@ impl Cache {
                         won = true;
                     }
                 }
-                Step::ReportTtl => ttl = Some(expiry::remaining(entry.expires_at, now)),
+                Step::ReportTtl => ttl = Some(expiry::remaining(entry.expires_at(), now)),
             }
         }
         // memcached's order: Z says an earlier client holds the win; a
@@ -243,7 +243,7 @@ impl Cache {
             {
                 let slot = current.expect("a cas means an item");
                 let old = self.lru.get(slot);
-                let mut entry = Entry::new(key, value, flags, old.expires_at, 0);
+                let mut entry = Entry::new(key, value, flags, old.expires_at(), 0);
                 entry.marks = old.marks;
                 entry.marks.set_stale(true);
                 entry.marks.set_key_binary(set.key_binary);
@@ -255,7 +255,7 @@ impl Cache {
                 self.stats.cmd_set += 1;
                 self.stats.cas_hits += 1;
                 self.count_in_class(slot, |class| class.cas_hits += 1);
-                let ttl = entry.expires_at.map_or(0, |at| at.saturating_sub(now));
+                let ttl = entry.expires_at().map_or(0, |at| at.saturating_sub(now));
                 self.unlink(slot);
                 let outcome = self.insert(entry, now, conn);
                 let log = Logged::Store {
@@ -313,7 +313,7 @@ impl Cache {
         let cas = self.last_cas;
         let entry = self.lru.get_mut(slot);
         if let Some(exptime) = exptime {
-            entry.expires_at = expiry::resolve(exptime, now);
+            entry.set_expires_at(expiry::resolve(exptime, now));
         }
         entry.marks.set_stale(true);
         entry.marks.set_win_sent(false);
@@ -381,12 +381,12 @@ impl Cache {
             for step in steps {
                 match *step {
                     Step::Touch(exptime) => {
-                        entry.expires_at = expiry::resolve(exptime, now);
+                        entry.set_expires_at(expiry::resolve(exptime, now));
                     }
                     Step::Vivify(exptime) if created => {
-                        entry.expires_at = expiry::resolve(exptime, now);
+                        entry.set_expires_at(expiry::resolve(exptime, now));
                     }
-                    Step::ReportTtl => ttl = Some(expiry::remaining(entry.expires_at, now)),
+                    Step::ReportTtl => ttl = Some(expiry::remaining(entry.expires_at(), now)),
                     _ => {}
                 }
             }
