@@ -132,3 +132,42 @@ export function memcached(addr, request, until = /\r\n$/) {
     socket.write(request);
   });
 }
+
+/**
+ * The frame-rate benchmarks' scenario (queues and reliability pages): one
+ * publisher every 100 µs to ten subscribers over 10 ms links, marks
+ * unlimited, so about 1,000 messages are in flight once it runs.
+ */
+export function inflight1000Scenario() {
+  const nodes = [{
+    name: 'publisher',
+    program: { kind: 'producer', interval: '100us', payload: 'tick {n}' },
+    sockets: [{ name: 'out', type: 'PUB', bind: ['tcp://ticks'] }],
+  }];
+  for (let i = 0; i < 10; i += 1) {
+    nodes.push({
+      name: `sub-${i}`,
+      program: { kind: 'sink' },
+      sockets: [{ name: 'in', type: 'SUB', connect: ['tcp://ticks'], subscribe: [''] }],
+    });
+  }
+  return { name: 'inflight1000', network: { latency: '10ms', handshake: '1ms', sndhwm: 0, rcvhwm: 0 }, nodes };
+}
+
+/**
+ * Counts animation frames on `page` for 5 s (a playing lab's): frames,
+ * seconds, and the dots drawn at the end (0 where the page draws none).
+ */
+export function countFrames(page) {
+  return page.evaluate(() => new Promise((resolve) => {
+    let frames = 0;
+    const start = performance.now();
+    const tick = () => {
+      frames += 1;
+      if (performance.now() - start < 5000) requestAnimationFrame(tick);
+      else resolve({ frames, seconds: (performance.now() - start) / 1000, dots: Number(document.querySelector('canvas.message-layer')?.dataset.dots ?? 0) });
+    };
+    requestAnimationFrame(tick);
+  }));
+}
+

@@ -13,7 +13,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { countFrames, inflight1000Scenario, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
 
 const FANOUT_BIN = process.env.FANOUT_BIN ?? 'target/release/fanout';
 // The ZeroMQ patterns; the reliability lessons play on /reliability
@@ -420,21 +420,7 @@ describe('queue lab', () => {
   });
 
   it('benchmarks (printed, not asserted; QUEUE_BENCH=1)', { skip: !process.env.QUEUE_BENCH }, async () => {
-    // 1,000 messages in flight: one publisher every 100 µs to ten
-    // subscribers over 10 ms links, marks unlimited.
-    const nodes = [{
-      name: 'publisher',
-      program: { kind: 'producer', interval: '100us', payload: 'tick {n}' },
-      sockets: [{ name: 'out', type: 'PUB', bind: ['tcp://ticks'] }],
-    }];
-    for (let i = 0; i < 10; i += 1) {
-      nodes.push({
-        name: `sub-${i}`,
-        program: { kind: 'sink' },
-        sockets: [{ name: 'in', type: 'SUB', connect: ['tcp://ticks'], subscribe: [''] }],
-      });
-    }
-    const scenario = { name: 'inflight1000', network: { latency: '10ms', handshake: '1ms', sndhwm: 0, rcvhwm: 0 }, nodes };
+    const scenario = inflight1000Scenario();
     const page = await openPage(browser);
     await open(page, `${server.url}/queues?scenario=${encodeURIComponent(JSON.stringify(scenario))}&seed=1&step=4000`);
     await waitStep(page, 4000);
@@ -442,16 +428,7 @@ describe('queue lab', () => {
     const inflight = await dots();
     await page.getByRole('button', { name: /Play/ }).click();
     await page.waitForTimeout(1000);
-    const fps = await page.evaluate(() => new Promise((resolve) => {
-      let frames = 0;
-      const start = performance.now();
-      const tick = () => {
-        frames += 1;
-        if (performance.now() - start < 5000) requestAnimationFrame(tick);
-        else resolve({ frames, seconds: (performance.now() - start) / 1000, dots: Number(document.querySelector('canvas.message-layer').dataset.dots) });
-      };
-      requestAnimationFrame(tick);
-    }));
+    const fps = await countFrames(page);
     await page.getByRole('button', { name: /Pause/ }).click();
     console.log(`# in flight at start: ${inflight}; while playing: ${fps.dots}; ${(fps.frames / fps.seconds).toFixed(1)} frames/s over ${fps.seconds.toFixed(1)} s`);
     await screenshot(page, 'queues-bench-inflight');

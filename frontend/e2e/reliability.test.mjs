@@ -16,7 +16,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { countFrames, inflight1000Scenario, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
 
 const FANOUT_BIN = process.env.FANOUT_BIN ?? 'target/release/fanout';
 const PRESETS = ['at-most-once', 'at-least-once', 'effectively-once', 'visibility-timeout', 'poison',
@@ -251,36 +251,13 @@ describe('reliability lab', () => {
   // The queue lab's benchmark, on this page: its panels (the ledger and
   // brokers read into every snapshot) must not cost the canvas its frames.
   it('benchmarks (printed, not asserted; QUEUE_BENCH=1)', { skip: !process.env.QUEUE_BENCH && 'set QUEUE_BENCH=1 to measure' }, async () => {
-    // 1,000 messages in flight: one publisher every 100 µs to ten
-    // subscribers over 10 ms links, marks unlimited (as on the queue lab).
-    const nodes = [{
-      name: 'publisher',
-      program: { kind: 'producer', interval: '100us', payload: 'tick {n}' },
-      sockets: [{ name: 'out', type: 'PUB', bind: ['tcp://ticks'] }],
-    }];
-    for (let i = 0; i < 10; i += 1) {
-      nodes.push({
-        name: `sub-${i}`,
-        program: { kind: 'sink' },
-        sockets: [{ name: 'in', type: 'SUB', connect: ['tcp://ticks'], subscribe: [''] }],
-      });
-    }
-    const scenario = { name: 'inflight1000', network: { latency: '10ms', handshake: '1ms', sndhwm: 0, rcvhwm: 0 }, nodes };
+    const scenario = inflight1000Scenario();
     const fpsOf = async (url, label) => {
       const page = await openPage(browser);
       await open(page, url);
       await page.getByRole('button', { name: /^(▶ )?Play$/ }).click();
       await page.waitForTimeout(1000);
-      const fps = await page.evaluate(() => new Promise((resolve) => {
-        let frames = 0;
-        const start = performance.now();
-        const tick = () => {
-          frames += 1;
-          if (performance.now() - start < 5000) requestAnimationFrame(tick);
-          else resolve({ frames, seconds: (performance.now() - start) / 1000, dots: Number(document.querySelector('canvas.message-layer')?.dataset.dots ?? 0) });
-        };
-        requestAnimationFrame(tick);
-      }));
+      const fps = await countFrames(page);
       console.log(`# ${label}: ${fps.dots} in flight while playing; ${(fps.frames / fps.seconds).toFixed(1)} frames/s over ${fps.seconds.toFixed(1)} s`);
       await page.close();
     };

@@ -216,12 +216,7 @@ pub fn RelUpper(lab: QueueLab) -> impl IntoView {
         fault_problem.set(result.err().map(|p| p.say(lab.lang.get_untracked())));
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        use wasm_bindgen::JsCast;
-        let pick = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("[data-pick]").ok().flatten())
-            .and_then(|e| e.get_attribute("data-pick"));
+        let pick = data_pick(&ev);
         if let Some(k) = FaultKind::ALL
             .into_iter()
             .find(|k| Some(k.tag()) == pick.as_deref())
@@ -349,13 +344,7 @@ pub fn RelLower(lab: QueueLab) -> impl IntoView {
             .with(|s| render_lower(s, lang, filter, picked, all))
     };
     let on_click = move |ev: leptos::ev::MouseEvent| {
-        use wasm_bindgen::JsCast;
-        let Some(pick) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("[data-pick]").ok().flatten())
-            .and_then(|e| e.get_attribute("data-pick"))
-        else {
+        let Some(pick) = data_pick(&ev) else {
             return;
         };
         match pick.split_once(':') {
@@ -371,6 +360,16 @@ pub fn RelLower(lab: QueueLab) -> impl IntoView {
         }
     };
     view! { <div class="rel-lower" on:click=on_click inner_html=html></div> }
+}
+
+/// What a click in a panel written as HTML picked: the `data-pick` of the
+/// element clicked or of the nearest one around it.
+fn data_pick(ev: &leptos::ev::MouseEvent) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("[data-pick]").ok().flatten())
+        .and_then(|e| e.get_attribute("data-pick"))
 }
 
 /// An outcome's name in the page's attributes (`data-outcome`).
