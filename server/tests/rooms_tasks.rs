@@ -56,11 +56,15 @@ fn task_line(ledger: &Value, task: u64) -> Value {
         .unwrap_or_else(|| panic!("task {task} in {ledger}"))
 }
 
-/// Every task has an outcome other than "pending" (`n` of them).
+/// Every task (`n` of them) has an outcome other than "pending", and the
+/// broker has its acknowledgement (which travels after the side effect).
 fn all_settled(ledger: &Value, n: usize) -> bool {
-    ledger["tasks"]
-        .as_array()
-        .is_some_and(|tasks| tasks.len() == n && tasks.iter().all(|t| t["outcome"] != "pending"))
+    ledger["tasks"].as_array().is_some_and(|tasks| {
+        tasks.len() == n
+            && tasks
+                .iter()
+                .all(|t| t["outcome"] != "pending" && t["acked"].as_u64() >= Some(1))
+    })
 }
 
 /// The node number of `name` in the room.
