@@ -74,10 +74,16 @@ impl ActionLog {
         true
     }
 
-    /// Keeps an admitted action once the engine accepted it.
-    pub fn push(&mut self, step: u64, time: Tick, action: Action) {
+    /// Keeps an admitted action once the engine accepted it (`settled`:
+    /// see [`Recorded::settled`]).
+    pub fn push(&mut self, step: u64, time: Tick, settled: bool, action: Action) {
         self.bytes += approximate_size(&action);
-        self.actions.push(Recorded { step, time, action });
+        self.actions.push(Recorded {
+            step,
+            time,
+            settled,
+            action,
+        });
     }
 
     /// The recording up to now (`step`, `time`, whose digest is
@@ -143,7 +149,7 @@ mod tests {
 
     fn record(log: &mut ActionLog, step: u64, time: u64) {
         if log.admit(step, Tick(time), &recv(), || format!("digest@{step}")) {
-            log.push(step, Tick(time), recv());
+            log.push(step, Tick(time), false, recv());
         }
     }
 
