@@ -1016,6 +1016,25 @@ impl Simulator {
         }
     }
 
+    /// The partition (or pause) that held a broker connection is over: if
+    /// one side's process crashed meanwhile and the other has not heard
+    /// (the FIN could not cross), it hears one latency later, as TCP
+    /// retransmits the FIN. Without this the survivor would keep a
+    /// half-open connection for ever: a worker waiting for deliveries
+    /// from a broker that restarted.
+    pub(crate) fn release_close(&mut self, link: u32) {
+        let l = self.link(link);
+        let (side, session) = match (l.channel.up, l.broker_open) {
+            (true, None) => (Side::Client, l.channel.session),
+            (false, Some(session)) => (Side::Broker, session),
+            _ => return,
+        };
+        // A close already on its way makes this one stale (`link_close`).
+        let at = self.now.saturating_add(l.latency);
+        let close = super::reliability::Task::LinkClose(link, session, side, CloseWhy::PeerCrashed);
+        self.schedule(at, close);
+    }
+
     /// A broker process died: each client hears of it one latency later.
     pub(crate) fn broker_crashed(&mut self, broker: NodeId) {
         self.rel.dispatching.remove(&broker);
