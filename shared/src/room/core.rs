@@ -491,7 +491,9 @@ impl RoomCore {
     pub(super) fn apply(&mut self, action: Action) -> Result<Event, ActionError> {
         let (step, time, settled) = (self.sim.steps(), self.sim.now(), self.sim.settled());
         let sim = &self.sim;
-        let keep = self.log.admit(step, time, &action, || sim.trace_digest());
+        let keep = self
+            .log
+            .admit(step, time, settled, &action, || sim.trace_digest());
         let kept = keep.then(|| action.clone());
         let event = self.sim.apply(action)?;
         if let Some(action) = kept {

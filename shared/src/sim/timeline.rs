@@ -94,6 +94,12 @@ pub struct Recording {
     /// when the simulation was run to a time with nothing due).
     #[serde(default)]
     pub time: Tick,
+    /// Every task due at `time` had been applied there, as in
+    /// [`Recorded::settled`]: tasks that make no event still change the
+    /// state (a frame for a closed connection is gone, and the ledger
+    /// counts its task lost).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub settled: bool,
 }
 
 /// Why a recording could not be replayed.
@@ -196,7 +202,7 @@ impl Timeline {
         }
         t.actions = recording.actions.clone();
         t.seek(recording.step);
-        t.settle_to(recording.time, false);
+        t.settle_to(recording.time, recording.settled);
         // An action that failed on replay would have left the timeline
         // short of its step; find out which.
         if t.sim.steps() < recording.step
@@ -230,6 +236,7 @@ impl Timeline {
             actions: self.actions.clone(),
             step: self.sim.steps(),
             time: self.sim.now(),
+            settled: self.sim.settled(),
         }
     }
 
@@ -335,7 +342,8 @@ impl Timeline {
     /// that make no event: a stale turn or timer, a frame for a closed
     /// connection, a paused node's deferred work). Returns an event only
     /// if one of them makes one, which a faithful recording excludes.
-    fn settle_to(&mut self, t: Tick, settled: bool) -> Option<Event> {
+    /// A page that steps to a recording's position itself ends with this.
+    pub fn settle_to(&mut self, t: Tick, settled: bool) -> Option<Event> {
         // Nothing is due before tick 0: a recording at the start (a fresh
         // page) must not run the events at tick 0.
         let last = if settled {
@@ -394,6 +402,7 @@ mod tests {
                 actions: Vec::new(),
                 step: 0,
                 time: Tick::ZERO,
+                settled: false,
             })
             .unwrap();
             assert_eq!(t.sim().steps(), 0, "{name}");
