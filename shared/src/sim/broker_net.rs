@@ -275,6 +275,10 @@ impl Simulator {
             let l = self.link_mut(link);
             l.connecting = None;
             l.backoff = Tick::ZERO;
+            // A timer of the earlier session finds itself stale and does
+            // nothing; forgetting it lets this session's deadlines get one
+            // (else a republish after a reconnect never came).
+            l.client_timer = None;
             l.broker_open = Some(session);
             l.channel.connected(session);
             (l.queue.clone(), l.consume)
