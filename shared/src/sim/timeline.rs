@@ -370,9 +370,9 @@ impl Timeline {
 }
 
 impl Simulator {
-    /// Has every task due by now been applied? Not right after an event
-    /// with more due at its tick (a run stepped to it, or a room's event
-    /// budget spent); so once a run was run to now.
+    /// Has every task due by now been applied? Yes once the run was run to
+    /// now; not right after an event with more due at its tick (a run
+    /// stepped to it, or a room's event budget spent).
     pub(crate) fn settled(&self) -> bool {
         self.next_time().is_none_or(|t| t > self.now)
     }

@@ -154,8 +154,11 @@ impl Runner {
         }
         let next = runner.tl.sim().next_time().unwrap_or(Tick::MAX);
         runner.sample_before(Some(next.min(rec.time.saturating_add(Tick(1)))));
-        // A faithful recording has no event left before its position.
-        let _ = runner.tl.settle_to(rec.time, rec.settled);
+        // A faithful recording has no event left before its position; a
+        // link's `t` edited by hand may, and its event is shown.
+        if let Some(e) = runner.tl.settle_to(rec.time, rec.settled) {
+            runner.record(e);
+        }
         Ok(runner)
     }
 
