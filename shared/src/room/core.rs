@@ -179,6 +179,28 @@ impl RoomCore {
         &self.sim
     }
 
+    /// What the room's brokers changed on their disks since the last
+    /// call (`Simulator::take_disk_changes`): the server stores it before
+    /// it transmits anything (docs/protocol.md, "Persistence").
+    #[cfg(feature = "reliability")]
+    pub fn take_disk_changes(&mut self) -> Vec<(String, crate::broker::persist::DiskChange)> {
+        self.sim.take_disk_changes()
+    }
+
+    /// Starts a broker of a room made anew again on the disk the server
+    /// kept for it (`Simulator::recover_disk`), before the room runs; with
+    /// `next_task`, the first number new tasks may take.
+    #[cfg(feature = "reliability")]
+    pub fn recover_disk(
+        &mut self,
+        node: &str,
+        messages: Vec<(String, crate::broker::Message)>,
+        next_task: u64,
+    ) -> Option<u32> {
+        self.sim.resume_task_ids(next_task);
+        self.sim.recover_disk(node, messages)
+    }
+
     pub fn member_count(&self) -> usize {
         self.members.len()
     }

@@ -72,6 +72,8 @@ pub mod broker_view;
 #[cfg(feature = "reliability")]
 mod digest_serde;
 #[cfg(feature = "reliability")]
+mod disk;
+#[cfg(feature = "reliability")]
 pub mod fault;
 #[cfg(feature = "reliability")]
 pub mod fault_event;
