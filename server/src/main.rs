@@ -64,6 +64,17 @@ fn serve(config: ServeConfig) -> ExitCode {
         if let Some(addr) = server.redis_addr() {
             println!("redis node on {addr}");
         }
+        match server.kept() {
+            fanout_server::Kept::In {
+                file,
+                rooms,
+                messages,
+            } => println!(
+                "durable rooms kept in {} ({rooms} rooms with {messages} messages recovered)",
+                file.display()
+            ),
+            fanout_server::Kept::Nothing(why) => println!("durable rooms not kept: {why}"),
+        }
         println!("Fanout is serving on http://{}/", server.http_addr());
         server.run_until(shutdown).await;
         Ok::<(), StartError>(())

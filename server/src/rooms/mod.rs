@@ -12,7 +12,9 @@
 //! - [`registry`]: the open rooms by code;
 //! - [`room`]: one room's task, the core's only clock and channels;
 //! - [`outbox`]: the way from a room's task to a member's session;
-//! - [`clients`]: the example clients served at `/clients/…`.
+//! - [`clients`]: the example clients served at `/clients/…`;
+//! - [`store`]: durable rooms kept under `--data-dir` (redb), and
+//!   brought back at start.
 //!
 //! The session side (frames to commands, rate and size limits) is in
 //! `crate::rooms_ws`.
@@ -23,6 +25,7 @@ pub mod limits;
 pub mod outbox;
 pub mod registry;
 pub mod room;
+pub mod store;
 
 pub use limits::RoomLimits;
 pub use registry::Rooms;

@@ -12,6 +12,14 @@
 //!
 //! The engine runs at most [`STEP_BUDGET`] events before the task yields,
 //! so that one busy room cannot hold a runtime thread.
+//!
+//! A durable room (one kept under `--data-dir`, [`super::store`]) stores
+//! each turn's disk changes, as the engine's journal lists them, in one
+//! synced transaction before the turn's answers and pushed frames leave
+//! (group commit): no member hears a publisher confirm, or anything
+//! after it, for a message that is not on the server's disk. The answers
+//! to a turn's commands wait for that commit, so every room sends them
+//! after the turn's commands rather than one by one.
 
 use std::{
     collections::BTreeMap,
@@ -21,12 +29,16 @@ use std::{
 
 use fanout_shared::{
     protocol::{RoomFrame, ServerFrame},
-    room::{Join, MemberId, RoomCore, RoomNotice, Transmit, limits::HOUSEKEEPING},
+    room::{Join, MemberId, RoomCore, RoomEnd, RoomNotice, Transmit, limits::HOUSEKEEPING},
     time::Tick,
 };
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::{outbox::Outbox, registry::Rooms};
+use super::{
+    outbox::Outbox,
+    registry::Rooms,
+    store::{Commit, RoomRecord, RoomStore},
+};
 
 /// Engine events run before the task yields to others.
 const STEP_BUDGET: u32 = 20_000;
@@ -73,6 +85,47 @@ pub enum Command {
     },
 }
 
+/// A durable room's way to the store.
+#[derive(Debug)]
+pub struct Persist {
+    pub store: Arc<RoomStore>,
+    /// A room just created: written with its first turn, before its
+    /// creator hears its code.
+    pub record: Option<RoomRecord>,
+    /// The first task number not given yet, as last stored.
+    pub next_task: u64,
+    /// Disk changes taken from the engine and not yet stored (a commit
+    /// failed: they are tried again, and nothing leaves meanwhile).
+    pub unsaved: Vec<(String, fanout_shared::broker::persist::DiskChange)>,
+    /// A commit failed and no commit has succeeded since.
+    pub failing: bool,
+}
+
+impl Persist {
+    pub fn new(store: Arc<RoomStore>, record: Option<RoomRecord>, next_task: u64) -> Persist {
+        Persist {
+            store,
+            record,
+            next_task,
+            unsaved: Vec::new(),
+            failing: false,
+        }
+    }
+}
+
+/// An answer to a command, sent once the turn is stored.
+#[derive(Debug)]
+enum Reply {
+    Join {
+        reply: oneshot::Sender<Result<(MemberId, ServerFrame), ServerFrame>>,
+        answer: Result<(MemberId, ServerFrame), ServerFrame>,
+    },
+    Frame {
+        reply: oneshot::Sender<ServerFrame>,
+        answer: ServerFrame,
+    },
+}
+
 /// A room's task state.
 #[derive(Debug)]
 pub struct Room {
@@ -83,16 +136,22 @@ pub struct Room {
     outboxes: BTreeMap<MemberId, Outbox>,
     /// When vanished members were last looked for.
     last_vanish_check: Tick,
+    /// Kept under `--data-dir`.
+    persist: Option<Persist>,
+    /// Answers of this turn's commands.
+    replies: Vec<Reply>,
 }
 
 impl Room {
-    pub fn new(core: RoomCore, rooms: Arc<Rooms>) -> Room {
+    pub fn new(core: RoomCore, rooms: Arc<Rooms>, persist: Option<Persist>) -> Room {
         Room {
             core,
             origin: Instant::now(),
             rooms,
             outboxes: BTreeMap::new(),
             last_vanish_check: Tick::ZERO,
+            persist,
+            replies: Vec::new(),
         }
     }
 
@@ -110,7 +169,7 @@ impl Room {
             let caught_up = self.core.advance(now, STEP_BUDGET);
             self.core.handle_timeout(now);
             self.look_for_vanished(now);
-            self.transmit();
+            self.flush().await;
             if self.core.end().is_some() {
                 break;
             }
@@ -132,19 +191,121 @@ impl Room {
                 _ = shutdown.wait_for(|stopping| *stopping) => self.core.shut_down(),
                 _ = tokio::time::sleep_until(wake.into()) => {}
             }
-            self.transmit();
+            self.flush().await;
             if !caught_up {
                 tokio::task::yield_now().await;
             }
         }
-        self.transmit();
+        self.flush().await;
         if let Some(end) = self.core.end() {
             use fanout_shared::lang::Say;
             tracing::info!(room = %code, reason = %end.english(), "room closed");
         }
         // Sessions still listed hear that the room ended without a word.
         self.outboxes.clear();
+        self.forget(&code).await;
         self.rooms.remove(&code);
+    }
+
+    /// Stores the turn, then sends its answers and pushed frames; while
+    /// the store fails, nothing leaves (tried again next turn).
+    async fn flush(&mut self) {
+        if !self.store_turn().await {
+            return;
+        }
+        let now = self.now();
+        for reply in std::mem::take(&mut self.replies) {
+            match reply {
+                Reply::Join { reply, answer } => {
+                    let joined = answer.as_ref().ok().map(|(member, _)| *member);
+                    if reply.send(answer).is_err()
+                        && let Some(member) = joined
+                    {
+                        // The session went away before hearing back.
+                        self.core.leave(now, member);
+                    }
+                }
+                Reply::Frame { reply, answer } => {
+                    let _ = reply.send(answer);
+                }
+            }
+        }
+        self.transmit();
+    }
+
+    /// Writes what the engine changed on its brokers' disks since the last
+    /// turn (and a new room's record) in one synced transaction; `true`
+    /// once stored, or if the room is not durable.
+    async fn store_turn(&mut self) -> bool {
+        let Some(persist) = &mut self.persist else {
+            return true;
+        };
+        persist.unsaved.extend(self.core.take_disk_changes());
+        let next = self.core.sim().next_task_id().0;
+        let commit = Commit {
+            record: persist.record.clone(),
+            changes: std::mem::take(&mut persist.unsaved),
+            next_task: (next != persist.next_task).then_some(next),
+        };
+        if commit.is_empty() {
+            return true;
+        }
+        let store = Arc::clone(&persist.store);
+        let code = self.core.code().to_owned();
+        let done =
+            tokio::task::spawn_blocking(move || (store.commit(&code, &commit), commit)).await;
+        let (result, commit) = match done {
+            Ok(done) => done,
+            Err(error) => {
+                // The commit's thread panicked: its changes are lost to
+                // the store, so the room cannot keep its promise.
+                tracing::error!(room = %self.core.code(), %error, "storing the room failed");
+                persist.failing = true;
+                return false;
+            }
+        };
+        match result {
+            Ok(()) => {
+                if persist.failing {
+                    tracing::info!(room = %self.core.code(), "the room is stored again");
+                }
+                persist.failing = false;
+                persist.record = None;
+                persist.next_task = next;
+                true
+            }
+            Err(error) => {
+                if !persist.failing {
+                    tracing::error!(room = %self.core.code(), %error,
+                        "cannot store the room; holding its frames until the store works");
+                }
+                persist.failing = true;
+                persist.unsaved = commit.changes;
+                false
+            }
+        }
+    }
+
+    /// A durable room that closed for good is removed from the store; one
+    /// closed because the server is stopping stays, to come back at start.
+    async fn forget(&mut self, code: &str) {
+        let Some(persist) = &self.persist else {
+            return;
+        };
+        if matches!(self.core.end(), Some(RoomEnd::ShuttingDown)) {
+            return;
+        }
+        let store = Arc::clone(&persist.store);
+        let owned = code.to_owned();
+        match tokio::task::spawn_blocking(move || store.remove(&owned)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::error!(room = %code, %error, "cannot remove the room from the store")
+            }
+            Err(error) => {
+                tracing::error!(room = %code, %error, "cannot remove the room from the store")
+            }
+        }
     }
 
     /// The room's clock now.
@@ -236,32 +397,30 @@ impl Room {
                 join,
                 outbox,
                 reply,
-            } => match self.core.join(now, join) {
-                Ok((member, joined)) => {
-                    self.outboxes.insert(member, outbox);
-                    if reply.send(Ok((member, joined))).is_err() {
-                        // The session went away before hearing back.
-                        self.core.leave(now, member);
+            } => {
+                let answer = match self.core.join(now, join) {
+                    Ok((member, joined)) => {
+                        self.outboxes.insert(member, outbox);
+                        Ok((member, joined))
                     }
-                }
-                Err(refusal) => {
-                    let _ = reply.send(Err(ServerFrame::refused(refusal)));
-                }
-            },
+                    Err(refusal) => Err(ServerFrame::refused(refusal)),
+                };
+                self.replies.push(Reply::Join { reply, answer });
+            }
             Command::Frame {
                 member,
                 frame,
                 reply,
             } => {
                 let answer = self.core.handle_frame(now, member, frame);
-                let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));
+                self.answer(reply, answer);
             }
             Command::Touch { member } => self.core.touch(now, member),
             Command::Leave { member } => self.core.leave(now, member),
             Command::Notice { notice } => self.core.notice(now, notice),
             Command::Close { token, id, reply } => {
                 let answer = self.core.close(now, &token, id);
-                let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));
+                self.answer(reply, answer);
             }
             Command::Kick {
                 token,
@@ -271,8 +430,19 @@ impl Room {
                 reply,
             } => {
                 let answer = self.core.kick(now, &token, member, node.as_deref(), id);
-                let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));
+                self.answer(reply, answer);
             }
         }
+    }
+
+    fn answer(
+        &mut self,
+        reply: oneshot::Sender<ServerFrame>,
+        answer: Result<ServerFrame, fanout_shared::room::Refusal>,
+    ) {
+        self.replies.push(Reply::Frame {
+            reply,
+            answer: answer.unwrap_or_else(ServerFrame::refused),
+        });
     }
 }

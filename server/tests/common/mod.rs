@@ -6,8 +6,9 @@
 use std::{
     io::{BufRead, BufReader},
     net::SocketAddr,
-    path::Path,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
     time::Duration,
 };
 
@@ -27,6 +28,24 @@ pub struct Fanout {
     pub cache_nodes: Vec<SocketAddr>,
     /// The Redis node's address, unless started with `--redis off`.
     pub redis: Option<SocketAddr>,
+    /// The durable rooms' directory this harness made for it (removed
+    /// when dropped); `None` when the test gave `--data-dir` itself.
+    pub data_dir: Option<PathBuf>,
+    /// What it printed about durable rooms (`durable rooms kept in …`).
+    pub kept_line: String,
+}
+
+/// A fresh directory under the system's temporary one, for one test's
+/// durable rooms (tests never share the user's own data directory).
+pub fn temp_data_dir() -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "fanout-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
 }
 
 impl Fanout {
@@ -48,6 +67,11 @@ impl Fanout {
         if !extra.contains(&"--redis") {
             args.extend(["--redis", "127.0.0.1:0"]);
         }
+        let data_dir = (!extra.contains(&"--data-dir")).then(temp_data_dir);
+        let data_arg = data_dir.as_ref().map(|d| d.display().to_string());
+        if let Some(dir) = &data_arg {
+            args.extend(["--data-dir", dir.as_str()]);
+        }
         let node_count = extra
             .iter()
             .position(|arg| *arg == "--cache-nodes")
@@ -67,6 +91,7 @@ impl Fanout {
         // Cache nodes are announced first, the web address last.
         let mut cache_nodes = Vec::with_capacity(node_count);
         let mut redis = None;
+        let mut kept_line = String::new();
         let http = loop {
             let line = lines
                 .next()
@@ -77,6 +102,8 @@ impl Fanout {
                 cache_nodes.push(addr.parse().expect("a socket address"));
             } else if let Some(addr) = line.strip_prefix("redis node on ") {
                 redis = Some(addr.parse().expect("a socket address"));
+            } else if line.starts_with("durable rooms ") {
+                kept_line = line;
             } else if let Some(rest) = line.split("serving on http://").nth(1) {
                 break rest
                     .trim_end_matches('/')
@@ -92,6 +119,8 @@ impl Fanout {
             http,
             cache_nodes,
             redis,
+            data_dir,
+            kept_line,
         }
     }
 
@@ -107,8 +136,17 @@ impl Fanout {
             .status()
             .expect("kill runs");
         let status = self.child.wait().expect("fanout exits");
+        if let Some(dir) = self.data_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         std::mem::forget(self);
         status
+    }
+
+    /// `kill -9`: the process dies at once, as in a crash.
+    pub fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL is sent");
+        self.child.wait().expect("fanout exits");
     }
 }
 
@@ -116,6 +154,9 @@ impl Drop for Fanout {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(dir) = self.data_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

@@ -188,17 +188,21 @@ impl RoomCore {
     }
 
     /// Starts a broker of a room made anew again on the disk the server
-    /// kept for it (`Simulator::recover_disk`), before the room runs; with
-    /// `next_task`, the first number new tasks may take.
+    /// kept for it (`Simulator::recover_disk`), before the room runs.
     #[cfg(feature = "reliability")]
     pub fn recover_disk(
         &mut self,
         node: &str,
         messages: Vec<(String, crate::broker::Message)>,
-        next_task: u64,
     ) -> Option<u32> {
-        self.sim.resume_task_ids(next_task);
         self.sim.recover_disk(node, messages)
+    }
+
+    /// New tasks of a room made anew are numbered from `next` at least
+    /// (`Simulator::resume_task_ids`), as they were before the restart.
+    #[cfg(feature = "reliability")]
+    pub fn resume_task_ids(&mut self, next: u64) {
+        self.sim.resume_task_ids(next);
     }
 
     pub fn member_count(&self) -> usize {
