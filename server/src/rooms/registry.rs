@@ -102,7 +102,6 @@ impl Rooms {
         zmtp: bool,
     ) -> Result<Created, Refusal> {
         let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
-        RoomCore::admit(&resolved)?;
         let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
         let mut rooms = self.lock();
         if rooms.len() >= self.limits.rooms as usize {

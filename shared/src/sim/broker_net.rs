@@ -1046,6 +1046,14 @@ impl Simulator {
 
     /// A task producer's or worker's call on its broker connection.
     pub(crate) fn broker_call(&mut self, id: NodeId, call: BrokerCall) -> EventKind {
+        if call == BrokerCall::AwaitMember {
+            // Woken by the participant's action (`sim/live_task.rs`).
+            self.nodes[id.0 as usize].rel.broker_wait = Some(WaitWhy::Member);
+            return event(BrokerEvent::Waits {
+                node: id,
+                why: WaitWhy::Member,
+            });
+        }
         let now = self.now;
         let Some(&link) = self.rel.link_of.get(&id) else {
             // Never connected (its broker was removed): it waits for ever.
@@ -1194,6 +1202,7 @@ impl Simulator {
                     nth,
                 })
             }
+            BrokerCall::AwaitMember => unreachable!("answered above"),
             BrokerCall::Fail { delivery, then } => {
                 let task = delivery.task;
                 match then {
