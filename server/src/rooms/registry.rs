@@ -22,8 +22,9 @@ use tokio::sync::{mpsc, watch};
 
 use super::{
     codes,
+    durable::Persist,
     limits::RoomLimits,
-    room::{Command, Persist, Room},
+    room::{Command, Room},
     store::{RoomRecord, RoomStore, StoreError},
 };
 use crate::zmtp::{ZmtpConfig, dialer, listener};

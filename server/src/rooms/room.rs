@@ -14,12 +14,13 @@
 //! so that one busy room cannot hold a runtime thread.
 //!
 //! A durable room (one kept under `--data-dir`, [`super::store`]) stores
-//! each turn's disk changes, as the engine's journal lists them, in one
-//! synced transaction before the turn's answers and pushed frames leave
-//! (group commit): no member hears a publisher confirm, or anything
-//! after it, for a message that is not on the server's disk. The answers
-//! to a turn's commands wait for that commit, so every room sends them
-//! after the turn's commands rather than one by one.
+//! the disk changes its engine's journal lists before the answers and
+//! pushed frames of the same turns leave (group commit,
+//! [`super::durable`]): no member hears a publisher confirm, or anything
+//! after it, for a message that is not on the server's disk. The room
+//! keeps running while a commit runs; what it does meanwhile waits for
+//! the next commit. Every room sends a turn's answers after the turn's
+//! commands rather than one by one.
 
 use std::{
     collections::BTreeMap,
@@ -35,9 +36,9 @@ use fanout_shared::{
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{
+    durable::{CommitDone, Persist, Start},
     outbox::Outbox,
     registry::Rooms,
-    store::{Commit, RoomRecord, RoomStore},
 };
 
 /// Engine events run before the task yields to others.
@@ -85,34 +86,6 @@ pub enum Command {
     },
 }
 
-/// A durable room's way to the store.
-#[derive(Debug)]
-pub struct Persist {
-    pub store: Arc<RoomStore>,
-    /// A room just created: written with its first turn, before its
-    /// creator hears its code.
-    pub record: Option<RoomRecord>,
-    /// The first task number not given yet, as last stored.
-    pub next_task: u64,
-    /// Disk changes taken from the engine and not yet stored (a commit
-    /// failed: they are tried again, and nothing leaves meanwhile).
-    pub unsaved: Vec<(String, fanout_shared::broker::persist::DiskChange)>,
-    /// A commit failed and no commit has succeeded since.
-    pub failing: bool,
-}
-
-impl Persist {
-    pub fn new(store: Arc<RoomStore>, record: Option<RoomRecord>, next_task: u64) -> Persist {
-        Persist {
-            store,
-            record,
-            next_task,
-            unsaved: Vec::new(),
-            failing: false,
-        }
-    }
-}
-
 /// An answer to a command, sent once the turn is stored.
 #[derive(Debug)]
 enum Reply {
@@ -124,6 +97,26 @@ enum Reply {
         reply: oneshot::Sender<ServerFrame>,
         answer: ServerFrame,
     },
+}
+
+/// What a room has to send: answers and pushed frames, in order.
+#[derive(Debug, Default)]
+struct Batch {
+    replies: Vec<Reply>,
+    frames: Vec<(MemberId, Transmit)>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.replies.is_empty() && self.frames.is_empty()
+    }
+
+    /// `later` after this one.
+    fn then(mut self, mut later: Batch) -> Batch {
+        self.replies.append(&mut later.replies);
+        self.frames.append(&mut later.frames);
+        self
+    }
 }
 
 /// A room's task state.
@@ -138,8 +131,10 @@ pub struct Room {
     last_vanish_check: Tick,
     /// Kept under `--data-dir`.
     persist: Option<Persist>,
-    /// Answers of this turn's commands.
-    replies: Vec<Reply>,
+    /// What the room has to send and no running commit covers.
+    batch: Batch,
+    /// What waits for the running commit.
+    held: Batch,
 }
 
 impl Room {
@@ -151,7 +146,8 @@ impl Room {
             outboxes: BTreeMap::new(),
             last_vanish_check: Tick::ZERO,
             persist,
-            replies: Vec::new(),
+            batch: Batch::default(),
+            held: Batch::default(),
         }
     }
 
@@ -169,7 +165,7 @@ impl Room {
             let caught_up = self.core.advance(now, STEP_BUDGET);
             self.core.handle_timeout(now);
             self.look_for_vanished(now);
-            self.flush().await;
+            self.settle();
             if self.core.end().is_some() {
                 break;
             }
@@ -178,8 +174,10 @@ impl Room {
             } else {
                 Instant::now()
             };
+            let committing = self.persist.as_ref().is_some_and(Persist::committing);
             tokio::select! {
                 biased;
+                done = commit_done(&mut self.persist), if committing => self.committed(done),
                 command = commands.recv() => {
                     let Some(command) = command else { break };
                     self.handle(command);
@@ -191,12 +189,20 @@ impl Room {
                 _ = shutdown.wait_for(|stopping| *stopping) => self.core.shut_down(),
                 _ = tokio::time::sleep_until(wake.into()) => {}
             }
-            self.flush().await;
+            self.settle();
             if !caught_up {
                 tokio::task::yield_now().await;
             }
         }
-        self.flush().await;
+        // What the room said last is stored and sent before it goes.
+        loop {
+            self.settle();
+            if !self.persist.as_ref().is_some_and(Persist::committing) {
+                break;
+            }
+            let done = commit_done(&mut self.persist).await;
+            self.committed(done);
+        }
         if let Some(end) = self.core.end() {
             use fanout_shared::lang::Say;
             tracing::info!(room = %code, reason = %end.english(), "room closed");
@@ -207,14 +213,55 @@ impl Room {
         self.rooms.remove(&code);
     }
 
-    /// Stores the turn, then sends its answers and pushed frames; while
-    /// the store fails, nothing leaves (tried again next turn).
-    async fn flush(&mut self) {
-        if !self.store_turn().await {
-            return;
+    /// Takes what the turn made (answers, pushed frames, disk changes):
+    /// a room that is not durable sends it at once; a durable one starts a
+    /// commit of its changes and sends what the commit covers when it is
+    /// stored ([`committed`](Self::committed)), or at once when there was
+    /// nothing to store and no commit runs.
+    fn settle(&mut self) {
+        loop {
+            while let Some(transmit) = self.core.poll_transmit() {
+                self.batch.frames.push(transmit);
+            }
+            if let Some(persist) = &mut self.persist {
+                let changes = self.core.take_disk_changes();
+                let next_task = self.core.sim().next_task_id().0;
+                match persist.start(self.core.code(), changes, next_task) {
+                    Start::Busy => return,
+                    Start::Started => {
+                        self.held = std::mem::take(&mut self.batch);
+                        return;
+                    }
+                    Start::Nothing => {}
+                }
+            }
+            if self.batch.is_empty() {
+                return;
+            }
+            // Sending may find sessions gone, whose leaving makes more.
+            let batch = std::mem::take(&mut self.batch);
+            self.deliver(batch);
         }
+    }
+
+    /// The running commit ended: what it covered leaves if it was stored;
+    /// if not, it waits for the commit tried again.
+    fn committed(&mut self, done: CommitDone) {
+        let Some(persist) = &mut self.persist else {
+            return;
+        };
+        let held = std::mem::take(&mut self.held);
+        if persist.finish(self.core.code(), done) {
+            self.deliver(held);
+        } else {
+            self.batch = held.then(std::mem::take(&mut self.batch));
+        }
+    }
+
+    /// Sends answers, then pushed frames.
+    fn deliver(&mut self, batch: Batch) {
         let now = self.now();
-        for reply in std::mem::take(&mut self.replies) {
+        for reply in batch.replies {
             match reply {
                 Reply::Join { reply, answer } => {
                     let joined = answer.as_ref().ok().map(|(member, _)| *member);
@@ -230,59 +277,25 @@ impl Room {
                 }
             }
         }
-        self.transmit();
-    }
-
-    /// Writes what the engine changed on its brokers' disks since the last
-    /// turn (and a new room's record) in one synced transaction; `true`
-    /// once stored, or if the room is not durable.
-    async fn store_turn(&mut self) -> bool {
-        let Some(persist) = &mut self.persist else {
-            return true;
-        };
-        persist.unsaved.extend(self.core.take_disk_changes());
-        let next = self.core.sim().next_task_id().0;
-        let commit = Commit {
-            record: persist.record.clone(),
-            changes: std::mem::take(&mut persist.unsaved),
-            next_task: (next != persist.next_task).then_some(next),
-        };
-        if commit.is_empty() {
-            return true;
+        let mut gone = Vec::new();
+        for (member, transmit) in batch.frames {
+            match transmit {
+                Transmit::Frame(frame) => {
+                    if let Some(outbox) = self.outboxes.get(&member)
+                        && !outbox.push(frame)
+                    {
+                        gone.push(member);
+                    }
+                }
+                Transmit::End(last_word) => {
+                    if let Some(outbox) = self.outboxes.remove(&member) {
+                        outbox.end_with(last_word);
+                    }
+                }
+            }
         }
-        let store = Arc::clone(&persist.store);
-        let code = self.core.code().to_owned();
-        let done =
-            tokio::task::spawn_blocking(move || (store.commit(&code, &commit), commit)).await;
-        let (result, commit) = match done {
-            Ok(done) => done,
-            Err(error) => {
-                // The commit's thread panicked: its changes are lost to
-                // the store, so the room cannot keep its promise.
-                tracing::error!(room = %self.core.code(), %error, "storing the room failed");
-                persist.failing = true;
-                return false;
-            }
-        };
-        match result {
-            Ok(()) => {
-                if persist.failing {
-                    tracing::info!(room = %self.core.code(), "the room is stored again");
-                }
-                persist.failing = false;
-                persist.record = None;
-                persist.next_task = next;
-                true
-            }
-            Err(error) => {
-                if !persist.failing {
-                    tracing::error!(room = %self.core.code(), %error,
-                        "cannot store the room; holding its frames until the store works");
-                }
-                persist.failing = true;
-                persist.unsaved = commit.changes;
-                false
-            }
+        for member in gone {
+            self.core.leave(now, member);
         }
     }
 
@@ -295,7 +308,7 @@ impl Room {
         if matches!(self.core.end(), Some(RoomEnd::ShuttingDown)) {
             return;
         }
-        let store = Arc::clone(&persist.store);
+        let store = Arc::clone(persist.store());
         let owned = code.to_owned();
         match tokio::task::spawn_blocking(move || store.remove(&owned)).await {
             Ok(Ok(())) => {}
@@ -327,6 +340,9 @@ impl Room {
         if self.core.starved() {
             wake = wake.min(now + RETRY_STARVED);
         }
+        if let Some(retry) = self.persist.as_ref().and_then(Persist::retry_at) {
+            wake = wake.min(retry);
+        }
         wake.max(now)
     }
 
@@ -340,34 +356,6 @@ impl Room {
             if let Some(taken) = self.outboxes.get_mut(&member).and_then(Outbox::newly_taken) {
                 self.core.frames_taken(member, taken);
             }
-        }
-    }
-
-    /// Moves what the core pushed into the sessions' outboxes.
-    fn transmit(&mut self) {
-        let mut gone = Vec::new();
-        while let Some((member, transmit)) = self.core.poll_transmit() {
-            match transmit {
-                Transmit::Frame(frame) => {
-                    if let Some(outbox) = self.outboxes.get(&member)
-                        && !outbox.push(frame)
-                    {
-                        gone.push(member);
-                    }
-                }
-                Transmit::End(last_word) => {
-                    if let Some(outbox) = self.outboxes.remove(&member) {
-                        outbox.end_with(last_word);
-                    }
-                }
-            }
-        }
-        if !gone.is_empty() {
-            let now = self.now();
-            for member in gone {
-                self.core.leave(now, member);
-            }
-            self.transmit();
         }
     }
 
@@ -405,7 +393,7 @@ impl Room {
                     }
                     Err(refusal) => Err(ServerFrame::refused(refusal)),
                 };
-                self.replies.push(Reply::Join { reply, answer });
+                self.batch.replies.push(Reply::Join { reply, answer });
             }
             Command::Frame {
                 member,
@@ -440,9 +428,17 @@ impl Room {
         reply: oneshot::Sender<ServerFrame>,
         answer: Result<ServerFrame, fanout_shared::room::Refusal>,
     ) {
-        self.replies.push(Reply::Frame {
+        self.batch.replies.push(Reply::Frame {
             reply,
             answer: answer.unwrap_or_else(ServerFrame::refused),
         });
+    }
+}
+
+/// The running commit of a durable room, for a `select!` branch.
+async fn commit_done(persist: &mut Option<Persist>) -> CommitDone {
+    match persist {
+        Some(persist) => persist.done().await,
+        None => std::future::pending().await,
     }
 }

@@ -7,8 +7,9 @@
 //! What is on a broker's disk is the engine's to say
 //! (`fanout_shared::broker::persist`): the room's driver takes the
 //! engine's journal of disk changes once per turn and [`RoomStore::commit`]
-//! writes the turn's changes in one transaction, synced before the driver
-//! transmits anything (group commit), so no member hears of a message the
+//! writes the turn's changes in one transaction before the driver
+//! transmits anything (group commit), synced when the turn wrote a message
+//! (or a room, or a task number), so no member hears of a message the
 //! server has not stored.
 //!
 //! The store is redb (docs/ARCHITECTURE.md, "Durable rooms"): an embedded
@@ -157,6 +158,22 @@ impl Commit {
     pub fn is_empty(&self) -> bool {
         self.record.is_none() && self.changes.is_empty() && self.next_task.is_none()
     }
+
+    /// Whether the turn must be on disk before anything of it leaves: a
+    /// new room (its code is about to be heard), a message written (its
+    /// confirm is), a task numbered (its number is). A turn of only
+    /// delivery marks and removals needs no sync of its own: lost in a
+    /// crash, they only bring a message back, marked redelivered, which a
+    /// broker's restart does anyway (at least once, never lost); the next
+    /// synced turn makes them durable with it.
+    pub fn needs_sync(&self) -> bool {
+        self.record.is_some()
+            || self.next_task.is_some()
+            || self
+                .changes
+                .iter()
+                .any(|(_, c)| matches!(c, DiskChange::Written { .. }))
+    }
 }
 
 /// What a turn does to one stored message.
@@ -211,11 +228,18 @@ impl RoomStore {
     }
 
     /// Writes one turn of one room in one transaction, synced to disk when
-    /// this returns (`Durability::Immediate`, redb's default, said here
-    /// because the protocol's promise rests on it).
+    /// this returns if the turn [needs it](Commit::needs_sync)
+    /// (`Durability::Immediate`: the protocol's promise rests on it);
+    /// otherwise committed without a sync (`Durability::None`), and made
+    /// durable by the next synced commit of any room (redb persists every
+    /// earlier commit with it).
     pub fn commit(&self, code: &str, commit: &Commit) -> Result<(), StoreError> {
         let mut txn = self.db.begin_write()?;
-        txn.set_durability(Durability::Immediate)?;
+        txn.set_durability(if commit.needs_sync() {
+            Durability::Immediate
+        } else {
+            Durability::None
+        })?;
         {
             if let Some(record) = &commit.record {
                 let json = serde_json::to_string(record)?;
