@@ -247,7 +247,7 @@ impl Life {
                     ticks += 1;
                     self.send(json!({"type": "room_act", "action": {"op": "publish", "node": "p", "count": PER_TICK}})).await;
                     *heard.ordered.entry("p".into()).or_default() += PER_TICK;
-                    if ticks % 5 == 0 {
+                    if ticks.is_multiple_of(5) {
                         self.send(json!({"type": "room_act", "action": {"op": "publish", "node": "t", "count": PER_TICK}})).await;
                         *heard.ordered.entry("t".into()).or_default() += PER_TICK;
                     }
