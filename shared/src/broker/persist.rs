@@ -5,16 +5,17 @@
 //! durable queue *and* persistent message).
 //!
 //! On the server this model is also what gets stored for real: with its
-//! journal on, the store lists every change it makes ([`DiskChange`]), and
+//! journal on, the store lists every change it makes (`DiskChange`), and
 //! the live room's driver writes them to `--data-dir` before anyone hears
-//! of them (docs/protocol.md, "Persistence"). The browser never turns it
-//! on, so a page's runs keep nothing more.
+//! of them (docs/protocol.md, "Persistence"). The journal is compiled only
+//! with the `disk-journal` feature (the server's), so no page carries it.
 
 use std::collections::BTreeMap;
 
 use super::message::{Message, TaskId};
 
 /// One change to the broker's disk, in the order the broker made it.
+#[cfg(feature = "disk-journal")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiskChange {
     /// The message as it now is on disk: written when accepted, or
@@ -31,6 +32,7 @@ pub struct Store {
     /// (queue, arrival order) → the message as last written.
     messages: BTreeMap<(String, u64), Message>,
     /// The changes not yet taken, while someone keeps the disk for real.
+    #[cfg(feature = "disk-journal")]
     journal: Option<Vec<DiskChange>>,
 }
 
@@ -38,6 +40,7 @@ impl Store {
     pub fn write(&mut self, queue: &str, msg: &Message) {
         self.messages
             .insert((queue.to_string(), msg.seq), msg.clone());
+        #[cfg(feature = "disk-journal")]
         self.note(|| DiskChange::Written {
             queue: queue.to_string(),
             message: msg.clone(),
@@ -48,6 +51,7 @@ impl Store {
     pub fn update(&mut self, queue: &str, msg: &Message) {
         if let Some(m) = self.messages.get_mut(&(queue.to_string(), msg.seq)) {
             *m = msg.clone();
+            #[cfg(feature = "disk-journal")]
             self.note(|| DiskChange::Written {
                 queue: queue.to_string(),
                 message: msg.clone(),
@@ -55,12 +59,14 @@ impl Store {
         }
     }
 
+    #[cfg(feature = "disk-journal")]
     fn note(&mut self, change: impl FnOnce() -> DiskChange) {
         if let Some(journal) = &mut self.journal {
             journal.push(change());
         }
     }
 
+    #[cfg(feature = "disk-journal")]
     /// Starts listing changes for [`take_journal`](Self::take_journal);
     /// `true` if it was not on (what is on disk already was never
     /// listed).
@@ -71,6 +77,7 @@ impl Store {
     }
 
     /// The changes since the last call, oldest first.
+    #[cfg(feature = "disk-journal")]
     pub fn take_journal(&mut self) -> Vec<DiskChange> {
         self.journal
             .as_mut()
@@ -80,6 +87,7 @@ impl Store {
 
     /// Puts back a message read from a real disk (a server restarting):
     /// it is there already, so no change is listed.
+    #[cfg(feature = "disk-journal")]
     pub fn load(&mut self, queue: &str, msg: &Message) {
         self.messages
             .insert((queue.to_string(), msg.seq), msg.clone());
@@ -93,6 +101,7 @@ impl Store {
             && !m.redelivered
         {
             m.redelivered = true;
+            #[cfg(feature = "disk-journal")]
             self.note(|| DiskChange::Delivered {
                 queue: queue.to_string(),
                 seq,
@@ -102,6 +111,7 @@ impl Store {
 
     pub fn remove(&mut self, queue: &str, seq: u64) {
         if self.messages.remove(&(queue.to_string(), seq)).is_some() {
+            #[cfg(feature = "disk-journal")]
             self.note(|| DiskChange::Removed {
                 queue: queue.to_string(),
                 seq,

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     consumer::{Consumer, Unacked},
     message::{ConnKey, Message, Tag, TaskBody, TaskId},
-    persist::{DiskChange, Store},
+    persist::Store,
     queue::{Overflow, Queue, QueueSpec},
     results::{Results, TaskState},
 };
@@ -769,23 +769,25 @@ impl Broker {
         recovered
     }
 
+    #[cfg(feature = "disk-journal")]
     /// Lists the disk's changes from now on, for a driver that keeps the
     /// disk for real (`persist.rs`); if it was not listing, what is on
     /// disk already comes first, as writes.
-    pub fn take_disk_changes(&mut self) -> Vec<DiskChange> {
+    pub fn take_disk_changes(&mut self) -> Vec<super::persist::DiskChange> {
         let mut changes = Vec::new();
         if self.store.keep_journal() {
             changes.extend(
                 self.store
                     .recover()
                     .into_iter()
-                    .map(|(queue, message)| DiskChange::Written { queue, message }),
+                    .map(|(queue, message)| super::persist::DiskChange::Written { queue, message }),
             );
         }
         changes.extend(self.store.take_journal());
         changes
     }
 
+    #[cfg(feature = "disk-journal")]
     /// The broker process starts again on a disk kept for real (the
     /// server's, after `kill -9`): what it holds in memory is gone, the
     /// persistent messages of its durable queues are loaded, and it
