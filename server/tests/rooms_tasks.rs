@@ -56,11 +56,15 @@ fn task_line(ledger: &Value, task: u64) -> Value {
         .unwrap_or_else(|| panic!("task {task} in {ledger}"))
 }
 
-/// Every task has an outcome other than "pending" (`n` of them).
+/// Every task (`n` of them) has an outcome other than "pending", and the
+/// broker has its acknowledgement (which travels after the side effect).
 fn all_settled(ledger: &Value, n: usize) -> bool {
-    ledger["tasks"]
-        .as_array()
-        .is_some_and(|tasks| tasks.len() == n && tasks.iter().all(|t| t["outcome"] != "pending"))
+    ledger["tasks"].as_array().is_some_and(|tasks| {
+        tasks.len() == n
+            && tasks
+                .iter()
+                .all(|t| t["outcome"] != "pending" && t["acked"].as_u64() >= Some(1))
+    })
 }
 
 /// The node number of `name` in the room.
@@ -272,6 +276,60 @@ async fn the_creator_crashes_a_node_and_a_live_producer_gets_its_confirms() {
         after.iter().all(|t| !confirmed.contains(t)),
         "new tasks after the restart: {after:?}"
     );
+}
+
+/// A live producer's `publish` is charged as that many messages against the
+/// member's rate, and a room makes at most `MAX_TASKS` (100,000) tasks: the
+/// ledger keeps every one, so this is what bounds a room's memory.
+#[tokio::test]
+async fn publishing_is_rate_limited_and_a_room_holds_a_bounded_number_of_tasks() {
+    let fanout = Fanout::start(&["--cache-nodes", "0", "--room-rate", "500000"]);
+    let mut teacher = Client::connect(&fanout).await;
+    teacher.create(task_room(0)).await;
+    let producer = json!({"kind": "task_producer", "broker": "broker", "queue": "tasks",
+        "interval": "0ms", "live": true});
+    teacher
+        .ok(
+            json!({"type": "node_add", "name": "p", "program": producer}),
+            "node_added",
+        )
+        .await;
+    let e = teacher
+        .refused(
+            json!({"type": "room_act", "action": {"op": "publish", "node": "p", "count": 100_001}}),
+        )
+        .await;
+    assert_eq!(e["field"], "action.count", "{e}");
+    assert_eq!(
+        e["refusal"]["fact"],
+        json!({"code": "task_limit", "tasks": 0, "limit": 100_000}),
+        "{e}"
+    );
+    teacher
+        .ok(
+            json!({"type": "room_act", "action": {"op": "publish", "node": "p", "count": 10}}),
+            "room_acted",
+        )
+        .await;
+
+    let fanout = Fanout::start(&["--cache-nodes", "0"]);
+    let mut teacher = Client::connect(&fanout).await;
+    teacher.create(task_room(0)).await;
+    let producer = json!({"kind": "task_producer", "broker": "broker", "queue": "tasks",
+        "interval": "0ms", "live": true});
+    teacher
+        .ok(
+            json!({"type": "node_add", "name": "p", "program": producer}),
+            "node_added",
+        )
+        .await;
+    // The default rate is 2,000 messages a second.
+    let e = teacher
+        .refused(
+            json!({"type": "room_act", "action": {"op": "publish", "node": "p", "count": 5000}}),
+        )
+        .await;
+    assert_eq!(e["refusal"]["fact"]["code"], "rate_limit", "{e}");
 }
 
 fn python() -> Option<PathBuf> {

@@ -50,7 +50,16 @@ from websockets.exceptions import ConnectionClosed
 
 
 class Refused(Exception):
-    """The server answered a request with an `error` frame."""
+    """The server answered a request with an `error` frame (kept in
+    `frame`, whose `refusal` says why as a typed fact)."""
+
+    def __init__(self, message, frame=None):
+        super().__init__(message)
+        self.frame = frame or {}
+
+    def code(self):
+        fact = self.frame.get("refusal", {}).get("fact", {})
+        return fact.get("error", {}).get("code") or fact.get("code")
 
 
 class Session:
@@ -95,7 +104,7 @@ class Session:
         await self.ws.send(json.dumps({"type": frame_type, **fields}))
         answer = await waiter
         if answer["type"] == "error":
-            raise Refused(f"{frame_type}: {answer['message']}")
+            raise Refused(f"{frame_type}: {answer['message']}", answer)
         return answer
 
     async def pushed(self):
@@ -168,7 +177,16 @@ async def run_tasks(args, session, room, broker, queue, name):
             sys.stdout.flush()
             os._exit(3)
         await asyncio.sleep(args.slow if args.slow is not None else frame["work_us"] / 1e6)
-        await session.request("room_act", action={"op": "task_done", "node": node, "task": task})
+        try:
+            await session.request("room_act", action={"op": "task_done", "node": node, "task": task})
+        except Refused as refused:
+            if refused.code() != "not_handed_out":
+                raise
+            # The room's creator crashed this worker meanwhile: the task
+            # was taken back with its process; tasks come again after the
+            # restart.
+            print(f"worker.py: {node} lost task t{task} (its node crashed)", file=sys.stderr)
+            continue
         handled += 1
         if not args.quiet:
             again = " (redelivered)" if frame["redelivered"] else ""

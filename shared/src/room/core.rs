@@ -674,6 +674,13 @@ impl RoomCore {
                 limit,
             });
         }
+        #[cfg(feature = "reliability")]
+        if self.sim.tasks_made() > self.rules.tasks {
+            end = Some(RoomEnd::TooManyTasks {
+                tasks: self.sim.tasks_made(),
+                limit: self.rules.tasks,
+            });
+        }
         let behind = now.saturating_sub(self.sim.now());
         if behind > MAX_BEHIND {
             end = Some(RoomEnd::FellBehind {

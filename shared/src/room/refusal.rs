@@ -111,6 +111,12 @@ pub enum RoomRefusal {
     /// `room_act` with `send`, `recv` or `take_over`.
     UseSocketFrames,
     OnlyCreatorAddsPrograms,
+    /// A live producer's `publish` would take the room past the tasks its
+    /// ledger may hold ([`MAX_TASKS`](super::limits::MAX_TASKS)).
+    TaskLimit {
+        tasks: u64,
+        limit: u64,
+    },
     /// Fault actions (crash, pause, partition, …) are the creator's: a
     /// class's teacher breaks things, not any participant.
     OnlyCreatorFaults,
@@ -157,6 +163,7 @@ impl RoomRefusal {
             | RoomRefusal::OnlyCreatorAddsPrograms
             | RoomRefusal::OnlyCreatorFaults => "action.op",
             RoomRefusal::NotALiveProgram { .. } => "program",
+            RoomRefusal::TaskLimit { .. } => "action.count",
             RoomRefusal::Edit { .. } => "action",
         }
     }
@@ -257,6 +264,9 @@ fn refusal_en(refusal: &RoomRefusal) -> String {
         RoomRefusal::OnlyCreatorFaults => {
             "only the room's creator injects faults (crash, pause, partition, …)".into()
         }
+        RoomRefusal::TaskLimit { tasks, limit } => format!(
+            "the room has made {tasks} tasks; a room's ledger holds at most {limit}, so nothing was published"
+        ),
         RoomRefusal::NotALiveProgram { program } => format!(
             "node_add takes sockets, or a live task_worker or task_producer (\"live\": true); a {program} node is the creator's to add (room_act add_node)"
         ),
@@ -348,6 +358,9 @@ fn refusal_zh(refusal: &RoomRefusal) -> String {
         RoomRefusal::OnlyCreatorFaults => {
             "只有房间的创建者能注入故障（崩溃、暂停、网络分区等）".into()
         }
+        RoomRefusal::TaskLimit { tasks, limit } => format!(
+            "房间已经产生了 {tasks} 个任务；一个房间的账本最多容纳 {limit} 个，所以这次什么也没有发布"
+        ),
         RoomRefusal::NotALiveProgram { program } => format!(
             "node_add 只接受套接字，或者实时的 task_worker、task_producer（\"live\": true）；{program} 节点只能由创建者添加（room_act add_node）"
         ),
@@ -389,6 +402,7 @@ crate::json::decode_tagged!(RoomRefusal by "code" {
     "use_socket_frames" => UseSocketFrames,
     "only_creator_adds_programs" => OnlyCreatorAddsPrograms,
     "only_creator_faults" => OnlyCreatorFaults,
+    "task_limit" => TaskLimit { tasks, limit },
     "not_a_live_program" => NotALiveProgram { program },
     "edit" => Edit { error },
 });
@@ -461,6 +475,10 @@ mod decode_tests {
             RoomRefusal::UseSocketFrames,
             RoomRefusal::OnlyCreatorAddsPrograms,
             RoomRefusal::OnlyCreatorFaults,
+            RoomRefusal::TaskLimit {
+                tasks: 99_990,
+                limit: 100_000,
+            },
             RoomRefusal::NotALiveProgram {
                 program: "broker".into(),
             },

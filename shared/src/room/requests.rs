@@ -465,7 +465,19 @@ impl RoomCore {
             }
             // A live task program's participant speaks for its own node.
             #[cfg(feature = "reliability")]
-            Action::Publish { node, .. } | Action::TaskDone { node, .. } => Some(node.clone()),
+            Action::Publish { node, count } => {
+                let tasks = self.sim.tasks_made();
+                if tasks + u64::from(*count) > self.rules.tasks {
+                    return Err(RoomRefusal::TaskLimit {
+                        tasks,
+                        limit: self.rules.tasks,
+                    }
+                    .into());
+                }
+                Some(node.clone())
+            }
+            #[cfg(feature = "reliability")]
+            Action::TaskDone { node, .. } => Some(node.clone()),
             Action::SetHwm { node, .. }
             | Action::SetLatency { node, .. }
             | Action::SetInterval { node, .. }

@@ -52,6 +52,11 @@ impl Simulator {
         Ok(())
     }
 
+    /// Tasks the producers made so far (each is in the ledger).
+    pub fn tasks_made(&self) -> u64 {
+        self.rel.next_task
+    }
+
     /// Whether the node `name` runs a live task program.
     pub fn runs_live_task(&self, name: &str) -> bool {
         self.node_id(name)
