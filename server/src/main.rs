@@ -25,7 +25,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the playground: the browser app, `/ws` and the live services.
-    Serve(ServeConfig),
+    // Boxed: its flags outweigh `sim`'s many times over.
+    Serve(Box<ServeConfig>),
     /// Run a message-pattern scenario on virtual time and summarise it.
     Sim(fanout_server::sim_cli::SimArgs),
 }
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
         .init();
 
     match cli.command {
-        Command::Serve(config) => serve(config),
+        Command::Serve(config) => serve(*config),
         Command::Sim(args) => fanout_server::sim_cli::main(args),
     }
 }
