@@ -328,10 +328,11 @@ fn open_store(
             let dir = rooms::store::default_dir();
             match rooms::store::RoomStore::open(&dir) {
                 Ok(store) => Ok((Some(Arc::new(store)), String::new())),
-                Err(error) => {
-                    tracing::warn!(%error, "durable rooms are not kept");
-                    Ok((None, error.to_string()))
-                }
+                // Said on the start line (`durable rooms not kept: …`).
+                Err(error) => Ok((
+                    None,
+                    format!("{error}; --data-dir DIR gives this server its own"),
+                )),
             }
         }
     }

@@ -102,9 +102,7 @@ pub struct StoredRoom {
 pub enum StoreError {
     #[error("cannot create the data directory {dir}: {source}")]
     CreateDir { dir: PathBuf, source: io::Error },
-    #[error(
-        "{file} is in use by another fanout serve; give this one its own directory with --data-dir DIR"
-    )]
+    #[error("{file} is in use by another fanout serve (one server per directory)")]
     InUse { file: PathBuf },
     #[error("cannot open {file}: {source}")]
     Open {
