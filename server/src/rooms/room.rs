@@ -300,23 +300,29 @@ impl Room {
     }
 
     /// A durable room that closed for good is removed from the store; one
-    /// closed because the server is stopping stays, to come back at start.
+    /// closed because the server is stopping stays, to come back at start,
+    /// with its last unsynced commits made durable.
     async fn forget(&mut self, code: &str) {
         let Some(persist) = &self.persist else {
             return;
         };
-        if matches!(self.core.end(), Some(RoomEnd::ShuttingDown)) {
-            return;
-        }
         let store = Arc::clone(persist.store());
+        let stopping = matches!(self.core.end(), Some(RoomEnd::ShuttingDown));
         let owned = code.to_owned();
-        match tokio::task::spawn_blocking(move || store.remove(&owned)).await {
+        let done = tokio::task::spawn_blocking(move || {
+            if stopping {
+                store.sync()
+            } else {
+                store.remove(&owned)
+            }
+        });
+        match done.await {
             Ok(Ok(())) => {}
             Ok(Err(error)) => {
-                tracing::error!(room = %code, %error, "cannot remove the room from the store")
+                tracing::error!(room = %code, %error, "cannot update the store as the room ends")
             }
             Err(error) => {
-                tracing::error!(room = %code, %error, "cannot remove the room from the store")
+                tracing::error!(room = %code, %error, "cannot update the store as the room ends")
             }
         }
     }

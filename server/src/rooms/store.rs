@@ -275,6 +275,15 @@ impl RoomStore {
         Ok(())
     }
 
+    /// Makes every commit so far durable (an empty synced commit: redb
+    /// persists the unsynced ones before it), as the server stops.
+    pub fn sync(&self) -> Result<(), StoreError> {
+        let mut txn = self.db.begin_write()?;
+        txn.set_durability(Durability::Immediate)?;
+        txn.commit()?;
+        Ok(())
+    }
+
     /// Forgets a room and its messages (it closed).
     pub fn remove(&self, code: &str) -> Result<(), StoreError> {
         let txn = self.db.begin_write()?;
