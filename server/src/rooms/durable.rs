@@ -6,6 +6,11 @@
 //! (`room.rs`), so what a member hears is on disk, and the room goes on
 //! running meanwhile: one fsync covers as many turns as happened during
 //! the previous one.
+//!
+//! `FANOUT_TEST_SLOW_COMMIT_MS` (tests only, unset in use) makes each
+//! commit's thread wait that long before it writes: a `kill -9` then
+//! surely falls between a turn and its storage, which is where the rule
+//! above is tested (`server/tests/rooms_fault.rs`).
 
 use std::{
     sync::Arc,
@@ -16,6 +21,17 @@ use fanout_shared::broker::persist::DiskChange;
 use tokio::task::{JoinError, JoinHandle};
 
 use super::store::{Commit, RoomRecord, RoomStore, StoreError};
+
+/// `FANOUT_TEST_SLOW_COMMIT_MS`, read once.
+fn test_delay() -> Option<Duration> {
+    static DELAY: std::sync::OnceLock<Option<Duration>> = std::sync::OnceLock::new();
+    *DELAY.get_or_init(|| {
+        std::env::var("FANOUT_TEST_SLOW_COMMIT_MS")
+            .ok()
+            .and_then(|ms| ms.parse().ok())
+            .map(Duration::from_millis)
+    })
+}
 
 /// After a failed commit, the next try waits this long.
 const RETRY_AFTER: Duration = Duration::from_millis(500);
@@ -98,6 +114,9 @@ impl Persist {
         let store = Arc::clone(&self.store);
         let code = code.to_owned();
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
+            if let Some(delay) = test_delay() {
+                std::thread::sleep(delay);
+            }
             (store.commit(&code, &commit), commit)
         }));
         Start::Started
@@ -115,6 +134,11 @@ impl Persist {
             Some(task) => task.await,
             None => std::future::pending().await,
         }
+    }
+
+    /// A room just created whose record is not stored yet.
+    pub fn unstored(&self) -> bool {
+        self.record.is_some()
     }
 
     pub fn committing(&self) -> bool {

@@ -18,9 +18,10 @@
 //! pushed frames of the same turns leave (group commit,
 //! [`super::durable`]): no member hears a publisher confirm, or anything
 //! after it, for a message that is not on the server's disk. The room
-//! keeps running while a commit runs; what it does meanwhile waits for
-//! the next commit. Every room sends a turn's answers after the turn's
-//! commands rather than one by one.
+//! keeps running while a commit runs; what it pushes meanwhile waits for
+//! the next commit. Answers to commands tell of no message's storage and
+//! leave at once, except the creator's `room_joined` of a durable room,
+//! which waits until the room itself is stored.
 
 use std::{
     collections::BTreeMap,
@@ -258,24 +259,41 @@ impl Room {
         }
     }
 
+    /// Answers a command: at once, except in a durable room not stored
+    /// yet, whose code nobody may hear before it is (its creator's
+    /// `room_joined` waits for the first commit). No answer tells of a
+    /// message's storage (confirms are pushed frames), so a stored room's
+    /// answers never wait for a commit.
+    fn reply(&mut self, reply: Reply, now: Tick) {
+        if self.persist.as_ref().is_some_and(Persist::unstored) {
+            self.batch.replies.push(reply);
+        } else {
+            self.send_reply(reply, now);
+        }
+    }
+
+    fn send_reply(&mut self, reply: Reply, now: Tick) {
+        match reply {
+            Reply::Join { reply, answer } => {
+                let joined = answer.as_ref().ok().map(|(member, _)| *member);
+                if reply.send(answer).is_err()
+                    && let Some(member) = joined
+                {
+                    // The session went away before hearing back.
+                    self.core.leave(now, member);
+                }
+            }
+            Reply::Frame { reply, answer } => {
+                let _ = reply.send(answer);
+            }
+        }
+    }
+
     /// Sends answers, then pushed frames.
     fn deliver(&mut self, batch: Batch) {
         let now = self.now();
         for reply in batch.replies {
-            match reply {
-                Reply::Join { reply, answer } => {
-                    let joined = answer.as_ref().ok().map(|(member, _)| *member);
-                    if reply.send(answer).is_err()
-                        && let Some(member) = joined
-                    {
-                        // The session went away before hearing back.
-                        self.core.leave(now, member);
-                    }
-                }
-                Reply::Frame { reply, answer } => {
-                    let _ = reply.send(answer);
-                }
-            }
+            self.send_reply(reply, now);
         }
         let mut gone = Vec::new();
         for (member, transmit) in batch.frames {
@@ -399,7 +417,7 @@ impl Room {
                     }
                     Err(refusal) => Err(ServerFrame::refused(refusal)),
                 };
-                self.batch.replies.push(Reply::Join { reply, answer });
+                self.reply(Reply::Join { reply, answer }, now);
             }
             Command::Frame {
                 member,
@@ -434,10 +452,12 @@ impl Room {
         reply: oneshot::Sender<ServerFrame>,
         answer: Result<ServerFrame, fanout_shared::room::Refusal>,
     ) {
-        self.batch.replies.push(Reply::Frame {
+        let now = self.now();
+        let reply = Reply::Frame {
             reply,
             answer: answer.unwrap_or_else(ServerFrame::refused),
-        });
+        };
+        self.reply(reply, now);
     }
 }
 

@@ -60,6 +60,15 @@ impl Fanout {
 
     /// Like [`Fanout::start`], from another working directory.
     pub fn start_in(dir: &Path, extra: &[&str]) -> Fanout {
+        Self::start_with(dir, extra, &[])
+    }
+
+    /// Like [`Fanout::start`], with environment variables for the server.
+    pub fn start_env(extra: &[&str], env: &[(&str, &str)]) -> Fanout {
+        Self::start_with(Path::new(env!("CARGO_MANIFEST_DIR")), extra, env)
+    }
+
+    fn start_with(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Fanout {
         let mut args = vec!["serve", "--http", "127.0.0.1:0"];
         if !extra.contains(&"--memcached") {
             args.extend(["--memcached", "127.0.0.1:0"]);
@@ -82,6 +91,7 @@ impl Fanout {
             .args(extra)
             .current_dir(dir)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
