@@ -14,10 +14,10 @@
 //! so that one busy room cannot hold a runtime thread.
 //!
 //! A durable room (one kept under `--data-dir`, [`super::store`]) stores
-//! the disk changes its engine's journal lists before the answers and
-//! pushed frames of the same turns leave (group commit,
-//! [`super::durable`]): no member hears a publisher confirm, or anything
-//! after it, for a message that is not on the server's disk. The room
+//! the disk changes its engine's journal lists before the frames pushed in
+//! the same turns leave (group commit, [`super::durable`]): no member
+//! hears a publisher confirm, or anything pushed after it, for a message
+//! that is not on the server's disk. The room
 //! keeps running while a commit runs; what it pushes meanwhile waits for
 //! the next commit. Answers to commands tell of no message's storage and
 //! leave at once, except the creator's `room_joined` of a durable room,
@@ -87,7 +87,8 @@ pub enum Command {
     },
 }
 
-/// An answer to a command, sent once the turn is stored.
+/// An answer to a command, kept back only while a durable room is not
+/// stored yet.
 #[derive(Debug)]
 enum Reply {
     Join {
