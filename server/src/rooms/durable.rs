@@ -2,10 +2,10 @@
 //! room's task hands over the disk changes its engine made, one commit to
 //! the store runs at a time on a blocking thread, and everything the room
 //! does while it runs goes into the next one. The room keeps each turn's
-//! answers and frames until the commit that covers the turn is stored
-//! (`room.rs`), so what a member hears is on disk, and the room goes on
-//! running meanwhile: one fsync covers as many turns as happened during
-//! the previous one.
+//! pushed frames until the commit that covers the turn is stored
+//! (`room.rs`), so a confirm a member hears is on disk, and the room goes
+//! on running meanwhile: one fsync covers as many turns as happened
+//! during the previous one.
 //!
 //! `FANOUT_TEST_SLOW_COMMIT_MS` (tests only, unset in use) makes each
 //! commit's thread wait that long before it writes: a `kill -9` then
