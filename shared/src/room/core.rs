@@ -515,13 +515,15 @@ impl RoomCore {
 
     /// Applies an action now, records it, and learns from its event.
     pub(super) fn apply(&mut self, action: Action) -> Result<Event, ActionError> {
-        let (step, time) = (self.sim.steps(), self.sim.now());
+        let (step, time, settled) = (self.sim.steps(), self.sim.now(), self.sim.settled());
         let sim = &self.sim;
-        let keep = self.log.admit(step, time, &action, || sim.trace_digest());
+        let keep = self
+            .log
+            .admit(step, time, settled, &action, || sim.trace_digest());
         let kept = keep.then(|| action.clone());
         let event = self.sim.apply(action)?;
         if let Some(action) = kept {
-            self.log.push(step, time, action);
+            self.log.push(step, time, settled, action);
         }
         self.on_event(&event);
         Ok(event)

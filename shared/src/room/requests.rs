@@ -56,9 +56,12 @@ impl RoomCore {
                 id: r.id,
             },
             RoomFrame::Recording(r) => {
-                let (recording, complete, trace_digest) =
-                    self.log
-                        .recording(self.sim.steps(), self.sim.now(), self.sim.trace_digest());
+                let (recording, complete, trace_digest) = self.log.recording(
+                    self.sim.steps(),
+                    self.sim.now(),
+                    self.sim.settled(),
+                    self.sim.trace_digest(),
+                );
                 ServerFrame::RoomRecording {
                     room: code,
                     recording: Box::new(recording),

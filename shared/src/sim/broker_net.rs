@@ -275,6 +275,10 @@ impl Simulator {
             let l = self.link_mut(link);
             l.connecting = None;
             l.backoff = Tick::ZERO;
+            // A timer of the earlier session finds itself stale and does
+            // nothing; forgetting it lets this session's deadlines get one
+            // (else a republish after a reconnect never came).
+            l.client_timer = None;
             l.broker_open = Some(session);
             l.channel.connected(session);
             (l.queue.clone(), l.consume)
@@ -1014,6 +1018,25 @@ impl Simulator {
                 ),
             );
         }
+    }
+
+    /// The partition (or pause) that held a broker connection is over: if
+    /// one side's process crashed meanwhile and the other has not heard
+    /// (the FIN could not cross), it hears one latency later, as TCP
+    /// retransmits the FIN. Without this the survivor would keep a
+    /// half-open connection for ever: a worker waiting for deliveries
+    /// from a broker that restarted.
+    pub(crate) fn release_close(&mut self, link: u32) {
+        let l = self.link(link);
+        let (side, session) = match (l.channel.up, l.broker_open) {
+            (true, None) => (Side::Client, l.channel.session),
+            (false, Some(session)) => (Side::Broker, session),
+            _ => return,
+        };
+        // A close already on its way makes this one stale (`link_close`).
+        let at = self.now.saturating_add(l.latency);
+        let close = super::reliability::Task::LinkClose(link, session, side, CloseWhy::PeerCrashed);
+        self.schedule(at, close);
     }
 
     /// A broker process died: each client hears of it one latency later.
