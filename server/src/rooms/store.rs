@@ -6,11 +6,11 @@
 //!
 //! What is on a broker's disk is the engine's to say
 //! (`fanout_shared::broker::persist`): the room's driver takes the
-//! engine's journal of disk changes once per turn and [`RoomStore::commit`]
-//! writes the turn's changes in one transaction before the driver
-//! transmits anything (group commit), synced when the turn wrote a message
-//! (or a room, or a task number), so no member hears of a message the
-//! server has not stored.
+//! engine's journal of disk changes every turn, and [`RoomStore::commit`]
+//! writes the changes of one or more turns in one transaction before the
+//! frames those turns pushed leave (group commit, `durable.rs`), synced
+//! when they wrote a message (or a room, or a task number), so no member
+//! hears a confirm for a message the server has not stored.
 //!
 //! The store is redb (docs/ARCHITECTURE.md, "Durable rooms"): an embedded
 //! key-value store in pure Rust with ACID transactions and crash-safe
