@@ -23,7 +23,7 @@ use std::{
     time::Duration,
 };
 
-use common::{Fanout, temp_data_dir, ws_hello};
+use common::{DataDir, Fanout, ws_hello};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::time::{Instant, sleep_until};
@@ -290,8 +290,8 @@ impl Life {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_confirmed_persistent_task_is_delivered_across_ten_kill_9s() {
-    let dir = temp_data_dir();
-    let dir_arg = dir.display().to_string();
+    let dir = DataDir::new();
+    let dir_arg = dir.arg();
     let mut heard = Heard::default();
     let mut code = None;
     let mut moments = Vec::new();
@@ -353,7 +353,7 @@ async fn every_confirmed_persistent_task_is_delivered_across_ten_kill_9s() {
     );
     assert_eq!(heard.recovered.len(), KILLS);
     drop(life);
-    let _ = std::fs::remove_dir_all(dir);
+    drop(dir);
 }
 
 /// The rule itself, where a kill surely falls between a turn and its
@@ -367,8 +367,8 @@ async fn every_confirmed_persistent_task_is_delivered_across_ten_kill_9s() {
 /// telling, not about fsync.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_heard_confirm_is_for_a_stored_task_even_when_commits_are_slow() {
-    let dir = temp_data_dir();
-    let dir_arg = dir.display().to_string();
+    let dir = DataDir::new();
+    let dir_arg = dir.arg();
     let mut heard = Heard::default();
     let mut code = None;
     for _ in 0..3 {
@@ -396,5 +396,5 @@ async fn a_heard_confirm_is_for_a_stored_task_even_when_commits_are_slow() {
         heard.awaited.iter().take(20).collect::<Vec<_>>()
     );
     drop(life);
-    let _ = std::fs::remove_dir_all(dir);
+    drop(dir);
 }

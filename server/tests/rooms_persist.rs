@@ -12,7 +12,7 @@ mod rooms_support;
 
 use std::collections::BTreeSet;
 
-use common::{Fanout, temp_data_dir};
+use common::{DataDir, Fanout};
 use rooms_support::Client;
 use serde_json::{Value, json};
 
@@ -51,8 +51,8 @@ fn broker_events<'a>(frame: &'a Value, what: &'a str) -> impl Iterator<Item = &'
 
 #[tokio::test]
 async fn a_durable_room_comes_back_after_kill_9_with_its_code_token_and_persistent_messages() {
-    let dir = temp_data_dir();
-    let dir_arg = dir.display().to_string();
+    let dir = DataDir::new();
+    let dir_arg = dir.arg();
     let first = start(&dir_arg);
     assert!(
         first
@@ -204,5 +204,5 @@ async fn a_durable_room_comes_back_after_kill_9_with_its_code_token_and_persiste
         fourth.kept_line
     );
     drop(fourth);
-    let _ = std::fs::remove_dir_all(dir);
+    drop(dir);
 }

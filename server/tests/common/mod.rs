@@ -35,6 +35,27 @@ pub struct Fanout {
     pub kept_line: String,
 }
 
+/// A test's own `--data-dir` across several servers, removed when
+/// dropped (a failing test's too).
+pub struct DataDir(pub PathBuf);
+
+impl DataDir {
+    pub fn new() -> DataDir {
+        DataDir(temp_data_dir())
+    }
+
+    /// As `fanout serve --data-dir` takes it.
+    pub fn arg(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A fresh directory under the system's temporary one, for one test's
 /// durable rooms (tests never share the user's own data directory).
 pub fn temp_data_dir() -> PathBuf {
