@@ -14,15 +14,42 @@ fn probe() {
     let scenario = Scenario::from_json(json).unwrap();
     let mut t = Timeline::new(ScenarioRef::Inline(Box::new(scenario)), 434).unwrap();
     let mut a = Vec::new();
-    while let Some(e) = t.step_until(Tick::from_millis(501)) { a.push(e); }
+    while let Some(e) = t.step_until(Tick::from_millis(501)) {
+        a.push(e);
+    }
     t.advance_idle(Tick::from_millis(501));
-    a.push(t.apply(Action::Crash { node: "broker".into(), on: None, duration: Some(Tick::from_millis(50)) }).unwrap());
-    while let Some(e) = t.step_until(Tick::from_millis(877)) { a.push(e); }
+    a.push(
+        t.apply(Action::Crash {
+            node: "broker".into(),
+            on: None,
+            duration: Some(Tick::from_millis(50)),
+        })
+        .unwrap(),
+    );
+    while let Some(e) = t.step_until(Tick::from_millis(877)) {
+        a.push(e);
+    }
     t.advance_idle(Tick::from_millis(877));
     // node 4 -> client(4) = names[1 + 4 % 4] = producer
-    a.push(t.apply(Action::Drop { a: vec!["producer".into()], b: vec!["broker".into()], rate: 0.2, duration: Some(Tick::from_millis(586)) }).unwrap());
-    while let Some(e) = t.step_until(Tick::from_secs(60)) { a.push(e); }
-    for e in &a { println!("{} {} {:?}", e.step, e.time.0, e.kind); }
+    a.push(
+        t.apply(Action::Drop {
+            a: vec!["producer".into()],
+            b: vec!["broker".into()],
+            rate: 0.2,
+            duration: Some(Tick::from_millis(586)),
+        })
+        .unwrap(),
+    );
+    while let Some(e) = t.step_until(Tick::from_secs(60)) {
+        a.push(e);
+    }
+    for e in &a {
+        println!("{} {} {:?}", e.step, e.time.0, e.kind);
+    }
     let l = t.sim().ledger().unwrap();
-    for line in &l.tasks { if !matches!(format!("{:?}", line.outcome).as_str(), "ExactlyOnce") { println!("{:?}", line); } }
+    for line in &l.tasks {
+        if !matches!(format!("{:?}", line.outcome).as_str(), "ExactlyOnce") {
+            println!("{:?}", line);
+        }
+    }
 }

@@ -66,10 +66,10 @@ impl Store {
         }
     }
 
-    #[cfg(feature = "disk-journal")]
     /// Starts listing changes for [`take_journal`](Self::take_journal);
     /// `true` if it was not on (what is on disk already was never
     /// listed).
+    #[cfg(feature = "disk-journal")]
     pub fn keep_journal(&mut self) -> bool {
         let was_off = self.journal.is_none();
         self.journal.get_or_insert_with(Vec::new);

@@ -769,10 +769,10 @@ impl Broker {
         recovered
     }
 
-    #[cfg(feature = "disk-journal")]
     /// Lists the disk's changes from now on, for a driver that keeps the
     /// disk for real (`persist.rs`); if it was not listing, what is on
     /// disk already comes first, as writes.
+    #[cfg(feature = "disk-journal")]
     pub fn take_disk_changes(&mut self) -> Vec<super::persist::DiskChange> {
         let mut changes = Vec::new();
         if self.store.keep_journal() {
@@ -787,7 +787,6 @@ impl Broker {
         changes
     }
 
-    #[cfg(feature = "disk-journal")]
     /// The broker process starts again on a disk kept for real (the
     /// server's, after `kill -9`): what it holds in memory is gone, the
     /// persistent messages of its durable queues are loaded, and it
@@ -796,6 +795,7 @@ impl Broker {
     /// durable are left out. New messages are numbered after the loaded
     /// ones, so none takes a loaded one's place on disk. Returns how many
     /// came back.
+    #[cfg(feature = "disk-journal")]
     pub fn recover_disk(&mut self, messages: impl IntoIterator<Item = (String, Message)>) -> u32 {
         self.crash();
         for (queue, msg) in messages {

@@ -178,7 +178,7 @@ impl RoomCore {
 
     /// What the room's brokers changed on their disks since the last
     /// call (`Simulator::take_disk_changes`): the server stores it before
-    /// it transmits anything (docs/protocol.md, "Persistence").
+    /// the frames pushed meanwhile leave (docs/protocol.md, "Persistence").
     #[cfg(feature = "disk-journal")]
     pub fn take_disk_changes(&mut self) -> Vec<(String, crate::broker::persist::DiskChange)> {
         self.sim.take_disk_changes()
