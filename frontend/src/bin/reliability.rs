@@ -9,6 +9,6 @@ fn main() {
     fanout_frontend::start(fanout_frontend::LabPage {
         lab: fanout_shared::lab::Lab::Reliability,
         view: || leptos::prelude::IntoAny::into_any(fanout_frontend::ReliabilityLab()),
-        read_frame: ServerFrame::read_in::<{ area::SESSION }>,
+        read_frame: ServerFrame::read_in::<{ area::SESSION | area::ROOM }>,
     });
 }

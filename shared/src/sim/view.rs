@@ -18,8 +18,9 @@ use crate::{
     time::Tick,
 };
 
-/// Everything needed to draw the canvas.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Everything needed to draw the canvas. (`Default`, empty, is what a page
+/// that does not read a room's feed reads `room_joined`'s as.)
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Topology {
     pub now: Tick,
     pub steps: u64,

@@ -6,9 +6,7 @@
 
 use super::live::{Feed, Room};
 
-/// Local or live (the reliability page has no live-room panel, so there it
-/// is only ever local: see `live_panel`).
-#[cfg_attr(feature = "reliability", allow(dead_code))]
+/// Local or live.
 pub enum Mode {
     /// The page's own run, stepped on virtual time.
     Local,
@@ -23,7 +21,6 @@ pub struct LiveRun {
     pub feed: Feed,
 }
 
-#[cfg_attr(feature = "reliability", allow(dead_code))]
 impl Mode {
     pub fn is_live(&self) -> bool {
         matches!(self, Mode::Live(_))
