@@ -29,6 +29,18 @@ pub struct Topology {
     pub conns: Vec<ConnView>,
 }
 
+impl Topology {
+    /// Does a node run one of the reliability engine's programs (a broker,
+    /// a task producer or worker)? Answered with or without the feature,
+    /// so a page built without the engine can say it cannot show the run.
+    pub fn runs_reliability_engine(&self) -> bool {
+        self.nodes.iter().any(|n| {
+            n.state != NodeState::Removed
+                && super::nodes::RELIABILITY_KINDS.contains(&n.program.as_str())
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NodeView {
     pub id: NodeId,

@@ -95,6 +95,11 @@ enum Notice {
     /// The room ended for this tab.
     Ended(Ending),
     Lost,
+    /// The room (its code) runs the reliability engine, which this page
+    /// was built without: the queue page left it and links to the
+    /// reliability page, which shows it.
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
+    RunsBrokers(String),
 }
 
 /// Why the room ended for this tab: the server's fact, said in the page's
@@ -365,12 +370,26 @@ impl Live {
                     seed,
                     zmtp: zmtp.unwrap_or_default(),
                 };
+                // A room running brokers streams events this page cannot
+                // read: it says so and where to open the room instead.
+                #[cfg(not(feature = "reliability"))]
+                if topology.runs_reliability_engine() {
+                    self.server
+                        .send(&ClientFrame::Room(RoomFrame::Leave(RoomRequest {
+                            id: None,
+                        })));
+                    if room.token.is_some() {
+                        owner::forget(&room.code);
+                    }
+                    self.notice.set(Some(Notice::RunsBrokers(room.code)));
+                    return;
+                }
                 #[cfg(not(feature = "reliability"))]
                 self.enter(room, Feed::new(*topology, members.len().max(1)));
                 #[cfg(feature = "reliability")]
                 {
                     let _ = topology;
-                    self.follow(room, members.len().max(1));
+                    self.follow(room, members.len().max(1), true);
                 }
             }
             Ok(_) => self.notice.set(None),
@@ -382,7 +401,7 @@ impl Live {
     /// recording, replays it (the first time, entering the room), and
     /// again every [`FOLLOW_MS`] while the page is in that room.
     #[cfg(feature = "reliability")]
-    fn follow(self, room: Room, members: usize) {
+    fn follow(self, room: Room, members: usize, first: bool) {
         spawn_local(async move {
             let answer = self
                 .server
@@ -390,19 +409,22 @@ impl Live {
                     id: None,
                 })))
                 .await;
+            let code = room.code.clone();
             let recording = match answer {
                 Ok(ServerFrame::RoomRecording { recording, .. }) => recording,
                 Ok(_) => return,
-                Err(error) => return self.refused(error),
+                // Once the page has left the room, a late answer says
+                // nothing the room's end did not say already.
+                Err(error) if first || self.is_mine(&code) => return self.refused(error),
+                Err(_) => return,
             };
-            let code = room.code.clone();
             if self.is_mine(&code) {
                 let followed = self.lab.with_live(|run| run.feed.follow(&recording));
                 if let Some(Err(problem)) = followed {
                     return self.lab.load_error.set(vec![problem]);
                 }
                 self.publish();
-            } else if self.lab.mode.with_untracked(|mode| !mode.is_live()) {
+            } else if first && self.lab.mode.with_untracked(|mode| !mode.is_live()) {
                 match Feed::replay(&recording, members) {
                     Ok(feed) => self.enter(room.clone(), feed),
                     Err(problem) => return self.lab.load_error.set(vec![problem]),
@@ -415,7 +437,7 @@ impl Live {
                     if self.lab.mode.try_with_untracked(|m| m.is_live()) == Some(true)
                         && self.is_mine(&code)
                     {
-                        self.follow(room, members);
+                        self.follow(room, members, false);
                     }
                 },
                 std::time::Duration::from_millis(FOLLOW_MS),
@@ -604,6 +626,17 @@ fn notice_view(t: &'static LiveTexts, lang: Lang, notice: Option<Notice>) -> Opt
         Notice::NotConnected => ("notice problem", t.not_connected.to_string()),
         Notice::Ended(ending) => ("notice", (t.ended)(&ending.say(lang))),
         Notice::Lost => ("notice problem", t.lost.to_string()),
+        Notice::RunsBrokers(code) => {
+            let href = format!("/reliability?room={code}");
+            return Some(
+                view! {
+                    <p class="notice" role="status" data-live-notice="runs-brokers">
+                        {t.runs_brokers} " " <a href=href>{t.open_in_reliability}</a>
+                    </p>
+                }
+                .into_any(),
+            );
+        }
     };
     Some(view! { <p class=class role="status" data-live-notice="">{text}</p> }.into_any())
 }
