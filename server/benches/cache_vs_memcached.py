@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fanout's cache node beside real memcached, in the same run.
 
-Starts memcached (-t 2) and `fanout serve` with one cache node, both with
+Starts memcached (-t 2) and `fanout serve` with one cache node (--cache-threads 2), both with
 the same memory, then:
   1. throughput: memcaslap against each, alternating, RUNS times at each
      concurrency (32 and 64 connections by default, as issue 18 asks);
@@ -100,7 +100,8 @@ def main():
          '-m', str(args.memory), '-t', '2'] + user)
     fanout = subprocess.Popen(
         [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached', '127.0.0.1:%d' % fo_port,
-         '--cache-nodes', '1', '--cache-memory', str(args.memory), '--redis', 'off'],
+         '--cache-nodes', '1', '--cache-memory', str(args.memory), '--cache-threads', '2',
+         '--redis', 'off'],
         stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
     try:
         wait_for(mc_port)
@@ -134,7 +135,7 @@ def main():
         fanout = subprocess.Popen(
             [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached',
              '127.0.0.1:%d' % fo_port, '--cache-nodes', '1', '--cache-memory', str(args.memory),
-             '--redis', 'off'],
+             '--cache-threads', '2', '--redis', 'off'],
             stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
         wait_for(mc_port)
         wait_for(fo_port)

@@ -53,6 +53,11 @@ pub struct ServeConfig {
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub cache_nodes: usize,
 
+    /// Threads serving the cache nodes' TCP connections (memcached's
+    /// `-t`): each connection is served by one of them, in turn.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub cache_threads: u16,
+
     /// Memory limit of each cache node, in MiB (memcached's `-m`).
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     pub cache_memory: u64,
@@ -134,6 +139,8 @@ pub enum StartError {
         flag: &'static str,
         source: io::Error,
     },
+    #[error("cannot start the cache nodes' worker threads (--cache-threads): {0}")]
+    Threads(io::Error),
 }
 
 /// Binds `addr` for the service configured by `flag`, turning the common
@@ -200,6 +207,7 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
         config.cache_nodes,
         config.cache_memory,
         slabs,
+        usize::from(config.cache_threads),
     )
     .await?;
     let redis_node = match config.redis.0 {

@@ -20,9 +20,9 @@
 use std::{sync::Arc, time::Duration};
 
 use fanout_shared::{
-    protocol::{RoomCreate, RoomFrame, RoomJoin, ServerFrame},
+    protocol::{RoomAct, RoomCreate, RoomFrame, RoomJoin, ServerFrame},
     room::{Join, MemberId, Refusal, RoomEnd, RoomRefusal},
-    sim::{Scenario, timeline::ScenarioRef},
+    sim::{Action, Scenario, timeline::ScenarioRef},
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -79,6 +79,11 @@ fn cost(frame: &RoomFrame) -> u32 {
             let n = usize::from(r.payload.is_some()) + r.payloads.as_ref().map_or(0, Vec::len);
             u32::try_from(n.max(1)).unwrap_or(u32::MAX)
         }
+        // A live producer's tasks are messages too.
+        RoomFrame::Act(RoomAct {
+            action: Action::Publish { count, .. },
+            ..
+        }) => (*count).max(1),
         RoomFrame::Create(_)
         | RoomFrame::Join(_)
         | RoomFrame::Leave(_)

@@ -524,14 +524,14 @@ async fn a_live_run_replays_offline_to_the_same_trace() {
     );
 }
 
-/// Faults are engine actions, but a live room has real people behind its
-/// nodes: until the reliability lab brings them, a room refuses every
-/// fault op precisely and keeps working.
+/// Faults are engine actions, and a live room has real people behind its
+/// nodes: only the room's creator injects them (a participant's attempt is
+/// refused precisely), and the room goes on.
 #[tokio::test]
-async fn live_rooms_refuse_fault_actions_and_go_on() {
+async fn only_the_creator_injects_faults_and_the_room_goes_on() {
     let fanout = start();
     let mut owner = Client::connect(&fanout).await;
-    let (_code, _) = owner.create(empty_scenario(json!({}))).await;
+    let (code, _) = owner.create(empty_scenario(json!({}))).await;
     owner
         .add_node(
             "server",
@@ -539,23 +539,38 @@ async fn live_rooms_refuse_fault_actions_and_go_on() {
             false,
         )
         .await;
+    let mut student = Client::connect(&fanout).await;
+    student.join(&code).await;
     for action in [
         json!({"op": "crash", "node": "server"}),
         json!({"op": "pause", "node": "server", "duration": "1s"}),
-        json!({"op": "partition", "a": ["server"], "b": ["server"]}),
+        json!({"op": "partition", "a": ["server"], "b": ["host"]}),
         json!({"op": "heal"}),
     ] {
-        let e = owner
+        let e = student
             .refused(json!({"type": "room_act", "action": action}))
             .await;
         assert_eq!(e["field"], "action.op", "{e}");
         assert_eq!(e["refusal"]["area"], "room", "{e}");
-        assert_eq!(e["refusal"]["fact"]["code"], "faults_not_live", "{e}");
+        assert_eq!(e["refusal"]["fact"]["code"], "only_creator_faults", "{e}");
         assert!(
             e["message"].as_str().unwrap().contains("faults"),
             "{action}: {e}"
         );
     }
+    // The creator's are applied, and refused by the engine when they make
+    // no sense (restarting a running node).
+    let paused = owner
+        .ok(
+            json!({"type": "room_act", "action": {"op": "pause", "node": "server", "duration": "50ms"}}),
+            "room_acted",
+        )
+        .await;
+    assert_eq!(paused["event"]["what"], "paused", "{paused}");
+    let e = owner
+        .refused(json!({"type": "room_act", "action": {"op": "restart", "node": "host"}}))
+        .await;
+    assert_eq!(e["refusal"]["fact"]["error"]["code"], "not_crashed", "{e}");
     // The room is unharmed: an ordinary edit still applies.
     owner
         .ok(
@@ -565,53 +580,40 @@ async fn live_rooms_refuse_fault_actions_and_go_on() {
         .await;
 }
 
-/// Live rooms do not run the reliability engine yet: a scenario with a
-/// broker or task programs, or with scheduled faults, is refused when the
-/// room is created, and so is adding such a node, each with its typed fact
-/// (a page built without the engine, the queue lab's, never receives an
-/// event it cannot read). The room then works as before.
+/// Live rooms run the reliability engine: the lessons' scenarios (brokers,
+/// task programs, scheduled faults) are rooms, and the creator may add a
+/// broker; a participant adds only live task programs (`rooms_tasks.rs`).
 #[tokio::test]
-async fn live_rooms_refuse_brokers_task_programs_and_scheduled_faults() {
+async fn live_rooms_run_brokers_task_programs_and_scheduled_faults() {
     let fanout = start();
     let mut owner = Client::connect(&fanout).await;
-    let e = owner
-        .refused(json!({"type": "room_create", "scenario": "at-least-once", "seed": 1}))
-        .await;
-    assert_eq!(e["field"], "program", "{e}");
-    assert_eq!(e["refusal"]["area"], "room", "{e}");
-    assert_eq!(
-        e["refusal"]["fact"],
-        json!({"code": "program_not_live", "node": "broker", "program": "broker"}),
-        "{e}"
-    );
-    let e = owner
-        .refused(json!({"type": "room_create", "scenario": "lazy-pirate", "seed": 1}))
-        .await;
-    assert_eq!(e["field"], "scenario.faults", "{e}");
-    assert_eq!(
-        e["refusal"]["fact"]["code"], "scheduled_faults_not_live",
-        "{e}"
-    );
-    assert!(e["refusal"]["fact"]["count"].as_u64().unwrap() >= 1, "{e}");
-    assert!(e["message"].as_str().unwrap().contains("fault"), "{e}");
-
+    for preset in ["at-least-once", "lazy-pirate", "broker-restart"] {
+        let answer = owner
+            .ok(
+                json!({"type": "room_create", "scenario": preset, "seed": 1}),
+                "room_joined",
+            )
+            .await;
+        assert_eq!(answer["scenario"], preset, "{answer}");
+        owner.ok(json!({"type": "room_leave"}), "room_left").await;
+    }
     let (_code, _) = owner.create(empty_scenario(json!({}))).await;
     let broker = json!({"name": "b", "program": {"kind": "broker", "queues": [{"name": "tasks"}]}, "sockets": []});
-    let e = owner
-        .refused(json!({"type": "room_act", "action": {"op": "add_node", "spec": broker}}))
-        .await;
-    assert_eq!(e["field"], "program", "{e}");
-    assert_eq!(
-        e["refusal"]["fact"],
-        json!({"code": "program_not_live", "node": "b", "program": "broker"}),
-        "{e}"
-    );
-    // The room is unharmed: an ordinary node is still added.
     owner
-        .add_node(
-            "server",
-            json!([{"name": "rep", "type": "REP", "bind": ["tcp://svc"]}]),
-            false,
+        .ok(
+            json!({"type": "room_act", "action": {"op": "add_node", "spec": broker}}),
+            "room_acted",
         )
         .await;
+    let topo = owner
+        .ok(json!({"type": "room_topology"}), "room_topology")
+        .await;
+    assert!(
+        topo["topology"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["name"] == "b" && n["program"] == "broker"),
+        "{topo}"
+    );
 }

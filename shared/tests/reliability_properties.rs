@@ -19,7 +19,8 @@ use fanout_shared::{
     broker::{Guarantee, TaskId},
     sim::{
         Action, BrokerEvent, Event, EventKind, Scenario, Simulator, Timeline,
-        broker_event::FrameKind, timeline::ScenarioRef,
+        broker_event::{CloseWhy, FrameKind, RepublishWhy, Side},
+        timeline::ScenarioRef,
     },
     time::Tick,
 };
@@ -427,4 +428,107 @@ fn a_fault_can_be_stepped_back_over() {
     );
     t.seek(end);
     assert_eq!(t.sim().trace_digest(), digest);
+}
+
+/// A broker that crashes behind a partition shorter than the give-up time
+/// is heard of when the partition heals (TCP retransmits its close): the
+/// worker reconnects and the tasks the broker kept on disk are done. It
+/// used to keep its half-open connection and wait for deliveries for ever.
+#[test]
+fn a_crash_behind_a_partition_is_heard_of_when_it_heals() {
+    let s = Setup {
+        config: Config::AtLeastOnce,
+        redis: false,
+        workers: 1,
+        prefetch: 1,
+        tasks: 7,
+        interval_ms: 10,
+        work_ms: 155,
+        latency_us: 1693,
+    };
+    // The worker (node 2) cut from the broker, which crashes at once.
+    let partition = Fault::Partition {
+        node: 1,
+        one_way: false,
+        ms: 539,
+    };
+    let crash = Fault::Crash {
+        node: 0,
+        on: None,
+        down_ms: 50,
+    };
+    let (t, trace) = run(&s, &[(728, partition), (728, crash)], 0);
+    let healed = Tick::from_millis(728 + 539);
+    let heard = trace.iter().find_map(|e| match &e.kind {
+        EventKind::Broker(BrokerEvent::Closed {
+            client, side, why, ..
+        }) if client.0 == 2 && *side == Side::Client && *why == CloseWhy::PeerCrashed => {
+            Some(e.time)
+        }
+        _ => None,
+    });
+    assert_eq!(heard, Some(healed.saturating_add(Tick::from_micros(1693))));
+    let q = t.sim().ledger().unwrap().queue("q").unwrap().clone();
+    assert_eq!((q.pending, q.lost_confirmed), (0, 0), "{q:?}");
+}
+
+/// A producer whose broker restarted (a new connection, a new session)
+/// still republishes what gets no confirm: here a publish the network
+/// drops well after the reconnect. The timer of the first session, stale
+/// once it fired, used to stand in for every later deadline, so the task
+/// stayed unconfirmed and undelivered for ever.
+#[test]
+fn a_producer_republishes_after_a_reconnect() {
+    let s = Setup {
+        config: Config::AtLeastOnce,
+        redis: false,
+        workers: 3,
+        prefetch: 1,
+        tasks: 14,
+        interval_ms: 125,
+        work_ms: 36,
+        latency_us: 751,
+    };
+    let crash = Fault::Crash {
+        node: 0,
+        on: None,
+        down_ms: 50,
+    };
+    // Node 4 names the producer's link (client picks modulo).
+    let drop = Fault::Drop {
+        node: 4,
+        percent: 20,
+        for_ms: 586,
+    };
+    let (t, trace) = run(&s, &[(501, crash), (877, drop)], 434);
+    let dropped: BTreeSet<TaskId> = trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Broker(BrokerEvent::FrameDropped {
+                frame: FrameKind::Publish,
+                task: Some(task),
+                ..
+            }) => Some(*task),
+            _ => None,
+        })
+        .collect();
+    assert!(!dropped.is_empty(), "the premise: a publish is dropped");
+    let republished: BTreeSet<TaskId> = trace
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Broker(BrokerEvent::Republished {
+                tasks,
+                why: RepublishWhy::NoConfirm,
+                ..
+            }) => Some(tasks.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert!(
+        dropped.is_subset(&republished),
+        "{dropped:?} {republished:?}"
+    );
+    let q = t.sim().ledger().unwrap().queue("q").unwrap().clone();
+    assert_eq!((q.pending, q.confirmed), (0, q.produced), "{q:?}");
 }

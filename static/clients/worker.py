@@ -16,6 +16,20 @@ arrive; the worker "works" on each (--service seconds), sends
 "<payload> done by <name>" on, and after --count messages prints one line
 and exits 0.
 
+If the room runs a broker (the reliability lab's scenarios), the worker is
+a Celery-style task worker instead: it adds a live `task_worker` node that
+consumes the broker's queue (--queue, --prefetch) and acknowledges as
+--ack says: `early` (before the handler runs, Celery's default) or `late`
+(after it returns, `acks_late`). The server hands it each task; it "runs"
+the handler for the task's own time or --slow seconds, and says
+`task_done`. With --crash-after N it exits abruptly in the middle of its
+Nth task, as a killed process does: the room sees its connection drop, and
+the task it held is redelivered to another worker (late ack) or lost
+(early ack). Ctrl-C is the same crash.
+
+    python3 worker.py --room KFC-7PX --ack late --crash-after 3
+    python3 worker.py --room KFC-7PX --ack early --slow 0.5
+
 Only the Python standard library and the `websockets` package are used, so
 this file is also a readable example of the protocol: every frame is one
 JSON object with a "type".
@@ -36,7 +50,16 @@ from websockets.exceptions import ConnectionClosed
 
 
 class Refused(Exception):
-    """The server answered a request with an `error` frame."""
+    """The server answered a request with an `error` frame (kept in
+    `frame`, whose `refusal` says why as a typed fact)."""
+
+    def __init__(self, message, frame=None):
+        super().__init__(message)
+        self.frame = frame or {}
+
+    def code(self):
+        fact = self.frame.get("refusal", {}).get("fact", {})
+        return fact.get("error", {}).get("code") or fact.get("code")
 
 
 class Session:
@@ -81,7 +104,7 @@ class Session:
         await self.ws.send(json.dumps({"type": frame_type, **fields}))
         answer = await waiter
         if answer["type"] == "error":
-            raise Refused(f"{frame_type}: {answer['message']}")
+            raise Refused(f"{frame_type}: {answer['message']}", answer)
         return answer
 
     async def pushed(self):
@@ -102,6 +125,80 @@ def endpoints(topology):
     return source, sink
 
 
+def broker_of(topology, scenario):
+    """The room's broker node and the queue to consume, or (None, None)."""
+    brokers = [n["name"] for n in topology["nodes"] if n["program"] == "broker" and n["state"] != "removed"]
+    if not brokers:
+        return None, None
+    queue = "tasks"
+    if isinstance(scenario, dict):
+        for node in scenario.get("nodes", []):
+            program = node.get("program", {})
+            if node.get("name") == brokers[0] and program.get("queues"):
+                queue = program["queues"][0]["name"]
+    return brokers[0], queue
+
+
+async def run_tasks(args, session, room, broker, queue, name):
+    """A live task worker: handed tasks by the room, it runs each handler
+    (a sleep) and says `task_done`; the engine acknowledges as --ack says."""
+    program = {
+        "kind": "task_worker",
+        "broker": args.broker or broker,
+        "queue": args.queue or queue,
+        "prefetch": args.prefetch,
+        "ack": args.ack or "early",
+        "live": True,
+    }
+    added = await session.request("node_add", name=name, program=program)
+    node = added["node"]
+    if not args.quiet:
+        print(
+            f"worker.py: in room {room} as task worker {node}, consuming {program['queue']} "
+            f"on {program['broker']} (ack {program['ack']}, prefetch {args.prefetch})",
+            file=sys.stderr,
+        )
+    handled = 0
+    redelivered = 0
+    started = None
+    while handled < args.count:
+        frame = await session.pushed()
+        if frame["type"] in ("room_closed", "room_left", "connection_closed"):
+            raise Refused(f"room {room} ended: {frame.get('reason', 'connection closed')}")
+        if frame["type"] != "task":
+            continue
+        started = started or time.monotonic()
+        task = frame["task"]
+        redelivered += frame["redelivered"]
+        if args.crash_after and handled + 1 == args.crash_after:
+            # In the middle of the task: no task_done, no goodbye. The OS
+            # closes the connection, exactly as when the process is killed.
+            print(f"worker.py: {node} crashes in the middle of task t{task}", flush=True)
+            sys.stdout.flush()
+            os._exit(3)
+        await asyncio.sleep(args.slow if args.slow is not None else frame["work_us"] / 1e6)
+        try:
+            await session.request("room_act", action={"op": "task_done", "node": node, "task": task})
+        except Refused as refused:
+            if refused.code() != "not_handed_out":
+                raise
+            # The room's creator crashed this worker meanwhile: the task
+            # was taken back with its process; tasks come again after the
+            # restart.
+            print(f"worker.py: {node} lost task t{task} (its node crashed)", file=sys.stderr)
+            continue
+        handled += 1
+        if not args.quiet:
+            again = " (redelivered)" if frame["redelivered"] else ""
+            print(f"worker.py: {node} ran task t{task}{again}", file=sys.stderr)
+    elapsed = time.monotonic() - (started or time.monotonic())
+    await session.request("room_leave")
+    print(
+        f"worker.py: room {room}, task worker {node}: ran {handled} tasks in {elapsed:.2f} s "
+        f"({redelivered} redelivered), ack {program['ack']}"
+    )
+
+
 async def run(args):
     async with connect(args.url, max_size=None) as ws:
         session = Session(ws)
@@ -109,6 +206,7 @@ async def run(args):
         if "rooms" not in welcome.get("features", []):
             raise Refused("this server has no live rooms")
         name = args.name or f"py-worker-{os.getpid()}"
+        scenario = None
         if args.room:
             joined = await session.request("room_join", room=args.room, name=name)
         else:
@@ -121,6 +219,12 @@ async def run(args):
                 fields["seed"] = args.seed
             joined = await session.request("room_create", **fields)
         room = joined["room"]
+        broker, queue = broker_of(joined["topology"], scenario)
+        if broker or args.broker:
+            await run_tasks(args, session, room, broker, queue, name)
+            return
+        if args.ack or args.crash_after or args.slow is not None:
+            raise Refused(f"room {room} runs no broker: --ack, --crash-after and --slow are for task workers")
         source, sink = endpoints(joined["topology"])
         source = args.connect or source
         sink = args.sink or sink
@@ -185,9 +289,20 @@ def main():
     parser.add_argument("--sink", help="endpoint to push results to (default: the room's bound PULL)")
     parser.add_argument("--service", type=float, default=0.0, help="seconds of pretend work per message")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
+    tasks = parser.add_argument_group("task worker (a room with a broker)")
+    tasks.add_argument("--ack", choices=["early", "late"], help="acknowledge before the handler (early, the default) or after it (late)")
+    tasks.add_argument("--crash-after", type=int, metavar="N", help="exit abruptly in the middle of the Nth task")
+    tasks.add_argument("--slow", type=float, metavar="SECONDS", help="seconds per task (default: the time each task asks for)")
+    tasks.add_argument("--broker", help="the broker node (default: the room's first)")
+    tasks.add_argument("--queue", help="the queue to consume (default: the broker's first, or 'tasks')")
+    tasks.add_argument("--prefetch", type=int, default=1, help="most unacknowledged tasks held (default 1)")
     args = parser.parse_args()
     if args.count < 1:
         parser.error("--count must be at least 1")
+    if args.crash_after is not None and args.crash_after < 1:
+        parser.error("--crash-after must be at least 1")
+    if args.slow is not None and args.slow < 0:
+        parser.error("--slow must not be negative")
     try:
         asyncio.run(run(args))
     except Refused as refused:

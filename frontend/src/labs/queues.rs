@@ -348,6 +348,7 @@ impl QueueLab {
             actions: Vec::new(),
             step: 0,
             time: Tick::ZERO,
+            settled: false,
         });
         if let Err(e) = result {
             self.load_error.set(vec![e]);

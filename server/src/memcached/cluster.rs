@@ -10,7 +10,10 @@ use std::{
 use fanout_shared::cache::{ConnId, slabs::SlabSettings};
 use tokio::{net::TcpListener, sync::watch};
 
-use super::node::{self, Node};
+use super::{
+    node::{self, Node},
+    workers::Workers,
+};
 use crate::{StartError, bind};
 
 /// The flag that chooses the nodes' addresses, named in start-up errors.
@@ -23,6 +26,8 @@ pub struct Cluster {
     /// Numbers every connection, TCP clients and browser sessions alike, so
     /// an event can say which one caused it. 0 means "the cache itself".
     conn_ids: Arc<AtomicU64>,
+    /// The threads serving the nodes' TCP connections.
+    workers: Arc<Workers>,
 }
 
 /// A cluster whose listeners are bound but not yet accepting.
@@ -40,6 +45,7 @@ impl Cluster {
         count: usize,
         memory_mib: u64,
         slabs: SlabSettings,
+        threads: usize,
     ) -> Result<BoundCluster, StartError> {
         let mut nodes = Vec::with_capacity(count);
         let mut listeners = Vec::with_capacity(count);
@@ -74,6 +80,7 @@ impl Cluster {
         let cluster = Arc::new(Cluster {
             nodes,
             conn_ids: Arc::new(AtomicU64::new(1)),
+            workers: Workers::start(threads).map_err(StartError::Threads)?,
         });
         Ok(BoundCluster { cluster, listeners })
     }
@@ -101,6 +108,7 @@ impl BoundCluster {
                 listener,
                 Arc::clone(node),
                 Arc::clone(&self.cluster.conn_ids),
+                Arc::clone(&self.cluster.workers),
                 shutdown.clone(),
             ));
         }

@@ -36,6 +36,7 @@ pub mod retrieval;
 pub mod stats;
 pub mod storage;
 pub mod watch;
+pub mod workers;
 
 use fanout_shared::cache::{Cache, ConnId};
 

@@ -18,7 +18,7 @@ use tokio::{
     sync::{broadcast, watch},
 };
 
-use super::{connection, unix_now};
+use super::unix_now;
 
 /// How many events a slow watcher may fall behind before it is told how
 /// many it missed. The cache never waits for a watcher.
@@ -196,6 +196,7 @@ pub async fn run(
     listener: TcpListener,
     node: Arc<Node>,
     conn_ids: Arc<AtomicU64>,
+    workers: Arc<super::workers::Workers>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let sweeper = tokio::spawn({
@@ -214,12 +215,7 @@ pub async fn run(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
                     let conn: ConnId = conn_ids.fetch_add(1, Ordering::Relaxed);
-                    tokio::spawn(connection::serve(
-                        stream,
-                        Arc::clone(&node),
-                        conn,
-                        for_connections.clone(),
-                    ));
+                    workers.serve(stream, Arc::clone(&node), conn, for_connections.clone());
                 }
                 Err(error) => {
                     // Out of file descriptors and the like: refuse for a

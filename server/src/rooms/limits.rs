@@ -72,6 +72,7 @@ impl RoomLimits {
             rate: self.rate,
             message_bytes: self.message_bytes,
             rooms: self.rooms,
+            ..RoomRules::default()
         }
     }
 }

@@ -89,7 +89,6 @@ impl Rooms {
         zmtp: bool,
     ) -> Result<Created, Refusal> {
         let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
-        RoomCore::admit(&resolved)?;
         let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
         let exposed = zmtp
             .then(|| listener::expose(&resolved, self.zmtp))

@@ -358,6 +358,7 @@ async fn place(
     let added = session
         .handle(RoomFrame::NodeAdd(NodeAdd {
             name: Some(node.clone()),
+            program: None,
             sockets: vec![SocketSpec {
                 name: SOCKET.into(),
                 kind,

@@ -125,7 +125,9 @@ fn action_field(error: &ActionError) -> &'static str {
         | ActionError::Crashed { .. }
         | ActionError::AlreadyPaused { .. }
         | ActionError::NotPaused { .. }
-        | ActionError::NotProducer { .. } => "node",
+        | ActionError::NotProducer { .. }
+        | ActionError::NotLive { .. } => "node",
+        ActionError::NotHandedOut { .. } => "task",
         ActionError::EmptyGroup
         | ActionError::Overlap { .. }
         | ActionError::NoBrokerLink { .. } => "a",

@@ -196,7 +196,13 @@ pub struct NodeAdd {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// As in a scenario: `{"name": "in", "type": "PULL", "connect": ["tcp://ventilator"]}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sockets: Vec<crate::sim::scenario::SocketSpec>,
+    /// A live task program instead of sockets (`{"kind": "task_worker",
+    /// "broker": …, "queue": …, "ack": "late", "live": true}`): the engine
+    /// keeps its broker connection, this participant does its work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program: Option<crate::sim::nodes::ProgramSpec>,
     /// Receive for the participant as messages arrive (pushed as
     /// `received`), instead of only on `recv`.
     #[serde(default)]

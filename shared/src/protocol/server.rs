@@ -345,6 +345,26 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
+    /// Pushed to a live task worker's participant: the worker took this
+    /// task from its broker and waits for the handler to run (answer
+    /// `room_act` with `{"op": "task_done", …}`). `work_us` is the time the
+    /// task asks for; a `poison` task fails whatever the handler does.
+    Task {
+        room: String,
+        node: String,
+        task: u64,
+        redelivered: bool,
+        poison: bool,
+        work_us: u64,
+    },
+    /// Pushed to a live task producer's participant: the broker confirmed
+    /// these tasks (on its disk if they are persistent and their queue
+    /// durable).
+    Confirmed {
+        room: String,
+        node: String,
+        tasks: Vec<u64>,
+    },
     /// The answer to `recv_auto`.
     RecvAuto {
         node: String,
@@ -396,11 +416,14 @@ pub mod area {
     /// page without this area reads as empty). The reliability page
     /// follows a room by its recording instead (`room_recording`), so it
     /// links none of these decoders.
-    pub const ROOM_FEED: u8 = 1 << 5;
+    pub const ROOM_FEED: u8 = 1 << 6;
     /// Watching Celery on the Redis node (`tasks_*`).
     pub const TASKS: u8 = 1 << 4;
+    /// A live task program's participant's (`task`, `confirmed`): programs
+    /// and tests read them, no page does.
+    pub const LIVE_TASKS: u8 = 1 << 5;
 }
-use area::{CACHE, ROOM, ROOM_FEED, SESSION, TASKS, WARMUP};
+use area::{CACHE, LIVE_TASKS, ROOM, ROOM_FEED, SESSION, TASKS, WARMUP};
 
 // Read compactly (see `json::decode_tagged!`); written by the derive above.
 crate::json::decode_tagged!(ServerFrame by "type" in areas {
@@ -443,6 +466,8 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
     ROOM: "sent" => Sent { node, socket, msgs, eagain, id },
     ROOM: "received" => Received { node, socket, messages, eagain, id },
     ROOM: "recv_auto" => RecvAuto { node, on, limit, id },
+    LIVE_TASKS: "task" => Task { room, node, task, redelivered, poison, work_us },
+    LIVE_TASKS: "confirmed" => Confirmed { room, node, tasks },
     SESSION: "error" => Error { message, field, refusal, supported, id },
 });
 

@@ -132,6 +132,7 @@ fn types_list_matches_the_enum() {
         })),
         ClientFrame::Room(RoomFrame::NodeAdd(NodeAdd {
             name: None,
+            program: None,
             sockets: Vec::new(),
             auto_recv: false,
             auto_limit: None,
@@ -605,6 +606,19 @@ fn every_server_frame_reads_back_as_written() {
             on: true,
             limit: None,
             id: None,
+        },
+        ServerFrame::Task {
+            room: "KFC-7PX".into(),
+            node: "w".into(),
+            task: 3,
+            redelivered: true,
+            poison: false,
+            work_us: 200_000,
+        },
+        ServerFrame::Confirmed {
+            room: "KFC-7PX".into(),
+            node: "p".into(),
+            tasks: vec![1, 2],
         },
         ServerFrame::refused(FrameRefusal::MissingType).with_request_id(Some(9)),
     ];

@@ -13,6 +13,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+#[cfg(feature = "reliability")]
+use crate::sim::{BrokerEvent, broker_event::WaitWhy};
 use crate::{
     protocol::{Delivered, MemberInfo, ServerFrame},
     sim::{Action, ActionError, Event, EventKind, Fate, Simulator, timeline::ScenarioRef},
@@ -29,6 +31,14 @@ use super::{
     refusal::RoomRefusal,
     stream::{FLUSH_EVERY, TOPOLOGY_EVERY, Window, is_structural},
 };
+
+/// How a member went: a clean exit removes its nodes; a vanished session
+/// (closed without `room_leave`) crashes its live task programs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exit {
+    Clean,
+    Vanished,
+}
 
 /// What a session asks when it enters a room.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -95,6 +105,9 @@ pub struct RoomCore {
     again: bool,
     /// An automatic receive waits for a member's session to take frames.
     starved: bool,
+    /// Live producers' confirms of this turn (`room/live_task.rs`).
+    #[cfg(feature = "reliability")]
+    pub(super) confirms: super::live_task::PendingConfirms,
     end: Option<RoomEnd>,
 }
 
@@ -135,6 +148,8 @@ impl RoomCore {
             queued_added: 0,
             again: false,
             starved: false,
+            #[cfg(feature = "reliability")]
+            confirms: Default::default(),
             end: None,
         }
     }
@@ -148,26 +163,8 @@ impl RoomCore {
         rules: RoomRules,
     ) -> Result<RoomCore, Refusal> {
         let resolved = scenario.resolve().map_err(Refusal::Scenario)?;
-        RoomCore::admit(&resolved)?;
         let sim = Simulator::new(&resolved, seed).map_err(Refusal::Scenario)?;
         Ok(RoomCore::new(code, token, scenario, sim, rules))
-    }
-
-    /// Whether a live room may run `scenario`: not the reliability
-    /// engine's programs or scheduled faults, yet (docs/protocol.md, "Live
-    /// rooms"). Whoever creates a room asks this first.
-    pub fn admit(scenario: &crate::sim::Scenario) -> Result<(), Refusal> {
-        for node in &scenario.nodes {
-            refuse_unlive_program(node)?;
-        }
-        #[cfg(feature = "reliability")]
-        if !scenario.faults.is_empty() {
-            return Err(RoomRefusal::ScheduledFaultsNotLive {
-                count: scenario.faults.len() as u32,
-            }
-            .into());
-        }
-        Ok(())
     }
 
     pub fn code(&self) -> &str {
@@ -215,6 +212,8 @@ impl RoomCore {
         if caught_up {
             self.sim.advance_idle(self.clock);
         }
+        #[cfg(feature = "reliability")]
+        self.flush_confirms();
         caught_up
     }
 
@@ -372,10 +371,11 @@ impl RoomCore {
     }
 
     /// The member's session ended, or its outbox closed (it vanished): it
-    /// is removed with its nodes.
+    /// is removed with its nodes, and its live task programs crash (their
+    /// process is gone, as a worker's is after Ctrl-C).
     pub fn leave(&mut self, now: Tick, member: MemberId) {
         self.tick(now);
-        self.remove_member(member, None);
+        self.remove_member_as(member, None, Exit::Vanished);
     }
 
     /// `room_close` with a token.
@@ -454,6 +454,17 @@ impl RoomCore {
             self.window.push(event);
         }
         match &event.kind {
+            #[cfg(feature = "reliability")]
+            EventKind::Broker(BrokerEvent::Waits {
+                node,
+                why: WaitWhy::Member,
+            }) => self.hand_out(*node),
+            #[cfg(feature = "reliability")]
+            EventKind::Broker(BrokerEvent::Confirmed {
+                client,
+                task: Some(task),
+                ..
+            }) => self.note_confirm(*client, task.0),
             EventKind::Deliver {
                 to,
                 fate: Fate::Queued,
@@ -478,25 +489,37 @@ impl RoomCore {
 
     /// Applies an action now, records it, and learns from its event.
     pub(super) fn apply(&mut self, action: Action) -> Result<Event, ActionError> {
-        let (step, time) = (self.sim.steps(), self.sim.now());
+        let (step, time, settled) = (self.sim.steps(), self.sim.now(), self.sim.settled());
         let sim = &self.sim;
-        let keep = self.log.admit(step, time, &action, || sim.trace_digest());
+        let keep = self
+            .log
+            .admit(step, time, settled, &action, || sim.trace_digest());
         let kept = keep.then(|| action.clone());
         let event = self.sim.apply(action)?;
         if let Some(action) = kept {
-            self.log.push(step, time, action);
+            self.log.push(step, time, settled, action);
         }
         self.on_event(&event);
         Ok(event)
     }
 
-    /// Removes a member and the nodes it drives (their queued messages are
-    /// lost, as when a process holding ZeroMQ sockets exits); its session
-    /// is told `last_word`, if any. Returns the nodes.
+    /// Removes a member that left or was removed, and the nodes it drives
+    /// (their queued messages are lost, as when a process holding ZeroMQ
+    /// sockets exits; a task program's broker connection closes); its
+    /// session is told `last_word`, if any. Returns the nodes.
     pub(super) fn remove_member(
         &mut self,
         member: MemberId,
         last_word: Option<ServerFrame>,
+    ) -> Vec<String> {
+        self.remove_member_as(member, last_word, Exit::Clean)
+    }
+
+    fn remove_member_as(
+        &mut self,
+        member: MemberId,
+        last_word: Option<ServerFrame>,
+        exit: Exit,
     ) -> Vec<String> {
         let Some(m) = self.members.remove(&member) else {
             return Vec::new();
@@ -505,7 +528,15 @@ impl RoomCore {
         if m.watching {
             self.watchers -= 1;
         }
+        // Without the reliability engine no node runs a task program.
+        #[cfg(not(feature = "reliability"))]
+        let _ = exit;
         for node in &m.nodes {
+            #[cfg(feature = "reliability")]
+            if exit == Exit::Vanished && self.sim.runs_live_task(node) {
+                self.crash_task_node(node);
+                continue;
+            }
             self.drop_node(node);
         }
         self.outgoing.push_back((member, Transmit::End(last_word)));
@@ -617,6 +648,13 @@ impl RoomCore {
             end = Some(RoomEnd::QueuesTooLarge {
                 bytes: self.queued_bytes,
                 limit,
+            });
+        }
+        #[cfg(feature = "reliability")]
+        if self.sim.tasks_made() > self.rules.tasks {
+            end = Some(RoomEnd::TooManyTasks {
+                tasks: self.sim.tasks_made(),
+                limit: self.rules.tasks,
             });
         }
         let behind = now.saturating_sub(self.sim.now());
@@ -758,18 +796,4 @@ impl RoomCore {
 pub fn token_matches(real: &str, presented: &str) -> bool {
     let (a, b) = (real.as_bytes(), presented.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Live rooms do not run the reliability engine's programs yet (docs/
-/// protocol.md, "Live rooms"): its events would reach pages built without
-/// it (the queue lab's), which could not read them.
-pub(crate) fn refuse_unlive_program(node: &crate::sim::scenario::NodeSpec) -> Result<(), Refusal> {
-    if node.program.is_reliability() {
-        return Err(RoomRefusal::ProgramNotLive {
-            node: node.name.clone(),
-            program: node.program.kind_name().into(),
-        }
-        .into());
-    }
-    Ok(())
 }

@@ -23,6 +23,12 @@ pub enum RoomEnd {
         bytes: u64,
         limit: u64,
     },
+    /// Its programs made more tasks than a room may hold (every task stays
+    /// in the ledger the meter reads).
+    TooManyTasks {
+        tasks: u64,
+        limit: u64,
+    },
     /// Its engine fell this far behind real time.
     FellBehind {
         seconds: u64,
@@ -56,6 +62,9 @@ fn end_en(end: &RoomEnd) -> String {
         RoomEnd::QueuesTooLarge { bytes, limit } => format!(
             "its queues grew to {bytes} bytes, past twice the limit of {limit} (--room-queued-bytes)"
         ),
+        RoomEnd::TooManyTasks { tasks, limit } => {
+            format!("its programs made {tasks} tasks, past the {limit} a room's ledger may hold")
+        }
         RoomEnd::FellBehind { seconds } => format!(
             "it fell {seconds} s behind real time: its scenario makes more events than this server can run"
         ),
@@ -73,6 +82,9 @@ fn end_zh(end: &RoomEnd) -> String {
         RoomEnd::ShuttingDown => "服务器正在关闭".into(),
         RoomEnd::QueuesTooLarge { bytes, limit } => {
             format!("房间的队列增长到 {bytes} 字节，超过上限 {limit} 的两倍（--room-queued-bytes）")
+        }
+        RoomEnd::TooManyTasks { tasks, limit } => {
+            format!("房间里的程序产生了 {tasks} 个任务，超过了一个房间的账本能容纳的 {limit} 个")
         }
         RoomEnd::FellBehind { seconds } => {
             format!("房间落后实时 {seconds} 秒：它的场景产生的事件多于这台服务器能运行的")
@@ -126,6 +138,7 @@ crate::json::decode_tagged!(RoomEnd by "code" {
     "closed_by_creator" => ClosedByCreator,
     "shutting_down" => ShuttingDown,
     "queues_too_large" => QueuesTooLarge { bytes, limit },
+    "too_many_tasks" => TooManyTasks { tasks, limit },
     "fell_behind" => FellBehind { seconds },
     "idle" => Idle { seconds },
     "empty" => Empty { seconds },
@@ -147,6 +160,7 @@ mod decode_tests {
             RoomEnd::ClosedByCreator,
             RoomEnd::ShuttingDown,
             RoomEnd::QueuesTooLarge { bytes: 7, limit: 7 },
+            RoomEnd::TooManyTasks { tasks: 8, limit: 7 },
             RoomEnd::FellBehind { seconds: 7 },
             RoomEnd::Idle { seconds: 7 },
             RoomEnd::Empty { seconds: 7 },

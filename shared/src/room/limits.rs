@@ -43,6 +43,9 @@ pub const HOUSEKEEPING: Tick = Tick::from_millis(100);
 pub const RECORD_ACTIONS: usize = 100_000;
 pub const RECORD_BYTES: usize = 16 << 20;
 
+/// Tasks a room's programs may make by default ([`RoomRules::tasks`]).
+pub const MAX_TASKS: u64 = 100_000;
+
 /// A room's limits (the server's flags).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoomRules {
@@ -60,6 +63,12 @@ pub struct RoomRules {
     pub rate: u32,
     pub message_bytes: u32,
     pub rooms: u32,
+    /// Tasks the room's programs may make: the ledger keeps every one (the
+    /// meter and the task table read it), so this bounds a room's memory
+    /// (about 30 MB of ledger and queues at [`MAX_TASKS`]) whatever its
+    /// producers do. A live `publish` past it is refused; programs past it
+    /// close the room.
+    pub tasks: u64,
 }
 
 impl Default for RoomRules {
@@ -71,6 +80,7 @@ impl Default for RoomRules {
             rate: 2000,
             message_bytes: 16 * 1024,
             rooms: 50,
+            tasks: MAX_TASKS,
         }
     }
 }

@@ -65,6 +65,8 @@
 pub mod core;
 pub mod end;
 pub mod limits;
+#[cfg(feature = "reliability")]
+mod live_task;
 pub mod member;
 pub mod notice;
 pub mod recording;

@@ -23,9 +23,10 @@ pub struct ActionLog {
     seed: u64,
     actions: Vec<Recorded>,
     bytes: usize,
-    /// Where recording stopped: step and time of the first action not
-    /// kept, and the trace digest just before it.
-    stopped: Option<(u64, Tick, String)>,
+    /// Where recording stopped: step, time and `settled` (see
+    /// `Recorded::settled`) of the first action not kept, and the trace
+    /// digest just before it.
+    stopped: Option<(u64, Tick, bool, String)>,
     max_actions: usize,
     max_bytes: usize,
 }
@@ -60,6 +61,7 @@ impl ActionLog {
         &mut self,
         step: u64,
         time: Tick,
+        settled: bool,
         action: &Action,
         digest: impl FnOnce() -> String,
     ) -> bool {
@@ -68,16 +70,22 @@ impl ActionLog {
         }
         let size = approximate_size(action);
         if self.actions.len() >= self.max_actions || self.bytes + size > self.max_bytes {
-            self.stopped = Some((step, time, digest()));
+            self.stopped = Some((step, time, settled, digest()));
             return false;
         }
         true
     }
 
-    /// Keeps an admitted action once the engine accepted it.
-    pub fn push(&mut self, step: u64, time: Tick, action: Action) {
+    /// Keeps an admitted action once the engine accepted it (`settled`:
+    /// see [`Recorded::settled`]).
+    pub fn push(&mut self, step: u64, time: Tick, settled: bool, action: Action) {
         self.bytes += approximate_size(&action);
-        self.actions.push(Recorded { step, time, action });
+        self.actions.push(Recorded {
+            step,
+            time,
+            settled,
+            action,
+        });
     }
 
     /// The recording up to now (`step`, `time`, whose digest is
@@ -87,11 +95,12 @@ impl ActionLog {
         &self,
         step: u64,
         time: Tick,
+        settled: bool,
         digest_now: String,
     ) -> (Recording, bool, String) {
-        let (end_step, end_time, complete, digest) = match &self.stopped {
-            Some((s, t, d)) => (*s, *t, false, d.clone()),
-            None => (step, time, true, digest_now),
+        let (end_step, end_time, settled, complete, digest) = match &self.stopped {
+            Some((s, t, settled, d)) => (*s, *t, *settled, false, d.clone()),
+            None => (step, time, settled, true, digest_now),
         };
         (
             Recording {
@@ -100,6 +109,7 @@ impl ActionLog {
                 actions: self.actions.clone(),
                 step: end_step,
                 time: end_time,
+                settled,
             },
             complete,
             digest,
@@ -141,34 +151,40 @@ mod tests {
         }
     }
 
-    fn record(log: &mut ActionLog, step: u64, time: u64) {
-        if log.admit(step, Tick(time), &recv(), || format!("digest@{step}")) {
-            log.push(step, Tick(time), recv());
+    fn record(log: &mut ActionLog, step: u64, time: u64, settled: bool) {
+        if log.admit(step, Tick(time), settled, &recv(), || {
+            format!("digest@{step}")
+        }) {
+            log.push(step, Tick(time), settled, recv());
         }
     }
 
     #[test]
     fn recording_stops_at_the_bound_and_ends_before_the_first_lost_action() {
         let mut log = ActionLog::with_bounds(ScenarioRef::Preset("pipeline".into()), 1, 2, 1 << 20);
-        record(&mut log, 3, 10);
-        record(&mut log, 5, 20);
+        record(&mut log, 3, 10, false);
+        record(&mut log, 5, 20, false);
         assert!(log.is_complete());
-        record(&mut log, 9, 30);
-        record(&mut log, 12, 40);
-        let (r, complete, digest) = log.recording(100, Tick(500), "now".into());
+        record(&mut log, 9, 30, true);
+        record(&mut log, 12, 40, false);
+        let (r, complete, digest) = log.recording(100, Tick(500), false, "now".into());
         assert!(!complete);
         assert_eq!(r.actions.len(), 2);
-        assert_eq!((r.step, r.time), (9, Tick(30)));
+        // The position just before the first action not kept, as it was.
+        assert_eq!((r.step, r.time, r.settled), (9, Tick(30), true));
         assert_eq!(digest, "digest@9");
     }
 
     #[test]
     fn a_complete_recording_ends_now() {
         let mut log = ActionLog::new(ScenarioRef::Preset("pi".into()), 7);
-        record(&mut log, 1, 1);
-        let (r, complete, digest) = log.recording(40, Tick(900), "now".into());
+        record(&mut log, 1, 1, true);
+        let (r, complete, digest) = log.recording(40, Tick(900), true, "now".into());
         assert!(complete);
-        assert_eq!((r.step, r.time, r.seed), (40, Tick(900), 7));
+        assert_eq!(
+            (r.step, r.time, r.seed, r.settled),
+            (40, Tick(900), 7, true)
+        );
         assert_eq!(digest, "now");
     }
 }

@@ -111,21 +111,19 @@ pub enum RoomRefusal {
     /// `room_act` with `send`, `recv` or `take_over`.
     UseSocketFrames,
     OnlyCreatorAddsPrograms,
-    /// Fault actions (crash, pause, partition, …) come to live rooms with
-    /// the reliability lab; until then a room refuses them.
-    FaultsNotLive,
-    /// A node runs a program of the reliability engine (a broker, a task
-    /// producer or worker), in the room's scenario or added to it: live
-    /// rooms do not run it yet, and a page built without it (the queue
-    /// lab's) could not read its events.
-    ProgramNotLive {
-        node: String,
-        program: String,
+    /// A live producer's `publish` would take the room past the tasks its
+    /// ledger may hold ([`MAX_TASKS`](super::limits::MAX_TASKS)).
+    TaskLimit {
+        tasks: u64,
+        limit: u64,
     },
-    /// The room's scenario schedules faults (`faults`), refused as fault
-    /// actions are.
-    ScheduledFaultsNotLive {
-        count: u32,
+    /// Fault actions (crash, pause, partition, …) are the creator's: a
+    /// class's teacher breaks things, not any participant.
+    OnlyCreatorFaults,
+    /// A member's `node_add` with a program that is not a live task
+    /// program (`"live": true`): other programs are the creator's to add.
+    NotALiveProgram {
+        program: String,
     },
     /// The engine refused the edit a `room_act` asked for.
     Edit {
@@ -163,9 +161,9 @@ impl RoomRefusal {
             RoomRefusal::QueuesFull { .. } => "limits.room_queued_bytes",
             RoomRefusal::UseSocketFrames
             | RoomRefusal::OnlyCreatorAddsPrograms
-            | RoomRefusal::FaultsNotLive => "action.op",
-            RoomRefusal::ProgramNotLive { .. } => "program",
-            RoomRefusal::ScheduledFaultsNotLive { .. } => "scenario.faults",
+            | RoomRefusal::OnlyCreatorFaults => "action.op",
+            RoomRefusal::NotALiveProgram { .. } => "program",
+            RoomRefusal::TaskLimit { .. } => "action.count",
             RoomRefusal::Edit { .. } => "action",
         }
     }
@@ -263,14 +261,14 @@ fn refusal_en(refusal: &RoomRefusal) -> String {
                 .unwrap_or_default()
         ),
         RoomRefusal::UseSocketFrames => "use the send, recv and node_take frames for these".into(),
-        RoomRefusal::FaultsNotLive => {
-            "faults (crash, pause, partition, …) are not available in live rooms yet".into()
+        RoomRefusal::OnlyCreatorFaults => {
+            "only the room's creator injects faults (crash, pause, partition, …)".into()
         }
-        RoomRefusal::ProgramNotLive { node, program } => format!(
-            "node {node} runs the {program} program, which live rooms do not run yet (brokers and task programs play in the reliability lab)"
+        RoomRefusal::TaskLimit { tasks, limit } => format!(
+            "the room has made {tasks} tasks; a room's ledger holds at most {limit}, so nothing was published"
         ),
-        RoomRefusal::ScheduledFaultsNotLive { count } => format!(
-            "the scenario schedules {count} fault(s), which live rooms do not run yet (faults play in the reliability lab)"
+        RoomRefusal::NotALiveProgram { program } => format!(
+            "node_add takes sockets, or a live task_worker or task_producer (\"live\": true); a {program} node is the creator's to add (room_act add_node)"
         ),
         RoomRefusal::OnlyCreatorAddsPrograms => {
             "only the room's creator adds nodes with programs; add your own node with node_add"
@@ -357,13 +355,15 @@ fn refusal_zh(refusal: &RoomRefusal) -> String {
                 .unwrap_or_default()
         ),
         RoomRefusal::UseSocketFrames => "这些请用 send、recv 和 node_take 帧".into(),
-        RoomRefusal::FaultsNotLive => "实时房间暂时还不能注入故障（崩溃、暂停、网络分区等）".into(),
-        RoomRefusal::ProgramNotLive { node, program } => format!(
-            "节点 {node} 运行 {program} 程序，实时房间暂时还不能运行它（消息代理和任务程序请在可靠性实验中演示）"
-        ),
-        RoomRefusal::ScheduledFaultsNotLive { count } => {
-            format!("场景安排了 {count} 个故障，实时房间暂时还不能运行（故障请在可靠性实验中演示）")
+        RoomRefusal::OnlyCreatorFaults => {
+            "只有房间的创建者能注入故障（崩溃、暂停、网络分区等）".into()
         }
+        RoomRefusal::TaskLimit { tasks, limit } => format!(
+            "房间已经产生了 {tasks} 个任务；一个房间的账本最多容纳 {limit} 个，所以这次什么也没有发布"
+        ),
+        RoomRefusal::NotALiveProgram { program } => format!(
+            "node_add 只接受套接字，或者实时的 task_worker、task_producer（\"live\": true）；{program} 节点只能由创建者添加（room_act add_node）"
+        ),
         RoomRefusal::OnlyCreatorAddsPrograms => {
             "只有房间的创建者能添加带程序的节点；用 node_add 添加你自己的节点".into()
         }
@@ -401,9 +401,9 @@ crate::json::decode_tagged!(RoomRefusal by "code" {
     "no_receiving_socket" => NoReceivingSocket { node, socket },
     "use_socket_frames" => UseSocketFrames,
     "only_creator_adds_programs" => OnlyCreatorAddsPrograms,
-    "faults_not_live" => FaultsNotLive,
-    "program_not_live" => ProgramNotLive { node, program },
-    "scheduled_faults_not_live" => ScheduledFaultsNotLive { count },
+    "only_creator_faults" => OnlyCreatorFaults,
+    "task_limit" => TaskLimit { tasks, limit },
+    "not_a_live_program" => NotALiveProgram { program },
     "edit" => Edit { error },
 });
 
@@ -474,12 +474,14 @@ mod decode_tests {
             },
             RoomRefusal::UseSocketFrames,
             RoomRefusal::OnlyCreatorAddsPrograms,
-            RoomRefusal::FaultsNotLive,
-            RoomRefusal::ProgramNotLive {
-                node: "b".into(),
+            RoomRefusal::OnlyCreatorFaults,
+            RoomRefusal::TaskLimit {
+                tasks: 99_990,
+                limit: 100_000,
+            },
+            RoomRefusal::NotALiveProgram {
                 program: "broker".into(),
             },
-            RoomRefusal::ScheduledFaultsNotLive { count: 2 },
             RoomRefusal::Edit {
                 error: Box::new(ActionError::NoNode { node: "n".into() }),
             },

@@ -56,9 +56,12 @@ impl RoomCore {
                 id: r.id,
             },
             RoomFrame::Recording(r) => {
-                let (recording, complete, trace_digest) =
-                    self.log
-                        .recording(self.sim.steps(), self.sim.now(), self.sim.trace_digest());
+                let (recording, complete, trace_digest) = self.log.recording(
+                    self.sim.steps(),
+                    self.sim.now(),
+                    self.sim.settled(),
+                    self.sim.trace_digest(),
+                );
                 ServerFrame::RoomRecording {
                     room: code,
                     recording: Box::new(recording),
@@ -220,9 +223,19 @@ impl RoomCore {
             }
             .into());
         }
+        let program = match r.program {
+            None | Some(ProgramSpec::External) => ProgramSpec::External,
+            Some(p) if p.is_live_task() => p,
+            Some(p) => {
+                return Err(RoomRefusal::NotALiveProgram {
+                    program: p.kind_name().to_owned(),
+                }
+                .into());
+            }
+        };
         let spec = NodeSpec {
             name: name.clone(),
-            program: ProgramSpec::External,
+            program,
             start: Tick::ZERO,
             sockets: r.sockets,
         };
@@ -430,6 +443,7 @@ impl RoomCore {
             Action::Send { .. } | Action::Recv { .. } | Action::TakeOver { .. } => {
                 return Err(RoomRefusal::UseSocketFrames.into());
             }
+            // Faults are the creator's, on any node.
             #[cfg(feature = "reliability")]
             Action::Crash { .. }
             | Action::Restart { .. }
@@ -440,14 +454,33 @@ impl RoomCore {
             | Action::Delay { .. }
             | Action::Drop { .. }
             | Action::Duplicate { .. }
-            | Action::Poison { .. } => return Err(RoomRefusal::FaultsNotLive.into()),
+            | Action::Poison { .. } => {
+                if !owner {
+                    return Err(RoomRefusal::OnlyCreatorFaults.into());
+                }
+                None
+            }
             Action::AddNode { spec } => {
                 if !owner {
                     return Err(RoomRefusal::OnlyCreatorAddsPrograms.into());
                 }
-                super::core::refuse_unlive_program(spec)?;
-                spec.name.clone()
+                Some(spec.name.clone())
             }
+            // A live task program's participant speaks for its own node.
+            #[cfg(feature = "reliability")]
+            Action::Publish { node, count } => {
+                let tasks = self.sim.tasks_made();
+                if tasks + u64::from(*count) > self.rules.tasks {
+                    return Err(RoomRefusal::TaskLimit {
+                        tasks,
+                        limit: self.rules.tasks,
+                    }
+                    .into());
+                }
+                Some(node.clone())
+            }
+            #[cfg(feature = "reliability")]
+            Action::TaskDone { node, .. } => Some(node.clone()),
             Action::SetHwm { node, .. }
             | Action::SetLatency { node, .. }
             | Action::SetInterval { node, .. }
@@ -459,12 +492,12 @@ impl RoomCore {
             | Action::RemoveSocket { node, .. }
             | Action::Bind { node, .. }
             | Action::Connect { node, .. }
-            | Action::Disconnect { node, .. } => node.clone(),
+            | Action::Disconnect { node, .. } => Some(node.clone()),
         };
-        if !owner {
-            self.check_driver(member, &node)?;
+        if !owner && let Some(node) = &node {
+            self.check_driver(member, node)?;
         }
-        let driver = self.drivers.get(&node).copied();
+        let driver = node.and_then(|n| self.drivers.get(&n).copied());
         if let Action::RemoveNode { node } = &action
             && let Some(d) = driver
         {

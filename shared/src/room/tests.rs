@@ -810,6 +810,59 @@ fn members_nodes_names_and_queued_bytes_are_bounded() {
     );
 }
 
+/// A room's programs make at most `tasks` tasks: a live `publish` past it
+/// is refused, and a producer program running past it closes the room
+/// (its ledger keeps every task, so this bounds the room's memory).
+#[cfg(feature = "reliability")]
+#[test]
+fn a_room_makes_a_bounded_number_of_tasks() {
+    let scenario = json!({
+        "name": "runaway",
+        "network": {"latency": "1ms"},
+        "nodes": [
+            {"name": "broker", "program": {"kind": "broker", "queues": [{"name": "q"}]}, "sockets": []},
+            {"name": "producer", "program": {"kind": "task_producer", "broker": "broker", "queue": "q",
+                "interval": "1ms"}, "sockets": []}
+        ]
+    });
+    let scenario = ScenarioRef::Inline(Box::new(
+        crate::sim::Scenario::from_json(&scenario.to_string()).unwrap(),
+    ));
+    let rules = RoomRules {
+        tasks: 50,
+        ..RoomRules::default()
+    };
+    let mut room = Pair::new(scenario, rules);
+    let m = room.join("teacher", false);
+    room.ok(
+        m,
+        json!({"type": "node_add", "name": "p", "program": {"kind": "task_producer", "broker": "broker",
+            "queue": "q", "interval": "0ms", "live": true}}),
+        "node_added",
+    );
+    room.ms(20);
+    let e = room.refused(
+        m,
+        json!({"type": "room_act", "action": {"op": "publish", "node": "p", "count": 40}}),
+    );
+    assert!(
+        matches!(e, Refusal::Room(RoomRefusal::TaskLimit { tasks, limit: 50 }) if tasks >= 10),
+        "{e:?}"
+    );
+    assert_eq!(room.core.end(), None);
+    room.ms(100);
+    assert!(
+        matches!(
+            room.core.end(),
+            Some(RoomEnd::TooManyTasks { limit: 50, .. })
+        ),
+        "{:?}",
+        room.core.end()
+    );
+    let last = wire(room.ended[&m].as_ref().unwrap());
+    assert_eq!(last["end"]["code"], "too_many_tasks", "{last}");
+}
+
 #[test]
 fn idle_and_empty_rooms_close_and_pings_keep_them_open() {
     let rules = RoomRules {

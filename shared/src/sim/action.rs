@@ -197,6 +197,20 @@ pub enum Action {
     Poison {
         node: String,
     },
+    // A live participant's word to its task program (`sim/live_task.rs`),
+    // with the `reliability` feature only: these two.
+    /// A live task producer publishes `count` more tasks.
+    #[cfg(feature = "reliability")]
+    Publish {
+        node: String,
+        count: u32,
+    },
+    /// A live task worker's participant finished the task it was handed.
+    #[cfg(feature = "reliability")]
+    TaskDone {
+        node: String,
+        task: crate::broker::TaskId,
+    },
 }
 
 // With the reliability engine (its page and the server), an action is read
@@ -276,6 +290,8 @@ impl Action {
         "drop",
         "duplicate",
         "poison",
+        "publish",
+        "task_done",
     ];
 
     fn from_fields(mut f: crate::json::TaggedFields) -> Result<Action, String> {
@@ -306,7 +322,9 @@ impl Action {
             | Action::Delay { .. }
             | Action::Drop { .. }
             | Action::Duplicate { .. }
-            | Action::Poison { .. } => (),
+            | Action::Poison { .. }
+            | Action::Publish { .. }
+            | Action::TaskDone { .. } => (),
         };
         Ok(match f.tag() {
             "set_hwm" => read_variant!(
@@ -475,6 +493,20 @@ impl Action {
                 }
             ),
             "poison" => read_variant!(f, Poison { node: take }),
+            "publish" => read_variant!(
+                f,
+                Publish {
+                    node: take,
+                    count: take
+                }
+            ),
+            "task_done" => read_variant!(
+                f,
+                TaskDone {
+                    node: take,
+                    task: take
+                }
+            ),
             _ => return Err(f.unknown(Self::OPS)),
         })
     }
@@ -580,6 +612,16 @@ pub enum ActionError {
         node: String,
         program: String,
     },
+    /// `publish` and `task_done` speak to a live task program only.
+    NotLive {
+        node: String,
+        program: String,
+    },
+    /// A live worker is told a task is done that it was not handed.
+    NotHandedOut {
+        node: String,
+        task: String,
+    },
     /// The edit would make an invalid scenario.
     Invalid {
         // Boxed: it is much larger than the other refusals.
@@ -634,6 +676,8 @@ crate::json::decode_tagged!(ActionError by "code" {
     "bad_rate" => BadRate { rate },
     "no_broker_link" => NoBrokerLink { a, b },
     "not_producer" => NotProducer { node, program },
+    "not_live" => NotLive { node, program },
+    "not_handed_out" => NotHandedOut { node, task },
     "invalid" => Invalid { scenario },
 });
 
@@ -985,6 +1029,10 @@ impl Simulator {
             | Action::Drop { .. }
             | Action::Duplicate { .. }
             | Action::Poison { .. } => self.apply_fault(action).unwrap_or_else(|| Ok(edited())),
+            #[cfg(feature = "reliability")]
+            Action::Publish { node, count } => self.order_publish(node, *count).map(|()| edited()),
+            #[cfg(feature = "reliability")]
+            Action::TaskDone { node, task } => self.task_done(node, *task).map(|()| edited()),
             Action::TakeOver { node } => {
                 let id = self.node_id(node)?;
                 let n = &mut self.nodes[id.0 as usize];
@@ -1138,6 +1186,8 @@ mod reader_tests {
             r#"{"op": "drop", "a": ["x"], "b": ["y"], "rate": 0.5, "duration": "1s"}"#,
             r#"{"op": "duplicate", "a": ["x"], "b": ["y"], "rate": 0.25}"#,
             r#"{"op": "poison", "node": "n"}"#,
+            r#"{"op": "publish", "node": "n", "count": 3}"#,
+            r#"{"op": "task_done", "node": "n", "task": 7}"#,
         ];
         let samples: Vec<Action> = texts
             .iter()

@@ -238,6 +238,10 @@ pub enum WaitWhy {
     Confirm,
     /// A delivery.
     Delivery,
+    /// The node's live participant (docs/protocol.md, "Brokers in a
+    /// room"): a live worker's handler runs in the participant's process,
+    /// and a live producer publishes when told to.
+    Member,
 }
 
 // Read compactly (see `json::decode_tagged!`); written by the derive.
@@ -245,6 +249,7 @@ crate::json::decode_tagged!(WaitWhy by "for" {
     "confirms" => Confirms { max },
     "confirm" => Confirm,
     "delivery" => Delivery,
+    "member" => Member,
 });
 
 /// Why publishes went out again.
@@ -538,6 +543,7 @@ mod tests {
                 WaitWhy::Confirms { max: 2 },
                 WaitWhy::Confirm,
                 WaitWhy::Delivery,
+                WaitWhy::Member,
             ],
             "for",
             WaitWhy::DECODED_TAGS,

@@ -275,6 +275,10 @@ impl Simulator {
             let l = self.link_mut(link);
             l.connecting = None;
             l.backoff = Tick::ZERO;
+            // A timer of the earlier session finds itself stale and does
+            // nothing; forgetting it lets this session's deadlines get one
+            // (else a republish after a reconnect never came).
+            l.client_timer = None;
             l.broker_open = Some(session);
             l.channel.connected(session);
             (l.queue.clone(), l.consume)
@@ -1016,6 +1020,25 @@ impl Simulator {
         }
     }
 
+    /// The partition (or pause) that held a broker connection is over: if
+    /// one side's process crashed meanwhile and the other has not heard
+    /// (the FIN could not cross), it hears one latency later, as TCP
+    /// retransmits the FIN. Without this the survivor would keep a
+    /// half-open connection for ever: a worker waiting for deliveries
+    /// from a broker that restarted.
+    pub(crate) fn release_close(&mut self, link: u32) {
+        let l = self.link(link);
+        let (side, session) = match (l.channel.up, l.broker_open) {
+            (true, None) => (Side::Client, l.channel.session),
+            (false, Some(session)) => (Side::Broker, session),
+            _ => return,
+        };
+        // A close already on its way makes this one stale (`link_close`).
+        let at = self.now.saturating_add(l.latency);
+        let close = super::reliability::Task::LinkClose(link, session, side, CloseWhy::PeerCrashed);
+        self.schedule(at, close);
+    }
+
     /// A broker process died: each client hears of it one latency later.
     pub(crate) fn broker_crashed(&mut self, broker: NodeId) {
         self.rel.dispatching.remove(&broker);
@@ -1046,6 +1069,14 @@ impl Simulator {
 
     /// A task producer's or worker's call on its broker connection.
     pub(crate) fn broker_call(&mut self, id: NodeId, call: BrokerCall) -> EventKind {
+        if call == BrokerCall::AwaitMember {
+            // Woken by the participant's action (`sim/live_task.rs`).
+            self.nodes[id.0 as usize].rel.broker_wait = Some(WaitWhy::Member);
+            return event(BrokerEvent::Waits {
+                node: id,
+                why: WaitWhy::Member,
+            });
+        }
         let now = self.now;
         let Some(&link) = self.rel.link_of.get(&id) else {
             // Never connected (its broker was removed): it waits for ever.
@@ -1194,6 +1225,7 @@ impl Simulator {
                     nth,
                 })
             }
+            BrokerCall::AwaitMember => unreachable!("answered above"),
             BrokerCall::Fail { delivery, then } => {
                 let task = delivery.task;
                 match then {

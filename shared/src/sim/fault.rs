@@ -11,7 +11,7 @@
 //! held is lost; the connecting side reconnects once the path is back, as
 //! libzmq does. A crashed process's peers see its connections close one
 //! latency later (its kernel sends the FIN); across a partition they see
-//! it only when they give up. ZeroMQ's pipes fail as connections, never as
+//! it when it heals (the FIN is retransmitted) or when they give up. ZeroMQ's pipes fail as connections, never as
 //! lost datagrams, so `drop` and `duplicate` apply to broker links only,
 //! where acknowledgements and retries make them matter.
 
@@ -504,6 +504,8 @@ impl Simulator {
                 if stuck {
                     let stall = l.stall;
                     self.schedule(at, super::reliability::Task::GiveUpLink(i as u32, stall));
+                } else {
+                    self.release_close(i as u32);
                 }
             }
         }

@@ -78,6 +78,8 @@ pub mod fault_event;
 #[cfg(feature = "reliability")]
 pub mod ledger_view;
 #[cfg(feature = "reliability")]
+mod live_task;
+#[cfg(feature = "reliability")]
 mod reliability;
 
 use std::fmt;

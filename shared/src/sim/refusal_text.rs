@@ -126,6 +126,12 @@ fn action_en(e: &ActionError) -> String {
         ActionError::NotProducer { node, program } => format!(
             "node {node} runs the {program} program; only a task_producer sends a poison message"
         ),
+        ActionError::NotLive { node, program } => format!(
+            "node {node} runs the {program} program; publish and task_done speak to a live task_producer or task_worker (\"live\": true) only"
+        ),
+        ActionError::NotHandedOut { node, task } => {
+            format!("{node} was not handed task {task}, or it is not waiting for it any more")
+        }
         ActionError::Invalid { scenario } => scenario_en(scenario),
     }
 }
@@ -195,6 +201,12 @@ fn action_zh(e: &ActionError) -> String {
         ),
         ActionError::NotProducer { node, program } => {
             format!("节点 {node} 运行着 {program} 程序；只有 task_producer 才能发出毒消息")
+        }
+        ActionError::NotLive { node, program } => format!(
+            "节点 {node} 运行着 {program} 程序；publish 和 task_done 只对实时的 task_producer 或 task_worker（\"live\": true）有效"
+        ),
+        ActionError::NotHandedOut { node, task } => {
+            format!("{node} 没有拿到任务 {task}，或者已经不在等它了")
         }
         ActionError::Invalid { scenario } => scenario_zh(scenario),
     }
@@ -720,6 +732,14 @@ mod tests {
             ActionError::NotProducer {
                 node: n(),
                 program: "sink".into(),
+            },
+            ActionError::NotLive {
+                node: n(),
+                program: "sink".into(),
+            },
+            ActionError::NotHandedOut {
+                node: n(),
+                task: "t3".into(),
             },
             ActionError::Invalid {
                 scenario: Box::new(ScenarioError::BadParam {

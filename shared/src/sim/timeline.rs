@@ -22,6 +22,14 @@ use crate::{
 pub struct Recorded {
     pub step: u64,
     pub time: Tick,
+    /// Every task due at `time` had been applied (the run was run to
+    /// `time`, as playing and a room do), not only those before it (it was
+    /// stepped to an event with more due at that tick). Tasks that make no
+    /// event still change what the action meets (a paused node puts them
+    /// aside), so `step` and `time` alone do not say where it came.
+    /// Absent (`false`) in recordings made before it was kept.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub settled: bool,
     pub action: Action,
 }
 
@@ -86,6 +94,12 @@ pub struct Recording {
     /// when the simulation was run to a time with nothing due).
     #[serde(default)]
     pub time: Tick,
+    /// Every task due at `time` had been applied there, as in
+    /// [`Recorded::settled`]: tasks that make no event still change the
+    /// state (a frame for a closed connection is gone, and the ledger
+    /// counts its task lost).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub settled: bool,
 }
 
 /// Why a recording could not be replayed.
@@ -188,7 +202,7 @@ impl Timeline {
         }
         t.actions = recording.actions.clone();
         t.seek(recording.step);
-        t.settle_to(recording.time);
+        t.settle_to(recording.time, recording.settled);
         // An action that failed on replay would have left the timeline
         // short of its step; find out which.
         if t.sim.steps() < recording.step
@@ -243,6 +257,7 @@ impl Timeline {
             actions: self.actions.clone(),
             step: self.sim.steps(),
             time: self.sim.now(),
+            settled: self.sim.settled(),
         }
     }
 
@@ -290,7 +305,7 @@ impl Timeline {
             if r.time > limit {
                 return None;
             }
-            if let Some(e) = self.settle_to(r.time) {
+            if let Some(e) = self.settle_to(r.time, r.settled) {
                 return Some(e);
             }
             return self.sim.apply(r.action).ok();
@@ -328,6 +343,7 @@ impl Timeline {
     pub fn apply(&mut self, action: Action) -> Result<Event, ActionError> {
         let steps = self.sim.steps();
         self.maybe_snapshot();
+        let settled = self.sim.settled();
         let event = self.sim.apply(action.clone())?;
         self.actions.retain(|r| r.step < steps);
         let keep = (steps / self.interval + 1) as usize;
@@ -335,6 +351,7 @@ impl Timeline {
         self.actions.push(Recorded {
             step: steps,
             time: event.time,
+            settled,
             action,
         });
         Ok(event)
@@ -342,15 +359,20 @@ impl Timeline {
 
     /// Brings the clock to `t` as the run that recorded `t` had it: that
     /// run's clock was at `t`, so every task due before `t` had been
-    /// applied (tasks that make no event: a stale turn, a frame for a
-    /// closed connection, a paused node's deferred work). Returns an event
-    /// only if one of them makes one, which a faithful recording excludes.
-    fn settle_to(&mut self, t: Tick) -> Option<Event> {
+    /// applied, and if it was `settled` every task due at `t` too (tasks
+    /// that make no event: a stale turn or timer, a frame for a closed
+    /// connection, a paused node's deferred work). Returns an event only
+    /// if one of them makes one, which a faithful recording excludes.
+    /// A page that steps to a recording's position itself ends with this.
+    pub fn settle_to(&mut self, t: Tick, settled: bool) -> Option<Event> {
         // Nothing is due before tick 0: a recording at the start (a fresh
         // page) must not run the events at tick 0.
-        if t > Tick::ZERO
-            && let Some(e) = self.sim.step_until(Tick(t.0 - 1))
-        {
+        let last = if settled {
+            Some(t)
+        } else {
+            t.0.checked_sub(1).map(Tick)
+        };
+        if let Some(e) = last.and_then(|last| self.sim.step_until(last)) {
             return Some(e);
         }
         self.sim.advance_idle(t);
@@ -369,6 +391,13 @@ impl Timeline {
 }
 
 impl Simulator {
+    /// Has every task due by now been applied? Yes once the run was run to
+    /// now; not right after an event with more due at its tick (a run
+    /// stepped to it, or a room's event budget spent).
+    pub(crate) fn settled(&self) -> bool {
+        self.next_time().is_none_or(|t| t > self.now)
+    }
+
     /// Moves the clock forward with no event, as `run_until` does when
     /// nothing is due; never past a scheduled task.
     pub fn advance_idle(&mut self, t: Tick) {
@@ -394,15 +423,65 @@ mod tests {
                 actions: Vec::new(),
                 step: 0,
                 time: Tick::ZERO,
+                settled: false,
             })
             .unwrap();
             assert_eq!(t.sim().steps(), 0, "{name}");
         }
     }
 
+    /// A broker pipeline whose producer checks for confirms to republish
+    /// at 2.18 s: a task due then that makes no event (all were confirmed).
+    #[cfg(feature = "reliability")]
+    const CONFIRMS: &str = r#"{"name": "confirms", "network": {"latency": "50us", "give_up": "1s"}, "nodes": [
+        {"name": "broker", "program": {"kind": "broker", "queues": [{"name": "q"}], "consumer_timeout": "3s"}, "sockets": []},
+        {"name": "producer", "program": {"kind": "task_producer", "broker": "broker", "queue": "q", "interval": "112ms",
+            "count": 16, "work": "10ms", "confirms": true, "republish_after": "500ms"}, "sockets": []},
+        {"name": "worker", "program": {"kind": "task_worker", "broker": "broker", "queue": "q", "prefetch": 1, "ack": "late"},
+            "sockets": []}]}"#;
+
+    /// Where an action came among the tasks due at its tick is part of
+    /// the recording: after all of them when the run was run to that tick
+    /// (`settled`), before those not yet applied when it was only stepped
+    /// or moved to it. A task that makes no event still matters: here the
+    /// producer's republish check, which a pause applied before it puts
+    /// aside until the pause ends. Both runs replay exactly.
+    #[cfg(feature = "reliability")]
+    #[test]
+    fn a_recorded_action_replays_after_the_silent_tasks_of_its_tick_that_ran_before_it() {
+        let at = Tick::from_millis(2180);
+        let pause = Action::Pause {
+            node: "producer".into(),
+            duration: Some(Tick::from_millis(50)),
+        };
+        let mut digests = Vec::new();
+        for run_to_it in [true, false] {
+            let scenario = Scenario::from_json(CONFIRMS).unwrap();
+            let mut t = Timeline::new(ScenarioRef::Inline(Box::new(scenario)), 0).unwrap();
+            t.run_until(Tick(at.0 - 1));
+            assert_eq!(t.sim().next_time(), Some(at), "a task is due at {at:?}");
+            let steps = t.sim().steps();
+            if run_to_it {
+                t.run_until(at);
+                assert_eq!(t.sim().steps(), steps, "the task due then makes no event");
+            } else {
+                t.advance_idle(at);
+            }
+            t.apply(pause.clone()).unwrap();
+            assert_eq!(t.actions()[0].settled, run_to_it);
+            t.run_until(Tick::from_secs(60));
+            let replayed = Timeline::replay(&t.recording()).unwrap();
+            assert_eq!(replayed.sim().trace_digest(), t.sim().trace_digest());
+            digests.push(t.sim().trace_digest());
+        }
+        // The two places are two runs (the pause meets the check or not).
+        assert_ne!(digests[0], digests[1]);
+    }
+
     /// A page following a live room takes each later recording in and
     /// steps on: it reaches the state a replay of the whole recording
     /// reaches, and refuses a recording of another run.
+    #[cfg(feature = "reliability")]
     #[test]
     fn following_a_later_recording_reaches_what_replaying_it_reaches() {
         let scenario = ScenarioRef::Preset("at-least-once".into());

@@ -508,6 +508,7 @@ impl Live {
                 .server
                 .request(ClientFrame::Room(RoomFrame::NodeAdd(NodeAdd {
                     name: None,
+                    program: None,
                     sockets: vec![spec],
                     auto_recv: true,
                     auto_limit: None,

@@ -108,6 +108,7 @@ impl Runner {
             actions: Vec::new(),
             step: 0,
             time: Tick::ZERO,
+            settled: false,
         })
     }
 
@@ -121,6 +122,7 @@ impl Runner {
             actions: rec.actions.clone(),
             step: 0,
             time: Tick::ZERO,
+            settled: false,
         };
         let tl = Timeline::replay(&start)?;
         let mut runner = Runner {
@@ -152,7 +154,11 @@ impl Runner {
         }
         let next = runner.tl.sim().next_time().unwrap_or(Tick::MAX);
         runner.sample_before(Some(next.min(rec.time.saturating_add(Tick(1)))));
-        runner.tl.advance_idle(rec.time);
+        // A faithful recording has no event left before its position; a
+        // link's `t` edited by hand may, and its event is shown.
+        if let Some(e) = runner.tl.settle_to(rec.time, rec.settled) {
+            runner.record(e);
+        }
         Ok(runner)
     }
 
@@ -546,6 +552,7 @@ mod tests {
             actions: Vec::new(),
             step: 500,
             time: Tick::ZERO,
+            settled: false,
         })
         .unwrap();
         runner.bounds = Bounds {

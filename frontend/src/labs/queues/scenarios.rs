@@ -48,6 +48,7 @@ pub fn import_json(lab: QueueLab, text: &str) -> Result<(), Problem> {
             actions: Vec::new(),
             step: 0,
             time: Default::default(),
+            settled: false,
         })
     }
 }

@@ -48,6 +48,8 @@ pub struct LabParams {
     pub seed: u64,
     pub step: u64,
     pub time: Option<Tick>,
+    /// `Recording::settled`: every task due at that time had run.
+    pub settled: bool,
     pub edits: Vec<Recorded>,
     /// Virtual time per real time, 0.1–1000.
     pub speed: f64,
@@ -70,6 +72,7 @@ impl Default for LabParams {
             seed: 1,
             step: 0,
             time: None,
+            settled: false,
             edits: Vec::new(),
             speed: 1.0,
             autoplay: false,
@@ -151,6 +154,7 @@ impl LabParams {
                     }),
                 },
                 "t" => p.time = value.parse().ok().map(Tick),
+                "settled" => p.settled = value == "1",
                 "edits" => match fanout_shared::json::decode_str::<Vec<Recorded>>(&value) {
                     Ok(edits) => p.edits = edits,
                     Err(e) => p.problems.push(Problem::Edits(e)),
@@ -185,6 +189,7 @@ impl LabParams {
             actions: self.edits.clone(),
             step: self.step,
             time: self.time.unwrap_or_default(),
+            settled: self.settled,
         }
     }
 }
@@ -204,7 +209,7 @@ pub fn parse_scenario(value: &str) -> Result<ScenarioRef, ScenarioError> {
 pub fn query_for(current: &str, rec: &Recording, last_event_time: Option<Tick>) -> String {
     // `room` too: a local run's address joins no room (a page that left
     // one must not rejoin it on reload).
-    let mine = ["scenario", "seed", "step", "t", "edits", "room"];
+    let mine = ["scenario", "seed", "step", "t", "settled", "edits", "room"];
     let mut out: Vec<String> = Vec::new();
     let scenario = match &rec.scenario {
         ScenarioRef::Preset(name) => name.clone(),
@@ -217,6 +222,9 @@ pub fn query_for(current: &str, rec: &Recording, last_event_time: Option<Tick>) 
     }
     if last_event_time.is_none_or(|t| rec.time > t) && rec.time > Tick::ZERO {
         out.push(format!("t={}", rec.time.0));
+    }
+    if rec.settled {
+        out.push("settled=1".into());
     }
     if !rec.actions.is_empty() {
         let edits = serde_json::to_string(&rec.actions).unwrap_or_default();
@@ -264,6 +272,7 @@ mod tests {
             actions: vec![Recorded {
                 step: 12,
                 time: Tick(3000),
+                settled: true,
                 action: Action::Subscribe {
                     node: "a b".into(),
                     socket: "in&out".into(),
@@ -272,6 +281,7 @@ mod tests {
             }],
             step: 40,
             time: Tick(9000),
+            settled: true,
         };
         let query = query_for("?lang=zh&step=3&controls=min", &rec, Some(Tick(8000)));
         assert!(query.contains("lang=zh") && query.contains("controls=min"));

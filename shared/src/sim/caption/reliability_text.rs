@@ -626,6 +626,10 @@ fn broker_en(b: &BrokerEvent, n: &Names) -> String {
                 n.of(*node)
             ),
             WaitWhy::Delivery => format!("{} waits for a task", n.of(*node)),
+            WaitWhy::Member => format!(
+                "{} waits for its live participant: the task's handler runs in a real process, or the producer publishes when told",
+                n.of(*node)
+            ),
         },
         BrokerEvent::Republished {
             client,
@@ -1005,6 +1009,10 @@ fn broker_zh(b: &BrokerEvent, n: &Names) -> String {
                 n.of(*node)
             ),
             WaitWhy::Delivery => format!("{} 在等任务", n.of(*node)),
+            WaitWhy::Member => format!(
+                "{} 在等它的实时参与者：任务的处理函数在一个真实进程里运行，或者生产者等人告诉它发布",
+                n.of(*node)
+            ),
         },
         BrokerEvent::Republished {
             client,

@@ -105,6 +105,10 @@ pub enum BrokerCall {
     Effect { delivery: Delivery },
     /// The handler raised; what the worker does next.
     Fail { delivery: Delivery, then: FailThen },
+    /// Wait for the node's live participant: a live worker's handler runs
+    /// in the participant's process (`Action::TaskDone` resumes it), a
+    /// live producer publishes when told (`Action::Publish`).
+    AwaitMember,
 }
 
 #[cfg(feature = "reliability")]
@@ -422,6 +426,18 @@ impl ProgramSpec {
             ProgramSpec::Broker(_) | ProgramSpec::TaskProducer(_) | ProgramSpec::TaskWorker(_) => {
                 true
             }
+            _ => false,
+        }
+    }
+
+    /// A task program whose work its live participant does (`"live":
+    /// true`): what a room's member may add besides sockets.
+    pub fn is_live_task(&self) -> bool {
+        match self {
+            #[cfg(feature = "reliability")]
+            ProgramSpec::TaskProducer(p) => p.live,
+            #[cfg(feature = "reliability")]
+            ProgramSpec::TaskWorker(w) => w.live,
             _ => false,
         }
     }

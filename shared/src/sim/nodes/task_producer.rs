@@ -58,11 +58,18 @@ pub struct TaskProducerSpec {
     /// this long; `null`: only after a reconnect (a nacked task is given up).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub republish_after: Option<Tick>,
+    /// Publishes when its live participant says (`Action::Publish`, a
+    /// room's `publish` frame), as fast as its window lets it, instead of
+    /// every `interval`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub live: bool,
 }
 
 impl TaskProducerSpec {
     pub fn build(&self, node: &str) -> Result<TaskProducer, ScenarioError> {
-        check_interval(node, &self.interval, self.count)?;
+        if !self.live {
+            check_interval(node, &self.interval, self.count)?;
+        }
         if let Works::Cycle(list) = &self.work
             && list.is_empty()
         {
@@ -91,6 +98,7 @@ impl TaskProducerSpec {
             made: 0,
             next_work: 0,
             poison_next: false,
+            orders: 0,
         })
     }
 }
@@ -103,11 +111,14 @@ pub struct TaskProducer {
     next_work: usize,
     /// The next task is a poison message (a `poison` fault).
     pub poison_next: bool,
+    /// A live producer's tasks still to publish, as its participant said.
+    pub orders: u64,
 }
 
 impl Behaviour for TaskProducer {
     fn resume(&mut self, outcome: Resume, rng: &mut SimRng) -> Op {
         match outcome {
+            Resume::Published(_) if self.spec.live => self.publish(rng),
             Resume::Published(_) => match sleep(self.interval.sample(rng), SleepWhy::Interval) {
                 Some(op) => op,
                 None => self.publish(rng),
@@ -121,6 +132,12 @@ impl TaskProducer {
     fn publish(&mut self, rng: &mut SimRng) -> Op {
         if self.spec.count.is_some_and(|c| self.made >= c) {
             return Op::Halt;
+        }
+        if self.spec.live {
+            if self.orders == 0 {
+                return Op::Broker(BrokerCall::AwaitMember);
+            }
+            self.orders -= 1;
         }
         self.made += 1;
         let work = match &self.spec.work {

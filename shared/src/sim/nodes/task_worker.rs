@@ -46,6 +46,11 @@ pub struct TaskWorkerSpec {
     /// A time per task instead of the one each task asks for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<Dist>,
+    /// The handler runs in a live participant's process (a room's
+    /// `worker.py`): each task is handed to it, and the worker waits for
+    /// its `task_done` instead of working for the task's time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub live: bool,
 }
 
 impl TaskWorkerSpec {
@@ -78,7 +83,7 @@ enum Stage {
 #[derive(Clone, Debug)]
 pub struct TaskWorker {
     pub spec: TaskWorkerSpec,
-    /// The delivery it is working on.
+    /// The delivery it is working on (a live worker's participant has it).
     pub current: Option<Delivery>,
     stage: Stage,
     then: FailThen,
@@ -99,6 +104,7 @@ impl Behaviour for TaskWorker {
                 self.work(rng)
             }
             Resume::Settled if self.stage == Stage::EarlyAck => self.work(rng),
+            // The task's time passed, or the live participant said done.
             Resume::Woke if self.stage == Stage::Working => self.finish(rng),
             Resume::Effect { .. } if self.stage == Stage::Effect => self.last_ack(),
             Resume::Noted if self.stage == Stage::Failed => self.after_failure(),
@@ -120,6 +126,9 @@ impl TaskWorker {
             return self.take();
         };
         self.stage = Stage::Working;
+        if self.spec.live {
+            return Op::Broker(BrokerCall::AwaitMember);
+        }
         let time = match &self.spec.service {
             Some(dist) => dist.sample(rng),
             None => d.body.work,

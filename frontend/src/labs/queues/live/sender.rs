@@ -53,6 +53,7 @@ impl Live {
                         .server
                         .request(ClientFrame::Room(RoomFrame::NodeAdd(NodeAdd {
                             name: None,
+                            program: None,
                             sockets: vec![spec],
                             auto_recv: false,
                             auto_limit: None,
