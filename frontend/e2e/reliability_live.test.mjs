@@ -8,7 +8,8 @@
 // participant; closing brings the local run back. A broker lesson run live
 // shows its guarantee meter, brokers and task table as the offline run
 // does at the same step (skipped, quoting the refusal, while the server's
-// rooms refuse brokers).
+// rooms refuse brokers), and a student's worker.py crashing mid-task has
+// that task delivered again, in the page's task table.
 //
 // The panel is in the reliability page only when that page is built with
 // the frontend's `reliability-live` feature (it does not fit the page's
@@ -18,10 +19,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
 
 const FANOUT_BIN = process.env.FANOUT_BIN ?? 'target/release/fanout';
+const PYTHON = process.env.FANOUT_PYTHON ?? 'target/python/bin/python';
 const CODE = /^[ACDEFHJKMNPRTWXY3479]{3}-[ACDEFHJKMNPRTWXY3479]{3}$/;
 
 /** What the command-line simulator says after `steps` events. */
@@ -44,6 +46,13 @@ async function stepAbove(page, step) {
     { timeout: 20_000 },
   );
   return Number(await page.locator('.queue-lab').getAttribute('data-step'));
+}
+
+/** The guarantee meter's counts, by outcome. */
+async function meterOf(page) {
+  await page.locator('.rel-meter .rel-bucket').first().waitFor();
+  return page.locator('.rel-meter .rel-bucket').evaluateAll((bs) =>
+    Object.fromEntries(bs.map((b) => [b.dataset.outcome, Number(b.querySelector('.count').textContent)])));
 }
 
 /** The lab's step and digest, read together. */
@@ -131,7 +140,7 @@ describe('live rooms on the reliability page', () => {
     await student.close();
   });
 
-  it('a broker lesson run live shows its meter, brokers and task table as the offline run does', async (t) => {
+  it('a broker lesson run live shows its ledger as the offline run does, and a student worker crashing mid-task has it redelivered', async (t) => {
     if (!live) return t.skip('this reliability page is built without `reliability-live` (frontend/Cargo.toml)');
     const teacher = await openPage(browser);
     await open(teacher, `${server.url}/reliability?scenario=at-least-once&seed=3&lang=en`);
@@ -145,28 +154,68 @@ describe('live rooms on the reliability page', () => {
       await teacher.close();
       return t.skip(`this server's rooms refuse broker lessons: "${said}"`);
     }
-    await stepAbove(teacher, 200);
-    await teacher.locator('.rel-meter .rel-bucket').first().waitFor();
+    const roomCode = (await code.textContent()).trim();
+    // The room as the page shows it early on, before anyone acts in it.
+    await stepAbove(teacher, 30);
     const at = await position(teacher);
-    const meter = await teacher.locator('.rel-meter .rel-bucket').evaluateAll((bs) =>
-      Object.fromEntries(bs.map((b) => [b.dataset.outcome, Number(b.querySelector('.count').textContent)])));
-    await teacher.locator('.rel-brokers .rel-broker').first().waitFor();
-    const rows = await teacher.locator('.rel-tasks tr.rel-task').count();
-    assert.ok(rows > 0, 'the task table lists the room’s tasks');
-    await screenshot(teacher, 'reliability-live-at-least-once');
+    const early = await meterOf(teacher);
 
-    // The same step offline: the same digest and the same meter.
+    // A student's worker (worker.py, late acks) joins while tasks remain
+    // and crashes in the middle of its first task: the room sees its
+    // connection drop, and the task it held is delivered again.
+    const ws = `${server.url.replace(/^http/, 'ws')}/ws`;
+    const worker = spawn(PYTHON, ['static/clients/worker.py', '--url', ws, '--room', roomCode,
+      '--name', 'student', '--ack', 'late', '--crash-after', '1']);
+    let said = '';
+    worker.stdout.on('data', (d) => { said += d; });
+    worker.stderr.on('data', (d) => { said += d; });
+    const exit = await new Promise((resolve) => worker.on('exit', resolve));
+    const crashed = said.match(/student crashes in the middle of task (t\d+)/);
+    assert.ok(crashed, `worker.py exited ${exit}: ${said}`);
+    const task = crashed[1];
+    // The table shows 40 rows until asked for all.
+    const showAll = teacher.locator('.rel-table [data-pick="all"]');
+    if (await showAll.count()) await showAll.click();
+    await teacher.waitForFunction(
+      (t) => Number(document.querySelector(`.rel-tasks tr.rel-task[data-task="${t}"] td:nth-child(3)`)?.textContent) >= 2,
+      task,
+      { timeout: 20_000 },
+    );
+    // Every task done: nothing is on its way any more.
+    await teacher.waitForFunction(
+      () => document.querySelector('.rel-bucket[data-outcome="pending"] .count')?.textContent === '0',
+      null,
+      { timeout: 30_000 },
+    );
+    // Its row's title is its ledger in a sentence; a click shows it too.
+    const row = teacher.locator(`.rel-tasks tr.rel-task[data-task="${task}"]`);
+    const ledger = await row.getAttribute('title');
+    assert.match(ledger, /redelivered/, ledger);
+    await row.click();
+    assert.equal(await teacher.locator('.rel-task-ledger').textContent(), ledger);
+    await teacher.locator('.rel-brokers .rel-broker').first().waitFor();
+    await screenshot(teacher, 'reliability-live-student-crash');
+    const done = await meterOf(teacher);
+    assert.equal(Object.values(done).reduce((a, b) => a + b), 20, JSON.stringify(done));
+
+    // The room's whole recording, replayed offline, ends with the same
+    // ledger as the page that followed it.
+    await teacher.getByRole('button', { name: 'Stop and replay offline' }).click();
+    await teacher.locator('.queue-controls').waitFor({ timeout: 15_000 });
+    assert.deepEqual(await meterOf(teacher), done);
+    const showAllOffline = teacher.locator('.rel-table [data-pick="all"]');
+    if (await showAllOffline.count()) await showAllOffline.click();
+    assert.equal(await row.getAttribute('title'), ledger);
+
+    // The early position offline: the same digest and the same meter.
     const offline = await openPage(browser);
     await open(offline, `${server.url}/reliability?scenario=at-least-once&seed=3&step=${at.step}&t=${at.time}&lang=en`);
     const there = await position(offline);
     assert.equal(there.step, at.step);
     assert.equal(there.digest, at.digest);
-    const offlineMeter = await offline.locator('.rel-meter .rel-bucket').evaluateAll((bs) =>
-      Object.fromEntries(bs.map((b) => [b.dataset.outcome, Number(b.querySelector('.count').textContent)])));
-    assert.deepEqual(meter, offlineMeter);
-    await teacher.getByRole('button', { name: 'Close the room' }).click();
+    assert.deepEqual(await meterOf(offline), early);
     assert.deepEqual([...teacher.problems, ...offline.problems], []);
-    await teacher.close();
     await offline.close();
+    await teacher.close();
   });
 });
