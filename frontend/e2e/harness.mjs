@@ -5,8 +5,9 @@
 // Environment (set by `cargo xtask test`): FANOUT_BIN, CHROMIUM, E2E_OUT.
 
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -17,12 +18,16 @@ export const E2E_OUT = process.env.E2E_OUT ?? 'target/e2e';
 /**
  * Starts `fanout serve` on free ports (the web UI and, unless `extraArgs`
  * says otherwise, every cache node) and resolves once it has printed its URL
- * and its cache nodes' addresses.
+ * and its cache nodes' addresses. Unless `extraArgs` names one, it keeps
+ * durable rooms in a directory of its own (`--data-dir`), removed on stop:
+ * tests never share the user's.
  */
 export async function startServer(extraArgs = []) {
   const args = ['serve', '--http', '127.0.0.1:0', ...extraArgs];
   if (!extraArgs.includes('--memcached')) args.push('--memcached', '127.0.0.1:0');
   if (!extraArgs.includes('--redis')) args.push('--redis', '127.0.0.1:0');
+  const dataDir = extraArgs.includes('--data-dir') ? null : mkdtempSync(join(tmpdir(), 'fanout-e2e-'));
+  if (dataDir) args.push('--data-dir', dataDir);
   const child = spawn(FANOUT_BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
@@ -63,10 +68,12 @@ export async function startServer(extraArgs = []) {
     child,
     stderr: () => stderr,
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -120,9 +120,34 @@ pub struct ServeConfig {
     #[arg(long = "observe-memcached", value_name = "HOST:PORT", value_parser = memcached::observer::parse_addr)]
     pub observe_memcached: Vec<String>,
 
+    /// Where durable rooms are kept: rooms whose broker has a durable
+    /// queue, with the persistent messages on its disk, so that they come
+    /// back after the server stops or is killed. `off` keeps nothing.
+    /// Default: `$XDG_DATA_HOME/fanout`, else `~/.local/share/fanout`.
+    #[arg(long, value_name = "DIR|off")]
+    pub data_dir: Option<DataDir>,
+
     /// Live rooms' limits (`--max-rooms`, `--room-members`, `--room-rate` …).
     #[command(flatten)]
     pub rooms: rooms::RoomLimits,
+}
+
+/// `--data-dir`: a directory, or `off`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataDir {
+    Dir(std::path::PathBuf),
+    Off,
+}
+
+impl std::str::FromStr for DataDir {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(if s == "off" {
+            DataDir::Off
+        } else {
+            DataDir::Dir(s.into())
+        })
+    }
 }
 
 /// Why the server could not start; each names the flag that fixes it.
@@ -139,6 +164,8 @@ pub enum StartError {
         flag: &'static str,
         source: io::Error,
     },
+    #[error("{0} (flag --data-dir DIR, or --data-dir off)")]
+    Store(#[from] rooms::store::StoreError),
     #[error("cannot start the cache nodes' worker threads (--cache-threads): {0}")]
     Threads(io::Error),
 }
@@ -185,6 +212,21 @@ pub struct Server {
     redis_node: Option<redis::BoundNode>,
     state: Arc<AppState>,
     shutdown_tx: watch::Sender<bool>,
+    kept: Kept,
+}
+
+/// What `--data-dir` came to.
+#[derive(Debug, Clone)]
+pub enum Kept {
+    /// Durable rooms are kept in this file; so many rooms, with so many
+    /// messages, came back from it.
+    In {
+        file: std::path::PathBuf,
+        rooms: usize,
+        messages: u64,
+    },
+    /// Nothing is kept, and why.
+    Nothing(String),
 }
 
 /// Binds every listener the configuration asks for. Nothing is served until
@@ -225,7 +267,20 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
         host: config.zmtp,
         ports: config.zmtp_ports,
     };
-    let rooms = rooms::Rooms::new(config.rooms.clone(), zmtp, shutdown_rx.clone());
+    let (store, off) = open_store(config.data_dir.clone())?;
+    let file = store.as_ref().map(|s| s.file().to_path_buf());
+    let rooms = rooms::Rooms::new(config.rooms.clone(), zmtp, shutdown_rx.clone(), store);
+    let kept = match file {
+        Some(file) => {
+            let (count, messages) = rooms.recover()?;
+            Kept::In {
+                file,
+                rooms: count,
+                messages,
+            }
+        }
+        None => Kept::Nothing(off),
+    };
     let first_observed = cache_nodes.cluster.nodes().len();
     let observed: Arc<[_]> = config
         .observe_memcached
@@ -252,7 +307,35 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
         redis_node,
         state,
         shutdown_tx,
+        kept,
     })
+}
+
+/// Opens the room store `--data-dir` names. The default directory in use
+/// by another `fanout serve` (or not writable) only turns keeping off,
+/// with a warning, so that a second server on one machine still starts;
+/// a directory given explicitly must work.
+fn open_store(
+    flag: Option<DataDir>,
+) -> Result<(Option<Arc<rooms::store::RoomStore>>, String), StartError> {
+    match flag {
+        Some(DataDir::Off) => Ok((None, "--data-dir off".into())),
+        Some(DataDir::Dir(dir)) => Ok((
+            Some(Arc::new(rooms::store::RoomStore::open(&dir)?)),
+            String::new(),
+        )),
+        None => {
+            let dir = rooms::store::default_dir();
+            match rooms::store::RoomStore::open(&dir) {
+                Ok(store) => Ok((Some(Arc::new(store)), String::new())),
+                // Said on the start line (`durable rooms not kept: …`).
+                Err(error) => Ok((
+                    None,
+                    format!("{error}; --data-dir DIR gives this server its own"),
+                )),
+            }
+        }
+    }
 }
 
 impl Server {
@@ -265,6 +348,11 @@ impl Server {
     pub fn cache_node_addrs(&self) -> Vec<SocketAddr> {
         let nodes = self.cache_nodes.cluster.nodes();
         nodes.iter().map(|node| node.addr).collect()
+    }
+
+    /// Where durable rooms are kept, and what came back from there.
+    pub fn kept(&self) -> &Kept {
+        &self.kept
     }
 
     /// The Redis node's address, unless `--redis off`.

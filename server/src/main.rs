@@ -25,7 +25,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the playground: the browser app, `/ws` and the live services.
-    Serve(ServeConfig),
+    // Boxed: its flags outweigh `sim`'s many times over.
+    Serve(Box<ServeConfig>),
     /// Run a message-pattern scenario on virtual time and summarise it.
     Sim(fanout_server::sim_cli::SimArgs),
 }
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
         .init();
 
     match cli.command {
-        Command::Serve(config) => serve(config),
+        Command::Serve(config) => serve(*config),
         Command::Sim(args) => fanout_server::sim_cli::main(args),
     }
 }
@@ -63,6 +64,17 @@ fn serve(config: ServeConfig) -> ExitCode {
         }
         if let Some(addr) = server.redis_addr() {
             println!("redis node on {addr}");
+        }
+        match server.kept() {
+            fanout_server::Kept::In {
+                file,
+                rooms,
+                messages,
+            } => println!(
+                "durable rooms kept in {} ({rooms} rooms with {messages} messages recovered)",
+                file.display()
+            ),
+            fanout_server::Kept::Nothing(why) => println!("durable rooms not kept: {why}"),
         }
         println!("Fanout is serving on http://{}/", server.http_addr());
         server.run_until(shutdown).await;

@@ -12,17 +12,21 @@
 //! - [`registry`]: the open rooms by code;
 //! - [`room`]: one room's task, the core's only clock and channels;
 //! - [`outbox`]: the way from a room's task to a member's session;
-//! - [`clients`]: the example clients served at `/clients/…`.
+//! - [`clients`]: the example clients served at `/clients/…`;
+//! - [`store`]: durable rooms kept under `--data-dir` (redb), and
+//!   brought back at start; [`durable`]: a durable room's group commit.
 //!
 //! The session side (frames to commands, rate and size limits) is in
 //! `crate::rooms_ws`.
 
 pub mod clients;
 pub mod codes;
+pub mod durable;
 pub mod limits;
 pub mod outbox;
 pub mod registry;
 pub mod room;
+pub mod store;
 
 pub use limits::RoomLimits;
 pub use registry::Rooms;

@@ -12,6 +12,16 @@
 //!
 //! The engine runs at most [`STEP_BUDGET`] events before the task yields,
 //! so that one busy room cannot hold a runtime thread.
+//!
+//! A durable room (one kept under `--data-dir`, [`super::store`]) stores
+//! the disk changes its engine's journal lists before the frames pushed in
+//! the same turns leave (group commit, [`super::durable`]): no member
+//! hears a publisher confirm, or anything pushed after it, for a message
+//! that is not on the server's disk. The room
+//! keeps running while a commit runs; what it pushes meanwhile waits for
+//! the next commit. Answers to commands tell of no message's storage and
+//! leave at once, except the creator's `room_joined` of a durable room,
+//! which waits until the room itself is stored.
 
 use std::{
     collections::BTreeMap,
@@ -21,12 +31,16 @@ use std::{
 
 use fanout_shared::{
     protocol::{RoomFrame, ServerFrame},
-    room::{Join, MemberId, RoomCore, RoomNotice, Transmit, limits::HOUSEKEEPING},
+    room::{Join, MemberId, RoomCore, RoomEnd, RoomNotice, Transmit, limits::HOUSEKEEPING},
     time::Tick,
 };
 use tokio::sync::{mpsc, oneshot, watch};
 
-use super::{outbox::Outbox, registry::Rooms};
+use super::{
+    durable::{CommitDone, Persist, Start},
+    outbox::Outbox,
+    registry::Rooms,
+};
 
 /// Engine events run before the task yields to others.
 const STEP_BUDGET: u32 = 20_000;
@@ -73,6 +87,40 @@ pub enum Command {
     },
 }
 
+/// An answer to a command, kept back only while a durable room is not
+/// stored yet.
+#[derive(Debug)]
+enum Reply {
+    Join {
+        reply: oneshot::Sender<Result<(MemberId, ServerFrame), ServerFrame>>,
+        answer: Result<(MemberId, ServerFrame), ServerFrame>,
+    },
+    Frame {
+        reply: oneshot::Sender<ServerFrame>,
+        answer: ServerFrame,
+    },
+}
+
+/// What a room has to send: answers and pushed frames, in order.
+#[derive(Debug, Default)]
+struct Batch {
+    replies: Vec<Reply>,
+    frames: Vec<(MemberId, Transmit)>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.replies.is_empty() && self.frames.is_empty()
+    }
+
+    /// `later` after this one.
+    fn then(mut self, mut later: Batch) -> Batch {
+        self.replies.append(&mut later.replies);
+        self.frames.append(&mut later.frames);
+        self
+    }
+}
+
 /// A room's task state.
 #[derive(Debug)]
 pub struct Room {
@@ -83,16 +131,25 @@ pub struct Room {
     outboxes: BTreeMap<MemberId, Outbox>,
     /// When vanished members were last looked for.
     last_vanish_check: Tick,
+    /// Kept under `--data-dir`.
+    persist: Option<Persist>,
+    /// What the room has to send and no running commit covers.
+    batch: Batch,
+    /// What waits for the running commit.
+    held: Batch,
 }
 
 impl Room {
-    pub fn new(core: RoomCore, rooms: Arc<Rooms>) -> Room {
+    pub fn new(core: RoomCore, rooms: Arc<Rooms>, persist: Option<Persist>) -> Room {
         Room {
             core,
             origin: Instant::now(),
             rooms,
             outboxes: BTreeMap::new(),
             last_vanish_check: Tick::ZERO,
+            persist,
+            batch: Batch::default(),
+            held: Batch::default(),
         }
     }
 
@@ -110,7 +167,7 @@ impl Room {
             let caught_up = self.core.advance(now, STEP_BUDGET);
             self.core.handle_timeout(now);
             self.look_for_vanished(now);
-            self.transmit();
+            self.settle();
             if self.core.end().is_some() {
                 break;
             }
@@ -119,8 +176,10 @@ impl Room {
             } else {
                 Instant::now()
             };
+            let committing = self.persist.as_ref().is_some_and(Persist::committing);
             tokio::select! {
                 biased;
+                done = commit_done(&mut self.persist), if committing => self.committed(done),
                 command = commands.recv() => {
                     let Some(command) = command else { break };
                     self.handle(command);
@@ -132,19 +191,159 @@ impl Room {
                 _ = shutdown.wait_for(|stopping| *stopping) => self.core.shut_down(),
                 _ = tokio::time::sleep_until(wake.into()) => {}
             }
-            self.transmit();
+            self.settle();
             if !caught_up {
                 tokio::task::yield_now().await;
             }
         }
-        self.transmit();
+        // What the room said last is stored and sent before it goes.
+        loop {
+            self.settle();
+            if !self.persist.as_ref().is_some_and(Persist::committing) {
+                break;
+            }
+            let done = commit_done(&mut self.persist).await;
+            self.committed(done);
+        }
         if let Some(end) = self.core.end() {
             use fanout_shared::lang::Say;
             tracing::info!(room = %code, reason = %end.english(), "room closed");
         }
         // Sessions still listed hear that the room ended without a word.
         self.outboxes.clear();
+        self.forget(&code).await;
         self.rooms.remove(&code);
+    }
+
+    /// Takes what the turn made (answers, pushed frames, disk changes):
+    /// a room that is not durable sends it at once; a durable one starts a
+    /// commit of its changes and sends what the commit covers when it is
+    /// stored ([`committed`](Self::committed)), or at once when there was
+    /// nothing to store and no commit runs.
+    fn settle(&mut self) {
+        loop {
+            while let Some(transmit) = self.core.poll_transmit() {
+                self.batch.frames.push(transmit);
+            }
+            if let Some(persist) = &mut self.persist {
+                let changes = self.core.take_disk_changes();
+                let next_task = self.core.sim().next_task_id().0;
+                match persist.start(self.core.code(), changes, next_task) {
+                    Start::Busy => return,
+                    Start::Started => {
+                        self.held = std::mem::take(&mut self.batch);
+                        return;
+                    }
+                    Start::Nothing => {}
+                }
+            }
+            if self.batch.is_empty() {
+                return;
+            }
+            // Sending may find sessions gone, whose leaving makes more.
+            let batch = std::mem::take(&mut self.batch);
+            self.deliver(batch);
+        }
+    }
+
+    /// The running commit ended: what it covered leaves if it was stored;
+    /// if not, it waits for the commit tried again.
+    fn committed(&mut self, done: CommitDone) {
+        let Some(persist) = &mut self.persist else {
+            return;
+        };
+        let held = std::mem::take(&mut self.held);
+        if persist.finish(self.core.code(), done) {
+            self.deliver(held);
+        } else {
+            self.batch = held.then(std::mem::take(&mut self.batch));
+        }
+    }
+
+    /// Answers a command: at once, except in a durable room not stored
+    /// yet, whose code nobody may hear before it is (its creator's
+    /// `room_joined` waits for the first commit). No answer tells of a
+    /// message's storage (confirms are pushed frames), so a stored room's
+    /// answers never wait for a commit.
+    fn reply(&mut self, reply: Reply, now: Tick) {
+        if self.persist.as_ref().is_some_and(Persist::unstored) {
+            self.batch.replies.push(reply);
+        } else {
+            self.send_reply(reply, now);
+        }
+    }
+
+    fn send_reply(&mut self, reply: Reply, now: Tick) {
+        match reply {
+            Reply::Join { reply, answer } => {
+                let joined = answer.as_ref().ok().map(|(member, _)| *member);
+                if reply.send(answer).is_err()
+                    && let Some(member) = joined
+                {
+                    // The session went away before hearing back.
+                    self.core.leave(now, member);
+                }
+            }
+            Reply::Frame { reply, answer } => {
+                let _ = reply.send(answer);
+            }
+        }
+    }
+
+    /// Sends answers, then pushed frames.
+    fn deliver(&mut self, batch: Batch) {
+        let now = self.now();
+        for reply in batch.replies {
+            self.send_reply(reply, now);
+        }
+        let mut gone = Vec::new();
+        for (member, transmit) in batch.frames {
+            match transmit {
+                Transmit::Frame(frame) => {
+                    if let Some(outbox) = self.outboxes.get(&member)
+                        && !outbox.push(frame)
+                    {
+                        gone.push(member);
+                    }
+                }
+                Transmit::End(last_word) => {
+                    if let Some(outbox) = self.outboxes.remove(&member) {
+                        outbox.end_with(last_word);
+                    }
+                }
+            }
+        }
+        for member in gone {
+            self.core.leave(now, member);
+        }
+    }
+
+    /// A durable room that closed for good is removed from the store; one
+    /// closed because the server is stopping stays, to come back at start,
+    /// with its last unsynced commits made durable.
+    async fn forget(&mut self, code: &str) {
+        let Some(persist) = &self.persist else {
+            return;
+        };
+        let store = Arc::clone(persist.store());
+        let stopping = matches!(self.core.end(), Some(RoomEnd::ShuttingDown));
+        let owned = code.to_owned();
+        let done = tokio::task::spawn_blocking(move || {
+            if stopping {
+                store.sync()
+            } else {
+                store.remove(&owned)
+            }
+        });
+        match done.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => {
+                tracing::error!(room = %code, %error, "cannot update the store as the room ends")
+            }
+            Err(error) => {
+                tracing::error!(room = %code, %error, "cannot update the store as the room ends")
+            }
+        }
     }
 
     /// The room's clock now.
@@ -166,6 +365,9 @@ impl Room {
         if self.core.starved() {
             wake = wake.min(now + RETRY_STARVED);
         }
+        if let Some(retry) = self.persist.as_ref().and_then(Persist::retry_at) {
+            wake = wake.min(retry);
+        }
         wake.max(now)
     }
 
@@ -179,34 +381,6 @@ impl Room {
             if let Some(taken) = self.outboxes.get_mut(&member).and_then(Outbox::newly_taken) {
                 self.core.frames_taken(member, taken);
             }
-        }
-    }
-
-    /// Moves what the core pushed into the sessions' outboxes.
-    fn transmit(&mut self) {
-        let mut gone = Vec::new();
-        while let Some((member, transmit)) = self.core.poll_transmit() {
-            match transmit {
-                Transmit::Frame(frame) => {
-                    if let Some(outbox) = self.outboxes.get(&member)
-                        && !outbox.push(frame)
-                    {
-                        gone.push(member);
-                    }
-                }
-                Transmit::End(last_word) => {
-                    if let Some(outbox) = self.outboxes.remove(&member) {
-                        outbox.end_with(last_word);
-                    }
-                }
-            }
-        }
-        if !gone.is_empty() {
-            let now = self.now();
-            for member in gone {
-                self.core.leave(now, member);
-            }
-            self.transmit();
         }
     }
 
@@ -236,32 +410,30 @@ impl Room {
                 join,
                 outbox,
                 reply,
-            } => match self.core.join(now, join) {
-                Ok((member, joined)) => {
-                    self.outboxes.insert(member, outbox);
-                    if reply.send(Ok((member, joined))).is_err() {
-                        // The session went away before hearing back.
-                        self.core.leave(now, member);
+            } => {
+                let answer = match self.core.join(now, join) {
+                    Ok((member, joined)) => {
+                        self.outboxes.insert(member, outbox);
+                        Ok((member, joined))
                     }
-                }
-                Err(refusal) => {
-                    let _ = reply.send(Err(ServerFrame::refused(refusal)));
-                }
-            },
+                    Err(refusal) => Err(ServerFrame::refused(refusal)),
+                };
+                self.reply(Reply::Join { reply, answer }, now);
+            }
             Command::Frame {
                 member,
                 frame,
                 reply,
             } => {
                 let answer = self.core.handle_frame(now, member, frame);
-                let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));
+                self.answer(reply, answer);
             }
             Command::Touch { member } => self.core.touch(now, member),
             Command::Leave { member } => self.core.leave(now, member),
             Command::Notice { notice } => self.core.notice(now, notice),
             Command::Close { token, id, reply } => {
                 let answer = self.core.close(now, &token, id);
-                let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));
+                self.answer(reply, answer);
             }
             Command::Kick {
                 token,
@@ -271,8 +443,29 @@ impl Room {
                 reply,
             } => {
                 let answer = self.core.kick(now, &token, member, node.as_deref(), id);
-                let _ = reply.send(answer.unwrap_or_else(ServerFrame::refused));
+                self.answer(reply, answer);
             }
         }
+    }
+
+    fn answer(
+        &mut self,
+        reply: oneshot::Sender<ServerFrame>,
+        answer: Result<ServerFrame, fanout_shared::room::Refusal>,
+    ) {
+        let now = self.now();
+        let reply = Reply::Frame {
+            reply,
+            answer: answer.unwrap_or_else(ServerFrame::refused),
+        };
+        self.reply(reply, now);
+    }
+}
+
+/// The running commit of a durable room, for a `select!` branch.
+async fn commit_done(persist: &mut Option<Persist>) -> CommitDone {
+    match persist {
+        Some(persist) => persist.done().await,
+        None => std::future::pending().await,
     }
 }

@@ -6,8 +6,9 @@
 use std::{
     io::{BufRead, BufReader},
     net::SocketAddr,
-    path::Path,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
     time::Duration,
 };
 
@@ -27,6 +28,45 @@ pub struct Fanout {
     pub cache_nodes: Vec<SocketAddr>,
     /// The Redis node's address, unless started with `--redis off`.
     pub redis: Option<SocketAddr>,
+    /// The durable rooms' directory this harness made for it (removed
+    /// when dropped); `None` when the test gave `--data-dir` itself.
+    pub data_dir: Option<PathBuf>,
+    /// What it printed about durable rooms (`durable rooms kept in …`).
+    pub kept_line: String,
+}
+
+/// A test's own `--data-dir` across several servers, removed when
+/// dropped (a failing test's too).
+pub struct DataDir(pub PathBuf);
+
+impl DataDir {
+    pub fn new() -> DataDir {
+        DataDir(temp_data_dir())
+    }
+
+    /// As `fanout serve --data-dir` takes it.
+    pub fn arg(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh directory under the system's temporary one, for one test's
+/// durable rooms (tests never share the user's own data directory).
+pub fn temp_data_dir() -> PathBuf {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "fanout-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
 }
 
 impl Fanout {
@@ -41,12 +81,26 @@ impl Fanout {
 
     /// Like [`Fanout::start`], from another working directory.
     pub fn start_in(dir: &Path, extra: &[&str]) -> Fanout {
+        Self::start_with(dir, extra, &[])
+    }
+
+    /// Like [`Fanout::start`], with environment variables for the server.
+    pub fn start_env(extra: &[&str], env: &[(&str, &str)]) -> Fanout {
+        Self::start_with(Path::new(env!("CARGO_MANIFEST_DIR")), extra, env)
+    }
+
+    fn start_with(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Fanout {
         let mut args = vec!["serve", "--http", "127.0.0.1:0"];
         if !extra.contains(&"--memcached") {
             args.extend(["--memcached", "127.0.0.1:0"]);
         }
         if !extra.contains(&"--redis") {
             args.extend(["--redis", "127.0.0.1:0"]);
+        }
+        let data_dir = (!extra.contains(&"--data-dir")).then(temp_data_dir);
+        let data_arg = data_dir.as_ref().map(|d| d.display().to_string());
+        if let Some(dir) = &data_arg {
+            args.extend(["--data-dir", dir.as_str()]);
         }
         let node_count = extra
             .iter()
@@ -58,6 +112,7 @@ impl Fanout {
             .args(extra)
             .current_dir(dir)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -67,6 +122,7 @@ impl Fanout {
         // Cache nodes are announced first, the web address last.
         let mut cache_nodes = Vec::with_capacity(node_count);
         let mut redis = None;
+        let mut kept_line = String::new();
         let http = loop {
             let line = lines
                 .next()
@@ -77,6 +133,8 @@ impl Fanout {
                 cache_nodes.push(addr.parse().expect("a socket address"));
             } else if let Some(addr) = line.strip_prefix("redis node on ") {
                 redis = Some(addr.parse().expect("a socket address"));
+            } else if line.starts_with("durable rooms ") {
+                kept_line = line;
             } else if let Some(rest) = line.split("serving on http://").nth(1) {
                 break rest
                     .trim_end_matches('/')
@@ -92,6 +150,8 @@ impl Fanout {
             http,
             cache_nodes,
             redis,
+            data_dir,
+            kept_line,
         }
     }
 
@@ -107,8 +167,17 @@ impl Fanout {
             .status()
             .expect("kill runs");
         let status = self.child.wait().expect("fanout exits");
+        if let Some(dir) = self.data_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
         std::mem::forget(self);
         status
+    }
+
+    /// `kill -9`: the process dies at once, as in a crash.
+    pub fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL is sent");
+        self.child.wait().expect("fanout exits");
     }
 }
 
@@ -116,6 +185,9 @@ impl Drop for Fanout {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(dir) = self.data_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

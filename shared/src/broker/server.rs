@@ -769,6 +769,44 @@ impl Broker {
         recovered
     }
 
+    /// Lists the disk's changes from now on, for a driver that keeps the
+    /// disk for real (`persist.rs`); if it was not listing, what is on
+    /// disk already comes first, as writes.
+    #[cfg(feature = "disk-journal")]
+    pub fn take_disk_changes(&mut self) -> Vec<super::persist::DiskChange> {
+        let mut changes = Vec::new();
+        if self.store.keep_journal() {
+            changes.extend(
+                self.store
+                    .recover()
+                    .into_iter()
+                    .map(|(queue, message)| super::persist::DiskChange::Written { queue, message }),
+            );
+        }
+        changes.extend(self.store.take_journal());
+        changes
+    }
+
+    /// The broker process starts again on a disk kept for real (the
+    /// server's, after `kill -9`): what it holds in memory is gone, the
+    /// persistent messages of its durable queues are loaded, and it
+    /// restarts as after a crash ([`restart`](Self::restart): each one
+    /// redelivered). Messages of a queue the broker does not have as
+    /// durable are left out. New messages are numbered after the loaded
+    /// ones, so none takes a loaded one's place on disk. Returns how many
+    /// came back.
+    #[cfg(feature = "disk-journal")]
+    pub fn recover_disk(&mut self, messages: impl IntoIterator<Item = (String, Message)>) -> u32 {
+        self.crash();
+        for (queue, msg) in messages {
+            if msg.persistent && self.queues.get(&queue).is_some_and(|q| q.spec.durable) {
+                self.next_seq = self.next_seq.max(msg.seq);
+                self.store.load(&queue, &msg);
+            }
+        }
+        self.restart()
+    }
+
     /// The result backend: a task's state (Celery's).
     pub fn store_result(&mut self, task: TaskId, state: TaskState) {
         self.results.set(task, state);

@@ -176,6 +176,32 @@ impl RoomCore {
         &self.sim
     }
 
+    /// What the room's brokers changed on their disks since the last
+    /// call (`Simulator::take_disk_changes`): the server stores it before
+    /// the frames pushed meanwhile leave (docs/protocol.md, "Persistence").
+    #[cfg(feature = "disk-journal")]
+    pub fn take_disk_changes(&mut self) -> Vec<(String, crate::broker::persist::DiskChange)> {
+        self.sim.take_disk_changes()
+    }
+
+    /// Starts a broker of a room made anew again on the disk the server
+    /// kept for it (`Simulator::recover_disk`), before the room runs.
+    #[cfg(feature = "disk-journal")]
+    pub fn recover_disk(
+        &mut self,
+        node: &str,
+        messages: Vec<(String, crate::broker::Message)>,
+    ) -> Option<u32> {
+        self.sim.recover_disk(node, messages)
+    }
+
+    /// New tasks of a room made anew are numbered from `next` at least
+    /// (`Simulator::resume_task_ids`), as they were before the restart.
+    #[cfg(feature = "disk-journal")]
+    pub fn resume_task_ids(&mut self, next: u64) {
+        self.sim.resume_task_ids(next);
+    }
+
     pub fn member_count(&self) -> usize {
         self.members.len()
     }

@@ -71,6 +71,10 @@ mod broker_net;
 pub mod broker_view;
 #[cfg(feature = "reliability")]
 mod digest_serde;
+// The brokers' disks kept for real by the server (`--data-dir`): only
+// with the `disk-journal` feature, which no page enables.
+#[cfg(feature = "disk-journal")]
+mod disk;
 #[cfg(feature = "reliability")]
 pub mod fault;
 #[cfg(feature = "reliability")]

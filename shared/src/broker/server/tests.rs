@@ -208,3 +208,163 @@ fn automatic_acknowledgement_forgets_on_delivery() {
     assert_eq!(b.queue("q").unwrap().depth(), 0);
     assert_eq!(b.store().len(), 0);
 }
+
+/// The disk's journal, as the server keeps it (`disk-journal`).
+#[cfg(feature = "disk-journal")]
+mod disk_journal {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::broker::persist::DiskChange;
+
+    /// Replays a journal onto a map, as a driver keeping the disk for real
+    /// does (`sim/disk.rs`).
+    fn replay(disk: &mut BTreeMap<(String, u64), Message>, changes: Vec<DiskChange>) {
+        for change in changes {
+            match change {
+                DiskChange::Written { queue, message } => {
+                    disk.insert((queue, message.seq), message);
+                }
+                DiskChange::Delivered { queue, seq } => {
+                    if let Some(m) = disk.get_mut(&(queue, seq)) {
+                        m.redelivered = true;
+                    }
+                }
+                DiskChange::Removed { queue, seq } => {
+                    disk.remove(&(queue, seq));
+                }
+            }
+        }
+    }
+
+    fn on_disk(b: &Broker) -> BTreeMap<(String, u64), Message> {
+        b.store()
+            .recover()
+            .into_iter()
+            .map(|(q, m)| ((q, m.seq), m))
+            .collect()
+    }
+
+    #[test]
+    fn the_disk_journal_lists_exactly_what_the_disk_holds() {
+        let mut transient_q = QueueSpec::named("tmp");
+        transient_q.durable = false;
+        let mut limited = QueueSpec::named("q");
+        limited.delivery_limit = Some(1);
+        limited.dead_letter = Some("dead".into());
+        let mut b = broker(
+            vec![limited, QueueSpec::named("dead"), transient_q],
+            Transport::Amqp,
+        );
+        let mut disk = BTreeMap::new();
+        for t in 0..3 {
+            b.publish("q", TaskId(t), body(), true).unwrap();
+        }
+        // What was on disk before the journal was kept comes first, as writes.
+        let first = b.take_disk_changes();
+        assert_eq!(first.len(), 3);
+        assert!(
+            first
+                .iter()
+                .all(|c| matches!(c, DiskChange::Written { .. }))
+        );
+        replay(&mut disk, first);
+        b.publish("q", TaskId(3), body(), false).unwrap();
+        b.publish("tmp", TaskId(4), body(), true).unwrap();
+        assert!(
+            b.take_disk_changes().is_empty(),
+            "transient, or in a non-durable queue: never on disk"
+        );
+        b.open(conn(1));
+        b.consume(conn(1), "q", 2, false);
+        let d = drain(&mut b);
+        let changes = b.take_disk_changes();
+        assert_eq!(
+            changes,
+            [
+                DiskChange::Delivered {
+                    queue: "q".into(),
+                    seq: 1
+                },
+                DiskChange::Delivered {
+                    queue: "q".into(),
+                    seq: 2
+                },
+            ]
+        );
+        replay(&mut disk, changes);
+        assert_eq!(disk, on_disk(&b));
+        // An ack removes; a nack comes back (rewritten with its return: it
+        // is marked already), the next delivery marks t2, and past the
+        // delivery limit t1 is dead-lettered: removed, and written anew in the
+        // dead-letter queue.
+        b.ack(conn(1), d[0].tag);
+        b.nack(conn(1), d[1].tag, true);
+        let d = drain(&mut b);
+        b.nack(conn(1), d[0].tag, true);
+        let changes = b.take_disk_changes();
+        let kinds: Vec<&str> = changes
+            .iter()
+            .map(|c| match c {
+                DiskChange::Written { .. } => "written",
+                DiskChange::Delivered { .. } => "delivered",
+                DiskChange::Removed { .. } => "removed",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            ["removed", "written", "delivered", "removed", "written"],
+            "{changes:?}"
+        );
+        replay(&mut disk, changes);
+        assert_eq!(disk, on_disk(&b));
+        assert_eq!(b.queue("dead").unwrap().depth(), 1);
+        assert!(b.take_disk_changes().is_empty(), "taken once");
+    }
+
+    #[test]
+    fn a_broker_recovered_from_a_kept_disk_restarts_as_after_a_crash() {
+        let mut transient_q = QueueSpec::named("tmp");
+        transient_q.durable = false;
+        let queues = vec![QueueSpec::named("q"), transient_q];
+        let mut b = broker(queues.clone(), Transport::Amqp);
+        let mut disk = BTreeMap::new();
+        replay(&mut disk, b.take_disk_changes());
+        for t in 0..6 {
+            b.publish("q", TaskId(t), body(), t % 3 != 2).unwrap();
+        }
+        b.publish("tmp", TaskId(9), body(), true).unwrap();
+        b.open(conn(1));
+        b.consume(conn(1), "q", 2, false);
+        let d = drain(&mut b);
+        b.ack(conn(1), d[0].tag);
+        replay(&mut disk, b.take_disk_changes());
+
+        // The same broker crashing and restarting in the engine …
+        let mut crashed = b.clone();
+        crashed.crash();
+        let expected = crashed.restart();
+        // … and a new process on the disk kept for real.
+        let mut fresh = broker(queues, Transport::Amqp);
+        let recovered = fresh.recover_disk(disk.into_iter().map(|((q, _), m)| (q, m)));
+        assert_eq!(recovered, expected);
+        assert_eq!(recovered, 3, "t1, t3, t4: t0 acked, t2 and t5 transient");
+        let ready = |b: &Broker| -> Vec<(u64, u64, bool)> {
+            b.queue("q")
+                .unwrap()
+                .ready()
+                .map(|m| (m.task.0, m.seq, m.redelivered))
+                .collect()
+        };
+        assert_eq!(ready(&fresh), ready(&crashed));
+        assert!(ready(&fresh).iter().all(|(_, _, redelivered)| *redelivered));
+        assert_eq!(on_disk(&fresh), on_disk(&crashed));
+        // A new message is numbered after the recovered ones, so it takes
+        // none's place on disk.
+        fresh.publish("q", TaskId(10), body(), true).unwrap();
+        assert_eq!(fresh.store().len(), 4);
+        let last = fresh.queue("q").unwrap().ready().last().unwrap().clone();
+        assert_eq!(last.task, TaskId(10));
+        assert!(last.seq > 5);
+    }
+}
