@@ -116,16 +116,17 @@ describe('live rooms on the reliability page', () => {
     await teacher.getByRole('button', { name: 'Close the room' }).waitFor({ timeout: 15_000 });
     await stepAbove(teacher, at.step);
 
-    // Another tab with the link (its own sessionStorage) is a participant,
-    // and sees the same run.
+    // Another tab with the link (its own sessionStorage), in Chinese, is a
+    // participant, and sees the same run.
     const student = await teacher.context().newPage();
     student.problems = [];
     student.on('pageerror', (error) => student.problems.push(`page error: ${error.message}`));
     student.on('console', (m) => m.type() === 'error' && student.problems.push(`console error: ${m.text()}`));
-    await open(student, `${server.url}/reliability?room=${code}`);
+    await open(student, `${server.url}/reliability?room=${code}&lang=zh`);
     await student.locator(`.live-room[data-room="${code}"]`).waitFor({ timeout: 15_000 });
-    await student.getByRole('button', { name: 'Leave the room' }).waitFor();
-    assert.equal(await student.getByRole('button', { name: 'Close the room' }).count(), 0);
+    await student.getByRole('button', { name: '离开房间' }).waitFor();
+    assert.equal(await student.getByRole('button', { name: '关闭房间' }).count(), 0);
+    await screenshot(student, 'reliability-live-student-zh');
     const seen = await position(student);
     assert.equal(seen.digest, sim('pipeline', 5, seen.step).trace_digest, `student at step ${seen.step}`);
 

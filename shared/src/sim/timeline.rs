@@ -500,7 +500,7 @@ mod tests {
         let mut page = Timeline::replay(&early).unwrap();
         assert!(page.follow(&late));
         page.seek(late.step);
-        page.settle_to(late.time);
+        page.settle_to(late.time, late.settled);
         let whole = Timeline::replay(&late).unwrap();
         assert_eq!(page.sim().trace_digest(), whole.sim().trace_digest());
         assert_eq!(page.sim().steps(), late.step);

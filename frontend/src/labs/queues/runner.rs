@@ -328,7 +328,11 @@ impl Runner {
         self.forward_to(later.step);
         let next = self.tl.sim().next_time().unwrap_or(Tick::MAX);
         self.sample_before(Some(next.min(later.time.saturating_add(Tick(1)))));
-        self.tl.advance_idle(later.time);
+        // Where the room's clock was, as `from_recording` ends (a faithful
+        // recording has no event left before it).
+        if let Some(e) = self.tl.settle_to(later.time, later.settled) {
+            self.record(e);
+        }
         self.horizon = self.horizon.max(self.steps());
         true
     }

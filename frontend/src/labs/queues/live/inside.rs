@@ -127,7 +127,7 @@ fn zeromq_hands(live: Live, room: &Room) -> impl IntoView + use<> {
 /// PULL worker or hand sender has nothing to connect to there, and
 /// leaving them out keeps their code out of that page's wasm.
 #[cfg(feature = "reliability")]
-fn zeromq_hands(_live: Live, _room: &Room) {}
+fn zeromq_hands(_live: Live, _room: &Room) -> impl IntoView + use<> {}
 
 /// This page's worker: its inbox count and the last messages it got.
 #[cfg(not(feature = "reliability"))]
