@@ -4,7 +4,9 @@
 // worker and receives tasks; the teacher's canvas shows the student's node;
 // "Stop and replay offline" closes the room for everyone and steps through
 // the recording in the ordinary lab. Without a server the button says what
-// live runs need and how to point a page at one. Screenshots go to
+// live runs need and how to point a page at one. A room that runs brokers
+// (which this page, built without the reliability engine, cannot read) is
+// left with a sentence and a link to the reliability lab. Screenshots go to
 // target/e2e/rooms-*.png.
 
 import { after, before, describe, it } from 'node:test';
@@ -154,6 +156,34 @@ describe('live rooms in the queue lab', () => {
     assert.ok(!new URL(teacher.url()).searchParams.has('room'), teacher.url());
     assert.equal(await teacher.evaluate(() => sessionStorage.length), 0);
     assert.deepEqual(teacher.problems, []);
+  });
+
+  it('a room that runs brokers is one this page cannot show: it says so and links to the reliability lab', async () => {
+    const page = await openPage(browser);
+    // A broker lesson's room, created by another client (a WebSocket of
+    // the page's own origin, as a script would).
+    await openLab(page, `${server.url}/queues?lang=en`);
+    const code = await page.evaluate(async (url) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+      ws.onerror = () => reject(new Error('the WebSocket failed'));
+      ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', protocol: 1, client: 'e2e' }));
+      ws.onmessage = (m) => {
+        const frame = JSON.parse(m.data);
+        if (frame.type === 'welcome') ws.send(JSON.stringify({ type: 'room_create', scenario: 'at-least-once', seed: 3 }));
+        else if (frame.type === 'room_joined') resolve(frame.room);
+        else if (frame.type === 'error') reject(new Error(frame.message));
+      };
+    }), server.url);
+    await openLab(page, `${server.url}/queues?room=${code}&lang=en`);
+    const notice = page.locator('[data-live-notice="runs-brokers"]');
+    await notice.waitFor({ timeout: 15_000 });
+    assert.match(await notice.textContent(), /runs brokers and task programs/);
+    assert.equal(await notice.locator('a').getAttribute('href'), `/reliability?room=${code}`);
+    assert.equal(await page.locator('.live-room .room-code').count(), 0, 'not shown as in the room');
+    await page.locator('.queue-controls').waitFor();
+    await screenshot(page, 'rooms-runs-brokers');
+    assert.deepEqual(page.problems, []);
+    await page.close();
   });
 
   it('a member sends by hand into the room: the π tally counts a typed Y', async () => {

@@ -199,8 +199,16 @@ fn current_link() -> Option<Rc<Link>> {
     LINK.with(|slot| slot.borrow().clone())
 }
 
+/// A frame as JSON, to send (with its request id put in). Written as text
+/// and read back rather than by `serde_json::to_value`: the pages write
+/// scenarios and actions as text already (links, export), and a second,
+/// `Value`-writing copy of every frame's serialiser cost the queue and
+/// reliability pages KBs of their wasm.
 fn frame_value(frame: &ClientFrame) -> serde_json::Value {
-    serde_json::to_value(frame).unwrap_or(serde_json::Value::Null)
+    serde_json::to_string(frame)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// A callback registered with [`Server::listen`].

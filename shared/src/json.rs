@@ -146,6 +146,23 @@ impl TaggedFields {
         }
     }
 
+    /// Takes one field's value through [`decode`], the path-tracked
+    /// reader: for a field whose type a page also reads from a file or a
+    /// link (a room's `recording`), so that page links one decoder of that
+    /// type, not two (one per deserializer), and a mistake is named by its
+    /// path inside the field.
+    pub fn take_tracked<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<T, String> {
+        let value = self.fields.remove(name).unwrap_or(Value::Null);
+        decode(value).map_err(|e| format!("field `{name}`: {e}"))
+    }
+
+    /// Leaves one field unread (its area is not read here), giving the
+    /// type's default.
+    pub fn skip<T: Default>(&mut self, name: &'static str) -> T {
+        self.fields.remove(name);
+        T::default()
+    }
+
     /// The same fields read as a fact nested in a newtype variant (serde
     /// writes `Fault(FaultEvent)` tagged `"type"` as one map holding the
     /// inner fact's own tag too): the inner tag, `tag_key`, taken out.
@@ -307,9 +324,14 @@ macro_rules! decode_tagged {
     // which reads every variant, `from_tagged_in::<AREAS>` reads only the
     // areas in `AREAS`. Its arms for the other areas are constant-false, so
     // a program that calls only one instance (a browser page reading its
-    // own lab's frames) links none of their fields' decoders.
+    // own lab's frames) links none of their fields' decoders. A field may
+    // say how it is read: `(if AREA)` only when `AREA` is read too (else
+    // its default: a room's topology belongs to the room's feed), and
+    // `(tracked)` through the path-tracked reader (`take_tracked`).
     ($fact:ident by $tag_key:literal in areas {
-        $($area:ident: $tag:literal => $variant:ident { $($field:ident),* $(,)? }),+ $(,)?
+        $($area:ident: $tag:literal => $variant:ident {
+            $($field:ident $(($($how:tt)+))?),* $(,)?
+        }),+ $(,)?
     }) => {
         impl $fact {
             /// The tags this enum is read by, one per variant.
@@ -335,7 +357,9 @@ macro_rules! decode_tagged {
                 };
                 Ok(match fields.tag() {
                     $($tag if AREAS & $area != 0 => $fact::$variant
-                        { $($field: fields.take(stringify!($field))?,)* },)+
+                        { $($field: $crate::json::decode_tagged!(
+                            @field fields AREAS $field $($($how)+)?
+                        ),)* },)+
                     tag if Self::DECODED_TAGS.contains(&tag) => {
                         return Err(format!("`{tag}` is not read here (another lab's frame)"))
                     }
@@ -345,6 +369,19 @@ macro_rules! decode_tagged {
         }
 
         $crate::json::decode_tagged!(@deserialize $fact by $tag_key);
+    };
+    (@field $fields:ident $areas:ident $field:ident) => {
+        $fields.take(stringify!($field))?
+    };
+    (@field $fields:ident $areas:ident $field:ident tracked) => {
+        $fields.take_tracked(stringify!($field))?
+    };
+    (@field $fields:ident $areas:ident $field:ident if $area:ident) => {
+        if $areas & $area != 0 {
+            $fields.take(stringify!($field))?
+        } else {
+            $fields.skip(stringify!($field))
+        }
     };
     (@deserialize $fact:ident by $tag_key:literal) => {
         impl<'de> serde::Deserialize<'de> for $fact {

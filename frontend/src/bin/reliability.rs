@@ -9,6 +9,14 @@ fn main() {
     fanout_frontend::start(fanout_frontend::LabPage {
         lab: fanout_shared::lab::Lab::Reliability,
         view: || leptos::prelude::IntoAny::into_any(fanout_frontend::ReliabilityLab()),
-        read_frame: ServerFrame::read_in::<{ area::SESSION }>,
+        read_frame: ServerFrame::read_in::<AREAS>,
     });
 }
+
+/// The frames this page reads: with its live-room panel
+/// (`reliability-live`), the rooms' (not their feed: it follows a room by
+/// its recording).
+#[cfg(feature = "reliability-live")]
+const AREAS: u8 = area::SESSION | area::ROOM;
+#[cfg(not(feature = "reliability-live"))]
+const AREAS: u8 = area::SESSION;

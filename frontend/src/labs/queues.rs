@@ -40,9 +40,13 @@ mod dots;
 mod editor;
 mod inspector;
 mod layout;
-// The reliability page leaves the live-room panel out (`live_panel`), so
-// there the live rooms' code is unused: allowed, and not linked.
-#[cfg_attr(feature = "reliability", allow(dead_code))]
+// The reliability page leaves the live-room panel out unless built with
+// `reliability-live` (`live_panel`): then its code is unused there,
+// allowed, and not linked.
+#[cfg_attr(
+    all(feature = "reliability", not(feature = "reliability-live")),
+    allow(dead_code)
+)]
 mod live;
 mod log;
 mod mode;
@@ -127,7 +131,7 @@ pub struct QueueLab {
     /// A widget does not rewrite its address.
     pub embedded: bool,
     /// The page: the queue lab's, or the reliability lab's (its presets,
-    /// no live rooms: they do not run the reliability engine yet).
+    /// its panels, and rooms shown by replaying their recording).
     pub page: Lab,
 }
 
@@ -200,9 +204,10 @@ impl QueueLab {
     }
 
     /// Changes the live room's state, if the page is in one (untracked).
-    /// This and the next three serve the live-room panel only (not on the
-    /// reliability page: see `live_panel`).
-    #[cfg_attr(feature = "reliability", allow(dead_code))]
+    #[cfg_attr(
+        all(feature = "reliability", not(feature = "reliability-live")),
+        allow(dead_code)
+    )]
     fn with_live<U>(self, f: impl FnOnce(&mut LiveRun) -> U) -> Option<U> {
         self.mode
             .try_update_untracked(|mode| mode.live_mut().map(f))
@@ -210,7 +215,10 @@ impl QueueLab {
     }
 
     /// The live room this page is in (tracked).
-    #[cfg_attr(feature = "reliability", allow(dead_code))]
+    #[cfg_attr(
+        all(feature = "reliability", not(feature = "reliability-live")),
+        allow(dead_code)
+    )]
     fn room(self) -> Option<Room> {
         self.mode
             .with(|mode| mode.live().map(|run| run.room.clone()))
@@ -218,7 +226,10 @@ impl QueueLab {
 
     /// Shows a live room instead of the local run: its snapshot first, so
     /// the canvas redrawn for the room starts from the room's nodes.
-    #[cfg_attr(feature = "reliability", allow(dead_code))]
+    #[cfg_attr(
+        all(feature = "reliability", not(feature = "reliability-live")),
+        allow(dead_code)
+    )]
     fn enter_live(self, room: Room, feed: Feed) {
         self.pause();
         let (snap, motion) = feed.snap(&room);
@@ -231,7 +242,10 @@ impl QueueLab {
     }
 
     /// Back to the local run, as it was. `false` if the page was not live.
-    #[cfg_attr(feature = "reliability", allow(dead_code))]
+    #[cfg_attr(
+        all(feature = "reliability", not(feature = "reliability-live")),
+        allow(dead_code)
+    )]
     fn leave_live(self) -> bool {
         let was_live = self
             .mode
@@ -434,8 +448,9 @@ pub fn now_ms() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
-/// "Run live" and a room's feed, on the queue lab's page.
-#[cfg(not(feature = "reliability"))]
+/// "Run live" and a room's feed (on the reliability page, its replayed
+/// recording: `live/replay.rs`).
+#[cfg(any(not(feature = "reliability"), feature = "reliability-live"))]
 fn live_panel(lab: QueueLab, embedded: bool) -> impl IntoView {
     view! {
         <Show when=move || !embedded>
@@ -444,20 +459,22 @@ fn live_panel(lab: QueueLab, embedded: bool) -> impl IntoView {
     }
 }
 
-/// The reliability lab's page (the only build with the `reliability`
-/// feature) has no live-room panel: rooms do not run the reliability engine
-/// yet, and leaving the panel out keeps its code (and the room frames it
-/// reads) out of that page's wasm.
-#[cfg(feature = "reliability")]
+/// The reliability page without `reliability-live` (the page served today)
+/// has no live-room panel: it would take the page over its size budget
+/// (`frontend/Cargo.toml`), and leaving it out keeps its code, and the room
+/// frames it reads, out of that page's wasm.
+#[cfg(all(feature = "reliability", not(feature = "reliability-live")))]
 fn live_panel(_lab: QueueLab, _embedded: bool) -> impl IntoView {}
 
 /// The reliability lab's own panels: predict then run and the fault
 /// toolbar above the canvas, the guarantee meter, the brokers' queues and
-/// the task table below it (`reliability.rs`).
+/// the task table below it (`reliability.rs`). In a live room the lower
+/// ones show the room (its replayed recording); the upper ones act on the
+/// page's own run, so they wait for it.
 #[cfg(feature = "reliability")]
 fn rel_panels(lab: QueueLab, full: bool, upper: bool) -> impl IntoView {
     view! {
-        <Show when=move || full && !lab.is_live()>
+        <Show when=move || full && !(upper && lab.is_live())>
             {move || if upper {
                 view! { <reliability::RelUpper lab /> }.into_any()
             } else {
@@ -520,8 +537,8 @@ pub fn QueuesLab() -> impl IntoView {
     LabOnPage(Lab::Queues)
 }
 
-/// The reliability lab's route (`/reliability`, `/embed/reliability`): for
-/// now the queue lab's canvas and stepper with the reliability lessons,
+/// The reliability lab's route (`/reliability`, `/embed/reliability`): the
+/// queue lab's canvas and stepper with the reliability lessons and panels,
 /// in the page whose wasm carries the reliability engine.
 #[cfg(feature = "reliability")]
 #[component]

@@ -411,13 +411,19 @@ pub mod area {
     pub const WARMUP: u8 = 1 << 2;
     /// Live rooms' frames and their members' sockets' answers.
     pub const ROOM: u8 = 1 << 3;
+    /// A watched room's feed: its events (`room_events`, `room_acted`)
+    /// and its topology (`room_topology`, and `room_joined`'s, which a
+    /// page without this area reads as empty). The reliability page
+    /// follows a room by its recording instead (`room_recording`), so it
+    /// links none of these decoders.
+    pub const ROOM_FEED: u8 = 1 << 6;
     /// Watching Celery on the Redis node (`tasks_*`).
     pub const TASKS: u8 = 1 << 4;
     /// A live task program's participant's (`task`, `confirmed`): programs
     /// and tests read them, no page does.
     pub const LIVE_TASKS: u8 = 1 << 5;
 }
-use area::{CACHE, LIVE_TASKS, ROOM, SESSION, TASKS, WARMUP};
+use area::{CACHE, LIVE_TASKS, ROOM, ROOM_FEED, SESSION, TASKS, WARMUP};
 
 // Read compactly (see `json::decode_tagged!`); written by the derive above.
 crate::json::decode_tagged!(ServerFrame by "type" in areas {
@@ -441,20 +447,20 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
     TASKS: "tasks_unwatched" => TasksUnwatched { id },
     TASKS: "tasks_reply" => TasksReply { text, error, conn, db, multi, id },
     ROOM: "room_joined" => RoomJoined {
-        room, member, token, owner, scenario, seed, watching, now, limits, topology, members, zmtp,
-        id,
+        room, member, token, owner, scenario, seed, watching, now, limits, topology(if ROOM_FEED),
+        members, zmtp, id,
     },
     ROOM: "room_notice" => RoomNotice { room, message, notice },
     ROOM: "room_left" => RoomLeft { room, reason, left, id },
     ROOM: "room_closed" => RoomClosed { room, reason, end, id },
     ROOM: "room_kicked" => RoomKicked { room, member, nodes, id },
     ROOM: "room_watching" => RoomWatching { room, on, id },
-    ROOM: "room_events" => RoomEvents {
+    ROOM_FEED: "room_events" => RoomEvents {
         room, events, skipped, summary, queued_messages, queued_bytes, behind_us,
     },
-    ROOM: "room_topology" => RoomTopology { room, topology, members, id },
-    ROOM: "room_recording" => RoomRecording { room, recording, complete, trace_digest, id },
-    ROOM: "room_acted" => RoomActed { event, id },
+    ROOM_FEED: "room_topology" => RoomTopology { room, topology, members, id },
+    ROOM: "room_recording" => RoomRecording { room, recording(tracked), complete, trace_digest, id },
+    ROOM_FEED: "room_acted" => RoomActed { event, id },
     ROOM: "node_added" => NodeAdded { node, taken, sockets, id },
     ROOM: "node_removed" => NodeRemoved { node, lost, id },
     ROOM: "sent" => Sent { node, socket, msgs, eagain, id },

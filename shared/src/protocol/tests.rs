@@ -750,3 +750,80 @@ fn every_refusal_area_reads_back() {
     let wrong = serde_json::json!({"area": "cache", "fact": {"code": "no_such_code"}});
     assert!(serde_json::from_value::<Refusal>(wrong).is_err());
 }
+
+/// A page that follows rooms by their recording (the reliability page)
+/// reads the rooms' frames without their feed: `room_joined` with an empty
+/// topology, `room_events` and `room_topology` refused as not read there;
+/// the queue page (the feed too) reads `room_joined`'s topology. A room's
+/// recording is read by the path-tracked reader, so a mistake inside it is
+/// named by its path.
+#[test]
+fn a_page_without_the_room_feed_reads_rooms_but_not_their_topology_or_events() {
+    use super::server::area;
+    let topology = crate::sim::Timeline::new(
+        crate::sim::timeline::ScenarioRef::Preset("pipeline".into()),
+        1,
+    )
+    .unwrap()
+    .sim()
+    .topology();
+    assert!(!topology.nodes.is_empty());
+    let joined = ServerFrame::RoomJoined {
+        room: "APC-CHR".into(),
+        member: 1,
+        token: None,
+        owner: false,
+        scenario: "pipeline".into(),
+        seed: 1,
+        watching: false,
+        now: crate::time::Tick::ZERO,
+        limits: RoomLimitsInfo {
+            rate: 1,
+            message_bytes: 2,
+            room_queued_bytes: 3,
+            members: 4,
+            nodes: 5,
+            rooms: 6,
+            idle_s: 7,
+        },
+        topology: Box::new(topology.clone()),
+        members: Vec::new(),
+        zmtp: None,
+        id: Some(2),
+    };
+    let value = serde_json::to_value(&joined).unwrap();
+    assert_eq!(
+        ServerFrame::read_in::<{ area::SESSION | area::ROOM | area::ROOM_FEED }>(value.clone()),
+        Ok(joined.clone())
+    );
+    match ServerFrame::read_in::<{ area::SESSION | area::ROOM }>(value) {
+        Ok(ServerFrame::RoomJoined { topology, room, .. }) => {
+            assert_eq!(room, "APC-CHR");
+            assert_eq!(*topology, crate::sim::Topology::default());
+        }
+        other => panic!("{other:?}"),
+    }
+    let feed = ServerFrame::RoomTopology {
+        room: "APC-CHR".into(),
+        topology: Box::new(topology),
+        members: Vec::new(),
+        id: None,
+    };
+    let refused = ServerFrame::read_in::<{ area::SESSION | area::ROOM }>(
+        serde_json::to_value(&feed).unwrap(),
+    )
+    .unwrap_err();
+    assert!(
+        refused.contains("`room_topology` is not read here"),
+        "{refused}"
+    );
+
+    let wrong = serde_json::json!({"type": "room_recording", "room": "APC-CHR", "complete": true,
+        "trace_digest": "x", "recording": {"scenario": {"name": "x", "nodes": [{"name": "a",
+        "program": {"kind": "sink"}, "sockets": [{"name": "in", "type": "PULLL"}]}]}, "seed": 1, "step": 0}});
+    let refused = ServerFrame::read_in::<{ area::SESSION | area::ROOM }>(wrong).unwrap_err();
+    assert!(
+        refused.contains("field `recording`: scenario.nodes[0].sockets[0].type:"),
+        "{refused}"
+    );
+}

@@ -225,6 +225,27 @@ impl Timeline {
         Ok(t)
     }
 
+    /// Takes in a later recording of the same run (a live room's, fetched
+    /// again): its actions past the ones this timeline holds are recorded
+    /// here, to be applied when stepping reaches them, so a page that
+    /// follows a room steps on from where it is instead of replaying the
+    /// room from its start every time. `false` (and nothing changed) when
+    /// `later` is not this run continued: another scenario or seed, an
+    /// action of ours it does not hold, or a new one before our step.
+    pub fn follow(&mut self, later: &Recording) -> bool {
+        let ours = self.actions.len();
+        let continues = later.scenario == self.scenario
+            && later.seed == self.sim.seed()
+            && later.actions.get(..ours) == Some(&self.actions[..])
+            && later.actions[ours..]
+                .iter()
+                .all(|r| r.step >= self.sim.steps());
+        if continues {
+            self.actions.extend_from_slice(&later.actions[ours..]);
+        }
+        continues
+    }
+
     pub fn sim(&self) -> &Simulator {
         &self.sim
     }
@@ -455,6 +476,39 @@ mod tests {
         }
         // The two places are two runs (the pause meets the check or not).
         assert_ne!(digests[0], digests[1]);
+    }
+
+    /// A page following a live room takes each later recording in and
+    /// steps on: it reaches the state a replay of the whole recording
+    /// reaches, and refuses a recording of another run.
+    #[cfg(feature = "reliability")]
+    #[test]
+    fn following_a_later_recording_reaches_what_replaying_it_reaches() {
+        let scenario = ScenarioRef::Preset("at-least-once".into());
+        let mut room = Timeline::new(scenario.clone(), 5).unwrap();
+        room.seek(40);
+        let early = room.recording();
+        room.apply(Action::Crash {
+            node: "worker-1".into(),
+            on: None,
+            duration: Some(Tick::from_millis(300)),
+        })
+        .unwrap();
+        room.seek(400);
+        let late = room.recording();
+
+        let mut page = Timeline::replay(&early).unwrap();
+        assert!(page.follow(&late));
+        page.seek(late.step);
+        page.settle_to(late.time, late.settled);
+        let whole = Timeline::replay(&late).unwrap();
+        assert_eq!(page.sim().trace_digest(), whole.sim().trace_digest());
+        assert_eq!(page.sim().steps(), late.step);
+        assert!(late.step > early.step + 100, "{} {}", early.step, late.step);
+
+        let other = Timeline::new(scenario, 6).unwrap().recording();
+        assert!(!page.follow(&other));
+        assert_eq!(page.actions().len(), 1);
     }
 
     #[test]

@@ -18,14 +18,27 @@ use crate::{
     time::Tick,
 };
 
-/// Everything needed to draw the canvas.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Everything needed to draw the canvas. (`Default`, empty, is what a page
+/// that does not read a room's feed reads `room_joined`'s as.)
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Topology {
     pub now: Tick,
     pub steps: u64,
     pub nodes: Vec<NodeView>,
     pub sockets: Vec<SocketView>,
     pub conns: Vec<ConnView>,
+}
+
+impl Topology {
+    /// Does a node run one of the reliability engine's programs (a broker,
+    /// a task producer or worker)? Answered with or without the feature,
+    /// so a page built without the engine can say it cannot show the run.
+    pub fn runs_reliability_engine(&self) -> bool {
+        self.nodes.iter().any(|n| {
+            n.state != NodeState::Removed
+                && super::nodes::RELIABILITY_KINDS.contains(&n.program.as_str())
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

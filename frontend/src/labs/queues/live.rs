@@ -14,12 +14,27 @@
 //! panel and what it asks the server; `live/outside.rs` and
 //! `live/inside.rs` draw it outside and inside a room, and `live/zmtp.rs`
 //! where real ZeroMQ programs join it.
+//!
+//! The reliability page (`/reliability`) has the same panel: it creates,
+//! joins, keeps the owner's token and leaves exactly as here. Two things
+//! differ, each behind the `reliability` feature: it shows the room by
+//! replaying the room's recording (`live/replay.rs`) instead of its
+//! sampled stream (`live/feed.rs`), and it leaves out the ZeroMQ hands
+//! (the PULL worker, sending by hand, real ZeroMQ programs: `inside.rs`'s
+//! `zeromq_hands`), which broker rooms do not use.
 
+#[cfg(not(feature = "reliability"))]
 mod feed;
 mod inside;
 mod outside;
 mod owner;
+#[cfg(feature = "reliability")]
+mod replay;
+// Not on the reliability page (see `inside::zeromq_hands`): allowed, and
+// not linked there.
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 mod sender;
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 mod zmtp;
 
 use std::collections::VecDeque;
@@ -36,7 +51,10 @@ use fanout_shared::{
 };
 use leptos::{prelude::*, task::spawn_local};
 
+#[cfg(not(feature = "reliability"))]
 pub use self::feed::Feed;
+#[cfg(feature = "reliability")]
+pub use self::replay::Feed;
 use self::{inside::Inside, outside::Outside};
 use super::{QueueLab, text::Live as LiveTexts};
 use crate::{
@@ -77,6 +95,11 @@ enum Notice {
     /// The room ended for this tab.
     Ended(Ending),
     Lost,
+    /// The room (its code) runs the reliability engine, which this page
+    /// was built without: the queue page left it and links to the
+    /// reliability page, which shows it.
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
+    RunsBrokers(String),
 }
 
 /// Why the room ended for this tab: the server's fact, said in the page's
@@ -115,18 +138,32 @@ struct Live {
     sender: RwSignal<Option<sender::Sender>>,
     /// Counts shown under the room: (events, skipped, members).
     counts: RwSignal<(u64, u64, usize)>,
-    /// A redraw is scheduled: frames arriving meanwhile join it.
+    /// A redraw is scheduled: frames arriving meanwhile join it (the
+    /// queue page's stream; the reliability page redraws per recording).
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     redraw_due: StoredValue<bool>,
 }
+
+/// Whether the page asks the server to stream the room's life to it
+/// (`watch`): the queue page draws that stream; the reliability page
+/// replays the room's recording instead (`live/replay.rs`), so a stream
+/// would only be frames it does not read.
+const WATCH: bool = cfg!(not(feature = "reliability"));
+
+/// How often the reliability page fetches the room's recording again.
+#[cfg(feature = "reliability")]
+const FOLLOW_MS: u64 = 1000;
 
 /// How often the page redraws the room at most: a busy room streams
 /// twenty frames a second, and redrawing the canvas and log for each one
 /// leaves the page too busy to read the socket (answers then wait behind
 /// the backlog).
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 const REDRAW_MS: u64 = 250;
 
 impl Live {
     /// Publishes soon, once for all the frames that arrive until then.
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn publish_soon(self) {
         if self.redraw_due.get_value() {
             return;
@@ -149,12 +186,11 @@ impl Live {
     }
 
     /// Shows the room instead of the local run.
-    fn enter(self, room: Room, topology: Topology, members: usize) {
+    fn enter(self, room: Room, feed: Feed) {
         self.notice.set(None);
         self.worker.set(None);
         self.sender.set(None);
-        self.lab
-            .enter_live(room, Feed::new(topology, members.max(1)));
+        self.lab.enter_live(room, feed);
         self.count();
     }
 
@@ -201,6 +237,7 @@ impl Live {
     /// Pushed frames about this page's room.
     fn hear(self, frame: &ServerFrame) {
         match frame {
+            #[cfg(not(feature = "reliability"))]
             ServerFrame::RoomEvents {
                 room,
                 events,
@@ -212,6 +249,7 @@ impl Live {
                     .with_live(|run| run.feed.take_events(events, *skipped, summary));
                 self.publish_soon();
             }
+            #[cfg(not(feature = "reliability"))]
             ServerFrame::RoomTopology {
                 room,
                 topology,
@@ -259,7 +297,13 @@ impl Live {
             .lab
             .snap
             .with_untracked(|s| (s.scenario.clone(), s.seed));
-        let scenario = serde_json::to_value(&scenario).unwrap_or_default();
+        // Written as the export writes a scenario (`scenarios.rs`) and read
+        // back: `to_value` would link a second copy of every scenario
+        // type's serialiser (14 KB before compression) into the page.
+        let scenario = serde_json::to_string_pretty(&scenario)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default();
         self.notice.set(Some(Notice::Busy(Busy::Creating)));
         spawn_local(async move {
             let answer = self
@@ -268,7 +312,7 @@ impl Live {
                     scenario,
                     seed: Some(seed),
                     name: None,
-                    watch: true,
+                    watch: WATCH,
                     // Real ZeroMQ programs may join at the scenario's
                     // endpoints (the "Run live" panel says how).
                     zmtp: true,
@@ -291,7 +335,7 @@ impl Live {
                 .request(ClientFrame::Room(RoomFrame::Join(RoomJoin {
                     room: code,
                     name: None,
-                    watch: true,
+                    watch: WATCH,
                     token,
                     id: None,
                 })))
@@ -319,21 +363,86 @@ impl Live {
                 if let Some(token) = &token {
                     owner::remember(&room, token);
                 }
-                self.enter(
-                    Room {
-                        code: room,
-                        token,
-                        scenario,
-                        seed,
-                        zmtp: zmtp.unwrap_or_default(),
-                    },
-                    *topology,
-                    members.len(),
-                )
+                let room = Room {
+                    code: room,
+                    token,
+                    scenario,
+                    seed,
+                    zmtp: zmtp.unwrap_or_default(),
+                };
+                // A room running brokers streams events this page cannot
+                // read: it says so and where to open the room instead.
+                #[cfg(not(feature = "reliability"))]
+                if topology.runs_reliability_engine() {
+                    self.server
+                        .send(&ClientFrame::Room(RoomFrame::Leave(RoomRequest {
+                            id: None,
+                        })));
+                    if room.token.is_some() {
+                        owner::forget(&room.code);
+                    }
+                    self.notice.set(Some(Notice::RunsBrokers(room.code)));
+                    return;
+                }
+                #[cfg(not(feature = "reliability"))]
+                self.enter(room, Feed::new(*topology, members.len().max(1)));
+                #[cfg(feature = "reliability")]
+                {
+                    let _ = topology;
+                    self.follow(room, members.len().max(1), true);
+                }
             }
             Ok(_) => self.notice.set(None),
             Err(error) => self.refused(error),
         }
+    }
+
+    /// The reliability page's way of watching: fetches the room's
+    /// recording, replays it (the first time, entering the room), and
+    /// again every [`FOLLOW_MS`] while the page is in that room.
+    #[cfg(feature = "reliability")]
+    fn follow(self, room: Room, members: usize, first: bool) {
+        spawn_local(async move {
+            let answer = self
+                .server
+                .request(ClientFrame::Room(RoomFrame::Recording(RoomRequest {
+                    id: None,
+                })))
+                .await;
+            let code = room.code.clone();
+            let recording = match answer {
+                Ok(ServerFrame::RoomRecording { recording, .. }) => recording,
+                Ok(_) => return,
+                // Once the page has left the room, a late answer says
+                // nothing the room's end did not say already.
+                Err(error) if first || self.is_mine(&code) => return self.refused(error),
+                Err(_) => return,
+            };
+            if self.is_mine(&code) {
+                let followed = self.lab.with_live(|run| run.feed.follow(&recording));
+                if let Some(Err(problem)) = followed {
+                    return self.lab.load_error.set(vec![problem]);
+                }
+                self.publish();
+            } else if first && self.lab.mode.with_untracked(|mode| !mode.is_live()) {
+                match Feed::replay(&recording, members) {
+                    Ok(feed) => self.enter(room.clone(), feed),
+                    Err(problem) => return self.lab.load_error.set(vec![problem]),
+                }
+            } else {
+                return;
+            }
+            set_timeout(
+                move || {
+                    if self.lab.mode.try_with_untracked(|m| m.is_live()) == Some(true)
+                        && self.is_mine(&code)
+                    {
+                        self.follow(room, members, false);
+                    }
+                },
+                std::time::Duration::from_millis(FOLLOW_MS),
+            );
+        });
     }
 
     /// Ends this page's part: the creator closes the room for everyone,
@@ -388,6 +497,7 @@ impl Live {
 
     /// `node_add`: a PULL socket connected to `endpoint`, received for
     /// automatically (the `recv_auto` of `docs/protocol.md`).
+    #[cfg_attr(feature = "reliability", allow(dead_code))]
     fn add_worker(self, endpoint: String) {
         let spec = fanout_shared::json::decode::<SocketSpec>(serde_json::json!({
             "name": "in", "type": "PULL", "connect": [endpoint],
@@ -429,6 +539,7 @@ fn bound_endpoint(topology: &Topology, kind: SocketKind) -> Option<String> {
 }
 
 /// Where a PULL worker connects: the first PUSH socket that binds.
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 fn push_endpoint(topology: &Topology) -> Option<String> {
     bound_endpoint(topology, SocketKind::Push)
 }
@@ -516,6 +627,17 @@ fn notice_view(t: &'static LiveTexts, lang: Lang, notice: Option<Notice>) -> Opt
         Notice::NotConnected => ("notice problem", t.not_connected.to_string()),
         Notice::Ended(ending) => ("notice", (t.ended)(&ending.say(lang))),
         Notice::Lost => ("notice problem", t.lost.to_string()),
+        Notice::RunsBrokers(code) => {
+            let href = format!("/reliability?room={code}");
+            return Some(
+                view! {
+                    <p class="notice" role="status" data-live-notice="runs-brokers">
+                        {t.runs_brokers} " " <a href=href>{t.open_in_reliability}</a>
+                    </p>
+                }
+                .into_any(),
+            );
+        }
     };
     Some(view! { <p class=class role="status" data-live-notice="">{text}</p> }.into_any())
 }

@@ -6,9 +6,12 @@
 
 use super::live::{Feed, Room};
 
-/// Local or live (the reliability page has no live-room panel, so there it
-/// is only ever local: see `live_panel`).
-#[cfg_attr(feature = "reliability", allow(dead_code))]
+/// Local or live (on the reliability page without `reliability-live`, only
+/// ever local: see `live_panel`).
+#[cfg_attr(
+    all(feature = "reliability", not(feature = "reliability-live")),
+    allow(dead_code)
+)]
 pub enum Mode {
     /// The page's own run, stepped on virtual time.
     Local,
@@ -23,7 +26,10 @@ pub struct LiveRun {
     pub feed: Feed,
 }
 
-#[cfg_attr(feature = "reliability", allow(dead_code))]
+#[cfg_attr(
+    all(feature = "reliability", not(feature = "reliability-live")),
+    allow(dead_code)
+)]
 impl Mode {
     pub fn is_live(&self) -> bool {
         matches!(self, Mode::Live(_))

@@ -317,6 +317,26 @@ impl Runner {
         Ok(())
     }
 
+    /// Steps on to a live room's later recording (`Timeline::follow`), as
+    /// the reliability page follows a room; `false`, and nothing changed,
+    /// when it is not this run continued.
+    #[cfg(feature = "reliability")]
+    pub fn follow(&mut self, later: &Recording) -> bool {
+        if !self.tl.follow(later) {
+            return false;
+        }
+        self.forward_to(later.step);
+        let next = self.tl.sim().next_time().unwrap_or(Tick::MAX);
+        self.sample_before(Some(next.min(later.time.saturating_add(Tick(1)))));
+        // Where the room's clock was, as `from_recording` ends (a faithful
+        // recording has no event left before it).
+        if let Some(e) = self.tl.settle_to(later.time, later.settled) {
+            self.record(e);
+        }
+        self.horizon = self.horizon.max(self.steps());
+        true
+    }
+
     /// Would this sequence of edits be accepted now? Tried on a copy of
     /// the simulator, so nothing changes either way.
     pub fn dry_run(&self, actions: &[Action]) -> Result<(), Problem> {

@@ -190,7 +190,8 @@ pub struct Texts {
 }
 
 /// The live rooms' words ("Run live", joining by code, the page's own
-/// worker; unread on the reliability page, which has no live-room panel).
+/// worker; on the reliability page, read only with `reliability-live`, and
+/// without the ZeroMQ hands).
 #[derive(Debug)]
 #[cfg_attr(feature = "reliability", allow(dead_code))]
 pub struct Live {
@@ -234,6 +235,10 @@ pub struct Live {
     pub none_yet: &'static str,
     pub ended: fn(&str) -> String,
     pub lost: &'static str,
+    /// A room running the reliability engine, joined from the queue page
+    /// (built without it): what it runs, then the link's words.
+    pub runs_brokers: &'static str,
+    pub open_in_reliability: &'static str,
     /// Real ZeroMQ programs in the room (`docs/queuepi.md`).
     pub zmtp_heading: &'static str,
     pub zmtp_hint: &'static str,
@@ -680,6 +685,8 @@ pub const EN: Texts = Texts {
         lost: "The connection to the server dropped, and with it your place in the room (a \
                participant who vanishes is removed, with its nodes). The lab is back to the \
                simulation in your browser.",
+        runs_brokers: "This room runs brokers and task programs, which this page cannot show.",
+        open_in_reliability: "Open it in the reliability lab",
         zmtp_heading: "ZeroMQ programs",
         zmtp_hint: "Real ZeroMQ programs on the server's machine join this room by connecting a \
                     socket that pairs with one listed (a PULL to a PUSH …); each socket is a node.",
@@ -1094,6 +1101,8 @@ pub const ZH: Texts = Texts {
         ended: |reason| format!("实时房间已结束（{reason}）。实验回到浏览器中的模拟。"),
         lost: "与服务器的连接断开了，你在房间中的位置也随之消失（消失的参与者会连同其节点一起被移除）。\
                实验回到浏览器中的模拟。",
+        runs_brokers: "这个房间运行着代理和任务程序，本页无法显示。",
+        open_in_reliability: "在可靠性实验中打开它",
         zmtp_heading: "ZeroMQ 程序",
         zmtp_hint: "服务器所在机器上的真实 ZeroMQ 程序用与所列套接字配对的套接字（PULL 连 PUSH……）连接即可加入；\
                     每个套接字是一个节点。",

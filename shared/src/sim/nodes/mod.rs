@@ -320,6 +320,11 @@ impl<'de> Deserialize<'de> for ProgramSpec {
     }
 }
 
+/// The `kind`s of the reliability engine's programs, known with or without
+/// the `reliability` feature: a page built without it reads them in a
+/// room's topology (`NodeView::program`) to tell it cannot show that room.
+pub const RELIABILITY_KINDS: [&str; 3] = ["broker", "task_producer", "task_worker"];
+
 #[cfg(feature = "reliability")]
 impl ProgramSpec {
     /// The kinds read, one per variant, as serde writes them.
@@ -413,7 +418,8 @@ impl ProgramSpec {
     }
 
     /// A program of the reliability engine (a broker, a task producer or
-    /// worker): live rooms refuse these for now.
+    /// worker): live rooms refuse these for now. Their `kind`s are
+    /// [`RELIABILITY_KINDS`].
     pub fn is_reliability(&self) -> bool {
         match self {
             #[cfg(feature = "reliability")]
@@ -749,6 +755,14 @@ mod tests {
             }
         }
         crate::json::assert_every_variant_round_trips(&samples, "kind", ProgramSpec::KINDS);
+        // The kinds a page without the engine tells apart are exactly the
+        // engine's programs'.
+        let engine: std::collections::BTreeSet<_> = samples
+            .iter()
+            .filter(|s| s.is_reliability())
+            .map(|s| s.kind_name())
+            .collect();
+        assert_eq!(engine, super::RELIABILITY_KINDS.into_iter().collect());
     }
 
     /// What the derive refused, this reader refuses, in serde's words: an

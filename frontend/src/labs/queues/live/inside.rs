@@ -1,13 +1,15 @@
 //! Inside a room: its code and join link (and, for its creator, the way to
 //! close it), the counts, the way out ("Stop and replay offline"), and
-//! this page's own PULL worker with what it received, and where real
-//! ZeroMQ programs connect.
+//! (on the queue page) this page's own PULL worker with what it received,
+//! and where real ZeroMQ programs connect.
 
 use leptos::{prelude::*, task::spawn_local};
 use wasm_bindgen::JsCast;
 
+use super::{Live, Room, join_link};
+#[cfg(not(feature = "reliability"))]
 use super::{
-    Live, Room, Worker, join_link, push_endpoint,
+    Worker, push_endpoint,
     sender::{SendByHand, send_target},
     zmtp::ZeroMq,
 };
@@ -34,11 +36,7 @@ pub fn Inside(live: Live, room: Room) -> impl IntoView {
         }
     };
     let scenario = room.scenario.clone();
-    let zmtp = view! { <ZeroMq live scenario=room.scenario.clone() listening=room.zmtp.clone() /> };
-    // A memo, so the button below is redrawn only when the endpoint
-    // changes, not with every frame of the room (a click would be lost).
-    let endpoint = Memo::new(move |_| live.lab.snap.with(|s| push_endpoint(&s.topo)));
-    let target = Memo::new(move |_| live.lab.snap.with(|s| send_target(&s.topo)));
+    let hands = zeromq_hands(live, &room);
 
     view! {
         <div class="live-head">
@@ -87,6 +85,21 @@ pub fn Inside(live: Live, room: Room) -> impl IntoView {
                 {move || if owner { t().close_room } else { t().leave_room }}
             </button>
         </div>
+        {hands}
+    }
+}
+
+/// The ZeroMQ hands in a room: this page's PULL worker, sending by hand,
+/// and where real ZeroMQ programs connect.
+#[cfg(not(feature = "reliability"))]
+fn zeromq_hands(live: Live, room: &Room) -> impl IntoView + use<> {
+    let t = move || &live.lab.texts().live;
+    let zmtp = view! { <ZeroMq live scenario=room.scenario.clone() listening=room.zmtp.clone() /> };
+    // A memo, so the button below is redrawn only when the endpoint
+    // changes, not with every frame of the room (a click would be lost).
+    let endpoint = Memo::new(move |_| live.lab.snap.with(|s| push_endpoint(&s.topo)));
+    let target = Memo::new(move |_| live.lab.snap.with(|s| send_target(&s.topo)));
+    view! {
         {move || match live.worker.get() {
             Some(worker) => view! { <WorkerView live worker /> }.into_any(),
             None => match endpoint.get() {
@@ -110,7 +123,14 @@ pub fn Inside(live: Live, room: Room) -> impl IntoView {
     }
 }
 
+/// The reliability page's rooms run brokers and task programs: a ZeroMQ
+/// PULL worker or hand sender has nothing to connect to there, and
+/// leaving them out keeps their code out of that page's wasm.
+#[cfg(feature = "reliability")]
+fn zeromq_hands(_live: Live, _room: &Room) -> impl IntoView + use<> {}
+
 /// This page's worker: its inbox count and the last messages it got.
+#[cfg(not(feature = "reliability"))]
 #[component]
 fn WorkerView(live: Live, worker: Worker) -> impl IntoView {
     let t = move || &live.lab.texts().live;
