@@ -461,3 +461,109 @@ async fn worker_py_crashing_under_early_ack_loses_its_task() {
         .collect();
     assert_eq!(lost.len(), 1, "only the held task: {ledger}");
 }
+
+/// The lines a running program prints, as they come.
+fn lines_of(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The next line `pred` accepts (earlier ones are skipped).
+fn line_where(lines: &std::sync::mpsc::Receiver<String>, pred: impl Fn(&str) -> bool) -> String {
+    loop {
+        let line = lines
+            .recv_timeout(rooms_support::PATIENCE * 3)
+            .expect("room.py printed the expected line in time");
+        if pred(&line) {
+            return line;
+        }
+    }
+}
+
+/// The teacher's terminal: `room.py --scenario FILE` creates the room and
+/// prints its code, token and ledger; a student's `worker.py` runs its
+/// tasks; `room.py --act` with the token crashes the broker, as the
+/// creator may.
+#[tokio::test]
+async fn room_py_creates_a_lesson_watches_its_ledger_and_injects_a_fault() {
+    let Some(python) = python() else { return };
+    let fanout = Fanout::start(&["--cache-nodes", "0"]);
+    let dir = std::env::temp_dir().join(format!("fanout-room-py-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("lesson.json");
+    std::fs::write(&scenario, task_room(8).to_string()).unwrap();
+    let clients = Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/clients");
+    let mut teacher = Command::new(&python)
+        .arg(clients.join("room.py"))
+        .args(["--url", &fanout.ws_url(), "--scenario"])
+        .arg(&scenario)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("room.py runs");
+    let lines = lines_of(&mut teacher);
+    let first = line_where(&lines, |l| l.starts_with("room "));
+    let words: Vec<&str> = first.split_whitespace().collect();
+    let (code, token) = (words[1].to_owned(), words[3].to_owned());
+    assert_eq!(words[2], "token", "{first}");
+
+    let out = worker_py(
+        &python,
+        [
+            "--url",
+            &fanout.ws_url(),
+            "--room",
+            &code,
+            "--ack",
+            "late",
+            "--count",
+            "8",
+            "--slow",
+            "0.01",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let done = line_where(&lines, |l| l.contains("tasks: 8 exactly once"));
+    assert!(done.contains("0 lost"), "{done}");
+
+    let crash = r#"{"op": "crash", "node": "broker", "duration": "200ms"}"#;
+    let python2 = python.clone();
+    let acted = tokio::task::spawn_blocking(move || {
+        Command::new(python2)
+            .arg(clients.join("room.py"))
+            .args([
+                "--url",
+                &fanout.ws_url(),
+                "--room",
+                &code,
+                "--token",
+                &token,
+                "--act",
+                crash,
+            ])
+            .output()
+            .expect("room.py runs")
+    })
+    .await
+    .unwrap();
+    let said = text(&acted.stdout);
+    assert!(acted.status.success(), "{said}\n{}", text(&acted.stderr));
+    assert!(said.contains("crash applied (crashed)"), "{said}");
+    let _ = teacher.kill();
+    let _ = teacher.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
