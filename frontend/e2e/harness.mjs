@@ -4,7 +4,7 @@
 //
 // Environment (set by `cargo xtask test`): FANOUT_BIN, CHROMIUM, E2E_OUT.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -178,3 +178,35 @@ export function countFrames(page) {
   }));
 }
 
+
+/** Opens a queue-lab page (`/queues`, `/reliability`) and waits for its canvas. */
+export async function openQueueLab(page, url) {
+  await page.goto(url);
+  await page.locator('.queue-lab[data-step]').waitFor({ timeout: 15_000 });
+  await page.locator('.queue-lab g.node').first().waitFor({ timeout: 15_000 });
+}
+
+/** Opens a queue-lab page for a live room and waits for its server link. */
+export async function openLiveLab(page, url) {
+  await page.goto(url);
+  await page.locator('.queue-lab[data-step]').waitFor({ timeout: 15_000 });
+  await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 15_000 });
+}
+
+/** Waits until the lab's data-step is above `step` (a room runs on); returns it. */
+export async function stepAbove(page, step) {
+  await page.waitForFunction(
+    (least) => Number(document.querySelector('.queue-lab')?.dataset.step) > least,
+    step,
+    { timeout: 20_000 },
+  );
+  return Number(await page.locator('.queue-lab').getAttribute('data-step'));
+}
+
+/** What `fanout sim` prints (`--json`) for a scenario and seed, after
+ * `steps` events (or the whole run). */
+export function fanoutSim(scenario, seed, steps) {
+  const limit = steps === undefined ? [] : ['--steps', String(steps)];
+  const out = execFileSync(FANOUT_BIN, ['sim', '--scenario', scenario, '--seed', String(seed), ...limit, '--json']);
+  return JSON.parse(out.toString());
+}

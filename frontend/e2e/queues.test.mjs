@@ -12,25 +12,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { countFrames, inflight1000Scenario, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { countFrames, fanoutSim as sim, inflight1000Scenario, launchBrowser, openPage, openQueueLab as open, screenshot, startServer } from './harness.mjs';
 
-const FANOUT_BIN = process.env.FANOUT_BIN ?? 'target/release/fanout';
 // The ZeroMQ patterns; the reliability lessons play on /reliability
 // (reliability.test.mjs).
 const PRESETS = ['pi', 'pipeline', 'pubsub', 'rpc', 'signup', 'logs', 'slow-subscriber', 'slow-joiner'];
-
-/** What the command-line simulator says after `steps` events. */
-function sim(scenario, seed, steps) {
-  const out = execFileSync(FANOUT_BIN, ['sim', '--scenario', scenario, '--seed', String(seed), '--steps', String(steps), '--json']);
-  return JSON.parse(out.toString());
-}
-
-async function open(page, url) {
-  await page.goto(url);
-  await page.locator('.queue-lab[data-step]').waitFor({ timeout: 15_000 });
-  await page.locator('.queue-lab g.node').first().waitFor({ timeout: 15_000 });
-}
 
 async function waitStep(page, step) {
   await page.locator(`.queue-lab[data-step="${step}"]`).waitFor({ timeout: 15_000 });

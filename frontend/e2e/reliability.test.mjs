@@ -16,25 +16,10 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { countFrames, inflight1000Scenario, launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { countFrames, fanoutSim as sim, inflight1000Scenario, launchBrowser, openPage, openQueueLab as open, screenshot, startServer } from './harness.mjs';
 
-const FANOUT_BIN = process.env.FANOUT_BIN ?? 'target/release/fanout';
 const PRESETS = ['at-most-once', 'at-least-once', 'effectively-once', 'visibility-timeout', 'poison',
   'prefetch-starvation', 'broker-restart', 'flow-control', 'lazy-pirate'];
-
-/** What the command-line simulator says after `steps` events (without: after its default 10 s). */
-function sim(scenario, seed, steps) {
-  const limit = steps === undefined ? [] : ['--steps', String(steps)];
-  const out = execFileSync(FANOUT_BIN, ['sim', '--scenario', scenario, '--seed', String(seed), ...limit, '--json']);
-  return JSON.parse(out.toString());
-}
-
-async function open(page, url) {
-  await page.goto(url);
-  await page.locator('.queue-lab[data-step]').waitFor({ timeout: 15_000 });
-  await page.locator('.queue-lab g.node').first().waitFor({ timeout: 15_000 });
-}
 
 /** Presses a key `n` times with the page (not a form field) focused. */
 async function press(page, key, n) {

@@ -18,34 +18,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { spawn } from 'node:child_process';
+import { fanoutSim as sim, launchBrowser, openLiveLab as open, openPage, screenshot, startServer, stepAbove } from './harness.mjs';
 
-const FANOUT_BIN = process.env.FANOUT_BIN ?? 'target/release/fanout';
 const PYTHON = process.env.FANOUT_PYTHON ?? 'target/python/bin/python';
 const CODE = /^[ACDEFHJKMNPRTWXY3479]{3}-[ACDEFHJKMNPRTWXY3479]{3}$/;
-
-/** What the command-line simulator says after `steps` events. */
-function sim(scenario, seed, steps) {
-  const out = execFileSync(FANOUT_BIN, ['sim', '--scenario', scenario, '--seed', String(seed), '--steps', String(steps), '--json']);
-  return JSON.parse(out.toString());
-}
-
-async function open(page, url) {
-  await page.goto(url);
-  await page.locator('.queue-lab[data-step]').waitFor({ timeout: 15_000 });
-  await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 15_000 });
-}
-
-/** Waits until the lab's data-step is above `step` (the room runs on). */
-async function stepAbove(page, step) {
-  await page.waitForFunction(
-    (least) => Number(document.querySelector('.queue-lab')?.dataset.step) > least,
-    step,
-    { timeout: 20_000 },
-  );
-  return Number(await page.locator('.queue-lab').getAttribute('data-step'));
-}
 
 /** The guarantee meter's counts, by outcome. */
 async function meterOf(page) {

@@ -11,25 +11,9 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, screenshot, startServer } from './harness.mjs';
+import { launchBrowser, openLiveLab as openLab, openPage, screenshot, startServer, stepAbove } from './harness.mjs';
 
 const CODE = /^[ACDEFHJKMNPRTWXY3479]{3}-[ACDEFHJKMNPRTWXY3479]{3}$/;
-
-async function openLab(page, url) {
-  await page.goto(url);
-  await page.locator('.queue-lab[data-step]').waitFor({ timeout: 15_000 });
-  await page.locator('.link-badge[data-state="connected"]').waitFor({ timeout: 15_000 });
-}
-
-/** Waits until the lab's data-step is above `step` (the room is running). */
-async function stepAbove(page, step) {
-  await page.waitForFunction(
-    (least) => Number(document.querySelector('.queue-lab')?.dataset.step) > least,
-    step,
-    { timeout: 15_000 },
-  );
-  return Number(await page.locator('.queue-lab').getAttribute('data-step'));
-}
 
 describe('live rooms in the queue lab', () => {
   let server;

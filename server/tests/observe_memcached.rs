@@ -51,6 +51,31 @@ async fn watch_until(ws: &mut Ws, mut done: impl FnMut(&[Value]) -> bool) {
     }
 }
 
+/// The observed node's snapshot (node 2), asked again until its keys
+/// satisfy `done`; fails after `patience`.
+async fn snapshot_until(ws: &mut Ws, patience: Duration, done: impl Fn(&[Value]) -> bool) -> Value {
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        let snapshot = ask(
+            ws,
+            json!({"type": "cache_snapshot", "node": 2}),
+            "cache_snapshot",
+        )
+        .await;
+        let keys: Vec<Value> = snapshot["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["key"].clone())
+            .collect();
+        if done(&keys) {
+            return snapshot;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{snapshot}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Asks `cache_nodes` until the observed node's link is `link`.
 async fn wait_for_link(ws: &mut Ws, link: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -101,27 +126,11 @@ async fn a_real_memcached_shows_its_keys_and_events_in_the_cache_lab() {
     wait_for_link(&mut ws, "watching").await;
 
     // The key that was there before.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let snapshot = ask(
-            &mut ws,
-            json!({"type": "cache_snapshot", "node": 2}),
-            "cache_snapshot",
-        )
-        .await;
-        let keys: Vec<_> = snapshot["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["key"].clone())
-            .collect();
-        if keys.contains(&json!("before")) {
-            assert_eq!(snapshot["stats"]["curr_items"], 1, "{snapshot}");
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{snapshot}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let snapshot = snapshot_until(&mut ws, Duration::from_secs(20), |keys| {
+        keys.contains(&json!("before"))
+    })
+    .await;
+    assert_eq!(snapshot["stats"]["curr_items"], 1, "{snapshot}");
 
     // A real client's set, hit, miss: the lab's events, without the
     // lookup memcached logs inside the set.
@@ -190,26 +199,10 @@ async fn a_real_memcached_shows_its_keys_and_events_in_the_cache_lab() {
     // A delete is not logged before memcached 1.6.20; the next metadump
     // drops the key.
     assert_eq!(client.call("delete before\r\n"), "DELETED\r\n");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let snapshot = ask(
-            &mut ws,
-            json!({"type": "cache_snapshot", "node": 2}),
-            "cache_snapshot",
-        )
-        .await;
-        let keys: Vec<_> = snapshot["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["key"].clone())
-            .collect();
-        if !keys.contains(&json!("before")) {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{snapshot}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    snapshot_until(&mut ws, Duration::from_secs(30), |keys| {
+        !keys.contains(&json!("before"))
+    })
+    .await;
 
     // The server goes away: the node says so; it comes back on the same
     // port and the observer finds it again.

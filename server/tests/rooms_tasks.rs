@@ -12,12 +12,12 @@ mod common;
 mod rooms_support;
 
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     process::{Command, Output},
 };
 
 use common::Fanout;
-use rooms_support::Client;
+use rooms_support::{Client, client_script, python, run_python_file, text};
 use serde_json::{Value, json};
 
 /// A broker with one queue and a producer of `count` tasks of 200 ms each,
@@ -36,6 +36,11 @@ fn task_room(count: u64) -> Value {
 
 fn live_worker(ack: &str) -> Value {
     json!({"kind": "task_worker", "broker": "broker", "queue": "tasks", "prefetch": 1, "ack": ack, "live": true})
+}
+
+/// A live producer's program: it publishes when its participant says.
+fn live_producer() -> Value {
+    json!({"kind": "task_producer", "broker": "broker", "queue": "tasks", "interval": "0ms", "live": true})
 }
 
 /// The ledger of the latest `room_events` whose ledger satisfies `done`.
@@ -214,11 +219,9 @@ async fn the_creator_crashes_a_node_and_a_live_producer_gets_its_confirms() {
     let (code, _) = teacher.create(task_room(0)).await;
     let mut student = Client::connect(&fanout).await;
     student.join(&code).await;
-    let producer = json!({"kind": "task_producer", "broker": "broker", "queue": "tasks",
-        "interval": "0ms", "live": true});
     student
         .ok(
-            json!({"type": "node_add", "name": "p", "program": producer}),
+            json!({"type": "node_add", "name": "p", "program": live_producer()}),
             "node_added",
         )
         .await;
@@ -283,17 +286,21 @@ async fn the_creator_crashes_a_node_and_a_live_producer_gets_its_confirms() {
 /// ledger keeps every one, so this is what bounds a room's memory.
 #[tokio::test]
 async fn publishing_is_rate_limited_and_a_room_holds_a_bounded_number_of_tasks() {
+    /// The creator of a room with no tasks yet and a live producer `p`.
+    async fn room_with_a_producer(fanout: &Fanout) -> Client {
+        let mut teacher = Client::connect(fanout).await;
+        teacher.create(task_room(0)).await;
+        teacher
+            .ok(
+                json!({"type": "node_add", "name": "p", "program": live_producer()}),
+                "node_added",
+            )
+            .await;
+        teacher
+    }
+
     let fanout = Fanout::start(&["--cache-nodes", "0", "--room-rate", "500000"]);
-    let mut teacher = Client::connect(&fanout).await;
-    teacher.create(task_room(0)).await;
-    let producer = json!({"kind": "task_producer", "broker": "broker", "queue": "tasks",
-        "interval": "0ms", "live": true});
-    teacher
-        .ok(
-            json!({"type": "node_add", "name": "p", "program": producer}),
-            "node_added",
-        )
-        .await;
+    let mut teacher = room_with_a_producer(&fanout).await;
     let e = teacher
         .refused(
             json!({"type": "room_act", "action": {"op": "publish", "node": "p", "count": 100_001}}),
@@ -313,16 +320,7 @@ async fn publishing_is_rate_limited_and_a_room_holds_a_bounded_number_of_tasks()
         .await;
 
     let fanout = Fanout::start(&["--cache-nodes", "0"]);
-    let mut teacher = Client::connect(&fanout).await;
-    teacher.create(task_room(0)).await;
-    let producer = json!({"kind": "task_producer", "broker": "broker", "queue": "tasks",
-        "interval": "0ms", "live": true});
-    teacher
-        .ok(
-            json!({"type": "node_add", "name": "p", "program": producer}),
-            "node_added",
-        )
-        .await;
+    let mut teacher = room_with_a_producer(&fanout).await;
     // The default rate is 2,000 messages a second.
     let e = teacher
         .refused(
@@ -332,34 +330,9 @@ async fn publishing_is_rate_limited_and_a_room_holds_a_bounded_number_of_tasks()
     assert_eq!(e["refusal"]["fact"]["code"], "rate_limit", "{e}");
 }
 
-fn python() -> Option<PathBuf> {
-    match std::env::var_os("FANOUT_PYTHON") {
-        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
-        _ => {
-            println!("skipped: FANOUT_PYTHON is not set (`cargo xtask test` sets it)");
-            eprintln!("skipped: FANOUT_PYTHON is not set (`cargo xtask test` sets it)");
-            None
-        }
-    }
-}
-
-/// Runs worker.py to its end, off the async runtime.
+/// Runs worker.py to its end.
 async fn worker_py(python: &Path, args: Vec<String>) -> Output {
-    let python = python.to_owned();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/clients/worker.py");
-    tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(script)
-            .args(args)
-            .output()
-            .expect("python runs")
-    })
-    .await
-    .expect("the worker ran")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    run_python_file(python, &client_script("worker.py"), args).await
 }
 
 /// `worker.py --ack ACK --crash-after 3` alone in a room of 8 tasks, then
@@ -504,9 +477,8 @@ async fn room_py_creates_a_lesson_watches_its_ledger_and_injects_a_fault() {
     std::fs::create_dir_all(&dir).unwrap();
     let scenario = dir.join("lesson.json");
     std::fs::write(&scenario, task_room(8).to_string()).unwrap();
-    let clients = Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/clients");
     let mut teacher = Command::new(&python)
-        .arg(clients.join("room.py"))
+        .arg(client_script("room.py"))
         .args(["--url", &fanout.ws_url(), "--scenario"])
         .arg(&scenario)
         .stdout(std::process::Stdio::piped())
@@ -541,25 +513,23 @@ async fn room_py_creates_a_lesson_watches_its_ledger_and_injects_a_fault() {
     assert!(done.contains("0 lost"), "{done}");
 
     let crash = r#"{"op": "crash", "node": "broker", "duration": "200ms"}"#;
-    let python2 = python.clone();
-    let acted = tokio::task::spawn_blocking(move || {
-        Command::new(python2)
-            .arg(clients.join("room.py"))
-            .args([
-                "--url",
-                &fanout.ws_url(),
-                "--room",
-                &code,
-                "--token",
-                &token,
-                "--act",
-                crash,
-            ])
-            .output()
-            .expect("room.py runs")
-    })
-    .await
-    .unwrap();
+    let acted = run_python_file(
+        &python,
+        &client_script("room.py"),
+        [
+            "--url",
+            &fanout.ws_url(),
+            "--room",
+            &code,
+            "--token",
+            &token,
+            "--act",
+            crash,
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
     let said = text(&acted.stdout);
     assert!(acted.status.success(), "{said}\n{}", text(&acted.stderr));
     assert!(said.contains("crash applied (crashed)"), "{said}");

@@ -7,51 +7,18 @@
 mod common;
 mod rooms_support;
 
-use std::{
-    path::{Path, PathBuf},
-    process::{Command, Output},
-};
-
 use common::{Fanout, http_get};
-use rooms_support::Client;
+use rooms_support::{Client, client_script, python, run_python_file, text};
 use serde_json::json;
-
-fn python() -> Option<PathBuf> {
-    match std::env::var_os("FANOUT_PYTHON") {
-        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
-        _ => {
-            println!("skipped: FANOUT_PYTHON is not set (`cargo xtask test` sets it)");
-            eprintln!("skipped: FANOUT_PYTHON is not set (`cargo xtask test` sets it)");
-            None
-        }
-    }
-}
-
-/// Runs worker.py off the async runtime (it talks to our server).
-async fn run_worker(python: PathBuf, script: PathBuf, args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(script)
-            .args(args)
-            .output()
-            .expect("python runs")
-    })
-    .await
-    .expect("the worker ran")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[tokio::test]
 async fn worker_py_creates_a_pipeline_room_and_handles_100_messages() {
     let Some(python) = python() else { return };
     let fanout = Fanout::start(&["--cache-nodes", "0"]);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/clients/worker.py");
-    let out = run_worker(
-        python,
-        script,
+    let script = client_script("worker.py");
+    let out = run_python_file(
+        &python,
+        &script,
         vec![
             "--url".into(),
             fanout.ws_url(),
@@ -88,9 +55,9 @@ async fn worker_py_fetched_from_the_server_joins_a_room_by_code() {
 
     let mut teacher = Client::connect(&fanout).await;
     let (code, _) = teacher.create(json!("pipeline")).await;
-    let out = run_worker(
-        python,
-        script,
+    let out = run_python_file(
+        &python,
+        &script,
         vec![
             "--url".into(),
             fanout.ws_url(),
@@ -136,10 +103,10 @@ async fn worker_py_fetched_from_the_server_joins_a_room_by_code() {
 async fn worker_py_says_why_it_cannot_join() {
     let Some(python) = python() else { return };
     let fanout = Fanout::start(&["--cache-nodes", "0"]);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/clients/worker.py");
-    let out = run_worker(
-        python,
-        script,
+    let script = client_script("worker.py");
+    let out = run_python_file(
+        &python,
+        &script,
         vec![
             "--url".into(),
             fanout.ws_url(),

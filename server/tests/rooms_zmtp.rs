@@ -20,23 +20,12 @@ use fanout_shared::{
     socket::SocketKind,
     zmtp::{Frame, PeerEvent, ZmtpPeer, frame::Decoded},
 };
-use rooms_support::{Client, PATIENCE};
+use rooms_support::{Client, PATIENCE, python, text};
 use serde_json::{Value, json};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
-
-fn python() -> Option<PathBuf> {
-    match std::env::var_os("FANOUT_PYTHON") {
-        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
-        _ => {
-            println!("skipped: FANOUT_PYTHON is not set (`cargo xtask test` sets it)");
-            eprintln!("skipped: FANOUT_PYTHON is not set (`cargo xtask test` sets it)");
-            None
-        }
-    }
-}
 
 /// A scenario with one socket of each kind bound for programs to connect
 /// to: a ventilator PUSHing tasks, a publisher cycling over two topics, a
@@ -88,10 +77,6 @@ fn port_of(listening: &[Value], endpoint: &str) -> u16 {
         "loopback by default"
     );
     u16::try_from(port).expect("a port number")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Runs a Python snippet to completion, off the async runtime.

@@ -4,13 +4,58 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
-use std::{collections::VecDeque, time::Duration};
+use std::{
+    collections::VecDeque,
+    path::{Path, PathBuf},
+    process::{Command, Output},
+    time::Duration,
+};
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::{Fanout, Ws, send_json, ws_hello};
+
+/// The pinned Python with the test clients (`FANOUT_PYTHON`, which `cargo
+/// xtask test` sets), or `None` after saying the test is skipped.
+pub fn python() -> Option<PathBuf> {
+    match std::env::var_os("FANOUT_PYTHON") {
+        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+        _ => {
+            println!("skipped: FANOUT_PYTHON is not set (`cargo xtask test` sets it)");
+            eprintln!("skipped: FANOUT_PYTHON is not set (`cargo xtask test` sets it)");
+            None
+        }
+    }
+}
+
+/// A program's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// An example client of `static/clients/` (`worker.py`, `room.py`).
+pub fn client_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../static/clients")
+        .join(name)
+}
+
+/// Runs a Python program with `args` to its end, off the async runtime
+/// (it talks to the test's server).
+pub async fn run_python_file(python: &Path, script: &Path, args: Vec<String>) -> Output {
+    let (python, script) = (python.to_owned(), script.to_owned());
+    tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .args(args)
+            .output()
+            .expect("python runs")
+    })
+    .await
+    .expect("the program ran")
+}
 
 /// How long any single wait may take before a test fails.
 pub const PATIENCE: Duration = Duration::from_secs(10);
