@@ -32,39 +32,88 @@ const READ_CHUNK: usize = 16 * 1024;
 
 /// Serves one client until it quits, hangs up, misbehaves past recovery,
 /// the node restarts or the server shuts down.
-pub async fn serve(
-    mut stream: TcpStream,
+///
+/// The connection runs as one task, and a second task waits for the
+/// shutdown and restart signals and cancels it. The signals are shared by
+/// every connection of the node (and the server), and a tokio `watch`
+/// takes its channel's lock each time a waiting receiver is polled: waited
+/// on beside the reads, in one task, they were polled at every request,
+/// and the two worker threads met on those locks (docs/BENCHMARKS.md,
+/// "Cache nodes"). In a task of their own they are polled once, then only
+/// when they fire or the connection ends.
+pub fn spawn(
+    stream: TcpStream,
     node: Arc<Node>,
     conn: ConnId,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let counters = &node.counters;
-    counters.curr_connections.fetch_add(1, Ordering::Relaxed);
-    counters.total_connections.fetch_add(1, Ordering::Relaxed);
+    let mut restarts = node.restarts();
+    restarts.mark_unchanged();
+    let mut serving = tokio::spawn(serve(stream, node, conn));
+    tokio::spawn(async move {
+        tokio::select! {
+            biased;
+            _ = &mut serving => return,
+            _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => {}
+            _ = restarts.changed() => {}
+        }
+        // Cancelled, the connection's future is dropped, and its `Open`
+        // says so with `CloseReason::Shutdown`.
+        serving.abort();
+    });
+}
+
+/// A connection while it is open: its counters and its `connevents` log
+/// lines, kept right however the connection ends (also when its task is
+/// cancelled by a restart or a shutdown).
+struct Open {
+    node: Arc<Node>,
+    conn: ConnId,
+    peer: std::net::SocketAddr,
+    /// How it ended; a cancelled connection keeps the default, `Shutdown`.
+    reason: CloseReason,
+}
+
+impl Open {
+    fn new(node: Arc<Node>, conn: ConnId, peer: std::net::SocketAddr) -> Open {
+        let counters = &node.counters;
+        counters.curr_connections.fetch_add(1, Ordering::Relaxed);
+        counters.total_connections.fetch_add(1, Ordering::Relaxed);
+        node.log_connection(conn, Logged::ConnNew { peer });
+        Open {
+            node,
+            conn,
+            peer,
+            reason: CloseReason::Shutdown,
+        }
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        let (peer, reason) = (self.peer, self.reason);
+        self.node
+            .log_connection(self.conn, Logged::ConnClose { peer, reason });
+        self.node
+            .counters
+            .curr_connections
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn serve(mut stream: TcpStream, node: Arc<Node>, conn: ConnId) {
     let _ = stream.set_nodelay(true);
     let peer = stream
         .peer_addr()
         .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
-    node.log_connection(conn, Logged::ConnNew { peer });
-    let mut restarts = node.restarts();
-    restarts.mark_unchanged();
-    // The shutdown and restart signals are waited on once for the whole
-    // connection rather than around every read: a request costs one read.
-    let result = tokio::select! {
-        biased;
-        result = serve_inner(&mut stream, &node, conn) => result.map(|()| CloseReason::Normal),
-        _ = async { drop(shutdown.wait_for(|stopping| *stopping).await) } => Ok(CloseReason::Shutdown),
-        _ = restarts.changed() => Ok(CloseReason::Shutdown),
-    };
-    let reason = match result {
-        Ok(reason) => reason,
+    let mut open = Open::new(node, conn, peer);
+    open.reason = match serve_inner(&mut stream, &open.node, conn).await {
+        Ok(()) => CloseReason::Normal,
         Err(error) => {
-            tracing::debug!(node = node.id, conn, %error, "connection ended");
+            tracing::debug!(node = open.node.id, conn, %error, "connection ended");
             CloseReason::Error
         }
     };
-    node.log_connection(conn, Logged::ConnClose { peer, reason });
-    counters.curr_connections.fetch_sub(1, Ordering::Relaxed);
 }
 
 async fn serve_inner(

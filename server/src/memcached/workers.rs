@@ -52,8 +52,11 @@ impl Workers {
         let mut queues = Vec::new();
         for index in 0..threads.max(1) {
             let (queue, mut jobs) = mpsc::unbounded_channel::<Job>();
+            // Only the event loop: nothing a cache connection does waits on a
+            // timer, and without the timer driver a worker parks and wakes
+            // without reading the clock or turning a timer wheel.
             let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
+                .enable_io()
                 .build()?;
             std::thread::Builder::new()
                 .name(format!("cache-worker-{index}"))
@@ -63,12 +66,12 @@ impl Workers {
                             // Registered with this thread's event loop.
                             match TcpStream::from_std(job.stream) {
                                 Ok(stream) => {
-                                    tokio::spawn(connection::serve(
+                                    connection::spawn(
                                         stream,
                                         job.node,
                                         job.conn,
                                         job.shutdown,
-                                    ));
+                                    );
                                 }
                                 Err(error) => {
                                     tracing::warn!(conn = job.conn, %error, "cannot serve a connection");
