@@ -522,6 +522,32 @@ async fn a_live_run_replays_offline_to_the_same_trace() {
         answer["trace_digest"].as_str().unwrap(),
         "offline replay reaches exactly the live trace"
     );
+
+    // A follower asks for what it does not have and steps on to the same
+    // trace as the whole run.
+    let mut follower = replayed;
+    worker
+        .send_all("student", "out", &["late result".into()])
+        .await;
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let have = recording.actions.len();
+    let rest = worker
+        .ok(
+            json!({"type": "room_recording", "after": have}),
+            "room_recording",
+        )
+        .await;
+    assert_eq!(rest["after"], have);
+    let tail: Recording = serde_json::from_value(rest["recording"].clone()).unwrap();
+    assert!(!tail.actions.is_empty(), "the late send is new");
+    assert!(follower.follow(have, &tail));
+    follower.seek(tail.step);
+    follower.settle_to(tail.time, tail.settled);
+    assert_eq!(
+        follower.sim().trace_digest(),
+        rest["trace_digest"].as_str().unwrap(),
+        "following the tail reaches the live trace"
+    );
 }
 
 /// Faults are engine actions, and a live room has real people behind its

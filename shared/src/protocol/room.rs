@@ -13,7 +13,7 @@ area_frames! {
         "room_kick" => Kick(RoomKick),
         "room_watch" => Watch(RoomWatch),
         "room_topology" => Topology(RoomRequest),
-        "room_recording" => Recording(RoomRequest),
+        "room_recording" => Recording(RecordingRequest),
         "room_act" => Act(RoomAct),
         "node_add" => NodeAdd(NodeAdd),
         "node_take" => NodeTake(NodeTake),
@@ -134,8 +134,20 @@ pub struct RoomJoin {
     pub id: Option<u64>,
 }
 
-/// A room frame with nothing but an id (`room_leave`, `room_topology`,
-/// `room_recording`).
+/// Asks for the room's recording (`room_recording`). A page following a
+/// room asks again and again; with `after` it gets only the actions past
+/// the first `after` it already has, so each answer is as long as what is
+/// new, not as the whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordingRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+}
+
+/// A room frame with nothing but an id (`room_leave`, `room_topology`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoomRequest {

@@ -291,7 +291,15 @@ pub enum ServerFrame {
     /// step through the live run offline.
     RoomRecording {
         room: String,
+        /// The run's recording; with `after`, its `actions` are only those
+        /// past the first `after` (the asker has those), while its step,
+        /// time and `settled` are the whole recording's end.
         recording: Box<crate::sim::Recording>,
+        /// How many of the recording's first actions were left out, as
+        /// asked (`room_recording`'s `after`, at most the recording's
+        /// length).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<usize>,
         /// `false` when the room recorded as much as it keeps: the
         /// recording then ends where recording stopped, before `now`.
         complete: bool,
@@ -459,7 +467,7 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
         room, events, skipped, summary, queued_messages, queued_bytes, behind_us,
     },
     ROOM_FEED: "room_topology" => RoomTopology { room, topology, members, id },
-    ROOM: "room_recording" => RoomRecording { room, recording(tracked), complete, trace_digest, id },
+    ROOM: "room_recording" => RoomRecording { room, recording(tracked), after, complete, trace_digest, id },
     ROOM_FEED: "room_acted" => RoomActed { event, id },
     ROOM: "node_added" => NodeAdded { node, taken, sockets, id },
     ROOM: "node_removed" => NodeRemoved { node, lost, id },

@@ -125,7 +125,10 @@ fn types_list_matches_the_enum() {
         })),
         ClientFrame::Room(RoomFrame::Watch(RoomWatch { on: true, id: None })),
         ClientFrame::Room(RoomFrame::Topology(RoomRequest { id: None })),
-        ClientFrame::Room(RoomFrame::Recording(RoomRequest { id: None })),
+        ClientFrame::Room(RoomFrame::Recording(RecordingRequest {
+            after: Some(3),
+            id: None,
+        })),
         ClientFrame::Room(RoomFrame::Act(RoomAct {
             action: crate::sim::Action::RemoveNode { node: "n".into() },
             id: None,
@@ -560,6 +563,7 @@ fn every_server_frame_reads_back_as_written() {
         ServerFrame::RoomRecording {
             room: room(),
             recording,
+            after: Some(2),
             complete: true,
             trace_digest: "abc".into(),
             id: None,

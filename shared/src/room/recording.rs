@@ -88,11 +88,18 @@ impl ActionLog {
         });
     }
 
+    /// How many actions are kept.
+    pub fn actions_kept(&self) -> usize {
+        self.actions.len()
+    }
+
     /// The recording up to now (`step`, `time`, whose digest is
     /// `digest_now`), or up to where recording stopped; with `true` when it
-    /// reaches now, and the trace digest at its end.
+    /// reaches now, and the trace digest at its end. Its actions are those
+    /// past the first `after` (which the asker already has).
     pub fn recording(
         &self,
+        after: usize,
         step: u64,
         time: Tick,
         settled: bool,
@@ -106,7 +113,7 @@ impl ActionLog {
             Recording {
                 scenario: self.scenario.clone(),
                 seed: self.seed,
-                actions: self.actions.clone(),
+                actions: self.actions[after.min(self.actions.len())..].to_vec(),
                 step: end_step,
                 time: end_time,
                 settled,
@@ -167,7 +174,7 @@ mod tests {
         assert!(log.is_complete());
         record(&mut log, 9, 30, true);
         record(&mut log, 12, 40, false);
-        let (r, complete, digest) = log.recording(100, Tick(500), false, "now".into());
+        let (r, complete, digest) = log.recording(0, 100, Tick(500), false, "now".into());
         assert!(!complete);
         assert_eq!(r.actions.len(), 2);
         // The position just before the first action not kept, as it was.
@@ -179,7 +186,7 @@ mod tests {
     fn a_complete_recording_ends_now() {
         let mut log = ActionLog::new(ScenarioRef::Preset("pi".into()), 7);
         record(&mut log, 1, 1, true);
-        let (r, complete, digest) = log.recording(40, Tick(900), true, "now".into());
+        let (r, complete, digest) = log.recording(0, 40, Tick(900), true, "now".into());
         assert!(complete);
         assert_eq!(
             (r.step, r.time, r.seed, r.settled),

@@ -57,6 +57,7 @@ impl RoomCore {
             },
             RoomFrame::Recording(r) => {
                 let (recording, complete, trace_digest) = self.log.recording(
+                    r.after.unwrap_or(0),
                     self.sim.steps(),
                     self.sim.now(),
                     self.sim.settled(),
@@ -65,6 +66,7 @@ impl RoomCore {
                 ServerFrame::RoomRecording {
                     room: code,
                     recording: Box::new(recording),
+                    after: r.after.map(|after| after.min(self.log.actions_kept())),
                     complete,
                     trace_digest,
                     id: r.id,

@@ -1026,6 +1026,28 @@ fn a_live_run_replays_offline_to_the_same_trace() {
         answer["trace_digest"].as_str().unwrap(),
         "offline replay reaches exactly the live trace"
     );
+
+    // A follower that has the first actions asks for the rest only: the
+    // same end, the actions past `after`, and `after` told back (at most
+    // the recording's length).
+    let have = recording.actions.len() - 2;
+    let rest = room.ok(
+        worker,
+        json!({"type": "room_recording", "after": have}),
+        "room_recording",
+    );
+    assert_eq!(rest["after"], have);
+    let tail: Recording = serde_json::from_value(rest["recording"].clone()).unwrap();
+    assert_eq!(tail.actions, recording.actions[have..]);
+    assert_eq!((tail.step, tail.time), (recording.step, recording.time));
+    let beyond = room.ok(
+        worker,
+        json!({"type": "room_recording", "after": have + 100}),
+        "room_recording",
+    );
+    assert_eq!(beyond["after"], recording.actions.len());
+    let nothing_new: Recording = serde_json::from_value(beyond["recording"].clone()).unwrap();
+    assert!(nothing_new.actions.is_empty());
 }
 
 /// Two watchers from the start, one of which stops reading for a while:

@@ -226,22 +226,28 @@ impl Timeline {
     }
 
     /// Takes in a later recording of the same run (a live room's, fetched
-    /// again): its actions past the ones this timeline holds are recorded
-    /// here, to be applied when stepping reaches them, so a page that
-    /// follows a room steps on from where it is instead of replaying the
-    /// room from its start every time. `false` (and nothing changed) when
-    /// `later` is not this run continued: another scenario or seed, an
-    /// action of ours it does not hold, or a new one before our step.
-    pub fn follow(&mut self, later: &Recording) -> bool {
+    /// again), whose actions start after the run's first `after` (a room
+    /// sends only what a follower does not have: `room_recording`'s
+    /// `after`; 0 for a whole recording): its actions past the ones this
+    /// timeline holds are recorded here, to be applied when stepping
+    /// reaches them, so a page that follows a room steps on from where it
+    /// is instead of replaying the room from its start every time. `false`
+    /// (and nothing changed) when `later` is not this run continued:
+    /// another scenario or seed, a gap before its first action, an action
+    /// of ours it does not hold, or a new one before our step.
+    pub fn follow(&mut self, after: usize, later: &Recording) -> bool {
         let ours = self.actions.len();
+        let Some(overlap) = ours.checked_sub(after) else {
+            return false;
+        };
         let continues = later.scenario == self.scenario
             && later.seed == self.sim.seed()
-            && later.actions.get(..ours) == Some(&self.actions[..])
-            && later.actions[ours..]
+            && later.actions.get(..overlap) == Some(&self.actions[after..])
+            && later.actions[overlap..]
                 .iter()
                 .all(|r| r.step >= self.sim.steps());
         if continues {
-            self.actions.extend_from_slice(&later.actions[ours..]);
+            self.actions.extend_from_slice(&later.actions[overlap..]);
         }
         continues
     }
@@ -498,7 +504,13 @@ mod tests {
         let late = room.recording();
 
         let mut page = Timeline::replay(&early).unwrap();
-        assert!(page.follow(&late));
+        let mut tail = late.clone();
+        tail.actions.clear();
+        assert!(
+            !page.follow(1, &tail),
+            "a tail that starts past what the page has leaves a gap"
+        );
+        assert!(page.follow(0, &late));
         page.seek(late.step);
         page.settle_to(late.time, late.settled);
         let whole = Timeline::replay(&late).unwrap();
@@ -506,8 +518,15 @@ mod tests {
         assert_eq!(page.sim().steps(), late.step);
         assert!(late.step > early.step + 100, "{} {}", early.step, late.step);
 
+        // Only what is new, as a room sends it after the first fetch.
+        let mut following = Timeline::replay(&early).unwrap();
+        let mut tail = late.clone();
+        tail.actions.drain(..early.actions.len());
+        assert!(following.follow(early.actions.len(), &tail));
+        assert_eq!(following.actions(), page.actions());
+
         let other = Timeline::new(scenario, 6).unwrap().recording();
-        assert!(!page.follow(&other));
+        assert!(!page.follow(0, &other));
         assert_eq!(page.actions().len(), 1);
     }
 

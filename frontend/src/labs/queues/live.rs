@@ -42,8 +42,8 @@ use std::collections::VecDeque;
 use fanout_shared::{
     lang::Say,
     protocol::{
-        ClientFrame, NodeAdd, RoomClose, RoomCreate, RoomFrame, RoomJoin, RoomRequest, ServerFrame,
-        ZmtpEndpoint,
+        ClientFrame, NodeAdd, RecordingRequest, RoomClose, RoomCreate, RoomFrame, RoomJoin,
+        RoomRequest, ServerFrame, ZmtpEndpoint,
     },
     room::{LeftReason, RoomEnd},
     sim::{Topology, scenario::SocketSpec},
@@ -403,15 +403,25 @@ impl Live {
     #[cfg(feature = "reliability")]
     fn follow(self, room: Room, members: usize, first: bool) {
         spawn_local(async move {
+            // Only the actions the page does not have yet: a busy room's
+            // recording grows by every task done.
+            let held = if first {
+                None
+            } else {
+                self.lab.with_live(|run| run.feed.actions_held())
+            };
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Recording(RoomRequest {
+                .request(ClientFrame::Room(RoomFrame::Recording(RecordingRequest {
+                    after: held,
                     id: None,
                 })))
                 .await;
             let code = room.code.clone();
-            let recording = match answer {
-                Ok(ServerFrame::RoomRecording { recording, .. }) => recording,
+            let (recording, after) = match answer {
+                Ok(ServerFrame::RoomRecording {
+                    recording, after, ..
+                }) => (recording, after.unwrap_or(0)),
                 Ok(_) => return,
                 // Once the page has left the room, a late answer says
                 // nothing the room's end did not say already.
@@ -419,9 +429,11 @@ impl Live {
                 Err(_) => return,
             };
             if self.is_mine(&code) {
-                let followed = self.lab.with_live(|run| run.feed.follow(&recording));
-                if let Some(Err(problem)) = followed {
-                    return self.lab.load_error.set(vec![problem]);
+                match self.lab.with_live(|run| run.feed.follow(after, &recording)) {
+                    Some(Err(problem)) => return self.lab.load_error.set(vec![problem]),
+                    // Not this run continued: the whole recording next.
+                    Some(Ok(false)) => return self.follow(room, members, true),
+                    _ => {}
                 }
                 self.publish();
             } else if first && self.lab.mode.with_untracked(|mode| !mode.is_live()) {
@@ -477,7 +489,8 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Recording(RoomRequest {
+                .request(ClientFrame::Room(RoomFrame::Recording(RecordingRequest {
+                    after: None,
                     id: None,
                 })))
                 .await;

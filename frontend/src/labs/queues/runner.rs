@@ -321,8 +321,8 @@ impl Runner {
     /// the reliability page follows a room; `false`, and nothing changed,
     /// when it is not this run continued.
     #[cfg(feature = "reliability")]
-    pub fn follow(&mut self, later: &Recording) -> bool {
-        if !self.tl.follow(later) {
+    pub fn follow(&mut self, after: usize, later: &Recording) -> bool {
+        if !self.tl.follow(after, later) {
             return false;
         }
         self.forward_to(later.step);

@@ -1,5 +1,6 @@
 //! A live room as the reliability page sees it: the room's own recording,
-//! fetched again every second (`room_recording`) and replayed by the
+//! fetched again every second (`room_recording`, only the actions the
+//! page does not have yet) and replayed by the
 //! page's engine (`Runner::follow` steps on from where it was), so the
 //! room shows exactly as an offline run of the same recording does: its
 //! canvas, log and captions, and the reliability panels' meter, brokers
@@ -43,14 +44,26 @@ impl Feed {
         })
     }
 
-    /// Steps on to a later recording of the room; one that does not
-    /// continue what the page replayed (it should always) is replayed
-    /// from its start instead.
-    pub fn follow(&mut self, later: &Recording) -> Result<(), Problem> {
-        if !self.runner.follow(later) {
-            self.runner = Runner::from_recording(later)?;
+    /// How many of the room's actions the page has: what it asks the
+    /// room to leave out of the next recording (`room_recording`'s
+    /// `after`).
+    pub fn actions_held(&self) -> usize {
+        self.runner.actions().len()
+    }
+
+    /// Steps on to a later recording of the room, whose actions start
+    /// after the room's first `after`. `false` when it does not continue
+    /// what the page replayed (it should always): the page then asks for
+    /// the whole recording and replays it from its start.
+    pub fn follow(&mut self, after: usize, later: &Recording) -> Result<bool, Problem> {
+        if self.runner.follow(after, later) {
+            return Ok(true);
         }
-        Ok(())
+        if after == 0 {
+            self.runner = Runner::from_recording(later)?;
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// The lab's snapshot of the room: what an offline run of its
