@@ -94,6 +94,34 @@ describe('reliability lab', () => {
     await page.close();
   });
 
+  it("draws the task programs' broker connections: dashed until open, solid while open, dashed once a crash closes one", async () => {
+    const page = await openPage(browser);
+    await open(page, `${server.url}/reliability?scenario=at-least-once&seed=1`);
+    const links = page.locator('.canvas .broker-links .broker-link');
+    const down = page.locator('.canvas .broker-links .broker-link.down');
+    const link = (node) => page.locator(`.canvas .broker-link[data-client="${node}"]`);
+    assert.equal(await links.count(), 3, 'the producer and two workers each have one');
+    assert.equal(await down.count(), 3, 'at step 0 nothing has connected yet');
+    // They place the cards: producer, broker, workers, left to right.
+    const x = async (node) => (await page.locator(`g.node[data-node="${node}"] rect.card`).boundingBox()).x;
+    assert.ok((await x('producer')) < (await x('broker')), 'producer left of the broker');
+    assert.ok((await x('broker')) < (await x('worker-1')), 'workers right of the broker');
+    for (let i = 0; i < 200 && (await down.count()) > 0; i += 1) await press(page, 'ArrowRight', 1);
+    assert.equal(await down.count(), 0, 'all three connected');
+    assert.match(await link('worker-2').locator('title').textContent(), /open/);
+    await screenshot(page, 'reliability-broker-links');
+    await page.locator('.rel-fault-node').selectOption('worker-2');
+    await page.locator('.rel-fault-duration').fill('5000');
+    await page.locator('button[data-fault="crash"]').click();
+    // The broker learns of the crash one latency later.
+    for (let i = 0; i < 50 && (await link('worker-2').getAttribute('class')) === 'broker-link'; i += 1) await press(page, 'ArrowRight', 1);
+    assert.equal(await link('worker-2').getAttribute('class'), 'broker-link down', "the crashed worker's connection is closed");
+    assert.equal(await link('worker-1').getAttribute('class'), 'broker-link', "the other worker's stays open");
+    await screenshot(page, 'reliability-broker-link-crashed');
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  });
+
   it('every reliability preset loads and plays without console errors', async () => {
     for (const name of PRESETS) {
       const page = await openPage(browser);

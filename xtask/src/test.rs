@@ -153,20 +153,21 @@ pub fn all(root: &Path, only: &[String]) -> Result<()> {
 }
 
 fn wasm_tests(tools: &Tools) -> Result<()> {
-    // Each crate in a run of its own: shared's tests turn on its
-    // `reliability` feature, which the frontend must not get without its own.
-    for package in ["fanout-shared", "fanout-frontend"] {
+    // Each crate and feature set in a run of its own: shared's tests turn
+    // on its `reliability` feature, which the frontend must not get without
+    // its own; the frontend's reliability-page tests need that feature.
+    for args in [
+        &["--package", "fanout-shared"][..],
+        &["--package", "fanout-frontend"][..],
+        &["--package", "fanout-frontend", "--features", "reliability"][..],
+    ] {
         run(tools
             .command("cargo")
-            .args([
-                // No --quiet: cargo passes it on to wasm-bindgen-test-runner,
-                // which refuses unknown flags.
-                "test",
-                "--package",
-                package,
-                "--target",
-                WASM_TARGET,
-            ])
+            // No --quiet: cargo passes it on to wasm-bindgen-test-runner,
+            // which refuses unknown flags.
+            .arg("test")
+            .args(args)
+            .args(["--target", WASM_TARGET])
             .env(
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
                 tools.bin_dir.join("wasm-bindgen-test-runner"),

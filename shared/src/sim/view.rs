@@ -53,8 +53,25 @@ pub struct NodeView {
     #[cfg(feature = "reliability")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waits_for: Option<super::broker_event::WaitWhy>,
+    /// A task producer's or worker's broker connection (with the
+    /// `reliability` feature).
+    #[cfg(feature = "reliability")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broker_link: Option<BrokerLinkView>,
     pub sockets: Vec<SocketId>,
     pub counters: NodeCounters,
+}
+
+/// A task program's connection to its broker, as the canvas draws it.
+#[cfg(feature = "reliability")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerLinkView {
+    /// The broker its spec names (known from the start, before the
+    /// program has connected).
+    pub broker: NodeId,
+    /// The broker holds a connection open for it and no partition or
+    /// pause holds that connection.
+    pub open: bool,
 }
 
 /// Where a node's program is.
@@ -343,6 +360,21 @@ impl Simulator {
         false
     }
 
+    /// A task program's broker connection: the broker its spec names,
+    /// and whether the connection is open now.
+    #[cfg(feature = "reliability")]
+    fn broker_link_view(&self, id: NodeId) -> Option<BrokerLinkView> {
+        let client = self.nodes.get(id.0 as usize)?.program.broker_client()?;
+        let broker = self.node_id(client.broker).ok()?;
+        let open = self
+            .rel
+            .link_of
+            .get(&id)
+            .and_then(|&l| self.rel.links.get(l as usize))
+            .is_some_and(|l| l.broker_open.is_some() && !l.stalled);
+        Some(BrokerLinkView { broker, open })
+    }
+
     /// Every broker's queues now.
     #[cfg(feature = "reliability")]
     pub fn brokers(&self) -> Vec<BrokerView> {
@@ -461,6 +493,8 @@ impl Simulator {
                 blocked_on: n.blocked,
                 #[cfg(feature = "reliability")]
                 waits_for: n.rel.broker_wait,
+                #[cfg(feature = "reliability")]
+                broker_link: self.broker_link_view(NodeId(i as u32)),
                 sockets: n.sockets.clone(),
                 counters: n.counters.clone(),
             })

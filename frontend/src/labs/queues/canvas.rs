@@ -31,10 +31,10 @@ use wasm_bindgen::JsCast;
 
 #[cfg(test)]
 pub use self::geometry::geometry_of;
-pub use self::geometry::{Geo, at};
+pub use self::geometry::{Geo, at, curve, path_d};
 use self::{
     drops::{DROP_MEMORY, drop_marks},
-    geometry::{Pt, curve, geometry, path_d, pipe_meta},
+    geometry::{Pt, geometry, pipe_meta},
     legend::Legend,
     node_card::NodeCard,
     pipes::Pipes,
@@ -327,6 +327,7 @@ pub fn Canvas(lab: QueueLab) -> impl IntoView {
                             })
                         }}
                     </g>
+                    {broker_links(lab, geo)}
                     <g class="pipes">
                         <For each=links key=|l| l.conn let:link>
                             <Pipes lab conn=link.conn geo focus_conn />
@@ -448,3 +449,20 @@ pub fn event_conn(e: &Event) -> Option<ConnId> {
         _ => None,
     }
 }
+
+/// The task programs' broker connections (the reliability page only:
+/// `reliability::broker_links`).
+#[cfg(feature = "reliability")]
+fn broker_links(lab: QueueLab, geo: Memo<Geo>) -> impl IntoView {
+    let markup = move || {
+        let lang = lab.lang.get();
+        geo.with(|g| {
+            lab.snap
+                .with(|s| super::reliability::broker_links(s, &g.cards, lang))
+        })
+    };
+    view! { <g class="broker-links" inner_html=markup></g> }
+}
+
+#[cfg(not(feature = "reliability"))]
+fn broker_links(_lab: QueueLab, _geo: Memo<Geo>) -> impl IntoView {}

@@ -35,6 +35,11 @@ pub struct Structure {
     /// from live connections alone would stack every card in one column and
     /// then jump once they come up.
     pub declared: Vec<(SocketId, SocketId)>,
+    /// Task programs' broker connections (the reliability page), from the
+    /// node tasks leave to the one they reach: producer to broker, broker
+    /// to worker. Not ZeroMQ pipes, but they place the cards as pipes do,
+    /// and are known from the programs' specs before anything connects.
+    pub brokered: Vec<(NodeId, NodeId)>,
 }
 
 impl Structure {
@@ -90,8 +95,30 @@ impl Structure {
             nodes,
             links,
             declared,
+            brokered: brokered(topo),
         }
     }
+}
+
+#[cfg(feature = "reliability")]
+fn brokered(topo: &Topology) -> Vec<(NodeId, NodeId)> {
+    topo.nodes
+        .iter()
+        .filter(|n| n.state != NodeState::Removed)
+        .filter_map(|n| {
+            let broker = n.broker_link?.broker;
+            Some(if n.program == "task_producer" {
+                (n.id, broker)
+            } else {
+                (broker, n.id)
+            })
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "reliability"))]
+fn brokered(_topo: &Topology) -> Vec<(NodeId, NodeId)> {
+    Vec::new()
 }
 
 /// Sockets that start a flow (their port is on the card's right edge).
@@ -142,6 +169,10 @@ pub fn layout(s: &Structure) -> Layout {
         .map(|(_, from, to)| (from, to))
         .chain(s.declared.iter().map(|(from, to)| (from, to)))
         .filter_map(|(from, to)| Some((*owner.get(from)?, *owner.get(to)?)))
+        .chain(s.brokered.iter().filter_map(|(from, to)| {
+            let index = |id: &NodeId| s.nodes.iter().position(|n| n.0 == *id);
+            Some((index(from)?, index(to)?))
+        }))
         .filter(|(a, b)| a != b)
         .collect();
     edges.sort_unstable();
@@ -301,6 +332,20 @@ mod tests {
         }
         let (topo, l) = layout_after("pi", 0);
         assert!(x_of(&topo, &l, "bitsource") < x_of(&topo, &l, "tally"));
+    }
+
+    /// Task programs have no sockets; their broker connections place them:
+    /// producer, then broker, then workers, from step 0 on.
+    #[cfg(feature = "reliability")]
+    #[wasm_bindgen_test]
+    fn broker_connections_place_producer_broker_and_workers_in_flow_order() {
+        for steps in [0, 400] {
+            let (topo, l) = layout_after("at-least-once", steps);
+            let x = |n| x_of(&topo, &l, n);
+            assert!(x("producer") < x("broker"), "step {steps}");
+            assert!(x("broker") < x("worker-1"), "step {steps}");
+            assert_eq!(x("worker-1"), x("worker-2"), "step {steps}");
+        }
     }
 
     #[wasm_bindgen_test]

@@ -25,7 +25,12 @@ use fanout_shared::{
 use leptos::prelude::*;
 
 use self::text::RelTexts;
-use super::{QueueLab, snap::Snap};
+use super::{
+    QueueLab,
+    canvas::{curve, path_d},
+    layout::{CARD_W, Card, HEADER_H},
+    snap::Snap,
+};
 
 /// When a prediction is checked: the virtual time `fanout sim` runs a
 /// scenario for by default, so the page and the command line agree.
@@ -636,4 +641,46 @@ pub fn card_chips(s: &Snap, id: NodeId) -> String {
         );
     }
     svg
+}
+
+/// The task programs' broker connections on the canvas, as SVG markup:
+/// from the card tasks leave to the one they reach (producer to broker,
+/// broker to worker), solid while the connection is open, dashed when it
+/// is not (before it connects, after a crash closed it, while a partition
+/// or a pause holds it).
+pub fn broker_links(
+    s: &Snap,
+    cards: &std::collections::BTreeMap<NodeId, Card>,
+    lang: crate::i18n::Lang,
+) -> String {
+    use std::fmt::Write;
+    let t = RelTexts::of(lang);
+    let mut svg = String::new();
+    for n in &s.topo.nodes {
+        let Some(link) = n.broker_link else { continue };
+        let (from, to) = if n.program == "task_producer" {
+            (n.id, link.broker)
+        } else {
+            (link.broker, n.id)
+        };
+        let (Some(a), Some(b)) = (cards.get(&from), cards.get(&to)) else {
+            continue;
+        };
+        let start = (a.x + CARD_W, a.y + HEADER_H / 2.0);
+        let end = (b.x, b.y + HEADER_H / 2.0);
+        let _ = write!(
+            svg,
+            r#"<path class="broker-link{}" data-client="{}" d="{}" marker-end="url(#q-arrow)"><title>{}</title></path>"#,
+            if link.open { "" } else { " down" },
+            n.name,
+            path_d(&curve(start, end, 0.0)),
+            (t.broker_link)(link.open),
+        );
+    }
+    svg
+}
+
+/// The legend's line for the broker connections.
+pub fn broker_link_legend(lang: crate::i18n::Lang) -> &'static str {
+    RelTexts::of(lang).broker_link_legend
 }

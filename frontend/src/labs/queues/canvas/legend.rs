@@ -54,6 +54,7 @@ pub fn Legend(lab: QueueLab) -> impl IntoView {
                 </svg>
                 {move || t().declared_pipe}
             </span>
+            {broker_link_item(lab)}
             <span class="legend-item">
                 <span class="swatch-bar" aria-hidden="true"></span>
                 {move || t().legend_depth}
@@ -62,3 +63,19 @@ pub fn Legend(lab: QueueLab) -> impl IntoView {
         </div>
     }
 }
+
+/// The task programs' broker connections (the reliability page only).
+#[cfg(feature = "reliability")]
+fn broker_link_item(lab: QueueLab) -> impl IntoView {
+    view! {
+        <span class="legend-item">
+            <svg class="swatch" viewBox="0 -7 20 14" width="20" height="14" aria-hidden="true">
+                <path class="broker-link" d="M1 0H19" />
+            </svg>
+            {move || crate::labs::queues::reliability::broker_link_legend(lab.lang.get())}
+        </span>
+    }
+}
+
+#[cfg(not(feature = "reliability"))]
+fn broker_link_item(_lab: QueueLab) -> impl IntoView {}

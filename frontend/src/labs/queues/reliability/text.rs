@@ -36,6 +36,9 @@ pub struct RelTexts {
 
     pub brokers_heading: &'static str,
     pub broker_down: &'static str,
+    /// A task program's broker connection on the canvas, open or not.
+    pub broker_link: fn(bool) -> &'static str,
+    pub broker_link_legend: &'static str,
     pub on_disk: fn(usize) -> String,
     pub durable: &'static str,
     pub transient_queue: &'static str,
@@ -148,6 +151,14 @@ const EN: RelTexts = RelTexts {
 
     brokers_heading: "Brokers",
     broker_down: "down: only its disk is left",
+    broker_link: |open| {
+        if open {
+            "broker connection: open"
+        } else {
+            "broker connection: not open (not connected yet, closed, or held by a fault)"
+        }
+    },
+    broker_link_legend: "broker connection (dashed: not open)",
     on_disk: |n| format!("{n} on disk"),
     durable: "durable",
     transient_queue: "not durable",
@@ -294,6 +305,14 @@ const ZH: RelTexts = RelTexts {
 
     brokers_heading: "消息代理",
     broker_down: "已宕机：只剩下它的磁盘",
+    broker_link: |open| {
+        if open {
+            "与代理的连接：已打开"
+        } else {
+            "与代理的连接：未打开（尚未连接、已关闭，或被故障阻断）"
+        }
+    },
+    broker_link_legend: "与代理的连接（虚线：未打开）",
     on_disk: |n| format!("磁盘上 {n} 条"),
     durable: "持久队列",
     transient_queue: "非持久队列",
