@@ -197,6 +197,9 @@ describe('reliability lab', () => {
     const task = await running.getAttribute('data-task');
     // The worker's card on the canvas shows the task in its hands.
     assert.equal(await page.locator(`g.node[data-node="worker-2"] .card-chips .chip[data-task="${task}"]`).count(), 1);
+    // Hovering it says who holds it, as the brokers' panel does.
+    const title = await page.locator(`g.node[data-node="worker-2"] .card-chips .chip[data-task="${task}"] title`).textContent();
+    assert.match(title, new RegExp(`^${task}: .*held by worker-2, unacknowledged`), title);
     await page.locator('.rel-fault-node').selectOption('worker-2');
     await page.locator('.rel-fault-duration').fill('300');
     await page.locator('button[data-fault="crash"]').click();

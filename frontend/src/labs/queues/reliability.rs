@@ -16,9 +16,13 @@ mod text;
 
 use fanout_shared::{
     broker::{LedgerSummary, Outcome, TaskId},
+    embed::escape_attribute,
     lang::Say,
     sim::{
-        Action, NodeId, Simulator, broker_view::BrokerView, presets::Preset, timeline::ScenarioRef,
+        Action, NodeId, Simulator,
+        broker_view::{BrokerView, Chip},
+        presets::Preset,
+        timeline::ScenarioRef,
     },
     time::Tick,
 };
@@ -597,22 +601,32 @@ fn render_lower(
 /// Message chips on a card's empty row, as SVG markup: on a broker's, its
 /// messages (unacknowledged first, then ready; "…" marks unacknowledged,
 /// a dashed outline a transient message), on a worker's, the task in its
-/// hands. The brokers' panel lists them all, with owners and deadlines.
-pub fn card_chips(s: &Snap, id: NodeId) -> String {
+/// hands. Each says on hover what the brokers' panel says of it: whether
+/// it is persistent and on disk, who holds it and until when.
+pub fn card_chips(s: &Snap, id: NodeId, lang: crate::i18n::Lang) -> String {
     use std::fmt::Write;
     const SLOTS: usize = 5;
-    let mut chips: Vec<(TaskId, bool, bool)> = Vec::new();
+    let t = RelTexts::of(lang);
+    let mut chips: Vec<(TaskId, Option<&Chip>)> = Vec::new();
     let mut total = 0;
     if let Some(b) = s.rel.brokers.iter().find(|b| b.node == id) {
         for q in &b.queues {
             total += q.unacked_total + q.ready_total;
-            chips.extend(q.unacked.iter().map(|c| (c.task, true, c.persistent)));
+            chips.extend(q.unacked.iter().map(|c| (c.task, Some(c))));
         }
         for q in &b.queues {
-            chips.extend(q.ready.iter().map(|c| (c.task, false, c.persistent)));
+            chips.extend(q.ready.iter().map(|c| (c.task, Some(c))));
         }
     } else if let Some((task, _)) = s.rel.in_hand.iter().find(|(_, w)| *w == id) {
-        chips.push((*task, true, true));
+        // The broker's record of the delivery, when it still has one.
+        let held = s
+            .rel
+            .brokers
+            .iter()
+            .flat_map(|b| &b.queues)
+            .flat_map(|q| &q.unacked)
+            .find(|c| c.task == *task && c.owner == Some(id));
+        chips.push((*task, held));
         total = 1;
     }
     let shown = if total > SLOTS {
@@ -621,15 +635,31 @@ pub fn card_chips(s: &Snap, id: NodeId) -> String {
         total.min(chips.len())
     };
     let mut svg = String::new();
-    for (i, (task, held, persistent)) in chips.iter().take(shown).enumerate() {
+    for (i, (task, chip)) in chips.iter().take(shown).enumerate() {
         let x = 12 + i * 36;
+        // A worker's task is in its hands even when the broker has
+        // forgotten the delivery (its connection closed).
+        let held = chip.is_none_or(|c| c.owner.is_some());
+        let persistent = chip.is_none_or(|c| c.persistent);
+        let title = chip.map(|c| {
+            let owner = c.owner.map(|o| s.node_name(o).to_string());
+            let deadline = c.deadline.map(|d| d.to_string());
+            (t.chip_title)(
+                &task.to_string(),
+                c.persistent,
+                c.on_disk,
+                owner.as_deref(),
+                deadline.as_deref(),
+            )
+        });
         let _ = write!(
             svg,
-            r#"<g class="chip{}{}" data-task="{task}"><rect x="{x}" y="54" width="33" height="18" rx="3"/><text x="{}" y="67">{task}{}</text></g>"#,
-            if *held { " held" } else { "" },
-            if *persistent { "" } else { " transient" },
+            r#"<g class="chip{}{}" data-task="{task}"><title>{}</title><rect x="{x}" y="54" width="33" height="18" rx="3"/><text x="{}" y="67">{task}{}</text></g>"#,
+            if held { " held" } else { "" },
+            if persistent { "" } else { " transient" },
+            escape_attribute(&title.unwrap_or_else(|| task.to_string())),
             x + 4,
-            if *held { "…" } else { "" },
+            if held { "…" } else { "" },
         );
     }
     if total > shown {
@@ -672,7 +702,7 @@ pub fn broker_links(
             svg,
             r#"<path class="broker-link{}" data-client="{}" d="{}" marker-end="url(#q-arrow)"><title>{}</title></path>"#,
             if link.open { "" } else { " down" },
-            n.name,
+            escape_attribute(&n.name),
             path_d(&curve(start, end, 0.0)),
             (t.broker_link)(link.open),
         );

@@ -157,8 +157,9 @@ pub fn NodeCard(
 #[cfg(feature = "reliability")]
 fn card_chips(lab: QueueLab, id: NodeId) -> impl IntoView {
     let chips = move || {
+        let lang = lab.lang.get();
         lab.snap
-            .with(|s| crate::labs::queues::reliability::card_chips(s, id))
+            .with(|s| crate::labs::queues::reliability::card_chips(s, id, lang))
     };
     view! { <g class="card-chips" inner_html=chips></g> }
 }
