@@ -462,8 +462,10 @@ impl Scenario {
         }
     }
 
+    /// The scenario as indented JSON (`json::to_pretty`: one serialiser
+    /// per type in a page's wasm, not one per formatter).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        crate::json::to_pretty(self)
     }
 
     /// Every static check: names, endpoints, socket pairings, parameters

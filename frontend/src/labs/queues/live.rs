@@ -297,10 +297,10 @@ impl Live {
             .lab
             .snap
             .with_untracked(|s| (s.scenario.clone(), s.seed));
-        // Written as the export writes a scenario (`scenarios.rs`) and read
-        // back: `to_value` would link a second copy of every scenario
-        // type's serialiser (14 KB before compression) into the page.
-        let scenario = serde_json::to_string_pretty(&scenario)
+        // Written as text, as frames are (`connection.rs`), and read back:
+        // `to_value` would link a second copy of every scenario type's
+        // serialiser (14 KB before compression) into the page.
+        let scenario = serde_json::to_string(&scenario)
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default();
