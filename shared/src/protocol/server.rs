@@ -417,13 +417,20 @@ pub mod area {
     /// follows a room by its recording instead (`room_recording`), so it
     /// links none of these decoders.
     pub const ROOM_FEED: u8 = 1 << 6;
+    /// A room member's own ZeroMQ sockets and the room's ZeroMQ
+    /// endpoints (`node_added`, `node_removed`, `sent`, `received`,
+    /// `recv_auto`, `room_notice`, and `room_joined`'s `zmtp`, which a page
+    /// without this area reads as none): the queue page's ZeroMQ hands.
+    /// The reliability page's rooms run brokers, which these do not reach,
+    /// so it links none of these decoders.
+    pub const ROOM_ZMQ: u8 = 1 << 7;
     /// Watching Celery on the Redis node (`tasks_*`).
     pub const TASKS: u8 = 1 << 4;
     /// A live task program's participant's (`task`, `confirmed`): programs
     /// and tests read them, no page does.
     pub const LIVE_TASKS: u8 = 1 << 5;
 }
-use area::{CACHE, LIVE_TASKS, ROOM, ROOM_FEED, SESSION, TASKS, WARMUP};
+use area::{CACHE, LIVE_TASKS, ROOM, ROOM_FEED, ROOM_ZMQ, SESSION, TASKS, WARMUP};
 
 // Read compactly (see `json::decode_tagged!`); written by the derive above.
 crate::json::decode_tagged!(ServerFrame by "type" in areas {
@@ -448,9 +455,9 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
     TASKS: "tasks_reply" => TasksReply { text, error, conn, db, multi, id },
     ROOM: "room_joined" => RoomJoined {
         room, member, token, owner, scenario, seed, watching, now, limits, topology(if ROOM_FEED),
-        members, zmtp, id,
+        members, zmtp(if ROOM_ZMQ), id,
     },
-    ROOM: "room_notice" => RoomNotice { room, message, notice },
+    ROOM_ZMQ: "room_notice" => RoomNotice { room, message, notice },
     ROOM: "room_left" => RoomLeft { room, reason, left, id },
     ROOM: "room_closed" => RoomClosed { room, reason, end, id },
     ROOM: "room_kicked" => RoomKicked { room, member, nodes, id },
@@ -461,11 +468,11 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
     ROOM_FEED: "room_topology" => RoomTopology { room, topology, members, id },
     ROOM: "room_recording" => RoomRecording { room, recording(tracked), complete, trace_digest, id },
     ROOM_FEED: "room_acted" => RoomActed { event, id },
-    ROOM: "node_added" => NodeAdded { node, taken, sockets, id },
-    ROOM: "node_removed" => NodeRemoved { node, lost, id },
-    ROOM: "sent" => Sent { node, socket, msgs, eagain, id },
-    ROOM: "received" => Received { node, socket, messages, eagain, id },
-    ROOM: "recv_auto" => RecvAuto { node, on, limit, id },
+    ROOM_ZMQ: "node_added" => NodeAdded { node, taken, sockets, id },
+    ROOM_ZMQ: "node_removed" => NodeRemoved { node, lost, id },
+    ROOM_ZMQ: "sent" => Sent { node, socket, msgs, eagain, id },
+    ROOM_ZMQ: "received" => Received { node, socket, messages, eagain, id },
+    ROOM_ZMQ: "recv_auto" => RecvAuto { node, on, limit, id },
     LIVE_TASKS: "task" => Task { room, node, task, redelivered, poison, work_us },
     LIVE_TASKS: "confirmed" => Confirmed { room, node, tasks },
     SESSION: "error" => Error { message, field, refusal, supported, id },

@@ -63,6 +63,7 @@ use crate::{
 };
 
 /// How many of its worker's last messages the page shows.
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 const LAST_SHOWN: usize = 5;
 
 /// The room this page is in.
@@ -268,6 +269,9 @@ impl Live {
             ServerFrame::RoomLeft { room, left, .. } if self.is_mine(room) => {
                 self.leave(Some(Notice::Ended(Ending::Left(*left))));
             }
+            // This page's own PULL worker's (not on the reliability page,
+            // which reads no `ROOM_ZMQ` frame).
+            #[cfg(not(feature = "reliability"))]
             ServerFrame::Received { node, messages, .. } => {
                 self.worker.update(|worker| {
                     let Some(worker) = worker.as_mut().filter(|w| &w.node == node) else {
