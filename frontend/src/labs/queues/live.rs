@@ -42,8 +42,7 @@ use std::collections::VecDeque;
 use fanout_shared::{
     lang::Say,
     protocol::{
-        ClientFrame, NodeAdd, RoomClose, RoomCreate, RoomFrame, RoomJoin, RoomRequest, ServerFrame,
-        ZmtpEndpoint,
+        NodeAdd, RoomClose, RoomCreate, RoomFrame, RoomJoin, RoomRequest, ServerFrame, ZmtpEndpoint,
     },
     room::{LeftReason, RoomEnd},
     sim::{Topology, scenario::SocketSpec},
@@ -312,7 +311,7 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Create(RoomCreate {
+                .request(RoomFrame::Create(RoomCreate {
                     scenario,
                     seed: Some(seed),
                     name: None,
@@ -321,7 +320,7 @@ impl Live {
                     // endpoints (the "Run live" panel says how).
                     zmtp: true,
                     id: None,
-                })))
+                }))
                 .await;
             self.joined(answer);
         });
@@ -336,13 +335,13 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Join(RoomJoin {
+                .request(RoomFrame::Join(RoomJoin {
                     room: code,
                     name: None,
                     watch: WATCH,
                     token,
                     id: None,
-                })))
+                }))
                 .await;
             self.joined(answer);
         });
@@ -379,9 +378,7 @@ impl Live {
                 #[cfg(not(feature = "reliability"))]
                 if topology.runs_reliability_engine() {
                     self.server
-                        .send(&ClientFrame::Room(RoomFrame::Leave(RoomRequest {
-                            id: None,
-                        })));
+                        .send(&RoomFrame::Leave(RoomRequest { id: None }));
                     if room.token.is_some() {
                         owner::forget(&room.code);
                     }
@@ -409,9 +406,7 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Recording(RoomRequest {
-                    id: None,
-                })))
+                .request(RoomFrame::Recording(RoomRequest { id: None }))
                 .await;
             let code = room.code.clone();
             let recording = match answer {
@@ -460,12 +455,12 @@ impl Live {
             return;
         };
         let frame = match room.token {
-            Some(token) => ClientFrame::Room(RoomFrame::Close(RoomClose {
+            Some(token) => RoomFrame::Close(RoomClose {
                 room: room.code,
                 token,
                 id: None,
-            })),
-            None => ClientFrame::Room(RoomFrame::Leave(RoomRequest { id: None })),
+            }),
+            None => RoomFrame::Leave(RoomRequest { id: None }),
         };
         let reason = match self.server.request(frame).await {
             Ok(ServerFrame::RoomClosed { end, .. }) => Some(Notice::Ended(Ending::Closed(end))),
@@ -481,9 +476,7 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Recording(RoomRequest {
-                    id: None,
-                })))
+                .request(RoomFrame::Recording(RoomRequest { id: None }))
                 .await;
             match answer {
                 Ok(ServerFrame::RoomRecording { recording, .. }) => {
@@ -510,14 +503,14 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::NodeAdd(NodeAdd {
+                .request(RoomFrame::NodeAdd(NodeAdd {
                     name: None,
                     program: None,
                     sockets: vec![spec],
                     auto_recv: true,
                     auto_limit: None,
                     id: None,
-                })))
+                }))
                 .await;
             match answer {
                 Ok(ServerFrame::NodeAdded { node, .. }) => self.worker.set(Some(Worker {
@@ -602,9 +595,7 @@ pub fn LiveRoom(lab: QueueLab) -> impl IntoView {
     on_cleanup(move || {
         if lab.mode.try_with_untracked(|mode| mode.is_live()) == Some(true) {
             live.server
-                .send(&ClientFrame::Room(RoomFrame::Leave(RoomRequest {
-                    id: None,
-                })));
+                .send(&RoomFrame::Leave(RoomRequest { id: None }));
         }
     });
 
