@@ -442,6 +442,17 @@ impl QueueLab {
     }
 }
 
+/// What a click in a panel written as HTML picked (the reliability panels,
+/// the live-room panel): the `data-pick` of the element clicked or of the
+/// nearest one around it.
+fn data_pick(ev: &leptos::ev::MouseEvent) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("[data-pick]").ok().flatten())
+        .and_then(|e| e.get_attribute("data-pick"))
+}
+
 pub fn now_ms() -> f64 {
     window()
         .performance()

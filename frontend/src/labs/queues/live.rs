@@ -54,7 +54,6 @@ use leptos::{prelude::*, task::spawn_local};
 pub use self::feed::Feed;
 #[cfg(feature = "reliability")]
 pub use self::replay::Feed;
-use self::{inside::Inside, outside::Outside};
 use super::{QueueLab, text::Live as LiveTexts};
 use crate::{
     connection::{LinkState, RequestError, Server},
@@ -557,7 +556,16 @@ fn join_link(code: &str) -> String {
 }
 
 /// The panel under the control bar: "Run live", or the room with its code,
-/// link and buttons, and this page's worker.
+/// link and buttons, and (on the queue page) this page's worker.
+///
+/// Written as HTML text (`live/outside.rs`, `live/inside.rs`), as the
+/// reliability panels are and for the same reason: as Leptos views the
+/// panel cost the reliability page about 6 KB gzip of its size budget. The
+/// room's head, counts and buttons are three separate pieces, so the
+/// counts, which change with every replayed recording, redraw alone (a
+/// click on a button is not lost to a redraw). A click is read from the
+/// `data-pick` of what was clicked; every name from the server is
+/// escaped.
 #[component]
 pub fn LiveRoom(lab: QueueLab) -> impl IntoView {
     let link_state = expect_context::<ReadSignal<LinkState>>();
@@ -572,6 +580,8 @@ pub fn LiveRoom(lab: QueueLab) -> impl IntoView {
     };
     live.server.listen(move |frame| live.hear(frame));
     let t = move || &lab.texts().live;
+    // Whether the join link was copied (`Some(false)`: copy it by hand).
+    let copied = RwSignal::new(None::<bool>);
 
     // A page opened with `?room=CODE` joins once the link is up.
     let wanted = query_param(&window().location().search().unwrap_or_default(), "room")
@@ -599,23 +609,92 @@ pub fn LiveRoom(lab: QueueLab) -> impl IntoView {
         }
     });
 
+    // Outside a room, the start; inside, the room's head.
+    let head = move || match lab.room() {
+        None => {
+            let busy = matches!(live.notice.get(), Some(Notice::Busy(_)));
+            outside::html(t(), &link_state.get(), busy)
+        }
+        Some(room) => {
+            let words = (lab.texts().copied, lab.texts().copy_by_hand);
+            inside::head_html(t(), words, &room, &join_link(&room.code), copied.get())
+        }
+    };
+    let status = move || {
+        lab.room()
+            .map(|_| inside::status_html(t(), live.counts.get()))
+            .unwrap_or_default()
+    };
+    let buttons = move || {
+        lab.room()
+            .map(|room| inside::buttons_html(t(), room.token.is_some()))
+            .unwrap_or_default()
+    };
+    let notice = move || notice_html(t(), lab.lang.get(), live.notice.get());
+    let on_click = move |ev: leptos::ev::MouseEvent| match super::data_pick(&ev).as_deref() {
+        Some("run-live") => live.create(),
+        Some("copy") => {
+            let room = lab
+                .mode
+                .with_untracked(|mode| mode.live().map(|run| run.room.clone()));
+            let Some(room) = room else {
+                return;
+            };
+            let promise = window()
+                .navigator()
+                .clipboard()
+                .write_text(&join_link(&room.code));
+            copied.set(Some(false));
+            spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.set(Some(true));
+                }
+            });
+        }
+        Some("replay") => live.replay(),
+        Some("leave") => spawn_local(live.stop()),
+        _ => {}
+    };
+    // Focusing the join link selects it, ready to copy.
+    let on_focus = move |ev: leptos::ev::FocusEvent| {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            input.select();
+        }
+    };
+    // A new room starts with nothing copied.
+    Effect::new(move |_| {
+        lab.room();
+        copied.set(None);
+    });
+
     view! {
         <section
             class="live-room"
             aria-label=move || t().section_label
             data-room=move || lab.room().map(|room| room.code).unwrap_or_default()
+            on:click=on_click
+            on:focusin=on_focus
         >
-            {move || match lab.room() {
-                None => view! { <Outside live link_state /> }.into_any(),
-                Some(room) => view! { <Inside live room /> }.into_any(),
-            }}
-            {move || notice_view(t(), lab.lang.get(), live.notice.get())}
+            <div class="live-html" inner_html=head></div>
+            <div class="live-html" inner_html=status></div>
+            <div class="live-html" inner_html=buttons></div>
+            {move || lab.room().map(|room| inside::zeromq_hands(live, &room))}
+            <div class="live-html" inner_html=notice></div>
         </section>
     }
 }
 
-fn notice_view(t: &'static LiveTexts, lang: Lang, notice: Option<Notice>) -> Option<AnyView> {
-    let (class, text) = match notice? {
+/// What the panel says besides the room, as HTML text.
+fn notice_html(t: &LiveTexts, lang: Lang, notice: Option<Notice>) -> String {
+    use fanout_shared::embed::escape_attribute as esc;
+    let Some(notice) = notice else {
+        return String::new();
+    };
+    let (class, text) = match notice {
         Notice::Busy(Busy::Creating) => ("notice", t.creating.to_string()),
         Notice::Busy(Busy::Joining(code)) => ("notice", (t.joining)(&code)),
         Notice::Refused(error) => ("notice problem", (t.refused)(&error.say(lang))),
@@ -623,16 +702,16 @@ fn notice_view(t: &'static LiveTexts, lang: Lang, notice: Option<Notice>) -> Opt
         Notice::Ended(ending) => ("notice", (t.ended)(&ending.say(lang))),
         Notice::Lost => ("notice problem", t.lost.to_string()),
         Notice::RunsBrokers(code) => {
-            let href = format!("/reliability?room={code}");
-            return Some(
-                view! {
-                    <p class="notice" role="status" data-live-notice="runs-brokers">
-                        {t.runs_brokers} " " <a href=href>{t.open_in_reliability}</a>
-                    </p>
-                }
-                .into_any(),
+            return format!(
+                r#"<p class="notice" role="status" data-live-notice="runs-brokers">{} <a href="/reliability?room={}">{}</a></p>"#,
+                esc(t.runs_brokers),
+                esc(&code),
+                esc(t.open_in_reliability),
             );
         }
     };
-    Some(view! { <p class=class role="status" data-live-notice="">{text}</p> }.into_any())
+    format!(
+        r#"<p class="{class}" role="status" data-live-notice="">{}</p>"#,
+        esc(&text)
+    )
 }

@@ -25,7 +25,7 @@ use fanout_shared::{
 use leptos::prelude::*;
 
 use self::text::RelTexts;
-use super::{QueueLab, snap::Snap};
+use super::{QueueLab, data_pick, snap::Snap};
 
 /// When a prediction is checked: the virtual time `fanout sim` runs a
 /// scenario for by default, so the page and the command line agree.
@@ -360,16 +360,6 @@ pub fn RelLower(lab: QueueLab) -> impl IntoView {
         }
     };
     view! { <div class="rel-lower" on:click=on_click inner_html=html></div> }
-}
-
-/// What a click in a panel written as HTML picked: the `data-pick` of the
-/// element clicked or of the nearest one around it.
-fn data_pick(ev: &leptos::ev::MouseEvent) -> Option<String> {
-    use wasm_bindgen::JsCast;
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|e| e.closest("[data-pick]").ok().flatten())
-        .and_then(|e| e.get_attribute("data-pick"))
 }
 
 /// An outcome's name in the page's attributes (`data-outcome`).
