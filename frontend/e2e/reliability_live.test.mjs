@@ -10,11 +10,7 @@
 // does at the same step, and a student's worker.py crashing mid-task has
 // that task delivered again, in the page's task table.
 //
-// The panel is in the reliability page only when that page is built with
-// the frontend's `reliability-live` feature (it does not fit the page's
-// size budget yet: frontend/Cargo.toml); against a page built without it,
-// every test here is skipped and says so. Screenshots go to
-// target/e2e/reliability-live-*.png.
+// Screenshots go to target/e2e/reliability-live-*.png.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,15 +38,10 @@ async function position(page) {
 describe('live rooms on the reliability page', () => {
   let server;
   let browser;
-  let live = false;
 
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    const probe = await openPage(browser);
-    await open(probe, `${server.url}/reliability`);
-    live = (await probe.locator('.live-room').count()) > 0;
-    await probe.close();
   });
 
   after(async () => {
@@ -58,8 +49,7 @@ describe('live rooms on the reliability page', () => {
     await server?.stop();
   });
 
-  it('runs a scenario live, draws the room exactly as the engine runs it, and keeps the owner across a reload', async (t) => {
-    if (!live) return t.skip('this reliability page is built without `reliability-live` (frontend/Cargo.toml)');
+  it('runs a scenario live, draws the room exactly as the engine runs it, and keeps the owner across a reload', async () => {
     const teacher = await openPage(browser);
     // A scenario every room accepts (the lessons have brokers or scheduled
     // faults, which rooms refuse until they run the engine: the next test).
@@ -117,8 +107,7 @@ describe('live rooms on the reliability page', () => {
     await student.close();
   });
 
-  it('a broker lesson run live shows its ledger as the offline run does, and a student worker crashing mid-task has it redelivered', async (t) => {
-    if (!live) return t.skip('this reliability page is built without `reliability-live` (frontend/Cargo.toml)');
+  it('a broker lesson run live shows its ledger as the offline run does, and a student worker crashing mid-task has it redelivered', async () => {
     const teacher = await openPage(browser);
     await open(teacher, `${server.url}/reliability?scenario=at-least-once&seed=3&lang=en`);
     await teacher.getByRole('button', { name: 'Run live' }).click();

@@ -440,7 +440,8 @@ impl ScenarioError {
 }
 
 impl Scenario {
-    /// Parses scenario JSON; errors name the field path (`nodes[2].sockets[0].type`).
+    /// Parses scenario JSON; errors name the field path (`nodes[2].sockets[0].type`)
+    /// where paths are tracked (`path-errors`: the server, not the pages).
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario =
             crate::json::decode_str(text).map_err(|e| ScenarioError::Json {
