@@ -5,7 +5,9 @@
 // room's, stepped exactly as `fanout sim` steps the same scenario and seed
 // (nobody acted in the room, so its run is the scenario's own); the
 // creator's reload rejoins as the owner, another tab joins as a
-// participant; closing brings the local run back. A broker lesson run live
+// participant; the creator crashes a worker from the fault toolbar (sent
+// to the room as `room_act`), which the participant, who has no toolbar,
+// sees too; closing brings the local run back. A broker lesson run live
 // shows its guarantee meter, brokers and task table as the offline run
 // does at the same step, and a student's worker.py crashing mid-task has
 // that task delivered again, in the page's task table.
@@ -65,7 +67,8 @@ describe('live rooms on the reliability page', () => {
     const first = await stepAbove(teacher, 0);
     await stepAbove(teacher, first);
     assert.equal(await teacher.locator('.queue-controls').count(), 0, 'no local play controls while live');
-    assert.equal(await teacher.locator('.rel-upper').count(), 0, 'no prediction or local faults while live');
+    assert.equal(await teacher.locator('.rel-predict').count(), 0, 'no prediction while live');
+    await teacher.locator('.rel-faults').waitFor();
     assert.equal(await teacher.locator('form.send-by-hand, .join-worker, .zmtp').count(), 0, 'no ZeroMQ hands here');
     await teacher.locator('g.node[data-node="ventilator"]').waitFor();
     // Nobody acted in the room, so its run is the scenario's own: the page
@@ -95,6 +98,17 @@ describe('live rooms on the reliability page', () => {
     await screenshot(student, 'reliability-live-student-zh');
     const seen = await position(student);
     assert.equal(seen.digest, sim('pipeline', 5, seen.step).trace_digest, `student at step ${seen.step}`);
+    assert.equal(await student.locator('.rel-upper').count(), 0, 'faults are the creator\'s');
+
+    // The creator crashes a worker from the toolbar: the room runs the
+    // fault, and both pages, replaying the room's recording, show it.
+    await teacher.locator('.rel-fault-node').selectOption('worker-2');
+    await teacher.locator('button[data-fault="crash"]').click();
+    for (const page of [teacher, student]) {
+      await page.locator('g.node[data-node="worker-2"][data-state="crashed"]').waitFor({ timeout: 15_000 });
+    }
+    assert.deepEqual(await teacher.locator('.rel-refused .problem').allTextContents(), [], 'the room took the fault');
+    await screenshot(teacher, 'reliability-live-crash');
 
     // Closing ends it for both and forgets the token.
     await teacher.getByRole('button', { name: 'Close the room' }).click();

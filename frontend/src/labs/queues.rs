@@ -449,12 +449,15 @@ fn live_panel(lab: QueueLab, embedded: bool) -> impl IntoView {
 /// The reliability lab's own panels: predict then run and the fault
 /// toolbar above the canvas, the guarantee meter, the brokers' queues and
 /// the task table below it (`reliability.rs`). In a live room the lower
-/// ones show the room (its replayed recording); the upper ones act on the
-/// page's own run, so they wait for it.
+/// ones show the room (its replayed recording); of the upper ones the
+/// fault toolbar is the room creator's (faults are, in a room), and the
+/// prediction waits for the page's own run.
 #[cfg(feature = "reliability")]
 fn rel_panels(lab: QueueLab, full: bool, upper: bool) -> impl IntoView {
+    // Not in a room, or this page created it.
+    let may_break = move || lab.room().is_none_or(|room| room.token.is_some());
     view! {
-        <Show when=move || full && !(upper && lab.is_live())>
+        <Show when=move || full && !(upper && !may_break())>
             {move || if upper {
                 view! { <reliability::RelUpper lab /> }.into_any()
             } else {

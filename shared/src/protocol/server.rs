@@ -301,9 +301,12 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
-    /// The answer to `room_act`: the event the action became.
+    /// The answer to `room_act`: the event the action became (always
+    /// sent; `None` to a page that does not read the room's feed, which
+    /// still learns that its action was taken).
     RoomActed {
-        event: Box<crate::sim::Event>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<Box<crate::sim::Event>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
@@ -411,8 +414,9 @@ pub mod area {
     pub const WARMUP: u8 = 1 << 2;
     /// Live rooms' frames and their members' sockets' answers.
     pub const ROOM: u8 = 1 << 3;
-    /// A watched room's feed: its events (`room_events`, `room_acted`)
-    /// and its topology (`room_topology`, and `room_joined`'s, which a
+    /// A watched room's feed: its events (`room_events`, and
+    /// `room_acted`'s, which a page without this area reads as none) and
+    /// its topology (`room_topology`, and `room_joined`'s, which a
     /// page without this area reads as empty). The reliability page
     /// follows a room by its recording instead (`room_recording`), so it
     /// links none of these decoders.
@@ -467,7 +471,7 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
     },
     ROOM_FEED: "room_topology" => RoomTopology { room, topology, members, id },
     ROOM: "room_recording" => RoomRecording { room, recording(tracked), complete, trace_digest, id },
-    ROOM_FEED: "room_acted" => RoomActed { event, id },
+    ROOM: "room_acted" => RoomActed { event(if ROOM_FEED), id },
     ROOM_ZMQ: "node_added" => NodeAdded { node, taken, sockets, id },
     ROOM_ZMQ: "node_removed" => NodeRemoved { node, lost, id },
     ROOM_ZMQ: "sent" => Sent { node, socket, msgs, eagain, id },

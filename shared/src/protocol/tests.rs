@@ -565,7 +565,7 @@ fn every_server_frame_reads_back_as_written() {
             id: None,
         },
         ServerFrame::RoomActed {
-            event: Box::new(events[0].clone()),
+            event: Some(Box::new(events[0].clone())),
             id: None,
         },
         ServerFrame::NodeAdded {
@@ -845,6 +845,16 @@ fn a_page_without_the_room_feed_reads_rooms_but_not_their_topology_or_events() {
     assert!(
         refused.contains("`room_topology` is not read here"),
         "{refused}"
+    );
+    // `room_acted` answers a page's `room_act` whatever it reads; its
+    // event is the feed's (the reliability page reads it as none).
+    let acted = serde_json::json!({"type": "room_acted", "event": {"step": 1}, "id": 7});
+    assert_eq!(
+        ServerFrame::read_in::<{ area::SESSION | area::ROOM }>(acted),
+        Ok(ServerFrame::RoomActed {
+            event: None,
+            id: Some(7)
+        })
     );
 
     let wrong = serde_json::json!({"type": "room_recording", "room": "APC-CHR", "complete": true,
