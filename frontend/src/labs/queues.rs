@@ -457,7 +457,7 @@ fn rel_panels(lab: QueueLab, full: bool, upper: bool) -> impl IntoView {
     // Not in a room, or this page created it.
     let may_break = move || lab.room().is_none_or(|room| room.token.is_some());
     view! {
-        <Show when=move || full && !(upper && !may_break())>
+        <Show when=move || full && (!upper || may_break())>
             {move || if upper {
                 view! { <reliability::RelUpper lab /> }.into_any()
             } else {
