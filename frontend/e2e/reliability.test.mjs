@@ -4,8 +4,7 @@
 // the first; every one loads and plays without console errors; stepping a
 // lesson gives exactly what `fanout sim` prints for the same seed and step
 // (trace digest, clock); the header names it in English and Chinese; it
-// offers no live room (the panel does not fit the page's size budget yet:
-// reliability_live.test.mjs tests it on a page built with it). The queue lab's
+// offers a live room (reliability_live.test.mjs runs one). The queue lab's
 // page, built without the engine, offers none of these lessons and says so
 // when an address asks for one. Its own panels: each lesson's prediction,
 // checked, agrees with the guarantee meter and with `fanout sim`'s ledger;
@@ -51,7 +50,7 @@ describe('reliability lab', () => {
     await server?.stop();
   });
 
-  it('is a page of its own with the nine reliability lessons and no live room', async () => {
+  it('is a page of its own with the nine reliability lessons and a live room', async () => {
     const page = await openPage(browser);
     await open(page, `${server.url}/reliability`);
     assert.equal(await page.locator('h1').textContent(), 'Reliability lab');
@@ -60,7 +59,7 @@ describe('reliability lab', () => {
     const options = await page.locator('.scenario-select option').evaluateAll((os) => os.map((o) => o.value));
     assert.deepEqual(options, PRESETS);
     assert.equal(await page.locator('.scenario-select').inputValue(), PRESETS[0], 'opens the first lesson');
-    assert.equal(await page.locator('.live-room').count(), 0, 'no live room in the page served');
+    assert.equal(await page.locator('.live-room').count(), 1, 'the live-room panel');
     const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
     assert.equal(wasm.length, 1, `${wasm}`);
     assert.match(wasm[0], /fanout-reliability-[^/]*_bg\.wasm$/);

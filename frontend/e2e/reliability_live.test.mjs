@@ -5,16 +5,14 @@
 // room's, stepped exactly as `fanout sim` steps the same scenario and seed
 // (nobody acted in the room, so its run is the scenario's own); the
 // creator's reload rejoins as the owner, another tab joins as a
-// participant; closing brings the local run back. A broker lesson run live
+// participant; the creator crashes a worker from the fault toolbar (sent
+// to the room as `room_act`), which the participant, who has no toolbar,
+// sees too; closing brings the local run back. A broker lesson run live
 // shows its guarantee meter, brokers and task table as the offline run
 // does at the same step, and a student's worker.py crashing mid-task has
 // that task delivered again, in the page's task table.
 //
-// The panel is in the reliability page only when that page is built with
-// the frontend's `reliability-live` feature (it does not fit the page's
-// size budget yet: frontend/Cargo.toml); against a page built without it,
-// every test here is skipped and says so. Screenshots go to
-// target/e2e/reliability-live-*.png.
+// Screenshots go to target/e2e/reliability-live-*.png.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,15 +40,10 @@ async function position(page) {
 describe('live rooms on the reliability page', () => {
   let server;
   let browser;
-  let live = false;
 
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    const probe = await openPage(browser);
-    await open(probe, `${server.url}/reliability`);
-    live = (await probe.locator('.live-room').count()) > 0;
-    await probe.close();
   });
 
   after(async () => {
@@ -58,8 +51,7 @@ describe('live rooms on the reliability page', () => {
     await server?.stop();
   });
 
-  it('runs a scenario live, draws the room exactly as the engine runs it, and keeps the owner across a reload', async (t) => {
-    if (!live) return t.skip('this reliability page is built without `reliability-live` (frontend/Cargo.toml)');
+  it('runs a scenario live, draws the room exactly as the engine runs it, and keeps the owner across a reload', async () => {
     const teacher = await openPage(browser);
     // A scenario every room accepts (the lessons have brokers or scheduled
     // faults, which rooms refuse until they run the engine: the next test).
@@ -75,7 +67,8 @@ describe('live rooms on the reliability page', () => {
     const first = await stepAbove(teacher, 0);
     await stepAbove(teacher, first);
     assert.equal(await teacher.locator('.queue-controls').count(), 0, 'no local play controls while live');
-    assert.equal(await teacher.locator('.rel-upper').count(), 0, 'no prediction or local faults while live');
+    assert.equal(await teacher.locator('.rel-predict').count(), 0, 'no prediction while live');
+    await teacher.locator('.rel-faults').waitFor();
     assert.equal(await teacher.locator('form.send-by-hand, .join-worker, .zmtp').count(), 0, 'no ZeroMQ hands here');
     await teacher.locator('g.node[data-node="ventilator"]').waitFor();
     // Nobody acted in the room, so its run is the scenario's own: the page
@@ -105,6 +98,17 @@ describe('live rooms on the reliability page', () => {
     await screenshot(student, 'reliability-live-student-zh');
     const seen = await position(student);
     assert.equal(seen.digest, sim('pipeline', 5, seen.step).trace_digest, `student at step ${seen.step}`);
+    assert.equal(await student.locator('.rel-upper').count(), 0, 'faults are the creator\'s');
+
+    // The creator crashes a worker from the toolbar: the room runs the
+    // fault, and both pages, replaying the room's recording, show it.
+    await teacher.locator('.rel-fault-node').selectOption('worker-2');
+    await teacher.locator('button[data-fault="crash"]').click();
+    for (const page of [teacher, student]) {
+      await page.locator('g.node[data-node="worker-2"][data-state="crashed"]').waitFor({ timeout: 15_000 });
+    }
+    assert.deepEqual(await teacher.locator('.rel-refused .problem').allTextContents(), [], 'the room took the fault');
+    await screenshot(teacher, 'reliability-live-crash');
 
     // Closing ends it for both and forgets the token.
     await teacher.getByRole('button', { name: 'Close the room' }).click();
@@ -117,8 +121,7 @@ describe('live rooms on the reliability page', () => {
     await student.close();
   });
 
-  it('a broker lesson run live shows its ledger as the offline run does, and a student worker crashing mid-task has it redelivered', async (t) => {
-    if (!live) return t.skip('this reliability page is built without `reliability-live` (frontend/Cargo.toml)');
+  it('a broker lesson run live shows its ledger as the offline run does, and a student worker crashing mid-task has it redelivered', async () => {
     const teacher = await openPage(browser);
     await open(teacher, `${server.url}/reliability?scenario=at-least-once&seed=3&lang=en`);
     await teacher.getByRole('button', { name: 'Run live' }).click();

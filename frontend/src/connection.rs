@@ -21,10 +21,11 @@ use std::{
 
 use fanout_shared::{
     lang::Say,
-    protocol::{ClientFrame, Hello, PROTOCOL_VERSION, Refusal, ServerFrame, SessionFrame},
+    protocol::{Hello, PROTOCOL_VERSION, Refusal, ServerFrame, SessionFrame},
 };
 use futures_channel::oneshot;
 use leptos::prelude::*;
+use serde::Serialize;
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{MessageEvent, WebSocket};
 
@@ -156,7 +157,18 @@ impl Server {
     /// Sends a frame with a fresh request `id` and waits for the frame that
     /// carries the same `id` back. An `error` answer becomes
     /// [`RequestError::Refused`].
-    pub async fn request(&self, frame: ClientFrame) -> Result<ServerFrame, RequestError> {
+    ///
+    /// `frame` is a `ClientFrame` or one area's frame (a `RoomFrame` …),
+    /// which is written the same: a page that sends one area's frames
+    /// links that area's serialisers only, not every area's.
+    pub fn request<F: Serialize>(
+        &self,
+        frame: F,
+    ) -> impl Future<Output = Result<ServerFrame, RequestError>> + use<F> {
+        Self::request_value(frame_value(&frame))
+    }
+
+    async fn request_value(frame: serde_json::Value) -> Result<ServerFrame, RequestError> {
         let link = current_link().ok_or(RequestError::Disconnected)?;
         let receiver = link.send_request(frame)?;
         match receiver.await {
@@ -175,8 +187,9 @@ impl Server {
         }
     }
 
-    /// Sends a frame expecting no particular answer. Returns whether it left.
-    pub fn send(&self, frame: &ClientFrame) -> bool {
+    /// Sends a frame expecting no particular answer (a `ClientFrame` or
+    /// one area's, as [`Server::request`]). Returns whether it left.
+    pub fn send<F: Serialize>(&self, frame: &F) -> bool {
         current_link().is_some_and(|link| link.send_value(&frame_value(frame)))
     }
 
@@ -204,7 +217,7 @@ fn current_link() -> Option<Rc<Link>> {
 /// scenarios and actions as text already (links, export), and a second,
 /// `Value`-writing copy of every frame's serialiser cost the queue and
 /// reliability pages KBs of their wasm.
-fn frame_value(frame: &ClientFrame) -> serde_json::Value {
+fn frame_value<F: Serialize>(frame: &F) -> serde_json::Value {
     serde_json::to_string(frame)
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
@@ -273,10 +286,10 @@ impl Link {
         let on_open = {
             let socket = socket.clone();
             Closure::<dyn FnMut()>::new(move || {
-                let hello = ClientFrame::Session(SessionFrame::Hello(Hello {
+                let hello = SessionFrame::Hello(Hello {
                     protocol: PROTOCOL_VERSION,
                     client: Some("fanout-frontend".into()),
-                }));
+                });
                 if let Ok(text) = serde_json::to_string(&hello) {
                     let _ = socket.send_with_str(&text);
                 }
@@ -326,11 +339,10 @@ impl Link {
 
     fn send_request(
         &self,
-        frame: ClientFrame,
+        mut value: serde_json::Value,
     ) -> Result<oneshot::Receiver<ServerFrame>, RequestError> {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        let mut value = frame_value(&frame);
         if let Some(object) = value.as_object_mut() {
             object.insert("id".into(), id.into());
         }

@@ -1,12 +1,16 @@
 //! One way to turn JSON into the engine's and protocol's types, everywhere.
 //!
-//! Every decode goes through [`decode`]: a `serde_json::Value` read by
+//! Every decode goes through [`decode`]: a `serde_json::Value` read, with
+//! fanout-shared's `path-errors` feature (the server's, the tests'), by
 //! `serde_path_to_error`, so a mistake is reported with the path of the
 //! field at fault (`nodes[2].sockets[0].type`). Using one deserializer
 //! type also matters for the browser's download: serde generates each
 //! type's decoding code once per deserializer it is used with, and the
 //! wasm carried the scenario, event and frame decoders three times over
-//! (from text, from a `Value`, and path-tracked).
+//! (from text, from a `Value`, and path-tracked). The pages are built
+//! without `path-errors`: they read a `Value` as `serde_json::from_value`
+//! does, the one copy the rest of the page uses too, and say serde's words
+//! without the path (13.6 KB gzip less on the reliability page).
 //!
 //! The same concern shapes [`decode_tagged!`]: the typed refusals an
 //! `error` frame carries (dozens of variants, tagged by a field such as
@@ -80,13 +84,25 @@ impl Say for DecodeError {
     }
 }
 
-/// Decodes `value` as a `T`, naming the offending field on failure.
+/// Decodes `value` as a `T`, naming the offending field on failure (with
+/// `path-errors`; without it the path is empty).
 pub fn decode<T: DeserializeOwned>(value: Value) -> Result<T, DecodeError> {
-    serde_path_to_error::deserialize(value).map_err(|e| DecodeError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+    tracked(value).map_err(|(path, e)| DecodeError {
+        path,
+        message: e.to_string(),
         syntax: None,
     })
+}
+
+/// Reads `value` as a `T`; on failure, the path of the field at fault
+/// (`.` for the top; empty without `path-errors`) and serde's error.
+pub(crate) fn tracked<T: DeserializeOwned>(value: Value) -> Result<T, (String, serde_json::Error)> {
+    #[cfg(feature = "path-errors")]
+    let read =
+        serde_path_to_error::deserialize(value).map_err(|e| (e.path().to_string(), e.into_inner()));
+    #[cfg(not(feature = "path-errors"))]
+    let read = serde_json::from_value(value).map_err(|e| (String::new(), e));
+    read
 }
 
 /// Parses `text` as JSON and decodes it as a `T`.
@@ -101,6 +117,73 @@ pub fn parse(text: &str) -> Result<Value, DecodeError> {
         syntax: (e.is_syntax() || e.is_eof()).then(|| (e.line(), e.column())),
         message: e.to_string(),
     })
+}
+
+/// `value` as indented JSON text, exactly as `serde_json::to_string_pretty`
+/// writes it: written compactly, then indented ([`pretty`]). A page that
+/// writes both ways links every type's serialiser twice (once per
+/// formatter); this way it links one, and the indenting once.
+pub fn to_pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value)
+        .map(|text| pretty(&text))
+        .unwrap_or_default()
+}
+
+/// Indents compact JSON text (no whitespace outside strings, as
+/// `serde_json::to_string` writes it) the way serde_json's pretty
+/// formatter does: two spaces a level, `": "` after a key, `[]` and `{}`
+/// when empty.
+pub fn pretty(compact: &str) -> String {
+    fn newline(out: &mut String, depth: usize) {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    }
+    let mut out = String::with_capacity(compact.len() * 2);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut chars = compact.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                if let Some(close @ ('}' | ']')) = chars.peek().copied() {
+                    chars.next();
+                    out.push(close);
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The fields of one internally tagged fact (`{"code": "no_node",
@@ -429,6 +512,26 @@ pub(crate) fn assert_every_variant_round_trips<T>(
 mod tests {
     use super::*;
     use crate::sim::Scenario;
+
+    /// [`to_pretty`] writes what `serde_json::to_string_pretty` writes:
+    /// every preset, escapes, empty and nested containers.
+    #[test]
+    fn pretty_is_serde_jsons_pretty() {
+        for name in crate::sim::presets::NAMES {
+            let scenario = Scenario::preset(name).unwrap();
+            assert_eq!(
+                to_pretty(&scenario),
+                serde_json::to_string_pretty(&scenario).unwrap(),
+                "{name}"
+            );
+        }
+        let odd = serde_json::json!({
+            "a": [], "b": {}, "c": [[], {}, [1, [2, {"d": null}]]],
+            "e\"s": "x\\\"]},:[{", "f": -1.5e-7, "g": "多"
+        });
+        assert_eq!(to_pretty(&odd), serde_json::to_string_pretty(&odd).unwrap());
+        assert_eq!(to_pretty(&[0u8; 0]), "[]");
+    }
 
     #[test]
     fn errors_name_the_field() {

@@ -9,7 +9,9 @@ fn main() {
     fanout_frontend::start(fanout_frontend::LabPage {
         lab: fanout_shared::lab::Lab::Queues,
         view: || leptos::prelude::IntoAny::into_any(fanout_frontend::QueuesLab()),
-        read_frame: ServerFrame::read_in::<{ area::SESSION | area::ROOM | area::ROOM_FEED }>,
+        read_frame: ServerFrame::read_in::<
+            { area::SESSION | area::ROOM | area::ROOM_FEED | area::ROOM_ZMQ },
+        >,
     });
 }
 

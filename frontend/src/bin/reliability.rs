@@ -13,10 +13,7 @@ fn main() {
     });
 }
 
-/// The frames this page reads: with its live-room panel
-/// (`reliability-live`), the rooms' (not their feed: it follows a room by
-/// its recording).
-#[cfg(feature = "reliability-live")]
+/// The frames this page reads: the session's and the rooms' (not their
+/// feed: its live panel follows a room by the room's recording; nor a
+/// member's ZeroMQ hands', which broker rooms do not use).
 const AREAS: u8 = area::SESSION | area::ROOM;
-#[cfg(not(feature = "reliability-live"))]
-const AREAS: u8 = area::SESSION;

@@ -40,13 +40,6 @@ mod dots;
 mod editor;
 mod inspector;
 mod layout;
-// The reliability page leaves the live-room panel out unless built with
-// `reliability-live` (`live_panel`): then its code is unused there,
-// allowed, and not linked.
-#[cfg_attr(
-    all(feature = "reliability", not(feature = "reliability-live")),
-    allow(dead_code)
-)]
 mod live;
 mod log;
 mod mode;
@@ -204,10 +197,6 @@ impl QueueLab {
     }
 
     /// Changes the live room's state, if the page is in one (untracked).
-    #[cfg_attr(
-        all(feature = "reliability", not(feature = "reliability-live")),
-        allow(dead_code)
-    )]
     fn with_live<U>(self, f: impl FnOnce(&mut LiveRun) -> U) -> Option<U> {
         self.mode
             .try_update_untracked(|mode| mode.live_mut().map(f))
@@ -215,10 +204,6 @@ impl QueueLab {
     }
 
     /// The live room this page is in (tracked).
-    #[cfg_attr(
-        all(feature = "reliability", not(feature = "reliability-live")),
-        allow(dead_code)
-    )]
     fn room(self) -> Option<Room> {
         self.mode
             .with(|mode| mode.live().map(|run| run.room.clone()))
@@ -226,10 +211,6 @@ impl QueueLab {
 
     /// Shows a live room instead of the local run: its snapshot first, so
     /// the canvas redrawn for the room starts from the room's nodes.
-    #[cfg_attr(
-        all(feature = "reliability", not(feature = "reliability-live")),
-        allow(dead_code)
-    )]
     fn enter_live(self, room: Room, feed: Feed) {
         self.pause();
         let (snap, motion) = feed.snap(&room);
@@ -242,10 +223,6 @@ impl QueueLab {
     }
 
     /// Back to the local run, as it was. `false` if the page was not live.
-    #[cfg_attr(
-        all(feature = "reliability", not(feature = "reliability-live")),
-        allow(dead_code)
-    )]
     fn leave_live(self) -> bool {
         let was_live = self
             .mode
@@ -442,6 +419,17 @@ impl QueueLab {
     }
 }
 
+/// What a click in a panel written as HTML picked (the reliability panels,
+/// the live-room panel): the `data-pick` of the element clicked or of the
+/// nearest one around it.
+fn data_pick(ev: &leptos::ev::MouseEvent) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("[data-pick]").ok().flatten())
+        .and_then(|e| e.get_attribute("data-pick"))
+}
+
 pub fn now_ms() -> f64 {
     window()
         .performance()
@@ -450,7 +438,6 @@ pub fn now_ms() -> f64 {
 
 /// "Run live" and a room's feed (on the reliability page, its replayed
 /// recording: `live/replay.rs`).
-#[cfg(any(not(feature = "reliability"), feature = "reliability-live"))]
 fn live_panel(lab: QueueLab, embedded: bool) -> impl IntoView {
     view! {
         <Show when=move || !embedded>
@@ -459,22 +446,18 @@ fn live_panel(lab: QueueLab, embedded: bool) -> impl IntoView {
     }
 }
 
-/// The reliability page without `reliability-live` (the page served today)
-/// has no live-room panel: it would take the page over its size budget
-/// (`frontend/Cargo.toml`), and leaving it out keeps its code, and the room
-/// frames it reads, out of that page's wasm.
-#[cfg(all(feature = "reliability", not(feature = "reliability-live")))]
-fn live_panel(_lab: QueueLab, _embedded: bool) -> impl IntoView {}
-
 /// The reliability lab's own panels: predict then run and the fault
 /// toolbar above the canvas, the guarantee meter, the brokers' queues and
 /// the task table below it (`reliability.rs`). In a live room the lower
-/// ones show the room (its replayed recording); the upper ones act on the
-/// page's own run, so they wait for it.
+/// ones show the room (its replayed recording); of the upper ones the
+/// fault toolbar is the room creator's (faults are, in a room), and the
+/// prediction waits for the page's own run.
 #[cfg(feature = "reliability")]
 fn rel_panels(lab: QueueLab, full: bool, upper: bool) -> impl IntoView {
+    // Not in a room, or this page created it.
+    let may_break = move || lab.room().is_none_or(|room| room.token.is_some());
     view! {
-        <Show when=move || full && !(upper && lab.is_live())>
+        <Show when=move || full && (!upper || may_break())>
             {move || if upper {
                 view! { <reliability::RelUpper lab /> }.into_any()
             } else {

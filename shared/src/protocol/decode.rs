@@ -59,13 +59,13 @@ pub(crate) fn decode_value(value: serde_json::Value) -> Result<ClientFrame, Fram
     let Some(decoded) = decoded else {
         return Err(FrameRefusal::UnknownType { name: frame_type });
     };
-    decoded.map_err(|error| {
-        let path = error.path().to_string();
-        let detail = error.into_inner().to_string();
+    decoded.map_err(|(path, error)| {
+        let detail = error.to_string();
         let (problem, named) = FieldProblem::read(&detail);
         // serde names the field itself for missing/unknown fields; for a
-        // field of the wrong kind only the path knows which one it was.
-        let field = named.or_else(|| (path != ".").then_some(path));
+        // field of the wrong kind only the path knows which one it was
+        // (none without `path-errors`).
+        let field = named.or_else(|| (!path.is_empty() && path != ".").then_some(path));
         FrameRefusal::Field {
             frame: frame_type,
             field,

@@ -58,9 +58,9 @@ macro_rules! area_frames {
             pub(crate) fn decode_body(
                 frame_type: &str,
                 body: serde_json::Value,
-            ) -> Option<Result<Self, serde_path_to_error::Error<serde_json::Error>>> {
+            ) -> Option<Result<Self, (String, serde_json::Error)>> {
                 match frame_type {
-                    $($tag => Some(serde_path_to_error::deserialize::<_, $body>(body).map($area::$variant)),)+
+                    $($tag => Some(crate::json::tracked::<$body>(body).map($area::$variant)),)+
                     _ => None,
                 }
             }

@@ -309,9 +309,12 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
-    /// The answer to `room_act`: the event the action became.
+    /// The answer to `room_act`: the event the action became (always
+    /// sent; `None` to a page that does not read the room's feed, which
+    /// still learns that its action was taken).
     RoomActed {
-        event: Box<crate::sim::Event>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<Box<crate::sim::Event>>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
     },
@@ -419,19 +422,27 @@ pub mod area {
     pub const WARMUP: u8 = 1 << 2;
     /// Live rooms' frames and their members' sockets' answers.
     pub const ROOM: u8 = 1 << 3;
-    /// A watched room's feed: its events (`room_events`, `room_acted`)
-    /// and its topology (`room_topology`, and `room_joined`'s, which a
+    /// A watched room's feed: its events (`room_events`, and
+    /// `room_acted`'s, which a page without this area reads as none) and
+    /// its topology (`room_topology`, and `room_joined`'s, which a
     /// page without this area reads as empty). The reliability page
     /// follows a room by its recording instead (`room_recording`), so it
     /// links none of these decoders.
     pub const ROOM_FEED: u8 = 1 << 6;
+    /// A room member's own ZeroMQ sockets and the room's ZeroMQ
+    /// endpoints (`node_added`, `node_removed`, `sent`, `received`,
+    /// `recv_auto`, `room_notice`, and `room_joined`'s `zmtp`, which a page
+    /// without this area reads as none): the queue page's ZeroMQ hands.
+    /// The reliability page's rooms run brokers, which these do not reach,
+    /// so it links none of these decoders.
+    pub const ROOM_ZMQ: u8 = 1 << 7;
     /// Watching Celery on the Redis node (`tasks_*`).
     pub const TASKS: u8 = 1 << 4;
     /// A live task program's participant's (`task`, `confirmed`): programs
     /// and tests read them, no page does.
     pub const LIVE_TASKS: u8 = 1 << 5;
 }
-use area::{CACHE, LIVE_TASKS, ROOM, ROOM_FEED, SESSION, TASKS, WARMUP};
+use area::{CACHE, LIVE_TASKS, ROOM, ROOM_FEED, ROOM_ZMQ, SESSION, TASKS, WARMUP};
 
 // Read compactly (see `json::decode_tagged!`); written by the derive above.
 crate::json::decode_tagged!(ServerFrame by "type" in areas {
@@ -456,9 +467,9 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
     TASKS: "tasks_reply" => TasksReply { text, error, conn, db, multi, id },
     ROOM: "room_joined" => RoomJoined {
         room, member, token, owner, scenario, seed, watching, now, limits, topology(if ROOM_FEED),
-        members, zmtp, id,
+        members, zmtp(if ROOM_ZMQ), id,
     },
-    ROOM: "room_notice" => RoomNotice { room, message, notice },
+    ROOM_ZMQ: "room_notice" => RoomNotice { room, message, notice },
     ROOM: "room_left" => RoomLeft { room, reason, left, id },
     ROOM: "room_closed" => RoomClosed { room, reason, end, id },
     ROOM: "room_kicked" => RoomKicked { room, member, nodes, id },
@@ -468,12 +479,12 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
     },
     ROOM_FEED: "room_topology" => RoomTopology { room, topology, members, id },
     ROOM: "room_recording" => RoomRecording { room, recording(tracked), after, complete, trace_digest, id },
-    ROOM_FEED: "room_acted" => RoomActed { event, id },
-    ROOM: "node_added" => NodeAdded { node, taken, sockets, id },
-    ROOM: "node_removed" => NodeRemoved { node, lost, id },
-    ROOM: "sent" => Sent { node, socket, msgs, eagain, id },
-    ROOM: "received" => Received { node, socket, messages, eagain, id },
-    ROOM: "recv_auto" => RecvAuto { node, on, limit, id },
+    ROOM: "room_acted" => RoomActed { event(if ROOM_FEED), id },
+    ROOM_ZMQ: "node_added" => NodeAdded { node, taken, sockets, id },
+    ROOM_ZMQ: "node_removed" => NodeRemoved { node, lost, id },
+    ROOM_ZMQ: "sent" => Sent { node, socket, msgs, eagain, id },
+    ROOM_ZMQ: "received" => Received { node, socket, messages, eagain, id },
+    ROOM_ZMQ: "recv_auto" => RecvAuto { node, on, limit, id },
     LIVE_TASKS: "task" => Task { room, node, task, redelivered, poison, work_us },
     LIVE_TASKS: "confirmed" => Confirmed { room, node, tasks },
     SESSION: "error" => Error { message, field, refusal, supported, id },

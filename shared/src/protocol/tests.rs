@@ -569,7 +569,7 @@ fn every_server_frame_reads_back_as_written() {
             id: None,
         },
         ServerFrame::RoomActed {
-            event: Box::new(events[0].clone()),
+            event: Some(Box::new(events[0].clone())),
             id: None,
         },
         ServerFrame::NodeAdded {
@@ -710,6 +710,19 @@ fn a_reader_of_some_areas_reads_those_and_refuses_the_others() {
         ServerFrame::read_in::<{ area::SESSION }>(pong),
         Ok(ServerFrame::Pong { id: Some(1) })
     );
+    // A member's own ZeroMQ sockets' answers are `ROOM_ZMQ`'s, not `ROOM`'s
+    // (the reliability page reads rooms without them).
+    let received = serde_json::json!({"type": "recv_auto", "node": "w", "on": true});
+    assert!(
+        ServerFrame::read_in::<{ area::SESSION | area::ROOM | area::ROOM_ZMQ }>(received.clone())
+            .is_ok()
+    );
+    let refused = ServerFrame::read_in::<{ area::SESSION | area::ROOM }>(received).unwrap_err();
+    assert!(
+        refused.contains("`recv_auto` is not read here"),
+        "{refused}"
+    );
+
     let unknown = serde_json::json!({"type": "from_a_newer_server"});
     let refused = ServerFrame::read_in::<{ area::SESSION }>(unknown).unwrap_err();
     assert!(
@@ -792,18 +805,34 @@ fn a_page_without_the_room_feed_reads_rooms_but_not_their_topology_or_events() {
         },
         topology: Box::new(topology.clone()),
         members: Vec::new(),
-        zmtp: None,
+        zmtp: Some(vec![crate::protocol::ZmtpEndpoint {
+            endpoint: "tcp://127.0.0.1:6700".into(),
+            role: crate::protocol::ZmtpRole::Listen,
+            node: "bitsource".into(),
+            socket: "out".into(),
+            kind: crate::socket::SocketKind::Pub,
+            address: "127.0.0.1:6700".into(),
+            port: 6700,
+        }]),
         id: Some(2),
     };
     let value = serde_json::to_value(&joined).unwrap();
     assert_eq!(
-        ServerFrame::read_in::<{ area::SESSION | area::ROOM | area::ROOM_FEED }>(value.clone()),
+        ServerFrame::read_in::<{ area::SESSION | area::ROOM | area::ROOM_FEED | area::ROOM_ZMQ }>(
+            value.clone()
+        ),
         Ok(joined.clone())
     );
     match ServerFrame::read_in::<{ area::SESSION | area::ROOM }>(value) {
-        Ok(ServerFrame::RoomJoined { topology, room, .. }) => {
+        Ok(ServerFrame::RoomJoined {
+            topology,
+            room,
+            zmtp,
+            ..
+        }) => {
             assert_eq!(room, "APC-CHR");
             assert_eq!(*topology, crate::sim::Topology::default());
+            assert_eq!(zmtp, None);
         }
         other => panic!("{other:?}"),
     }
@@ -820,6 +849,16 @@ fn a_page_without_the_room_feed_reads_rooms_but_not_their_topology_or_events() {
     assert!(
         refused.contains("`room_topology` is not read here"),
         "{refused}"
+    );
+    // `room_acted` answers a page's `room_act` whatever it reads; its
+    // event is the feed's (the reliability page reads it as none).
+    let acted = serde_json::json!({"type": "room_acted", "event": {"step": 1}, "id": 7});
+    assert_eq!(
+        ServerFrame::read_in::<{ area::SESSION | area::ROOM }>(acted),
+        Ok(ServerFrame::RoomActed {
+            event: None,
+            id: Some(7)
+        })
     );
 
     let wrong = serde_json::json!({"type": "room_recording", "room": "APC-CHR", "complete": true,

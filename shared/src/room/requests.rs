@@ -544,7 +544,7 @@ impl RoomCore {
             self.pending.remove(&sid);
         }
         Ok(ServerFrame::RoomActed {
-            event: Box::new(event),
+            event: Some(Box::new(event)),
             id,
         })
     }

@@ -214,6 +214,11 @@ fn action_zh(e: &ActionError) -> String {
 
 fn scenario_en(e: &ScenarioError) -> String {
     match e {
+        // No path: the text is not JSON, or a page read it (pages do
+        // not track paths: `json::decode`).
+        ScenarioError::Json { path, message } if path.is_empty() => {
+            format!("scenario JSON: {message}")
+        }
         ScenarioError::Json { path, message } => format!("scenario JSON at {path}: {message}"),
         ScenarioError::UnknownPreset { name, presets } => {
             format!("unknown scenario `{name}`; presets are: {presets}")
@@ -323,6 +328,9 @@ fn scenario_en(e: &ScenarioError) -> String {
 
 fn scenario_zh(e: &ScenarioError) -> String {
     match e {
+        ScenarioError::Json { path, message } if path.is_empty() => {
+            format!("场景 JSON 有误（读取器的原话：{message}）")
+        }
         ScenarioError::Json { path, message } => {
             format!("场景 JSON 的 {path} 处有误（读取器的原话：{message}）")
         }

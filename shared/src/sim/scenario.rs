@@ -440,7 +440,8 @@ impl ScenarioError {
 }
 
 impl Scenario {
-    /// Parses scenario JSON; errors name the field path (`nodes[2].sockets[0].type`).
+    /// Parses scenario JSON; errors name the field path (`nodes[2].sockets[0].type`)
+    /// where paths are tracked (`path-errors`: the server, not the pages).
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario =
             crate::json::decode_str(text).map_err(|e| ScenarioError::Json {
@@ -462,8 +463,10 @@ impl Scenario {
         }
     }
 
+    /// The scenario as indented JSON (`json::to_pretty`: one serialiser
+    /// per type in a page's wasm, not one per formatter).
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        crate::json::to_pretty(self)
     }
 
     /// Every static check: names, endpoints, socket pairings, parameters
@@ -549,8 +552,13 @@ impl Scenario {
         }
         for (index, fault) in self.faults.iter().enumerate() {
             if !fault.action.is_fault() {
-                let op = serde_json::to_value(&fault.action)
+                // Written as text and read back, not by `to_value`: a page
+                // writes actions as text already (links, captions), and a
+                // `Value`-writing copy of `Action`'s serialiser, linked for
+                // this line alone, cost the reliability page 21 KB raw.
+                let op = serde_json::to_string(&fault.action)
                     .ok()
+                    .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
                     .and_then(|v| v.get("op").and_then(|o| o.as_str()).map(str::to_owned))
                     .unwrap_or_default();
                 return Err(ScenarioError::NotAFault { index, op });

@@ -42,8 +42,8 @@ use std::collections::VecDeque;
 use fanout_shared::{
     lang::Say,
     protocol::{
-        ClientFrame, NodeAdd, RecordingRequest, RoomClose, RoomCreate, RoomFrame, RoomJoin,
-        RoomRequest, ServerFrame, ZmtpEndpoint,
+        NodeAdd, RecordingRequest, RoomClose, RoomCreate, RoomFrame, RoomJoin, RoomRequest,
+        ServerFrame, ZmtpEndpoint,
     },
     room::{LeftReason, RoomEnd},
     sim::{Topology, scenario::SocketSpec},
@@ -55,7 +55,6 @@ use leptos::{prelude::*, task::spawn_local};
 pub use self::feed::Feed;
 #[cfg(feature = "reliability")]
 pub use self::replay::Feed;
-use self::{inside::Inside, outside::Outside};
 use super::{QueueLab, text::Live as LiveTexts};
 use crate::{
     connection::{LinkState, RequestError, Server},
@@ -63,6 +62,7 @@ use crate::{
 };
 
 /// How many of its worker's last messages the page shows.
+#[cfg_attr(feature = "reliability", allow(dead_code))]
 const LAST_SHOWN: usize = 5;
 
 /// The room this page is in.
@@ -268,6 +268,9 @@ impl Live {
             ServerFrame::RoomLeft { room, left, .. } if self.is_mine(room) => {
                 self.leave(Some(Notice::Ended(Ending::Left(*left))));
             }
+            // This page's own PULL worker's (not on the reliability page,
+            // which reads no `ROOM_ZMQ` frame).
+            #[cfg(not(feature = "reliability"))]
             ServerFrame::Received { node, messages, .. } => {
                 self.worker.update(|worker| {
                     let Some(worker) = worker.as_mut().filter(|w| &w.node == node) else {
@@ -297,10 +300,10 @@ impl Live {
             .lab
             .snap
             .with_untracked(|s| (s.scenario.clone(), s.seed));
-        // Written as the export writes a scenario (`scenarios.rs`) and read
-        // back: `to_value` would link a second copy of every scenario
-        // type's serialiser (14 KB before compression) into the page.
-        let scenario = serde_json::to_string_pretty(&scenario)
+        // Written as text, as frames are (`connection.rs`), and read back:
+        // `to_value` would link a second copy of every scenario type's
+        // serialiser (14 KB before compression) into the page.
+        let scenario = serde_json::to_string(&scenario)
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default();
@@ -308,7 +311,7 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Create(RoomCreate {
+                .request(RoomFrame::Create(RoomCreate {
                     scenario,
                     seed: Some(seed),
                     name: None,
@@ -317,7 +320,7 @@ impl Live {
                     // endpoints (the "Run live" panel says how).
                     zmtp: true,
                     id: None,
-                })))
+                }))
                 .await;
             self.joined(answer);
         });
@@ -332,13 +335,13 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Join(RoomJoin {
+                .request(RoomFrame::Join(RoomJoin {
                     room: code,
                     name: None,
                     watch: WATCH,
                     token,
                     id: None,
-                })))
+                }))
                 .await;
             self.joined(answer);
         });
@@ -375,9 +378,7 @@ impl Live {
                 #[cfg(not(feature = "reliability"))]
                 if topology.runs_reliability_engine() {
                     self.server
-                        .send(&ClientFrame::Room(RoomFrame::Leave(RoomRequest {
-                            id: None,
-                        })));
+                        .send(&RoomFrame::Leave(RoomRequest { id: None }));
                     if room.token.is_some() {
                         owner::forget(&room.code);
                     }
@@ -412,10 +413,10 @@ impl Live {
             };
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Recording(RecordingRequest {
+                .request(RoomFrame::Recording(RecordingRequest {
                     after: held,
                     id: None,
-                })))
+                }))
                 .await;
             let code = room.code.clone();
             let (recording, after) = match answer {
@@ -468,12 +469,12 @@ impl Live {
             return;
         };
         let frame = match room.token {
-            Some(token) => ClientFrame::Room(RoomFrame::Close(RoomClose {
+            Some(token) => RoomFrame::Close(RoomClose {
                 room: room.code,
                 token,
                 id: None,
-            })),
-            None => ClientFrame::Room(RoomFrame::Leave(RoomRequest { id: None })),
+            }),
+            None => RoomFrame::Leave(RoomRequest { id: None }),
         };
         let reason = match self.server.request(frame).await {
             Ok(ServerFrame::RoomClosed { end, .. }) => Some(Notice::Ended(Ending::Closed(end))),
@@ -489,10 +490,10 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Recording(RecordingRequest {
+                .request(RoomFrame::Recording(RecordingRequest {
                     after: None,
                     id: None,
-                })))
+                }))
                 .await;
             match answer {
                 Ok(ServerFrame::RoomRecording { recording, .. }) => {
@@ -519,14 +520,14 @@ impl Live {
         spawn_local(async move {
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::NodeAdd(NodeAdd {
+                .request(RoomFrame::NodeAdd(NodeAdd {
                     name: None,
                     program: None,
                     sockets: vec![spec],
                     auto_recv: true,
                     auto_limit: None,
                     id: None,
-                })))
+                }))
                 .await;
             match answer {
                 Ok(ServerFrame::NodeAdded { node, .. }) => self.worker.set(Some(Worker {
@@ -573,7 +574,16 @@ fn join_link(code: &str) -> String {
 }
 
 /// The panel under the control bar: "Run live", or the room with its code,
-/// link and buttons, and this page's worker.
+/// link and buttons, and (on the queue page) this page's worker.
+///
+/// Written as HTML text (`live/outside.rs`, `live/inside.rs`), as the
+/// reliability panels are and for the same reason: as Leptos views the
+/// panel cost the reliability page about 6 KB gzip of its size budget. The
+/// room's head, counts and buttons are three separate pieces, so the
+/// counts, which change with every replayed recording, redraw alone (a
+/// click on a button is not lost to a redraw). A click is read from the
+/// `data-pick` of what was clicked; every name from the server is
+/// escaped.
 #[component]
 pub fn LiveRoom(lab: QueueLab) -> impl IntoView {
     let link_state = expect_context::<ReadSignal<LinkState>>();
@@ -588,6 +598,8 @@ pub fn LiveRoom(lab: QueueLab) -> impl IntoView {
     };
     live.server.listen(move |frame| live.hear(frame));
     let t = move || &lab.texts().live;
+    // Whether the join link was copied (`Some(false)`: copy it by hand).
+    let copied = RwSignal::new(None::<bool>);
 
     // A page opened with `?room=CODE` joins once the link is up.
     let wanted = query_param(&window().location().search().unwrap_or_default(), "room")
@@ -611,10 +623,70 @@ pub fn LiveRoom(lab: QueueLab) -> impl IntoView {
     on_cleanup(move || {
         if lab.mode.try_with_untracked(|mode| mode.is_live()) == Some(true) {
             live.server
-                .send(&ClientFrame::Room(RoomFrame::Leave(RoomRequest {
-                    id: None,
-                })));
+                .send(&RoomFrame::Leave(RoomRequest { id: None }));
         }
+    });
+
+    // Outside a room, the start; inside, the room's head.
+    let head = move || match lab.room() {
+        None => {
+            let busy = matches!(live.notice.get(), Some(Notice::Busy(_)));
+            outside::html(t(), &link_state.get(), busy)
+        }
+        Some(room) => {
+            let words = (lab.texts().copied, lab.texts().copy_by_hand);
+            inside::head_html(t(), words, &room, &join_link(&room.code), copied.get())
+        }
+    };
+    let status = move || {
+        lab.room()
+            .map(|_| inside::status_html(t(), live.counts.get()))
+            .unwrap_or_default()
+    };
+    let buttons = move || {
+        lab.room()
+            .map(|room| inside::buttons_html(t(), room.token.is_some()))
+            .unwrap_or_default()
+    };
+    let notice = move || notice_html(t(), lab.lang.get(), live.notice.get());
+    let on_click = move |ev: leptos::ev::MouseEvent| match super::data_pick(&ev).as_deref() {
+        Some("run-live") => live.create(),
+        Some("copy") => {
+            let room = lab
+                .mode
+                .with_untracked(|mode| mode.live().map(|run| run.room.clone()));
+            let Some(room) = room else {
+                return;
+            };
+            let promise = window()
+                .navigator()
+                .clipboard()
+                .write_text(&join_link(&room.code));
+            copied.set(Some(false));
+            spawn_local(async move {
+                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
+                    copied.set(Some(true));
+                }
+            });
+        }
+        Some("replay") => live.replay(),
+        Some("leave") => spawn_local(live.stop()),
+        _ => {}
+    };
+    // Focusing the join link selects it, ready to copy.
+    let on_focus = move |ev: leptos::ev::FocusEvent| {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            input.select();
+        }
+    };
+    // A new room starts with nothing copied.
+    Effect::new(move |_| {
+        lab.room();
+        copied.set(None);
     });
 
     view! {
@@ -622,18 +694,25 @@ pub fn LiveRoom(lab: QueueLab) -> impl IntoView {
             class="live-room"
             aria-label=move || t().section_label
             data-room=move || lab.room().map(|room| room.code).unwrap_or_default()
+            on:click=on_click
+            on:focusin=on_focus
         >
-            {move || match lab.room() {
-                None => view! { <Outside live link_state /> }.into_any(),
-                Some(room) => view! { <Inside live room /> }.into_any(),
-            }}
-            {move || notice_view(t(), lab.lang.get(), live.notice.get())}
+            <div class="live-html" inner_html=head></div>
+            <div class="live-html" inner_html=status></div>
+            <div class="live-html" inner_html=buttons></div>
+            {move || lab.room().map(|room| inside::zeromq_hands(live, &room))}
+            <div class="live-html" inner_html=notice></div>
         </section>
     }
 }
 
-fn notice_view(t: &'static LiveTexts, lang: Lang, notice: Option<Notice>) -> Option<AnyView> {
-    let (class, text) = match notice? {
+/// What the panel says besides the room, as HTML text.
+fn notice_html(t: &LiveTexts, lang: Lang, notice: Option<Notice>) -> String {
+    use fanout_shared::embed::escape_attribute as esc;
+    let Some(notice) = notice else {
+        return String::new();
+    };
+    let (class, text) = match notice {
         Notice::Busy(Busy::Creating) => ("notice", t.creating.to_string()),
         Notice::Busy(Busy::Joining(code)) => ("notice", (t.joining)(&code)),
         Notice::Refused(error) => ("notice problem", (t.refused)(&error.say(lang))),
@@ -641,16 +720,16 @@ fn notice_view(t: &'static LiveTexts, lang: Lang, notice: Option<Notice>) -> Opt
         Notice::Ended(ending) => ("notice", (t.ended)(&ending.say(lang))),
         Notice::Lost => ("notice problem", t.lost.to_string()),
         Notice::RunsBrokers(code) => {
-            let href = format!("/reliability?room={code}");
-            return Some(
-                view! {
-                    <p class="notice" role="status" data-live-notice="runs-brokers">
-                        {t.runs_brokers} " " <a href=href>{t.open_in_reliability}</a>
-                    </p>
-                }
-                .into_any(),
+            return format!(
+                r#"<p class="notice" role="status" data-live-notice="runs-brokers">{} <a href="/reliability?room={}">{}</a></p>"#,
+                esc(t.runs_brokers),
+                esc(&code),
+                esc(t.open_in_reliability),
             );
         }
     };
-    Some(view! { <p class=class role="status" data-live-notice="">{text}</p> }.into_any())
+    format!(
+        r#"<p class="{class}" role="status" data-live-notice="">{}</p>"#,
+        esc(&text)
+    )
 }

@@ -6,12 +6,7 @@
 
 use super::live::{Feed, Room};
 
-/// Local or live (on the reliability page without `reliability-live`, only
-/// ever local: see `live_panel`).
-#[cfg_attr(
-    all(feature = "reliability", not(feature = "reliability-live")),
-    allow(dead_code)
-)]
+/// Local or live.
 pub enum Mode {
     /// The page's own run, stepped on virtual time.
     Local,
@@ -26,10 +21,6 @@ pub struct LiveRun {
     pub feed: Feed,
 }
 
-#[cfg_attr(
-    all(feature = "reliability", not(feature = "reliability-live")),
-    allow(dead_code)
-)]
 impl Mode {
     pub fn is_live(&self) -> bool {
         matches!(self, Mode::Live(_))

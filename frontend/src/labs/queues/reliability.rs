@@ -11,6 +11,12 @@
 //! `broker_views`, `tasks_in_hand`) when the page takes its snapshot
 //! ([`RelSnap`]); nothing here decides what happened. Built only into the
 //! reliability page's wasm (the `reliability` feature).
+//!
+//! In a live room the prediction waits for the page's own run; the fault
+//! toolbar is the room creator's: a fault is sent to the room as
+//! `room_act` (`docs/protocol.md`, "Editing"), where the creator alone may
+//! break things, and the room's recording, which the page follows, shows
+//! it.
 
 mod text;
 
@@ -18,6 +24,7 @@ use fanout_shared::{
     broker::{LedgerSummary, Outcome, TaskId},
     embed::escape_attribute,
     lang::Say,
+    protocol::{RoomAct, RoomFrame},
     sim::{
         Action, NodeId, Simulator,
         broker_view::{BrokerView, Chip},
@@ -32,6 +39,7 @@ use self::text::RelTexts;
 use super::{
     QueueLab,
     canvas::{curve, path_d},
+    data_pick,
     layout::{CARD_W, Card, HEADER_H},
     snap::Snap,
 };
@@ -172,9 +180,12 @@ fn question_of(s: &Snap) -> Option<Outcome> {
 /// page's size budget), and drawn again only when the language or the
 /// scenario changes, so what the learner typed stays while the run plays.
 /// A click is read from the `data-pick` of what was clicked, and the
-/// fields' values from the fields themselves at that moment.
+/// fields' values from the fields themselves at that moment. In a live
+/// room (its creator's page: `rel_panels`) only the fault toolbar shows,
+/// and a fault goes to the room.
 #[component]
 pub fn RelUpper(lab: QueueLab) -> impl IntoView {
+    let server = expect_context::<crate::connection::Server>();
     // (scenario, what the learner said)
     let said: RwSignal<Option<(String, u64)>> = RwSignal::new(None);
     let fault_problem = RwSignal::new(None::<String>);
@@ -220,6 +231,16 @@ pub fn RelUpper(lab: QueueLab) -> impl IntoView {
             field(".rel-fault-peer"),
             ms.map(Tick::from_millis),
         );
+        if lab.mode.with_untracked(super::mode::Mode::is_live) {
+            fault_problem.set(None);
+            leptos::task::spawn_local(async move {
+                let act = RoomFrame::Act(RoomAct { action, id: None });
+                if let Err(error) = server.request(act).await {
+                    fault_problem.set(Some(error.say(lab.lang.get_untracked())));
+                }
+            });
+            return;
+        }
         lab.pause();
         let result = lab.apply(action);
         fault_problem.set(result.err().map(|p| p.say(lab.lang.get_untracked())));
@@ -269,10 +290,18 @@ pub fn RelUpper(lab: QueueLab) -> impl IntoView {
             })
             .unwrap_or_default()
     };
+    // The prediction is about the page's own run: not shown in a room.
+    let predict_html = move || {
+        if lab.is_live() {
+            String::new()
+        } else {
+            form.with(|f| f.0.clone())
+        }
+    };
     view! {
         <div class="rel-upper" node_ref=panel on:click=on_click on:submit=on_submit>
-            <div inner_html=move || form.with(|f| f.0.clone())></div>
-            <div class="rel-said" inner_html=verdict_html></div>
+            <div inner_html=predict_html></div>
+            <div class="rel-said" inner_html=move || if lab.is_live() { String::new() } else { verdict_html() }></div>
             <div inner_html=move || form.with(|f| f.1.clone())></div>
             <div class="rel-refused" inner_html=problem_html></div>
         </div>
@@ -369,16 +398,6 @@ pub fn RelLower(lab: QueueLab) -> impl IntoView {
         }
     };
     view! { <div class="rel-lower" on:click=on_click inner_html=html></div> }
-}
-
-/// What a click in a panel written as HTML picked: the `data-pick` of the
-/// element clicked or of the nearest one around it.
-fn data_pick(ev: &leptos::ev::MouseEvent) -> Option<String> {
-    use wasm_bindgen::JsCast;
-    ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .and_then(|e| e.closest("[data-pick]").ok().flatten())
-        .and_then(|e| e.get_attribute("data-pick"))
 }
 
 /// An outcome's name in the page's attributes (`data-outcome`).

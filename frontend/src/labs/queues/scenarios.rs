@@ -25,7 +25,7 @@ pub fn export_json(lab: QueueLab) -> (String, String) {
             rec.scenario = ScenarioRef::Inline(Box::new(r.resolved().clone()));
             (
                 format!("{name}-recording.json"),
-                serde_json::to_string_pretty(&rec).unwrap_or_default(),
+                fanout_shared::json::to_pretty(&rec),
             )
         }
     })

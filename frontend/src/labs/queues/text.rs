@@ -190,8 +190,8 @@ pub struct Texts {
 }
 
 /// The live rooms' words ("Run live", joining by code, the page's own
-/// worker; on the reliability page, read only with `reliability-live`, and
-/// without the ZeroMQ hands).
+/// worker; on the reliability page without the ZeroMQ hands, so some are
+/// unread there).
 #[derive(Debug)]
 #[cfg_attr(feature = "reliability", allow(dead_code))]
 pub struct Live {

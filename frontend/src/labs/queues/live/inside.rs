@@ -1,12 +1,14 @@
 //! Inside a room: its code and join link (and, for its creator, the way to
-//! close it), the counts, the way out ("Stop and replay offline"), and
+//! close it), the counts, the way out ("Stop and replay offline"), written
+//! as HTML text as the rest of the panel is (`live.rs`, `LiveRoom`); and
 //! (on the queue page) this page's own PULL worker with what it received,
-//! and where real ZeroMQ programs connect.
+//! and where real ZeroMQ programs connect, as Leptos views.
 
-use leptos::{prelude::*, task::spawn_local};
-use wasm_bindgen::JsCast;
+use fanout_shared::embed::escape_attribute as esc;
+#[cfg(not(feature = "reliability"))]
+use leptos::prelude::*;
 
-use super::{Live, Room, join_link};
+use super::{Live, LiveTexts, Room};
 #[cfg(not(feature = "reliability"))]
 use super::{
     Worker, push_endpoint,
@@ -14,85 +16,64 @@ use super::{
     zmtp::ZeroMq,
 };
 
-/// In a room: its code and link (and the creator's close), the counts,
-/// the way out, and this page's worker.
-#[component]
-pub fn Inside(live: Live, room: Room) -> impl IntoView {
-    let t = move || &live.lab.texts().live;
-    let lab_t = move || live.lab.texts();
-    let link = join_link(&room.code);
-    let owner = room.token.is_some();
-    let copied = RwSignal::new(None::<bool>);
-    let copy = {
-        let link = link.clone();
-        move |_| {
-            let promise = window().navigator().clipboard().write_text(&link);
-            copied.set(Some(false));
-            spawn_local(async move {
-                if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-                    copied.set(Some(true));
-                }
-            });
-        }
+/// The room's head: the badge, its code, the join `link` with its copy
+/// button (`data-pick="copy"`) and whether the copy worked (`copied`:
+/// `Some(false)` asks to copy by hand), and the hint under it (the
+/// creator's, or a participant's with the room's scenario).
+pub fn head_html(
+    t: &LiveTexts,
+    copy_words: (&str, &str),
+    room: &Room,
+    link: &str,
+    copied: Option<bool>,
+) -> String {
+    let code = esc(&room.code);
+    let copied = match copied {
+        Some(done) => format!(
+            r#"<span class="copied" role="status">{}</span>"#,
+            esc(if done { copy_words.0 } else { copy_words.1 })
+        ),
+        None => String::new(),
     };
-    let scenario = room.scenario.clone();
-    let hands = zeromq_hands(live, &room);
+    let hint = if room.token.is_some() {
+        t.owner_hint.to_string()
+    } else {
+        (t.member_hint)(&room.scenario)
+    };
+    format!(
+        r#"<div class="live-head"><span class="live-badge"><span class="live-dot" aria-hidden="true"></span>{}</span><span class="room-code-label">{}</span><strong class="room-code" data-room="{code}">{code}</strong><label class="join-link"><span class="visually-hidden">{}</span><input type="text" readonly value="{}"></label><button type="button" class="copy-join-link" data-pick="copy">{}</button>{copied}</div><p class="hint">{}</p>"#,
+        esc(t.live_badge),
+        esc(t.join_code),
+        esc(t.join_link),
+        esc(link),
+        esc(t.copy_link),
+        esc(&hint),
+    )
+}
 
-    view! {
-        <div class="live-head">
-            <span class="live-badge"><span class="live-dot" aria-hidden="true"></span>{move || t().live_badge}</span>
-            <span class="room-code-label">{move || t().join_code}</span>
-            <strong class="room-code" data-room=room.code.clone()>{room.code.clone()}</strong>
-            <label class="join-link">
-                <span class="visually-hidden">{move || t().join_link}</span>
-                <input
-                    type="text"
-                    readonly
-                    prop:value=link.clone()
-                    on:focus=move |ev| {
-                        if let Some(input) = ev
-                            .target()
-                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                        {
-                            input.select();
-                        }
-                    }
-                />
-            </label>
-            <button type="button" class="copy-join-link" on:click=copy>{move || t().copy_link}</button>
-            {move || {
-                copied.get().map(|done| view! {
-                    <span class="copied" role="status">
-                        {move || if done { lab_t().copied } else { lab_t().copy_by_hand }}
-                    </span>
-                })
-            }}
-        </div>
-        <p class="hint">
-            {move || if owner { t().owner_hint.to_string() } else { (t().member_hint)(&scenario) }}
-        </p>
-        <p class="live-status" data-members=move || live.counts.get().2.to_string()>
-            {move || {
-                let (events, skipped, members) = live.counts.get();
-                (t().status)(events, skipped, members)
-            }}
-        </p>
-        <div class="live-buttons">
-            <button type="button" class="replay-offline" title=move || t().replay_hint on:click=move |_| live.replay()>
-                {move || t().replay}
-            </button>
-            <button type="button" class="leave-room" on:click=move |_| spawn_local(live.stop())>
-                {move || if owner { t().close_room } else { t().leave_room }}
-            </button>
-        </div>
-        {hands}
-    }
+/// The counts under the room: (events, skipped, members).
+pub fn status_html(t: &LiveTexts, (events, skipped, members): (u64, u64, usize)) -> String {
+    format!(
+        r#"<p class="live-status" data-members="{members}">{}</p>"#,
+        esc(&(t.status)(events, skipped, members))
+    )
+}
+
+/// The way out: replay offline (`data-pick="replay"`), and close the room
+/// (its creator) or leave it (`data-pick="leave"`).
+pub fn buttons_html(t: &LiveTexts, owner: bool) -> String {
+    format!(
+        r#"<div class="live-buttons"><button type="button" class="replay-offline" title="{}" data-pick="replay">{}</button><button type="button" class="leave-room" data-pick="leave">{}</button></div>"#,
+        esc(t.replay_hint),
+        esc(t.replay),
+        esc(if owner { t.close_room } else { t.leave_room }),
+    )
 }
 
 /// The ZeroMQ hands in a room: this page's PULL worker, sending by hand,
 /// and where real ZeroMQ programs connect.
 #[cfg(not(feature = "reliability"))]
-fn zeromq_hands(live: Live, room: &Room) -> impl IntoView + use<> {
+pub fn zeromq_hands(live: Live, room: &Room) -> impl leptos::IntoView + use<> {
     let t = move || &live.lab.texts().live;
     let zmtp = view! { <ZeroMq live scenario=room.scenario.clone() listening=room.zmtp.clone() /> };
     // A memo, so the button below is redrawn only when the endpoint
@@ -127,7 +108,7 @@ fn zeromq_hands(live: Live, room: &Room) -> impl IntoView + use<> {
 /// PULL worker or hand sender has nothing to connect to there, and
 /// leaving them out keeps their code out of that page's wasm.
 #[cfg(feature = "reliability")]
-fn zeromq_hands(_live: Live, _room: &Room) -> impl IntoView + use<> {}
+pub fn zeromq_hands(_live: Live, _room: &Room) -> impl leptos::IntoView + use<> {}
 
 /// This page's worker: its inbox count and the last messages it got.
 #[cfg(not(feature = "reliability"))]

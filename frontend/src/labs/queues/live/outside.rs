@@ -1,47 +1,34 @@
 //! Outside a room: the "Run live" button, or why it cannot work here (no
-//! server: how to start one, or point the page at one).
+//! server: how to start one, or point the page at one). Written as HTML
+//! text, as the rest of the panel is (`live.rs`, `LiveRoom`).
 
-use leptos::prelude::*;
+use fanout_shared::embed::escape_attribute as esc;
 
-use super::{Live, Notice};
 use crate::connection::LinkState;
 
-/// Not in a room: the "Run live" button, or why it cannot work here.
-#[component]
-pub fn Outside(live: Live, link_state: ReadSignal<LinkState>) -> impl IntoView {
-    let t = move || &live.lab.texts().live;
-    let busy = move || matches!(live.notice.get(), Some(Notice::Busy(_)));
-    move || match link_state.get() {
-        LinkState::Connected { .. } => view! {
-            <div class="live-start">
-                <button
-                    type="button"
-                    class="run-live"
-                    disabled=busy
-                    on:click=move |_| live.create()
-                >
-                    <span class="live-dot" aria-hidden="true"></span>
-                    {t().run_live}
-                </button>
-                <p class="hint">{t().run_live_hint}</p>
-            </div>
-        }
-        .into_any(),
-        LinkState::Connecting => view! {
-            <p class="hint" data-needs-server="connecting">{t().contacting}</p>
-        }
-        .into_any(),
-        LinkState::Offline { .. } => view! {
-            <div class="live-start">
-                <button type="button" class="run-live" disabled=true>
-                    {t().run_live}
-                </button>
-                <p class="notice offline" data-needs-server="missing">
-                    {t().needs_server} " " {t().start_with} " " <code>"cargo xtask run"</code> " "
-                    {t().or_point_at} " " <code>"?server=HOST:PORT"</code>
-                </p>
-            </div>
-        }
-        .into_any(),
+use super::LiveTexts;
+
+/// Not in a room: the "Run live" button (`data-pick="run-live"`, disabled
+/// while the page is `busy` creating or joining one), or why it cannot
+/// work here.
+pub fn html(t: &LiveTexts, link: &LinkState, busy: bool) -> String {
+    match link {
+        LinkState::Connected { .. } => format!(
+            r#"<div class="live-start"><button type="button" class="run-live" data-pick="run-live"{}><span class="live-dot" aria-hidden="true"></span>{}</button><p class="hint">{}</p></div>"#,
+            if busy { " disabled" } else { "" },
+            esc(t.run_live),
+            esc(t.run_live_hint),
+        ),
+        LinkState::Connecting => format!(
+            r#"<p class="hint" data-needs-server="connecting">{}</p>"#,
+            esc(t.contacting)
+        ),
+        LinkState::Offline { .. } => format!(
+            r#"<div class="live-start"><button type="button" class="run-live" disabled>{}</button><p class="notice offline" data-needs-server="missing">{} {} <code>cargo xtask run</code> {} <code>?server=HOST:PORT</code></p></div>"#,
+            esc(t.run_live),
+            esc(t.needs_server),
+            esc(t.start_with),
+            esc(t.or_point_at),
+        ),
     }
 }

@@ -7,7 +7,7 @@
 //! id, or `EAGAIN` and why it could not go (no peer yet, a full queue).
 
 use fanout_shared::{
-    protocol::{ClientFrame, NodeAdd, RoomFrame, SendRequest, ServerFrame},
+    protocol::{NodeAdd, RoomFrame, SendRequest, ServerFrame},
     sim::{BlockReason, Topology, scenario::SocketSpec},
     socket::{MsgId, SocketKind},
 };
@@ -51,14 +51,14 @@ impl Live {
                     };
                     let added = self
                         .server
-                        .request(ClientFrame::Room(RoomFrame::NodeAdd(NodeAdd {
+                        .request(RoomFrame::NodeAdd(NodeAdd {
                             name: None,
                             program: None,
                             sockets: vec![spec],
                             auto_recv: false,
                             auto_limit: None,
                             id: None,
-                        })))
+                        }))
                         .await;
                     match added {
                         Ok(ServerFrame::NodeAdded { node, .. }) => {
@@ -75,13 +75,13 @@ impl Live {
             };
             let answer = self
                 .server
-                .request(ClientFrame::Room(RoomFrame::Send(SendRequest {
+                .request(RoomFrame::Send(SendRequest {
                     node,
                     socket: SOCKET.into(),
                     payload: Some(payload),
                     payloads: None,
                     id: None,
-                })))
+                }))
                 .await;
             match answer {
                 Ok(ServerFrame::Sent { msgs, eagain, .. }) => self.sender.update(|sender| {
