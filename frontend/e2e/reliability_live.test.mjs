@@ -99,6 +99,8 @@ describe('live rooms on the reliability page', () => {
     const seen = await position(student);
     assert.equal(seen.digest, sim('pipeline', 5, seen.step).trace_digest, `student at step ${seen.step}`);
     assert.equal(await student.locator('.rel-upper').count(), 0, 'faults are the creator\'s');
+    // The creator's page counts the student (from the recordings it fetches).
+    await teacher.locator('.live-room', { hasText: '2 members ·' }).waitFor({ timeout: 15_000 });
 
     // The creator crashes a worker from the toolbar: the room runs the
     // fault, and both pages, replaying the room's recording, show it.

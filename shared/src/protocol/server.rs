@@ -300,6 +300,10 @@ pub enum ServerFrame {
         /// length).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         after: Option<usize>,
+        /// How many members the room has now (a page that follows the
+        /// room by its recording reads no other frame that says).
+        #[serde(default)]
+        members: usize,
         /// `false` when the room recorded as much as it keeps: the
         /// recording then ends where recording stopped, before `now`.
         complete: bool,
@@ -478,7 +482,7 @@ crate::json::decode_tagged!(ServerFrame by "type" in areas {
         room, events, skipped, summary, queued_messages, queued_bytes, behind_us,
     },
     ROOM_FEED: "room_topology" => RoomTopology { room, topology, members, id },
-    ROOM: "room_recording" => RoomRecording { room, recording(tracked), after, complete, trace_digest, id },
+    ROOM: "room_recording" => RoomRecording { room, recording(tracked), after, members, complete, trace_digest, id },
     ROOM: "room_acted" => RoomActed { event(if ROOM_FEED), id },
     ROOM_ZMQ: "node_added" => NodeAdded { node, taken, sockets, id },
     ROOM_ZMQ: "node_removed" => NodeRemoved { node, lost, id },

@@ -564,6 +564,7 @@ fn every_server_frame_reads_back_as_written() {
             room: room(),
             recording,
             after: Some(2),
+            members: 3,
             complete: true,
             trace_digest: "abc".into(),
             id: None,

@@ -67,6 +67,7 @@ impl RoomCore {
                     room: code,
                     recording: Box::new(recording),
                     after: r.after.map(|after| after.min(self.log.actions_kept())),
+                    members: self.members.len(),
                     complete,
                     trace_digest,
                     id: r.id,

@@ -1048,6 +1048,13 @@ fn a_live_run_replays_offline_to_the_same_trace() {
     assert_eq!(beyond["after"], recording.actions.len());
     let nothing_new: Recording = serde_json::from_value(beyond["recording"].clone()).unwrap();
     assert!(nothing_new.actions.is_empty());
+
+    // The answer counts the room's members (a follower reads no other
+    // frame that does).
+    assert_eq!(beyond["members"], 1);
+    room.join("another", false);
+    let later = room.ok(worker, json!({"type": "room_recording"}), "room_recording");
+    assert_eq!(later["members"], 2);
 }
 
 /// Two watchers from the start, one of which stops reading for a while:

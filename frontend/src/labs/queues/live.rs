@@ -389,8 +389,9 @@ impl Live {
                 self.enter(room, Feed::new(*topology, members.len().max(1)));
                 #[cfg(feature = "reliability")]
                 {
-                    let _ = topology;
-                    self.follow(room, members.len().max(1), true);
+                    // Both come with each recording the page fetches.
+                    let _ = (topology, members);
+                    self.follow(room, true);
                 }
             }
             Ok(_) => self.notice.set(None),
@@ -402,7 +403,7 @@ impl Live {
     /// recording, replays it (the first time, entering the room), and
     /// again every [`FOLLOW_MS`] while the page is in that room.
     #[cfg(feature = "reliability")]
-    fn follow(self, room: Room, members: usize, first: bool) {
+    fn follow(self, room: Room, first: bool) {
         spawn_local(async move {
             // Only the actions the page does not have yet: a busy room's
             // recording grows by every task done.
@@ -419,10 +420,13 @@ impl Live {
                 }))
                 .await;
             let code = room.code.clone();
-            let (recording, after) = match answer {
+            let (recording, after, members) = match answer {
                 Ok(ServerFrame::RoomRecording {
-                    recording, after, ..
-                }) => (recording, after.unwrap_or(0)),
+                    recording,
+                    after,
+                    members,
+                    ..
+                }) => (recording, after.unwrap_or(0), members.max(1)),
                 Ok(_) => return,
                 // Once the page has left the room, a late answer says
                 // nothing the room's end did not say already.
@@ -430,10 +434,14 @@ impl Live {
                 Err(_) => return,
             };
             if self.is_mine(&code) {
-                match self.lab.with_live(|run| run.feed.follow(after, &recording)) {
+                let followed = self.lab.with_live(|run| {
+                    run.feed.members = members;
+                    run.feed.follow(after, &recording)
+                });
+                match followed {
                     Some(Err(problem)) => return self.lab.load_error.set(vec![problem]),
                     // Not this run continued: the whole recording next.
-                    Some(Ok(false)) => return self.follow(room, members, true),
+                    Some(Ok(false)) => return self.follow(room, true),
                     _ => {}
                 }
                 self.publish();
@@ -450,7 +458,7 @@ impl Live {
                     if self.lab.mode.try_with_untracked(|m| m.is_live()) == Some(true)
                         && self.is_mine(&code)
                     {
-                        self.follow(room, members, false);
+                        self.follow(room, false);
                     }
                 },
                 std::time::Duration::from_millis(FOLLOW_MS),
