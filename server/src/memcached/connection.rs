@@ -38,9 +38,9 @@ const READ_CHUNK: usize = 16 * 1024;
 /// every connection of the node (and the server), and a tokio `watch`
 /// takes its channel's lock each time a waiting receiver is polled: waited
 /// on beside the reads, in one task, they were polled at every request,
-/// and the two worker threads met on those locks (docs/BENCHMARKS.md,
-/// "Cache nodes"). In a task of their own they are polled once, then only
-/// when they fire or the connection ends.
+/// taking two locks that both worker threads take. In a task of their own
+/// they are polled once, then only when they fire or the connection ends
+/// (docs/BENCHMARKS.md, "Cache nodes", has what it measured to).
 pub fn spawn(
     stream: TcpStream,
     node: Arc<Node>,
