@@ -40,7 +40,7 @@ const READ_CHUNK: usize = 16 * 1024;
 /// on beside the reads, in one task, they were polled at every request,
 /// taking two locks that both worker threads take. In a task of their own
 /// they are polled once, then only when they fire or the connection ends
-/// (docs/BENCHMARKS.md, "Cache nodes", has what it measured to).
+/// (alone, no measurable change: docs/BENCHMARKS.md, "Cache nodes").
 pub fn spawn(
     stream: TcpStream,
     node: Arc<Node>,
