@@ -72,6 +72,19 @@ pub struct BrokerLinkView {
     /// The broker holds a connection open for it and no partition or
     /// pause holds that connection.
     pub open: bool,
+    pub role: BrokerRole,
+}
+
+/// What a task program does on its broker connection, which says the way
+/// tasks flow on it.
+#[cfg(feature = "reliability")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BrokerRole {
+    /// A producer: tasks go from it to the broker.
+    Publishes,
+    /// A worker: tasks come to it from the broker.
+    Consumes,
 }
 
 /// Where a node's program is.
@@ -366,13 +379,18 @@ impl Simulator {
     fn broker_link_view(&self, id: NodeId) -> Option<BrokerLinkView> {
         let client = self.nodes.get(id.0 as usize)?.program.broker_client()?;
         let broker = self.node_id(client.broker).ok()?;
+        let role = if client.consume.is_some() {
+            BrokerRole::Consumes
+        } else {
+            BrokerRole::Publishes
+        };
         let open = self
             .rel
             .link_of
             .get(&id)
             .and_then(|&l| self.rel.links.get(l as usize))
             .is_some_and(|l| l.broker_open.is_some() && !l.stalled);
-        Some(BrokerLinkView { broker, open })
+        Some(BrokerLinkView { broker, open, role })
     }
 
     /// Every broker's queues now.

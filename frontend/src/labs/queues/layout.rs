@@ -102,15 +102,15 @@ impl Structure {
 
 #[cfg(feature = "reliability")]
 fn brokered(topo: &Topology) -> Vec<(NodeId, NodeId)> {
+    use fanout_shared::sim::view::BrokerRole;
     topo.nodes
         .iter()
         .filter(|n| n.state != NodeState::Removed)
         .filter_map(|n| {
-            let broker = n.broker_link?.broker;
-            Some(if n.program == "task_producer" {
-                (n.id, broker)
-            } else {
-                (broker, n.id)
+            let link = n.broker_link?;
+            Some(match link.role {
+                BrokerRole::Publishes => (n.id, link.broker),
+                BrokerRole::Consumes => (link.broker, n.id),
             })
         })
         .collect()

@@ -30,6 +30,7 @@ use fanout_shared::{
         broker_view::{BrokerView, Chip},
         presets::Preset,
         timeline::ScenarioRef,
+        view::BrokerRole,
     },
     time::Tick,
 };
@@ -707,10 +708,9 @@ pub fn broker_links(
     let mut svg = String::new();
     for n in &s.topo.nodes {
         let Some(link) = n.broker_link else { continue };
-        let (from, to) = if n.program == "task_producer" {
-            (n.id, link.broker)
-        } else {
-            (link.broker, n.id)
+        let (from, to) = match link.role {
+            BrokerRole::Publishes => (n.id, link.broker),
+            BrokerRole::Consumes => (link.broker, n.id),
         };
         let (Some(a), Some(b)) = (cards.get(&from), cards.get(&to)) else {
             continue;
