@@ -101,9 +101,7 @@ async def act(args, session):
 async def run(args):
     async with connect(args.url, max_size=None) as ws:
         session = Session(ws)
-        welcome = await session.request("hello", protocol=1, client="room.py")
-        if "rooms" not in welcome.get("features", []):
-            raise Refused("this server has no live rooms")
+        await session.hello("room.py")
         if args.act:
             await act(args, session)
         else:

@@ -110,6 +110,14 @@ class Session:
     async def pushed(self):
         return await self.pushes.get()
 
+    async def hello(self, client):
+        """Opens the session as `client`; refused by a server without live
+        rooms."""
+        welcome = await self.request("hello", protocol=1, client=client)
+        if "rooms" not in welcome.get("features", []):
+            raise Refused("this server has no live rooms")
+        return welcome
+
 
 def endpoints(topology):
     """The bound PUSH endpoint (where work comes from) and the bound PULL
@@ -202,9 +210,7 @@ async def run_tasks(args, session, room, broker, queue, name):
 async def run(args):
     async with connect(args.url, max_size=None) as ws:
         session = Session(ws)
-        welcome = await session.request("hello", protocol=1, client="worker.py")
-        if "rooms" not in welcome.get("features", []):
-            raise Refused("this server has no live rooms")
+        await session.hello("worker.py")
         name = args.name or f"py-worker-{os.getpid()}"
         scenario = None
         if args.room:

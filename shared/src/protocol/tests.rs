@@ -26,6 +26,20 @@ fn refused(text: &str) -> Shown {
     }
 }
 
+/// A room's limits with a different number in each field, so a field
+/// read into another's place shows.
+fn sample_limits() -> RoomLimitsInfo {
+    RoomLimitsInfo {
+        rate: 1,
+        message_bytes: 2,
+        room_queued_bytes: 3,
+        members: 4,
+        nodes: 5,
+        rooms: 6,
+        idle_s: 7,
+    }
+}
+
 #[test]
 fn hello_round_trips() {
     let frame = decode_client_frame(r#"{"type":"hello","protocol":1}"#).unwrap();
@@ -352,15 +366,7 @@ fn every_server_frame_reads_back_as_written() {
         owner: true,
         watching: true,
     }];
-    let limits = RoomLimitsInfo {
-        rate: 1,
-        message_bytes: 2,
-        room_queued_bytes: 3,
-        members: 4,
-        nodes: 5,
-        rooms: 6,
-        idle_s: 7,
-    };
+    let limits = sample_limits();
     let samples = vec![
         ServerFrame::Welcome {
             protocol: 1,
@@ -795,15 +801,7 @@ fn a_page_without_the_room_feed_reads_rooms_but_not_their_topology_or_events() {
         seed: 1,
         watching: false,
         now: crate::time::Tick::ZERO,
-        limits: RoomLimitsInfo {
-            rate: 1,
-            message_bytes: 2,
-            room_queued_bytes: 3,
-            members: 4,
-            nodes: 5,
-            rooms: 6,
-            idle_s: 7,
-        },
+        limits: sample_limits(),
         topology: Box::new(topology.clone()),
         members: Vec::new(),
         zmtp: Some(vec![crate::protocol::ZmtpEndpoint {

@@ -75,6 +75,18 @@ pub struct BrokerLinkView {
     pub role: BrokerRole,
 }
 
+#[cfg(feature = "reliability")]
+impl BrokerLinkView {
+    /// The link of `client` as tasks flow on it: from the node they leave
+    /// to the one they reach (producer to broker, broker to worker).
+    pub fn flow(self, client: NodeId) -> (NodeId, NodeId) {
+        match self.role {
+            BrokerRole::Publishes => (client, self.broker),
+            BrokerRole::Consumes => (self.broker, client),
+        }
+    }
+}
+
 /// What a task program does on its broker connection, which says the way
 /// tasks flow on it.
 #[cfg(feature = "reliability")]

@@ -102,17 +102,10 @@ impl Structure {
 
 #[cfg(feature = "reliability")]
 fn brokered(topo: &Topology) -> Vec<(NodeId, NodeId)> {
-    use fanout_shared::sim::view::BrokerRole;
     topo.nodes
         .iter()
         .filter(|n| n.state != NodeState::Removed)
-        .filter_map(|n| {
-            let link = n.broker_link?;
-            Some(match link.role {
-                BrokerRole::Publishes => (n.id, link.broker),
-                BrokerRole::Consumes => (link.broker, n.id),
-            })
-        })
+        .filter_map(|n| Some(n.broker_link?.flow(n.id)))
         .collect()
 }
 

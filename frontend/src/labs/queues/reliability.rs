@@ -30,7 +30,6 @@ use fanout_shared::{
         broker_view::{BrokerView, Chip},
         presets::Preset,
         timeline::ScenarioRef,
-        view::BrokerRole,
     },
     time::Tick,
 };
@@ -708,10 +707,7 @@ pub fn broker_links(
     let mut svg = String::new();
     for n in &s.topo.nodes {
         let Some(link) = n.broker_link else { continue };
-        let (from, to) = match link.role {
-            BrokerRole::Publishes => (n.id, link.broker),
-            BrokerRole::Consumes => (link.broker, n.id),
-        };
+        let (from, to) = link.flow(n.id);
         let (Some(a), Some(b)) = (cards.get(&from), cards.get(&to)) else {
             continue;
         };
