@@ -18,12 +18,11 @@ use tokio::{
 };
 
 use super::{
-    Ctx, Flow, Node,
+    Ctx, Flow, Node, clock,
     node::Watch,
     parse::{Parse, Request, parse},
     reply, retrieval,
     retrieval::OUTPUT_HIGH_WATER,
-    unix_now,
     watch::{self as log_watch, Categories},
 };
 
@@ -129,7 +128,7 @@ async fn serve_inner(
     loop {
         let mut start = 0;
         let mut flow = Flow::Continue;
-        let now = unix_now();
+        let now = clock::now();
         loop {
             if swallow > 0 {
                 let skipped = swallow.min(input.len() - start);

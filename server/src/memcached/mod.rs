@@ -23,6 +23,7 @@
 
 pub mod admin;
 pub mod arithmetic;
+pub mod clock;
 pub mod cluster;
 pub mod connection;
 pub mod http_guard;

@@ -1,6 +1,7 @@
 //! Writing replies into a connection's output buffer without allocating.
-
-use std::io::Write;
+//! Numbers go through `itoa` (already in the build through serde_json):
+//! `write!` and its formatting machinery cost a hit's reply about 0.3 % of
+//! a node's CPU under load, for the two or three numbers of a `VALUE` line.
 
 /// One line followed by "\r\n".
 pub fn line(out: &mut Vec<u8>, text: &str) {
@@ -10,10 +11,10 @@ pub fn line(out: &mut Vec<u8>, text: &str) {
 
 /// A decimal number.
 pub fn number(out: &mut Vec<u8>, value: u64) {
-    let _ = write!(out, "{value}");
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 /// A signed decimal number.
 pub fn signed(out: &mut Vec<u8>, value: i64) {
-    let _ = write!(out, "{value}");
+    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }

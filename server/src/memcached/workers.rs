@@ -49,6 +49,7 @@ impl Workers {
     /// Starts `threads` worker threads (at least one). A thread ends when
     /// the server drops its `Workers` and its connections are done.
     pub fn start(threads: usize) -> std::io::Result<Arc<Workers>> {
+        super::clock::start();
         let mut queues = Vec::new();
         for index in 0..threads.max(1) {
             let (queue, mut jobs) = mpsc::unbounded_channel::<Job>();
