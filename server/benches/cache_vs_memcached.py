@@ -3,14 +3,17 @@
 
 Starts memcached (-t 2) and `fanout serve` with one cache node (--cache-threads 2), both with
 the same memory, then:
-  1. throughput: memcaslap against each, alternating, RUNS times at each
+  1. throughput: memcaslap against each, alternating (memcached first in
+     odd rounds, Fanout first in even ones), RUNS times at each
      concurrency (32 and 64 connections by default, as issue 18 asks);
      prints each run, the medians and the ratio Fanout / memcached;
   2. memory: stores 1,000,000 items of 100 bytes in each and prints both
      resident sizes (and their ratio).
 
 Usage: python3 server/benches/cache_vs_memcached.py [--fanout target/release/fanout]
-       [--runs 5] [--seconds 5] [--concurrency 32,64] [--items 1000000]
+       [--runs 5] [--seconds 5] [--concurrency 32,64] [--items 1000000] [--aa]
+--aa puts a second memcached where Fanout would be: the ratio it gets is
+the method's own noise and bias on this machine.
 Numbers are for docs/BENCHMARKS.md ("Cache nodes"); nothing asserts on them.
 """
 import argparse
@@ -81,6 +84,24 @@ def fill(port, items, size):
     return int(re.search(rb'STAT curr_items (\d+)', stats).group(1))
 
 
+def label(args, name):
+    """How a server is named in the output: with --aa, Fanout's place is memcached-2."""
+    return 'memcached-2' if args.aa and name == 'fanout' else name
+
+
+def start_fanout(args, port, user):
+    """Fanout with one cache node on `port` (or, with --aa, a second memcached)."""
+    if args.aa:
+        return subprocess.Popen(
+            [args.memcached, '-l', '127.0.0.1', '-p', str(port), '-U', '0',
+             '-m', str(args.memory), '-t', '2'] + user)
+    return subprocess.Popen(
+        [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached', '127.0.0.1:%d' % port,
+         '--cache-nodes', '1', '--cache-memory', str(args.memory), '--cache-threads', '2',
+         '--redis', 'off'],
+        stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--fanout', default='target/release/fanout')
@@ -91,6 +112,9 @@ def main():
                         help='memcaslap -c values, comma-separated; each gets RUNS alternating runs')
     parser.add_argument('--items', type=int, default=1_000_000)
     parser.add_argument('--memory', type=int, default=1024, help='MiB for each server')
+    parser.add_argument('--aa', action='store_true',
+                        help='a second memcached in Fanout\'s place: the ratio an equal '
+                             'server gets, i.e. the noise and bias of the method itself')
     args = parser.parse_args()
 
     mc_port, fo_port = free_port(), free_port()
@@ -98,11 +122,7 @@ def main():
     memcached = subprocess.Popen(
         [args.memcached, '-l', '127.0.0.1', '-p', str(mc_port), '-U', '0',
          '-m', str(args.memory), '-t', '2'] + user)
-    fanout = subprocess.Popen(
-        [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached', '127.0.0.1:%d' % fo_port,
-         '--cache-nodes', '1', '--cache-memory', str(args.memory), '--cache-threads', '2',
-         '--redis', 'off'],
-        stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
+    fanout = start_fanout(args, fo_port, user)
     try:
         wait_for(mc_port)
         wait_for(fo_port)
@@ -111,15 +131,22 @@ def main():
                 concurrency, args.seconds, args.runs))
             results = {'memcached': [], 'fanout': []}
             for run in range(args.runs):
-                for name, port in (('memcached', mc_port), ('fanout', fo_port)):
+                # Each round starts with the server the last one ended with
+                # (memcached, Fanout, Fanout, memcached, ...): with a fixed
+                # order the second server of every round scored 0.94-0.98
+                # of the first even when both were memcached (--aa).
+                order = [('memcached', mc_port), ('fanout', fo_port)]
+                for name, port in (order if run % 2 == 0 else order[::-1]):
                     tps = memcaslap(port, args.seconds, concurrency)
                     results[name].append(tps)
-                    print('  run %d %-9s %8d TPS' % (run + 1, name, tps), flush=True)
+                    print('  run %d %-11s %8d TPS' % (run + 1, label(args, name), tps),
+                          flush=True)
             mc, fo = (statistics.median(results[n]) for n in ('memcached', 'fanout'))
             ratios = sorted(f / m for m, f in zip(results['memcached'], results['fanout']))
-            print('-c %d median TPS: memcached %d, fanout %d, ratio fanout/memcached %.2f '
-                  '(per-round ratios %s)' % (concurrency, mc, fo, fo / mc,
-                                             ', '.join('%.2f' % r for r in ratios)), flush=True)
+            print('-c %d median TPS: memcached %d, %s %d, ratio %s/memcached %.2f '
+                  '(per-round ratios %s)' % (
+                      concurrency, mc, label(args, 'fanout'), fo, label(args, 'fanout'), fo / mc,
+                      ', '.join('%.2f' % r for r in ratios)), flush=True)
 
         # Memory: fresh servers so that memcaslap's items do not count.
         for name, port in (('memcached', mc_port), ('fanout', fo_port)):
@@ -132,11 +159,7 @@ def main():
         memcached = subprocess.Popen(
             [args.memcached, '-l', '127.0.0.1', '-p', str(mc_port), '-U', '0',
              '-m', str(args.memory), '-t', '2'] + user)
-        fanout = subprocess.Popen(
-            [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached',
-             '127.0.0.1:%d' % fo_port, '--cache-nodes', '1', '--cache-memory', str(args.memory),
-             '--cache-threads', '2', '--redis', 'off'],
-            stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
+        fanout = start_fanout(args, fo_port, user)
         wait_for(mc_port)
         wait_for(fo_port)
         before = {'memcached': rss_kib(memcached.pid), 'fanout': rss_kib(fanout.pid)}
@@ -144,9 +167,10 @@ def main():
         for name, port, proc in (('memcached', mc_port, memcached), ('fanout', fo_port, fanout)):
             stored = fill(port, args.items, 100)
             rss[name] = rss_kib(proc.pid)
-            print('%-9s holds %d items of 100 bytes: RSS %.1f MiB (%.1f MiB when empty)' % (
-                name, stored, rss[name] / 1024, before[name] / 1024))
-        print('RSS ratio fanout/memcached %.2f' % (rss['fanout'] / rss['memcached']))
+            print('%-11s holds %d items of 100 bytes: RSS %.1f MiB (%.1f MiB when empty)' % (
+                label(args, name), stored, rss[name] / 1024, before[name] / 1024))
+        print('RSS ratio %s/memcached %.2f' % (label(args, 'fanout'),
+                                               rss['fanout'] / rss['memcached']))
     finally:
         memcached.kill()
         fanout.kill()
