@@ -122,10 +122,10 @@ async fn serve_inner(
 ) -> std::io::Result<()> {
     let item_size_max = node.with_cache(|cache| cache.item_size_max());
     let mut input: Vec<u8> = Vec::with_capacity(READ_CHUNK);
-    let mut out: Vec<u8> = Vec::with_capacity(READ_CHUNK);
     // Bytes of a refused data block still to skip.
     let mut swallow = 0usize;
     loop {
+        let mut out = answers::take();
         let mut start = 0;
         let mut flow = Flow::Continue;
         let now = clock::now();
@@ -209,9 +209,7 @@ async fn serve_inner(
         if input.is_empty() && input.capacity() > 4 * READ_CHUNK {
             input = Vec::with_capacity(READ_CHUNK);
         }
-        if out.capacity() > 4 * READ_CHUNK {
-            out = Vec::with_capacity(READ_CHUNK);
-        }
+        answers::give_back(out);
         input.reserve(READ_CHUNK);
         let read = stream.read_buf(&mut input).await?;
         if read == 0 {
@@ -276,6 +274,45 @@ async fn watch_stream(
                     return Ok(());
                 }
             }
+        }
+    }
+}
+
+/// The answer buffer a worker thread's connections share, as memcached
+/// 1.6 lends its buffers per worker thread rather than keeping them per
+/// connection. A connection's answers are sent as soon as its batch of
+/// requests is done, so between batches it holds none: with one buffer
+/// per thread the bytes every answer passes through stay in the core's
+/// nearest caches, where one per connection spread them over 32 buffers
+/// per thread at `memcaslap -c 64` (measured in docs/BENCHMARKS.md, "The
+/// method checked against itself"), and an idle connection holds 16 KiB
+/// less. A connection whose send has to wait keeps the buffer it took;
+/// the others take a fresh one meanwhile.
+mod answers {
+    use std::cell::Cell;
+
+    use super::READ_CHUNK;
+
+    thread_local! {
+        static SPARE: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+    }
+
+    /// The thread's spare buffer, or a new one if a connection has it.
+    pub fn take() -> Vec<u8> {
+        let out = SPARE.take();
+        if out.capacity() == 0 {
+            Vec::with_capacity(READ_CHUNK)
+        } else {
+            out
+        }
+    }
+
+    /// Hands an emptied buffer back; a large one is let go, its memory
+    /// returned.
+    pub fn give_back(mut out: Vec<u8>) {
+        if out.capacity() <= 4 * READ_CHUNK {
+            out.clear();
+            SPARE.set(out);
         }
     }
 }
