@@ -89,12 +89,17 @@ def label(args, name):
     return 'memcached-2' if args.aa and name == 'fanout' else name
 
 
+def start_memcached(args, port, user):
+    """memcached with two worker threads and the same memory as Fanout's node."""
+    return subprocess.Popen(
+        [args.memcached, '-l', '127.0.0.1', '-p', str(port), '-U', '0',
+         '-m', str(args.memory), '-t', '2'] + user)
+
+
 def start_fanout(args, port, user):
     """Fanout with one cache node on `port` (or, with --aa, a second memcached)."""
     if args.aa:
-        return subprocess.Popen(
-            [args.memcached, '-l', '127.0.0.1', '-p', str(port), '-U', '0',
-             '-m', str(args.memory), '-t', '2'] + user)
+        return start_memcached(args, port, user)
     return subprocess.Popen(
         [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached', '127.0.0.1:%d' % port,
          '--cache-nodes', '1', '--cache-memory', str(args.memory), '--cache-threads', '2',
@@ -119,9 +124,7 @@ def main():
 
     mc_port, fo_port = free_port(), free_port()
     user = ['-u', 'root'] if os.geteuid() == 0 else []
-    memcached = subprocess.Popen(
-        [args.memcached, '-l', '127.0.0.1', '-p', str(mc_port), '-U', '0',
-         '-m', str(args.memory), '-t', '2'] + user)
+    memcached = start_memcached(args, mc_port, user)
     fanout = start_fanout(args, fo_port, user)
     try:
         wait_for(mc_port)
@@ -156,9 +159,7 @@ def main():
         memcached.kill(); fanout.kill()
         memcached.wait(); fanout.wait()
         mc_port, fo_port = free_port(), free_port()
-        memcached = subprocess.Popen(
-            [args.memcached, '-l', '127.0.0.1', '-p', str(mc_port), '-U', '0',
-             '-m', str(args.memory), '-t', '2'] + user)
+        memcached = start_memcached(args, mc_port, user)
         fanout = start_fanout(args, fo_port, user)
         wait_for(mc_port)
         wait_for(fo_port)

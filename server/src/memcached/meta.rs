@@ -432,7 +432,7 @@ fn get(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
             b'h' => u64::from(item.fetched_before),
             b't' => {
                 out.extend_from_slice(b" t");
-                reply::signed(out, hit.ttl.unwrap_or(-1));
+                reply::number(out, hit.ttl.unwrap_or(-1));
                 continue;
             }
             b'O' => {
@@ -601,7 +601,7 @@ fn arith(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
             }
             b't' => {
                 out.extend_from_slice(b" t");
-                reply::signed(out, ttl.unwrap_or(-1));
+                reply::number(out, ttl.unwrap_or(-1));
             }
             b'O' => {
                 out.push(b' ');

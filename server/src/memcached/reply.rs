@@ -9,12 +9,7 @@ pub fn line(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// A decimal number.
-pub fn number(out: &mut Vec<u8>, value: u64) {
-    out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-}
-
-/// A signed decimal number.
-pub fn signed(out: &mut Vec<u8>, value: i64) {
+/// A decimal number, signed or not.
+pub fn number(out: &mut Vec<u8>, value: impl itoa::Integer) {
     out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
