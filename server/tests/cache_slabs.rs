@@ -8,7 +8,8 @@
 //!
 //! Left out, as `docs/protocol.md` ("Slab classes") explains: the hot,
 //! warm and cold segment counts and the movers' counters (a node has one
-//! LRU per class), `age` and `evicted_time` (a node keeps no access time),
+//! LRU per class), `age` and `evicted_time` (seconds, which depend on when
+//! each server's clock ticks; the model's tests check them exactly),
 //! and which of memcached's threads reclaimed an expired item
 //! (`reclaimed` against `crawler_reclaimed`).
 

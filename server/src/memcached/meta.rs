@@ -427,8 +427,8 @@ fn get(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
             b's' => item.value.len() as u64,
             b'c' => item.cas,
             b'f' => u64::from(item.flags),
-            // Fanout keeps no last-access time per item.
-            b'l' => 0,
+            // Seconds since it last moved to the head, before this read.
+            b'l' => item.idle(ctx.now),
             b'h' => u64::from(item.fetched_before),
             b't' => {
                 out.extend_from_slice(b" t");
@@ -618,8 +618,8 @@ fn arith(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
 }
 
 /// `me <key>`: `ME <key> exp=<ttl> la=<idle> cas=<cas> fetch=<yes|no>
-/// cls=<class> size=<bytes>`, or `EN`. Fanout does not track idle time
-/// (0).
+/// cls=<class> size=<bytes>`, or `EN`; `la` is the seconds since the item
+/// last moved to the head of its LRU.
 fn debug(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     use std::io::Write;
     let Some(item) = cache.peek_logged(&meta.key, ctx.now, ctx.conn) else {
@@ -629,6 +629,7 @@ fn debug(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     let (key, binary) = (item.key.to_vec(), item.marks.key_binary());
     let (value_len, flags, size) = (item.value.len(), item.flags, item.size());
     let (expires_at, cas, fetched) = (item.expires_at, item.cas, item.fetched_before);
+    let idle = item.idle(ctx.now);
     let class = cache.placement(key.len(), value_len, flags).class;
     out.extend_from_slice(b"ME ");
     if binary {
@@ -638,7 +639,7 @@ fn debug(meta: &Meta<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Vec<u8>) {
     }
     let _ = write!(
         out,
-        " exp={} la=0 cas={cas} fetch={} cls={class} size={size}\r\n",
+        " exp={} la={idle} cas={cas} fetch={} cls={class} size={size}\r\n",
         expiry::remaining(expires_at, ctx.now),
         if fetched { "yes" } else { "no" },
     );

@@ -218,12 +218,9 @@ fn settings(cache: &Cache, ctx: &Ctx, out: &mut Vec<u8>) {
 /// `stats items`: one block per class that holds items, under memcached
 /// 1.6.18's names and in its order. A node has one LRU per class, not
 /// memcached's hot, warm and cold segments: its items count as cold, and
-/// the segment movers' counters are 0. Items carry no access time, so
-/// `age` is the time since the node started, an upper bound.
+/// the segment movers' counters are 0. `age` is how long the class's least
+/// recently used item has gone without a move to the head.
 fn items(cache: &Cache, ctx: &Ctx, out: &mut Vec<u8>) {
-    let age = ctx
-        .now
-        .saturating_sub(ctx.node.started.load(Ordering::Relaxed));
     for (id, class) in cache.slabs().classes() {
         if class.items == 0 {
             continue;
@@ -238,11 +235,11 @@ fn items(cache: &Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         item_stat("number_cold", class.items);
         item_stat("age_hot", 0);
         item_stat("age_warm", 0);
-        item_stat("age", age);
+        item_stat("age", cache.oldest_idle(id, ctx.now).unwrap_or(0));
         item_stat("mem_requested", class.mem_requested);
         item_stat("evicted", counters.evicted);
         item_stat("evicted_nonzero", counters.evicted_nonzero);
-        item_stat("evicted_time", 0);
+        item_stat("evicted_time", counters.evicted_time);
         item_stat("outofmemory", counters.outofmemory);
         item_stat("tailrepairs", 0);
         item_stat("reclaimed", counters.reclaimed);

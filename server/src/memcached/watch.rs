@@ -140,12 +140,13 @@ fn record(event: &Event, log: Logged, class_of: impl Fn(usize, usize) -> u32) ->
         Logged::Eviction {
             fetched,
             ttl,
+            idle,
             value_len,
         } => Record::Eviction {
             key,
             fetched,
             ttl,
-            la: 0,
+            la: i64::try_from(idle).unwrap_or(i64::MAX),
             clsid: class(true, value_len),
             size: value_len,
         },

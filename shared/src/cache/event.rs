@@ -52,6 +52,11 @@ pub struct Event {
     /// The item's accounted size in bytes (0 for a miss or a flush).
     pub size: u64,
     pub conn: ConnId,
+    /// A use (hit, touch, incr in place) that left the item where it was in
+    /// its LRU: it had moved to the head less than a minute before
+    /// (`ITEM_UPDATE_INTERVAL` in `store.rs`). Sent only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stayed: bool,
     /// What memcached's `watch` prints for it, while a watch asks.
     #[serde(skip)]
     pub log: Option<Logged>,
@@ -75,6 +80,8 @@ pub enum Logged {
         fetched: bool,
         /// Seconds left, -1 for none.
         ttl: i64,
+        /// Seconds since it last moved to the head of its LRU.
+        idle: u64,
         value_len: u64,
     },
     /// `type=deleted … cmd=… size=…` (memcached 1.6.20's `deletions`).

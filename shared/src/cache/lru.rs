@@ -19,7 +19,7 @@ use super::expiry::ExpiresAt;
 const NIL: u32 = u32::MAX;
 
 /// An entry's expiry time for "never".
-const NEVER: u64 = u64::MAX;
+const NEVER: u32 = u32::MAX;
 
 /// A slot number in the slab; stable while the item lives.
 pub type Slot = u32;
@@ -32,10 +32,15 @@ pub struct Entry {
     data: Box<[u8]>,
     key_len: u8,
     pub flags: u32,
-    /// When it expires, [`NEVER`] for never: eight bytes where an
-    /// `Option<u64>` takes sixteen (an item's slot is 48 bytes instead of
-    /// 56; a million items, 8 MB). Read and written as an [`ExpiresAt`].
-    expires: u64,
+    /// When it expires (a unix second), [`NEVER`] for never: four bytes
+    /// where an `Option<u64>` takes sixteen, as memcached's `exptime` is a
+    /// 32-bit time. Read and written as an [`ExpiresAt`]; times past 2106
+    /// are kept as 2106.
+    expires: u32,
+    /// When it last moved to the head of its LRU (a unix second):
+    /// memcached's `it->time`, behind `mg … l`, `stats items` `age` and
+    /// an eviction's `la`.
+    time: u32,
     pub cas: u64,
     /// Read at least once since it was stored (for `evicted_unfetched`,
     /// `expired_unfetched` and the meta `h` flag).
@@ -72,6 +77,7 @@ impl Entry {
             key_len,
             flags,
             expires: NEVER,
+            time: 0,
             cas,
             fetched: false,
             marks: Marks::default(),
@@ -84,12 +90,29 @@ impl Entry {
 
     /// When it expires (`None`: never).
     pub fn expires_at(&self) -> ExpiresAt {
-        (self.expires != NEVER).then_some(self.expires)
+        (self.expires != NEVER).then_some(u64::from(self.expires))
     }
 
     pub fn set_expires_at(&mut self, expires_at: ExpiresAt) {
-        // The last second of u64 is never reached: it stands for "never".
-        self.expires = expires_at.map_or(NEVER, |at| at.min(NEVER - 1));
+        // The last second of u32 is never reached: it stands for "never".
+        self.expires = expires_at.map_or(NEVER, |at| {
+            u32::try_from(at).map_or(NEVER - 1, |at| at.min(NEVER - 1))
+        });
+    }
+
+    /// Records `now` as the time it moved to the head.
+    pub fn set_time(&mut self, now: u64) {
+        self.time = u32::try_from(now).unwrap_or(u32::MAX);
+    }
+
+    /// When it last moved to the head (a unix second).
+    pub fn moved_at(&self) -> u64 {
+        u64::from(self.time)
+    }
+
+    /// Seconds since it last moved to the head (memcached's "last access").
+    pub fn idle(&self, now: u64) -> u64 {
+        now.saturating_sub(self.moved_at())
     }
 
     pub fn key(&self) -> &[u8] {
@@ -360,8 +383,9 @@ mod tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn an_items_slot_is_48_bytes() {
-        // A million items' slots are 48 MB: the expiry in eight bytes, the
-        // meta marks in the padding after `fetched`, and an empty slot
+        // A million items' slots are 48 MB: the expiry and the last move
+        // in four bytes each, the meta marks in the padding after
+        // `fetched`, and an empty slot
         // (`None`) in the data pointer's niche.
         assert_eq!(std::mem::size_of::<Option<Entry>>(), 48);
     }
@@ -377,9 +401,11 @@ mod tests {
         entry.set_expires_at(Some(u64::MAX));
         assert_eq!(
             entry.expires_at(),
-            Some(u64::MAX - 1),
-            "the last second stands for never"
+            Some(u64::from(u32::MAX - 1)),
+            "past 2106 is kept as 2106; the last second stands for never"
         );
+        entry.set_expires_at(Some(1_733_400_000));
+        assert_eq!(entry.expires_at(), Some(1_733_400_000));
     }
 
     fn keys(lru: &Lru) -> Vec<&[u8]> {

@@ -221,6 +221,9 @@ impl ObservedFeed {
                 item_size(key.len(), 0) + value_len
             },
             conn: u64::try_from(cfd).unwrap_or(0),
+            // `watch` does not say whether a hit moved the item: the view
+            // shows every use at the top.
+            stayed: false,
             log: None,
         };
         match &record {
@@ -399,6 +402,7 @@ mod tests {
             key: newest.clone(),
             size: 0,
             conn: 3,
+            stayed: false,
             log: None,
         };
         keys.apply(&event, None, 50);

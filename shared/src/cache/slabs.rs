@@ -146,6 +146,9 @@ pub struct ClassCounters {
     /// Evicted items that had an expiry time.
     pub evicted_nonzero: u64,
     pub evicted_unfetched: u64,
+    /// How long the last evicted item had gone unused (seconds since it
+    /// last moved to the head): memcached's `evicted_time`.
+    pub evicted_time: u64,
     pub reclaimed: u64,
     pub expired_unfetched: u64,
     /// Stores refused because no chunk could be found or freed.

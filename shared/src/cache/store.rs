@@ -32,6 +32,13 @@ pub const ITEM_OVERHEAD: u64 = 48 + 8 + 1 + 2;
 /// memcached's default largest item (`-I 1m`), overhead included.
 pub const DEFAULT_ITEM_SIZE_MAX: u64 = 1024 * 1024;
 
+/// How long memcached leaves an item where it is in its LRU after it
+/// moved to the head (`ITEM_UPDATE_INTERVAL`, seconds): a read moves an
+/// item only when it last moved longer ago than this, so a hot item is not
+/// relinked on every read. The default for [`Cache`]; see
+/// [`Cache::set_bump_interval`].
+pub const ITEM_UPDATE_INTERVAL: u64 = 60;
+
 /// The longest key memcached accepts.
 pub const KEY_MAX_LENGTH: usize = 250;
 
@@ -101,12 +108,15 @@ pub struct ItemView<'a> {
     pub expires_at: ExpiresAt,
     /// Whether it had been read before this access (meta flag `h`).
     pub fetched_before: bool,
+    /// When it last moved to the head of its LRU before this access (a
+    /// unix second; meta flag `l` and `me`'s `la=` count from it).
+    pub moved_before: u64,
     /// The meta protocol's marks (stale, win handed out, base64 key).
     pub marks: Marks,
 }
 
 impl<'a> ItemView<'a> {
-    fn of(entry: &'a Entry, fetched_before: bool) -> Self {
+    fn of(entry: &'a Entry, fetched_before: bool, moved_before: u64) -> Self {
         ItemView {
             key: entry.key(),
             value: entry.value(),
@@ -114,8 +124,15 @@ impl<'a> ItemView<'a> {
             cas: entry.cas,
             expires_at: entry.expires_at(),
             fetched_before,
+            moved_before,
             marks: entry.marks,
         }
+    }
+
+    /// Seconds from its last move to the head until `now` (memcached's
+    /// "last access").
+    pub fn idle(&self, now: u64) -> u64 {
+        now.saturating_sub(self.moved_before)
     }
 
     pub fn size(&self) -> u64 {
@@ -160,6 +177,9 @@ pub struct Cache {
     /// Also record memcached's logger records (`EventKind::Log`) while a
     /// TCP client `watch`es.
     log_records: bool,
+    /// A use moves an item to the head of its LRU only when it last moved
+    /// more than this many seconds ago; 0: every use moves it.
+    bump_interval: u64,
 }
 
 impl Cache {
@@ -184,7 +204,19 @@ impl Cache {
             sweep_cursor: 0,
             events: None,
             log_records: false,
+            bump_interval: ITEM_UPDATE_INTERVAL,
         }
+    }
+
+    /// How many seconds an item stays where it is in its LRU after a move
+    /// to the head ([`ITEM_UPDATE_INTERVAL`] unless set). 0 gives the
+    /// textbook LRU, where every read moves the item.
+    pub fn set_bump_interval(&mut self, seconds: u64) {
+        self.bump_interval = seconds;
+    }
+
+    pub fn bump_interval(&self) -> u64 {
+        self.bump_interval
     }
 
     pub fn stats(&self) -> &Stats {
@@ -219,6 +251,14 @@ impl Cache {
     /// exact bytes keeps them all on list 0).
     pub fn class_keys(&self, list: ListId) -> impl Iterator<Item = &[u8]> + '_ {
         self.lru.iter_list(list).map(Entry::key)
+    }
+
+    /// How long the least recently used item of a list has gone without a
+    /// move to the head, in seconds (`stats items`' `age`); `None` when
+    /// the list is empty.
+    pub fn oldest_idle(&self, list: ListId, now: u64) -> Option<u64> {
+        let tail = self.lru.tail(list)?;
+        Some(self.lru.get(tail).idle(now))
     }
 
     pub fn len(&self) -> usize {
@@ -292,7 +332,7 @@ impl Cache {
             Some(slot) => {
                 self.stats.get_hits += 1;
                 self.count_in_class(slot, |class| class.get_hits += 1);
-                Some(self.hit(slot, conn))
+                Some(self.hit(slot, now, conn))
             }
             None => {
                 self.stats.get_misses += 1;
@@ -324,7 +364,7 @@ impl Cache {
                 self.lru
                     .get_mut(slot)
                     .set_expires_at(expiry::resolve(exptime, now));
-                Some(self.hit(slot, conn))
+                Some(self.hit(slot, now, conn))
             }
             None => {
                 self.stats.touch_misses += 1;
@@ -341,7 +381,7 @@ impl Cache {
         self.tick(now);
         let slot = self.find_quiet(key, now, 0)?;
         let entry = self.lru.get(slot);
-        Some(ItemView::of(entry, entry.fetched))
+        Some(ItemView::of(entry, entry.fetched, entry.moved_at()))
     }
 
     /// Like [`Cache::peek`], as a command's own lookup (memcached's `me`),
@@ -350,7 +390,7 @@ impl Cache {
         self.tick(now);
         let slot = self.find_live(key, now, conn, false)?;
         let entry = self.lru.get(slot);
-        Some(ItemView::of(entry, entry.fetched))
+        Some(ItemView::of(entry, entry.fetched, entry.moved_at()))
     }
 
     // ----- writes ------------------------------------------------------
@@ -426,7 +466,7 @@ impl Cache {
         let entry = match (mode, existing) {
             (StoreMode::Add, Some(slot)) => {
                 // A failed add still counts as a use of the item.
-                self.bump(slot);
+                self.bump(slot, now);
                 return StoreOutcome::NotStored;
             }
             (StoreMode::Replace | StoreMode::Append | StoreMode::Prepend, None) => {
@@ -543,14 +583,14 @@ impl Cache {
             Some(slot) => {
                 self.stats.touch_hits += 1;
                 self.count_in_class(slot, |class| class.touch_hits += 1);
-                self.bump(slot);
+                let moved = self.bump(slot, now);
                 let entry = self.lru.get_mut(slot);
                 entry.set_expires_at(expiry::resolve(exptime, now));
                 // memcached's touch goes through its item fetch, which marks
                 // the item as read.
                 entry.fetched = true;
                 let size = item_size(key.len(), entry.value().len());
-                self.emit(EventKind::Touch, key, size, conn);
+                self.emit_use(EventKind::Touch, key, size, conn, moved);
                 true
             }
             None => {
@@ -598,13 +638,14 @@ impl Cache {
         if digits.len() <= old_len {
             self.last_cas += 1;
             let cas = self.last_cas;
-            self.bump(slot);
+            let moved = self.bump(slot, now);
             let entry = self.lru.get_mut(slot);
             let value = entry.value_mut();
             value[..digits.len()].copy_from_slice(digits.as_bytes());
             value[digits.len()..].fill(b' ');
             entry.cas = cas;
-            self.emit(EventKind::Set, key, item_size(key.len(), old_len), conn);
+            let size = item_size(key.len(), old_len);
+            self.emit_use(EventKind::Set, key, size, conn, moved);
             return Arith::Value(new, cas);
         }
         let (flags, expires_at) = (entry.flags, entry.expires_at());
@@ -775,8 +816,11 @@ impl Cache {
         Some(slot)
     }
 
-    fn hit(&mut self, slot: Slot, conn: ConnId) -> ItemView<'_> {
-        self.bump(slot);
+    /// A read that found the item: it is now fetched, and may move to the
+    /// head ([`Cache::bump`]); the view tells what was true before.
+    fn hit(&mut self, slot: Slot, now: u64, conn: ConnId) -> ItemView<'_> {
+        let moved_before = self.lru.get(slot).moved_at();
+        let moved = self.bump(slot, now);
         let entry = self.lru.get_mut(slot);
         let fetched_before = entry.fetched;
         entry.fetched = true;
@@ -787,10 +831,11 @@ impl Cache {
                 key: String::from_utf8_lossy(entry.key()).into_owned(),
                 size: item_size(entry.key().len(), entry.value().len()),
                 conn,
+                stayed: !moved,
                 log: None,
             });
         }
-        ItemView::of(self.lru.get(slot), fetched_before)
+        ItemView::of(self.lru.get(slot), fetched_before, moved_before)
     }
 
     /// Makes room and inserts a new item with a fresh cas unique.
@@ -801,6 +846,7 @@ impl Cache {
         }
         self.last_cas += 1;
         entry.cas = self.last_cas;
+        entry.set_time(now);
         let cas = entry.cas;
         if self.events.is_some() {
             let key = entry.key().to_vec();
@@ -892,9 +938,19 @@ impl Cache {
         }
     }
 
-    fn bump(&mut self, slot: Slot) {
-        let list = self.list_of(self.lru.get(slot));
+    /// A use of an item: memcached's flat LRU (`do_item_update`) moves it
+    /// to the head only when it last moved more than the bump interval
+    /// ago, so a hot item is not relinked on every read. Returns whether
+    /// it moved.
+    fn bump(&mut self, slot: Slot, now: u64) -> bool {
+        let entry = self.lru.get(slot);
+        if self.bump_interval != 0 && entry.idle(now) <= self.bump_interval {
+            return false;
+        }
+        let list = self.list_of(entry);
+        self.lru.get_mut(slot).set_time(now);
         self.lru.bump(slot, list);
+        true
     }
 
     /// Counts something that happened to the item in `slot` in its class.
@@ -924,9 +980,11 @@ impl Cache {
             return;
         }
         let had_expiry = self.lru.get(slot).expires_at().is_some();
+        let idle = self.lru.get(slot).idle(now);
         self.count_in_class(slot, |class| {
             class.evicted += 1;
             class.evicted_nonzero += u64::from(had_expiry);
+            class.evicted_time = idle;
         });
         let entry = self.unlink(slot);
         self.stats.evictions += 1;
@@ -940,6 +998,7 @@ impl Cache {
         let log = Logged::Eviction {
             fetched: entry.fetched,
             ttl: expiry::remaining(entry.expires_at(), now),
+            idle: entry.idle(now),
             value_len: entry.value().len() as u64,
         };
         self.log(entry.key(), conn, log);
@@ -968,12 +1027,19 @@ impl Cache {
     }
 
     fn emit(&mut self, kind: EventKind, key: &[u8], size: u64, conn: ConnId) {
+        self.emit_use(kind, key, size, conn, true);
+    }
+
+    /// [`Cache::emit`] for a use that may have left the item in place
+    /// (`moved` false: see [`Cache::bump`]).
+    fn emit_use(&mut self, kind: EventKind, key: &[u8], size: u64, conn: ConnId, moved: bool) {
         if let Some(events) = self.events.as_mut() {
             events.push(Event {
                 kind,
                 key: String::from_utf8_lossy(key).into_owned(),
                 size,
                 conn,
+                stayed: !moved,
                 log: None,
             });
         }
@@ -1002,6 +1068,7 @@ impl Cache {
                 key: String::from_utf8_lossy(key).into_owned(),
                 size: 0,
                 conn,
+                stayed: false,
                 log: Some(log),
             });
         }

@@ -87,8 +87,16 @@ fn lru_eviction_under_the_byte_limit() {
     for key in [b"k1", b"k2", b"k3"] {
         set(&mut cache, key, &[b'x'; 100], 0, NOW);
     }
-    assert!(cache.get(b"k1", NOW, 1).is_some(), "k1 is now most recent");
-    set(&mut cache, b"k4", &[b'x'; 100], 0, NOW);
+    // memcached moves an item at most once a minute: a read in the same
+    // minute leaves k1 where it is; one later moves it.
+    assert!(cache.get(b"k1", NOW + 60, 1).is_some());
+    assert_eq!(cache.keys().collect::<Vec<_>>(), [&b"k3"[..], b"k2", b"k1"]);
+    let later = NOW + 61;
+    assert!(
+        cache.get(b"k1", later, 1).is_some(),
+        "k1 is now most recent"
+    );
+    set(&mut cache, b"k4", &[b'x'; 100], 0, later);
     assert_eq!(
         cache.keys().collect::<Vec<_>>(),
         [&b"k4"[..], b"k1", b"k3"],
@@ -176,6 +184,8 @@ fn flush_now_and_later() {
 #[test]
 fn events_name_the_key_the_size_and_the_connection() {
     let mut cache = Cache::new(item_size(1, 1) * 2);
+    // The textbook LRU, as the lab's model nodes run: every read moves.
+    cache.set_bump_interval(0);
     set(&mut cache, b"a", b"1", 0, NOW);
     cache.record_events(true);
     cache.store(StoreMode::Set, b"b", b"2", 0, 0, NOW, 7);
@@ -275,6 +285,8 @@ proptest! {
     fn matches_a_naive_lru_and_never_exceeds_the_limit(ops in prop::collection::vec(op(), 1..200)) {
         let mut now = NOW;
         let mut cache = Cache::new(2000);
+        // The naive model moves an item on every read.
+        cache.set_bump_interval(0);
         let mut model = Model { limit: 2000, ..Model::default() };
         let mut deleted = 0u64;
         let mut replaced = 0u64;
@@ -663,10 +675,14 @@ fn eviction_is_per_class_and_least_recently_used_within_it() {
     for key in [b"b1", b"b2"] {
         set(&mut cache, key, &big, 0, NOW);
     }
-    assert!(cache.get(b"b1", NOW, 1).is_some());
-    set(&mut cache, b"b3", &big, 0, NOW);
-    assert!(cache.get(b"b2", NOW, 1).is_none(), "b2 was the class's LRU");
-    assert!(cache.get(b"b1", NOW, 1).is_some());
+    let later = NOW + 61;
+    assert!(cache.get(b"b1", later, 1).is_some());
+    set(&mut cache, b"b3", &big, 0, later);
+    assert!(
+        cache.get(b"b2", later, 1).is_none(),
+        "b2 was the class's LRU"
+    );
+    assert!(cache.get(b"b1", later, 1).is_some());
     assert!(
         cache.get(b"small", NOW, 1).is_some(),
         "another class is untouched"
@@ -686,4 +702,67 @@ fn a_limit_crossing_one_page_refiles_the_items() {
     cache.set_limit(2048, NOW, 0);
     assert!(cache.stats().bytes <= 2048);
     assert_eq!(cache.class_keys(0).count(), cache.len());
+}
+
+#[test]
+fn a_use_moves_an_item_at_most_once_a_minute_and_says_so() {
+    // memcached's flat LRU (`do_item_update`): an item moves to the head
+    // only when it last moved more than ITEM_UPDATE_INTERVAL ago.
+    let mut cache = Cache::new(1 << 20);
+    assert_eq!(
+        cache.bump_interval(),
+        crate::cache::store::ITEM_UPDATE_INTERVAL
+    );
+    set(&mut cache, b"a", b"1", 0, NOW);
+    set(&mut cache, b"b", b"2", 0, NOW + 5);
+    cache.record_events(true);
+    let hit = cache.get(b"a", NOW + 60, 1).expect("a hit");
+    assert_eq!(hit.idle(NOW + 60), 60, "idle since it was stored");
+    assert!(cache.touch(b"a", 0, NOW + 60, 1));
+    assert_eq!(
+        cache.keys().collect::<Vec<_>>(),
+        [&b"b"[..], b"a"],
+        "60 seconds is not more than a minute"
+    );
+    let hit = cache.get(b"a", NOW + 61, 1).expect("a hit");
+    assert_eq!(hit.idle(NOW + 61), 61);
+    assert_eq!(cache.keys().collect::<Vec<_>>(), [&b"a"[..], b"b"]);
+    let hit = cache.get(b"a", NOW + 62, 1).expect("a hit");
+    assert_eq!(hit.idle(NOW + 62), 1, "it moved a second ago");
+    let stayed: Vec<_> = cache
+        .drain_events()
+        .into_iter()
+        .map(|event| (event.kind, event.stayed))
+        .collect();
+    use EventKind::*;
+    assert_eq!(
+        stayed,
+        [(Hit, true), (Touch, true), (Hit, false), (Hit, true)]
+    );
+    // The oldest item's idle time is `stats items`' age; an eviction
+    // reports how long its item went unused (`evicted_time`, and `la` in
+    // `watch evictions`).
+    let mut small = Cache::new(item_size(1, 1) * 2);
+    set(&mut small, b"x", b"1", 0, NOW);
+    set(&mut small, b"y", b"2", 0, NOW + 3);
+    assert_eq!(small.oldest_idle(0, NOW + 7), Some(7));
+    small.record_events(true);
+    small.record_log(true);
+    set(&mut small, b"z", b"3", 0, NOW + 10);
+    let class = small.placement(1, 1, 0).class;
+    assert_eq!(small.slabs().class(class).counters.evicted_time, 10);
+    let evicted: Vec<_> = small
+        .drain_events()
+        .into_iter()
+        .filter_map(|event| match event.log {
+            Some(Logged::Eviction { idle, .. }) => Some((event.key, idle)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(evicted, [("x".to_owned(), 10)]);
+    assert_eq!(
+        small.oldest_idle(0, NOW + 10),
+        Some(7),
+        "y is now the oldest"
+    );
 }

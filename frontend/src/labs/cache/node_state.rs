@@ -174,6 +174,11 @@ impl NodeState {
         });
         self.feed.truncate(FEED);
         match event.kind {
+            // A use that left the item in place (it moved to the head less
+            // than a minute ago, memcached's rule) keeps its row's place.
+            EventKind::Set | EventKind::Hit | EventKind::Touch if event.stayed => {
+                self.mark_in_place(event);
+            }
             EventKind::Set => self.bump(&event.key, event.size, Mark::Stored, true),
             EventKind::Hit => self.bump(&event.key, event.size, Mark::Hit, false),
             EventKind::Touch => self.bump(&event.key, event.size, Mark::Touched, true),
@@ -197,6 +202,33 @@ impl NodeState {
                     row.version = self.next;
                 }
             }
+        }
+    }
+
+    /// Marks a key's row as used where it is; an unknown key is added at
+    /// the most recently used end, and the next snapshot puts it in place.
+    fn mark_in_place(&mut self, event: &Event) {
+        let (mark, new_expiry) = match event.kind {
+            EventKind::Hit => (Mark::Hit, false),
+            EventKind::Touch => (Mark::Touched, true),
+            _ => (Mark::Stored, false),
+        };
+        let version = self.version();
+        let Some(row) = self
+            .keys
+            .iter_mut()
+            .find(|row| row.key == event.key && !row.is_leaving())
+        else {
+            self.dirty = true;
+            self.bump(&event.key, event.size, mark, true);
+            return;
+        };
+        row.mark = mark;
+        row.size = event.size;
+        row.version = version;
+        if new_expiry {
+            row.ttl = Ttl::Unknown;
+            self.dirty = true;
         }
     }
 
@@ -324,8 +356,31 @@ mod tests {
             key: key.into(),
             size: 61,
             conn: 3,
+            stayed: false,
             log: None,
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_hit_that_left_the_item_in_place_keeps_its_row_there() {
+        let mut state = NodeState::default();
+        let stats = Stats::default();
+        let stayed = Event {
+            stayed: true,
+            ..event(EventKind::Hit, "a")
+        };
+        let events = [
+            event(EventKind::Set, "a"),
+            event(EventKind::Set, "b"),
+            stayed,
+        ];
+        state.apply_events(&events, 0, &stats, 1000.0);
+        let keys: Vec<_> = state.keys.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["b", "a"]);
+        assert_eq!(state.keys[1].mark, Mark::Hit);
+        state.apply_events(&[event(EventKind::Hit, "a")], 0, &stats, 2000.0);
+        let keys: Vec<_> = state.keys.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["a", "b"], "a hit that moved it");
     }
 
     #[wasm_bindgen_test]

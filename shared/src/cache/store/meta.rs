@@ -150,6 +150,7 @@ impl Cache {
         });
         let entry = self.lru.get_mut(slot);
         let fetched_before = entry.fetched;
+        let moved_before = entry.moved_at();
         let mut won = false;
         let mut ttl = None;
         for step in get.steps {
@@ -185,13 +186,13 @@ impl Cache {
         }
         let size = item_size(entry.key().len(), entry.value().len());
         if get.no_bump {
-            self.emit(EventKind::Hit, key, size, conn);
+            self.emit_use(EventKind::Hit, key, size, conn, false);
         } else {
-            self.hit(slot, conn);
+            self.hit(slot, now, conn);
         }
         let entry = self.lru.get(slot);
         Some(MetaHit {
-            item: ItemView::of(entry, fetched_before),
+            item: ItemView::of(entry, fetched_before, moved_before),
             ttl,
             won,
             already_won,
