@@ -6,7 +6,9 @@ the same memory, then:
   1. throughput: memcaslap against each, alternating (memcached first in
      odd rounds, Fanout first in even ones), RUNS times at each
      concurrency (32 and 64 connections by default, as issue 18 asks);
-     prints each run, the medians and the ratio Fanout / memcached;
+     prints each run, the medians and the ratio Fanout / memcached, and
+     the geometric mean of the per-round ratios with a 95 % bootstrap
+     interval;
   2. memory: stores 1,000,000 items of 100 bytes in each and prints both
      resident sizes (and their ratio).
 
@@ -17,7 +19,9 @@ the method's own noise and bias on this machine.
 Numbers are for docs/BENCHMARKS.md ("Cache nodes"); nothing asserts on them.
 """
 import argparse
+import math
 import os
+import random
 import re
 import socket
 import statistics
@@ -82,6 +86,20 @@ def fill(port, items, size):
         while not stats.endswith(b'END\r\n'):
             stats += s.recv(65536)
     return int(re.search(rb'STAT curr_items (\d+)', stats).group(1))
+
+
+def mean_ratio_interval(ratios, resamples=10000):
+    """The geometric mean of the per-round ratios and a 95 % bootstrap
+    interval for it (percentiles of the means of resampled rounds, with a
+    fixed seed): how far the method can tell the two servers apart. The
+    rounds swing by 20 % on this shared machine, so the median of one run
+    moves by a few percent from run to run; the interval says by how much."""
+    logs = [math.log(r) for r in ratios]
+    draw = random.Random(18)
+    means = sorted(
+        statistics.fmean(draw.choices(logs, k=len(logs))) for _ in range(resamples))
+    low, high = means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+    return math.exp(statistics.fmean(logs)), math.exp(low), math.exp(high)
 
 
 def label(args, name):
@@ -150,6 +168,9 @@ def main():
                   '(per-round ratios %s)' % (
                       concurrency, mc, label(args, 'fanout'), fo, label(args, 'fanout'), fo / mc,
                       ', '.join('%.2f' % r for r in ratios)), flush=True)
+            mean, low, high = mean_ratio_interval(ratios)
+            print('-c %d per-round ratio: geometric mean %.3f, 95%% bootstrap interval '
+                  '%.3f-%.3f' % (concurrency, mean, low, high), flush=True)
 
         # Memory: fresh servers so that memcaslap's items do not count.
         for name, port in (('memcached', mc_port), ('fanout', fo_port)):
