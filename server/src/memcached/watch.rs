@@ -185,6 +185,7 @@ mod tests {
             key: key.to_owned(),
             size: 0,
             conn: 7,
+            stayed: false,
             log: Some(log),
         };
         let all = Categories {
