@@ -183,9 +183,17 @@ describe('cache lab', () => {
     await page.waitForFunction(() => /\d+ s left/.test(
       document.querySelector('[data-node="2"] li.key[data-key="greeting"] .ttl')?.textContent ?? '',
     ), null, { timeout: 5_000 });
-    await tryIt(page, 'get', {});
+    // A key stored after it, then a read of the first: memcached moves a
+    // key at most once a minute, so the read leaves "greeting" below.
+    await tryIt(page, 'set', { key: 'later', value: 'x' });
+    await card(page, 2).locator('li.key[data-key="later"]').waitFor({ timeout: 5_000 });
+    await tryIt(page, 'get', { key: 'greeting' });
     await page.waitForFunction(() => /hit, “hello”, expires in \d+ s/.test(document.querySelector('[data-testid="try-result"]').textContent));
     await card(page, 2).locator('li.op[data-kind="hit"][data-who="you"]').first().waitFor();
+    await card(page, 2).locator('li.key.hit[data-key="greeting"]').waitFor();
+    const order = await card(page, 2).locator('li.key').evaluateAll((rows) => rows.map((row) => row.dataset.key));
+    assert.deepEqual(order.filter((key) => key === 'greeting' || key === 'later'), ['later', 'greeting']);
+    await screenshot(page, 'cache-hit-in-place');
 
     // A bad key: the server's refusal under the form.
     await tryIt(page, 'set', { key: 'two words' });

@@ -73,6 +73,13 @@ pub struct ServeConfig {
     #[arg(long, value_name = "BYTES", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..))]
     pub cache_min_chunk: u32,
 
+    /// Seconds an item stays where it is in its LRU after a read moved it
+    /// to the head: memcached moves an item at most once a minute
+    /// (`ITEM_UPDATE_INTERVAL`, 60), sparing hot keys the work. 0 gives the
+    /// textbook LRU, where every read moves the item.
+    #[arg(long, value_name = "SECONDS", default_value_t = fanout_shared::cache::store::ITEM_UPDATE_INTERVAL)]
+    pub cache_bump_interval: u64,
+
     /// Address of the Redis-protocol node (what Celery's Redis broker and
     /// result backend speak), or `off`. With port 0 it gets a free port.
     #[arg(long, value_name = "ADDR|off", default_value = "127.0.0.1:6379", value_parser = redis::Listen::parse)]
@@ -240,15 +247,18 @@ pub async fn start(config: ServeConfig) -> Result<Server, StartError> {
             flag: "--http",
             source,
         })?;
-    let slabs = fanout_shared::cache::slabs::SlabSettings {
-        growth_factor: config.cache_growth_factor,
-        min_chunk: config.cache_min_chunk,
+    let node_settings = memcached::NodeSettings {
+        limit_bytes: config.cache_memory.saturating_mul(1 << 20),
+        slabs: fanout_shared::cache::slabs::SlabSettings {
+            growth_factor: config.cache_growth_factor,
+            min_chunk: config.cache_min_chunk,
+        },
+        bump_interval: config.cache_bump_interval,
     };
     let cache_nodes = memcached::Cluster::bind(
         config.memcached,
         config.cache_nodes,
-        config.cache_memory,
-        slabs,
+        node_settings,
         usize::from(config.cache_threads),
     )
     .await?;

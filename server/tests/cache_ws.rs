@@ -148,8 +148,11 @@ async fn the_lab_reads_and_writes_and_sees_lru_order() {
         .iter()
         .map(|i| i["key"].as_str().unwrap())
         .collect();
-    assert_eq!(keys, ["a", "c", "b"], "most recently used first");
-    let b = &snapshot["items"][2];
+    // Most recently used first, by memcached's rule: a read moves a key
+    // at most once a minute, so `a`, read in the minute it was stored,
+    // stays last in line (`--cache-bump-interval 0` moves it: below).
+    assert_eq!(keys, ["c", "b", "a"], "most recently used first");
+    let b = &snapshot["items"][1];
     assert!(b["ttl"].as_u64().unwrap() <= 100 && b["ttl"].as_u64().unwrap() >= 98);
     assert_eq!(b["size"], 1 + 1 + 59);
     assert_eq!(snapshot["stats"]["curr_items"], 3);
@@ -186,6 +189,41 @@ async fn the_lab_reads_and_writes_and_sees_lru_order() {
         kinds,
         ["set", "set", "set", "hit", "touch", "delete", "flush"]
     );
+    // The lab keeps the rows of the hit and the touch in place.
+    assert_eq!(events[3]["stayed"], true, "{events:#?}");
+    assert_eq!(events[4]["stayed"], true, "{events:#?}");
+    assert!(events[0].get("stayed").is_none(), "sent only when true");
+}
+
+#[tokio::test]
+async fn with_a_bump_interval_of_0_every_read_moves_the_key() {
+    let fanout = Fanout::start(&["--cache-nodes", "1", "--cache-bump-interval", "0"]);
+    let (mut ws, _) = hello(&fanout).await;
+    ask(&mut ws, json!({"type": "cache_watch", "node": 0})).await;
+    for key in ["a", "b", "c"] {
+        ask(
+            &mut ws,
+            json!({"type": "cache_set", "node": 0, "key": key, "value": "v"}),
+        )
+        .await;
+    }
+    let value = ask(&mut ws, json!({"type": "cache_get", "node": 0, "key": "a"})).await;
+    assert_eq!(value["found"], true);
+    let snapshot = ask(&mut ws, json!({"type": "cache_snapshot", "node": 0})).await;
+    let keys: Vec<_> = snapshot["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["a", "c", "b"], "the textbook LRU");
+    let frames = events_until(&mut ws, |frames| {
+        all_events(frames).iter().any(|e| e["kind"] == "hit")
+    })
+    .await;
+    let events = all_events(&frames);
+    let hit = events.iter().find(|e| e["kind"] == "hit").unwrap();
+    assert!(hit.get("stayed").is_none(), "it moved: {hit}");
 }
 
 #[tokio::test]

@@ -7,11 +7,11 @@ use std::{
     sync::{Arc, atomic::AtomicU64},
 };
 
-use fanout_shared::cache::{ConnId, slabs::SlabSettings};
+use fanout_shared::cache::ConnId;
 use tokio::{net::TcpListener, sync::watch};
 
 use super::{
-    node::{self, Node},
+    node::{self, Node, NodeSettings},
     workers::Workers,
 };
 use crate::{StartError, bind};
@@ -43,8 +43,7 @@ impl Cluster {
     pub async fn bind(
         addr: SocketAddr,
         count: usize,
-        memory_mib: u64,
-        slabs: SlabSettings,
+        settings: NodeSettings,
         threads: usize,
     ) -> Result<BoundCluster, StartError> {
         let mut nodes = Vec::with_capacity(count);
@@ -69,12 +68,7 @@ impl Cluster {
                 flag: FLAG,
                 source,
             })?;
-            nodes.push(Arc::new(Node::new(
-                id,
-                local,
-                memory_mib.saturating_mul(1 << 20),
-                slabs,
-            )));
+            nodes.push(Arc::new(Node::new(id, local, settings)));
             listeners.push(listener);
         }
         let cluster = Arc::new(Cluster {

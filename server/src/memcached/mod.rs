@@ -42,7 +42,7 @@ pub mod workers;
 use fanout_shared::cache::{Cache, ConnId};
 
 pub use cluster::Cluster;
-pub use node::Node;
+pub use node::{Node, NodeSettings};
 use parse::Request;
 
 /// What a request runs with besides the cache.

@@ -60,16 +60,30 @@ pub struct Node {
     log_watchers: AtomicUsize,
 }
 
+/// What every node of a cluster starts with.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeSettings {
+    /// Memory limit in bytes (memcached's `-m`, in MiB there).
+    pub limit_bytes: u64,
+    /// Slab classes (memcached's `-f` and `-n`).
+    pub slabs: SlabSettings,
+    /// Seconds an item stays in place in its LRU after a move to the head
+    /// (`--cache-bump-interval`; memcached's `ITEM_UPDATE_INTERVAL`, 60).
+    pub bump_interval: u64,
+}
+
 /// memcached's limit on log watchers per server.
 pub const MAX_LOG_WATCHERS: usize = 20;
 
 impl Node {
-    pub fn new(id: usize, addr: SocketAddr, limit_bytes: u64, slabs: SlabSettings) -> Node {
+    pub fn new(id: usize, addr: SocketAddr, settings: NodeSettings) -> Node {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut cache = Cache::with_slabs(settings.limit_bytes, settings.slabs);
+        cache.set_bump_interval(settings.bump_interval);
         Node {
             id,
             addr,
-            cache: Mutex::new(Cache::with_slabs(limit_bytes, slabs)),
+            cache: Mutex::new(cache),
             counters: Counters {
                 started: AtomicU64::new(unix_now()),
                 max_connections: 65_536,

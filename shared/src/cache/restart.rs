@@ -18,6 +18,7 @@ const THE_CACHE: ConnId = 0;
 /// Replaces `cache` with a freshly started one, at unix time `now`.
 pub fn restart(cache: &mut Cache, now: u64) {
     let mut fresh = Cache::with_slabs(cache.limit(), cache.slabs().settings());
+    fresh.set_bump_interval(cache.bump_interval());
     fresh.record_events(cache.is_recording());
     // An empty cache's flush drops nothing but says so to the watchers.
     fresh.flush_all(0, now, THE_CACHE);
@@ -48,8 +49,10 @@ mod tests {
     #[test]
     fn a_restart_empties_the_cache_and_zeroes_the_counters_but_keeps_the_limit() {
         let mut cache = used(false);
+        cache.set_bump_interval(0);
         assert_eq!(cache.stats().curr_items, 3);
         restart(&mut cache, NOW + 1);
+        assert_eq!(cache.bump_interval(), 0, "a setting, like the limit");
         assert!(cache.is_empty());
         let stats = cache.stats();
         assert_eq!(
