@@ -387,9 +387,11 @@ mod wasm {
         for key in [b"k1", b"k2", b"k3"] {
             set(&mut cache, key, &[b'x'; 10], 5, NOW);
         }
+        // Read in the minute it was stored, k1 stays last in line
+        // (memcached's rule) and goes first.
         cache.get(b"k1", NOW, 1);
         set(&mut cache, b"k4", &[b'x'; 10], 0, NOW);
-        assert_eq!(cache.keys().collect::<Vec<_>>(), [&b"k4"[..], b"k1", b"k3"]);
+        assert_eq!(cache.keys().collect::<Vec<_>>(), [&b"k4"[..], b"k3", b"k2"]);
         assert_eq!(cache.sweep(NOW + 5, 10), 2);
         let snapshot = cache.snapshot(NOW + 5, 10);
         assert_eq!(snapshot.items.len(), 1);
