@@ -93,6 +93,44 @@ fn has(events: &[Value], kind: &str, key: &str) -> bool {
     events.iter().any(|e| e["kind"] == kind && e["key"] == key)
 }
 
+/// The observer reads a node as it reads a real memcached (`lru_crawler
+/// metadump`, `stats`, `watch`): a tool written for memcached works on
+/// Fanout unchanged.
+#[tokio::test]
+async fn another_fanouts_node_can_be_observed_like_a_real_memcached() {
+    let observed = Fanout::start(&["--cache-nodes", "1"]);
+    let node = observed.cache_nodes[0];
+    let mut client = Client::connect(node);
+    assert_eq!(client.call("set before 0 0 3\r\nold\r\n"), "STORED\r\n");
+
+    let addr = node.to_string();
+    let fanout = Fanout::start(&["--cache-nodes", "2", "--observe-memcached", &addr]);
+    let mut ws = ws_connect(&fanout).await;
+    send_json(&mut ws, &json!({"type": "hello", "protocol": 1})).await;
+    recv_json(&mut ws).await;
+    let watching = ask(
+        &mut ws,
+        json!({"type": "cache_watch", "node": 2}),
+        "cache_watching",
+    )
+    .await;
+    assert_eq!(watching["watching"], true, "{watching}");
+    wait_for_link(&mut ws, "watching").await;
+    let snapshot = snapshot_until(&mut ws, Duration::from_secs(20), |keys| {
+        keys.contains(&json!("before"))
+    })
+    .await;
+    assert_eq!(snapshot["stats"]["curr_items"], 1, "{snapshot}");
+    assert_eq!(snapshot["items"][0]["size"], 6 + 3 + 59, "{snapshot}");
+
+    assert_eq!(client.call("set fresh 0 60 5\r\nhello\r\n"), "STORED\r\n");
+    assert!(client.call("get fresh\r\n").contains("hello"));
+    watch_until(&mut ws, |events| {
+        has(events, "set", "fresh") && has(events, "hit", "fresh")
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_real_memcached_shows_its_keys_and_events_in_the_cache_lab() {
     let Some(binary) = tool("FANOUT_MEMCACHED") else {

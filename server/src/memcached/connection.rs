@@ -19,6 +19,7 @@ use tokio::{
 
 use super::{
     Ctx, Flow, Node, clock,
+    crawler::{self, Crawler},
     node::Watch,
     parse::{Parse, Request, parse},
     reply, retrieval,
@@ -178,7 +179,28 @@ async fn serve_inner(
                     if let Request::Swallow(refused) = &request {
                         swallow = refused.bytes;
                     }
-                    if let Request::Get(get) = &request {
+                    if let Request::Crawler(crawler) = &request {
+                        // A chunk per hold of the cache, sent as it comes.
+                        match *crawler {
+                            Crawler::Metadump(classes) => {
+                                let mut from = 0;
+                                while let Some(next) = node.with_cache(|cache| {
+                                    crawler::metadump(classes, from, cache, &ctx, &mut out)
+                                }) {
+                                    send(stream, node, &mut out).await?;
+                                    from = next;
+                                }
+                            }
+                            Crawler::Crawl => {
+                                let mut looked = 0;
+                                while !node.with_cache(|cache| {
+                                    crawler::crawl(&mut looked, cache, &ctx, &mut out)
+                                }) {
+                                    tokio::task::yield_now().await;
+                                }
+                            }
+                        }
+                    } else if let Request::Get(get) = &request {
                         let mut from = 0;
                         while let Some(next) = node.with_cache(|cache| {
                             retrieval::execute(get, from, cache, &ctx, &mut out)

@@ -18,6 +18,7 @@
 //! - [`node`]: one cache and its listener; [`cluster`]: the N nodes of
 //!   `fanout serve`;
 //! - [`watch`]: memcached's `watch` lines, from the cache's event stream;
+//! - [`crawler`]: `lru_crawler metadump` (every live item) and its kin;
 //! - [`observer`]: the lab's view of a real memcached (`--observe-memcached`),
 //!   read with `lru_crawler metadump`, `stats` and `watch`.
 
@@ -26,6 +27,7 @@ pub mod arithmetic;
 pub mod clock;
 pub mod cluster;
 pub mod connection;
+pub mod crawler;
 pub mod http_guard;
 pub mod keys;
 pub mod meta;
@@ -88,6 +90,18 @@ pub fn execute(request: &Request<'_>, cache: &mut Cache, ctx: &Ctx, out: &mut Ve
         // (`connection.rs`); a caller without a stream only gets the
         // acknowledgement.
         Request::Watch(_) => reply::line(out, "OK"),
+        // `connection.rs` lets go of the cache between chunks; a caller
+        // without a stream gets the whole answer at once.
+        Request::Crawler(crawler::Crawler::Metadump(classes)) => {
+            let mut from = 0;
+            while let Some(next) = crawler::metadump(*classes, from, cache, ctx, out) {
+                from = next;
+            }
+        }
+        Request::Crawler(crawler::Crawler::Crawl) => {
+            let mut looked = 0;
+            while !crawler::crawl(&mut looked, cache, ctx, out) {}
+        }
         Request::Reply(text, noreply) => {
             if !noreply {
                 reply::line(out, text);

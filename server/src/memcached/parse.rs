@@ -13,7 +13,7 @@
 //! line has at most 24 tokens (the last keeps the rest), and the number of
 //! tokens decides between `ERROR` and `CLIENT_ERROR`.
 
-use super::{admin, arithmetic, http_guard, keys, meta, retrieval, stats, storage, watch};
+use super::{admin, arithmetic, crawler, http_guard, keys, meta, retrieval, stats, storage, watch};
 
 /// A line longer than this without a newline closes the connection unless
 /// it is a `get`/`gets` (memcached's rule: "we didn't have a '\n' in the
@@ -61,6 +61,9 @@ pub enum Request<'a> {
     Meta(meta::Meta<'a>),
     /// `watch`: the connection becomes a stream of log lines.
     Watch(watch::Categories),
+    /// `lru_crawler metadump` and `crawl`, which go through the cache a
+    /// chunk at a time.
+    Crawler(crawler::Crawler),
     /// A fixed answer (`ERROR`, a `CLIENT_ERROR …`), silenced by noreply.
     Reply(&'static str, bool),
 }
@@ -167,6 +170,7 @@ pub fn parse(buf: &[u8], item_size_max: u64) -> Parse<'_> {
             admin::parse(&tokens)
         }
         b"watch" => watch::parse(&tokens),
+        b"lru_crawler" => crawler::parse(&tokens),
         [b'm', _] => return meta::parse(&tokens, &buf[after..], after, item_size_max),
         _ => Request::Reply("ERROR", false),
     };
@@ -198,10 +202,15 @@ pub fn u64_token(token: &[u8]) -> Option<u64> {
     fanout_shared::cache::number::parse_delta(token)
 }
 
-/// memcached's `safe_strtoul` into a 32-bit field (flags): values past
-/// 2^32 are accepted and truncated, as there.
-pub fn flags_token(token: &[u8]) -> Option<u32> {
+/// memcached's `safe_strtoul` into a 32-bit field (flags, the crawler's
+/// settings): values past 2^32 are accepted and truncated, as there.
+pub fn u32_token(token: &[u8]) -> Option<u32> {
     u64_token(token).map(|value| value as u32)
+}
+
+/// An item's client flags ([`u32_token`]).
+pub fn flags_token(token: &[u8]) -> Option<u32> {
+    u32_token(token)
 }
 
 /// memcached's `safe_strtol` into a 32-bit signed field (exptime, lengths):

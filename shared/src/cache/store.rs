@@ -140,6 +140,20 @@ impl<'a> ItemView<'a> {
     }
 }
 
+/// One live item as `lru_crawler metadump` lists it ([`Cache::dump`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dumped<'a> {
+    pub key: &'a [u8],
+    pub expires_at: ExpiresAt,
+    /// When it last moved to the head of its LRU (a unix second).
+    pub moved_at: u64,
+    pub cas: u64,
+    pub fetched: bool,
+    pub class: ListId,
+    /// Its whole size in memory ([`item_total`]: memcached's `ITEM_ntotal`).
+    pub total: u64,
+}
+
 /// One key in a [`Snapshot`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SnapshotItem {
@@ -713,6 +727,47 @@ impl Cache {
                 self.emit(EventKind::Evict, entry.key(), size, conn);
             }
         }
+    }
+
+    /// Live items in slab order from slot `from`, for `lru_crawler
+    /// metadump`: looks at up to `budget` slots and returns where to go on,
+    /// `None` at the end. Like memcached's crawler it leaves out items whose
+    /// expiry is before `now` (one due this very second is still listed)
+    /// and changes nothing: a dump is not a read.
+    pub fn dump(
+        &self,
+        from: usize,
+        budget: usize,
+        now: u64,
+        mut each: impl FnMut(Dumped<'_>),
+    ) -> Option<usize> {
+        let slots = self.lru.slot_count();
+        let end = from.saturating_add(budget).min(slots);
+        for slot in from..end {
+            let Some(entry) = self.lru.slot(slot) else {
+                continue;
+            };
+            if matches!(entry.expires_at(), Some(at) if at < now) {
+                continue;
+            }
+            let placement = self.placement_of(entry);
+            each(Dumped {
+                key: entry.key(),
+                expires_at: entry.expires_at(),
+                moved_at: entry.moved_at(),
+                cas: entry.cas,
+                fetched: entry.fetched,
+                class: placement.class,
+                total: item_total(entry.key().len(), entry.value().len(), entry.flags),
+            });
+        }
+        (end < slots).then_some(end)
+    }
+
+    /// How many slots the slab has, used or free: a whole sweep or dump
+    /// looks at this many.
+    pub fn slot_count(&self) -> usize {
+        self.lru.slot_count()
     }
 
     /// The periodic expiry sweep: examines up to `budget` slots, resuming
