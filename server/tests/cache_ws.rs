@@ -48,6 +48,16 @@ async fn events_until(ws: &mut Ws, mut done: impl FnMut(&[Value]) -> bool) -> Ve
     frames
 }
 
+/// A `cache_snapshot`'s keys, most recently used first.
+fn snapshot_keys(snapshot: &Value) -> Vec<&str> {
+    snapshot["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect()
+}
+
 fn all_events(frames: &[Value]) -> Vec<Value> {
     frames
         .iter()
@@ -142,12 +152,7 @@ async fn the_lab_reads_and_writes_and_sees_lru_order() {
     assert_eq!(value["value"], "v");
     assert!(value.get("ttl").is_none(), "never expires: {value}");
     let snapshot = ask(&mut ws, json!({"type": "cache_snapshot", "node": 0})).await;
-    let keys: Vec<_> = snapshot["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["key"].as_str().unwrap())
-        .collect();
+    let keys = snapshot_keys(&snapshot);
     // Most recently used first, by memcached's rule: a read moves a key
     // at most once a minute, so `a`, read in the minute it was stored,
     // stays last in line (`--cache-bump-interval 0` moves it: below).
@@ -210,12 +215,7 @@ async fn with_a_bump_interval_of_0_every_read_moves_the_key() {
     let value = ask(&mut ws, json!({"type": "cache_get", "node": 0, "key": "a"})).await;
     assert_eq!(value["found"], true);
     let snapshot = ask(&mut ws, json!({"type": "cache_snapshot", "node": 0})).await;
-    let keys: Vec<_> = snapshot["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["key"].as_str().unwrap())
-        .collect();
+    let keys = snapshot_keys(&snapshot);
     assert_eq!(keys, ["a", "c", "b"], "the textbook LRU");
     let frames = events_until(&mut ws, |frames| {
         all_events(frames).iter().any(|e| e["kind"] == "hit")

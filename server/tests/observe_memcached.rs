@@ -89,6 +89,26 @@ async fn wait_for_link(ws: &mut Ws, link: &str) {
     }
 }
 
+/// Watches the observed node (node 2) and waits until its snapshot holds
+/// the one key stored before Fanout started, `before`, which only
+/// `lru_crawler metadump` can have told; returns that snapshot.
+async fn watch_the_observed_node(ws: &mut Ws) -> Value {
+    let watching = ask(
+        ws,
+        json!({"type": "cache_watch", "node": 2}),
+        "cache_watching",
+    )
+    .await;
+    assert_eq!(watching["watching"], true, "{watching}");
+    wait_for_link(ws, "watching").await;
+    let snapshot = snapshot_until(ws, Duration::from_secs(20), |keys| {
+        keys.contains(&json!("before"))
+    })
+    .await;
+    assert_eq!(snapshot["stats"]["curr_items"], 1, "{snapshot}");
+    snapshot
+}
+
 fn has(events: &[Value], kind: &str, key: &str) -> bool {
     events.iter().any(|e| e["kind"] == kind && e["key"] == key)
 }
@@ -108,19 +128,7 @@ async fn another_fanouts_node_can_be_observed_like_a_real_memcached() {
     let mut ws = ws_connect(&fanout).await;
     send_json(&mut ws, &json!({"type": "hello", "protocol": 1})).await;
     recv_json(&mut ws).await;
-    let watching = ask(
-        &mut ws,
-        json!({"type": "cache_watch", "node": 2}),
-        "cache_watching",
-    )
-    .await;
-    assert_eq!(watching["watching"], true, "{watching}");
-    wait_for_link(&mut ws, "watching").await;
-    let snapshot = snapshot_until(&mut ws, Duration::from_secs(20), |keys| {
-        keys.contains(&json!("before"))
-    })
-    .await;
-    assert_eq!(snapshot["stats"]["curr_items"], 1, "{snapshot}");
+    let snapshot = watch_the_observed_node(&mut ws).await;
     assert_eq!(snapshot["items"][0]["size"], 6 + 3 + 59, "{snapshot}");
 
     assert_eq!(client.call("set fresh 0 60 5\r\nhello\r\n"), "STORED\r\n");
@@ -154,21 +162,8 @@ async fn a_real_memcached_shows_its_keys_and_events_in_the_cache_lab() {
     assert_eq!(observed["node"], 2, "{nodes}");
     assert_eq!(observed["addr"], addr.as_str());
 
-    let watching = ask(
-        &mut ws,
-        json!({"type": "cache_watch", "node": 2}),
-        "cache_watching",
-    )
-    .await;
-    assert_eq!(watching["watching"], true, "{watching}");
-    wait_for_link(&mut ws, "watching").await;
-
     // The key that was there before.
-    let snapshot = snapshot_until(&mut ws, Duration::from_secs(20), |keys| {
-        keys.contains(&json!("before"))
-    })
-    .await;
-    assert_eq!(snapshot["stats"]["curr_items"], 1, "{snapshot}");
+    watch_the_observed_node(&mut ws).await;
 
     // A real client's set, hit, miss: the lab's events, without the
     // lookup memcached logs inside the set.
