@@ -191,6 +191,7 @@ describe('cache lab', () => {
     await page.waitForFunction(() => /hit, “hello”, expires in \d+ s/.test(document.querySelector('[data-testid="try-result"]').textContent));
     await card(page, 2).locator('li.op[data-kind="hit"][data-who="you"]').first().waitFor();
     await card(page, 2).locator('li.key.hit[data-key="greeting"]').waitFor();
+    assert.match(await page.locator('[data-testid="lru-rule"]').textContent(), /As in memcached, .* more than a minute ago/);
     const order = await card(page, 2).locator('li.key').evaluateAll((rows) => rows.map((row) => row.dataset.key));
     assert.deepEqual(order.filter((key) => key === 'greeting' || key === 'later'), ['later', 'greeting']);
     await screenshot(page, 'cache-hit-in-place');
@@ -278,11 +279,31 @@ describe('cache lab', () => {
   it('speaks Chinese', async () => {
     const page = await openLab(browser, `${server.url}/cache?lang=zh`, server.cacheNodes.length);
     assert.equal(await page.locator('h1').textContent(), '缓存实验');
+    assert.match(await page.locator('[data-testid="lru-rule"]').textContent(), /和 memcached 一样.*超过一分钟/);
     await memcached(server.cacheNodes[0], 'set 你好 0 300 5\r\nworld\r\n');
     await runWarmup(page, { node: 0, runs: 4, cost: 1 });
     assert.match(await page.locator('[data-testid="warmup-output"]').textContent(), /^连续运行 4 轮：/);
     await screenshot(page, 'cache-zh');
     assert.deepEqual(page.problems, []);
+  });
+
+  it('with --cache-bump-interval 0 says every read moves a key, and shows it', async () => {
+    const textbook = await startServer(['--cache-bump-interval', '0']);
+    try {
+      const page = await openLab(browser, `${textbook.url}/cache`, textbook.cacheNodes.length);
+      assert.match(await page.locator('[data-testid="lru-rule"]').textContent(), /Every read moves a key to the top: .*textbook LRU/);
+      await tryIt(page, 'set', { node: 1, key: 'first', value: 'a', ttl: 0 });
+      await card(page, 1).locator('li.key[data-key="first"]').waitFor();
+      await tryIt(page, 'set', { key: 'second', value: 'b' });
+      await card(page, 1).locator('li.key[data-key="second"]').waitFor();
+      await tryIt(page, 'get', { key: 'first' });
+      await card(page, 1).locator('li.key.hit[data-key="first"]').waitFor();
+      const order = await card(page, 1).locator('li.key').evaluateAll((rows) => rows.map((row) => row.dataset.key));
+      assert.deepEqual(order, ['first', 'second']);
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await textbook.stop();
+    }
   });
 
   it('runs the same experiments on the wasm model when the server is gone, and says so', async () => {

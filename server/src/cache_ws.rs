@@ -207,9 +207,14 @@ impl CacheSession {
 }
 
 fn info(node: &Node) -> CacheNodeInfo {
-    let (limit_bytes, bytes, items) = node.with_cache(|cache| {
+    let (limit_bytes, bytes, items, bump_interval) = node.with_cache(|cache| {
         let stats = cache.stats();
-        (stats.limit_maxbytes, stats.bytes, stats.curr_items)
+        (
+            stats.limit_maxbytes,
+            stats.bytes,
+            stats.curr_items,
+            cache.bump_interval(),
+        )
     });
     CacheNodeInfo {
         node: node.id,
@@ -221,6 +226,7 @@ fn info(node: &Node) -> CacheNodeInfo {
             .counters
             .curr_connections
             .load(std::sync::atomic::Ordering::Relaxed),
+        bump_interval,
     }
 }
 

@@ -87,6 +87,7 @@ async fn welcome_announces_the_cache_and_nodes_are_listed() {
         assert_eq!(node["addr"], fanout.cache_nodes[i].to_string());
         assert_eq!(node["limit_bytes"], 8 << 20);
         assert_eq!(node["items"], 0);
+        assert_eq!(node["bump_interval"], 60, "memcached's minute");
     }
 }
 
@@ -204,6 +205,8 @@ async fn the_lab_reads_and_writes_and_sees_lru_order() {
 async fn with_a_bump_interval_of_0_every_read_moves_the_key() {
     let fanout = Fanout::start(&["--cache-nodes", "1", "--cache-bump-interval", "0"]);
     let (mut ws, _) = hello(&fanout).await;
+    let nodes = ask(&mut ws, json!({"type": "cache_nodes"})).await;
+    assert_eq!(nodes["nodes"][0]["bump_interval"], 0, "{nodes}");
     ask(&mut ws, json!({"type": "cache_watch", "node": 0})).await;
     for key in ["a", "b", "c"] {
         ask(

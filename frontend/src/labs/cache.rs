@@ -78,6 +78,9 @@ pub struct NodeHandle {
     /// For a real memcached the server observes (read-only): how the
     /// server's link to it stands.
     pub real: Option<RwSignal<ObservedLink>>,
+    /// How many seconds an item stays in place after a move to the head
+    /// (`None` for an observed memcached, whose settings are its own).
+    pub bump_interval: Option<u64>,
 }
 
 /// Who caused an event, as the feed says it.
@@ -277,6 +280,7 @@ impl CacheLab {
                         state,
                         generation,
                         real: None,
+                        bump_interval: Some(info.bump_interval),
                     }
                 })
                 .collect();
@@ -297,6 +301,7 @@ impl CacheLab {
                         state,
                         generation,
                         real: Some(link),
+                        bump_interval: None,
                     }
                 })
                 .collect();

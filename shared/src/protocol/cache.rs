@@ -113,6 +113,10 @@ pub struct CacheNodeInfo {
     pub bytes: u64,
     pub items: u64,
     pub connections: u64,
+    /// Seconds an item stays where it is in its LRU after a move to the
+    /// head (`--cache-bump-interval`: 60 as in memcached, 0 for the
+    /// textbook LRU), so that the lab can say which rule it sees.
+    pub bump_interval: u64,
 }
 
 /// A real memcached the server observes (`fanout serve

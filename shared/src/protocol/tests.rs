@@ -383,6 +383,7 @@ fn every_server_frame_reads_back_as_written() {
                 bytes: 2,
                 items: 3,
                 connections: 4,
+                bump_interval: 60,
             }],
             observed: vec![ObservedNodeInfo {
                 node: 1,

@@ -220,6 +220,7 @@ impl Model {
                         bytes: cache.stats().bytes,
                         items: cache.stats().curr_items,
                         connections: 0,
+                        bump_interval: cache.bump_interval(),
                     })
                     .collect(),
                 // The browser observes no real memcached.

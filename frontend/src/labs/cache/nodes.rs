@@ -31,7 +31,16 @@ pub fn NodesSection(lab: CacheLab) -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="cache-nodes-title">
             <h2 id="cache-nodes-title">{move || t().nodes_title}</h2>
-            <p class="hint">{move || t().nodes_hint}</p>
+            <p class="hint">
+                {move || t().nodes_hint} " "
+                <span data-testid="lru-rule">
+                    {move || {
+                        lab.nodes
+                            .with(|nodes| nodes.first().and_then(|node| node.bump_interval))
+                            .map(|seconds| (t().lru_rule)(seconds))
+                    }}
+                </span> " " {move || t().nodes_feed_hint}
+            </p>
             <OutsideHint lab />
             <div class="node-grid" data-testid="cache-nodes">
                 <For

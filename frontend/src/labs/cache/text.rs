@@ -62,6 +62,10 @@ pub struct Texts {
     // 1. nodes
     pub nodes_title: &'static str,
     pub nodes_hint: &'static str,
+    /// When a read moves a key to the top, given the nodes' bump interval
+    /// in seconds (0: every read).
+    pub lru_rule: fn(u64) -> String,
+    pub nodes_feed_hint: &'static str,
     pub outside_hint: &'static str,
     pub node_name: fn(usize) -> String,
     pub model_node_name: fn(usize) -> String,
@@ -245,9 +249,20 @@ const EN: Texts = Texts {
     nodes_hint: "Each card is one memcached node, named by its address. Keys are listed most \
                  recently used first: when memory runs out, the bottom one goes first (items \
                  of very different sizes are in different slab classes, each with its own \
-                 order: see section 5). As in memcached, a read moves a key to the top only \
-                 when it last moved more than a minute ago, which spares hot keys the work. \
-                 Every operation appears in the node's feed, whoever makes it.",
+                 order: see section 5).",
+    lru_rule: |seconds| match seconds {
+        0 => "Every read moves a key to the top: these nodes run the textbook LRU \
+              (--cache-bump-interval 0), where memcached waits a minute."
+            .to_owned(),
+        60 => "As in memcached, a read moves a key to the top only when it last moved more \
+               than a minute ago, which spares hot keys the work."
+            .to_owned(),
+        seconds => format!(
+            "A read moves a key to the top only when it last moved more than {seconds} s ago \
+             (memcached waits a minute), which spares hot keys the work."
+        ),
+    },
+    nodes_feed_hint: "Every operation appears in the node's feed, whoever makes it.",
     outside_hint: "Try it from outside the browser: store a key on node 0 from a terminal, or \
                    with the chapter's Python client, and watch it arrive.",
     node_name: |id| format!("Node {id}"),
@@ -474,9 +489,20 @@ const ZH: Texts = Texts {
     nodes_title: "1. 各个节点并排显示",
     nodes_hint: "每张卡片是一个 memcached 节点，以地址命名。键按最近使用排序，最近的在上：\
                  内存用完时，最下面的最先被淘汰（大小相差很大的条目在不同的 slab 级别里，\
-                 各有各的顺序：见第 5 节）。和 memcached 一样，读取只在键上次移动超过一分钟时\
-                 才把它移到最上面，省去热门键的反复移动。每个操作都会出现在节点的动态里，\
-                 不论是谁做的。",
+                 各有各的顺序：见第 5 节）。",
+    lru_rule: |seconds| match seconds {
+        0 => "每次读取都把键移到最上面：这些节点用的是教科书式的 LRU\
+              （--cache-bump-interval 0），而 memcached 会等一分钟。"
+            .to_owned(),
+        60 => "和 memcached 一样，读取只在键上次移动超过一分钟时才把它移到最上面，\
+               省去热门键的反复移动。"
+            .to_owned(),
+        seconds => format!(
+            "读取只在键上次移动超过 {seconds} 秒时才把它移到最上面（memcached 等一分钟），\
+             省去热门键的反复移动。"
+        ),
+    },
+    nodes_feed_hint: "每个操作都会出现在节点的动态里，不论是谁做的。",
     outside_hint: "从浏览器之外试试：在终端里，或用本章的 Python 客户端，往节点 0 存一个键，\
                    看它出现在这里。",
     node_name: |id| format!("节点 {id}"),
