@@ -192,6 +192,7 @@ describe('cache lab', () => {
     await card(page, 2).locator('li.op[data-kind="hit"][data-who="you"]').first().waitFor();
     await card(page, 2).locator('li.key.hit[data-key="greeting"]').waitFor();
     assert.match(await page.locator('[data-testid="lru-rule"]').textContent(), /As in memcached, .* more than a minute ago/);
+    assert.match(await page.locator('#cache-nodes-title + p.hint').textContent(), /see section 5\)\. As in memcached, .* the work\. Every operation/);
     const order = await card(page, 2).locator('li.key').evaluateAll((rows) => rows.map((row) => row.dataset.key));
     assert.deepEqual(order.filter((key) => key === 'greeting' || key === 'later'), ['later', 'greeting']);
     await screenshot(page, 'cache-hit-in-place');
@@ -280,6 +281,8 @@ describe('cache lab', () => {
     const page = await openLab(browser, `${server.url}/cache?lang=zh`, server.cacheNodes.length);
     assert.equal(await page.locator('h1').textContent(), '缓存实验');
     assert.match(await page.locator('[data-testid="lru-rule"]').textContent(), /和 memcached 一样.*超过一分钟/);
+    // Chinese sentences follow each other without a space.
+    assert.match(await page.locator('#cache-nodes-title + p.hint').textContent(), /见第 5 节）。和 memcached 一样.*反复移动。每个操作/);
     await memcached(server.cacheNodes[0], 'set 你好 0 300 5\r\nworld\r\n');
     await runWarmup(page, { node: 0, runs: 4, cost: 1 });
     assert.match(await page.locator('[data-testid="warmup-output"]').textContent(), /^连续运行 4 轮：/);

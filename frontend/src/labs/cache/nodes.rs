@@ -32,14 +32,14 @@ pub fn NodesSection(lab: CacheLab) -> impl IntoView {
         <section class="panel" aria-labelledby="cache-nodes-title">
             <h2 id="cache-nodes-title">{move || t().nodes_title}</h2>
             <p class="hint">
-                {move || t().nodes_hint} " "
+                {move || t().nodes_hint} {move || t().sentence_gap}
                 <span data-testid="lru-rule">
                     {move || {
                         lab.nodes
                             .with(|nodes| nodes.first().and_then(|node| node.bump_interval))
                             .map(|seconds| (t().lru_rule)(seconds))
                     }}
-                </span> " " {move || t().nodes_feed_hint}
+                </span> {move || t().sentence_gap} {move || t().nodes_feed_hint}
             </p>
             <OutsideHint lab />
             <div class="node-grid" data-testid="cache-nodes">

@@ -66,6 +66,9 @@ pub struct Texts {
     /// in seconds (0: every read).
     pub lru_rule: fn(u64) -> String,
     pub nodes_feed_hint: &'static str,
+    /// What goes between two sentences: a space in English, nothing in
+    /// Chinese.
+    pub sentence_gap: &'static str,
     pub outside_hint: &'static str,
     pub node_name: fn(usize) -> String,
     pub model_node_name: fn(usize) -> String,
@@ -263,6 +266,7 @@ const EN: Texts = Texts {
         ),
     },
     nodes_feed_hint: "Every operation appears in the node's feed, whoever makes it.",
+    sentence_gap: " ",
     outside_hint: "Try it from outside the browser: store a key on node 0 from a terminal, or \
                    with the chapter's Python client, and watch it arrive.",
     node_name: |id| format!("Node {id}"),
@@ -503,6 +507,7 @@ const ZH: Texts = Texts {
         ),
     },
     nodes_feed_hint: "每个操作都会出现在节点的动态里，不论是谁做的。",
+    sentence_gap: "",
     outside_hint: "从浏览器之外试试：在终端里，或用本章的 Python 客户端，往节点 0 存一个键，\
                    看它出现在这里。",
     node_name: |id| format!("节点 {id}"),
