@@ -18,7 +18,7 @@
 //! nothing: a node's crawler has no thread to tune or stop (after
 //! `disable`, memcached refuses `metadump`; a node goes on answering).
 
-use fanout_shared::cache::{Cache, watch_line::MetadumpLine};
+use fanout_shared::cache::Cache;
 
 use super::{Ctx, parse::Request, parse::Tokens, reply};
 
@@ -45,8 +45,8 @@ pub struct Classes(u64);
 impl Classes {
     const ALL: Classes = Classes(u64::MAX);
 
-    fn contains(self, class: u8) -> bool {
-        u32::from(class) < u64::BITS && self.0 & (1 << class) != 0
+    fn contains(self, class: u32) -> bool {
+        class < u64::BITS && self.0 & (1 << class) != 0
     }
 
     /// memcached's `lru_crawler_crawl` list: `all`, or class ids between
@@ -114,20 +114,10 @@ pub fn metadump(
     ctx: &Ctx,
     out: &mut Vec<u8>,
 ) -> Option<usize> {
-    let next = cache.dump(from, CHUNK_SLOTS, ctx.now, |item| {
-        if !classes.contains(item.class) {
-            return;
+    let next = cache.dump(from, CHUNK_SLOTS, ctx.now, |line| {
+        if classes.contains(line.cls) {
+            line.write(out);
         }
-        MetadumpLine {
-            key: item.key.to_vec(),
-            exp: item.expires_at,
-            la: item.moved_at,
-            cas: item.cas,
-            fetched: item.fetched,
-            cls: u32::from(item.class),
-            size: item.total,
-        }
-        .write(out);
     });
     if next.is_none() {
         reply::line(out, "END");

@@ -53,8 +53,9 @@ pub struct Event {
     pub size: u64,
     pub conn: ConnId,
     /// A use (hit, touch, incr in place) that left the item where it was in
-    /// its LRU: it had moved to the head less than a minute before
-    /// (`ITEM_UPDATE_INTERVAL` in `store.rs`). Sent only when true.
+    /// its LRU: it had moved to the head within the cache's bump interval
+    /// (a minute, memcached's `ITEM_UPDATE_INTERVAL`, unless set; see
+    /// `Cache::bump` in `store.rs`). Sent only when true.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stayed: bool,
     /// What memcached's `watch` prints for it, while a watch asks.

@@ -43,9 +43,9 @@ pub use event::{
 pub use refusal::Refusal;
 pub use stats::Stats;
 pub use store::{
-    Arith, Cache, DEFAULT_ITEM_SIZE_MAX, Dumped, ITEM_OVERHEAD, ItemView, KEY_MAX_LENGTH,
-    MetaArith, MetaDeleted, MetaGet, MetaHit, MetaSet, Snapshot, SnapshotItem, Step, StoreMode,
-    StoreOutcome, item_size, item_total,
+    Arith, Cache, DEFAULT_ITEM_SIZE_MAX, ITEM_OVERHEAD, ItemView, KEY_MAX_LENGTH, MetaArith,
+    MetaDeleted, MetaGet, MetaHit, MetaSet, Snapshot, SnapshotItem, Step, StoreMode, StoreOutcome,
+    item_size, item_total,
 };
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use super::{
     number::parse_stored_u64,
     slabs::{ALLOC_TRIES, ClassCounters, PAGE_SIZE, PULL_TRIES, Placement, SlabSettings, Slabs},
     stats::Stats,
+    watch_line::MetadumpLine,
 };
 
 mod meta;
@@ -138,20 +139,6 @@ impl<'a> ItemView<'a> {
     pub fn size(&self) -> u64 {
         item_size(self.key.len(), self.value.len())
     }
-}
-
-/// One live item as `lru_crawler metadump` lists it ([`Cache::dump`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dumped<'a> {
-    pub key: &'a [u8],
-    pub expires_at: ExpiresAt,
-    /// When it last moved to the head of its LRU (a unix second).
-    pub moved_at: u64,
-    pub cas: u64,
-    pub fetched: bool,
-    pub class: ListId,
-    /// Its whole size in memory ([`item_total`]: memcached's `ITEM_ntotal`).
-    pub total: u64,
 }
 
 /// One key in a [`Snapshot`].
@@ -739,7 +726,7 @@ impl Cache {
         from: usize,
         budget: usize,
         now: u64,
-        mut each: impl FnMut(Dumped<'_>),
+        mut each: impl FnMut(MetadumpLine),
     ) -> Option<usize> {
         let slots = self.lru.slot_count();
         let end = from.saturating_add(budget).min(slots);
@@ -750,15 +737,15 @@ impl Cache {
             if matches!(entry.expires_at(), Some(at) if at < now) {
                 continue;
             }
-            let placement = self.placement_of(entry);
-            each(Dumped {
-                key: entry.key(),
-                expires_at: entry.expires_at(),
-                moved_at: entry.moved_at(),
+            each(MetadumpLine {
+                key: entry.key().to_vec(),
+                exp: entry.expires_at(),
+                la: entry.moved_at(),
                 cas: entry.cas,
                 fetched: entry.fetched,
-                class: placement.class,
-                total: item_total(entry.key().len(), entry.value().len(), entry.flags),
+                cls: u32::from(self.placement_of(entry).class),
+                // memcached's `ITEM_ntotal`: the whole item in memory.
+                size: item_total(entry.key().len(), entry.value().len(), entry.flags),
             });
         }
         (end < slots).then_some(end)

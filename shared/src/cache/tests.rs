@@ -184,7 +184,7 @@ fn flush_now_and_later() {
 #[test]
 fn events_name_the_key_the_size_and_the_connection() {
     let mut cache = Cache::new(item_size(1, 1) * 2);
-    // The textbook LRU, as the lab's model nodes run: every read moves.
+    // The textbook LRU (`--cache-bump-interval 0`): every read moves.
     cache.set_bump_interval(0);
     set(&mut cache, b"a", b"1", 0, NOW);
     cache.record_events(true);
