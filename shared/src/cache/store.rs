@@ -865,7 +865,12 @@ impl Cache {
         let moved = self.bump(slot, now);
         let entry = self.lru.get_mut(slot);
         let fetched_before = entry.fetched;
-        entry.fetched = true;
+        // Written only when it changes: an item read again and again stays
+        // clean in the caches of both worker threads (memcached sets
+        // `ITEM_FETCHED` the same way, only when it is not set).
+        if !fetched_before {
+            entry.fetched = true;
+        }
         if let Some(events) = self.events.as_mut() {
             let entry = self.lru.get(slot);
             events.push(Event {
