@@ -181,6 +181,12 @@ pub struct Slabs {
     settings: SlabSettings,
     /// Index 0 is class 1.
     classes: Vec<SlabClass>,
+    /// The classes' chunk sizes again, packed and never written after
+    /// `new`: every read of an item looks its class up, and searched in
+    /// `classes` the lookup read the lines that other reads' and stores'
+    /// counters write, which on a node served by two threads pass from
+    /// core to core (3-5 % of throughput, docs/BENCHMARKS.md).
+    chunk_sizes: Box<[u32]>,
     limit: u64,
     /// Pages handed out, in bytes (`total_malloced`).
     malloced: u64,
@@ -188,10 +194,10 @@ pub struct Slabs {
 
 impl Slabs {
     pub fn new(settings: SlabSettings, limit: u64) -> Slabs {
-        let classes = settings
-            .chunk_sizes()
-            .into_iter()
-            .map(|chunk_size| SlabClass {
+        let chunk_sizes = settings.chunk_sizes();
+        let classes = chunk_sizes
+            .iter()
+            .map(|&chunk_size| SlabClass {
                 chunk_size,
                 chunks_per_page: (PAGE_SIZE / u64::from(chunk_size)) as u32,
                 ..SlabClass::default()
@@ -200,6 +206,7 @@ impl Slabs {
         Slabs {
             settings,
             classes,
+            chunk_sizes: chunk_sizes.into_boxed_slice(),
             limit,
             malloced: 0,
         }
@@ -244,10 +251,10 @@ impl Slabs {
         // Chunk sizes rise class by class: a binary search, as every
         // store, bump and unlink asks.
         let index = self
-            .classes
-            .partition_point(|class| u64::from(class.chunk_size) < item_bytes)
-            .min(self.classes.len() - 1);
-        let chunk_size = self.classes[index].chunk_size;
+            .chunk_sizes
+            .partition_point(|&chunk_size| u64::from(chunk_size) < item_bytes)
+            .min(self.chunk_sizes.len() - 1);
+        let chunk_size = self.chunk_sizes[index];
         Placement {
             class: index as ClassId + 1,
             chunks: item_bytes.div_ceil(u64::from(chunk_size)).max(1),
