@@ -107,6 +107,7 @@ impl Node {
     /// Runs `f` on the cache, then publishes the events it caused.
     pub fn with_cache<R>(&self, f: impl FnOnce(&mut Cache) -> R) -> R {
         let mut cache = self.lock();
+        cache.set_lane(super::workers::lane());
         let result = f(&mut cache);
         if cache.is_recording() {
             let events = cache.drain_events();

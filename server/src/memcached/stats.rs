@@ -225,7 +225,7 @@ fn items(cache: &Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         if class.items == 0 {
             continue;
         }
-        let counters = &class.counters;
+        let counters = cache.slabs().counters(id);
         let mut item_stat = |name: &str, value: u64| {
             stat(out, &format!("items:{id}:{name}"), value);
         };
@@ -239,7 +239,7 @@ fn items(cache: &Cache, ctx: &Ctx, out: &mut Vec<u8>) {
         item_stat("mem_requested", class.mem_requested);
         item_stat("evicted", counters.evicted);
         item_stat("evicted_nonzero", counters.evicted_nonzero);
-        item_stat("evicted_time", counters.evicted_time);
+        item_stat("evicted_time", class.evicted_time);
         item_stat("outofmemory", counters.outofmemory);
         item_stat("tailrepairs", 0);
         item_stat("reclaimed", counters.reclaimed);
@@ -275,7 +275,7 @@ fn slabs(cache: &Cache, out: &mut Vec<u8>) {
             continue;
         }
         active += 1;
-        let counters = &class.counters;
+        let counters = cache.slabs().counters(id);
         let mut slab_stat = |name: &str, value: u64| {
             stat(out, &format!("{id}:{name}"), value);
         };

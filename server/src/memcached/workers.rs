@@ -24,6 +24,19 @@ use tokio::{
 
 use super::{connection, node::Node};
 
+thread_local! {
+    /// The lane this thread counts in ([`lane`]).
+    static LANE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The lane of the nodes' per-class counters this thread counts in
+/// (`Cache::set_lane`): worker `i` counts in lane `i + 1`, every other
+/// thread (the browser's sessions, the sweep) in lane 0. With a lane each,
+/// a worker's counting stays in its own core's cache.
+pub fn lane() -> usize {
+    LANE.get()
+}
+
 /// A connection handed to a worker.
 struct Job {
     stream: std::net::TcpStream,
@@ -62,6 +75,7 @@ impl Workers {
             std::thread::Builder::new()
                 .name(format!("cache-worker-{index}"))
                 .spawn(move || {
+                    LANE.set(index + 1);
                     runtime.block_on(async move {
                         while let Some(job) = jobs.recv().await {
                             // Registered with this thread's event loop.

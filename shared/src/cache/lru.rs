@@ -13,7 +13,7 @@ use std::hash::Hasher;
 use hashbrown::HashTable;
 use rustc_hash::FxHasher;
 
-use super::expiry::ExpiresAt;
+use super::{expiry::ExpiresAt, slabs::ClassId};
 
 /// "No slot": the end of the list.
 const NIL: u32 = u32::MAX;
@@ -47,6 +47,12 @@ pub struct Entry {
     pub fetched: bool,
     /// What the meta protocol knows about the item beyond its data.
     pub marks: Marks,
+    /// Its slab class, found once when it is linked (memcached's
+    /// `slabs_clsid`): every read counts in its class and every move
+    /// relinks in its class's list, and the search from its size at each
+    /// was a measurable part of a read (docs/BENCHMARKS.md, "Counting
+    /// where the other thread counts").
+    pub class: ClassId,
     prev: Slot,
     next: Slot,
 }
@@ -81,6 +87,7 @@ impl Entry {
             cas,
             fetched: false,
             marks: Marks::default(),
+            class: 0,
             prev: NIL,
             next: NIL,
         };

@@ -202,7 +202,7 @@ impl SlabLab {
                 used_chunks: class.used_chunks,
                 free_chunks: class.free_chunks(),
                 items: class.items,
-                evicted: class.counters.evicted,
+                evicted: self.cache.slabs().counters(id).evicted,
                 wasted: class.used_chunks * u64::from(class.chunk_size) - class.mem_requested,
             })
             .collect()

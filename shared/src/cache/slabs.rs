@@ -102,7 +102,8 @@ impl SlabSettings {
     }
 }
 
-/// One class's memory and counters (`stats slabs` and `stats items`).
+/// One class's memory (`stats slabs` and `stats items`); its counters are
+/// [`Slabs::counters`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlabClass {
     pub chunk_size: u32,
@@ -113,7 +114,10 @@ pub struct SlabClass {
     pub items: u64,
     /// Their exact sizes added up (`items:N:mem_requested`).
     pub mem_requested: u64,
-    pub counters: ClassCounters,
+    /// How long the last evicted item had gone unused (seconds since it
+    /// last moved to the head): memcached's `evicted_time`. A time, not a
+    /// count, so it is kept once rather than per lane.
+    pub evicted_time: u64,
 }
 
 impl SlabClass {
@@ -146,14 +150,56 @@ pub struct ClassCounters {
     /// Evicted items that had an expiry time.
     pub evicted_nonzero: u64,
     pub evicted_unfetched: u64,
-    /// How long the last evicted item had gone unused (seconds since it
-    /// last moved to the head): memcached's `evicted_time`.
-    pub evicted_time: u64,
     pub reclaimed: u64,
     pub expired_unfetched: u64,
     /// Stores refused because no chunk could be found or freed.
     pub outofmemory: u64,
 }
+
+impl ClassCounters {
+    /// Adds another lane's counts to these.
+    fn add(&mut self, other: &ClassCounters) {
+        // Named one by one, so a new counter cannot be left out of the sum.
+        let ClassCounters {
+            get_hits,
+            cmd_set,
+            delete_hits,
+            incr_hits,
+            decr_hits,
+            cas_hits,
+            cas_badval,
+            touch_hits,
+            evicted,
+            evicted_nonzero,
+            evicted_unfetched,
+            reclaimed,
+            expired_unfetched,
+            outofmemory,
+        } = other;
+        self.get_hits += get_hits;
+        self.cmd_set += cmd_set;
+        self.delete_hits += delete_hits;
+        self.incr_hits += incr_hits;
+        self.decr_hits += decr_hits;
+        self.cas_hits += cas_hits;
+        self.cas_badval += cas_badval;
+        self.touch_hits += touch_hits;
+        self.evicted += evicted;
+        self.evicted_nonzero += evicted_nonzero;
+        self.evicted_unfetched += evicted_unfetched;
+        self.reclaimed += reclaimed;
+        self.expired_unfetched += expired_unfetched;
+        self.outofmemory += outofmemory;
+    }
+}
+
+/// Lanes beyond this share the last one (a caller numbers its lanes; the
+/// server has one per worker thread, and one for everything else).
+const MAX_LANES: usize = 64;
+
+/// Spare counters between two lanes, so that no cache line holds counters
+/// of two lanes (two of them are at least 128 bytes, a pair of lines).
+const LANE_GAP: usize = 2;
 
 /// Where an item of a given size goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,11 +228,21 @@ pub struct Slabs {
     /// Index 0 is class 1.
     classes: Vec<SlabClass>,
     /// The classes' chunk sizes again, packed and never written after
-    /// `new`: every read of an item looks its class up, and searched in
-    /// `classes` the lookup read the lines that other reads' and stores'
-    /// counters write, which on a node served by two threads pass from
-    /// core to core (3-5 % of throughput, docs/BENCHMARKS.md).
+    /// `new`: every store looks its item's class up, and searched in
+    /// `classes` the lookup read lines that other stores write, which on a
+    /// node served by two threads pass from core to core. Here it reads
+    /// three lines that stay in both cores' caches.
     chunk_sizes: Box<[u32]>,
+    /// The per-class counters, one lane after another (each lane the
+    /// classes' counters and [`LANE_GAP`] spare). memcached counts per
+    /// worker thread (`threadlocal_stats`) and sums on `stats`: a hit's
+    /// count written where the other thread's hits are written too moves
+    /// that cache line from core to core at every read (measured in
+    /// docs/BENCHMARKS.md, "Counting where the other thread counts"). Whoever holds the cache says which lane it
+    /// counts in ([`Slabs::use_lane`]); the browser's model uses lane 0
+    /// alone. A sum over the lanes is [`Slabs::counters`].
+    counters: Vec<ClassCounters>,
+    lane: usize,
     limit: u64,
     /// Pages handed out, in bytes (`total_malloced`).
     malloced: u64,
@@ -195,7 +251,7 @@ pub struct Slabs {
 impl Slabs {
     pub fn new(settings: SlabSettings, limit: u64) -> Slabs {
         let chunk_sizes = settings.chunk_sizes();
-        let classes = chunk_sizes
+        let classes: Vec<SlabClass> = chunk_sizes
             .iter()
             .map(|&chunk_size| SlabClass {
                 chunk_size,
@@ -205,6 +261,8 @@ impl Slabs {
             .collect();
         Slabs {
             settings,
+            counters: vec![ClassCounters::default(); classes.len() + LANE_GAP],
+            lane: 0,
             classes,
             chunk_sizes: chunk_sizes.into_boxed_slice(),
             limit,
@@ -242,8 +300,38 @@ impl Slabs {
         &self.classes[usize::from(id) - 1]
     }
 
+    /// A class's counters: the sum of every lane's.
+    pub fn counters(&self, id: ClassId) -> ClassCounters {
+        let mut sum = ClassCounters::default();
+        for lane in self.counters.chunks(self.lane_len()) {
+            sum.add(&lane[usize::from(id) - 1]);
+        }
+        sum
+    }
+
+    /// A class's counters in the lane in use.
     pub fn counters_mut(&mut self, id: ClassId) -> &mut ClassCounters {
-        &mut self.classes[usize::from(id) - 1].counters
+        let at = self.lane * self.lane_len() + usize::from(id) - 1;
+        &mut self.counters[at]
+    }
+
+    /// Counts from now on in `lane` (see `counters`).
+    pub fn use_lane(&mut self, lane: usize) {
+        let lane = lane.min(MAX_LANES - 1);
+        let needed = (lane + 1) * self.lane_len();
+        if self.counters.len() < needed {
+            self.counters.resize(needed, ClassCounters::default());
+        }
+        self.lane = lane;
+    }
+
+    fn lane_len(&self) -> usize {
+        self.classes.len() + LANE_GAP
+    }
+
+    /// Records how long a class's last evicted item had gone unused.
+    pub fn set_evicted_time(&mut self, id: ClassId, idle: u64) {
+        self.classes[usize::from(id) - 1].evicted_time = idle;
     }
 
     /// The class and chunks for an item of `item_bytes` (`slabs_clsid`).
@@ -332,8 +420,9 @@ impl Slabs {
 
     /// Zeroes the counters (`stats reset`).
     pub fn reset_counters(&mut self) {
+        self.counters.fill(ClassCounters::default());
         for class in &mut self.classes {
-            class.counters = ClassCounters::default();
+            class.evicted_time = 0;
         }
     }
 }

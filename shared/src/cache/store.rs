@@ -220,6 +220,14 @@ impl Cache {
         self.bump_interval
     }
 
+    /// Counts per-class counts from now on in lane `lane`: a server whose
+    /// threads share the cache gives each its own, as memcached counts per
+    /// worker thread (see [`Slabs::counters`]). The totals do not depend
+    /// on the lanes.
+    pub fn set_lane(&mut self, lane: usize) {
+        self.slabs.use_lane(lane);
+    }
+
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
@@ -964,8 +972,9 @@ impl Cache {
     }
 
     /// Puts an item whose memory is found on its LRU list.
-    fn link(&mut self, entry: Entry) {
+    fn link(&mut self, mut entry: Entry) {
         let size = item_size(entry.key().len(), entry.value().len());
+        entry.class = self.placement_of(&entry).class;
         let list = self.list_of(&entry);
         self.lru.insert(entry, list);
         self.stats.curr_items += 1;
@@ -979,7 +988,7 @@ impl Cache {
     /// The LRU list an item is on: its class's, or list 0 in exact bytes.
     fn list_of(&self, entry: &Entry) -> ListId {
         if self.is_paged() {
-            self.placement_of(entry).class
+            entry.class
         } else {
             0
         }
@@ -1002,7 +1011,7 @@ impl Cache {
 
     /// Counts something that happened to the item in `slot` in its class.
     fn count_in_class(&mut self, slot: Slot, count: impl FnOnce(&mut ClassCounters)) {
-        let class = self.placement_of(self.lru.get(slot)).class;
+        let class = self.lru.get(slot).class;
         count(self.slabs.counters_mut(class));
     }
 
@@ -1031,8 +1040,8 @@ impl Cache {
         self.count_in_class(slot, |class| {
             class.evicted += 1;
             class.evicted_nonzero += u64::from(had_expiry);
-            class.evicted_time = idle;
         });
+        self.slabs.set_evicted_time(self.lru.get(slot).class, idle);
         let entry = self.unlink(slot);
         self.stats.evictions += 1;
         if !entry.fetched {

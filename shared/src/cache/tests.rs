@@ -621,7 +621,7 @@ fn a_full_class_evicts_and_a_new_class_still_gets_its_first_page() {
     assert_eq!(class.used_chunks, 43_688);
     assert_eq!(class.items, 43_688);
     assert_eq!(class.mem_requested, 43_688 * 166);
-    assert_eq!(class.counters.evicted, 50_000 - 43_688);
+    assert_eq!(cache.slabs().counters(4).evicted, 50_000 - 43_688);
     assert_eq!(cache.stats().evictions, 6312);
     // 26 bytes of every chunk hold nothing: 8 MiB hold 43,688 items, not
     // the 50,533 that 8 MiB / 166 bytes would suggest.
@@ -633,6 +633,32 @@ fn a_full_class_evicts_and_a_new_class_still_gets_its_first_page() {
 }
 
 #[test]
+fn per_class_counts_made_in_several_lanes_add_up_and_reset_together() {
+    // A server's worker threads each count in a lane of their own; what
+    // `stats slabs` reads is the sum, whatever lane counted.
+    let mut cache = Cache::new(8 << 20);
+    fill(&mut cache, "a", 10, 100, 0, NOW);
+    let read = |cache: &mut Cache, i: usize| {
+        assert!(cache.get(format!("a{i:06}").as_bytes(), NOW, 1).is_some());
+    };
+    for i in 0..3 {
+        read(&mut cache, i);
+    }
+    cache.set_lane(2);
+    for i in 0..4 {
+        read(&mut cache, i);
+    }
+    cache.set_lane(1);
+    read(&mut cache, 9);
+    let class = cache.placement(7, 100, 0).class;
+    assert_eq!(cache.slabs().counters(class).get_hits, 8);
+    assert_eq!(cache.slabs().counters(class).cmd_set, 10, "the sets, in lane 0");
+    assert_eq!(cache.stats().get_hits, 8);
+    cache.reset_stats();
+    assert_eq!(cache.slabs().counters(class), slabs::ClassCounters::default());
+}
+
+#[test]
 fn memory_freed_by_expiry_is_reused_within_the_class() {
     let mut cache = Cache::new(8 << 20);
     fill(&mut cache, "t", 43_688, 100, 2, NOW);
@@ -641,8 +667,8 @@ fn memory_freed_by_expiry_is_reused_within_the_class() {
     let class = cache.slabs().class(4);
     assert_eq!(class.total_pages, 8, "no new page");
     assert_eq!(class.items, 43_688);
-    assert_eq!(class.counters.evicted, 0);
-    assert_eq!(class.counters.reclaimed, 43_688);
+    assert_eq!(cache.slabs().counters(4).evicted, 0);
+    assert_eq!(cache.slabs().counters(4).reclaimed, 43_688);
     assert_eq!(cache.stats().curr_items, 43_688);
 }
 
@@ -656,7 +682,7 @@ fn a_change_in_item_sizes_strands_memory_in_the_small_class() {
     let large = cache.slabs().class(12);
     assert_eq!(large.total_pages, 1);
     assert_eq!(large.items, 885);
-    assert_eq!(large.counters.evicted, 2000 - 885);
+    assert_eq!(cache.slabs().counters(12).evicted, 2000 - 885);
     assert_eq!(cache.slabs().class(4).items, 43_688);
     // Deleting small items frees chunks, not pages: the large class still
     // cannot grow.
@@ -752,7 +778,7 @@ fn a_use_moves_an_item_at_most_once_a_minute_and_says_so() {
     small.record_log(true);
     set(&mut small, b"z", b"3", 0, NOW + 10);
     let class = small.placement(1, 1, 0).class;
-    assert_eq!(small.slabs().class(class).counters.evicted_time, 10);
+    assert_eq!(small.slabs().class(class).evicted_time, 10);
     let evicted: Vec<_> = small
         .drain_events()
         .into_iter()
