@@ -14,8 +14,18 @@ the same memory, then:
 
 Usage: python3 server/benches/cache_vs_memcached.py [--fanout target/release/fanout]
        [--runs 5] [--seconds 5] [--concurrency 32,64] [--items 1000000] [--aa]
+       [--together] [--baseline OTHER_FANOUT_BINARY]
 --aa puts a second memcached where Fanout would be: the ratio it gets is
 the method's own noise and bias on this machine.
+--together loads both servers at the same time, each with its own
+memcaslap, instead of one after the other: the machine's swings (a round
+here runs at 112,000 or 140,000 TPS, whichever server) then hit both
+alike, and the per-round ratio says which server needs less CPU per
+request, to about 1 % in eight rounds where the alternating runs scatter
+by 8 %. Not issue 18's measure, which is the alternating one; the tool for
+telling whether a change helps.
+--baseline puts another Fanout build where memcached would be (with
+--together: does this change help?).
 Numbers are for docs/BENCHMARKS.md ("Cache nodes"); nothing asserts on them.
 """
 import argparse
@@ -55,15 +65,23 @@ def rss_kib(pid):
     return 0
 
 
-def memcaslap(port, seconds, concurrency):
-    out = subprocess.run(
+def start_memcaslap(port, seconds, concurrency):
+    return subprocess.Popen(
         ['memcaslap', '-s', '127.0.0.1:%d' % port, '-T', '2', '-c', str(concurrency),
          '-t', '%ds' % seconds],
-        capture_output=True, text=True, check=True).stdout
+        stdout=subprocess.PIPE, text=True)
+
+
+def memcaslap_tps(client):
+    out = client.communicate()[0]
     tps = re.findall(r'TPS:\s*(\d+)', out)
-    if not tps:
+    if client.returncode != 0 or not tps:
         sys.exit('no TPS in memcaslap output:\n' + out)
     return int(tps[-1])
+
+
+def memcaslap(port, seconds, concurrency):
+    return memcaslap_tps(start_memcaslap(port, seconds, concurrency))
 
 
 def fill(port, items, size):
@@ -103,12 +121,20 @@ def mean_ratio_interval(ratios, resamples=10000):
 
 
 def label(args, name):
-    """How a server is named in the output: with --aa, Fanout's place is memcached-2."""
-    return 'memcached-2' if args.aa and name == 'fanout' else name
+    """How a server is named in the output: with --aa, Fanout's place is
+    memcached-2; with --baseline, memcached's place is the baseline build."""
+    if args.aa and name == 'fanout':
+        return 'memcached-2'
+    if args.baseline and name == 'memcached':
+        return 'baseline'
+    return name
 
 
 def start_memcached(args, port, user):
-    """memcached with two worker threads and the same memory as Fanout's node."""
+    """memcached with two worker threads and the same memory as Fanout's node
+    (or, with --baseline, that Fanout build)."""
+    if args.baseline:
+        return start_fanout_binary(args, args.baseline, port)
     return subprocess.Popen(
         [args.memcached, '-l', '127.0.0.1', '-p', str(port), '-U', '0',
          '-m', str(args.memory), '-t', '2'] + user)
@@ -118,8 +144,12 @@ def start_fanout(args, port, user):
     """Fanout with one cache node on `port` (or, with --aa, a second memcached)."""
     if args.aa:
         return start_memcached(args, port, user)
+    return start_fanout_binary(args, args.fanout, port)
+
+
+def start_fanout_binary(args, binary, port):
     return subprocess.Popen(
-        [args.fanout, 'serve', '--http', '127.0.0.1:0', '--memcached', '127.0.0.1:%d' % port,
+        [binary, 'serve', '--http', '127.0.0.1:0', '--memcached', '127.0.0.1:%d' % port,
          '--cache-nodes', '1', '--cache-memory', str(args.memory), '--cache-threads', '2',
          '--redis', 'off'],
         stdout=subprocess.DEVNULL, env=dict(os.environ, RUST_LOG='warn'))
@@ -138,6 +168,10 @@ def main():
     parser.add_argument('--aa', action='store_true',
                         help='a second memcached in Fanout\'s place: the ratio an equal '
                              'server gets, i.e. the noise and bias of the method itself')
+    parser.add_argument('--together', action='store_true',
+                        help='load both servers at the same time, each with its own memcaslap')
+    parser.add_argument('--baseline',
+                        help='another Fanout binary in memcached\'s place')
     args = parser.parse_args()
 
     mc_port, fo_port = free_port(), free_port()
@@ -148,8 +182,9 @@ def main():
         wait_for(mc_port)
         wait_for(fo_port)
         for concurrency in [int(c) for c in args.concurrency.split(',')]:
-            print('memcaslap -T 2 -c %d -t %ds, %d alternating runs' % (
-                concurrency, args.seconds, args.runs))
+            print('memcaslap -T 2 -c %d -t %ds, %d %s runs' % (
+                concurrency, args.seconds, args.runs,
+                'simultaneous' if args.together else 'alternating'))
             results = {'memcached': [], 'fanout': []}
             for run in range(args.runs):
                 # Each round starts with the server the last one ended with
@@ -157,16 +192,24 @@ def main():
                 # order the second server of every round scored 0.94-0.98
                 # of the first even when both were memcached (--aa).
                 order = [('memcached', mc_port), ('fanout', fo_port)]
-                for name, port in (order if run % 2 == 0 else order[::-1]):
-                    tps = memcaslap(port, args.seconds, concurrency)
+                order = order if run % 2 == 0 else order[::-1]
+                if args.together:
+                    clients = [(name, start_memcaslap(port, args.seconds, concurrency))
+                               for name, port in order]
+                    measured = [(name, memcaslap_tps(client)) for name, client in clients]
+                else:
+                    measured = [(name, memcaslap(port, args.seconds, concurrency))
+                                for name, port in order]
+                for name, tps in measured:
                     results[name].append(tps)
                     print('  run %d %-11s %8d TPS' % (run + 1, label(args, name), tps),
                           flush=True)
             mc, fo = (statistics.median(results[n]) for n in ('memcached', 'fanout'))
             ratios = sorted(f / m for m, f in zip(results['memcached'], results['fanout']))
-            print('-c %d median TPS: memcached %d, %s %d, ratio %s/memcached %.2f '
+            base, other = label(args, 'memcached'), label(args, 'fanout')
+            print('-c %d median TPS: %s %d, %s %d, ratio %s/%s %.2f '
                   '(per-round ratios %s)' % (
-                      concurrency, mc, label(args, 'fanout'), fo, label(args, 'fanout'), fo / mc,
+                      concurrency, base, mc, other, fo, other, base, fo / mc,
                       ', '.join('%.2f' % r for r in ratios)), flush=True)
             mean, low, high = mean_ratio_interval(ratios)
             print('-c %d per-round ratio: geometric mean %.3f, 95%% bootstrap interval '
@@ -191,8 +234,8 @@ def main():
             rss[name] = rss_kib(proc.pid)
             print('%-11s holds %d items of 100 bytes: RSS %.1f MiB (%.1f MiB when empty)' % (
                 label(args, name), stored, rss[name] / 1024, before[name] / 1024))
-        print('RSS ratio %s/memcached %.2f' % (label(args, 'fanout'),
-                                               rss['fanout'] / rss['memcached']))
+        print('RSS ratio %s/%s %.2f' % (label(args, 'fanout'), label(args, 'memcached'),
+                                        rss['fanout'] / rss['memcached']))
     finally:
         memcached.kill()
         fanout.kill()
