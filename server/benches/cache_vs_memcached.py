@@ -215,6 +215,8 @@ def main():
             print('-c %d per-round ratio: geometric mean %.3f, 95%% bootstrap interval '
                   '%.3f-%.3f' % (concurrency, mean, low, high), flush=True)
 
+        if args.items == 0:
+            return
         # Memory: fresh servers so that memcaslap's items do not count.
         for name, port in (('memcached', mc_port), ('fanout', fo_port)):
             with socket.create_connection(('127.0.0.1', port)) as s:
