@@ -987,11 +987,7 @@ impl Cache {
 
     /// The LRU list an item is on: its class's, or list 0 in exact bytes.
     fn list_of(&self, entry: &Entry) -> ListId {
-        if self.is_paged() {
-            entry.class
-        } else {
-            0
-        }
+        if self.is_paged() { entry.class } else { 0 }
     }
 
     /// A use of an item: memcached's flat LRU (`do_item_update`) moves it

@@ -652,10 +652,17 @@ fn per_class_counts_made_in_several_lanes_add_up_and_reset_together() {
     read(&mut cache, 9);
     let class = cache.placement(7, 100, 0).class;
     assert_eq!(cache.slabs().counters(class).get_hits, 8);
-    assert_eq!(cache.slabs().counters(class).cmd_set, 10, "the sets, in lane 0");
+    assert_eq!(
+        cache.slabs().counters(class).cmd_set,
+        10,
+        "the sets, in lane 0"
+    );
     assert_eq!(cache.stats().get_hits, 8);
     cache.reset_stats();
-    assert_eq!(cache.slabs().counters(class), slabs::ClassCounters::default());
+    assert_eq!(
+        cache.slabs().counters(class),
+        slabs::ClassCounters::default()
+    );
 }
 
 #[test]
