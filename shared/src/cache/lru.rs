@@ -52,7 +52,7 @@ pub struct Entry {
     /// relinks in its class's list, and the search from its size at each
     /// was a measurable part of a read (docs/BENCHMARKS.md, "Counting
     /// where the other thread counts").
-    pub class: ClassId,
+    pub(crate) class: ClassId,
     prev: Slot,
     next: Slot,
 }

@@ -238,9 +238,10 @@ pub struct Slabs {
     /// worker thread (`threadlocal_stats`) and sums on `stats`: a hit's
     /// count written where the other thread's hits are written too moves
     /// that cache line from core to core at every read (measured in
-    /// docs/BENCHMARKS.md, "Counting where the other thread counts"). Whoever holds the cache says which lane it
-    /// counts in ([`Slabs::use_lane`]); the browser's model uses lane 0
-    /// alone. A sum over the lanes is [`Slabs::counters`].
+    /// docs/BENCHMARKS.md, "Counting where the other thread counts").
+    /// Whoever holds the cache says which lane it counts in
+    /// ([`Slabs::use_lane`]); the browser's model uses lane 0 alone. A sum
+    /// over the lanes is [`Slabs::counters`].
     counters: Vec<ClassCounters>,
     lane: usize,
     limit: u64,
@@ -337,7 +338,7 @@ impl Slabs {
     /// The class and chunks for an item of `item_bytes` (`slabs_clsid`).
     pub fn place(&self, item_bytes: u64) -> Placement {
         // Chunk sizes rise class by class: a binary search, as every
-        // store, bump and unlink asks.
+        // store and unlink asks (an item keeps its class for the rest).
         let index = self
             .chunk_sizes
             .partition_point(|&chunk_size| u64::from(chunk_size) < item_bytes)

@@ -751,7 +751,7 @@ impl Cache {
                 la: entry.moved_at(),
                 cas: entry.cas,
                 fetched: entry.fetched,
-                cls: u32::from(self.placement_of(entry).class),
+                cls: u32::from(entry.class),
                 // memcached's `ITEM_ntotal`: the whole item in memory.
                 size: item_total(entry.key().len(), entry.value().len(), entry.flags),
             });
@@ -1042,7 +1042,7 @@ impl Cache {
         self.stats.evictions += 1;
         if !entry.fetched {
             self.stats.evicted_unfetched += 1;
-            let class = self.placement_of(&entry).class;
+            let class = entry.class;
             self.slabs.counters_mut(class).evicted_unfetched += 1;
         }
         let size = item_size(entry.key().len(), entry.value().len());
@@ -1062,7 +1062,7 @@ impl Cache {
         self.stats.reclaimed += 1;
         if !entry.fetched {
             self.stats.expired_unfetched += 1;
-            let class = self.placement_of(&entry).class;
+            let class = entry.class;
             self.slabs.counters_mut(class).expired_unfetched += 1;
         }
         let size = item_size(entry.key().len(), entry.value().len());
