@@ -19,8 +19,8 @@ Usage: python3 server/benches/cache_vs_memcached.py [--fanout target/release/fan
 the method's own noise and bias on this machine.
 --together loads both servers at the same time, each with its own
 memcaslap, instead of one after the other: the machine's swings (a round
-here runs at 112,000 or 140,000 TPS, whichever server) then hit both
-alike, and the per-round ratio says which server needs less CPU per
+here runs up to 25 % faster or slower than the last, whichever server)
+then hit both alike, and the per-round ratio says which server needs less CPU per
 request, to about 1 % in eight rounds where the alternating runs scatter
 by 8 %. Not issue 18's measure, which is the alternating one; the tool for
 telling whether a change helps.

@@ -713,8 +713,8 @@ impl Cache {
         self.stats.curr_items = 0;
         self.stats.bytes = 0;
         self.sweep_cursor = 0;
-        for entry in entries {
-            if self.make_room(&entry, now, conn) {
+        for mut entry in entries {
+            if self.make_room(&mut entry, now, conn) {
                 self.link(entry);
             } else {
                 self.stats.evictions += 1;
@@ -896,7 +896,7 @@ impl Cache {
     /// Makes room and inserts a new item with a fresh cas unique.
     fn insert(&mut self, mut entry: Entry, now: u64, conn: ConnId) -> StoreOutcome {
         let size = item_size(entry.key().len(), entry.value().len());
-        if !self.make_room(&entry, now, conn) {
+        if !self.make_room(&mut entry, now, conn) {
             return StoreOutcome::OutOfMemory;
         }
         self.last_cas += 1;
@@ -916,8 +916,10 @@ impl Cache {
     /// class's chunks (a new page while the limit allows), else the tail of
     /// the class's own LRU is pulled, up to ten times; in exact bytes, the
     /// least recently used items until the bytes fit. False: out of memory.
-    fn make_room(&mut self, entry: &Entry, now: u64, conn: ConnId) -> bool {
+    /// Files the entry in its class (`Entry::class`) either way.
+    fn make_room(&mut self, entry: &mut Entry, now: u64, conn: ConnId) -> bool {
         let placement = self.placement_of(entry);
+        entry.class = placement.class;
         if !self.is_paged() {
             let size = item_size(entry.key().len(), entry.value().len());
             if size > self.stats.limit_maxbytes {
@@ -971,10 +973,9 @@ impl Cache {
         reclaimed
     }
 
-    /// Puts an item whose memory is found on its LRU list.
-    fn link(&mut self, mut entry: Entry) {
+    /// Puts an item whose memory [`Cache::make_room`] found on its LRU list.
+    fn link(&mut self, entry: Entry) {
         let size = item_size(entry.key().len(), entry.value().len());
-        entry.class = self.placement_of(&entry).class;
         let list = self.list_of(&entry);
         self.lru.insert(entry, list);
         self.stats.curr_items += 1;
