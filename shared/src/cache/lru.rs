@@ -4,16 +4,15 @@
 //!
 //! Every operation is O(1): find, insert at the head, unlink, move to the
 //! head, take the tail. Slots are reused through a free list, so a node that
-//! runs for days does not grow past its largest item count. The index is
-//! hashed with a fixed-seed hasher; its iteration order never reaches any
-//! output (only the list's order does), so runs stay deterministic.
+//! runs for days does not grow past its largest item count. The index
+//! (`index.rs`) is hashed with a fixed-seed hasher; its order never reaches
+//! any output (only the list's order does), so runs stay deterministic.
 
 use std::hash::Hasher;
 
-use hashbrown::HashTable;
 use rustc_hash::FxHasher;
 
-use super::{expiry::ExpiresAt, slabs::ClassId};
+use super::{expiry::ExpiresAt, index::KeyIndex, slabs::ClassId};
 
 /// "No slot": the end of the list.
 const NIL: u32 = u32::MAX;
@@ -203,7 +202,7 @@ struct Ends {
 pub struct Lru {
     slots: Vec<Option<Entry>>,
     free: Vec<Slot>,
-    index: HashTable<Slot>,
+    index: KeyIndex,
     lists: Vec<Ends>,
 }
 
@@ -226,8 +225,7 @@ impl Lru {
     pub fn find(&self, key: &[u8]) -> Option<Slot> {
         let slots = &self.slots;
         self.index
-            .find(hash(key), |&slot| entry_at(slots, slot).key() == key)
-            .copied()
+            .find(hash(key), |slot| entry_at(slots, slot).key() == key)
     }
 
     pub fn get(&self, slot: Slot) -> &Entry {
@@ -287,7 +285,7 @@ impl Lru {
         }
         let slots = &self.slots;
         self.index
-            .insert_unique(hashed, slot, |&other| hash(entry_at(slots, other).key()));
+            .insert(hashed, slot, |other| hash(entry_at(slots, other).key()));
         slot
     }
 
@@ -297,12 +295,10 @@ impl Lru {
         let entry = self.slots[slot as usize]
             .take()
             .expect("slot numbers handed out refer to live entries");
-        if let Ok(found) = self
-            .index
-            .find_entry(hash(entry.key()), |&other| other == slot)
-        {
-            found.remove();
-        }
+        let slots = &self.slots;
+        self.index.remove(hash(entry.key()), slot, |other| {
+            hash(entry_at(slots, other).key())
+        });
         self.free.push(slot);
         entry
     }

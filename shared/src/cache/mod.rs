@@ -23,6 +23,7 @@
 
 pub mod event;
 pub mod expiry;
+mod index;
 pub mod lab_ops;
 pub mod lru;
 pub mod number;
