@@ -54,8 +54,7 @@ impl KeyIndex {
     }
 
     fn slot_mask(&self) -> u32 {
-        // `slot_bits` is at most 32 (a table of 2^32 buckets).
-        u32::MAX >> (32 - self.slot_bits)
+        slot_mask_for(self.buckets.len())
     }
 
     /// The bits of a bucket that come from the hash rather than the slot.
@@ -157,19 +156,11 @@ impl KeyIndex {
     fn grow(&mut self, hash_of: &impl Fn(Slot) -> u64) {
         let count = (self.buckets.len() * 2).max(MIN_BUCKETS);
         let old = std::mem::replace(&mut self.buckets, vec![EMPTY; count].into_boxed_slice());
-        let old_slot_mask = self.slot_mask_for(old.len());
+        let old_slot_mask = slot_mask_for(old.len());
         self.slot_bits = count.trailing_zeros();
         for bucket in old.iter().copied().filter(|&bucket| bucket != EMPTY) {
             let slot = (bucket & old_slot_mask) - 1;
             self.put(hash_of(slot), slot);
-        }
-    }
-
-    fn slot_mask_for(&self, buckets: usize) -> u32 {
-        if buckets == 0 {
-            0
-        } else {
-            u32::MAX >> (32 - buckets.trailing_zeros())
         }
     }
 
@@ -183,6 +174,16 @@ impl KeyIndex {
         }
         self.buckets[at] = entry;
     }
+}
+
+/// The bits of a bucket that hold `slot + 1` in a table of `buckets`
+/// buckets: log2 of the count (none in the empty table).
+fn slot_mask_for(buckets: usize) -> u32 {
+    if buckets == 0 {
+        return 0;
+    }
+    let bits = buckets.trailing_zeros().min(32);
+    (u64::from(u32::MAX) >> (32 - bits)) as u32
 }
 
 #[cfg(test)]
@@ -209,6 +210,40 @@ mod tests {
             assert_eq!(found, (slot % 3 != 0).then_some(slot), "slot {slot}");
         }
         assert_eq!(index.len(), 200 - 67);
+    }
+
+    #[test]
+    fn a_run_that_wraps_past_the_last_bucket_shifts_back_across_it() {
+        // Hashes whose low bits are all ones are at home in the last
+        // bucket, in a table of any size, and one less in the one before:
+        // slot 0 lives in the next-to-last bucket, slots 1 to 4 from the
+        // last on, wrapping to the first buckets, and slot 5, at home in
+        // bucket 0, after them.
+        let hash_of = |slot: Slot| {
+            let low = match slot {
+                0 => u64::MAX - 1,
+                1..=4 => u64::MAX,
+                _ => 0,
+            };
+            low ^ (u64::from(slot) << 40)
+        };
+        let mut index = KeyIndex::default();
+        for slot in 0..6 {
+            index.insert(hash_of(slot), slot, hash_of);
+        }
+        // Removing slot 0 must move nothing (each later entry's home lies
+        // between the hole and it, across the wrap); removing slot 1 must
+        // move every entry of the run back by one, across the wrap.
+        for removed in [0, 1] {
+            index.remove(hash_of(removed), removed, hash_of);
+            for slot in removed + 1..6 {
+                let found = index.find(hash_of(slot), |candidate| candidate == slot);
+                assert_eq!(found, Some(slot), "slot {slot} after removing {removed}");
+            }
+            let gone = index.find(hash_of(removed), |candidate| candidate == removed);
+            assert_eq!(gone, None);
+        }
+        assert_eq!(index.len(), 4);
     }
 
     #[test]

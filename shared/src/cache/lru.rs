@@ -270,7 +270,11 @@ impl Lru {
                 slot
             }
             None => {
-                let slot = Slot::try_from(self.slots.len()).expect("fewer than 2^32 items");
+                // NIL, the last u32, is no slot.
+                let slot = Slot::try_from(self.slots.len())
+                    .ok()
+                    .filter(|&slot| slot != NIL)
+                    .expect("fewer than 2^32 - 1 items");
                 self.slots.push(Some(entry));
                 slot
             }
@@ -437,6 +441,32 @@ mod tests {
         lru.remove(d, 0);
         assert!(lru.is_empty());
         assert_eq!(lru.tail(0), None);
+    }
+
+    #[test]
+    fn finds_every_key_through_growth_and_removals() {
+        // Enough keys for the index to grow several times and for removals
+        // to shift entries that hash to the same run.
+        let key = |n: u32| format!("key:{n:08}").into_bytes();
+        let mut lru = Lru::default();
+        let mut slots = Vec::new();
+        for n in 0..2000 {
+            slots.push(lru.insert(Entry::new(&key(n), b"v", 0, None, 1), 0));
+        }
+        for n in (0..2000).step_by(3) {
+            lru.remove(slots[n as usize], 0);
+        }
+        for n in 0..2000 {
+            let expected = (n % 3 != 0).then_some(slots[n as usize]);
+            assert_eq!(lru.find(&key(n)), expected, "key {n}");
+        }
+        for n in (0..2000).step_by(3) {
+            slots[n as usize] = lru.insert(Entry::new(&key(n), b"w", 0, None, 2), 0);
+        }
+        for n in 0..2000 {
+            assert_eq!(lru.find(&key(n)), Some(slots[n as usize]), "key {n}");
+        }
+        assert_eq!(lru.len(), 2000);
     }
 
     #[test]
