@@ -31,13 +31,12 @@ const TAG_MIX: u64 = 0x9E37_79B9_7F4A_7C15;
 /// index itself holds neither.
 #[derive(Debug, Default, Clone)]
 pub struct KeyIndex {
-    /// A power of two of buckets, or none before the first insert.
+    /// A power of two of buckets, or none before the first insert. With
+    /// 2^n buckets, the low n bits of a full one hold `slot + 1` and the
+    /// rest the tag: a slot number is below the count of items ever held
+    /// at once, at most half the buckets, so it fits.
     buckets: Box<[u32]>,
     len: usize,
-    /// log2 of the bucket count: the low `slot_bits` bits of a bucket hold
-    /// `slot + 1`, the rest the tag. A slot number is below the count of
-    /// items ever held at once, at most half the buckets, so it fits.
-    slot_bits: u32,
 }
 
 impl KeyIndex {
@@ -157,7 +156,6 @@ impl KeyIndex {
         let count = (self.buckets.len() * 2).max(MIN_BUCKETS);
         let old = std::mem::replace(&mut self.buckets, vec![EMPTY; count].into_boxed_slice());
         let old_slot_mask = slot_mask_for(old.len());
-        self.slot_bits = count.trailing_zeros();
         for bucket in old.iter().copied().filter(|&bucket| bucket != EMPTY) {
             let slot = (bucket & old_slot_mask) - 1;
             self.put(hash_of(slot), slot);
