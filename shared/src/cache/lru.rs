@@ -287,9 +287,7 @@ impl Lru {
         if ends.tail.is_none() {
             ends.tail = Some(slot);
         }
-        let slots = &self.slots;
-        self.index
-            .insert(hashed, slot, |other| hash(entry_at(slots, other).key()));
+        self.index.insert(hashed, slot, slot_hash(&self.slots));
         slot
     }
 
@@ -299,10 +297,8 @@ impl Lru {
         let entry = self.slots[slot as usize]
             .take()
             .expect("slot numbers handed out refer to live entries");
-        let slots = &self.slots;
-        self.index.remove(hash(entry.key()), slot, |other| {
-            hash(entry_at(slots, other).key())
-        });
+        self.index
+            .remove(hash(entry.key()), slot, slot_hash(&self.slots));
         self.free.push(slot);
         entry
     }
@@ -375,6 +371,12 @@ impl Lru {
         entry.prev = NIL;
         entry.next = NIL;
     }
+}
+
+/// The hash of the key in each slot, for the index to place its entries
+/// again (growing, or shifting after a removal).
+fn slot_hash(slots: &[Option<Entry>]) -> impl Fn(Slot) -> u64 + '_ {
+    move |slot| hash(entry_at(slots, slot).key())
 }
 
 fn entry_at(slots: &[Option<Entry>], slot: Slot) -> &Entry {

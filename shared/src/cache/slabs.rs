@@ -227,12 +227,6 @@ pub struct Slabs {
     settings: SlabSettings,
     /// Index 0 is class 1.
     classes: Vec<SlabClass>,
-    /// The classes' chunk sizes again, packed and never written after
-    /// `new`: every store looks its item's class up, and searched in
-    /// `classes` the lookup read lines that other stores write, which on a
-    /// node served by two threads pass from core to core. Here it reads
-    /// three lines that stay in both cores' caches.
-    chunk_sizes: Box<[u32]>,
     /// The per-class counters, one lane after another (each lane the
     /// classes' counters and [`LANE_GAP`] spare). memcached counts per
     /// worker thread (`threadlocal_stats`) and sums on `stats`: a hit's
@@ -251,10 +245,10 @@ pub struct Slabs {
 
 impl Slabs {
     pub fn new(settings: SlabSettings, limit: u64) -> Slabs {
-        let chunk_sizes = settings.chunk_sizes();
-        let classes: Vec<SlabClass> = chunk_sizes
-            .iter()
-            .map(|&chunk_size| SlabClass {
+        let classes: Vec<SlabClass> = settings
+            .chunk_sizes()
+            .into_iter()
+            .map(|chunk_size| SlabClass {
                 chunk_size,
                 chunks_per_page: (PAGE_SIZE / u64::from(chunk_size)) as u32,
                 ..SlabClass::default()
@@ -265,7 +259,6 @@ impl Slabs {
             counters: vec![ClassCounters::default(); classes.len() + LANE_GAP],
             lane: 0,
             classes,
-            chunk_sizes: chunk_sizes.into_boxed_slice(),
             limit,
             malloced: 0,
         }
@@ -340,10 +333,10 @@ impl Slabs {
         // Chunk sizes rise class by class: a binary search, as every
         // store and unlink asks (an item keeps its class for the rest).
         let index = self
-            .chunk_sizes
-            .partition_point(|&chunk_size| u64::from(chunk_size) < item_bytes)
-            .min(self.chunk_sizes.len() - 1);
-        let chunk_size = self.chunk_sizes[index];
+            .classes
+            .partition_point(|class| u64::from(class.chunk_size) < item_bytes)
+            .min(self.classes.len() - 1);
+        let chunk_size = self.classes[index].chunk_size;
         Placement {
             class: index as ClassId + 1,
             chunks: item_bytes.div_ceil(u64::from(chunk_size)).max(1),
