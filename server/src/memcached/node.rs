@@ -80,6 +80,7 @@ impl Node {
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let mut cache = Cache::with_slabs(settings.limit_bytes, settings.slabs);
         cache.set_bump_interval(settings.bump_interval);
+        cache.set_hash_key(random_seed());
         Node {
             id,
             addr,
@@ -244,4 +245,15 @@ pub async fn run(
         }
     }
     sweeper.abort();
+}
+
+/// A random key for a cache's index hash (`Cache::set_hash_key`), as the
+/// Redis node keys its tables. Without an entropy source, the clock's
+/// nanoseconds: still nothing a client can read.
+fn random_seed() -> u64 {
+    getrandom::u64().unwrap_or_else(|_| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos() as u64)
+    })
 }

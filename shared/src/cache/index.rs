@@ -162,6 +162,17 @@ impl KeyIndex {
         }
     }
 
+    /// The longest stretch of full buckets in a row: what the slowest
+    /// lookup walks.
+    #[cfg(test)]
+    pub fn longest_run(&self) -> usize {
+        self.buckets
+            .split(|&bucket| bucket == EMPTY)
+            .map(<[u32]>::len)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Writes the entry into the first empty bucket from its home.
     fn put(&mut self, hash: u64, slot: Slot) {
         let entry = self.tag(hash) | (slot + 1);

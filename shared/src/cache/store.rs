@@ -220,6 +220,14 @@ impl Cache {
         self.bump_interval
     }
 
+    /// Keys the hash of the cache's index with `seed`. A cache that faces
+    /// the network takes a random one, so no client can compute keys that
+    /// crowd one place in the index; the default key is fixed, and either
+    /// way no answer depends on it (see `lru.rs`).
+    pub fn set_hash_key(&mut self, seed: u64) {
+        self.lru.set_hash_key(seed);
+    }
+
     /// Counts per-class counts from now on in lane `lane`: a server whose
     /// threads share the cache gives each its own, as memcached counts per
     /// worker thread (see [`Slabs::counters`]). The totals do not depend
