@@ -249,11 +249,35 @@ pub async fn run(
 
 /// A random key for a cache's index hash (`Cache::set_hash_key`), as the
 /// Redis node keys its tables. Without an entropy source, the clock's
-/// nanoseconds: still nothing a client can read.
+/// nanoseconds: weaker (a client that reads the node's start second from
+/// `stats` has about 2^30 keys to try), and only where `getrandom` fails.
 fn random_seed() -> u64 {
     getrandom::u64().unwrap_or_else(|_| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_nanos() as u64)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_node_draws_its_own_hash_key_and_keeps_it_through_a_restart() {
+        let settings = NodeSettings {
+            limit_bytes: 1 << 20,
+            slabs: SlabSettings::default(),
+            bump_interval: 60,
+        };
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        let first = Node::new(0, addr, settings);
+        let second = Node::new(1, addr, settings);
+        let key = first.with_cache(|cache| cache.hash_key());
+        // Each fails once in 2^64 runs.
+        assert_ne!(key, 0, "not the fixed default, which anyone can read");
+        assert_ne!(key, second.with_cache(|cache| cache.hash_key()));
+        first.restart();
+        assert_eq!(first.with_cache(|cache| cache.hash_key()), key);
+    }
 }

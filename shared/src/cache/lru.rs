@@ -215,8 +215,11 @@ pub struct Lru {
     hash_key: HashKey,
 }
 
-/// The key of the index's hash: foldhash, keyed. Keyed with a secret, it
-/// gives an outsider no way to compute colliding keys, for about 2 % of a
+/// The key of the index's hash: foldhash, keyed. foldhash claims to be
+/// "minimally DoS-resistant": under a key a client does not know, it
+/// cannot compute colliding keys ahead of time, as it can for an unkeyed
+/// hash; foldhash does not claim to hold against one that infers the key
+/// by timing the node's answers. It costs about 2 % of a
 /// node's throughput at `memcaslap -c 32` and under 1 % at `-c 64` against
 /// the unkeyed FxHash it replaced (docs/BENCHMARKS.md, "Allocators, huge
 /// pages and the scheduler"); SipHash, which the Redis node's tables use,
@@ -263,6 +266,23 @@ impl Lru {
             }
         }
         self.index = index;
+    }
+
+    /// The seed the index's hash is keyed with, for a cache rebuilt from
+    /// this one (a restart) to keep it.
+    pub fn hash_key(&self) -> u64 {
+        self.hash_key.seed
+    }
+
+    /// Every item, taken out: `self` is left empty under the same hash key
+    /// (a cache that re-files its items must not fall back to the fixed
+    /// default key, which anyone can read in this file).
+    pub fn take(&mut self) -> Lru {
+        let empty = Lru {
+            hash_key: self.hash_key.clone(),
+            ..Lru::default()
+        };
+        std::mem::replace(self, empty)
     }
 
     pub fn len(&self) -> usize {
@@ -404,12 +424,10 @@ impl Lru {
         })
     }
 
-    /// Drops everything and gives the memory back.
+    /// Drops everything and gives the memory back. The hash key stays: a
+    /// flush empties the cache, it does not start a new one.
     pub fn clear(&mut self) {
-        *self = Lru {
-            hash_key: std::mem::take(&mut self.hash_key),
-            ..Lru::default()
-        };
+        drop(self.take());
     }
 
     fn unlink(&mut self, slot: Slot, list: ListId) {
@@ -548,9 +566,13 @@ mod tests {
                 lru.insert(Entry::new(key, b"v", 0, None, 1), 0);
             }
         };
-        let mut unkeyed = Lru::default();
-        store(&mut unkeyed);
-        assert_eq!(unkeyed.index.longest_run(), KEYS, "one run holds them all");
+        let mut under_known_key = Lru::default();
+        store(&mut under_known_key);
+        assert_eq!(
+            under_known_key.index.longest_run(),
+            KEYS,
+            "one run holds them all"
+        );
 
         let mut keyed = Lru::default();
         keyed.set_hash_key(0x5eed_cafe);
@@ -569,17 +591,37 @@ mod tests {
     fn a_new_hash_key_keeps_every_item_findable() {
         let key = |n: u32| format!("key:{n:08}").into_bytes();
         let mut lru = Lru::default();
-        let slots: Vec<Slot> = (0..500)
+        let mut slots: Vec<Slot> = (0..500)
             .map(|n| lru.insert(Entry::new(&key(n), b"v", 0, None, 1), 0))
             .collect();
+        // Empty slots among the full ones, as a node that has deleted has.
+        for n in (0..500).step_by(3) {
+            lru.remove(slots[n as usize], 0);
+        }
         lru.set_hash_key(42);
         for n in 0..500 {
-            assert_eq!(lru.find(&key(n)), Some(slots[n as usize]), "key {n}");
+            let expected = (n % 3 != 0).then_some(slots[n as usize]);
+            assert_eq!(lru.find(&key(n)), expected, "key {n}");
         }
+        // Removals and inserts under the new key.
+        for n in (1..500).step_by(3) {
+            lru.remove(slots[n as usize], 0);
+        }
+        for n in (0..500).step_by(3) {
+            slots[n as usize] = lru.insert(Entry::new(&key(n), b"w", 0, None, 2), 0);
+        }
+        for n in 0..500 {
+            let expected = (n % 3 != 1).then_some(slots[n as usize]);
+            assert_eq!(lru.find(&key(n)), expected, "key {n}");
+        }
+
         lru.clear();
+        assert_eq!(lru.hash_key(), 42, "a flush keeps the key");
         lru.insert(Entry::new(b"after", b"v", 0, None, 1), 0);
-        assert_eq!(lru.hash_key.seed, 42, "a flush keeps the key");
         assert!(lru.find(b"after").is_some());
+        let taken = lru.take();
+        assert_eq!((taken.len(), lru.len()), (1, 0));
+        assert_eq!(lru.hash_key(), 42, "taking the items keeps the key");
     }
 
     #[test]

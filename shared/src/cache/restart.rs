@@ -19,6 +19,9 @@ const THE_CACHE: ConnId = 0;
 pub fn restart(cache: &mut Cache, now: u64) {
     let mut fresh = Cache::with_slabs(cache.limit(), cache.slabs().settings());
     fresh.set_bump_interval(cache.bump_interval());
+    // The index's hash key too: a node keyed at random stays keyed (the
+    // fixed default key is public).
+    fresh.set_hash_key(cache.hash_key());
     fresh.record_events(cache.is_recording());
     // An empty cache's flush drops nothing but says so to the watchers.
     fresh.flush_all(0, now, THE_CACHE);
@@ -51,8 +54,10 @@ mod tests {
         let mut cache = used(false);
         cache.set_bump_interval(0);
         assert_eq!(cache.stats().curr_items, 3);
+        cache.set_hash_key(0x5eed);
         restart(&mut cache, NOW + 1);
         assert_eq!(cache.bump_interval(), 0, "a setting, like the limit");
+        assert_eq!(cache.hash_key(), 0x5eed, "and the index's hash key");
         assert!(cache.is_empty());
         let stats = cache.stats();
         assert_eq!(

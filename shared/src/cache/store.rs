@@ -228,6 +228,11 @@ impl Cache {
         self.lru.set_hash_key(seed);
     }
 
+    /// The seed of the index's hash ([`Cache::set_hash_key`]).
+    pub fn hash_key(&self) -> u64 {
+        self.lru.hash_key()
+    }
+
     /// Counts per-class counts from now on in lane `lane`: a server whose
     /// threads share the cache gives each its own, as memcached counts per
     /// worker thread (see [`Slabs::counters`]). The totals do not depend
@@ -712,7 +717,7 @@ impl Cache {
     /// Takes every item out and puts it back under the current accounting,
     /// oldest first; one that no longer finds room is evicted.
     fn refile_all(&mut self, now: u64, conn: ConnId) {
-        let old = std::mem::take(&mut self.lru);
+        let old = self.lru.take();
         let mut entries: Vec<Entry> = old.iter().cloned().collect();
         entries.reverse();
         drop(old);

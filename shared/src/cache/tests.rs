@@ -727,6 +727,7 @@ fn eviction_is_per_class_and_least_recently_used_within_it() {
 #[test]
 fn a_limit_crossing_one_page_refiles_the_items() {
     let mut cache = Cache::new(4096);
+    cache.set_hash_key(0x5eed);
     fill(&mut cache, "k", 20, 100, 0, NOW);
     assert!(!cache.is_paged());
     assert_eq!(cache.slabs().total_malloced(), 0);
@@ -737,6 +738,11 @@ fn a_limit_crossing_one_page_refiles_the_items() {
     cache.set_limit(2048, NOW, 0);
     assert!(cache.stats().bytes <= 2048);
     assert_eq!(cache.class_keys(0).count(), cache.len());
+    assert_eq!(cache.hash_key(), 0x5eed, "re-filing keeps the hash key");
+    let kept: Vec<Vec<u8>> = cache.keys().map(<[u8]>::to_vec).collect();
+    for key in kept {
+        assert!(cache.get(&key, NOW, 0).is_some(), "{key:?} is found");
+    }
 }
 
 #[test]
