@@ -151,9 +151,19 @@ impl KeyIndex {
         }
     }
 
+    /// Every entry placed again under the hash `hash_of` now gives it (the
+    /// hash's key has changed), in as many buckets as before.
+    pub fn rehash(&mut self, hash_of: impl Fn(Slot) -> u64) {
+        self.place_all_in(self.buckets.len(), &hash_of);
+    }
+
     /// Twice the buckets, every entry placed again.
     fn grow(&mut self, hash_of: &impl Fn(Slot) -> u64) {
-        let count = (self.buckets.len() * 2).max(MIN_BUCKETS);
+        self.place_all_in((self.buckets.len() * 2).max(MIN_BUCKETS), hash_of);
+    }
+
+    /// A table of `count` buckets with every entry of this one in it.
+    fn place_all_in(&mut self, count: usize, hash_of: &impl Fn(Slot) -> u64) {
         let old = std::mem::replace(&mut self.buckets, vec![EMPTY; count].into_boxed_slice());
         let old_slot_mask = slot_mask_for(old.len());
         for bucket in old.iter().copied().filter(|&bucket| bucket != EMPTY) {

@@ -257,15 +257,7 @@ impl Lru {
     /// it at random), placing every item already held again.
     pub fn set_hash_key(&mut self, seed: u64) {
         self.hash_key = HashKey::new(seed);
-        let mut index = KeyIndex::default();
-        for (slot, entry) in self.slots.iter().enumerate() {
-            if let Some(entry) = entry {
-                let slot = slot as Slot;
-                let hashed = self.hash_key.hash(entry.key());
-                index.insert(hashed, slot, slot_hash(&self.hash_key, &self.slots));
-            }
-        }
-        self.index = index;
+        self.index.rehash(slot_hash(&self.hash_key, &self.slots));
     }
 
     /// The seed the index's hash is keyed with, for a cache rebuilt from
@@ -452,7 +444,7 @@ impl Lru {
 }
 
 /// The hash of the key in each slot, for the index to place its entries
-/// again (growing, or shifting after a removal).
+/// again (growing, shifting after a removal, a new hash key).
 fn slot_hash<'a>(key: &'a HashKey, slots: &'a [Option<Entry>]) -> impl Fn(Slot) -> u64 + 'a {
     move |slot| key.hash(entry_at(slots, slot).key())
 }

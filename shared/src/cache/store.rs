@@ -221,8 +221,8 @@ impl Cache {
     }
 
     /// Keys the hash of the cache's index with `seed`. A cache that faces
-    /// the network takes a random one, so no client can compute keys that
-    /// crowd one place in the index; the default key is fixed, and either
+    /// the network takes a random one, so no client can compute ahead of
+    /// time keys that crowd one place in the index; the default key is fixed, and either
     /// way no answer depends on it (see `lru.rs`).
     pub fn set_hash_key(&mut self, seed: u64) {
         self.lru.set_hash_key(seed);
